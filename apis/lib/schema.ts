@@ -1,0 +1,58 @@
+// Small builders for the OpenAPI v3 schemas inside XRDs. They keep the definitions readable
+// and turn the function's JavaScript patterns into the RE2 syntax the API server runs.
+
+export interface Schema {
+  type?: 'object' | 'array' | 'string' | 'integer' | 'boolean';
+  description?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  additionalProperties?: Schema;
+  enum?: readonly string[];
+  pattern?: string;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  maxProperties?: number;
+  default?: unknown;
+  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-validations'?: { rule: string; message: string; fieldPath?: string }[];
+}
+
+type Extra = Omit<Schema, 'type' | 'description'>;
+
+/** RE2 has no regex flags; case-insensitivity becomes an inline (?i). */
+export function re2(pattern: RegExp): string {
+  return `${pattern.flags.includes('i') ? '(?i)' : ''}${pattern.source}`;
+}
+
+export function string(description: string, extra: Extra = {}): Schema {
+  return { type: 'string', description, ...extra };
+}
+
+export function matching(description: string, rule: { pattern: RegExp; maxLength?: number }, extra: Extra = {}): Schema {
+  return string(description, { pattern: re2(rule.pattern), maxLength: rule.maxLength ?? 256, ...extra });
+}
+
+export function integer(description: string, range: { min: number; max: number }, extra: Extra = {}): Schema {
+  return { type: 'integer', description, minimum: range.min, maximum: range.max, ...extra };
+}
+
+export function boolean(description: string, extra: Extra = {}): Schema {
+  return { type: 'boolean', description, ...extra };
+}
+
+export function object(description: string, properties: Record<string, Schema>, extra: Extra = {}): Schema {
+  return { type: 'object', description, properties, ...extra };
+}
+
+export function array(description: string, items: Schema, extra: Extra = {}): Schema {
+  return { type: 'array', description, items, ...extra };
+}
+
+export function oneOf(description: string, values: readonly string[], extra: Extra = {}): Schema {
+  return { type: 'string', description, enum: values, ...extra };
+}

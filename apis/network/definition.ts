@@ -1,0 +1,239 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { defaults, enums, GROUP, KIND, limits, patterns, VERSION } from '../../functions/k8tre/network/api.js';
+import { CompositeResourceDefinitionV2, CompositeResourceDefinitionV2SpecScope } from '../../imports/apiextensions.crossplane.io.js';
+import { array, boolean, integer, matching, object, oneOf, string, type Schema } from '../lib/schema.js';
+
+export const PLURAL = 'xk8trenetworks';
+
+const cidr = (description: string, range: { min: number; max: number }): Schema =>
+  matching(`${description} IPv4 CIDR, /${range.min} to /${range.max}.`, patterns.cidr, {
+    maxLength: 18,
+    'x-kubernetes-validations': [
+      { rule: `int(self.split('/')[1]) >= ${range.min} && int(self.split('/')[1]) <= ${range.max}`, message: `prefix length must be /${range.min} to /${range.max}` },
+    ],
+  });
+
+const hub = object(
+  'The hub VNet: created by this XR, or an existing one referenced by ID.',
+  {
+    addressSpace: cidr('The hub address space: what this XR creates, or what the existing hub has (used to keep spokes from overlapping it).', limits.existingHubPrefix),
+    firewallSubnet: boolean('Create AzureFirewallSubnet (/26) for a hub firewall. Created hub only.'),
+    managementSubnet: boolean('Create snet-management (/26) for CI runners and jump hosts that must reach the private API servers. Created hub only.'),
+    existing: object(
+      'Use an existing hub instead of creating one. Peerings from the hub side are created in its resource group.',
+      {
+        virtualNetworkId: matching('ID of the existing hub VNet.', patterns.virtualNetworkId, { maxLength: 512 }),
+        applicationGatewaySubnetId: matching('ID of the hub subnet the Application Gateway uses.', patterns.subnetId, { maxLength: 512 }),
+      },
+      {
+        required: ['virtualNetworkId', 'applicationGatewaySubnetId'],
+        'x-kubernetes-validations': [
+          {
+            rule: "self.applicationGatewaySubnetId.lowerAscii().startsWith(self.virtualNetworkId.lowerAscii() + '/subnets/')",
+            message: 'applicationGatewaySubnetId must be a subnet of virtualNetworkId',
+          },
+        ],
+      },
+    ),
+  },
+  {
+    required: ['addressSpace'],
+    'x-kubernetes-validations': [
+      { rule: '!has(self.existing) || (!has(self.firewallSubnet) && !has(self.managementSubnet))', message: 'firewallSubnet and managementSubnet apply only to a hub this XR creates' },
+      { rule: `has(self.existing) || int(self.addressSpace.split('/')[1]) <= ${limits.createdHubPrefix.max}`, message: `a created hub needs at least a /${limits.createdHubPrefix.max}` },
+    ],
+  },
+);
+
+const environment = object(
+  'One K8TRE environment: a spoke VNet, its subnets, DNS zone and gateway listeners.',
+  {
+    name: matching('Environment name, e.g. dev. Used in DNS names and Azure resource names.', patterns.environmentName, { maxLength: 12 }),
+    addressSpace: cidr('Explicit spoke address space. When absent, one is allocated from spec.addressPool and kept.', limits.spokePrefix),
+    apex: boolean('This environment serves the zone apex (karectl.org rather than prd.karectl.org), like prd in the reference.'),
+    certificateSecretName: matching(
+      `Key Vault secret holding this environment's TLS certificate (PFX). Default tls-<name>-pfx.`,
+      patterns.secretName,
+      { maxLength: 127 },
+    ),
+  },
+  { required: ['name'] },
+);
+
+const dns = object(
+  'DNS names. Each environment gets <name>.<zone>, or the zone itself when it is the apex.',
+  {
+    publicZone: matching('The public DNS zone users reach K8TRE under, e.g. karectl.org.', patterns.dnsName),
+    internalDomain: matching(
+      'The domain of the private zones, when it differs from publicZone (e.g. k8tre.internal). Defaults to publicZone: split-horizon DNS, no rewriting.',
+      patterns.dnsName,
+    ),
+    rewrite: object('Gateway rewrites between public and internal names; used only when internalDomain differs from publicZone.', {
+      services: array('Service host names (first DNS label) whose Host and Location headers are rewritten.', matching('A DNS label.', patterns.dnsLabel, { maxLength: 63 }), {
+        maxItems: limits.rewriteServices.max,
+        'x-kubernetes-list-type': 'set',
+        default: [...defaults.rewriteServices],
+      }),
+      oauthCallbacks: array(
+        'OAuth callbacks whose redirect_uri query parameter is rewritten from the public to the internal host.',
+        object(
+          'An OAuth callback.',
+          { service: matching('A service from services.', patterns.dnsLabel, { maxLength: 63 }), path: matching('Callback path.', patterns.urlPath) },
+          { required: ['service', 'path'] },
+        ),
+        { maxItems: limits.rewriteServices.max, default: defaults.oauthCallbacks.map((c) => ({ ...c })) },
+      ),
+    }),
+  },
+  { required: ['publicZone'] },
+);
+
+const gateway = object(
+  'The shared Application Gateway in the hub: one HTTPS listener set per environment.',
+  {
+    sku: oneOf('WAF_v2 (default) or Standard_v2.', enums.gatewaySku, { default: defaults.gatewaySku }),
+    minCapacity: integer('Autoscale minimum instance count.', limits.gatewayCapacity, { default: defaults.gatewayMinCapacity }),
+    maxCapacity: integer('Autoscale maximum instance count.', { min: 2, max: limits.gatewayCapacity.max }, { default: defaults.gatewayMaxCapacity }),
+    zones: array('Availability zones for the gateway and its public IP.', oneOf('A zone.', enums.zone), {
+      minItems: 1,
+      maxItems: 3,
+      'x-kubernetes-list-type': 'set',
+      default: [...defaults.gatewayZones],
+    }),
+    waf: object('Web application firewall settings (WAF_v2).', {
+      mode: oneOf('Prevention blocks; Detection only logs.', enums.wafMode, { default: defaults.wafMode }),
+      firewallPolicyId: matching('An existing WAF policy to attach. Without one, the inline OWASP 3.2 configuration is used.', patterns.wafPolicyId, { maxLength: 512 }),
+    }),
+    certificates: object(
+      "Where the environments' TLS certificates live. The gateway reads them through its own identity, which gets Key Vault Secrets User on this vault.",
+      { keyVaultId: matching('ID of the Key Vault holding the certificate secrets.', patterns.keyVaultId, { maxLength: 512 }) },
+      { required: ['keyVaultId'] },
+    ),
+    domainNameLabel: matching('Optional DNS label for the public IP (<label>.<region>.cloudapp.azure.com).', patterns.dnsLabel, { maxLength: 63 }),
+  },
+  {
+    required: ['certificates'],
+    'x-kubernetes-validations': [
+      { rule: 'self.maxCapacity >= self.minCapacity', message: 'maxCapacity must be at least minCapacity' },
+      { rule: "!has(self.waf) || !has(self.waf.firewallPolicyId) || self.sku == 'WAF_v2'", message: 'a WAF policy needs sku WAF_v2' },
+    ],
+  },
+);
+
+const spec = object(
+  'The network services stack for K8TRE: hub, one spoke per environment, private DNS and the shared Application Gateway.',
+  {
+    region: matching('Azure region, e.g. uksouth.', patterns.region, { maxLength: 31 }),
+    resourceGroupName: matching('Resource group for everything this XR creates. Default rg-<xr name>-network.', patterns.resourceGroupName, { maxLength: 90 }),
+    providerConfigRef: object(
+      'The provider-azure config used for every resource.',
+      { kind: oneOf('ProviderConfig kind.', enums.providerConfigKind), name: string('ProviderConfig name.', { maxLength: 253 }) },
+      { default: { ...defaults.providerConfigRef }, required: ['kind', 'name'] },
+    ),
+    tags: { type: 'object', description: 'Azure tags added to every taggable resource.', additionalProperties: { type: 'string', maxLength: 256 }, maxProperties: limits.tags.maxEntries },
+    hub,
+    addressPool: object(
+      'Pool that spokes without an explicit addressSpace are carved from. Allocations are kept in status and never move.',
+      {
+        cidr: cidr('The pool.', limits.poolPrefix),
+        spokePrefixLength: integer('Prefix length of each allocated spoke.', limits.spokePrefix, { default: defaults.spokePrefixLength }),
+      },
+      {
+        required: ['cidr'],
+        'x-kubernetes-validations': [{ rule: "self.spokePrefixLength >= int(self.cidr.split('/')[1])", message: 'spokePrefixLength must not be larger than the pool' }],
+      },
+    ),
+    environments: array('The K8TRE environments, e.g. dev, stg and prd.', environment, {
+      minItems: limits.environments.min,
+      maxItems: limits.environments.max,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      'x-kubernetes-validations': [{ rule: 'self.filter(e, has(e.apex) && e.apex).size() <= 1', message: 'at most one environment can be the apex' }],
+    }),
+    dns,
+    gateway,
+    egress: object(
+      'Send spoke node egress through a hub firewall or appliance (a 0.0.0.0/0 route on the node subnets).',
+      { nextHopIp: matching('Private IP of the firewall.', patterns.ipv4, { maxLength: 15 }) },
+      { required: ['nextHopIp'] },
+    ),
+  },
+  {
+    required: ['region', 'hub', 'environments', 'dns', 'gateway'],
+    'x-kubernetes-validations': [
+      { rule: 'has(self.addressPool) || self.environments.all(e, has(e.addressSpace))', message: 'addressPool is required unless every environment has an addressSpace' },
+    ],
+  },
+);
+
+const subnetStatus = object('A subnet.', { name: string('Subnet name.'), cidr: string('Address range.'), id: string('Azure ID.') });
+
+const status = object('What the network composed. CIDRs and priorities are decided by the function and kept; IDs appear once Azure reports them.', {
+  resourceGroupName: string('Resource group of the network resources.'),
+  hub: object('The hub.', {
+    virtualNetworkId: string('Hub VNet ID.'),
+    addressSpace: string('Hub address space.'),
+    applicationGatewaySubnet: object('The gateway subnet.', { cidr: string('Address range.'), id: string('Azure ID.') }),
+  }),
+  environments: array(
+    'One entry per environment.',
+    object('An environment.', {
+      name: string('Environment name.'),
+      addressSpace: string('Spoke address space.'),
+      virtualNetworkId: string('Spoke VNet ID.'),
+      publicDomain: string('Public domain; the gateway listener host.'),
+      internalDomain: string('Private zone name; the gateway backend domain.'),
+      dnsZone: object('Private DNS zone.', { name: string('Zone name.'), id: string('Azure ID.') }),
+      routingPriority: { type: 'integer', description: 'Priority of the HTTPS routing rule; the HTTP redirect rule uses this + 5.' },
+      subnets: object('Spoke subnets.', { nodes: subnetStatus, privateEndpoints: subnetStatus, ingress: subnetStatus, apiServer: subnetStatus }),
+    }),
+    { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
+  ),
+  privateDnsZones: array(
+    'Shared private-link zones.',
+    object('A zone.', { purpose: string('aks, blob, file, queue, table, dfs or vault.'), name: string('Zone name.'), id: string('Azure ID.') }),
+  ),
+  gateway: object('The Application Gateway.', {
+    id: string('Azure ID.'),
+    publicIpAddress: string('Public IP address.'),
+    publicIpId: string('Public IP Azure ID.'),
+    identityClientId: string('Client ID of the gateway identity.'),
+    listeners: array(
+      'Listener hosts and backends per environment.',
+      object('A listener set.', {
+        environment: string('Environment.'),
+        hosts: array('Host names.', string('Host name.')),
+        backend: string('Backend FQDN.'),
+        priority: { type: 'integer', description: 'Routing priority.' },
+      }),
+    ),
+  }),
+});
+
+export class NetworkDefinition extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new CompositeResourceDefinitionV2(this, 'definition', {
+      metadata: { name: `${PLURAL}.${GROUP}` },
+      spec: {
+        group: GROUP,
+        names: { kind: KIND, plural: PLURAL, categories: ['crossplane', 'k8tre'] },
+        // Written out: `crossplane resource validate` reads XRDs as v1, where a missing scope means LegacyCluster.
+        scope: CompositeResourceDefinitionV2SpecScope.NAMESPACED,
+        versions: [
+          {
+            name: VERSION,
+            served: true,
+            referenceable: true,
+            additionalPrinterColumns: [
+              { name: 'Region', type: 'string', jsonPath: '.spec.region' },
+              { name: 'Public IP', type: 'string', jsonPath: '.status.gateway.publicIpAddress' },
+            ],
+            schema: { openApiv3Schema: object('XK8treNetwork', { spec, status }, { required: ['spec'] }) },
+          },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import {
+  Ready,
+  Severity,
+  Status,
+  Target,
+  to,
+  type FunctionHandler,
+  type Logger,
+  type RunFunctionRequest,
+  type RunFunctionResponse,
+} from '@crossplane-org/function-sdk-typescript';
+import { FieldError } from './lib/field-error.js';
+import { isObject, type JsonObject } from './lib/json.js';
+import type { Manifest } from './lib/manifest.js';
+import { Observed } from './lib/observed.js';
+import { KIND as NETWORK_KIND } from './network/api.js';
+import { composeNetwork } from './network/compose-network.js';
+
+/** What composing one XR produces, whatever its kind. */
+interface Composition {
+  readonly resources: ReadonlyMap<string, Manifest>;
+  readonly status: object;
+  readonly waitingFor?: string;
+}
+
+const composers: Record<string, (xr: JsonObject, observed: Observed) => Composition> = {
+  [NETWORK_KIND]: composeNetwork,
+};
+
+export class K8treFunction implements FunctionHandler {
+  async RunFunction(req: RunFunctionRequest, logger?: Logger): Promise<RunFunctionResponse> {
+    return runFunction(req, logger);
+  }
+}
+
+export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFunctionResponse {
+  const rsp = to(req);
+  const desired = rsp.desired ?? { composite: undefined, resources: {} };
+  rsp.desired = desired;
+  const observed = Observed.from(req.observed?.resources ?? {});
+  const xr = req.observed?.composite?.resource;
+
+  try {
+    if (!isObject(xr)) throw new FieldError('composite', 'the request carries no observed composite resource');
+    const kind = typeof xr.kind === 'string' ? xr.kind : '';
+    const compose = composers[kind];
+    if (!compose) throw new FieldError('kind', `${JSON.stringify(kind)} is not composed by this function`);
+
+    const composition = compose(xr, observed);
+    for (const [name, manifest] of [...composition.resources].sort(([a], [b]) => a.localeCompare(b))) {
+      desired.resources[name] = {
+        resource: manifest,
+        connectionDetails: {},
+        ready: observed.isReady(name) ? Ready.READY_TRUE : Ready.READY_FALSE,
+      };
+    }
+    // Assigned, not merged: the SDK's merge helpers concatenate arrays, which would
+    // duplicate list entries in status on every reconcile.
+    const composite = desired.composite?.resource ?? { apiVersion: xr.apiVersion, kind: xr.kind };
+    composite.status = composition.status;
+    desired.composite = { resource: composite, connectionDetails: desired.composite?.connectionDetails ?? {}, ready: Ready.READY_UNSPECIFIED };
+
+    rsp.conditions.push(
+      composition.waitingFor
+        ? { type: 'GatewayComposed', status: Status.STATUS_CONDITION_FALSE, reason: 'WaitingForPrerequisites', message: `Waiting for ${composition.waitingFor}`, target: Target.TARGET_COMPOSITE }
+        : { type: 'GatewayComposed', status: Status.STATUS_CONDITION_TRUE, reason: 'Composed', target: Target.TARGET_COMPOSITE },
+    );
+    return rsp;
+  } catch (error) {
+    const message = error instanceof FieldError ? `invalid input: ${error.message}` : `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    if (!(error instanceof FieldError)) logger?.error({ err: error }, 'composition failed');
+    holdObservedResources(desired.resources, observed);
+    rsp.results.push({ severity: Severity.SEVERITY_FATAL, message, reason: error instanceof FieldError ? 'InvalidInput' : 'InternalError', target: Target.TARGET_COMPOSITE });
+    return rsp;
+  }
+}
+
+/**
+ * Crossplane applies nothing from a pipeline that ends Fatal. Desired state still lists
+ * every resource that exists, as it stands, so no caller or later step that treats the
+ * answer differently could read a missing resource as "delete it".
+ */
+function holdObservedResources(desired: Record<string, unknown>, observed: Observed): void {
+  for (const name of observed.names()) {
+    if (desired[name] !== undefined) continue;
+    const resource = observed.get(name);
+    if (!resource) continue;
+    const metadata = isObject(resource.metadata) ? resource.metadata : {};
+    desired[name] = {
+      resource: {
+        apiVersion: resource.apiVersion,
+        kind: resource.kind,
+        metadata: { name: metadata.name, ...(metadata.labels !== undefined && { labels: metadata.labels }), ...(metadata.annotations !== undefined && { annotations: metadata.annotations }) },
+        spec: resource.spec,
+      },
+      connectionDetails: {},
+      ready: observed.isReady(name) ? Ready.READY_TRUE : Ready.READY_FALSE,
+    };
+  }
+}

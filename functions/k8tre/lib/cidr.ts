@@ -1,0 +1,90 @@
+// IPv4 CIDR arithmetic. Addresses are unsigned 32-bit integers held in ordinary numbers
+// (always below 2^32, so no precision is lost); `>>> 0` keeps bit operations unsigned.
+
+export interface Cidr {
+  /** First address of the block. */
+  readonly base: number;
+  readonly prefixLength: number;
+}
+
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+export class CidrSyntaxError extends Error {}
+
+/** Parses `a.b.c.d/n`, refusing host bits so a typo never silently moves a network. */
+export function parseCidr(text: string): Cidr {
+  const match = CIDR_PATTERN.exec(text);
+  if (!match) throw new CidrSyntaxError(`"${text}" is not an IPv4 CIDR such as 10.0.0.0/16`);
+  const octets = match.slice(1, 5).map(Number);
+  const prefixLength = Number(match[5]);
+  if (octets.some((o) => o > 255) || prefixLength > 32) {
+    throw new CidrSyntaxError(`"${text}" is not an IPv4 CIDR such as 10.0.0.0/16`);
+  }
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const base = networkBase(address, prefixLength);
+  if (base !== address) {
+    throw new CidrSyntaxError(`"${text}" has host bits set; the network address is ${formatCidr({ base, prefixLength })}`);
+  }
+  return { base, prefixLength };
+}
+
+export function size(cidr: Cidr): number {
+  return 2 ** (32 - cidr.prefixLength);
+}
+
+export function lastAddress(cidr: Cidr): number {
+  return cidr.base + size(cidr) - 1;
+}
+
+function networkBase(address: number, prefixLength: number): number {
+  const blockSize = 2 ** (32 - prefixLength);
+  return address - (address % blockSize);
+}
+
+export function formatAddress(address: number): string {
+  return [24, 16, 8, 0].map((shift) => (address >>> shift) & 255).join('.');
+}
+
+export function formatCidr(cidr: Cidr): string {
+  return `${formatAddress(cidr.base)}/${cidr.prefixLength}`;
+}
+
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  return a.base <= lastAddress(b) && b.base <= lastAddress(a);
+}
+
+export function contains(outer: Cidr, inner: Cidr): boolean {
+  return inner.base >= outer.base && lastAddress(inner) <= lastAddress(outer);
+}
+
+/**
+ * The block of `prefixLength` that starts `offset` addresses into `parent`. Callers pass
+ * offsets that are multiples of the block size, so the result is always aligned.
+ */
+export function blockAt(parent: Cidr, offset: number, prefixLength: number): Cidr {
+  const block = { base: parent.base + offset, prefixLength };
+  if (offset % size(block) !== 0 || !contains(parent, block)) {
+    throw new RangeError(`no aligned /${prefixLength} at offset ${offset} of ${formatCidr(parent)}`);
+  }
+  return block;
+}
+
+/**
+ * The lowest aligned block of `prefixLength` inside `pool` that overlaps none of `taken`,
+ * or undefined when the pool is exhausted. Jumps past each collision instead of stepping
+ * one block at a time, so a large pool with many allocations stays cheap.
+ */
+export function firstFreeBlock(pool: Cidr, prefixLength: number, taken: readonly Cidr[]): Cidr | undefined {
+  if (prefixLength < pool.prefixLength) return undefined;
+  const blockSize = 2 ** (32 - prefixLength);
+  const sorted = [...taken].sort((a, b) => a.base - b.base);
+  let candidate = pool.base;
+  while (candidate + blockSize - 1 <= lastAddress(pool)) {
+    const block = { base: candidate, prefixLength };
+    const collision = sorted.find((t) => overlaps(t, block));
+    if (!collision) return block;
+    const next = lastAddress(collision) + 1;
+    candidate = Math.ceil(next / blockSize) * blockSize;
+  }
+  return undefined;
+}

@@ -1,0 +1,45 @@
+import { dig, digString, isObject, type JsonObject } from './json.js';
+
+/**
+ * Read access to the composed resources Crossplane observed, keyed by composition resource
+ * name. IDs that the providers only report in status (principal IDs, resource IDs) come
+ * from here, as do earlier allocations the function must keep.
+ */
+export class Observed {
+  constructor(private readonly resources: ReadonlyMap<string, JsonObject>) {}
+
+  static from(resources: Record<string, { resource?: unknown } | undefined>): Observed {
+    const map = new Map<string, JsonObject>();
+    for (const [name, entry] of Object.entries(resources)) {
+      if (isObject(entry?.resource)) map.set(name, entry.resource);
+    }
+    return new Observed(map);
+  }
+
+  names(): string[] {
+    return [...this.resources.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.resources.has(name);
+  }
+
+  get(name: string): JsonObject | undefined {
+    return this.resources.get(name);
+  }
+
+  /** A string from `status.atProvider`, e.g. `id` or `principalId`. */
+  atProvider(name: string, field: string): string | undefined {
+    return digString(this.resources.get(name), 'status', 'atProvider', field);
+  }
+
+  /** A value from the resource's own `spec.forProvider`, as last applied. */
+  forProvider(name: string, ...path: string[]): unknown {
+    return dig(this.resources.get(name), 'spec', 'forProvider', ...path);
+  }
+
+  isReady(name: string): boolean {
+    const conditions = dig(this.resources.get(name), 'status', 'conditions');
+    return Array.isArray(conditions) && conditions.some((c) => isObject(c) && c.type === 'Ready' && c.status === 'True');
+  }
+}

@@ -1,0 +1,115 @@
+import { blockAt, contains, firstFreeBlock, formatCidr, overlaps, size, type Cidr } from '../lib/cidr.js';
+import { FieldError } from '../lib/field-error.js';
+
+// Where every spoke and subnet goes. Pure: the caller supplies what was allocated before
+// (from the XR's status and the observed VNets) and gets back a complete plan.
+//
+// Stability rule: an environment that already has an address space keeps it, whatever
+// happens to the list around it. Only environments that have none yet are placed, in list
+// order, each in the lowest free block of the pool. So adding, removing or reordering
+// environments never moves another one.
+
+export type SubnetRole = 'nodes' | 'privateEndpoints' | 'ingress' | 'apiServer';
+export const SUBNET_ROLES: readonly SubnetRole[] = ['nodes', 'privateEndpoints', 'ingress', 'apiServer'];
+
+export interface SpokeRequest {
+  readonly name: string;
+  /** Path of the environment in the spec, for error messages. */
+  readonly field: string;
+  readonly explicit?: Cidr;
+}
+
+export interface PreviousSpoke {
+  readonly addressSpace: Cidr;
+  readonly subnets: Partial<Record<SubnetRole, Cidr>>;
+}
+
+export interface AddressPlanInput {
+  readonly hub: Cidr;
+  readonly pool?: { readonly cidr: Cidr; readonly spokePrefixLength: number };
+  readonly environments: readonly SpokeRequest[];
+  readonly previous: ReadonlyMap<string, PreviousSpoke>;
+}
+
+export interface SpokePlan {
+  readonly addressSpace: Cidr;
+  readonly subnets: Readonly<Record<SubnetRole, Cidr>>;
+}
+
+export function planAddresses(input: AddressPlanInput): Map<string, SpokePlan> {
+  const placed = new Map<string, Cidr>();
+  const holders: { cidr: Cidr; describe: string }[] = [{ cidr: input.hub, describe: `the hub (spec.hub.addressSpace ${formatCidr(input.hub)})` }];
+
+  // Explicit and previously allocated spaces are fixed points; check them against each other.
+  for (const env of input.environments) {
+    const fixed = env.explicit ?? input.previous.get(env.name)?.addressSpace;
+    if (!fixed) continue;
+    const clash = holders.find((h) => overlaps(h.cidr, fixed));
+    if (clash) {
+      const field = env.explicit ? `${env.field}.addressSpace` : env.field;
+      const origin = env.explicit ? '' : ' (allocated earlier and kept)';
+      throw new FieldError(field, `${formatCidr(fixed)}${origin} overlaps ${clash.describe}`);
+    }
+    placed.set(env.name, fixed);
+    holders.push({ cidr: fixed, describe: `${env.field} (${env.name}, ${formatCidr(fixed)})` });
+  }
+
+  for (const env of input.environments) {
+    if (placed.has(env.name)) continue;
+    if (!input.pool) throw new FieldError('spec.addressPool', `is required because ${env.field} (${env.name}) has no addressSpace`);
+    const { cidr: pool, spokePrefixLength } = input.pool;
+    if (spokePrefixLength < pool.prefixLength) {
+      throw new FieldError('spec.addressPool.spokePrefixLength', `/${spokePrefixLength} is larger than the pool ${formatCidr(pool)} itself`);
+    }
+    const block = firstFreeBlock(pool, spokePrefixLength, holders.map((h) => h.cidr));
+    if (!block) {
+      throw new FieldError('spec.addressPool.cidr', `${formatCidr(pool)} has no free /${spokePrefixLength} left for ${env.field} (${env.name})`);
+    }
+    placed.set(env.name, block);
+    holders.push({ cidr: block, describe: `${env.field} (${env.name}, ${formatCidr(block)})` });
+  }
+
+  const plan = new Map<string, SpokePlan>();
+  for (const env of input.environments) {
+    const addressSpace = placed.get(env.name);
+    if (!addressSpace) throw new Error(`internal: ${env.name} was not placed`);
+    plan.set(env.name, { addressSpace, subnets: keepSubnets(spokeSubnets(addressSpace), addressSpace, input.previous.get(env.name)) });
+  }
+  return plan;
+}
+
+/**
+ * The fixed layout of a spoke of prefix P, by fractions of the spoke:
+ *   nodes             first half          (P+1)   AKS nodes; pods are overlay, not VNet
+ *   privateEndpoints  at 1/2, one eighth  (P+3)   Key Vault and storage endpoints
+ *   ingress           at 5/8, a sixteenth (P+4)   the internal load balancer of the cluster gateway
+ *   apiServer         at 11/16, a /28             AKS API server VNet integration (its minimum)
+ * The rest, from 3/4 on, stays free for later subnets.
+ */
+export function spokeSubnets(spoke: Cidr): Record<SubnetRole, Cidr> {
+  const total = size(spoke);
+  const p = spoke.prefixLength;
+  return {
+    nodes: blockAt(spoke, 0, p + 1),
+    privateEndpoints: blockAt(spoke, total / 2, p + 3),
+    ingress: blockAt(spoke, (total * 5) / 8, p + 4),
+    apiServer: blockAt(spoke, (total * 11) / 16, 28),
+  };
+}
+
+/**
+ * Subnets that already exist keep their ranges while they still fit in the spoke, so a
+ * future change to the layout never renumbers a live subnet. A kept set that would overlap
+ * (a spoke resized by hand) falls back to the computed layout.
+ */
+function keepSubnets(computed: Record<SubnetRole, Cidr>, spoke: Cidr, previous: PreviousSpoke | undefined): Record<SubnetRole, Cidr> {
+  if (!previous) return computed;
+  const result = { ...computed };
+  for (const role of SUBNET_ROLES) {
+    const kept = previous.subnets[role];
+    if (kept && contains(spoke, kept)) result[role] = kept;
+  }
+  const ranges = SUBNET_ROLES.map((role) => result[role]);
+  const clash = ranges.some((a, i) => ranges.some((b, j) => i < j && overlaps(a, b)));
+  return clash ? computed : result;
+}

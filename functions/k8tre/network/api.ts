@@ -1,0 +1,87 @@
+// The XK8treNetwork API's constants: one source for the XRD schema (apis/network) and the
+// function's own checks, so the two cannot drift apart. Patterns are RE2-compatible (no
+// look-around), because the API server evaluates XRD patterns with Go's regexp.
+
+export const GROUP = 'azure.k8tre.io';
+export const VERSION = 'v1alpha1';
+export const KIND = 'XK8treNetwork';
+
+export const patterns = {
+  region: { pattern: /^[a-z][a-z0-9]{2,30}$/, describe: 'an Azure region name such as uksouth' },
+  environmentName: {
+    pattern: /^[a-z][a-z0-9]{0,11}$/,
+    describe: 'an environment name: a lowercase letter, then up to 11 lowercase letters or digits',
+  },
+  dnsName: {
+    pattern: /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    describe: 'a lowercase DNS name such as example.org',
+    maxLength: 200,
+  },
+  dnsLabel: { pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, describe: 'a lowercase DNS label such as jupyter' },
+  urlPath: { pattern: /^\/[A-Za-z0-9._~\/-]*$/, describe: 'a URL path such as /hub/oauth_callback' },
+  resourceGroupName: {
+    pattern: /^[A-Za-z0-9][-A-Za-z0-9_.()]{0,88}[-A-Za-z0-9_()]$/,
+    describe: 'an Azure resource group name',
+  },
+  virtualNetworkId: {
+    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i,
+    describe: 'an Azure virtual network ID (/subscriptions/.../virtualNetworks/NAME)',
+  },
+  subnetId: {
+    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i,
+    describe: 'an Azure subnet ID (/subscriptions/.../virtualNetworks/NAME/subnets/NAME)',
+  },
+  keyVaultId: {
+    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[A-Za-z0-9-]{3,24}$/i,
+    describe: 'an Azure Key Vault ID (/subscriptions/.../providers/Microsoft.KeyVault/vaults/NAME)',
+  },
+  wafPolicyId: {
+    pattern:
+      /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/ApplicationGatewayWebApplicationFirewallPolicies\/[^/]+$/i,
+    describe: 'an Azure WAF policy ID (/subscriptions/.../ApplicationGatewayWebApplicationFirewallPolicies/NAME)',
+  },
+  secretName: { pattern: /^[0-9A-Za-z-]{1,127}$/, describe: 'a Key Vault secret name' },
+  ipv4: {
+    pattern: /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/,
+    describe: 'an IPv4 address',
+  },
+  cidr: {
+    pattern: /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\/([0-9]|[12][0-9]|3[0-2])$/,
+    describe: 'an IPv4 CIDR such as 10.0.0.0/16',
+  },
+} as const;
+
+export const limits = {
+  environments: { min: 1, max: 250 },
+  /** A created hub needs room for a /24 gateway subnet and two /26 subnets. */
+  createdHubPrefix: { min: 8, max: 23 },
+  existingHubPrefix: { min: 8, max: 29 },
+  poolPrefix: { min: 8, max: 24 },
+  /** Every spoke subnet layout fits from /16 (65,536 addresses) down to /24 (256). */
+  spokePrefix: { min: 16, max: 24 },
+  gatewayCapacity: { min: 0, max: 125 },
+  rewriteServices: { min: 0, max: 20 },
+  tags: { maxEntries: 50, maxKey: 512, maxValue: 256 },
+  xrName: { pattern: /^[a-z0-9]([-a-z0-9]{0,22}[a-z0-9])?$/, describe: 'at most 24 lowercase letters, digits or hyphens' },
+} as const;
+
+export const defaults = {
+  spokePrefixLength: 20,
+  providerConfigRef: { kind: 'ClusterProviderConfig', name: 'default' },
+  gatewaySku: 'WAF_v2',
+  gatewayMinCapacity: 1,
+  gatewayMaxCapacity: 3,
+  gatewayZones: ['1', '2', '3'],
+  wafMode: 'Prevention',
+  rewriteServices: ['jupyter', 'opal', 'keycloak'],
+  oauthCallbacks: [{ service: 'jupyter', path: '/hub/oauth_callback' }],
+  /** The reference's secret naming: one unencrypted PFX secret per environment. */
+  certificateSecretName: (environment: string) => `tls-${environment}-pfx`,
+} as const;
+
+export const enums = {
+  providerConfigKind: ['ClusterProviderConfig', 'ProviderConfig'],
+  gatewaySku: ['WAF_v2', 'Standard_v2'],
+  wafMode: ['Prevention', 'Detection'],
+  zone: ['1', '2', '3'],
+} as const;

@@ -1,0 +1,55 @@
+import type { JsonObject } from '../lib/json.js';
+import { dig } from '../lib/json.js';
+import type { Observed } from '../lib/observed.js';
+import { planAddresses } from './address-plan.js';
+import type { DesiredResources } from './desired.js';
+import { composeDns } from './dns.js';
+import { composeGateway } from './gateway.js';
+import { hubSubnets, composeHub, composeResourceGroup } from './hub.js';
+import { readPrevious } from './previous.js';
+import { planPriorities } from './priorities.js';
+import { parseNetworkSpec } from './spec.js';
+import { composeSpoke } from './spokes.js';
+import { networkStatus, type NetworkStatus } from './status.js';
+import { formatCidr } from '../lib/cidr.js';
+
+export interface NetworkComposition {
+  readonly resources: DesiredResources;
+  readonly status: NetworkStatus;
+  /** Set while part of the network waits on IDs that only exist once Azure reports them. */
+  readonly waitingFor?: string;
+}
+
+/** Everything an XK8treNetwork composes. Throws FieldError on input it cannot compose from. */
+export function composeNetwork(xr: JsonObject, observed: Observed): NetworkComposition {
+  const spec = parseNetworkSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
+  const names = spec.environments.map((e) => e.name);
+  const previous = readPrevious(names, xr.status, observed);
+
+  const plan = planAddresses({
+    hub: spec.hub.addressSpace,
+    ...(spec.addressPool && { pool: spec.addressPool }),
+    environments: spec.environments.map((e) => ({ name: e.name, field: e.field, ...(e.addressSpace && { explicit: e.addressSpace }) })),
+    previous: previous.spokes,
+  });
+  const priorities = planPriorities(names, previous.priorities);
+
+  const resources: DesiredResources = new Map();
+  composeResourceGroup(spec, resources);
+  const hub = composeHub(spec, resources);
+  // Spoke NSGs admit the gateway from its own subnet when this XR knows it, else from the hub.
+  const gatewaySource = formatCidr(spec.hub.mode === 'create' ? hubSubnets(spec.hub.addressSpace).applicationGateway : spec.hub.addressSpace);
+  for (const env of spec.environments) {
+    const spoke = plan.get(env.name);
+    if (!spoke) throw new Error(`internal: no address plan for ${env.name}`);
+    composeSpoke(spec, env.name, spoke, hub, gatewaySource, resources);
+  }
+  composeDns(spec, hub, resources);
+  const gateway = composeGateway(spec, hub, priorities, observed, resources);
+
+  return {
+    resources,
+    status: networkStatus(spec, plan, priorities, gateway.listeners, observed),
+    ...(gateway.waitingFor && { waitingFor: gateway.waitingFor }),
+  };
+}

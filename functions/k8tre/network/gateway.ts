@@ -1,0 +1,241 @@
+import { RoleAssignment } from '../../../imports/authorization.azure.m.upbound.io.js';
+import { UserAssignedIdentity } from '../../../imports/managedidentity.azure.m.upbound.io.js';
+import { ApplicationGateway, PublicIp, type ApplicationGatewaySpecForProvider } from '../../../imports/network.azure.m.upbound.io.js';
+import { render } from '../lib/manifest.js';
+import type { Observed } from '../lib/observed.js';
+import type { DesiredResources } from './desired.js';
+import { environmentDomains, isSplitHorizon } from './domains.js';
+import type { HubAttachment } from './hub.js';
+import { azureNames, keys, meta, refTo, tags } from './naming.js';
+import type { RoutingPriorities } from './priorities.js';
+import { rewriteRuleSet, rewriteRuleSetName } from './rewrites.js';
+import type { EnvironmentSpec, NetworkSpec } from './spec.js';
+
+const FRONTEND_IP = 'appGwFrontendIP';
+const KEY_VAULT_SECRETS_USER = 'Key Vault Secrets User';
+/** Azure's predefined policy with TLS 1.2 as the minimum and only strong ciphers. */
+const TLS_POLICY = 'AppGwSslPolicy20220101S';
+
+export interface GatewayListener {
+  readonly environment: string;
+  readonly hosts: readonly string[];
+  readonly backend: string;
+  readonly priority: number;
+  readonly certificateSecretId: string;
+}
+
+export interface GatewayOutcome {
+  readonly listeners: readonly GatewayListener[];
+  /** Why the gateway is not composed yet, when it is waiting on observed IDs. */
+  readonly waitingFor?: string;
+}
+
+export function composeGateway(
+  spec: NetworkSpec,
+  hub: HubAttachment,
+  priorities: ReadonlyMap<string, RoutingPriorities>,
+  observed: Observed,
+  desired: DesiredResources,
+): GatewayOutcome {
+  const common = { providerConfigRef: spec.providerConfigRef };
+  const rg = refTo(spec, keys.resourceGroup);
+  // Listener blocks are sets to Azure; a stable order keeps diffs quiet.
+  const environments = [...spec.environments].sort((a, b) => a.name.localeCompare(b.name));
+  const listeners = environments.map((env) => listenerFor(spec, env, priorities));
+
+  desired.set(
+    keys.gatewayPublicIp,
+    render(PublicIp, {
+      metadata: meta(spec, keys.gatewayPublicIp, { azureName: azureNames.publicIp(spec) }),
+      spec: {
+        ...common,
+        forProvider: {
+          location: spec.region,
+          resourceGroupNameRef: rg,
+          allocationMethod: 'Static',
+          sku: 'Standard',
+          skuTier: 'Regional',
+          zones: [...spec.gateway.zones],
+          ...(spec.gateway.domainNameLabel && { domainNameLabel: spec.gateway.domainNameLabel }),
+          tags: tags(spec),
+        },
+      },
+    }),
+  );
+
+  desired.set(
+    keys.gatewayIdentity,
+    render(UserAssignedIdentity, {
+      metadata: meta(spec, keys.gatewayIdentity, { azureName: azureNames.gatewayIdentity(spec) }),
+      spec: { ...common, forProvider: { name: azureNames.gatewayIdentity(spec), location: spec.region, resourceGroupNameRef: rg, tags: tags(spec) } },
+    }),
+  );
+
+  // The namespaced RoleAssignment has no principalIdRef: the principal ID exists only once
+  // the identity is observed. An assignment made earlier keeps its own principal.
+  const principalId =
+    observed.atProvider(keys.gatewayIdentity, 'principalId') ?? stringAt(observed.forProvider(keys.gatewayKeyVaultRole, 'principalId'));
+  if (principalId) {
+    desired.set(
+      keys.gatewayKeyVaultRole,
+      render(RoleAssignment, {
+        metadata: meta(spec, keys.gatewayKeyVaultRole),
+        spec: {
+          ...common,
+          forProvider: {
+            principalId,
+            principalType: 'ServicePrincipal',
+            roleDefinitionName: KEY_VAULT_SECRETS_USER,
+            scope: spec.gateway.certificateKeyVaultId,
+            description: `Lets Application Gateway ${azureNames.gateway(spec)} read its TLS certificates`,
+          },
+        },
+      }),
+    );
+  }
+
+  // The gateway reads its certificates when it is created, so it waits for the role
+  // assignment to be in place. Once it exists it is always composed, never dropped.
+  const identityId = observed.atProvider(keys.gatewayIdentity, 'id') ?? stringAt(observed.forProvider(keys.gateway, 'identity', 'identityIds'), 0);
+  const gatewayExists = observed.has(keys.gateway);
+  if (!identityId) return { listeners, waitingFor: `the gateway identity ${azureNames.gatewayIdentity(spec)} to report its ID` };
+  if (!gatewayExists && !observed.isReady(keys.gatewayKeyVaultRole)) {
+    return { listeners, waitingFor: `the ${KEY_VAULT_SECRETS_USER} role assignment for ${azureNames.gatewayIdentity(spec)} to become ready` };
+  }
+
+  const forProvider: ApplicationGatewaySpecForProvider = {
+    location: spec.region,
+    resourceGroupNameRef: rg,
+    sku: { name: spec.gateway.sku, tier: spec.gateway.sku },
+    autoscaleConfiguration: { minCapacity: spec.gateway.minCapacity, maxCapacity: spec.gateway.maxCapacity },
+    zones: [...spec.gateway.zones],
+    identity: { type: 'UserAssigned', identityIds: [identityId] },
+    http2Enabled: true,
+    sslPolicy: { policyType: 'Predefined', policyName: TLS_POLICY },
+    ...wafSettings(spec),
+    gatewayIpConfiguration: [
+      { name: 'appGatewayIpConfig', ...(hub.appGatewaySubnetRef ? { subnetIdRef: hub.appGatewaySubnetRef } : { subnetId: hub.appGatewaySubnetId }) },
+    ],
+    frontendIpConfiguration: [{ name: FRONTEND_IP, publicIpAddressIdRef: refTo(spec, keys.gatewayPublicIp) }],
+    frontendPort: [
+      { name: 'https', port: 443 },
+      { name: 'http', port: 80 },
+    ],
+    sslCertificate: listeners.map((l) => ({ name: `ssl-cert-${l.environment}`, keyVaultSecretId: l.certificateSecretId })),
+    httpListener: listeners.flatMap((l) => [
+      {
+        name: `listener-https-${l.environment}`,
+        frontendIpConfigurationName: FRONTEND_IP,
+        frontendPortName: 'https',
+        protocol: 'Https',
+        hostNames: [...l.hosts],
+        requireSni: true,
+        sslCertificateName: `ssl-cert-${l.environment}`,
+      },
+      { name: `listener-http-${l.environment}`, frontendIpConfigurationName: FRONTEND_IP, frontendPortName: 'http', protocol: 'Http', hostNames: [...l.hosts] },
+    ]),
+    redirectConfiguration: listeners.map((l) => ({
+      name: `redirect-https-${l.environment}`,
+      redirectType: 'Permanent',
+      targetListenerName: `listener-https-${l.environment}`,
+      includePath: true,
+      includeQueryString: true,
+    })),
+    backendAddressPool: listeners.map((l) => ({ name: `backendpool-${l.environment}`, fqdns: [l.backend] })),
+    probe: listeners.map((l) => ({
+      name: `health-probe-${l.environment}`,
+      protocol: 'Https',
+      host: l.backend,
+      path: '/',
+      interval: 30,
+      timeout: 30,
+      unhealthyThreshold: 3,
+      pickHostNameFromBackendHttpSettings: false,
+      match: { statusCode: ['200-399'] },
+    })),
+    backendHttpSettings: listeners.map((l) => ({
+      name: `https-settings-${l.environment}`,
+      port: 443,
+      protocol: 'Https',
+      // The reference pinned sessions with cookie affinity; the backend is a stateless gateway.
+      cookieBasedAffinity: 'Disabled',
+      requestTimeout: 30,
+      // Keep the client's Host header so the cluster gateway can route by host name.
+      pickHostNameFromBackendAddress: false,
+      probeName: `health-probe-${l.environment}`,
+    })),
+    requestRoutingRule: listeners.flatMap((l) => {
+      const priority = priorities.get(l.environment);
+      if (!priority) throw new Error(`internal: no routing priority for ${l.environment}`);
+      return [
+        {
+          name: `rule-${l.environment}`,
+          ruleType: 'Basic',
+          priority: priority.https,
+          httpListenerName: `listener-https-${l.environment}`,
+          backendAddressPoolName: `backendpool-${l.environment}`,
+          backendHttpSettingsName: `https-settings-${l.environment}`,
+          ...(!isSplitHorizon(spec) && { rewriteRuleSetName: rewriteRuleSetName(l.environment) }),
+        },
+        {
+          name: `rule-http-${l.environment}`,
+          ruleType: 'Basic',
+          priority: priority.httpRedirect,
+          httpListenerName: `listener-http-${l.environment}`,
+          redirectConfigurationName: `redirect-https-${l.environment}`,
+        },
+      ];
+    }),
+    ...(!isSplitHorizon(spec) && {
+      rewriteRuleSet: environments.map((env) => rewriteRuleSet(env.name, environmentDomains(spec, env), spec.dns)),
+    }),
+    tags: tags(spec),
+  };
+
+  desired.set(
+    keys.gateway,
+    render(ApplicationGateway, { metadata: meta(spec, keys.gateway, { azureName: azureNames.gateway(spec) }), spec: { ...common, forProvider } }),
+  );
+  return { listeners };
+}
+
+function listenerFor(spec: NetworkSpec, env: EnvironmentSpec, priorities: ReadonlyMap<string, RoutingPriorities>): GatewayListener {
+  const domains = environmentDomains(spec, env);
+  return {
+    environment: env.name,
+    hosts: [domains.public, `*.${domains.public}`],
+    backend: `gw.${domains.internal}`,
+    priority: priorities.get(env.name)?.https ?? 0,
+    certificateSecretId: versionlessSecretId(spec.gateway.certificateKeyVaultId, env.certificateSecretName),
+  };
+}
+
+/** A secret ID without a version, so the gateway picks up renewed certificates by itself. */
+export function versionlessSecretId(keyVaultId: string, secretName: string): string {
+  const vaultName = keyVaultId.split('/').pop() ?? '';
+  return `https://${vaultName.toLowerCase()}.vault.azure.net/secrets/${secretName}`;
+}
+
+/**
+ * WAF_v2 uses the given WAF policy, or else Azure's inline WAF configuration with the OWASP
+ * 3.2 rules. A policy composed by this package needs the WebApplicationFirewallPolicy CRD,
+ * which is not among the provider CRDs this package validates against yet.
+ */
+function wafSettings(spec: NetworkSpec): Partial<ApplicationGatewaySpecForProvider> {
+  if (spec.gateway.sku !== 'WAF_v2') return {};
+  if (spec.gateway.firewallPolicyId) return { firewallPolicyId: spec.gateway.firewallPolicyId, forceFirewallPolicyAssociation: true };
+  return {
+    wafConfiguration: {
+      enabled: true,
+      firewallMode: spec.gateway.wafMode,
+      ruleSetType: 'OWASP',
+      ruleSetVersion: '3.2',
+      requestBodyCheck: true,
+    },
+  };
+}
+
+function stringAt(value: unknown, index?: number): string | undefined {
+  const item = index === undefined ? value : Array.isArray(value) ? value[index] : undefined;
+  return typeof item === 'string' && item !== '' ? item : undefined;
+}

@@ -1,0 +1,93 @@
+import { EXTERNAL_NAME, type ObjectMeta } from '../lib/manifest.js';
+import type { SubnetRole } from './address-plan.js';
+import type { NetworkSpec } from './spec.js';
+
+// Every name the network composition uses, in one place: the composition resource key
+// (stable identity inside Crossplane), the Kubernetes name (`<xr>-<key>`), and the Azure
+// name, which is set through the external-name annotation so it reads like the reference's.
+
+export const LABEL_NETWORK = 'azure.k8tre.io/network';
+export const LABEL_ENVIRONMENT = 'azure.k8tre.io/environment';
+
+/** Short slugs for subnet roles in keys and Azure names. */
+const roleSlug: Record<SubnetRole, string> = { nodes: 'nodes', privateEndpoints: 'pe', ingress: 'ingress', apiServer: 'apiserver' };
+
+/** Subnet names K8TRE and the reference expect inside every spoke. */
+export const spokeSubnetName: Record<SubnetRole, string> = {
+  nodes: 'snet-clusternodes',
+  privateEndpoints: 'snet-privatelinkendpoints',
+  ingress: 'snet-clusteringressservices',
+  apiServer: 'snet-apiserver',
+};
+
+export const hubSubnetName = {
+  applicationGateway: 'ApplicationGatewaySubnet',
+  /** Azure requires exactly this name for a firewall's subnet. */
+  firewall: 'AzureFirewallSubnet',
+  management: 'snet-management',
+} as const;
+
+export const keys = {
+  resourceGroup: 'resource-group',
+  hubVnet: 'hub-vnet',
+  hubSubnet: (which: keyof typeof hubSubnetName) => `hub-subnet-${which === 'applicationGateway' ? 'appgw' : which}`,
+  spokeVnet: (env: string) => `spoke-${env}-vnet`,
+  spokeSubnet: (env: string, role: SubnetRole) => `spoke-${env}-subnet-${roleSlug[role]}`,
+  spokeNsg: (env: string, role: SubnetRole) => `spoke-${env}-nsg-${roleSlug[role]}`,
+  spokeNsgAssociation: (env: string, role: SubnetRole) => `spoke-${env}-nsg-${roleSlug[role]}-association`,
+  spokeRouteTable: (env: string, role: SubnetRole) => `spoke-${env}-rt-${roleSlug[role]}`,
+  peeringToHub: (env: string) => `spoke-${env}-peering-to-hub`,
+  peeringFromHub: (env: string) => `spoke-${env}-peering-from-hub`,
+  dnsZone: (zone: string) => `dns-zone-${zone}`,
+  dnsLink: (zone: string, vnet: string) => `dns-link-${zone}-${vnet}`,
+  gatewayPublicIp: 'gateway-public-ip',
+  gatewayIdentity: 'gateway-identity',
+  gatewayKeyVaultRole: 'gateway-keyvault-secrets-user',
+  gateway: 'gateway',
+} as const;
+
+export const azureNames = {
+  hubVnet: (spec: NetworkSpec) => `vnet-${spec.name}-hub`,
+  spokeVnet: (spec: NetworkSpec, env: string) => `vnet-${spec.name}-${env}`,
+  nsg: (spec: NetworkSpec, env: string, role: SubnetRole) => `nsg-${spec.name}-${env}-${roleSlug[role]}`,
+  routeTable: (spec: NetworkSpec, env: string, role: SubnetRole) => `rt-${spec.name}-${env}-${roleSlug[role]}`,
+  peeringToHub: (env: string) => `peer-${env}-to-hub`,
+  peeringFromHub: (spec: NetworkSpec, env: string) => `peer-hub-to-${spec.name}-${env}`,
+  dnsLink: (vnetName: string) => `link-${vnetName}`,
+  publicIp: (spec: NetworkSpec) => `pip-${spec.name}-appgw`,
+  gatewayIdentity: (spec: NetworkSpec) => `id-${spec.name}-appgw`,
+  gateway: (spec: NetworkSpec) => `agw-${spec.name}`,
+};
+
+/** The Kubernetes name of a composed resource, for `*Ref` fields. */
+export function refTo(spec: NetworkSpec, key: string): { name: string } {
+  return { name: `${spec.name}-${key}` };
+}
+
+export function meta(spec: NetworkSpec, key: string, options: { azureName?: string; environment?: string } = {}): ObjectMeta {
+  return {
+    name: `${spec.name}-${key}`,
+    namespace: spec.namespace,
+    labels: {
+      [LABEL_NETWORK]: spec.name,
+      ...(options.environment && { [LABEL_ENVIRONMENT]: options.environment }),
+    },
+    ...(options.azureName && { annotations: { [EXTERNAL_NAME]: options.azureName } }),
+  };
+}
+
+/** Tags every taggable Azure resource carries, with the user's tags winning on conflict. */
+export function tags(spec: NetworkSpec, environment?: string): Record<string, string> {
+  return {
+    'k8tre-network': spec.name,
+    ...(environment && { 'k8tre-environment': environment }),
+    'managed-by': 'crossplane',
+    ...spec.tags,
+  };
+}
+
+/** Splits an Azure VNet ID into what peering and DNS resources need. */
+export function parseVirtualNetworkId(id: string): { resourceGroupName: string; name: string } {
+  const parts = id.split('/');
+  return { resourceGroupName: parts[4] ?? '', name: parts[8] ?? '' };
+}

@@ -1,0 +1,71 @@
+import { CidrSyntaxError, parseCidr, type Cidr } from '../lib/cidr.js';
+import { dig, isObject } from '../lib/json.js';
+import type { Observed } from '../lib/observed.js';
+import { SUBNET_ROLES, type PreviousSpoke, type SubnetRole } from './address-plan.js';
+import { keys } from './naming.js';
+
+// What earlier reconciles decided, so this one can keep it. Two sources, in order of trust:
+// the composed resources Crossplane observed (what exists), then the XR's own status (what
+// the function recorded, which survives a resource that is briefly unobserved).
+
+export interface Previous {
+  readonly spokes: Map<string, PreviousSpoke>;
+  readonly priorities: Map<string, number>;
+}
+
+export function readPrevious(environments: readonly string[], xrStatus: unknown, observed: Observed): Previous {
+  const recorded = new Map<string, unknown>();
+  const list = dig(xrStatus, 'environments');
+  if (Array.isArray(list)) {
+    for (const entry of list) if (isObject(entry) && typeof entry.name === 'string') recorded.set(entry.name, entry);
+  }
+
+  const spokes = new Map<string, PreviousSpoke>();
+  const priorities = new Map<string, number>();
+  for (const env of environments) {
+    const status = recorded.get(env);
+    const addressSpace = firstCidr(observed.forProvider(keys.spokeVnet(env), 'addressSpace')) ?? cidrAt(status, 'addressSpace');
+    if (addressSpace) {
+      const subnets: Partial<Record<SubnetRole, Cidr>> = {};
+      for (const role of SUBNET_ROLES) {
+        const cidr = firstCidr(observed.forProvider(keys.spokeSubnet(env, role), 'addressPrefixes')) ?? cidrAt(status, 'subnets', role, 'cidr');
+        if (cidr) subnets[role] = cidr;
+      }
+      spokes.set(env, { addressSpace, subnets });
+    }
+    const priority = observedPriority(observed, env) ?? numberAt(status, 'routingPriority');
+    if (priority !== undefined) priorities.set(env, priority);
+  }
+  return { spokes, priorities };
+}
+
+function observedPriority(observed: Observed, env: string): number | undefined {
+  const rules = observed.forProvider(keys.gateway, 'requestRoutingRule');
+  if (!Array.isArray(rules)) return undefined;
+  const rule = rules.find((r) => isObject(r) && r.name === `rule-${env}`);
+  return isObject(rule) && typeof rule.priority === 'number' ? rule.priority : undefined;
+}
+
+function firstCidr(value: unknown): Cidr | undefined {
+  return Array.isArray(value) ? toCidr(value[0]) : undefined;
+}
+
+function cidrAt(value: unknown, ...path: string[]): Cidr | undefined {
+  return toCidr(dig(value, ...path));
+}
+
+function numberAt(value: unknown, ...path: string[]): number | undefined {
+  const found = dig(value, ...path);
+  return typeof found === 'number' ? found : undefined;
+}
+
+/** A recorded value that no longer parses is ignored rather than trusted. */
+function toCidr(value: unknown): Cidr | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseCidr(value);
+  } catch (error) {
+    if (error instanceof CidrSyntaxError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,221 @@
+import type { Cidr } from '../lib/cidr.js';
+import { FieldError } from '../lib/field-error.js';
+import { SpecReader, quote, stringItem } from '../lib/spec-reader.js';
+import { defaults, enums, limits, patterns } from './api.js';
+
+// The typed form of an XK8treNetwork's spec, with every default applied.
+
+export interface NetworkSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly region: string;
+  readonly resourceGroupName: string;
+  readonly providerConfigRef: { kind: (typeof enums.providerConfigKind)[number]; name: string };
+  readonly tags: Readonly<Record<string, string>>;
+  readonly hub: HubSpec;
+  readonly addressPool?: { readonly cidr: Cidr; readonly spokePrefixLength: number };
+  readonly environments: readonly EnvironmentSpec[];
+  readonly dns: DnsSpec;
+  readonly gateway: GatewaySpec;
+  readonly egress?: { readonly nextHopIp: string };
+}
+
+export type HubSpec =
+  | { readonly mode: 'create'; readonly addressSpace: Cidr; readonly firewallSubnet: boolean; readonly managementSubnet: boolean }
+  | {
+      readonly mode: 'existing';
+      readonly addressSpace: Cidr;
+      readonly virtualNetworkId: string;
+      readonly applicationGatewaySubnetId: string;
+    };
+
+export interface EnvironmentSpec {
+  readonly name: string;
+  /** Where the environment sits in spec.environments, for error messages. */
+  readonly field: string;
+  readonly addressSpace?: Cidr;
+  readonly apex: boolean;
+  readonly certificateSecretName: string;
+}
+
+export interface DnsSpec {
+  readonly publicZone: string;
+  readonly internalDomain: string;
+  readonly rewriteServices: readonly string[];
+  readonly oauthCallbacks: readonly { readonly service: string; readonly path: string }[];
+}
+
+export interface GatewaySpec {
+  readonly sku: (typeof enums.gatewaySku)[number];
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly zones: readonly string[];
+  readonly wafMode: (typeof enums.wafMode)[number];
+  readonly firewallPolicyId?: string;
+  readonly certificateKeyVaultId: string;
+  readonly domainNameLabel?: string;
+}
+
+export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown }, rawSpec: unknown): NetworkSpec {
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  if (!limits.xrName.pattern.test(name)) {
+    throw new FieldError('metadata.name', `${quote(name)} is not ${limits.xrName.describe}; it prefixes Azure resource names`);
+  }
+  const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default';
+  const spec = SpecReader.root(rawSpec, 'spec');
+
+  const providerConfig = spec.object('providerConfigRef');
+  const environments = parseEnvironments(spec);
+  const addressPool = spec.object('addressPool');
+
+  return {
+    name,
+    namespace,
+    region: spec.requiredString('region', patterns.region),
+    resourceGroupName: spec.string('resourceGroupName', patterns.resourceGroupName) ?? `rg-${name}-network`,
+    providerConfigRef: {
+      kind: providerConfig?.oneOf('kind', enums.providerConfigKind, defaults.providerConfigRef.kind) ?? defaults.providerConfigRef.kind,
+      name: providerConfig?.string('name', patterns.dnsLabel) ?? defaults.providerConfigRef.name,
+    },
+    tags: spec.stringMap('tags', limits.tags),
+    hub: parseHub(spec.requiredObject('hub')),
+    ...(addressPool && {
+      addressPool: {
+        cidr: addressPool.cidr('cidr', limits.poolPrefix) ?? missing(addressPool.field('cidr')),
+        spokePrefixLength: addressPool.integer('spokePrefixLength', limits.spokePrefix, defaults.spokePrefixLength),
+      },
+    }),
+    environments,
+    dns: parseDns(spec.requiredObject('dns')),
+    gateway: parseGateway(spec.requiredObject('gateway')),
+    ...parseEgress(spec),
+  };
+}
+
+function parseHub(hub: SpecReader): HubSpec {
+  const existing = hub.object('existing');
+  if (!existing) {
+    return {
+      mode: 'create',
+      addressSpace: hub.cidr('addressSpace', limits.createdHubPrefix) ?? missing(hub.field('addressSpace')),
+      firewallSubnet: hub.boolean('firewallSubnet', false),
+      managementSubnet: hub.boolean('managementSubnet', false),
+    };
+  }
+  for (const createOnly of ['firewallSubnet', 'managementSubnet']) {
+    if (hub.has(createOnly)) throw new FieldError(hub.field(createOnly), 'applies only to a hub this XR creates; remove it or remove spec.hub.existing');
+  }
+  const virtualNetworkId = existing.requiredString('virtualNetworkId', patterns.virtualNetworkId);
+  const applicationGatewaySubnetId = existing.requiredString('applicationGatewaySubnetId', patterns.subnetId);
+  if (!applicationGatewaySubnetId.toLowerCase().startsWith(`${virtualNetworkId.toLowerCase()}/subnets/`)) {
+    throw new FieldError(existing.field('applicationGatewaySubnetId'), `must be a subnet of ${virtualNetworkId}`);
+  }
+  return {
+    mode: 'existing',
+    addressSpace: hub.cidr('addressSpace', limits.existingHubPrefix) ?? missing(hub.field('addressSpace')),
+    virtualNetworkId,
+    applicationGatewaySubnetId,
+  };
+}
+
+function parseEnvironments(spec: SpecReader): EnvironmentSpec[] {
+  const environments =
+    spec.list('environments', limits.environments, (value, path) => {
+      const env = SpecReader.root(value, path);
+      const name = env.requiredString('name', patterns.environmentName);
+      return {
+        name,
+        field: path,
+        ...optional('addressSpace', env.cidr('addressSpace', limits.spokePrefix)),
+        apex: env.boolean('apex', false),
+        certificateSecretName: env.string('certificateSecretName', patterns.secretName) ?? defaults.certificateSecretName(name),
+      };
+    }) ?? missing(spec.field('environments'));
+
+  const seen = new Map<string, string>();
+  for (const env of environments) {
+    const first = seen.get(env.name);
+    if (first) throw new FieldError(`${env.field}.name`, `${quote(env.name)} is already used by ${first}`);
+    seen.set(env.name, env.field);
+  }
+  const apexes = environments.filter((e) => e.apex);
+  if (apexes.length > 1) {
+    throw new FieldError(`${apexes[1]?.field}.apex`, `only one environment can own the zone apex; ${apexes[0]?.field} already does`);
+  }
+  if (!spec.has('addressPool')) {
+    const unplaced = environments.find((e) => !e.addressSpace);
+    if (unplaced) throw new FieldError('spec.addressPool', `is required because ${unplaced.field} (${unplaced.name}) has no addressSpace`);
+  }
+  return environments;
+}
+
+function parseDns(dns: SpecReader): DnsSpec {
+  const publicZone = dns.requiredString('publicZone', patterns.dnsName);
+  const rewrite = dns.object('rewrite');
+  const rewriteServices = rewrite?.list('services', limits.rewriteServices, stringItem(patterns.dnsLabel)) ?? [...defaults.rewriteServices];
+  const duplicate = rewriteServices.find((s, i) => rewriteServices.indexOf(s) !== i);
+  if (duplicate) throw new FieldError('spec.dns.rewrite.services', `lists ${quote(duplicate)} twice`);
+
+  const oauthCallbacks =
+    rewrite?.list('oauthCallbacks', { min: 0, max: limits.rewriteServices.max }, (value, path) => {
+      const callback = SpecReader.root(value, path);
+      const service = callback.requiredString('service', patterns.dnsLabel);
+      if (!rewriteServices.includes(service)) {
+        throw new FieldError(callback.field('service'), `${quote(service)} is not in spec.dns.rewrite.services`);
+      }
+      return { service, path: callback.requiredString('path', patterns.urlPath) };
+    }) ?? defaults.oauthCallbacks.filter((c) => rewriteServices.includes(c.service));
+
+  return {
+    publicZone,
+    internalDomain: dns.string('internalDomain', patterns.dnsName) ?? publicZone,
+    rewriteServices,
+    oauthCallbacks,
+  };
+}
+
+function parseGateway(gateway: SpecReader): GatewaySpec {
+  const sku = gateway.oneOf('sku', enums.gatewaySku, defaults.gatewaySku);
+  const minCapacity = gateway.integer('minCapacity', limits.gatewayCapacity, defaults.gatewayMinCapacity);
+  const maxCapacity = gateway.integer('maxCapacity', { min: 2, max: limits.gatewayCapacity.max }, defaults.gatewayMaxCapacity);
+  if (maxCapacity < minCapacity) {
+    throw new FieldError(gateway.field('maxCapacity'), `${maxCapacity} is below spec.gateway.minCapacity (${minCapacity})`);
+  }
+  const zones = gateway.list('zones', { min: 1, max: 3 }, (value, path) => {
+    if (typeof value !== 'string' || !(enums.zone as readonly string[]).includes(value)) {
+      throw new FieldError(path, `must be one of ${enums.zone.join(', ')}`);
+    }
+    return value;
+  });
+  const waf = gateway.object('waf');
+  const firewallPolicyId = waf?.string('firewallPolicyId', patterns.wafPolicyId);
+  if (firewallPolicyId && sku !== 'WAF_v2') {
+    throw new FieldError('spec.gateway.waf.firewallPolicyId', 'needs spec.gateway.sku WAF_v2');
+  }
+  const certificates = gateway.requiredObject('certificates');
+  const domainNameLabel = gateway.string('domainNameLabel', patterns.dnsLabel);
+  return {
+    sku,
+    minCapacity,
+    maxCapacity,
+    zones: zones ? [...new Set(zones)].sort() : [...defaults.gatewayZones],
+    wafMode: waf?.oneOf('mode', enums.wafMode, defaults.wafMode) ?? defaults.wafMode,
+    ...optional('firewallPolicyId', firewallPolicyId),
+    certificateKeyVaultId: certificates.requiredString('keyVaultId', patterns.keyVaultId),
+    ...optional('domainNameLabel', domainNameLabel),
+  };
+}
+
+function parseEgress(spec: SpecReader): { egress?: { nextHopIp: string } } {
+  const egress = spec.object('egress');
+  if (!egress) return {};
+  return { egress: { nextHopIp: egress.requiredString('nextHopIp', patterns.ipv4) } };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+function missing(field: string): never {
+  throw new FieldError(field, 'is required');
+}

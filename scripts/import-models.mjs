@@ -1,0 +1,59 @@
+// Regenerates imports/: typed cdk8s models of every CRD the package composes, read from the
+// pinned upstream CRDs in ../shared/crds (or $K8TRE_CRDS_DIR). Plain ESM rather than TypeScript
+// because it must run when imports/ is missing or stale and the project does not compile.
+//
+// cdk8s writes one file per API group, and a second import of the same group overwrites the
+// first, so the CRDs of each group are concatenated into one multi-document input first.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const crdsDir = process.env.K8TRE_CRDS_DIR ?? resolve(root, '../shared/crds');
+
+// The namespaced (.m.) provider APIs only, plus Crossplane's own XRD and Composition types.
+// Cluster-scoped legacy groups are never composed by a namespaced XR.
+const isWanted = (file) =>
+  /^[a-z.]+\.m\.(upbound|crossplane)\.io_[a-z]+\.yaml$/.test(file) ||
+  /^apiextensions\.crossplane\.io_(compositeresourcedefinitions|compositions)\.yaml$/.test(file);
+
+const byGroup = new Map();
+for (const provider of readdirSync(crdsDir, { withFileTypes: true })) {
+  if (!provider.isDirectory()) continue;
+  for (const file of readdirSync(join(crdsDir, provider.name)).sort()) {
+    if (!isWanted(file)) continue;
+    const group = file.slice(0, file.indexOf('_'));
+    const docs = byGroup.get(group) ?? [];
+    docs.push(readFileSync(join(crdsDir, provider.name, file), 'utf8'));
+    byGroup.set(group, docs);
+  }
+}
+if (byGroup.size === 0) throw new Error(`no CRDs found under ${crdsDir}`);
+
+const work = mkdtempSync(join(tmpdir(), 'k8tre-import-'));
+rmSync(join(root, 'imports'), { recursive: true, force: true });
+try {
+  for (const [group, docs] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
+    const input = join(work, `${group}.yaml`);
+    writeFileSync(input, docs.map((d) => d.replace(/^---\s*\n/, '')).join('\n---\n'));
+    process.stderr.write(`importing ${group} (${docs.length} CRD${docs.length > 1 ? 's' : ''})\n`);
+    execFileSync(join(root, 'node_modules/.bin/cdk8s'), ['import', input, '--language', 'typescript', '--output', 'imports', '--no-save', '--no-check-upgrade'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+// provider-kubernetes' kind is called `Object`, so its generated class shadows the global
+// Object inside that module and the generated `Object.entries(...)` calls stop compiling.
+for (const file of readdirSync(join(root, 'imports'))) {
+  const path = join(root, 'imports', file);
+  const source = readFileSync(path, 'utf8');
+  if (/^export class Object extends ApiObject/m.test(source)) {
+    writeFileSync(path, source.replaceAll('Object.entries(', 'globalThis.Object.entries('));
+  }
+}

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { FUNCTION_ENTRY } from './paths.js';
+
+/**
+ * The composition function, started locally on a free loopback port for the Development
+ * runtime. The SDK only logs a failed bind and keeps running, so readiness is judged by a
+ * successful TCP connection, not by the process being alive.
+ */
+export class FunctionProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly target: string,
+    private readonly log: () => string,
+  ) {}
+
+  static async start(extraArgs: readonly string[] = ['--insecure']): Promise<FunctionProcess> {
+    if (!existsSync(FUNCTION_ENTRY)) throw new Error(`${FUNCTION_ENTRY} is missing: run \`npm run build\` first`);
+    const port = await freePort();
+    const target = `127.0.0.1:${port}`;
+    const child = spawn(process.execPath, [FUNCTION_ENTRY, `--address=${target}`, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const fn = new FunctionProcess(child, target, () => output);
+    try {
+      await fn.waitUntilListening(port);
+    } catch (error) {
+      fn.stop();
+      throw error;
+    }
+    return fn;
+  }
+
+  /** What the function has logged so far. */
+  output(): string {
+    return this.log();
+  }
+
+  stop(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+  }
+
+  private async waitUntilListening(port: number): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`the function exited with code ${this.child.exitCode}:\n${this.log()}`);
+      if (await accepts(port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the function did not listen on ${this.target} within 15s:\n${this.log()}`);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,30 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { PACKAGE_DIR } from './paths.js';
+
+export interface ApiFiles {
+  readonly definition: string;
+  readonly composition: string;
+}
+
+/** package/apis/<api>/{definition,composition}.yaml, indexed by the XR kind they serve. */
+export function apiFilesByKind(packageDir = PACKAGE_DIR): Map<string, ApiFiles> {
+  const byKind = new Map<string, ApiFiles>();
+  const apisDir = join(packageDir, 'apis');
+  for (const api of readdirSync(apisDir)) {
+    const definition = join(apisDir, api, 'definition.yaml');
+    const [xrd] = parseAllDocuments(readFileSync(definition, 'utf8')).map((d) => d.toJS() as { spec?: { names?: { kind?: string } } });
+    const kind = xrd?.spec?.names?.kind;
+    if (kind) byKind.set(kind, { definition, composition: join(apisDir, api, 'composition.yaml') });
+  }
+  return byKind;
+}
+
+/** The kind of the single XR in `file`. */
+export function kindOf(file: string): string {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as { kind?: unknown } | null);
+  const xrs = docs.filter((d) => d !== null);
+  if (xrs.length !== 1 || typeof xrs[0]?.kind !== 'string') throw new Error(`${file} must hold exactly one XR`);
+  return xrs[0].kind;
+}

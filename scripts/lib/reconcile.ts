@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import type { RenderSession } from './render-engine.js';
+
+// Offline stand-in for the cloud: every composed resource of a render becomes observed and
+// Ready, with IDs that are plainly fake (the all-zero subscription, TEST-NET addresses), and
+// the XR keeps the status the function wrote. Rendering again then shows what Crossplane
+// would compose next, e.g. resources that wait for an identity's principal ID.
+
+export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string> } };
+
+export const FAKE_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+export const RESOURCE_NAME_ANNOTATION = 'crossplane.io/composition-resource-name';
+
+export function parseStream(yaml: string): Manifest[] {
+  return parseAllDocuments(yaml)
+    .map((doc) => doc.toJS() as Manifest | null)
+    .filter((doc): doc is Manifest => doc !== null && typeof doc === 'object');
+}
+
+export function resourceName(manifest: Manifest): string | undefined {
+  return manifest.metadata.annotations?.[RESOURCE_NAME_ANNOTATION];
+}
+
+function fakeUuid(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `00000000-0000-4000-8000-${hex.slice(0, 12)}`;
+}
+
+/** A composed resource as the provider would report it once it exists and is healthy. */
+export function asObserved(manifest: Manifest): Manifest {
+  const name = manifest.metadata.name;
+  const group = manifest.apiVersion.split('/')[0] ?? 'unknown';
+  const forProvider = (manifest.spec as { forProvider?: Record<string, unknown> } | undefined)?.forProvider ?? {};
+  const atProvider: Record<string, unknown> = {
+    ...forProvider,
+    id: `/subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/rg-simulated/providers/${group}/${manifest.kind}/${name}`,
+  };
+  if (manifest.kind === 'UserAssignedIdentity') {
+    atProvider.principalId = fakeUuid(`principal/${name}`);
+    atProvider.clientId = fakeUuid(`client/${name}`);
+    atProvider.tenantId = FAKE_SUBSCRIPTION;
+  }
+  if (manifest.kind === 'PublicIp' || manifest.kind === 'PublicIP') atProvider.ipAddress = '203.0.113.10';
+  return {
+    ...manifest,
+    status: {
+      atProvider,
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: '2024-01-01T00:00:00Z' },
+        { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: '2024-01-01T00:00:00Z' },
+      ],
+    },
+  };
+}
+
+export interface Round {
+  readonly stream: string;
+  readonly xr: Manifest;
+  readonly composed: Map<string, Manifest>;
+}
+
+/**
+ * Renders `xrFile`, then keeps rendering with the previous round's output as observed state
+ * until no new composed resource appears (or `maxRounds`). Returns every round.
+ */
+export async function reconcileUntilSettled(session: RenderSession, xrFile: string, maxRounds = 6): Promise<Round[]> {
+  const work = mkdtempSync(join(tmpdir(), 'k8tre-reconcile-'));
+  try {
+    const rounds: Round[] = [];
+    let input = xrFile;
+    let observedDir: string | undefined;
+    for (let i = 0; i < maxRounds; i++) {
+      const result = await session.render(input, observedDir ? ['--observed-resources', observedDir] : []);
+      if (!result.ok) throw new Error(`round ${i + 1} of ${xrFile} failed:\n${result.stderr}`);
+      const round = toRound(result.stdout);
+      const previous = rounds.at(-1);
+      rounds.push(round);
+      if (previous && [...round.composed.keys()].every((k) => previous.composed.has(k))) break;
+
+      input = join(work, `xr-${i + 1}.yaml`);
+      writeFileSync(input, stringify(round.xr));
+      observedDir = join(work, `observed-${i + 1}`);
+      mkdirSync(observedDir);
+      for (const [name, manifest] of round.composed) writeFileSync(join(observedDir, `${name}.yaml`), stringify(asObserved(manifest)));
+    }
+    return rounds;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function toRound(stream: string): Round {
+  const docs = parseStream(stream);
+  const [xr, ...rest] = docs;
+  if (!xr) throw new Error('render produced no XR');
+  const composed = new Map<string, Manifest>();
+  for (const doc of rest) {
+    const name = resourceName(doc);
+    if (name) composed.set(name, doc);
+  }
+  return { stream, xr, composed };
+}

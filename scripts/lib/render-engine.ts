@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { FunctionProcess } from './function-process.js';
+import { apiFilesByKind, kindOf } from './package-index.js';
+import { FUNCTIONS_FILE } from './paths.js';
+import { crossplaneTools } from './tools.js';
+
+export interface RenderResult {
+  readonly ok: boolean;
+  /** The YAML stream: the XR, then the composed resources. */
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * `crossplane composition render` with the real CLI and the locally built core binary as the
+ * engine (so no Docker), against our function running on the Development runtime. One
+ * session keeps one function process for any number of renders.
+ */
+export class RenderSession {
+  private constructor(private readonly fn: FunctionProcess) {}
+
+  static async start(): Promise<RenderSession> {
+    crossplaneTools();
+    return new RenderSession(await FunctionProcess.start());
+  }
+
+  async render(xrFile: string, extraArgs: readonly string[] = []): Promise<RenderResult> {
+    const kind = kindOf(xrFile);
+    const api = apiFilesByKind().get(kind);
+    if (!api) return { ok: false, stdout: '', stderr: `no Composition in package/ serves kind ${kind}` };
+    const { cli, core } = crossplaneTools();
+    const args = [
+      'composition',
+      'render',
+      xrFile,
+      api.composition,
+      FUNCTIONS_FILE,
+      `--crossplane-binary=${core}`,
+      `--xrd=${api.definition}`,
+      `--function-annotations=render.crossplane.io/runtime-development-target=${this.fn.target}`,
+      // The whole XR, so the stream validates against the XRD like everything else in it.
+      '--include-full-xr',
+      ...extraArgs,
+    ];
+    return run(cli, args);
+  }
+
+  /** The function's own log, for explaining a failure. */
+  functionLog(): string {
+    return this.fn.output();
+  }
+
+  stop(): void {
+    this.fn.stop();
+  }
+}
+
+export function run(command: string, args: readonly string[], input?: string): Promise<RenderResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ ok: code === 0, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}

@@ -1,0 +1,33 @@
+// `npm run render -- FILE... [-- crossplane flags]`: renders each XR through the real
+// Crossplane CLI against this package's Composition and function, printing one YAML stream.
+// Exits non-zero with the function's message when a render fails (e.g. a Fatal result).
+import { RenderSession } from './lib/render-engine.js';
+
+const argv = process.argv.slice(2);
+const split = argv.indexOf('--');
+const files = split === -1 ? argv : argv.slice(0, split);
+const crossplaneFlags = split === -1 ? [] : argv.slice(split + 1);
+if (files.length === 0) {
+  process.stderr.write('usage: npm run render -- FILE... [-- crossplane flags, e.g. --observed-resources DIR]\n');
+  process.exit(2);
+}
+
+const session = await RenderSession.start();
+const stop = () => session.stop();
+process.once('SIGINT', () => (stop(), process.exit(130)));
+process.once('SIGTERM', () => (stop(), process.exit(143)));
+let failed = false;
+try {
+  for (const [i, file] of files.entries()) {
+    const result = await session.render(file, crossplaneFlags);
+    if (!result.ok) {
+      failed = true;
+      process.stderr.write(`render of ${file} failed:\n${result.stderr}`);
+      continue;
+    }
+    process.stdout.write(i > 0 && !result.stdout.startsWith('---') ? `---\n${result.stdout}` : result.stdout);
+  }
+} finally {
+  stop();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,51 @@
+import { RunFunctionRequest, Severity, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { runFunction } from '../../functions/k8tre/handler.js';
+
+// Calls the function's handler in-process, for tests that need many quick runs. Render tests
+// go through the real CLI instead.
+
+export type Json = Record<string, unknown>;
+
+export function loadExample(path: string): Json {
+  return parse(readFileSync(path, 'utf8')) as Json;
+}
+
+export function run(xr: Json, observed: Record<string, Json> = {}): RunFunctionResponse {
+  const resources = Object.fromEntries(Object.entries(observed).map(([name, resource]) => [name, { resource }]));
+  return runFunction(RunFunctionRequest.fromPartial({ observed: { composite: { resource: xr }, resources } }));
+}
+
+export function fatalMessage(rsp: RunFunctionResponse): string | undefined {
+  return rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL)?.message;
+}
+
+export function desiredNames(rsp: RunFunctionResponse): string[] {
+  return Object.keys(rsp.desired?.resources ?? {}).sort();
+}
+
+export function desired(rsp: RunFunctionResponse, name: string): Json {
+  const resource = rsp.desired?.resources[name]?.resource;
+  if (!resource) throw new Error(`no desired resource ${name}`);
+  return resource as Json;
+}
+
+export function status(rsp: RunFunctionResponse): Json {
+  return (rsp.desired?.composite?.resource?.status ?? {}) as Json;
+}
+
+/** A deep copy with `patch` applied at a dotted path, for building variants of an example. */
+export function withField(xr: Json, path: string, value: unknown): Json {
+  const copy = structuredClone(xr);
+  const keys = path.split('.');
+  let node: Json = copy;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Json;
+  }
+  const last = keys.at(-1) ?? '';
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy;
+}

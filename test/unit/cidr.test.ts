@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { contains, firstFreeBlock, formatCidr, overlaps, parseCidr } from '../../functions/k8tre/lib/cidr.js';
+
+describe('cidr', () => {
+  it('round-trips a network address', () => {
+    expect(formatCidr(parseCidr('10.110.32.0/20'))).toBe('10.110.32.0/20');
+    expect(formatCidr(parseCidr('255.255.255.255/32'))).toBe('255.255.255.255/32');
+    expect(formatCidr(parseCidr('0.0.0.0/0'))).toBe('0.0.0.0/0');
+  });
+
+  it('refuses host bits and names the network address instead', () => {
+    expect(() => parseCidr('10.0.0.1/16')).toThrow(/host bits set; the network address is 10\.0\.0\.0\/16/);
+  });
+
+  it.each(['10.0.0.0', '10.0.0.256/24', '10.0.0.0/33', '1.2.3/8', ' 10.0.0.0/8', '10.0.0.0/8\n'])('rejects %j', (text) => {
+    expect(() => parseCidr(text)).toThrow(/not an IPv4 CIDR/);
+  });
+
+  it('knows overlap and containment at the edges', () => {
+    const a = parseCidr('10.0.0.0/24');
+    expect(overlaps(a, parseCidr('10.0.0.255/32'))).toBe(true);
+    expect(overlaps(a, parseCidr('10.0.1.0/24'))).toBe(false);
+    expect(contains(parseCidr('10.0.0.0/16'), a)).toBe(true);
+    expect(contains(a, parseCidr('10.0.0.0/16'))).toBe(false);
+  });
+
+  it('finds the lowest aligned free block, skipping taken ranges of any size', () => {
+    const pool = parseCidr('10.0.0.0/16');
+    const taken = [parseCidr('10.0.0.0/20'), parseCidr('10.0.17.0/24')];
+    expect(formatCidr(firstFreeBlock(pool, 20, taken) ?? { base: 0, prefixLength: 0 })).toBe('10.0.32.0/20');
+    expect(formatCidr(firstFreeBlock(pool, 24, taken) ?? { base: 0, prefixLength: 0 })).toBe('10.0.16.0/24');
+  });
+
+  it('reports an exhausted pool', () => {
+    const pool = parseCidr('10.0.0.0/23');
+    expect(firstFreeBlock(pool, 24, [parseCidr('10.0.0.0/24'), parseCidr('10.0.1.0/24')])).toBeUndefined();
+    expect(firstFreeBlock(pool, 22, [])).toBeUndefined();
+  });
+});

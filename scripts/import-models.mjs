@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const crdsDir = process.env.K8TRE_CRDS_DIR ?? resolve(root, '../shared/crds');
+// `--out DIR` writes elsewhere, so a test can compare a fresh import with the committed one.
+const outArg = process.argv.indexOf('--out');
+const outDir = outArg === -1 ? join(root, 'imports') : resolve(process.argv[outArg + 1] ?? '');
 
 // The namespaced (.m.) provider APIs only, plus Crossplane's own XRD and Composition types.
 // Cluster-scoped legacy groups are never composed by a namespaced XR.
@@ -33,13 +36,13 @@ for (const provider of readdirSync(crdsDir, { withFileTypes: true })) {
 if (byGroup.size === 0) throw new Error(`no CRDs found under ${crdsDir}`);
 
 const work = mkdtempSync(join(tmpdir(), 'k8tre-import-'));
-rmSync(join(root, 'imports'), { recursive: true, force: true });
+rmSync(outDir, { recursive: true, force: true });
 try {
   for (const [group, docs] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
     const input = join(work, `${group}.yaml`);
     writeFileSync(input, docs.map((d) => d.replace(/^---\s*\n/, '')).join('\n---\n'));
     process.stderr.write(`importing ${group} (${docs.length} CRD${docs.length > 1 ? 's' : ''})\n`);
-    execFileSync(join(root, 'node_modules/.bin/cdk8s'), ['import', input, '--language', 'typescript', '--output', 'imports', '--no-save', '--no-check-upgrade'], {
+    execFileSync(join(root, 'node_modules/.bin/cdk8s'), ['import', input, '--language', 'typescript', '--output', outDir, '--no-save', '--no-check-upgrade'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -50,8 +53,8 @@ try {
 
 // provider-kubernetes' kind is called `Object`, so its generated class shadows the global
 // Object inside that module and the generated `Object.entries(...)` calls stop compiling.
-for (const file of readdirSync(join(root, 'imports'))) {
-  const path = join(root, 'imports', file);
+for (const file of readdirSync(outDir)) {
+  const path = join(outDir, file);
   const source = readFileSync(path, 'utf8');
   if (/^export class Object extends ApiObject/m.test(source)) {
     writeFileSync(path, source.replaceAll('Object.entries(', 'globalThis.Object.entries('));

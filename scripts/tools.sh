@@ -74,6 +74,6 @@ build_core() {
   rm -rf "$wrap"
 }
 
-[ -x "$cli" ] && say "crossplane CLI $CLI_VERSION present" || build_cli
-[ -x "$core" ] && say "crossplane core $CORE_VERSION present" || build_core
+[ -x "$cli" ] || build_cli
+[ -x "$core" ] || build_core
 printf 'CROSSPLANE_CLI=%s\nCROSSPLANE_CORE=%s\n' "$cli" "$core"

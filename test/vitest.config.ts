@@ -7,6 +7,6 @@ export default defineConfig({
     // Render tests drive the real CLI and engine; a slow shared machine needs headroom.
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    reporters: ['./test/support/summary-reporter.ts', 'default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

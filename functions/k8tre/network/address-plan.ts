@@ -29,6 +29,8 @@ export interface AddressPlanInput {
   readonly pool?: { readonly cidr: Cidr; readonly spokePrefixLength: number };
   readonly environments: readonly SpokeRequest[];
   readonly previous: ReadonlyMap<string, PreviousSpoke>;
+  /** Ranges still in use by spokes of environments that were removed but still exist. */
+  readonly reserved?: readonly Cidr[];
 }
 
 export interface SpokePlan {
@@ -39,6 +41,7 @@ export interface SpokePlan {
 export function planAddresses(input: AddressPlanInput): Map<string, SpokePlan> {
   const placed = new Map<string, Cidr>();
   const holders: { cidr: Cidr; describe: string }[] = [{ cidr: input.hub, describe: `the hub (spec.hub.addressSpace ${formatCidr(input.hub)})` }];
+  const reserved = (input.reserved ?? []).map((cidr) => ({ cidr, describe: `${formatCidr(cidr)}, still used by a removed environment's spoke` }));
 
   // Explicit and previously allocated spaces are fixed points; check them against each other.
   for (const env of input.environments) {
@@ -58,10 +61,7 @@ export function planAddresses(input: AddressPlanInput): Map<string, SpokePlan> {
     if (placed.has(env.name)) continue;
     if (!input.pool) throw new FieldError('spec.addressPool', `is required because ${env.field} (${env.name}) has no addressSpace`);
     const { cidr: pool, spokePrefixLength } = input.pool;
-    if (spokePrefixLength < pool.prefixLength) {
-      throw new FieldError('spec.addressPool.spokePrefixLength', `/${spokePrefixLength} is larger than the pool ${formatCidr(pool)} itself`);
-    }
-    const block = firstFreeBlock(pool, spokePrefixLength, holders.map((h) => h.cidr));
+    const block = firstFreeBlock(pool, spokePrefixLength, [...holders, ...reserved].map((h) => h.cidr));
     if (!block) {
       throw new FieldError('spec.addressPool.cidr', `${formatCidr(pool)} has no free /${spokePrefixLength} left for ${env.field} (${env.name})`);
     }

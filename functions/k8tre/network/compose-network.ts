@@ -31,6 +31,7 @@ export function composeNetwork(xr: JsonObject, observed: Observed): NetworkCompo
     ...(spec.addressPool && { pool: spec.addressPool }),
     environments: spec.environments.map((e) => ({ name: e.name, field: e.field, ...(e.addressSpace && { explicit: e.addressSpace }) })),
     previous: previous.spokes,
+    reserved: previous.lingering,
   });
   const priorities = planPriorities(names, previous.priorities);
 

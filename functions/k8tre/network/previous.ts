@@ -11,7 +11,11 @@ import { keys } from './naming.js';
 export interface Previous {
   readonly spokes: Map<string, PreviousSpoke>;
   readonly priorities: Map<string, number>;
+  /** Address spaces of spokes whose environment was removed but whose VNet still exists. */
+  readonly lingering: Cidr[];
 }
+
+const SPOKE_VNET_KEY = /^spoke-([a-z][a-z0-9]*)-vnet$/;
 
 export function readPrevious(environments: readonly string[], xrStatus: unknown, observed: Observed): Previous {
   const recorded = new Map<string, unknown>();
@@ -36,7 +40,14 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
     const priority = observedPriority(observed, env) ?? numberAt(status, 'routingPriority');
     if (priority !== undefined) priorities.set(env, priority);
   }
-  return { spokes, priorities };
+  const lingering = observed
+    .names()
+    .filter((name) => {
+      const env = SPOKE_VNET_KEY.exec(name)?.[1];
+      return env !== undefined && !environments.includes(env);
+    })
+    .flatMap((name) => firstCidr(observed.forProvider(name, 'addressSpace')) ?? []);
+  return { spokes, priorities, lingering };
 }
 
 function observedPriority(observed: Observed, env: string): number | undefined {

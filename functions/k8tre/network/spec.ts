@@ -79,17 +79,21 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
     },
     tags: spec.stringMap('tags', limits.tags),
     hub: parseHub(spec.requiredObject('hub')),
-    ...(addressPool && {
-      addressPool: {
-        cidr: addressPool.cidr('cidr', limits.poolPrefix) ?? missing(addressPool.field('cidr')),
-        spokePrefixLength: addressPool.integer('spokePrefixLength', limits.spokePrefix, defaults.spokePrefixLength),
-      },
-    }),
+    ...(addressPool && { addressPool: parseAddressPool(addressPool) }),
     environments,
     dns: parseDns(spec.requiredObject('dns')),
     gateway: parseGateway(spec.requiredObject('gateway')),
     ...parseEgress(spec),
   };
+}
+
+function parseAddressPool(pool: SpecReader): { cidr: Cidr; spokePrefixLength: number } {
+  const cidr = pool.cidr('cidr', limits.poolPrefix) ?? missing(pool.field('cidr'));
+  const spokePrefixLength = pool.integer('spokePrefixLength', limits.spokePrefix, defaults.spokePrefixLength);
+  if (spokePrefixLength < cidr.prefixLength) {
+    throw new FieldError(pool.field('spokePrefixLength'), `/${spokePrefixLength} is larger than the pool itself (/${cidr.prefixLength})`);
+  }
+  return { cidr, spokePrefixLength };
 }
 
 function parseHub(hub: SpecReader): HubSpec {

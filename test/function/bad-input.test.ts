@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
+import { desired, desiredNames, fatalMessage, loadExample, run, withField, type Json } from '../support/function.js';
+
+const example = loadExample('examples/network/k8tre.yaml');
+const env = (name: string, extra: Json = {}) => ({ name, ...extra });
+
+// Each row: what is wrong, how the XR is broken, and the field the Fatal message must name.
+const cases: [string, Json, string][] = [
+  ['overlapping explicit CIDRs', withField(example, 'spec.environments', [env('dev', { addressSpace: '10.1.0.0/16' }), env('stg', { addressSpace: '10.1.16.0/20' })]), 'spec.environments[1].addressSpace'],
+  ['an explicit CIDR inside the hub', withField(example, 'spec.environments', [env('dev', { addressSpace: '10.100.0.0/22' })]), 'spec.environments[0].addressSpace'],
+  [
+    'a pool too small for a new environment',
+    withField(withField(example, 'spec.addressPool', { cidr: '10.110.0.0/23', spokePrefixLength: 24 }), 'spec.environments', [env('dev'), env('stg'), env('prd'), env('uat')]),
+    'spec.addressPool.cidr',
+  ],
+  ['duplicate environment names', withField(example, 'spec.environments', [env('dev'), env('stg'), env('dev')]), 'spec.environments[2].name'],
+  ['an invalid public zone', withField(example, 'spec.dns.publicZone', 'Karectl..org'), 'spec.dns.publicZone'],
+  ['an invalid internal domain', withField(example, 'spec.dns.internalDomain', 'k8tre_internal'), 'spec.dns.internalDomain'],
+  ['an invalid environment name', withField(example, 'spec.environments', [env('Dev-1')]), 'spec.environments[0].name'],
+  ['an invalid rewrite service', withField(example, 'spec.dns.rewrite', { services: ['jupyter', 'Keycloak!'] }), 'spec.dns.rewrite.services[1]'],
+  ['a spoke prefix length out of range', withField(example, 'spec.addressPool.spokePrefixLength', 28), 'spec.addressPool.spokePrefixLength'],
+  ['a spoke prefix larger than the pool', withField(example, 'spec.addressPool', { cidr: '10.110.0.0/20', spokePrefixLength: 16 }), 'spec.addressPool.spokePrefixLength'],
+  ['an explicit spoke prefix out of range', withField(example, 'spec.environments', [env('dev', { addressSpace: '10.0.0.0/12' })]), 'spec.environments[0].addressSpace'],
+  ['a created hub too small for its subnets', withField(example, 'spec.hub.addressSpace', '10.100.0.0/24'), 'spec.hub.addressSpace'],
+  ['a CIDR with host bits', withField(example, 'spec.addressPool.cidr', '10.110.0.1/16'), 'spec.addressPool.cidr'],
+  ['a region of the wrong type', withField(example, 'spec.region', 42), 'spec.region'],
+  ['environments that are not a list', withField(example, 'spec.environments', { dev: {} }), 'spec.environments'],
+  ['too many environments', withField(example, 'spec.environments', Array.from({ length: 251 }, (_, i) => env(`e${i}`))), 'spec.environments'],
+  ['no certificate vault', withField(example, 'spec.gateway.certificates', undefined), 'spec.gateway.certificates'],
+  ['a malformed Key Vault ID', withField(example, 'spec.gateway.certificates.keyVaultId', '/subscriptions/x/vaults/kv'), 'spec.gateway.certificates.keyVaultId'],
+  ['maxCapacity below minCapacity', withField(withField(example, 'spec.gateway.minCapacity', 5), 'spec.gateway.maxCapacity', 3), 'spec.gateway.maxCapacity'],
+  ['two apex environments', withField(example, 'spec.environments', [env('dev', { apex: true }), env('prd', { apex: true })]), 'spec.environments[1].apex'],
+  ['no pool and an environment without addressSpace', withField(example, 'spec.addressPool', undefined), 'spec.addressPool'],
+  [
+    'an existing hub whose gateway subnet is elsewhere',
+    withField(example, 'spec.hub', {
+      addressSpace: '10.100.0.0/22',
+      existing: {
+        virtualNetworkId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub',
+        applicationGatewaySubnetId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/other/subnets/gw',
+      },
+    }),
+    'spec.hub.existing.applicationGatewaySubnetId',
+  ],
+  ['an XR name too long for Azure names', withField(example, 'metadata.name', 'a-network-name-that-is-far-too-long'), 'metadata.name'],
+  ['a hostile string in a name', withField(example, 'spec.environments', [env('dev"; rm -rf /\u0000')]), 'spec.environments[0].name'],
+];
+
+/** Every resource a healthy reconcile of the example composes, as Crossplane would observe it. */
+function observedFromGoodRun(): Record<string, Json> {
+  const good = run(example);
+  expect(fatalMessage(good)).toBeUndefined();
+  return Object.fromEntries(desiredNames(good).map((name) => [name, asObserved(desired(good, name) as Manifest) as Json]));
+}
+
+describe('bad input', () => {
+  const observed = observedFromGoodRun();
+
+  it.each(cases)('%s gives a Fatal naming the field', (_, xr, field) => {
+    const message = fatalMessage(run(xr));
+    expect(message).toBeDefined();
+    expect(message).toContain(`${field}:`);
+  });
+
+  it.each(cases)('%s drops no existing resource', (_, xr) => {
+    const rsp = run(xr, observed);
+    expect(fatalMessage(rsp)).toBeDefined();
+    expect(desiredNames(rsp)).toEqual(Object.keys(observed).sort());
+    // Held as observed: the same spec, without the status Crossplane owns.
+    const vnet = desired(rsp, 'spoke-dev-vnet');
+    expect(vnet.spec).toEqual(observed['spoke-dev-vnet']?.spec);
+    expect(vnet.status).toBeUndefined();
+  });
+
+  it('quotes hostile input safely and briefly', () => {
+    const message = fatalMessage(run(withField(example, 'spec.dns.publicZone', `${'x'.repeat(500)}\n\u001b[31m`))) ?? '';
+    expect(message).not.toMatch(/[\n\u001b]/);
+    expect(message.length).toBeLessThan(300);
+  });
+
+  it('rejects a kind it does not compose', () => {
+    expect(fatalMessage(run(withField(example, 'kind', 'XSomethingElse')))).toContain('kind:');
+  });
+});

@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PACKAGE_DIR, ROOT } from '../scripts/lib/paths.js';
+import { synthesize } from '../scripts/synth.js';
+import { validateStream } from '../scripts/lib/validate.js';
+import { expectValid } from './support/render.js';
+
+function filesUnder(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path, 'utf8'));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function expectSameTree(fresh: string, committed: string, regenerate: string): void {
+  const a = filesUnder(fresh);
+  const b = filesUnder(committed);
+  expect([...b.keys()].sort(), `${committed} has different files; run ${regenerate}`).toEqual([...a.keys()].sort());
+  for (const [file, content] of a) expect(b.get(file), `${relative(ROOT, join(committed, file))} is stale; run ${regenerate}`).toBe(content);
+}
+
+describe('generated files are committed up to date', () => {
+  it('package/ matches `npm run synth`', () => {
+    const out = mkdtempSync(join(tmpdir(), 'k8tre-synth-'));
+    synthesize(out, ROOT);
+    expectSameTree(out, PACKAGE_DIR, '`npm run synth`');
+  });
+
+  it('imports/ matches `npm run import`', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'k8tre-import-')), 'imports');
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'import-models.mjs'), '--out', out], { stdio: 'ignore' });
+    expectSameTree(out, join(ROOT, 'imports'), '`npm run import`');
+  });
+});
+
+describe('the package validates', () => {
+  it('XRDs and Compositions validate against Crossplane’s own CRDs', async () => {
+    const files = [...filesUnder(join(PACKAGE_DIR, 'apis')).values()];
+    await expectValid(files.join('\n---\n'));
+  });
+
+  it('every example XR validates against the synthesized XRD', async () => {
+    const examples = readdirSync(join(ROOT, 'examples', 'network')).map((f) => readFileSync(join(ROOT, 'examples', 'network', f), 'utf8'));
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    await expectValid(examples.join('\n---\n'));
+  });
+
+  it('the XRD rejects what the function would reject, naming the field', async () => {
+    const example = readFileSync(join(ROOT, 'examples', 'network', 'k8tre.yaml'), 'utf8');
+    const broken = example.replace('spokePrefixLength: 20', 'spokePrefixLength: 12').replace('- name: prd\n      apex: true', '- name: prd\n      apex: true\n    - name: uat\n      apex: true');
+    const result = await validateStream(broken);
+    expect(result.ok).toBe(false);
+    expect(result.stdout).toContain('spec.addressPool.spokePrefixLength');
+    expect(result.stdout).toContain('at most one environment can be the apex');
+  });
+});

@@ -1,0 +1,297 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { NetworkStatus } from '../../functions/k8tre/network/status.js';
+import { asObserved, reconcileUntilSettled, toRound, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
+import { loadExample, withField } from '../support/function.js';
+import { expectValid, forProvider, useRenderSession } from '../support/render.js';
+
+// Renders examples/network/* through the real `crossplane composition render` (CLI v2.5.0,
+// core v2.3.4 engine) and our function, reconcile after reconcile, and checks what matters.
+
+const session = useRenderSession();
+const names = (list: unknown) => (list as { name: string }[]).map((item) => item.name);
+const byName = (list: unknown, name: string) => (list as { name: string }[]).find((item) => item.name === name);
+const status = (round: Round) => round.xr.status as NetworkStatus & { conditions: unknown[] };
+const observedId = (manifest: Manifest | undefined) => (asObserved(manifest!).status as { atProvider: { id: string } }).atProvider.id;
+
+function last(rounds: Round[]): Round {
+  const round = rounds.at(-1);
+  if (!round) throw new Error('no rounds');
+  return round;
+}
+
+describe('examples/network/k8tre.yaml: the reference deployment', () => {
+  let rounds: Round[];
+  beforeAll(async () => {
+    rounds = await reconcileUntilSettled(session(), 'examples/network/k8tre.yaml');
+  });
+
+  it('settles in three reconciles: network, then the Key Vault role, then the gateway', () => {
+    expect(rounds).toHaveLength(4);
+    const [first, second, third] = rounds;
+    expect(first?.composed.has('gateway-identity')).toBe(true);
+    expect(first?.composed.has('gateway-keyvault-secrets-user')).toBe(false);
+    expect(first?.composed.has('gateway')).toBe(false);
+    expect(JSON.stringify(status(first!).conditions)).toContain('Waiting for the gateway identity id-k8tre-appgw to report its ID');
+    expect(second?.composed.has('gateway-keyvault-secrets-user')).toBe(true);
+    expect(second?.composed.has('gateway')).toBe(false);
+    expect(third?.composed.has('gateway')).toBe(true);
+  });
+
+  it('validates every round against the provider CRDs and the XRD, with no missing schema', async () => {
+    for (const round of rounds) await expectValid(round.stream);
+  });
+
+  it('creates the hub with the gateway, firewall and management subnets at fixed offsets', () => {
+    const { composed } = last(rounds);
+    expect(forProvider(composed.get('hub-vnet')).addressSpace).toEqual(['10.100.0.0/22']);
+    expect(forProvider(composed.get('hub-subnet-appgw')).addressPrefixes).toEqual(['10.100.0.0/24']);
+    expect(forProvider(composed.get('hub-subnet-firewall')).addressPrefixes).toEqual(['10.100.1.0/26']);
+    expect(forProvider(composed.get('hub-subnet-management')).addressPrefixes).toEqual(['10.100.1.64/26']);
+    expect(composed.get('hub-subnet-firewall')?.metadata.annotations?.['crossplane.io/external-name']).toBe('AzureFirewallSubnet');
+  });
+
+  it('carves one spoke per environment from the pool, with the four subnets K8TRE expects', () => {
+    const { composed } = last(rounds);
+    expect(['dev', 'stg', 'prd'].map((e) => forProvider(composed.get(`spoke-${e}-vnet`)).addressSpace)).toEqual([['10.110.0.0/20'], ['10.110.16.0/20'], ['10.110.32.0/20']]);
+    const subnet = (role: string) => composed.get(`spoke-stg-subnet-${role}`);
+    expect(subnet('nodes')?.metadata.annotations?.['crossplane.io/external-name']).toBe('snet-clusternodes');
+    expect(subnet('ingress')?.metadata.annotations?.['crossplane.io/external-name']).toBe('snet-clusteringressservices');
+    expect(forProvider(subnet('pe'))).toMatchObject({ addressPrefixes: ['10.110.24.0/23'], privateEndpointNetworkPolicies: 'Enabled', defaultOutboundAccessEnabled: false });
+    expect(forProvider(subnet('apiserver'))).toMatchObject({
+      addressPrefixes: ['10.110.27.0/28'],
+      delegation: [{ serviceDelegation: { name: 'Microsoft.ContainerService/managedClusters' } }],
+    });
+  });
+
+  it('gives every spoke subnet an NSG and a route table, and associates the NSGs', () => {
+    const { composed } = last(rounds);
+    for (const role of ['nodes', 'pe', 'ingress', 'apiserver']) {
+      expect(composed.get(`spoke-dev-nsg-${role}`)?.kind).toBe('SecurityGroup');
+      expect(composed.get(`spoke-dev-rt-${role}`)?.kind).toBe('RouteTable');
+      expect(forProvider(composed.get(`spoke-dev-nsg-${role}-association`))).toEqual({
+        subnetIdRef: { name: `k8tre-spoke-dev-subnet-${role}` },
+        networkSecurityGroupIdRef: { name: `k8tre-spoke-dev-nsg-${role}` },
+      });
+    }
+    expect(byName(forProvider(composed.get('spoke-dev-nsg-ingress')).securityRule, 'allow-appgw-to-ingress')).toMatchObject({
+      sourceAddressPrefix: '10.100.0.0/24',
+      destinationAddressPrefix: '10.110.10.0/24',
+      destinationPortRanges: ['443', '80'],
+    });
+  });
+
+  it('peers each spoke with the hub in both directions', () => {
+    const { composed } = last(rounds);
+    expect(forProvider(composed.get('spoke-prd-peering-to-hub'))).toMatchObject({
+      virtualNetworkNameRef: { name: 'k8tre-spoke-prd-vnet' },
+      remoteVirtualNetworkIdRef: { name: 'k8tre-hub-vnet' },
+      allowForwardedTraffic: true,
+    });
+    expect(forProvider(composed.get('spoke-prd-peering-from-hub'))).toMatchObject({
+      virtualNetworkNameRef: { name: 'k8tre-hub-vnet' },
+      remoteVirtualNetworkIdRef: { name: 'k8tre-spoke-prd-vnet' },
+    });
+  });
+
+  it('creates the private-link zones and split-horizon zones, linked without registration', () => {
+    const { composed } = last(rounds);
+    const zones = [...composed.values()].filter((m) => m.kind === 'PrivateDNSZone').map((m) => m.metadata.annotations?.['crossplane.io/external-name']);
+    expect(zones.sort()).toEqual(
+      [
+        'privatelink.uksouth.azmk8s.io',
+        'privatelink.blob.core.windows.net',
+        'privatelink.file.core.windows.net',
+        'privatelink.queue.core.windows.net',
+        'privatelink.table.core.windows.net',
+        'privatelink.dfs.core.windows.net',
+        'privatelink.vaultcore.azure.net',
+        'dev.karectl.org',
+        'stg.karectl.org',
+        'karectl.org',
+      ].sort(),
+    );
+    const links = [...composed.values()].filter((m) => m.kind === 'PrivateDNSZoneVirtualNetworkLink');
+    expect(links).toHaveLength(7 * 4 + 3 * 2);
+    for (const link of links) expect(forProvider(link).registrationEnabled).toBe(false);
+    expect(composed.has('dns-link-env-dev-stg')).toBe(false);
+  });
+
+  it('builds one WAF_v2 gateway with a listener set per environment', () => {
+    const gateway = forProvider(last(rounds).composed.get('gateway'));
+    const identity = last(rounds).composed.get('gateway-identity');
+    expect(gateway).toMatchObject({
+      sku: { name: 'WAF_v2', tier: 'WAF_v2' },
+      autoscaleConfiguration: { minCapacity: 1, maxCapacity: 3 },
+      zones: ['1', '2', '3'],
+      identity: { type: 'UserAssigned', identityIds: [observedId(identity)] },
+      wafConfiguration: { enabled: true, firewallMode: 'Prevention', ruleSetType: 'OWASP' },
+      sslPolicy: { policyType: 'Predefined', policyName: 'AppGwSslPolicy20220101S' },
+      gatewayIpConfiguration: [{ subnetIdRef: { name: 'k8tre-hub-subnet-appgw' } }],
+      frontendIpConfiguration: [{ publicIpAddressIdRef: { name: 'k8tre-gateway-public-ip' } }],
+    });
+    expect(names(gateway.httpListener)).toEqual(['listener-https-dev', 'listener-http-dev', 'listener-https-prd', 'listener-http-prd', 'listener-https-stg', 'listener-http-stg']);
+    expect(byName(gateway.httpListener, 'listener-https-prd')).toMatchObject({ protocol: 'Https', hostNames: ['karectl.org', '*.karectl.org'], sslCertificateName: 'ssl-cert-prd', requireSni: true });
+    expect(byName(gateway.httpListener, 'listener-http-dev')).toMatchObject({ protocol: 'Http', hostNames: ['dev.karectl.org', '*.dev.karectl.org'] });
+    expect(byName(gateway.redirectConfiguration, 'redirect-https-dev')).toMatchObject({ redirectType: 'Permanent', targetListenerName: 'listener-https-dev' });
+    expect(byName(gateway.backendAddressPool, 'backendpool-stg')).toEqual({ name: 'backendpool-stg', fqdns: ['gw.stg.karectl.org'] });
+    expect(byName(gateway.probe, 'health-probe-prd')).toMatchObject({ protocol: 'Https', host: 'gw.karectl.org', path: '/', interval: 30, timeout: 30, unhealthyThreshold: 3 });
+    expect(byName(gateway.backendHttpSettings, 'https-settings-dev')).toMatchObject({ port: 443, protocol: 'Https', probeName: 'health-probe-dev', pickHostNameFromBackendAddress: false });
+    expect(byName(gateway.sslCertificate, 'ssl-cert-stg')).toEqual({ name: 'ssl-cert-stg', keyVaultSecretId: 'https://kv-k8tre-certs.vault.azure.net/secrets/tls-stg-pfx' });
+    expect(gateway.rewriteRuleSet).toBeUndefined();
+  });
+
+  it('routes HTTPS and redirects HTTP with priorities that belong to each environment', () => {
+    const rules = forProvider(last(rounds).composed.get('gateway')).requestRoutingRule as { name: string; priority: number; redirectConfigurationName?: string }[];
+    expect(Object.fromEntries(rules.map((r) => [r.name, r.priority]))).toEqual({ 'rule-dev': 10, 'rule-http-dev': 15, 'rule-prd': 30, 'rule-http-prd': 35, 'rule-stg': 20, 'rule-http-stg': 25 });
+    expect(byName(rules, 'rule-http-stg')).toMatchObject({ redirectConfigurationName: 'redirect-https-stg' });
+  });
+
+  it('grants the gateway identity Key Vault Secrets User on the certificate vault, and nothing wider', () => {
+    const [, second] = rounds;
+    const identity = asObserved(second!.composed.get('gateway-identity')!).status as { atProvider: { principalId: string } };
+    expect(forProvider(second!.composed.get('gateway-keyvault-secrets-user'))).toMatchObject({
+      principalId: identity.atProvider.principalId,
+      roleDefinitionName: 'Key Vault Secrets User',
+      scope: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-k8tre-certs/providers/Microsoft.KeyVault/vaults/kv-k8tre-certs',
+    });
+  });
+
+  it('reports IDs, CIDRs, zones, the public IP and the listener hosts in status', () => {
+    const s = status(last(rounds));
+    expect(s.hub).toMatchObject({ addressSpace: '10.100.0.0/22', applicationGatewaySubnet: { cidr: '10.100.0.0/24' } });
+    expect(s.hub.virtualNetworkId).toMatch(/^\/subscriptions\/00000000-/);
+    const prd = s.environments.find((e) => e.name === 'prd');
+    expect(prd).toMatchObject({ addressSpace: '10.110.32.0/20', publicDomain: 'karectl.org', internalDomain: 'karectl.org', routingPriority: 30 });
+    expect(prd?.subnets.nodes).toMatchObject({ name: 'snet-clusternodes', cidr: '10.110.32.0/21' });
+    expect(prd?.subnets.nodes.id).toMatch(/spoke-prd-subnet-nodes$/);
+    expect(prd?.dnsZone.id).toBeDefined();
+    expect(s.privateDnsZones).toHaveLength(7);
+    expect(s.gateway).toMatchObject({ publicIpAddress: '203.0.113.10' });
+    expect(s.gateway.listeners.find((l) => l.environment === 'dev')).toMatchObject({ hosts: ['dev.karectl.org', '*.dev.karectl.org'], backend: 'gw.dev.karectl.org' });
+    expect(JSON.stringify(s.conditions)).toMatch(/"type":"GatewayComposed"[^}]*"status":"True"|"status":"True"[^}]*"type":"GatewayComposed"/);
+  });
+
+  it('keeps every other environment where it was when one is removed and another inserted', async () => {
+    const settled = last(rounds);
+    const work = mkdtempSync(join(tmpdir(), 'k8tre-change-'));
+    const observedDir = join(work, 'observed');
+    mkdirSync(observedDir);
+    for (const [name, manifest] of settled.composed) writeFileSync(join(observedDir, `${name}.yaml`), stringify(asObserved(manifest)));
+    const changed = withField(settled.xr, 'spec.environments', [{ name: 'uat' }, { name: 'prd', apex: true }, { name: 'dev' }]);
+    writeFileSync(join(work, 'xr.yaml'), stringify(changed));
+
+    const result = await session().render(join(work, 'xr.yaml'), ['--observed-resources', observedDir]);
+    expect(result.ok, result.stderr).toBe(true);
+    const next = toRound(result.stdout);
+    await expectValid(result.stdout);
+    for (const env of ['dev', 'prd']) {
+      expect(forProvider(next.composed.get(`spoke-${env}-vnet`))).toEqual(forProvider(settled.composed.get(`spoke-${env}-vnet`)));
+      for (const role of ['nodes', 'pe', 'ingress', 'apiserver']) {
+        expect(forProvider(next.composed.get(`spoke-${env}-subnet-${role}`))).toEqual(forProvider(settled.composed.get(`spoke-${env}-subnet-${role}`)));
+      }
+    }
+    // stg's VNet still exists while Azure deletes it, so uat does not take its range yet.
+    expect(forProvider(next.composed.get('spoke-uat-vnet')).addressSpace).toEqual(['10.110.48.0/20']);
+    expect(next.composed.has('spoke-stg-vnet')).toBe(false);
+    const priorities = Object.fromEntries((forProvider(next.composed.get('gateway')).requestRoutingRule as { name: string; priority: number }[]).map((r) => [r.name, r.priority]));
+    expect(priorities).toMatchObject({ 'rule-dev': 10, 'rule-prd': 30, 'rule-uat': 20 });
+  });
+});
+
+describe('examples/network/existing-hub.yaml: a landing zone with its own hub', () => {
+  let rounds: Round[];
+  beforeAll(async () => {
+    rounds = await reconcileUntilSettled(session(), 'examples/network/existing-hub.yaml');
+  });
+
+  it('validates every round', async () => {
+    for (const round of rounds) await expectValid(round.stream);
+  });
+
+  it('creates no hub, and peers from the existing hub in its own resource group', () => {
+    const { composed } = last(rounds);
+    expect([...composed.keys()].filter((k) => k.startsWith('hub-'))).toEqual([]);
+    expect(forProvider(composed.get('spoke-dev-peering-from-hub'))).toMatchObject({ resourceGroupName: 'rg-con-network', virtualNetworkName: 'vnet-con-hub' });
+    expect(forProvider(composed.get('spoke-dev-peering-to-hub')).remoteVirtualNetworkId).toMatch(/virtualNetworks\/vnet-con-hub$/);
+    expect(forProvider(composed.get('dns-link-aks-hub')).virtualNetworkId).toMatch(/virtualNetworks\/vnet-con-hub$/);
+    expect(composed.get('resource-group')?.metadata.annotations?.['crossplane.io/external-name']).toBe('rg-k8tre-network');
+    expect((composed.get('resource-group')?.spec as { providerConfigRef: unknown }).providerConfigRef).toEqual({ kind: 'ProviderConfig', name: 'connectivity' });
+  });
+
+  it('keeps the explicit spoke and allocates the other around the hub', () => {
+    const { composed } = last(rounds);
+    expect(forProvider(composed.get('spoke-mgmt-vnet')).addressSpace).toEqual(['172.20.0.0/20']);
+    expect(forProvider(composed.get('spoke-dev-vnet')).addressSpace).toEqual(['172.16.64.0/18']);
+  });
+
+  it('routes node egress through the hub firewall and stops BGP routes bypassing it', () => {
+    const { composed } = last(rounds);
+    expect(forProvider(composed.get('spoke-dev-rt-nodes'))).toMatchObject({
+      bgpRoutePropagationEnabled: false,
+      route: [{ addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopInIpAddress: '172.16.1.68' }],
+    });
+    expect(forProvider(composed.get('spoke-dev-rt-pe')).route).toEqual([]);
+  });
+
+  it('attaches the given WAF policy instead of the inline configuration', () => {
+    const gateway = forProvider(last(rounds).composed.get('gateway'));
+    expect(gateway).toMatchObject({ firewallPolicyId: expect.stringMatching(/wafp-k8tre$/), forceFirewallPolicyAssociation: true, autoscaleConfiguration: { minCapacity: 2, maxCapacity: 10 } });
+    expect(gateway.wafConfiguration).toBeUndefined();
+    expect(gateway.gatewayIpConfiguration).toEqual([{ name: 'appGatewayIpConfig', subnetId: expect.stringMatching(/subnets\/PublicGatewaySubnet$/) }]);
+  });
+});
+
+describe('examples/network/internal-domain.yaml: internal names behind public ones', () => {
+  let rounds: Round[];
+  beforeAll(async () => {
+    rounds = await reconcileUntilSettled(session(), 'examples/network/internal-domain.yaml');
+  });
+
+  it('validates every round', async () => {
+    for (const round of rounds) await expectValid(round.stream);
+  });
+
+  it('puts the private zones under the internal domain and the backends there', () => {
+    const { composed } = last(rounds);
+    expect(composed.get('dns-zone-env-dev')?.metadata.annotations?.['crossplane.io/external-name']).toBe('dev.k8tre.internal');
+    expect(composed.get('dns-zone-env-prd')?.metadata.annotations?.['crossplane.io/external-name']).toBe('k8tre.internal');
+    const gateway = forProvider(composed.get('gateway'));
+    expect(byName(gateway.backendAddressPool, 'backendpool-dev')).toMatchObject({ fqdns: ['gw.dev.k8tre.internal'] });
+    expect(byName(gateway.httpListener, 'listener-https-dev')).toMatchObject({ hostNames: ['dev.karectl.dev', '*.dev.karectl.dev'] });
+    expect(byName(gateway.sslCertificate, 'ssl-cert-prd')).toMatchObject({ keyVaultSecretId: 'https://kv-k8tre-certs.vault.azure.net/secrets/tls-apex-pfx' });
+  });
+
+  it('attaches a rewrite rule set per environment to its HTTPS rule only', () => {
+    const gateway = forProvider(last(rounds).composed.get('gateway'));
+    expect(names(gateway.rewriteRuleSet)).toEqual(['rewrite-dev', 'rewrite-prd']);
+    expect(byName(gateway.requestRoutingRule, 'rule-dev')).toMatchObject({ rewriteRuleSetName: 'rewrite-dev' });
+    expect(byName(gateway.requestRoutingRule, 'rule-http-dev')).not.toHaveProperty('rewriteRuleSetName');
+    const rules = (gateway.rewriteRuleSet as { name: string; rewriteRule: { name: string }[] }[]).find((set) => set.name === 'rewrite-dev')?.rewriteRule;
+    expect(names(rules)).toEqual([
+      'rewrite-host-jupyter',
+      'rewrite-host-opal',
+      'rewrite-host-keycloak',
+      'rewrite-location-jupyter',
+      'rewrite-location-opal',
+      'rewrite-location-keycloak',
+      'rewrite-location-redirect-uri-jupyter',
+      'rewrite-request-uri-jupyter',
+    ]);
+  });
+});
+
+describe('render of bad input through the CLI', () => {
+  it('exits non-zero and shows the Fatal message naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8tre-bad-'));
+    const file = join(dir, 'xr.yaml');
+    writeFileSync(file, stringify(withField(loadExample('examples/network/k8tre.yaml'), 'spec.environments', [{ name: 'dev', addressSpace: '10.1.0.0/16' }, { name: 'stg', addressSpace: '10.1.16.0/20' }])));
+    const result = await session().render(file);
+    expect(result.ok).toBe(false);
+    expect(result.stderr).toContain('spec.environments[1].addressSpace: 10.1.16.0/20 overlaps spec.environments[0] (dev, 10.1.0.0/16)');
+  });
+});
+

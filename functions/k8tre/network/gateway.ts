@@ -6,7 +6,7 @@ import type { Observed } from '../lib/observed.js';
 import type { DesiredResources } from './desired.js';
 import { environmentDomains, isSplitHorizon } from './domains.js';
 import type { HubAttachment } from './hub.js';
-import { azureNames, keys, meta, refTo, tags } from './naming.js';
+import { azureNames, keys, meta, placement, refTo } from './naming.js';
 import type { RoutingPriorities } from './priorities.js';
 import { rewriteRuleSet, rewriteRuleSetName } from './rewrites.js';
 import type { EnvironmentSpec, NetworkSpec } from './spec.js';
@@ -38,7 +38,6 @@ export function composeGateway(
   desired: DesiredResources,
 ): GatewayOutcome {
   const common = { providerConfigRef: spec.providerConfigRef };
-  const rg = refTo(spec, keys.resourceGroup);
   // Listener blocks are sets to Azure; a stable order keeps diffs quiet.
   const environments = [...spec.environments].sort((a, b) => a.name.localeCompare(b.name));
   const listeners = environments.map((env) => listenerFor(spec, env, priorities));
@@ -50,14 +49,12 @@ export function composeGateway(
       spec: {
         ...common,
         forProvider: {
-          location: spec.region,
-          resourceGroupNameRef: rg,
+          ...placement(spec),
           allocationMethod: 'Static',
           sku: 'Standard',
           skuTier: 'Regional',
           zones: [...spec.gateway.zones],
           ...(spec.gateway.domainNameLabel && { domainNameLabel: spec.gateway.domainNameLabel }),
-          tags: tags(spec),
         },
       },
     }),
@@ -67,7 +64,7 @@ export function composeGateway(
     keys.gatewayIdentity,
     render(UserAssignedIdentity, {
       metadata: meta(spec, keys.gatewayIdentity, { azureName: azureNames.gatewayIdentity(spec) }),
-      spec: { ...common, forProvider: { name: azureNames.gatewayIdentity(spec), location: spec.region, resourceGroupNameRef: rg, tags: tags(spec) } },
+      spec: { ...common, forProvider: { name: azureNames.gatewayIdentity(spec), ...placement(spec) } },
     }),
   );
 
@@ -104,8 +101,7 @@ export function composeGateway(
   }
 
   const forProvider: ApplicationGatewaySpecForProvider = {
-    location: spec.region,
-    resourceGroupNameRef: rg,
+    ...placement(spec),
     sku: { name: spec.gateway.sku, tier: spec.gateway.sku },
     autoscaleConfiguration: { minCapacity: spec.gateway.minCapacity, maxCapacity: spec.gateway.maxCapacity },
     zones: [...spec.gateway.zones],
@@ -189,7 +185,6 @@ export function composeGateway(
     ...(!isSplitHorizon(spec) && {
       rewriteRuleSet: environments.map((env) => rewriteRuleSet(env.name, environmentDomains(spec, env), spec.dns)),
     }),
-    tags: tags(spec),
   };
 
   desired.set(

@@ -3,7 +3,7 @@ import { Subnet, VirtualNetwork } from '../../../imports/network.azure.m.upbound
 import { blockAt, formatCidr, type Cidr } from '../lib/cidr.js';
 import { render } from '../lib/manifest.js';
 import type { DesiredResources } from './desired.js';
-import { azureNames, hubSubnetName, keys, meta, parseVirtualNetworkId, refTo, tags } from './naming.js';
+import { azureNames, hubSubnetName, keys, meta, parseVirtualNetworkId, placement, refTo, tags } from './naming.js';
 import type { NetworkSpec } from './spec.js';
 
 /**
@@ -59,12 +59,7 @@ export function composeHub(spec: NetworkSpec, desired: DesiredResources): HubAtt
       metadata: meta(spec, keys.hubVnet, { azureName: azureNames.hubVnet(spec) }),
       spec: {
         providerConfigRef: spec.providerConfigRef,
-        forProvider: {
-          location: spec.region,
-          resourceGroupNameRef: refTo(spec, keys.resourceGroup),
-          addressSpace: [formatCidr(hub.addressSpace)],
-          tags: tags(spec),
-        },
+        forProvider: { ...placement(spec), addressSpace: [formatCidr(hub.addressSpace)] },
       },
     }),
   );

@@ -86,6 +86,11 @@ export function tags(spec: NetworkSpec, environment?: string): Record<string, st
   };
 }
 
+/** Where a regional resource lives: the XR's region and resource group, with its tags. */
+export function placement(spec: NetworkSpec, environment?: string): { location: string; resourceGroupNameRef: { name: string }; tags: Record<string, string> } {
+  return { location: spec.region, resourceGroupNameRef: refTo(spec, keys.resourceGroup), tags: tags(spec, environment) };
+}
+
 /** Splits an Azure VNet ID into what peering and DNS resources need. */
 export function parseVirtualNetworkId(id: string): { resourceGroupName: string; name: string } {
   const parts = id.split('/');

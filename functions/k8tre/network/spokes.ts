@@ -12,7 +12,7 @@ import { render } from '../lib/manifest.js';
 import { SUBNET_ROLES, type SpokePlan, type SubnetRole } from './address-plan.js';
 import type { DesiredResources } from './desired.js';
 import type { HubAttachment } from './hub.js';
-import { azureNames, keys, meta, refTo, spokeSubnetName, tags } from './naming.js';
+import { azureNames, keys, meta, placement, refTo, spokeSubnetName } from './naming.js';
 import type { NetworkSpec } from './spec.js';
 
 /** AKS API server VNet integration needs its subnet delegated to the managed cluster service. */
@@ -41,7 +41,7 @@ export function composeSpoke(
       metadata: meta(spec, keys.spokeVnet(env), { azureName: azureNames.spokeVnet(spec, env), environment: env }),
       spec: {
         ...common,
-        forProvider: { location: spec.region, resourceGroupNameRef: rg, addressSpace: [formatCidr(plan.addressSpace)], tags: tags(spec, env) },
+        forProvider: { ...placement(spec, env), addressSpace: [formatCidr(plan.addressSpace)] },
       },
     }),
   );
@@ -73,12 +73,7 @@ export function composeSpoke(
         metadata: meta(spec, keys.spokeNsg(env, role), { azureName: azureNames.nsg(spec, env, role), environment: env }),
         spec: {
           ...common,
-          forProvider: {
-            location: spec.region,
-            resourceGroupNameRef: rg,
-            securityRule: securityRules(role, plan, gatewaySourceCidr),
-            tags: tags(spec, env),
-          },
+          forProvider: { ...placement(spec, env), securityRule: securityRules(role, plan, gatewaySourceCidr) },
         },
       }),
     );
@@ -100,12 +95,10 @@ export function composeSpoke(
         spec: {
           ...common,
           forProvider: {
-            location: spec.region,
-            resourceGroupNameRef: rg,
+            ...placement(spec, env),
             // With a hub firewall, learned routes must not bypass it.
             bgpRoutePropagationEnabled: spec.egress === undefined,
             route: role === 'nodes' && spec.egress ? [{ name: 'default-via-hub-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopInIpAddress: spec.egress.nextHopIp }] : [],
-            tags: tags(spec, env),
           },
         },
       }),

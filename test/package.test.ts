@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_DIR, ROOT } from '../scripts/lib/paths.js';
 import { synthesize } from '../scripts/synth.js';
@@ -61,5 +62,29 @@ describe('the package validates', () => {
     expect(result.ok).toBe(false);
     expect(result.stdout).toContain('spec.addressPool.spokePrefixLength');
     expect(result.stdout).toContain('at most one environment can be the apex');
+  });
+});
+
+describe('XRD schemas are structural', () => {
+  // The API server refuses a CRD whose list-map keys are neither required nor defaulted;
+  // `crossplane resource validate` does not check this, so the test does.
+  it('every x-kubernetes-list-type map requires or defaults its keys', () => {
+    const problems: string[] = [];
+    const visit = (schema: Record<string, unknown>, path: string) => {
+      if (schema['x-kubernetes-list-type'] === 'map') {
+        const items = schema.items as { required?: string[]; properties?: Record<string, { default?: unknown }> };
+        for (const key of (schema['x-kubernetes-list-map-keys'] as string[]) ?? []) {
+          if (!items.required?.includes(key) && items.properties?.[key]?.default === undefined) problems.push(`${path}: key ${key}`);
+        }
+      }
+      for (const [name, child] of Object.entries((schema.properties as Record<string, Record<string, unknown>>) ?? {})) visit(child, `${path}.${name}`);
+      if (schema.items) visit(schema.items as Record<string, unknown>, `${path}[]`);
+    };
+    for (const [file, content] of filesUnder(join(PACKAGE_DIR, 'apis'))) {
+      if (!file.endsWith('definition.yaml')) continue;
+      const xrd = parse(content) as { spec: { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] } };
+      for (const version of xrd.spec.versions) visit(version.schema.openAPIV3Schema, file);
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -187,7 +187,7 @@ const status = object('What the network composed. CIDRs and priorities are decid
       dnsZone: object('Private DNS zone.', { name: string('Zone name.'), id: string('Azure ID.') }),
       routingPriority: { type: 'integer', description: 'Priority of the HTTPS routing rule; the HTTP redirect rule uses this + 5.' },
       subnets: object('Spoke subnets.', { nodes: subnetStatus, privateEndpoints: subnetStatus, ingress: subnetStatus, apiServer: subnetStatus }),
-    }),
+    }, { required: ['name'] }),
     { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
   ),
   privateDnsZones: array(

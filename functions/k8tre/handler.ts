@@ -9,21 +9,14 @@ import {
   type RunFunctionRequest,
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
+import type { Composer } from './lib/composition.js';
 import { FieldError } from './lib/field-error.js';
 import { isObject, type JsonObject } from './lib/json.js';
-import type { Manifest } from './lib/manifest.js';
 import { Observed } from './lib/observed.js';
 import { KIND as NETWORK_KIND } from './network/api.js';
 import { composeNetwork } from './network/compose-network.js';
 
-/** What composing one XR produces, whatever its kind. */
-interface Composition {
-  readonly resources: ReadonlyMap<string, Manifest>;
-  readonly status: object;
-  readonly waitingFor?: string;
-}
-
-const composers: Record<string, (xr: JsonObject, observed: Observed) => Composition> = {
+const composers: Record<string, Composer> = {
   [NETWORK_KIND]: composeNetwork,
 };
 
@@ -46,7 +39,7 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
     const compose = composers[kind];
     if (!compose) throw new FieldError('kind', `${JSON.stringify(kind)} is not composed by this function`);
 
-    const composition = compose(xr, observed);
+    const composition = compose({ xr, observed, required: requiredResources(req) });
     for (const [name, manifest] of [...composition.resources].sort(([a], [b]) => a.localeCompare(b))) {
       desired.resources[name] = {
         resource: manifest,
@@ -60,11 +53,19 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
     composite.status = composition.status;
     desired.composite = { resource: composite, connectionDetails: desired.composite?.connectionDetails ?? {}, ready: Ready.READY_UNSPECIFIED };
 
-    rsp.conditions.push(
-      composition.waitingFor
-        ? { type: 'GatewayComposed', status: Status.STATUS_CONDITION_FALSE, reason: 'WaitingForPrerequisites', message: `Waiting for ${composition.waitingFor}`, target: Target.TARGET_COMPOSITE }
-        : { type: 'GatewayComposed', status: Status.STATUS_CONDITION_TRUE, reason: 'Composed', target: Target.TARGET_COMPOSITE },
-    );
+    for (const condition of composition.conditions) {
+      rsp.conditions.push({
+        type: condition.type,
+        status: condition.ready ? Status.STATUS_CONDITION_TRUE : Status.STATUS_CONDITION_FALSE,
+        reason: condition.reason,
+        ...(condition.message !== undefined && { message: condition.message }),
+        target: Target.TARGET_COMPOSITE,
+      });
+    }
+    // Crossplane v2.3 reads `requirements.resources`; `extraResources` is its deprecated name.
+    for (const { name, apiVersion, kind, namespace, matchName } of composition.requirements ?? []) {
+      (rsp.requirements ??= { extraResources: {}, resources: {}, schemas: {} }).resources[name] = { apiVersion, kind, namespace, matchName };
+    }
     return rsp;
   } catch (error) {
     const message = error instanceof FieldError ? `invalid input: ${error.message}` : `internal error: ${error instanceof Error ? error.message : String(error)}`;
@@ -73,6 +74,18 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
     rsp.results.push({ severity: Severity.SEVERITY_FATAL, message, reason: error instanceof FieldError ? 'InvalidInput' : 'InternalError', target: Target.TARGET_COMPOSITE });
     return rsp;
   }
+}
+
+/** Required resources as plain objects, by requirement name (newer and older request fields). */
+function requiredResources(req: RunFunctionRequest): Map<string, JsonObject[]> {
+  const result = new Map<string, JsonObject[]>();
+  for (const source of [req.extraResources, req.requiredResources]) {
+    for (const [name, list] of Object.entries(source ?? {})) {
+      const items = (list?.items ?? []).map((item) => item.resource).filter(isObject);
+      if (items.length > 0 || !result.has(name)) result.set(name, items);
+    }
+  }
+  return result;
 }
 
 /**

@@ -1,6 +1,5 @@
-import type { JsonObject } from '../lib/json.js';
+import type { ComposeInput, Composition } from '../lib/composition.js';
 import { dig } from '../lib/json.js';
-import type { Observed } from '../lib/observed.js';
 import { planAddresses } from './address-plan.js';
 import type { DesiredResources } from './desired.js';
 import { composeDns } from './dns.js';
@@ -13,15 +12,13 @@ import { composeSpoke } from './spokes.js';
 import { networkStatus, type NetworkStatus } from './status.js';
 import { formatCidr } from '../lib/cidr.js';
 
-export interface NetworkComposition {
+export interface NetworkComposition extends Composition {
   readonly resources: DesiredResources;
   readonly status: NetworkStatus;
-  /** Set while part of the network waits on IDs that only exist once Azure reports them. */
-  readonly waitingFor?: string;
 }
 
 /** Everything an XK8treNetwork composes. Throws FieldError on input it cannot compose from. */
-export function composeNetwork(xr: JsonObject, observed: Observed): NetworkComposition {
+export function composeNetwork({ xr, observed }: ComposeInput): NetworkComposition {
   const spec = parseNetworkSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
   const names = spec.environments.map((e) => e.name);
   const previous = readPrevious(names, xr.status, observed);
@@ -51,6 +48,11 @@ export function composeNetwork(xr: JsonObject, observed: Observed): NetworkCompo
   return {
     resources,
     status: networkStatus(spec, plan, priorities, gateway.listeners, observed),
-    ...(gateway.waitingFor && { waitingFor: gateway.waitingFor }),
+    // The gateway waits on IDs that exist only once Azure reports them; say so on the XR.
+    conditions: [
+      gateway.waitingFor
+        ? { type: 'GatewayComposed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${gateway.waitingFor}` }
+        : { type: 'GatewayComposed', ready: true, reason: 'Composed' },
+    ],
   };
 }

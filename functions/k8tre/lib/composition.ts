@@ -1,0 +1,40 @@
+import type { JsonObject } from './json.js';
+import type { Manifest } from './manifest.js';
+import type { Observed } from './observed.js';
+
+// The contract between the gRPC handler and each API's composer. Composers are pure: they
+// read the XR, what Crossplane observed and any required resources, and describe what
+// should exist. The handler turns that into a RunFunctionResponse.
+
+export interface ComposeInput {
+  readonly xr: JsonObject;
+  readonly observed: Observed;
+  /** Required resources Crossplane fetched for this run, by requirement name. */
+  readonly required: ReadonlyMap<string, readonly JsonObject[]>;
+}
+
+/** An XR condition the composer owns, e.g. what it still waits for. */
+export interface XrCondition {
+  readonly type: string;
+  readonly ready: boolean;
+  readonly reason: string;
+  readonly message?: string;
+}
+
+/** A resource the function needs Crossplane to fetch before it can compose. */
+export interface ResourceRequirement {
+  readonly name: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly matchName: string;
+}
+
+export interface Composition {
+  readonly resources: ReadonlyMap<string, Manifest>;
+  readonly status: object;
+  readonly conditions: readonly XrCondition[];
+  readonly requirements?: readonly ResourceRequirement[];
+}
+
+export type Composer = (input: ComposeInput) => Composition;

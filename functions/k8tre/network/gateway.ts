@@ -1,12 +1,12 @@
-import { RoleAssignment } from '../../../imports/authorization.azure.m.upbound.io.js';
 import { UserAssignedIdentity } from '../../../imports/managedidentity.azure.m.upbound.io.js';
 import { ApplicationGateway, PublicIp, type ApplicationGatewaySpecForProvider } from '../../../imports/network.azure.m.upbound.io.js';
 import { render } from '../lib/manifest.js';
+import { roleAssignment } from '../lib/role-assignment.js';
 import type { Observed } from '../lib/observed.js';
 import type { DesiredResources } from './desired.js';
 import { environmentDomains, isSplitHorizon } from './domains.js';
 import type { HubAttachment } from './hub.js';
-import { azureNames, keys, meta, placement, refTo } from './naming.js';
+import { azureNames, keys, meta, networkStamp, placement, refTo } from './naming.js';
 import type { RoutingPriorities } from './priorities.js';
 import { rewriteRuleSet, rewriteRuleSetName } from './rewrites.js';
 import type { EnvironmentSpec, NetworkSpec } from './spec.js';
@@ -75,18 +75,12 @@ export function composeGateway(
   if (principalId) {
     desired.set(
       keys.gatewayKeyVaultRole,
-      render(RoleAssignment, {
-        metadata: meta(spec, keys.gatewayKeyVaultRole),
-        spec: {
-          ...common,
-          forProvider: {
-            principalId,
-            principalType: 'ServicePrincipal',
-            roleDefinitionName: KEY_VAULT_SECRETS_USER,
-            scope: spec.gateway.certificateKeyVaultId,
-            description: `Lets Application Gateway ${azureNames.gateway(spec)} read its TLS certificates`,
-          },
-        },
+      roleAssignment(networkStamp(spec), {
+        key: keys.gatewayKeyVaultRole,
+        role: KEY_VAULT_SECRETS_USER,
+        scope: spec.gateway.certificateKeyVaultId,
+        principalId,
+        why: `Lets Application Gateway ${azureNames.gateway(spec)} read its TLS certificates`,
       }),
     );
   }

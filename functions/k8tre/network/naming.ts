@@ -1,4 +1,5 @@
-import { EXTERNAL_NAME, type ObjectMeta } from '../lib/manifest.js';
+import type { ObjectMeta } from '../lib/manifest.js';
+import { meta as stampMeta, placement as stampPlacement, refTo as stampRef, type Stamp } from '../lib/stamp.js';
 import type { SubnetRole } from './address-plan.js';
 import type { NetworkSpec } from './spec.js';
 
@@ -59,21 +60,32 @@ export const azureNames = {
   gateway: (spec: NetworkSpec) => `agw-${spec.name}`,
 };
 
-/** The Kubernetes name of a composed resource, for `*Ref` fields. */
+/** The network XR's stamp: what all its composed resources share. */
+export function networkStamp(spec: NetworkSpec): Stamp {
+  return {
+    xrName: spec.name,
+    namespace: spec.namespace,
+    region: spec.region,
+    providerConfigRef: spec.providerConfigRef,
+    labels: { [LABEL_NETWORK]: spec.name },
+    tags: tags(spec),
+    resourceGroupKey: keys.resourceGroup,
+  };
+}
+
 export function refTo(spec: NetworkSpec, key: string): { name: string } {
-  return { name: `${spec.name}-${key}` };
+  return stampRef(networkStamp(spec), key);
 }
 
 export function meta(spec: NetworkSpec, key: string, options: { azureName?: string; environment?: string } = {}): ObjectMeta {
-  return {
-    name: `${spec.name}-${key}`,
-    namespace: spec.namespace,
-    labels: {
-      [LABEL_NETWORK]: spec.name,
-      ...(options.environment && { [LABEL_ENVIRONMENT]: options.environment }),
-    },
-    ...(options.azureName && { annotations: { [EXTERNAL_NAME]: options.azureName } }),
-  };
+  return stampMeta(networkStamp(spec), key, {
+    ...(options.azureName && { azureName: options.azureName }),
+    ...(options.environment && { labels: { [LABEL_ENVIRONMENT]: options.environment } }),
+  });
+}
+
+export function placement(spec: NetworkSpec, environment?: string): ReturnType<typeof stampPlacement> {
+  return stampPlacement(networkStamp(spec), environment ? { 'k8tre-environment': environment } : {});
 }
 
 /** Tags every taggable Azure resource carries, with the user's tags winning on conflict. */
@@ -84,11 +96,6 @@ export function tags(spec: NetworkSpec, environment?: string): Record<string, st
     'managed-by': 'crossplane',
     ...spec.tags,
   };
-}
-
-/** Where a regional resource lives: the XR's region and resource group, with its tags. */
-export function placement(spec: NetworkSpec, environment?: string): { location: string; resourceGroupNameRef: { name: string }; tags: Record<string, string> } {
-  return { location: spec.region, resourceGroupNameRef: refTo(spec, keys.resourceGroup), tags: tags(spec, environment) };
 }
 
 /** Splits an Azure VNet ID into what peering and DNS resources need. */

@@ -1,0 +1,39 @@
+import { EXTERNAL_NAME, type ObjectMeta } from './manifest.js';
+
+// What every composed resource of one XR has in common: its Kubernetes name (`<xr>-<key>`),
+// namespace, labels, provider config, region, resource group and tags.
+
+export interface Stamp {
+  readonly xrName: string;
+  readonly namespace: string;
+  readonly region: string;
+  readonly providerConfigRef: { readonly kind: string; readonly name: string };
+  /** Labels on every composed resource, e.g. which XR it belongs to. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Azure tags on every taggable resource; the user's tags are already merged in. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Composition key of the resource group the XR's regional resources live in. */
+  readonly resourceGroupKey: string;
+}
+
+/** The Kubernetes name of a composed resource, for `*Ref` fields. */
+export function refTo(stamp: Stamp, key: string): { name: string } {
+  return { name: `${stamp.xrName}-${key}` };
+}
+
+export function meta(stamp: Stamp, key: string, options: { azureName?: string; labels?: Record<string, string> } = {}): ObjectMeta {
+  return {
+    name: `${stamp.xrName}-${key}`,
+    namespace: stamp.namespace,
+    labels: { ...stamp.labels, ...options.labels },
+    ...(options.azureName && { annotations: { [EXTERNAL_NAME]: options.azureName } }),
+  };
+}
+
+/** Where a regional resource lives: the XR's region and resource group, with its tags. */
+export function placement(
+  stamp: Stamp,
+  extraTags: Record<string, string> = {},
+): { location: string; resourceGroupNameRef: { name: string }; tags: Record<string, string> } {
+  return { location: stamp.region, resourceGroupNameRef: refTo(stamp, stamp.resourceGroupKey), tags: { ...stamp.tags, ...extraTags } };
+}

@@ -50,8 +50,9 @@ describe('the package validates', () => {
   });
 
   it('every example XR validates against the synthesized XRD', async () => {
-    const examples = readdirSync(join(ROOT, 'examples', 'network')).map((f) => readFileSync(join(ROOT, 'examples', 'network', f), 'utf8'));
-    expect(examples.length).toBeGreaterThanOrEqual(3);
+    const apis = readdirSync(join(PACKAGE_DIR, 'apis'));
+    const examples = apis.flatMap((api) => readdirSync(join(ROOT, 'examples', api)).map((f) => readFileSync(join(ROOT, 'examples', api, f), 'utf8')));
+    expect(examples.length).toBeGreaterThanOrEqual(6);
     await expectValid(examples.join('\n---\n'));
   });
 

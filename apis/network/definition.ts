@@ -2,17 +2,10 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { defaults, enums, GROUP, KIND, limits, patterns, VERSION } from '../../functions/k8tre/network/api.js';
 import { CompositeResourceDefinitionV2, CompositeResourceDefinitionV2SpecScope } from '../../imports/apiextensions.crossplane.io.js';
-import { array, boolean, integer, matching, object, oneOf, string, type Schema } from '../lib/schema.js';
+import { array, boolean, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
 export const PLURAL = 'xk8trenetworks';
 
-const cidr = (description: string, range: { min: number; max: number }): Schema =>
-  matching(`${description} IPv4 CIDR, /${range.min} to /${range.max}.`, patterns.cidr, {
-    maxLength: 18,
-    'x-kubernetes-validations': [
-      { rule: `int(self.split('/')[1]) >= ${range.min} && int(self.split('/')[1]) <= ${range.max}`, message: `prefix length must be /${range.min} to /${range.max}` },
-    ],
-  });
 
 const hub = object(
   'The hub VNet: created by this XR, or an existing one referenced by ID.',

@@ -7,17 +7,22 @@ import {
   type FunctionHandler,
   type Logger,
   type RunFunctionRequest,
+  type Resource,
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
 import type { Composer } from './lib/composition.js';
 import { FieldError } from './lib/field-error.js';
+import { holdObserved } from './lib/hold.js';
 import { isObject, type JsonObject } from './lib/json.js';
 import { Observed } from './lib/observed.js';
+import { KIND as CLUSTER_KIND } from './cluster/api.js';
+import { composeCluster } from './cluster/compose-cluster.js';
 import { KIND as NETWORK_KIND } from './network/api.js';
 import { composeNetwork } from './network/compose-network.js';
 
 const composers: Record<string, Composer> = {
   [NETWORK_KIND]: composeNetwork,
+  [CLUSTER_KIND]: composeCluster,
 };
 
 export class K8treFunction implements FunctionHandler {
@@ -93,21 +98,8 @@ function requiredResources(req: RunFunctionRequest): Map<string, JsonObject[]> {
  * every resource that exists, as it stands, so no caller or later step that treats the
  * answer differently could read a missing resource as "delete it".
  */
-function holdObservedResources(desired: Record<string, unknown>, observed: Observed): void {
-  for (const name of observed.names()) {
-    if (desired[name] !== undefined) continue;
-    const resource = observed.get(name);
-    if (!resource) continue;
-    const metadata = isObject(resource.metadata) ? resource.metadata : {};
-    desired[name] = {
-      resource: {
-        apiVersion: resource.apiVersion,
-        kind: resource.kind,
-        metadata: { name: metadata.name, ...(metadata.labels !== undefined && { labels: metadata.labels }), ...(metadata.annotations !== undefined && { annotations: metadata.annotations }) },
-        spec: resource.spec,
-      },
-      connectionDetails: {},
-      ready: observed.isReady(name) ? Ready.READY_TRUE : Ready.READY_FALSE,
-    };
+function holdObservedResources(desired: Record<string, Resource>, observed: Observed): void {
+  for (const [name, manifest] of holdObserved(observed, new Set(Object.keys(desired)))) {
+    desired[name] = { resource: manifest, connectionDetails: {}, ready: observed.isReady(name) ? Ready.READY_TRUE : Ready.READY_FALSE };
   }
 }

@@ -45,6 +45,13 @@ export function asObserved(manifest: Manifest): Manifest {
     atProvider.tenantId = FAKE_SUBSCRIPTION;
   }
   if (manifest.kind === 'PublicIp' || manifest.kind === 'PublicIP') atProvider.ipAddress = '203.0.113.10';
+  if (manifest.kind === 'KubernetesCluster') {
+    atProvider.oidcIssuerUrl = `https://oidc.simulated.invalid/${fakeUuid(`issuer/${name}`)}/`;
+    atProvider.privateFqdn = `${name}.privatelink.simulated.invalid`;
+    atProvider.kubeletIdentity = { clientId: fakeUuid(`kubelet-client/${name}`), objectId: fakeUuid(`kubelet/${name}`) };
+    atProvider.keyVaultSecretsProvider = { secretIdentity: [{ clientId: fakeUuid(`kvsp-client/${name}`), objectId: fakeUuid(`kvsp/${name}`) }] };
+  }
+  if (manifest.kind === 'Vault') atProvider.vaultUri = `https://${name}.vault.simulated.invalid/`;
   return {
     ...manifest,
     status: {
@@ -67,14 +74,16 @@ export interface Round {
  * Renders `xrFile`, then keeps rendering with the previous round's output as observed state
  * until no new composed resource appears (or `maxRounds`). Returns every round.
  */
-export async function reconcileUntilSettled(session: RenderSession, xrFile: string, maxRounds = 6): Promise<Round[]> {
+export async function reconcileUntilSettled(session: RenderSession, xrFile: string, options: { maxRounds?: number; extraArgs?: readonly string[] } = {}): Promise<Round[]> {
+  const maxRounds = options.maxRounds ?? 8;
+  const extraArgs = options.extraArgs ?? [];
   const work = mkdtempSync(join(tmpdir(), 'k8tre-reconcile-'));
   try {
     const rounds: Round[] = [];
     let input = xrFile;
     let observedDir: string | undefined;
     for (let i = 0; i < maxRounds; i++) {
-      const result = await session.render(input, observedDir ? ['--observed-resources', observedDir] : []);
+      const result = await session.render(input, [...extraArgs, ...(observedDir ? ['--observed-resources', observedDir] : [])]);
       if (!result.ok) throw new Error(`round ${i + 1} of ${xrFile} failed:\n${result.stderr}`);
       const round = toRound(result.stdout);
       const previous = rounds.at(-1);

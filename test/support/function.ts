@@ -49,3 +49,35 @@ export function withField(xr: Json, path: string, value: unknown): Json {
   else node[last] = value;
   return copy;
 }
+
+/** Runs the function with required resources, as Crossplane does after a requirement. */
+export function runWithRequired(xr: Json, required: Record<string, Json[]>, observed: Record<string, Json> = {}): RunFunctionResponse {
+  const resources = Object.fromEntries(Object.entries(observed).map(([name, resource]) => [name, { resource }]));
+  const requiredResources = Object.fromEntries(Object.entries(required).map(([name, items]) => [name, { items: items.map((resource) => ({ resource })) }]));
+  return runFunction(RunFunctionRequest.fromPartial({ observed: { composite: { resource: xr }, resources }, requiredResources }));
+}
+
+/**
+ * Reconciles an XR in-process until no new resource appears, with every desired resource
+ * fed back as observed and Ready (see scripts/lib/reconcile.ts). Returns the XR with its
+ * final status and the observed resources.
+ */
+export function settle(
+  xr: Json,
+  asObserved: (manifest: Json) => Json,
+  required: Record<string, Json[]> = {},
+): { xr: Json; observed: Record<string, Json> } {
+  let current = xr;
+  let observed: Record<string, Json> = {};
+  for (let round = 0; round < 8; round++) {
+    const rsp = runWithRequired(current, required, observed);
+    const message = fatalMessage(rsp);
+    if (message) throw new Error(message);
+    const next = Object.fromEntries(desiredNames(rsp).map((name) => [name, asObserved(desired(rsp, name))]));
+    current = { ...current, status: status(rsp) };
+    const settled = Object.keys(next).every((name) => name in observed);
+    observed = next;
+    if (settled) break;
+  }
+  return { xr: current, observed };
+}

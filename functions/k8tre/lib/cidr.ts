@@ -28,6 +28,17 @@ export function parseCidr(text: string): Cidr {
   return { base, prefixLength };
 }
 
+/** A recorded or observed value that no longer parses is ignored rather than trusted. */
+export function cidrOrUndefined(value: unknown): Cidr | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseCidr(value);
+  } catch (error) {
+    if (error instanceof CidrSyntaxError) return undefined;
+    throw error;
+  }
+}
+
 export function size(cidr: Cidr): number {
   return 2 ** (32 - cidr.prefixLength);
 }

@@ -38,3 +38,6 @@ export interface Composition {
 }
 
 export type Composer = (input: ComposeInput) => Composition;
+
+/** The composed resources one reconcile wants, keyed by composition resource name. */
+export type DesiredResources = Map<string, Manifest>;

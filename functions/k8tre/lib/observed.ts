@@ -33,6 +33,13 @@ export class Observed {
     return digString(this.resources.get(name), 'status', 'atProvider', field);
   }
 
+  /** A nested string from `status.atProvider`, e.g. `kubeletIdentity.objectId`. */
+  atProviderPath(name: string, ...path: (string | number)[]): string | undefined {
+    let current: unknown = dig(this.resources.get(name), 'status', 'atProvider');
+    for (const step of path) current = typeof step === 'number' ? (Array.isArray(current) ? current[step] : undefined) : dig(current, step);
+    return typeof current === 'string' && current !== '' ? current : undefined;
+  }
+
   /** A value from the resource's own `spec.forProvider`, as last applied. */
   forProvider(name: string, ...path: string[]): unknown {
     return dig(this.resources.get(name), 'spec', 'forProvider', ...path);

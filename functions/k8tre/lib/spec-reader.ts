@@ -150,3 +150,12 @@ export function quote(value: string): string {
   const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
   return JSON.stringify(shown);
 }
+
+/** `{ [key]: value }` when the value is set, else `{}`: spreads optional fields without undefined. */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+export function missing(field: string): never {
+  throw new FieldError(field, 'is required');
+}

@@ -1,7 +1,7 @@
 import type { ComposeInput, Composition } from '../lib/composition.js';
 import { dig } from '../lib/json.js';
 import { planAddresses } from './address-plan.js';
-import type { DesiredResources } from './desired.js';
+import type { DesiredResources } from '../lib/composition.js';
 import { composeDns } from './dns.js';
 import { composeGateway } from './gateway.js';
 import { hubSubnets, composeHub, composeResourceGroup } from './hub.js';

@@ -1,6 +1,6 @@
 import { PrivateDnsZone, PrivateDnsZoneVirtualNetworkLink } from '../../../imports/network.azure.m.upbound.io.js';
 import { render } from '../lib/manifest.js';
-import type { DesiredResources } from './desired.js';
+import type { DesiredResources } from '../lib/composition.js';
 import { environmentDomains } from './domains.js';
 import type { HubAttachment } from './hub.js';
 import { azureNames, keys, meta, refTo, tags } from './naming.js';

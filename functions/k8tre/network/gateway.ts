@@ -3,7 +3,7 @@ import { ApplicationGateway, PublicIp, type ApplicationGatewaySpecForProvider } 
 import { render } from '../lib/manifest.js';
 import { roleAssignment } from '../lib/role-assignment.js';
 import type { Observed } from '../lib/observed.js';
-import type { DesiredResources } from './desired.js';
+import type { DesiredResources } from '../lib/composition.js';
 import { environmentDomains, isSplitHorizon } from './domains.js';
 import type { HubAttachment } from './hub.js';
 import { azureNames, keys, meta, networkStamp, placement, refTo } from './naming.js';

@@ -2,7 +2,7 @@ import { ResourceGroup } from '../../../imports/azure.m.upbound.io.js';
 import { Subnet, VirtualNetwork } from '../../../imports/network.azure.m.upbound.io.js';
 import { blockAt, formatCidr, type Cidr } from '../lib/cidr.js';
 import { render } from '../lib/manifest.js';
-import type { DesiredResources } from './desired.js';
+import type { DesiredResources } from '../lib/composition.js';
 import { azureNames, hubSubnetName, keys, meta, parseVirtualNetworkId, placement, refTo, tags } from './naming.js';
 import type { NetworkSpec } from './spec.js';
 

@@ -1,4 +1,4 @@
-import { CidrSyntaxError, parseCidr, type Cidr } from '../lib/cidr.js';
+import { cidrOrUndefined, type Cidr } from '../lib/cidr.js';
 import { dig, isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUBNET_ROLES, type PreviousSpoke, type SubnetRole } from './address-plan.js';
@@ -58,25 +58,14 @@ function observedPriority(observed: Observed, env: string): number | undefined {
 }
 
 function firstCidr(value: unknown): Cidr | undefined {
-  return Array.isArray(value) ? toCidr(value[0]) : undefined;
+  return Array.isArray(value) ? cidrOrUndefined(value[0]) : undefined;
 }
 
 function cidrAt(value: unknown, ...path: string[]): Cidr | undefined {
-  return toCidr(dig(value, ...path));
+  return cidrOrUndefined(dig(value, ...path));
 }
 
 function numberAt(value: unknown, ...path: string[]): number | undefined {
   const found = dig(value, ...path);
   return typeof found === 'number' ? found : undefined;
-}
-
-/** A recorded value that no longer parses is ignored rather than trusted. */
-function toCidr(value: unknown): Cidr | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    return parseCidr(value);
-  } catch (error) {
-    if (error instanceof CidrSyntaxError) return undefined;
-    throw error;
-  }
 }

@@ -1,6 +1,6 @@
 import type { Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
-import { SpecReader, quote, stringItem } from '../lib/spec-reader.js';
+import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
 import { defaults, enums, limits, patterns } from './api.js';
 
 // The typed form of an XK8treNetwork's spec, with every default applied.
@@ -214,12 +214,4 @@ function parseEgress(spec: SpecReader): { egress?: { nextHopIp: string } } {
   const egress = spec.object('egress');
   if (!egress) return {};
   return { egress: { nextHopIp: egress.requiredString('nextHopIp', patterns.ipv4) } };
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
-}
-
-function missing(field: string): never {
-  throw new FieldError(field, 'is required');
 }

@@ -10,7 +10,7 @@ import {
 import { formatCidr } from '../lib/cidr.js';
 import { render } from '../lib/manifest.js';
 import { SUBNET_ROLES, type SpokePlan, type SubnetRole } from './address-plan.js';
-import type { DesiredResources } from './desired.js';
+import type { DesiredResources } from '../lib/composition.js';
 import type { HubAttachment } from './hub.js';
 import { azureNames, keys, meta, placement, refTo, spokeSubnetName } from './naming.js';
 import type { NetworkSpec } from './spec.js';

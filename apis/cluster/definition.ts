@@ -1,0 +1,176 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { defaults, enums, KIND, limits, patterns } from '../../functions/k8tre/cluster/api.js';
+import { defaults as networkDefaults, enums as networkEnums, GROUP, limits as networkLimits, VERSION } from '../../functions/k8tre/network/api.js';
+import { CompositeResourceDefinitionV2, CompositeResourceDefinitionV2SpecScope } from '../../imports/apiextensions.crossplane.io.js';
+import { array, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
+
+export const PLURAL = 'xk8treclusters';
+
+const zones = array('Availability zones.', oneOf('A zone.', networkEnums.zone), { minItems: 1, maxItems: 3, 'x-kubernetes-list-type': 'set' });
+const uuid = (description: string) => matching(description, patterns.uuid, { maxLength: 36 });
+
+const nodePool = object(
+  'A user node pool.',
+  {
+    name: matching('Pool name (at most 9 characters, so the rotation name <name>tmp fits).', patterns.nodePoolName, { maxLength: 9 }),
+    vmSize: matching('VM size.', patterns.vmSize, { maxLength: 50 }),
+    minCount: integer('Autoscale minimum.', limits.nodeCount, { default: 1 }),
+    maxCount: integer('Autoscale maximum.', limits.nodeCount, { default: 3 }),
+    maxPods: integer('Pods per node.', limits.maxPods, { default: defaults.systemPool.maxPods }),
+    zones: { ...zones, default: [...defaults.systemPool.zones] },
+    osSku: oneOf('Node OS.', enums.osSku, { default: defaults.userPoolOsSku }),
+    labels: { type: 'object', description: 'Kubernetes node labels.', additionalProperties: { type: 'string', maxLength: 63 }, maxProperties: 50 },
+    taints: array('Node taints, e.g. gpu=true:NoSchedule.', matching('A taint.', patterns.nodeTaint, { maxLength: 320 }), { maxItems: 20 }),
+  },
+  { required: ['name', 'vmSize'], 'x-kubernetes-validations': [{ rule: 'self.maxCount >= self.minCount', message: 'maxCount must be at least minCount' }] },
+);
+
+const workloadIdentity = object(
+  'An extra workload identity: a user-assigned identity federated with a service account, and its roles.',
+  {
+    name: matching('Identity name; the Azure identity is id-<cluster>-<name>.', patterns.nodePoolName, { maxLength: 9 }),
+    namespace: matching('Namespace of the service account.', patterns.kubernetesName, { maxLength: 63 }),
+    serviceAccount: matching('Service account name.', patterns.kubernetesName, { maxLength: 63 }),
+    roles: array(
+      'Azure roles granted to the identity.',
+      object(
+        'A role and its scope: an Azure ID, or one of this cluster’s own resources.',
+        {
+          role: matching('Built-in role name, e.g. Storage Blob Data Reader.', patterns.roleName, { maxLength: 102 }),
+          scope: matching('Azure resource ID to grant the role on.', patterns.armScope, { maxLength: 512 }),
+          scopeResource: oneOf('Grant the role on one of this cluster’s resources instead.', enums.symbolicScope),
+        },
+        {
+          required: ['role'],
+          'x-kubernetes-validations': [{ rule: 'has(self.scope) != has(self.scopeResource)', message: 'set exactly one of scope or scopeResource' }],
+        },
+      ),
+      { minItems: limits.rolesPerIdentity.min, maxItems: limits.rolesPerIdentity.max },
+    ),
+  },
+  { required: ['name', 'namespace', 'serviceAccount', 'roles'] },
+);
+
+const spec = object(
+  'One K8TRE environment cluster: a private AKS cluster with BYO CNI, its Key Vault and storage behind private endpoints, and the identities K8TRE needs.',
+  {
+    environment: matching('The environment this cluster serves; must be one of the network’s environments.', patterns.environmentName, { maxLength: 12 }),
+    networkRef: object('The XK8treNetwork (same namespace) the cluster lives in.', { name: matching('Its name.', patterns.kubernetesName, { maxLength: 63 }) }, { required: ['name'] }),
+    resourceGroupName: matching('Resource group for the cluster and its data stores. Default rg-<xr name>-aks.', patterns.resourceGroupName, { maxLength: 90 }),
+    providerConfigRef: object(
+      'The provider-azure config used for every resource.',
+      { kind: oneOf('ProviderConfig kind.', networkEnums.providerConfigKind), name: string('ProviderConfig name.', { maxLength: 253 }) },
+      { default: { ...networkDefaults.providerConfigRef }, required: ['kind', 'name'] },
+    ),
+    tags: { type: 'object', description: 'Azure tags added to every taggable resource.', additionalProperties: { type: 'string', maxLength: 256 }, maxProperties: networkLimits.tags.maxEntries },
+    tenantId: uuid('Entra tenant ID.'),
+    adminGroupObjectIds: array('Entra groups that are cluster admins (Entra RBAC; local accounts are disabled).', uuid('Group object ID.'), {
+      minItems: limits.adminGroups.min,
+      maxItems: limits.adminGroups.max,
+      'x-kubernetes-list-type': 'set',
+    }),
+    kubernetesVersion: matching(`Kubernetes minor version, 1.${limits.kubernetesMinor.min} to 1.${limits.kubernetesMinor.max}; patches follow the patch channel.`, patterns.kubernetesVersion, {
+      maxLength: 5,
+      default: defaults.kubernetesVersion,
+    }),
+    networking: object('Cluster-internal address spaces. Neither may overlap the other or any range of the network.', {
+      serviceCidr: cidr('Kubernetes service range; the DNS service takes its .10 address.', limits.servicePrefix, { default: defaults.serviceCidr }),
+      podCidr: cidr(`Cilium pod pool. Default: the first free /${defaults.podPrefixLength} of ${defaults.podCidrCandidates}, then kept.`, limits.podPrefix),
+    }),
+    systemPool: object('The system node pool (AzureLinux, autoscaled, critical add-ons only when user pools exist).', {
+      vmSize: matching('VM size.', patterns.vmSize, { maxLength: 50, default: defaults.systemPool.vmSize }),
+      minCount: integer('Autoscale minimum.', limits.systemNodeCount, { default: defaults.systemPool.minCount }),
+      maxCount: integer('Autoscale maximum.', limits.systemNodeCount, { default: defaults.systemPool.maxCount }),
+      maxPods: integer('Pods per node.', limits.maxPods, { default: defaults.systemPool.maxPods }),
+      zones: { ...zones, default: [...defaults.systemPool.zones] },
+    }),
+    nodePools: array('User node pools.', nodePool, { maxItems: limits.poolCount.max, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }),
+    keyVault: object('The cluster’s Key Vault: RBAC, purge protection, no public access, a private endpoint.', {
+      name: matching('Globally unique name. Default kv-<xr name>-<hash of tenant and XR>.', patterns.keyVaultName, { maxLength: 24 }),
+      softDeleteRetentionDays: integer('Soft-delete retention.', limits.softDeleteDays, { default: defaults.keyVaultSoftDeleteDays }),
+    }),
+    storage: object('The workspace and core storage accounts (StorageV2, HNS, TLS 1.2, no public access, private endpoints).', {
+      replication: oneOf('Replication.', enums.storageReplication, { default: defaults.storageReplication }),
+      accountNames: object('Globally unique names. Default st<xr name><ws|core><hash of tenant and XR>.', {
+        workspace: matching('Workspace account name.', patterns.storageAccountName, { maxLength: 24 }),
+        core: matching('Core account name (K8TRE’s rwx-default storage class uses it).', patterns.storageAccountName, { maxLength: 24 }),
+      }),
+    }),
+    certManager: object(
+      'cert-manager’s DNS-01 identity.',
+      { publicDnsZoneId: matching('The public Azure DNS zone it gets DNS Zone Contributor on.', patterns.dnsZoneId, { maxLength: 512 }) },
+      { required: ['publicDnsZoneId'] },
+    ),
+    workloadIdentities: array('Extra workload identities.', workloadIdentity, {
+      maxItems: limits.workloadIdentities.max,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+    }),
+    deletionPolicy: oneOf('Retain (default) keeps the Key Vault and storage accounts when the XR is deleted; Delete removes them.', enums.deletionPolicy, {
+      default: defaults.deletionPolicy,
+    }),
+  },
+  { required: ['environment', 'networkRef', 'tenantId', 'adminGroupObjectIds', 'certManager'] },
+);
+
+const identity = (description: string) => object(description, { clientId: string('Client ID.'), principalId: string('Principal (object) ID.') });
+
+const status = object('What the cluster composed. IDs appear once Azure reports them.', {
+  environment: string('Environment.'),
+  domains: object('The environment’s domains.', { public: string('Public domain.'), internal: string('Private zone.') }),
+  aks: object('The AKS cluster.', { name: string('Name.'), id: string('Azure ID.'), privateFqdn: string('Private API server FQDN.'), oidcIssuerUrl: string('OIDC issuer URL.') }),
+  networking: object('Cluster address spaces.', { serviceCidr: string('Service CIDR.'), dnsServiceIp: string('DNS service IP.'), podCidr: string('Cilium pod pool.') }),
+  identities: object('Identities and their IDs.', {
+    controlPlane: identity('AKS control-plane identity.'),
+    kubelet: identity('Kubelet identity (storage CSI drivers).'),
+    secretsProvider: identity('Key Vault Secrets Provider add-on identity.'),
+    workloads: array(
+      'Workload identities: external-dns, cert-manager and the extra ones.',
+      object(
+        'A workload identity.',
+        {
+          name: string('Name.'),
+          subject: string('Federated service account subject.'),
+          clientId: string('Client ID, for the azure.workload.identity/client-id annotation.'),
+          principalId: string('Principal ID.'),
+          roles: array('Roles granted.', object('A role.', { role: string('Role.'), scope: string('Scope.') })),
+        },
+        { required: ['name'] },
+      ),
+      { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
+    ),
+  }),
+  keyVault: object('The Key Vault.', { name: string('Name.'), id: string('Azure ID.'), uri: string('Vault URI.') }),
+  storage: object('Storage accounts.', {
+    workspace: object('Workspace account.', { name: string('Name.'), id: string('Azure ID.') }),
+    core: object('Core account.', { name: string('Name.'), id: string('Azure ID.') }),
+  }),
+});
+
+export class ClusterDefinition extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new CompositeResourceDefinitionV2(this, 'definition', {
+      metadata: { name: `${PLURAL}.${GROUP}` },
+      spec: {
+        group: GROUP,
+        names: { kind: KIND, plural: PLURAL, categories: ['crossplane', 'k8tre'] },
+        scope: CompositeResourceDefinitionV2SpecScope.NAMESPACED,
+        versions: [
+          {
+            name: VERSION,
+            served: true,
+            referenceable: true,
+            additionalPrinterColumns: [
+              { name: 'Environment', type: 'string', jsonPath: '.spec.environment' },
+              { name: 'Version', type: 'string', jsonPath: '.spec.kubernetesVersion' },
+              { name: 'FQDN', type: 'string', jsonPath: '.status.aks.privateFqdn' },
+            ],
+            schema: { openApiv3Schema: object('XK8treCluster', { spec, status }, { required: ['spec'] }) },
+          },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,106 @@
+import { KubernetesCluster, KubernetesClusterNodePool } from '../../../imports/containerservice.azure.m.upbound.io.js';
+import { formatCidr } from '../lib/cidr.js';
+import type { DesiredResources } from '../lib/composition.js';
+import { render } from '../lib/manifest.js';
+import { meta, placement, refTo, type Stamp } from '../lib/stamp.js';
+import type { ClusterAddressing } from './addressing.js';
+import type { NetworkFacts } from './network-input.js';
+import { azureNames, keys } from './naming.js';
+import type { ClusterSpec } from './spec.js';
+
+const SYSTEM_POOL = 'system';
+
+/**
+ * The private AKS cluster, as the reference's AVM module configured it, with its weaknesses
+ * fixed: explicit service CIDR and DNS IP, API server VNet integration, every pool zonal,
+ * user-defined routing when the network sends egress through the hub, and no public FQDN.
+ */
+export function composeCluster(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, addressing: ClusterAddressing, desired: DesiredResources): void {
+  const pool = spec.systemPool;
+  desired.set(
+    keys.cluster,
+    render(KubernetesCluster, {
+      metadata: meta(stamp, keys.cluster, { azureName: azureNames.cluster(spec) }),
+      spec: {
+        providerConfigRef: stamp.providerConfigRef,
+        writeConnectionSecretToRef: { name: `${spec.name}-aks-connection` },
+        forProvider: {
+          ...placement(stamp),
+          dnsPrefix: spec.name,
+          kubernetesVersion: spec.kubernetesVersion,
+          automaticUpgradeChannel: 'patch',
+          nodeOsUpgradeChannel: 'NodeImage',
+          skuTier: 'Standard',
+          identity: { type: 'UserAssigned', identityIdsRefs: [refTo(stamp, keys.controlPlaneIdentity)] },
+          privateClusterEnabled: true,
+          privateClusterPublicFqdnEnabled: false,
+          privateDnsZoneId: network.zoneIds.aks,
+          apiServerAccessProfile: { virtualNetworkIntegrationEnabled: true, subnetId: network.subnetIds.apiServer },
+          localAccountDisabled: true,
+          roleBasedAccessControlEnabled: true,
+          azureActiveDirectoryRoleBasedAccessControl: { adminGroupObjectIds: [...spec.adminGroupObjectIds], tenantId: spec.tenantId, azureRbacEnabled: false },
+          oidcIssuerEnabled: true,
+          workloadIdentityEnabled: true,
+          azurePolicyEnabled: true,
+          keyVaultSecretsProvider: { secretRotationEnabled: true },
+          storageProfile: { blobDriverEnabled: true, diskDriverEnabled: true, fileDriverEnabled: true },
+          networkProfile: {
+            // Bring your own CNI: Cilium is installed into the cluster after it exists.
+            networkPlugin: 'none',
+            serviceCidr: formatCidr(addressing.serviceCidr),
+            dnsServiceIp: addressing.dnsServiceIp,
+            loadBalancerSku: 'standard',
+            outboundType: network.egressThroughHub ? 'userDefinedRouting' : 'loadBalancer',
+          },
+          autoScalerProfile: { balanceSimilarNodeGroups: true },
+          defaultNodePool: {
+            name: SYSTEM_POOL,
+            vmSize: pool.vmSize,
+            autoScalingEnabled: true,
+            minCount: pool.minCount,
+            maxCount: pool.maxCount,
+            maxPods: pool.maxPods,
+            osSku: 'AzureLinux',
+            osDiskType: 'Managed',
+            zones: [...pool.zones],
+            vnetSubnetId: network.subnetIds.nodes,
+            // The system pool runs only critical add-ons; workloads go to the user pools.
+            onlyCriticalAddonsEnabled: spec.nodePools.length > 0,
+            temporaryNameForRotation: `${SYSTEM_POOL}tmp`,
+            upgradeSettings: { maxSurge: '10%', drainTimeoutInMinutes: 10 },
+          },
+        },
+      },
+    }),
+  );
+
+  for (const userPool of spec.nodePools) {
+    desired.set(
+      keys.nodePool(userPool.name),
+      render(KubernetesClusterNodePool, {
+        metadata: meta(stamp, keys.nodePool(userPool.name), { azureName: userPool.name }),
+        spec: {
+          providerConfigRef: stamp.providerConfigRef,
+          forProvider: {
+            kubernetesClusterIdRef: refTo(stamp, keys.cluster),
+            mode: 'User',
+            vmSize: userPool.vmSize,
+            autoScalingEnabled: true,
+            minCount: userPool.minCount,
+            maxCount: userPool.maxCount,
+            maxPods: userPool.maxPods,
+            osSku: userPool.osSku,
+            osDiskType: 'Managed',
+            zones: [...userPool.zones],
+            vnetSubnetId: network.subnetIds.nodes,
+            temporaryNameForRotation: `${userPool.name}tmp`,
+            upgradeSettings: { maxSurge: '10%', drainTimeoutInMinutes: 10 },
+            ...(Object.keys(userPool.labels).length > 0 && { nodeLabels: { ...userPool.labels } }),
+            ...(userPool.taints.length > 0 && { nodeTaints: [...userPool.taints] }),
+            tags: { ...stamp.tags },
+          },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,64 @@
+// The XK8treCluster API's constants, shared by the XRD (apis/cluster) and the function.
+import { patterns as networkPatterns } from '../network/api.js';
+
+export const KIND = 'XK8treCluster';
+
+export const patterns = {
+  ...networkPatterns,
+  uuid: { pattern: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, describe: 'a GUID' },
+  kubernetesVersion: { pattern: /^1\.[0-9]{2}$/, describe: 'a Kubernetes minor version such as 1.32 (patches follow the patch upgrade channel)' },
+  vmSize: { pattern: /^Standard_[A-Za-z0-9_]{2,40}$/, describe: 'an Azure VM size such as Standard_D4ds_v5' },
+  /** AKS pool names are at most 12 characters; 9 leaves room for the `tmp` rotation name. */
+  nodePoolName: { pattern: /^[a-z][a-z0-9]{0,8}$/, describe: 'a node pool name: a lowercase letter, then up to 8 lowercase letters or digits' },
+  keyVaultName: { pattern: /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, describe: 'a Key Vault name (3 to 24 letters, digits and hyphens)' },
+  storageAccountName: { pattern: /^[a-z0-9]{3,24}$/, describe: 'a storage account name (3 to 24 lowercase letters and digits)' },
+  kubernetesName: { pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, describe: 'a Kubernetes name (lowercase letters, digits and hyphens)' },
+  roleName: { pattern: /^[A-Za-z][A-Za-z0-9 ()._-]{1,100}$/, describe: 'an Azure built-in role name such as Storage Blob Data Reader' },
+  armScope: { pattern: /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+(\/providers\/.+)?)?$/i, describe: 'an Azure resource ID' },
+  dnsZoneId: {
+    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/dnsZones\/[^/]+$/i,
+    describe: 'an Azure public DNS zone ID (/subscriptions/.../providers/Microsoft.Network/dnsZones/NAME)',
+  },
+  nodeTaint: { pattern: /^[A-Za-z0-9./-]{1,253}(=[A-Za-z0-9._-]{0,63})?:(NoSchedule|PreferNoSchedule|NoExecute)$/, describe: 'a taint such as gpu=true:NoSchedule' },
+} as const;
+
+export const limits = {
+  xrName: { pattern: /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/, describe: 'at most 20 lowercase letters, digits or hyphens' },
+  poolCount: { min: 0, max: 20 },
+  nodeCount: { min: 0, max: 1000 },
+  systemNodeCount: { min: 1, max: 1000 },
+  maxPods: { min: 30, max: 250 },
+  workloadIdentities: { min: 0, max: 50 },
+  rolesPerIdentity: { min: 1, max: 20 },
+  adminGroups: { min: 1, max: 10 },
+  /** Kubernetes versions AKS supports as of the provider release this package pins. */
+  kubernetesMinor: { min: 30, max: 34 },
+  /** Service CIDR: small enough to be cheap, large enough for a TRE's services. */
+  servicePrefix: { min: 12, max: 24 },
+  podPrefix: { min: 8, max: 20 },
+  softDeleteDays: { min: 7, max: 90 },
+} as const;
+
+export const defaults = {
+  kubernetesVersion: '1.32',
+  systemPool: { vmSize: 'Standard_D4ds_v5', minCount: 1, maxCount: 9, maxPods: 110, zones: ['1', '2', '3'] },
+  userPoolOsSku: 'Ubuntu',
+  /** Outside RFC 1918, so no VNet in a typical estate overlaps them; pods are overlay, never routed. */
+  serviceCidr: '100.64.0.0/16',
+  podCidrCandidates: '100.64.0.0/10',
+  podPrefixLength: 14,
+  storageReplication: 'LRS',
+  keyVaultSoftDeleteDays: 90,
+  deletionPolicy: 'Retain',
+} as const;
+
+export const enums = {
+  storageReplication: ['LRS', 'ZRS', 'GRS', 'GZRS', 'RAGRS', 'RAGZRS'],
+  osSku: ['Ubuntu', 'AzureLinux'],
+  deletionPolicy: ['Retain', 'Delete'],
+  /** Composed resources a workload identity's role can be scoped to by name. */
+  symbolicScope: ['ResourceGroup', 'KeyVault', 'CoreStorage', 'WorkspaceStorage'],
+} as const;
+
+/** Roles no workload identity may hold at subscription scope: they grant the whole estate. */
+export const SUBSCRIPTION_WIDE_FORBIDDEN = ['Owner', 'Contributor', 'User Access Administrator', 'Role Based Access Control Administrator'];

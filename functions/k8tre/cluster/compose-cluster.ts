@@ -1,0 +1,67 @@
+import { ResourceGroup } from '../../../imports/azure.m.upbound.io.js';
+import { cidrOrUndefined } from '../lib/cidr.js';
+import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
+import { holdObserved } from '../lib/hold.js';
+import { dig } from '../lib/json.js';
+import { render } from '../lib/manifest.js';
+import { meta } from '../lib/stamp.js';
+import { planClusterAddressing } from './addressing.js';
+import { composeCluster as composeAks } from './aks.js';
+import { composeControlPlaneIdentity } from './control-plane.js';
+import { composeKeyVault, composeStorage } from './data-stores.js';
+import { composeAddOnRoles, composeWorkloadIdentities } from './identities.js';
+import { networkRequirement, readNetwork } from './network-input.js';
+import { clusterStamp, keys } from './naming.js';
+import { parseClusterSpec } from './spec.js';
+import { clusterStatus } from './status.js';
+
+/** Everything an XK8treCluster composes. Throws FieldError on input it cannot compose from. */
+export function composeCluster({ xr, observed, required }: ComposeInput): Composition {
+  const spec = parseClusterSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
+  const requirements = [networkRequirement(spec)];
+
+  const network = readNetwork(spec, required);
+  if (!network.ready) {
+    // Nothing is composed from guesses; what already exists is held as it is.
+    return {
+      resources: holdObserved(observed),
+      status: (dig(xr, 'status') as object | undefined) ?? {},
+      conditions: [{ type: 'NetworkReady', ready: false, reason: 'WaitingForNetwork', message: `Waiting for ${network.waitingFor}` }],
+      requirements,
+    };
+  }
+  const facts = network.facts;
+  const stamp = clusterStamp(spec, facts.region);
+  const addressing = planClusterAddressing(spec, facts, cidrOrUndefined(dig(xr, 'status', 'networking', 'podCidr')));
+  const desired: DesiredResources = new Map();
+  const waiting: string[] = [];
+
+  desired.set(
+    keys.resourceGroup,
+    render(ResourceGroup, {
+      metadata: meta(stamp, keys.resourceGroup, { azureName: spec.resourceGroupName }),
+      spec: { providerConfigRef: stamp.providerConfigRef, forProvider: { location: stamp.region, tags: { ...stamp.tags } } },
+    }),
+  );
+
+  const controlPlaneReady = composeControlPlaneIdentity(spec, stamp, facts, observed, desired);
+  if (controlPlaneReady || observed.has(keys.cluster)) composeAks(spec, stamp, facts, addressing, desired);
+  else waiting.push("the control-plane identity's Network Contributor and Private DNS Zone Contributor roles");
+
+  composeKeyVault(spec, stamp, facts, observed, desired);
+  composeStorage(spec, stamp, facts, observed, desired);
+  composeAddOnRoles(spec, stamp, observed, desired);
+  const workloads = composeWorkloadIdentities(spec, stamp, facts, observed, desired);
+
+  if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");
+  if (!observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId')) waiting.push("the kubelet identity, for the storage roles");
+  if (!observed.atProvider(keys.keyVault, 'id')) waiting.push('the Key Vault ID, for its private endpoint');
+
+  const conditions: XrCondition[] = [
+    { type: 'NetworkReady', ready: true, reason: 'Available' },
+    waiting.length === 0
+      ? { type: 'Composed', ready: true, reason: 'AllComposed' }
+      : { type: 'Composed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${waiting.join('; ')}` },
+  ];
+  return { resources: desired, status: clusterStatus(spec, facts, addressing, workloads, observed), conditions, requirements };
+}

@@ -1,0 +1,115 @@
+import { FederatedIdentityCredential, UserAssignedIdentity } from '../../../imports/managedidentity.azure.m.upbound.io.js';
+import type { DesiredResources } from '../lib/composition.js';
+import { render } from '../lib/manifest.js';
+import type { Observed } from '../lib/observed.js';
+import { roleAssignment } from '../lib/role-assignment.js';
+import { meta, placement, refTo, type Stamp } from '../lib/stamp.js';
+import { STORAGE_PURPOSES } from './data-stores.js';
+import type { NetworkFacts } from './network-input.js';
+import { azureNames, keys } from './naming.js';
+import type { ClusterSpec, RoleScope } from './spec.js';
+
+export const TOKEN_AUDIENCE = 'api://AzureADTokenExchange';
+
+export interface WorkloadIdentityOutcome {
+  readonly name: string;
+  readonly subject: string;
+  readonly roles: readonly { role: string; scope: string }[];
+}
+
+/**
+ * Storage and Key Vault roles for the identities that really use them. The reference gave
+ * all of them to the control-plane identity, which never touches storage. AKS's blob and file
+ * CSI drivers authenticate as the kubelet identity (the node's cloud-provider config), so the
+ * kubelet identity gets the storage roles; the Key Vault Secrets Provider add-on has its own
+ * identity, which gets read-only Secrets User instead of the reference's Secrets Officer.
+ */
+export function composeAddOnRoles(spec: ClusterSpec, stamp: Stamp, observed: Observed, desired: DesiredResources): void {
+  const kubelet = observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId');
+  for (const purpose of STORAGE_PURPOSES) {
+    const account = observed.atProvider(keys.storage(purpose), 'id');
+    if (!kubelet || !account) continue;
+    const grants = [
+      { slug: 'blob-data-contributor', role: 'Storage Blob Data Contributor', why: 'blob CSI driver reads and writes blobs' },
+      { slug: 'file-smb-contributor', role: 'Storage File Data SMB Share Contributor', why: 'file CSI driver mounts shares' },
+      // The file CSI driver creates shares and reads the account key to mount them over SMB.
+      { slug: 'account-contributor', role: 'Storage Account Contributor', why: 'file CSI driver creates shares' },
+    ];
+    for (const grant of grants) {
+      const key = keys.kubeletStorageRole(purpose, grant.slug);
+      desired.set(key, roleAssignment(stamp, { key, role: grant.role, scope: account, principalId: kubelet, why: `Kubelet identity of ${azureNames.cluster(spec)}: ${grant.why}` }));
+    }
+  }
+
+  const secretsProvider = observed.atProviderPath(keys.cluster, 'keyVaultSecretsProvider', 'secretIdentity', 0, 'objectId');
+  const vault = observed.atProvider(keys.keyVault, 'id');
+  if (secretsProvider && vault) {
+    desired.set(
+      keys.secretsProviderRole,
+      roleAssignment(stamp, { key: keys.secretsProviderRole, role: 'Key Vault Secrets User', scope: vault, principalId: secretsProvider, why: 'Secrets Store CSI add-on reads secrets' }),
+    );
+  }
+}
+
+/**
+ * The identities K8TRE's components run as, federated with the cluster's OIDC issuer. The
+ * service accounts match what K8TRE's charts create.
+ */
+export function composeWorkloadIdentities(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, observed: Observed, desired: DesiredResources): WorkloadIdentityOutcome[] {
+  const wanted = [
+    { name: 'externaldns', namespace: 'externaldns', serviceAccount: 'externaldns', roles: [{ role: 'Private DNS Zone Contributor', scope: { id: network.environmentZoneId } as RoleScope }] },
+    { name: 'certmanager', namespace: 'cert-manager', serviceAccount: 'cert-manager', roles: [{ role: 'DNS Zone Contributor', scope: { id: spec.publicDnsZoneId } as RoleScope }] },
+    ...spec.workloadIdentities,
+  ];
+  const issuer = observed.atProvider(keys.cluster, 'oidcIssuerUrl');
+  const outcomes: WorkloadIdentityOutcome[] = [];
+
+  for (const identity of wanted) {
+    const identityKey = keys.workloadIdentity(identity.name);
+    const subject = `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`;
+    desired.set(
+      identityKey,
+      render(UserAssignedIdentity, {
+        metadata: meta(stamp, identityKey, { azureName: azureNames.workloadIdentity(spec, identity.name) }),
+        spec: { providerConfigRef: stamp.providerConfigRef, forProvider: { name: azureNames.workloadIdentity(spec, identity.name), ...placement(stamp) } },
+      }),
+    );
+    if (issuer) {
+      desired.set(
+        keys.federation(identity.name),
+        render(FederatedIdentityCredential, {
+          metadata: meta(stamp, keys.federation(identity.name), { azureName: `fic-${identity.name}` }),
+          spec: {
+            providerConfigRef: stamp.providerConfigRef,
+            forProvider: {
+              resourceGroupNameRef: refTo(stamp, stamp.resourceGroupKey),
+              parentIdRef: refTo(stamp, identityKey),
+              audience: [TOKEN_AUDIENCE],
+              issuer,
+              subject,
+            },
+          },
+        }),
+      );
+    }
+    const principalId = observed.atProvider(identityKey, 'principalId');
+    const roles: { role: string; scope: string }[] = [];
+    identity.roles.forEach((grant, index) => {
+      const scope = resolveScope(grant.scope, observed);
+      if (!scope) return;
+      roles.push({ role: grant.role, scope });
+      if (!principalId) return;
+      const key = keys.workloadRole(identity.name, index);
+      desired.set(key, roleAssignment(stamp, { key, role: grant.role, scope, principalId, why: `Workload identity ${subject}` }));
+    });
+    outcomes.push({ name: identity.name, subject, roles });
+  }
+  return outcomes;
+}
+
+/** An explicit ID, or the observed ID of one of this cluster's own resources. */
+function resolveScope(scope: RoleScope, observed: Observed): string | undefined {
+  if ('id' in scope) return scope.id;
+  const key = { ResourceGroup: keys.resourceGroup, KeyVault: keys.keyVault, CoreStorage: keys.storage('core'), WorkspaceStorage: keys.storage('workspace') }[scope.resource];
+  return observed.atProvider(key, 'id');
+}

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import type { Stamp } from '../lib/stamp.js';
+import type { ClusterSpec } from './spec.js';
+
+export const LABEL_CLUSTER = 'azure.k8tre.io/cluster';
+
+export const keys = {
+  resourceGroup: 'resource-group',
+  controlPlaneIdentity: 'identity-controlplane',
+  controlPlaneNetworkRole: 'role-controlplane-network-contributor',
+  controlPlaneDnsRole: 'role-controlplane-private-dns-zone-contributor',
+  cluster: 'aks',
+  nodePool: (pool: string) => `nodepool-${pool}`,
+  keyVault: 'keyvault',
+  keyVaultEndpoint: 'keyvault-endpoint',
+  secretsProviderRole: 'role-secrets-provider-keyvault-secrets-user',
+  storage: (purpose: StoragePurpose) => `storage-${purpose}`,
+  storageEndpoint: (purpose: StoragePurpose, service: string) => `storage-${purpose}-endpoint-${service}`,
+  kubeletStorageRole: (purpose: StoragePurpose, role: string) => `role-kubelet-${purpose}-${role}`,
+  workloadIdentity: (name: string) => `identity-${name}`,
+  federation: (name: string) => `federation-${name}`,
+  workloadRole: (name: string, index: number) => `role-${name}-${index}`,
+} as const;
+
+export type StoragePurpose = 'workspace' | 'core';
+
+/**
+ * A short, stable suffix for names Azure needs to be globally unique. It hashes the tenant
+ * with the XR's identity, so two tenants (or two namespaces) never collide, which the
+ * reference's fixed `<env>-k8tre-kv` and `stgk8trecore<env>` names did.
+ */
+function uniqueSuffix(spec: ClusterSpec): string {
+  return createHash('sha256').update(`${spec.tenantId}/${spec.namespace}/${spec.name}`).digest('hex').slice(0, 6);
+}
+
+export const azureNames = {
+  controlPlaneIdentity: (spec: ClusterSpec) => `id-${spec.name}-controlplane`,
+  workloadIdentity: (spec: ClusterSpec, name: string) => `id-${spec.name}-${name}`,
+  cluster: (spec: ClusterSpec) => `aks-${spec.name}`,
+  keyVault: (spec: ClusterSpec) => spec.keyVault.name ?? `kv-${spec.name.slice(0, 13).replace(/-+$/, '')}-${uniqueSuffix(spec)}`,
+  storage: (spec: ClusterSpec, purpose: StoragePurpose) =>
+    (purpose === 'core' ? spec.storage.coreName : spec.storage.workspaceName) ??
+    `st${spec.name.replace(/-/g, '').slice(0, 10)}${purpose === 'core' ? 'core' : 'ws'}${uniqueSuffix(spec)}`,
+};
+
+export function clusterStamp(spec: ClusterSpec, region: string): Stamp {
+  return {
+    xrName: spec.name,
+    namespace: spec.namespace,
+    region,
+    providerConfigRef: spec.providerConfigRef,
+    labels: { [LABEL_CLUSTER]: spec.name, 'azure.k8tre.io/environment': spec.environment },
+    tags: { 'k8tre-cluster': spec.name, 'k8tre-environment': spec.environment, 'managed-by': 'crossplane', ...spec.tags },
+    resourceGroupKey: keys.resourceGroup,
+  };
+}

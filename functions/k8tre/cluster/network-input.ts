@@ -1,0 +1,97 @@
+import { cidrOrUndefined, type Cidr } from '../lib/cidr.js';
+import type { ResourceRequirement } from '../lib/composition.js';
+import { FieldError } from '../lib/field-error.js';
+import { dig, digString, isObject, type JsonObject } from '../lib/json.js';
+import { quote } from '../lib/spec-reader.js';
+import { GROUP, KIND as NETWORK_KIND, VERSION } from '../network/api.js';
+import type { ClusterSpec } from './spec.js';
+
+// The XK8treNetwork this cluster lives in, read as a required resource. The cluster takes
+// subnet IDs, zone IDs and CIDRs from the network's status, and composes nothing that needs
+// them until the network reports them.
+
+export const NETWORK_REQUIREMENT = 'network';
+
+export const SHARED_ZONES = ['aks', 'blob', 'file', 'queue', 'table', 'dfs', 'vault'] as const;
+export type SharedZone = (typeof SHARED_ZONES)[number];
+
+export interface NetworkFacts {
+  readonly region: string;
+  readonly publicDomain: string;
+  readonly internalDomain: string;
+  readonly virtualNetworkId: string;
+  readonly subnetIds: { readonly nodes: string; readonly privateEndpoints: string; readonly apiServer: string };
+  readonly environmentZoneId: string;
+  readonly zoneIds: Readonly<Record<SharedZone, string>>;
+  /** Every range the network's VNets use or will use: hub, spokes and the spoke pool. */
+  readonly addressRanges: readonly { readonly cidr: Cidr; readonly describe: string }[];
+  /** The network sends spoke egress through a hub firewall. */
+  readonly egressThroughHub: boolean;
+}
+
+export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly waitingFor: string };
+
+export function networkRequirement(spec: ClusterSpec): ResourceRequirement {
+  return { name: NETWORK_REQUIREMENT, apiVersion: `${GROUP}/${VERSION}`, kind: NETWORK_KIND, namespace: spec.namespace, matchName: spec.networkName };
+}
+
+export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, readonly JsonObject[]>): NetworkInput {
+  const found = required.get(NETWORK_REQUIREMENT);
+  const describe = `${NETWORK_KIND} ${spec.namespace}/${spec.networkName}`;
+  if (found === undefined) return { ready: false, waitingFor: `Crossplane to fetch ${describe}` };
+  const network = found[0];
+  if (!network) throw new FieldError('spec.networkRef.name', `${describe} does not exist`);
+
+  const environments = dig(network, 'spec', 'environments');
+  const names = Array.isArray(environments) ? environments.map((e) => (isObject(e) ? e.name : undefined)) : [];
+  if (!names.includes(spec.environment)) {
+    throw new FieldError('spec.environment', `${quote(spec.environment)} is not an environment of ${describe} (it has ${names.filter((n) => typeof n === 'string').join(', ') || 'none'})`);
+  }
+
+  const status = dig(network, 'status');
+  const envStatus = (dig(status, 'environments') as unknown[] | undefined)?.find((e) => isObject(e) && e.name === spec.environment);
+  const zones = (dig(status, 'privateDnsZones') as unknown[] | undefined) ?? [];
+  const zoneId = (purpose: string) => digString(zones.find((z) => isObject(z) && z.purpose === purpose), 'id');
+
+  const needed: [string, string | undefined][] = [
+    ['region', digString(network, 'spec', 'region')],
+    ['spoke VNet ID', digString(envStatus, 'virtualNetworkId')],
+    ['node subnet ID', digString(envStatus, 'subnets', 'nodes', 'id')],
+    ['private endpoint subnet ID', digString(envStatus, 'subnets', 'privateEndpoints', 'id')],
+    ['API server subnet ID', digString(envStatus, 'subnets', 'apiServer', 'id')],
+    ['environment DNS zone ID', digString(envStatus, 'dnsZone', 'id')],
+    ...SHARED_ZONES.map((zone): [string, string | undefined] => [`${zone} private DNS zone ID`, zoneId(zone)]),
+  ];
+  const missing = needed.filter(([, value]) => value === undefined).map(([what]) => what);
+  if (missing.length > 0) return { ready: false, waitingFor: `${describe} to report ${missing.join(', ')} for ${spec.environment}` };
+
+  const value = (what: string) => needed.find(([w]) => w === what)?.[1] ?? '';
+  return {
+    ready: true,
+    facts: {
+      region: value('region'),
+      publicDomain: digString(envStatus, 'publicDomain') ?? '',
+      internalDomain: digString(envStatus, 'internalDomain') ?? '',
+      virtualNetworkId: value('spoke VNet ID'),
+      subnetIds: { nodes: value('node subnet ID'), privateEndpoints: value('private endpoint subnet ID'), apiServer: value('API server subnet ID') },
+      environmentZoneId: value('environment DNS zone ID'),
+      zoneIds: Object.fromEntries(SHARED_ZONES.map((zone) => [zone, value(`${zone} private DNS zone ID`)])) as Record<SharedZone, string>,
+      addressRanges: addressRanges(network),
+      egressThroughHub: dig(network, 'spec', 'egress') !== undefined,
+    },
+  };
+}
+
+function addressRanges(network: JsonObject): { cidr: Cidr; describe: string }[] {
+  const ranges: { cidr: Cidr; describe: string }[] = [];
+  const add = (text: unknown, describe: string) => {
+    const cidr = cidrOrUndefined(text);
+    if (cidr) ranges.push({ cidr, describe: `${describe} ${String(text)}` });
+  };
+  add(dig(network, 'status', 'hub', 'addressSpace'), 'the hub');
+  add(dig(network, 'spec', 'addressPool', 'cidr'), 'the spoke pool');
+  for (const env of (dig(network, 'status', 'environments') as unknown[] | undefined) ?? []) {
+    if (isObject(env)) add(env.addressSpace, `the ${String(env.name)} spoke`);
+  }
+  return ranges;
+}

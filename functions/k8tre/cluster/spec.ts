@@ -1,0 +1,199 @@
+import { parseCidr, type Cidr } from '../lib/cidr.js';
+import { FieldError } from '../lib/field-error.js';
+import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
+import { defaults as networkDefaults, enums as networkEnums, limits as networkLimits } from '../network/api.js';
+import { defaults, enums, limits, patterns, SUBSCRIPTION_WIDE_FORBIDDEN } from './api.js';
+
+// The typed form of an XK8treCluster's spec, with every default applied.
+
+export interface NodePoolSpec {
+  readonly name: string;
+  readonly field: string;
+  readonly vmSize: string;
+  readonly minCount: number;
+  readonly maxCount: number;
+  readonly maxPods: number;
+  readonly zones: readonly string[];
+  readonly osSku: (typeof enums.osSku)[number];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly string[];
+}
+
+export type RoleScope = { readonly id: string } | { readonly resource: (typeof enums.symbolicScope)[number] };
+
+export interface WorkloadIdentitySpec {
+  readonly name: string;
+  readonly field: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly roles: readonly { readonly role: string; readonly scope: RoleScope }[];
+}
+
+export interface ClusterSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly networkName: string;
+  readonly resourceGroupName: string;
+  readonly providerConfigRef: { kind: string; name: string };
+  readonly tags: Readonly<Record<string, string>>;
+  readonly tenantId: string;
+  readonly adminGroupObjectIds: readonly string[];
+  readonly kubernetesVersion: string;
+  readonly serviceCidr: Cidr;
+  readonly podCidr?: Cidr;
+  readonly systemPool: Omit<NodePoolSpec, 'name' | 'field' | 'osSku' | 'labels' | 'taints'>;
+  readonly nodePools: readonly NodePoolSpec[];
+  readonly keyVault: { readonly name?: string; readonly softDeleteRetentionDays: number };
+  readonly storage: { readonly replication: (typeof enums.storageReplication)[number]; readonly workspaceName?: string; readonly coreName?: string };
+  readonly publicDnsZoneId: string;
+  readonly workloadIdentities: readonly WorkloadIdentitySpec[];
+  readonly deletionPolicy: (typeof enums.deletionPolicy)[number];
+}
+
+export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown }, rawSpec: unknown): ClusterSpec {
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  if (!limits.xrName.pattern.test(name)) {
+    throw new FieldError('metadata.name', `${quote(name)} is not ${limits.xrName.describe}; it prefixes Azure resource names`);
+  }
+  const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default';
+  const spec = SpecReader.root(rawSpec, 'spec');
+  const providerConfig = spec.object('providerConfigRef');
+  const networking = spec.object('networking');
+  const keyVault = spec.object('keyVault');
+  const storage = spec.object('storage');
+  const accountNames = storage?.object('accountNames');
+  const kubernetesVersion = spec.string('kubernetesVersion', patterns.kubernetesVersion) ?? defaults.kubernetesVersion;
+  const minor = Number(kubernetesVersion.split('.')[1]);
+  if (minor < limits.kubernetesMinor.min || minor > limits.kubernetesMinor.max) {
+    throw new FieldError('spec.kubernetesVersion', `${kubernetesVersion} is not offered; supported are 1.${limits.kubernetesMinor.min} to 1.${limits.kubernetesMinor.max}`);
+  }
+
+  const result: ClusterSpec = {
+    name,
+    namespace,
+    environment: spec.requiredString('environment', patterns.environmentName),
+    networkName: spec.requiredObject('networkRef').requiredString('name', patterns.kubernetesName),
+    resourceGroupName: spec.string('resourceGroupName', patterns.resourceGroupName) ?? `rg-${name}-aks`,
+    providerConfigRef: {
+      kind: providerConfig?.oneOf('kind', networkEnums.providerConfigKind, networkDefaults.providerConfigRef.kind) ?? networkDefaults.providerConfigRef.kind,
+      name: providerConfig?.string('name', patterns.dnsLabel) ?? networkDefaults.providerConfigRef.name,
+    },
+    tags: spec.stringMap('tags', networkLimits.tags),
+    tenantId: spec.requiredString('tenantId', patterns.uuid),
+    adminGroupObjectIds: spec.list('adminGroupObjectIds', limits.adminGroups, stringItem(patterns.uuid)) ?? missing('spec.adminGroupObjectIds'),
+    kubernetesVersion,
+    serviceCidr: networking?.cidr('serviceCidr', limits.servicePrefix) ?? parseCidr(defaults.serviceCidr),
+    ...optional('podCidr', networking?.cidr('podCidr', limits.podPrefix)),
+    systemPool: parseSystemPool(spec.object('systemPool')),
+    nodePools: parseNodePools(spec),
+    keyVault: {
+      ...optional('name', keyVault?.string('name', patterns.keyVaultName)),
+      softDeleteRetentionDays: keyVault?.integer('softDeleteRetentionDays', limits.softDeleteDays, defaults.keyVaultSoftDeleteDays) ?? defaults.keyVaultSoftDeleteDays,
+    },
+    storage: {
+      replication: storage?.oneOf('replication', enums.storageReplication, defaults.storageReplication) ?? defaults.storageReplication,
+      ...optional('workspaceName', accountNames?.string('workspace', patterns.storageAccountName)),
+      ...optional('coreName', accountNames?.string('core', patterns.storageAccountName)),
+    },
+    publicDnsZoneId: spec.requiredObject('certManager').requiredString('publicDnsZoneId', patterns.dnsZoneId),
+    workloadIdentities: parseWorkloadIdentities(spec),
+    deletionPolicy: spec.oneOf('deletionPolicy', enums.deletionPolicy, defaults.deletionPolicy),
+  };
+  if (result.storage.workspaceName && result.storage.workspaceName === result.storage.coreName) {
+    throw new FieldError('spec.storage.accountNames.core', 'must differ from spec.storage.accountNames.workspace');
+  }
+  return result;
+}
+
+function parseSystemPool(pool: SpecReader | undefined): ClusterSpec['systemPool'] {
+  const d = defaults.systemPool;
+  const minCount = pool?.integer('minCount', limits.systemNodeCount, d.minCount) ?? d.minCount;
+  const maxCount = pool?.integer('maxCount', limits.systemNodeCount, d.maxCount) ?? d.maxCount;
+  if (maxCount < minCount) throw new FieldError('spec.systemPool.maxCount', `${maxCount} is below spec.systemPool.minCount (${minCount})`);
+  return {
+    vmSize: pool?.string('vmSize', patterns.vmSize) ?? d.vmSize,
+    minCount,
+    maxCount,
+    maxPods: pool?.integer('maxPods', limits.maxPods, d.maxPods) ?? d.maxPods,
+    zones: pool ? parseZones(pool) ?? [...d.zones] : [...d.zones],
+  };
+}
+
+function parseNodePools(spec: SpecReader): NodePoolSpec[] {
+  const pools =
+    spec.list('nodePools', limits.poolCount, (value, path) => {
+      const pool = SpecReader.root(value, path);
+      const minCount = pool.integer('minCount', limits.nodeCount, 1);
+      const maxCount = pool.integer('maxCount', limits.nodeCount, 3);
+      if (maxCount < minCount) throw new FieldError(pool.field('maxCount'), `${maxCount} is below ${pool.field('minCount')} (${minCount})`);
+      return {
+        name: pool.requiredString('name', patterns.nodePoolName),
+        field: path,
+        vmSize: pool.requiredString('vmSize', patterns.vmSize),
+        minCount,
+        maxCount,
+        maxPods: pool.integer('maxPods', limits.maxPods, defaults.systemPool.maxPods),
+        zones: parseZones(pool) ?? [...defaults.systemPool.zones],
+        osSku: pool.oneOf('osSku', enums.osSku, defaults.userPoolOsSku),
+        labels: pool.stringMap('labels', { maxEntries: 50, maxKey: 253, maxValue: 63 }),
+        taints: pool.list('taints', { min: 0, max: 20 }, stringItem(patterns.nodeTaint)) ?? [],
+      };
+    }) ?? [];
+  const seen = new Set<string>(['system']);
+  for (const pool of pools) {
+    if (seen.has(pool.name)) throw new FieldError(`${pool.field}.name`, `${quote(pool.name)} is already used${pool.name === 'system' ? ' by the system pool' : ''}`);
+    seen.add(pool.name);
+  }
+  return pools;
+}
+
+function parseZones(pool: SpecReader): string[] | undefined {
+  const zones = pool.list('zones', { min: 1, max: 3 }, (value, path) => {
+    if (typeof value !== 'string' || !(networkEnums.zone as readonly string[]).includes(value)) throw new FieldError(path, `must be one of ${networkEnums.zone.join(', ')}`);
+    return value;
+  });
+  return zones ? [...new Set(zones)].sort() : undefined;
+}
+
+/** Identity names the cluster itself uses; an extra identity may not take them. */
+export const RESERVED_IDENTITY_NAMES = ['controlplane', 'externaldns', 'certmanager'];
+
+function parseWorkloadIdentities(spec: SpecReader): WorkloadIdentitySpec[] {
+  const identities =
+    spec.list('workloadIdentities', limits.workloadIdentities, (value, path) => {
+      const identity = SpecReader.root(value, path);
+      const roles =
+        identity.list('roles', limits.rolesPerIdentity, (roleValue, rolePath) => {
+          const role = SpecReader.root(roleValue, rolePath);
+          const roleName = role.requiredString('role', patterns.roleName);
+          const id = role.string('scope', patterns.armScope);
+          const resource = role.string('scopeResource');
+          if ((id === undefined) === (resource === undefined)) throw new FieldError(rolePath, 'needs exactly one of scope (an Azure ID) or scopeResource');
+          if (resource !== undefined && !(enums.symbolicScope as readonly string[]).includes(resource)) {
+            throw new FieldError(role.field('scopeResource'), `${quote(resource)} is not one of ${enums.symbolicScope.join(', ')}`);
+          }
+          if (id !== undefined && /^\/subscriptions\/[^/]+\/?$/i.test(id) && SUBSCRIPTION_WIDE_FORBIDDEN.includes(roleName)) {
+            throw new FieldError(role.field('scope'), `${roleName} on a whole subscription is not allowed for a workload identity; scope it to a resource group or resource`);
+          }
+          const scope: RoleScope = id !== undefined ? { id } : { resource: resource as (typeof enums.symbolicScope)[number] };
+          return { role: roleName, scope };
+        }) ?? missing(identity.field('roles'));
+      return {
+        name: identity.requiredString('name', patterns.nodePoolName),
+        field: path,
+        namespace: identity.requiredString('namespace', patterns.kubernetesName),
+        serviceAccount: identity.requiredString('serviceAccount', patterns.kubernetesName),
+        roles,
+      };
+    }) ?? [];
+  const seen = new Map<string, string>();
+  for (const identity of identities) {
+    if (RESERVED_IDENTITY_NAMES.includes(identity.name)) throw new FieldError(`${identity.field}.name`, `${quote(identity.name)} is reserved for the cluster's own identities`);
+    const first = seen.get(identity.name);
+    if (first) throw new FieldError(`${identity.field}.name`, `${quote(identity.name)} is already used by ${first}`);
+    seen.set(identity.name, identity.field);
+  }
+  return identities;
+}
+

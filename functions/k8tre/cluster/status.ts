@@ -1,0 +1,67 @@
+import { formatCidr } from '../lib/cidr.js';
+import type { Observed } from '../lib/observed.js';
+import type { ClusterAddressing } from './addressing.js';
+import { STORAGE_PURPOSES } from './data-stores.js';
+import type { WorkloadIdentityOutcome } from './identities.js';
+import type { NetworkFacts } from './network-input.js';
+import { azureNames, keys } from './naming.js';
+import type { ClusterSpec } from './spec.js';
+
+// The XR's status contract: what K8TRE and the management cluster read. IDs appear once
+// Azure reports them; the client IDs replace the values the reference made people hard-code.
+
+export interface IdentityStatus {
+  clientId?: string;
+  principalId?: string;
+}
+
+export interface ClusterStatus {
+  environment: string;
+  domains: { public: string; internal: string };
+  aks: { name: string; id?: string; privateFqdn?: string; oidcIssuerUrl?: string };
+  networking: { serviceCidr: string; dnsServiceIp: string; podCidr: string };
+  identities: {
+    controlPlane: IdentityStatus;
+    kubelet: IdentityStatus;
+    secretsProvider: IdentityStatus;
+    workloads: (IdentityStatus & { name: string; subject: string; roles: { role: string; scope: string }[] })[];
+  };
+  keyVault: { name: string; id?: string; uri?: string };
+  storage: Record<'workspace' | 'core', { name: string; id?: string }>;
+}
+
+export function clusterStatus(
+  spec: ClusterSpec,
+  network: NetworkFacts,
+  addressing: ClusterAddressing,
+  workloads: readonly WorkloadIdentityOutcome[],
+  observed: Observed,
+): ClusterStatus {
+  const at = (key: string, field: string) => observed.atProvider(key, field);
+  const aksPath = (...path: (string | number)[]) => observed.atProviderPath(keys.cluster, ...path);
+  return JSON.parse(
+    JSON.stringify({
+      environment: spec.environment,
+      domains: { public: network.publicDomain, internal: network.internalDomain },
+      aks: { name: azureNames.cluster(spec), id: at(keys.cluster, 'id'), privateFqdn: at(keys.cluster, 'privateFqdn'), oidcIssuerUrl: at(keys.cluster, 'oidcIssuerUrl') },
+      networking: { serviceCidr: formatCidr(addressing.serviceCidr), dnsServiceIp: addressing.dnsServiceIp, podCidr: formatCidr(addressing.podCidr) },
+      identities: {
+        controlPlane: { clientId: at(keys.controlPlaneIdentity, 'clientId'), principalId: at(keys.controlPlaneIdentity, 'principalId') },
+        kubelet: { clientId: aksPath('kubeletIdentity', 'clientId'), principalId: aksPath('kubeletIdentity', 'objectId') },
+        secretsProvider: {
+          clientId: aksPath('keyVaultSecretsProvider', 'secretIdentity', 0, 'clientId'),
+          principalId: aksPath('keyVaultSecretsProvider', 'secretIdentity', 0, 'objectId'),
+        },
+        workloads: workloads.map((w) => ({
+          name: w.name,
+          subject: w.subject,
+          clientId: at(keys.workloadIdentity(w.name), 'clientId'),
+          principalId: at(keys.workloadIdentity(w.name), 'principalId'),
+          roles: w.roles,
+        })),
+      },
+      keyVault: { name: azureNames.keyVault(spec), id: at(keys.keyVault, 'id'), uri: at(keys.keyVault, 'vaultUri') },
+      storage: Object.fromEntries(STORAGE_PURPOSES.map((p) => [p, { name: azureNames.storage(spec, p), id: at(keys.storage(p), 'id') }])),
+    }),
+  ) as ClusterStatus;
+}

@@ -1,0 +1,187 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
+import { asObserved, reconcileUntilSettled, toRound, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
+import { withField } from '../support/function.js';
+import { expectValid, forProvider, useRenderSession } from '../support/render.js';
+
+// XK8treCluster through the real CLI. The network it reads is the real example network,
+// reconciled until settled, passed as the required resource.
+
+const session = useRenderSession();
+const work = mkdtempSync(join(tmpdir(), 'k8tre-cluster-'));
+const status = (round: Round) => round.xr.status as ClusterStatus & { conditions: { type: string; status: string; message?: string }[] };
+const condition = (round: Round, type: string) => status(round).conditions.find((c) => c.type === type);
+const observedAt = (manifest: Manifest | undefined, ...path: string[]) => {
+  let value: unknown = (asObserved(manifest!).status as { atProvider: unknown }).atProvider;
+  for (const step of path) value = (value as Record<string, unknown>)[step];
+  return value;
+};
+const last = (rounds: Round[]) => rounds[rounds.length - 1]!;
+
+async function settledNetwork(xr: Manifest, file: string, observedFrom?: Round): Promise<Round> {
+  writeFileSync(join(work, `${file}.input.yaml`), stringify(xr));
+  let args: string[] = [];
+  if (observedFrom) {
+    const dir = join(work, `${file}-observed`);
+    mkdirSync(dir, { recursive: true });
+    for (const [name, manifest] of observedFrom.composed) writeFileSync(join(dir, `${name}.yaml`), stringify(asObserved(manifest)));
+    args = ['--observed-resources', dir];
+  }
+  const rounds = await reconcileUntilSettled(session(), join(work, `${file}.input.yaml`), { extraArgs: args });
+  writeFileSync(join(work, `${file}.yaml`), stringify(last(rounds).xr));
+  return last(rounds);
+}
+
+describe('XK8treCluster', () => {
+  let network: Round;
+  let rounds: Round[];
+  beforeAll(async () => {
+    const first = await reconcileUntilSettled(session(), 'examples/network/k8tre.yaml');
+    network = last(first);
+    writeFileSync(join(work, 'network.yaml'), stringify(network.xr));
+    rounds = await reconcileUntilSettled(session(), 'examples/cluster/dev.yaml', { extraArgs: ['--required-resources', join(work, 'network.yaml')] });
+  });
+
+  it('validates every reconcile against the provider CRDs and the XRD', async () => {
+    for (const round of rounds) await expectValid(round.stream);
+  });
+
+  it('composes nothing from guesses until the network has reported what the cluster needs', async () => {
+    const unsettled = { ...network.xr, status: {} };
+    writeFileSync(join(work, 'network-new.yaml'), stringify(unsettled));
+    const result = await session().render('examples/cluster/dev.yaml', ['--required-resources', join(work, 'network-new.yaml')]);
+    expect(result.ok, result.stderr).toBe(true);
+    const round = toRound(result.stdout);
+    expect(round.composed.size).toBe(0);
+    expect(condition(round, 'NetworkReady')).toMatchObject({ status: 'False' });
+    expect(condition(round, 'NetworkReady')?.message).toContain('XK8treNetwork k8tre/k8tre to report spoke VNet ID, node subnet ID');
+  });
+
+  it('gates each resource on the observed IDs it needs, and carries those IDs', () => {
+    const has = (i: number, key: string) => rounds[i]!.composed.has(key);
+    // First reconcile: only what needs no observed ID.
+    expect(has(0, 'identity-controlplane') && has(0, 'keyvault') && has(0, 'storage-core') && has(0, 'identity-externaldns')).toBe(true);
+    expect(has(0, 'aks') || has(0, 'role-controlplane-network-contributor') || has(0, 'keyvault-endpoint')).toBe(false);
+    expect(condition(rounds[0]!, 'Composed')?.message).toContain('control-plane identity');
+    // Second: the roles on the identity's principal, the endpoints on the vault and accounts.
+    const principal = observedAt(rounds[0]!.composed.get('identity-controlplane'), 'principalId');
+    expect(forProvider(rounds[1]!.composed.get('role-controlplane-network-contributor')).principalId).toBe(principal);
+    expect(has(1, 'keyvault-endpoint') && has(1, 'storage-core-endpoint-dfs')).toBe(true);
+    expect(has(1, 'aks')).toBe(false);
+    // Third: the cluster, once both roles are ready.
+    expect(has(2, 'aks') && has(2, 'nodepool-workload')).toBe(true);
+    expect(has(2, 'federation-externaldns')).toBe(false);
+    // Fourth: federations on the observed issuer, storage roles on the kubelet identity.
+    const issuer = observedAt(rounds[2]!.composed.get('aks'), 'oidcIssuerUrl');
+    expect(forProvider(rounds[3]!.composed.get('federation-certmanager'))).toMatchObject({
+      issuer,
+      subject: 'system:serviceaccount:cert-manager:cert-manager',
+      audience: ['api://AzureADTokenExchange'],
+      parentIdRef: { name: 'dev-identity-certmanager' },
+    });
+    const kubelet = observedAt(rounds[2]!.composed.get('aks'), 'kubeletIdentity', 'objectId');
+    expect(forProvider(rounds[3]!.composed.get('role-kubelet-core-file-smb-contributor'))).toMatchObject({ principalId: kubelet, roleDefinitionName: 'Storage File Data SMB Share Contributor' });
+    expect(condition(last(rounds), 'Composed')).toMatchObject({ status: 'True' });
+  });
+
+  it('makes a private, Entra-only AKS cluster with BYO CNI in the spoke', () => {
+    const aks = forProvider(last(rounds).composed.get('aks'));
+    const env = (network.xr.status as { environments: { name: string; subnets: Record<string, { id: string }> }[] }).environments.find((e) => e.name === 'dev')!;
+    expect(aks).toMatchObject({
+      privateClusterEnabled: true,
+      privateClusterPublicFqdnEnabled: false,
+      localAccountDisabled: true,
+      oidcIssuerEnabled: true,
+      workloadIdentityEnabled: true,
+      azurePolicyEnabled: true,
+      skuTier: 'Standard',
+      automaticUpgradeChannel: 'patch',
+      nodeOsUpgradeChannel: 'NodeImage',
+      kubernetesVersion: '1.32',
+      keyVaultSecretsProvider: { secretRotationEnabled: true },
+      storageProfile: { blobDriverEnabled: true, diskDriverEnabled: true, fileDriverEnabled: true },
+      azureActiveDirectoryRoleBasedAccessControl: { adminGroupObjectIds: ['11111111-1111-1111-1111-111111111111'], azureRbacEnabled: false },
+      networkProfile: { networkPlugin: 'none', serviceCidr: '100.64.0.0/16', dnsServiceIp: '100.64.0.10', outboundType: 'loadBalancer' },
+      apiServerAccessProfile: { virtualNetworkIntegrationEnabled: true, subnetId: env.subnets.apiServer!.id },
+      identity: { type: 'UserAssigned', identityIdsRefs: [{ name: 'dev-identity-controlplane' }] },
+      defaultNodePool: { vmSize: 'Standard_D2ds_v5', autoScalingEnabled: true, minCount: 1, maxCount: 9, maxPods: 110, osSku: 'AzureLinux', zones: ['1', '2', '3'], vnetSubnetId: env.subnets.nodes!.id },
+    });
+    expect(aks.privateDnsZoneId).toMatch(/dns-zone-aks$/);
+    expect(forProvider(last(rounds).composed.get('nodepool-workload'))).toMatchObject({ mode: 'User', kubernetesClusterIdRef: { name: 'dev-aks' }, zones: ['1', '2', '3'] });
+  });
+
+  it('keeps the Key Vault and storage private, and from deletion', () => {
+    const { composed } = last(rounds);
+    const vault = composed.get('keyvault')!;
+    expect((vault.spec as { managementPolicies: string[] }).managementPolicies).not.toContain('Delete');
+    expect(forProvider(vault)).toMatchObject({ rbacAuthorizationEnabled: true, purgeProtectionEnabled: true, publicNetworkAccessEnabled: false, networkAcls: { defaultAction: 'Deny' } });
+    for (const purpose of ['core', 'workspace']) {
+      const account = composed.get(`storage-${purpose}`)!;
+      expect((account.spec as { managementPolicies: string[] }).managementPolicies).not.toContain('Delete');
+      expect(forProvider(account)).toMatchObject({ accountKind: 'StorageV2', isHnsEnabled: true, publicNetworkAccessEnabled: false, allowNestedItemsToBePublic: false, minTlsVersion: 'TLS1_2', accountReplicationType: 'LRS' });
+      for (const service of ['blob', 'file', 'queue', 'table', 'dfs']) {
+        expect(forProvider(composed.get(`storage-${purpose}-endpoint-${service}`))).toMatchObject({
+          privateServiceConnection: { subresourceNames: [service], privateConnectionResourceId: observedAt(account, 'id') },
+          privateDnsZoneGroup: { privateDnsZoneIds: [expect.stringMatching(new RegExp(`dns-zone-${service}$`))] },
+        });
+      }
+    }
+    expect(forProvider(composed.get('keyvault-endpoint'))).toMatchObject({ privateServiceConnection: { subresourceNames: ['vault'] } });
+  });
+
+  it('gives each identity only the roles it needs', () => {
+    const roles = [...last(rounds).composed.values()].filter((m) => m.kind === 'RoleAssignment').map((m) => forProvider(m));
+    expect(roles.map((r) => r.roleDefinitionName).sort()).toEqual(
+      [
+        'DNS Zone Contributor',
+        'Key Vault Secrets User',
+        'Network Contributor',
+        'Private DNS Zone Contributor',
+        'Private DNS Zone Contributor',
+        ...['core', 'workspace'].flatMap(() => ['Storage Account Contributor', 'Storage Blob Data Contributor', 'Storage File Data SMB Share Contributor']),
+        'Storage Blob Data Contributor',
+      ].sort(),
+    );
+    for (const role of roles) expect(role.scope).not.toMatch(/^\/subscriptions\/[^/]+$/);
+    expect(forProvider(last(rounds).composed.get('role-jupyter-0')).scope).toBe(observedAt(last(rounds).composed.get('storage-workspace'), 'id'));
+  });
+
+  it('reports the IDs K8TRE needs in status', () => {
+    const s = status(last(rounds));
+    expect(s.aks.oidcIssuerUrl).toMatch(/^https:\/\/oidc\.simulated\.invalid\//);
+    expect(s.aks.privateFqdn).toBeDefined();
+    expect(s.networking).toEqual({ serviceCidr: '100.64.0.0/16', dnsServiceIp: '100.64.0.10', podCidr: '100.68.0.0/14' });
+    expect(s.identities.workloads.map((w) => w.name)).toEqual(['externaldns', 'certmanager', 'jupyter']);
+    for (const w of s.identities.workloads) expect(w.clientId).toMatch(/^00000000-0000-4000-8000-/);
+    expect(s.identities.kubelet.principalId).toBeDefined();
+    expect(s.keyVault.uri).toMatch(/^https:\/\//);
+    expect(s.storage.core.name).toMatch(/^stdevcore[0-9a-f]{6}$/);
+    expect(s.domains).toEqual({ public: 'dev.karectl.org', internal: 'dev.karectl.org' });
+  });
+
+  it.each(['stg', 'prd'])('settles and validates examples/cluster/%s.yaml too', async (env) => {
+    const envRounds = await reconcileUntilSettled(session(), `examples/cluster/${env}.yaml`, { extraArgs: ['--required-resources', join(work, 'network.yaml')] });
+    for (const round of envRounds) await expectValid(round.stream);
+    expect(condition(last(envRounds), 'Composed')).toMatchObject({ status: 'True' });
+    expect(status(last(envRounds)).domains.public).toBe(env === 'prd' ? 'karectl.org' : `${env}.karectl.org`);
+  });
+
+  it('renders an existing cluster identically when the network gains an environment', async () => {
+    const grown = await settledNetwork(withField(network.xr, 'spec.environments', [{ name: 'dev' }, { name: 'stg' }, { name: 'prd', apex: true }, { name: 'uat' }]) as Manifest, 'network-grown', network);
+    const clusterXr = last(rounds).xr;
+    writeFileSync(join(work, 'dev.yaml'), stringify(clusterXr));
+    const observedDir = join(work, 'dev-observed');
+    mkdirSync(observedDir, { recursive: true });
+    for (const [name, manifest] of last(rounds).composed) writeFileSync(join(observedDir, `${name}.yaml`), stringify(asObserved(manifest)));
+    const render = (networkFile: string) => session().render(join(work, 'dev.yaml'), ['--required-resources', networkFile, '--observed-resources', observedDir]);
+    const before = await render(join(work, 'network.yaml'));
+    const after = await render(join(work, 'network-grown.yaml'));
+    expect(before.ok && after.ok, before.stderr + after.stderr).toBe(true);
+    expect(toRound(after.stdout).composed).toEqual(toRound(before.stdout).composed);
+    expect(grown.composed.has('spoke-uat-vnet')).toBe(true);
+  });
+});

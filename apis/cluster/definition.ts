@@ -107,11 +107,26 @@ const spec = object(
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['name'],
     }),
+    management: object(
+      'How the management cluster reaches this one.',
+      {
+        providerIdentity: object(
+          'The workload identity provider-helm and provider-kubernetes run as in the management cluster. It gets Azure Kubernetes Service RBAC Cluster Admin on this cluster.',
+          { clientId: uuid('Client ID.'), principalId: uuid('Principal (object) ID.') },
+          { required: ['clientId', 'principalId'] },
+        ),
+      },
+      { required: ['providerIdentity'] },
+    ),
+    cilium: object('Cilium, installed as the cluster’s CNI.', {
+      version: matching('Chart version (1.17.x).', patterns.ciliumVersion, { maxLength: 8, default: defaults.ciliumVersion }),
+      clusterId: integer('Cilium cluster ID, unique among meshed clusters. Default: the environment’s routing slot in the network.', limits.ciliumClusterId),
+    }),
     deletionPolicy: oneOf('Retain (default) keeps the Key Vault and storage accounts when the XR is deleted; Delete removes them.', enums.deletionPolicy, {
       default: defaults.deletionPolicy,
     }),
   },
-  { required: ['environment', 'networkRef', 'tenantId', 'adminGroupObjectIds', 'certManager'] },
+  { required: ['environment', 'networkRef', 'tenantId', 'adminGroupObjectIds', 'certManager', 'management'] },
 );
 
 const identity = (description: string) => object(description, { clientId: string('Client ID.'), principalId: string('Principal (object) ID.') });

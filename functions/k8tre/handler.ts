@@ -20,6 +20,9 @@ import { composeCluster } from './cluster/compose-cluster.js';
 import { KIND as NETWORK_KIND } from './network/api.js';
 import { composeNetwork } from './network/compose-network.js';
 
+/** Kinds that report no Ready condition: they are ready as soon as they exist. */
+const READY_WHEN_PRESENT = new Set(['ProviderConfig', 'Secret', 'ConfigMap']);
+
 const composers: Record<string, Composer> = {
   [NETWORK_KIND]: composeNetwork,
   [CLUSTER_KIND]: composeCluster,
@@ -49,7 +52,7 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
       desired.resources[name] = {
         resource: manifest,
         connectionDetails: {},
-        ready: observed.isReady(name) ? Ready.READY_TRUE : Ready.READY_FALSE,
+        ready: observed.isReady(name) || (READY_WHEN_PRESENT.has(manifest.kind) && observed.has(name)) ? Ready.READY_TRUE : Ready.READY_FALSE,
       };
     }
     // Assigned, not merged: the SDK's merge helpers concatenate arrays, which would

@@ -104,7 +104,7 @@ describe('XK8treCluster', () => {
       kubernetesVersion: '1.32',
       keyVaultSecretsProvider: { secretRotationEnabled: true },
       storageProfile: { blobDriverEnabled: true, diskDriverEnabled: true, fileDriverEnabled: true },
-      azureActiveDirectoryRoleBasedAccessControl: { adminGroupObjectIds: ['11111111-1111-1111-1111-111111111111'], azureRbacEnabled: false },
+      azureActiveDirectoryRoleBasedAccessControl: { adminGroupObjectIds: ['11111111-1111-1111-1111-111111111111'], azureRbacEnabled: true },
       networkProfile: { networkPlugin: 'none', serviceCidr: '100.64.0.0/16', dnsServiceIp: '100.64.0.10', outboundType: 'loadBalancer' },
       apiServerAccessProfile: { virtualNetworkIntegrationEnabled: true, subnetId: env.subnets.apiServer!.id },
       identity: { type: 'UserAssigned', identityIdsRefs: [{ name: 'dev-identity-controlplane' }] },
@@ -137,6 +137,7 @@ describe('XK8treCluster', () => {
     const roles = [...last(rounds).composed.values()].filter((m) => m.kind === 'RoleAssignment').map((m) => forProvider(m));
     expect(roles.map((r) => r.roleDefinitionName).sort()).toEqual(
       [
+        'Azure Kubernetes Service RBAC Cluster Admin',
         'DNS Zone Contributor',
         'Key Vault Secrets User',
         'Network Contributor',
@@ -148,6 +149,56 @@ describe('XK8treCluster', () => {
     );
     for (const role of roles) expect(role.scope).not.toMatch(/^\/subscriptions\/[^/]+$/);
     expect(forProvider(last(rounds).composed.get('role-jupyter-0')).scope).toBe(observedAt(last(rounds).composed.get('storage-workspace'), 'id'));
+  });
+
+  it('installs the Gateway API CRDs, then Cilium, through Entra-authenticated provider configs', () => {
+    const firstWith = (key: string) => rounds.findIndex((r) => r.composed.has(key));
+    const crdKeys = ['gatewayclasses', 'gateways', 'httproutes', 'referencegrants', 'grpcroutes'].map((p) => `gateway-api-${p}`);
+    expect(firstWith('providerconfig-helm')).toBeGreaterThan(firstWith('aks'));
+    for (const key of crdKeys) expect(firstWith(key)).toBeGreaterThan(firstWith('role-crossplane-cluster-admin'));
+    expect(firstWith('release-cilium')).toBeGreaterThan(Math.max(...crdKeys.map(firstWith)));
+
+    const { composed } = last(rounds);
+    const helmConfig = composed.get('providerconfig-helm')!.spec as Record<string, unknown>;
+    expect(helmConfig).toEqual({
+      credentials: { source: 'Secret', secretRef: { name: 'dev-aks-connection', namespace: 'k8tre', key: 'kubeconfig' } },
+      identity: { type: 'AzureWorkloadIdentityCredentials', source: 'Secret', secretRef: { name: 'dev-incluster-identity', namespace: 'k8tre', key: 'credentials' } },
+    });
+    const identity = composed.get('incluster-identity')!;
+    const credentials = JSON.parse(Buffer.from((identity.data as { credentials: string }).credentials, 'base64').toString());
+    expect(credentials).toEqual({
+      clientId: '22222222-2222-2222-2222-222222222222',
+      tenantId: '00000000-0000-0000-0000-000000000000',
+      federatedTokenFile: '/var/run/secrets/azure/tokens/azure-identity-token',
+      authorityHost: 'https://login.microsoftonline.com/',
+    });
+    expect(forProvider(composed.get('role-crossplane-cluster-admin'))).toMatchObject({
+      principalId: '33333333-3333-3333-3333-333333333333',
+      scope: observedAt(composed.get('aks'), 'id'),
+    });
+
+    for (const key of crdKeys) {
+      const object = composed.get(key)!.spec as { managementPolicies: string[]; forProvider: { manifest: { kind: string; metadata: { annotations: Record<string, string> } } } };
+      expect(object.managementPolicies).not.toContain('Delete');
+      expect(object.forProvider.manifest.kind).toBe('CustomResourceDefinition');
+      expect(object.forProvider.manifest.metadata.annotations).toMatchObject({ 'gateway.networking.k8s.io/bundle-version': 'v1.2.0', 'gateway.networking.k8s.io/channel': 'standard' });
+    }
+
+    const cilium = composed.get('release-cilium')!.spec as { forProvider: { chart: unknown; namespace: string; values: Record<string, unknown> } };
+    expect(cilium.forProvider.chart).toEqual({ name: 'cilium', repository: 'https://helm.cilium.io/', version: '1.17.4' });
+    expect(cilium.forProvider.namespace).toBe('kube-system');
+    expect(cilium.forProvider.values).toMatchObject({
+      aksbyocni: { enabled: true },
+      cluster: { name: 'dev', id: 1 },
+      k8sServiceHost: observedAt(composed.get('aks'), 'privateFqdn'),
+      k8sServicePort: 443,
+      kubeProxyReplacement: false,
+      nodePort: { enabled: true },
+      ipam: { mode: 'cluster-pool', operator: { clusterPoolIPv4PodCIDRList: ['100.68.0.0/14'] } },
+      gatewayAPI: { enabled: true },
+      hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: true } },
+    });
+    expect(String(cilium.forProvider.values.k8sServiceHost)).not.toMatch(/^https?:|:\d+$/);
   });
 
   it('reports the IDs K8TRE needs in status', () => {

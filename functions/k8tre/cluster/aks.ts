@@ -38,7 +38,9 @@ export function composeCluster(spec: ClusterSpec, stamp: Stamp, network: Network
           apiServerAccessProfile: { virtualNetworkIntegrationEnabled: true, subnetId: network.subnetIds.apiServer },
           localAccountDisabled: true,
           roleBasedAccessControlEnabled: true,
-          azureActiveDirectoryRoleBasedAccessControl: { adminGroupObjectIds: [...spec.adminGroupObjectIds], tenantId: spec.tenantId, azureRbacEnabled: false },
+          // Azure RBAC authorises Kubernetes access too, so identities (the management providers,
+          // ArgoCD) get a role on the cluster instead of a long-lived token or group membership.
+          azureActiveDirectoryRoleBasedAccessControl: { adminGroupObjectIds: [...spec.adminGroupObjectIds], tenantId: spec.tenantId, azureRbacEnabled: true },
           oidcIssuerEnabled: true,
           workloadIdentityEnabled: true,
           azurePolicyEnabled: true,

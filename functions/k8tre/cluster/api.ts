@@ -19,6 +19,7 @@ export const patterns = {
     pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/dnsZones\/[^/]+$/i,
     describe: 'an Azure public DNS zone ID (/subscriptions/.../providers/Microsoft.Network/dnsZones/NAME)',
   },
+  ciliumVersion: { pattern: /^1\.17\.[0-9]{1,2}$/, describe: 'a Cilium 1.17 patch release such as 1.17.4' },
   nodeTaint: { pattern: /^[A-Za-z0-9./-]{1,253}(=[A-Za-z0-9._-]{0,63})?:(NoSchedule|PreferNoSchedule|NoExecute)$/, describe: 'a taint such as gpu=true:NoSchedule' },
 } as const;
 
@@ -37,6 +38,8 @@ export const limits = {
   servicePrefix: { min: 12, max: 24 },
   podPrefix: { min: 8, max: 20 },
   softDeleteDays: { min: 7, max: 90 },
+  /** Cilium's cluster ID is a byte; 0 means "not part of a mesh". */
+  ciliumClusterId: { min: 1, max: 255 },
 } as const;
 
 export const defaults = {
@@ -50,6 +53,7 @@ export const defaults = {
   storageReplication: 'LRS',
   keyVaultSoftDeleteDays: 90,
   deletionPolicy: 'Retain',
+  ciliumVersion: '1.17.4',
 } as const;
 
 export const enums = {

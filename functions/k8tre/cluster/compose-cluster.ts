@@ -2,7 +2,9 @@ import { ResourceGroup } from '../../../imports/azure.m.upbound.io.js';
 import { cidrOrUndefined } from '../lib/cidr.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
 import { holdObserved } from '../lib/hold.js';
+import { FieldError } from '../lib/field-error.js';
 import { dig } from '../lib/json.js';
+import { PRIORITY_STEP } from '../network/priorities.js';
 import { render } from '../lib/manifest.js';
 import { meta } from '../lib/stamp.js';
 import { planClusterAddressing } from './addressing.js';
@@ -10,9 +12,11 @@ import { composeCluster as composeAks } from './aks.js';
 import { composeControlPlaneIdentity } from './control-plane.js';
 import { composeKeyVault, composeStorage } from './data-stores.js';
 import { composeAddOnRoles, composeWorkloadIdentities } from './identities.js';
-import { networkRequirement, readNetwork } from './network-input.js';
+import { composeInCluster } from './in-cluster.js';
+import { networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
 import { clusterStamp, keys } from './naming.js';
-import { parseClusterSpec } from './spec.js';
+import { limits } from './api.js';
+import { parseClusterSpec, type ClusterSpec } from './spec.js';
 import { clusterStatus } from './status.js';
 
 /** Everything an XK8treCluster composes. Throws FieldError on input it cannot compose from. */
@@ -52,10 +56,12 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   composeStorage(spec, stamp, facts, observed, desired);
   composeAddOnRoles(spec, stamp, observed, desired);
   const workloads = composeWorkloadIdentities(spec, stamp, facts, observed, desired);
+  const inCluster = composeInCluster(spec, stamp, addressing, ciliumClusterId(spec, facts), observed, desired);
 
   if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");
   if (!observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId')) waiting.push("the kubelet identity, for the storage roles");
   if (!observed.atProvider(keys.keyVault, 'id')) waiting.push('the Key Vault ID, for its private endpoint');
+  if (inCluster.waitingFor) waiting.push(inCluster.waitingFor);
 
   const conditions: XrCondition[] = [
     { type: 'NetworkReady', ready: true, reason: 'Available' },
@@ -64,4 +70,17 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
       : { type: 'Composed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${waiting.join('; ')}` },
   ];
   return { resources: desired, status: clusterStatus(spec, facts, addressing, workloads, observed), conditions, requirements };
+}
+
+/**
+ * Cilium's cluster ID must be unique among meshed clusters. The environment's routing slot in
+ * the network already is, and never changes, so it serves unless the user sets one.
+ */
+function ciliumClusterId(spec: ClusterSpec, network: NetworkFacts): number {
+  if (spec.ciliumClusterId !== undefined) return spec.ciliumClusterId;
+  const slot = Math.floor(network.routingPriority / PRIORITY_STEP);
+  if (slot < limits.ciliumClusterId.min || slot > limits.ciliumClusterId.max) {
+    throw new FieldError('spec.cilium.clusterId', `cannot be derived from routing slot ${slot}; set one from ${limits.ciliumClusterId.min} to ${limits.ciliumClusterId.max}`);
+  }
+  return slot;
 }

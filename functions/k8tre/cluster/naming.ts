@@ -20,6 +20,12 @@ export const keys = {
   workloadIdentity: (name: string) => `identity-${name}`,
   federation: (name: string) => `federation-${name}`,
   workloadRole: (name: string, index: number) => `role-${name}-${index}`,
+  inClusterIdentity: 'incluster-identity',
+  kubernetesProviderConfig: 'providerconfig-kubernetes',
+  helmProviderConfig: 'providerconfig-helm',
+  providerAdminRole: 'role-crossplane-cluster-admin',
+  gatewayApiCrd: (plural: string) => `gateway-api-${plural}`,
+  cilium: 'release-cilium',
 } as const;
 
 export type StoragePurpose = 'workspace' | 'core';

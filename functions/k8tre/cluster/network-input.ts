@@ -27,6 +27,8 @@ export interface NetworkFacts {
   readonly addressRanges: readonly { readonly cidr: Cidr; readonly describe: string }[];
   /** The network sends spoke egress through a hub firewall. */
   readonly egressThroughHub: boolean;
+  /** The environment's gateway routing priority: unique and stable within the network. */
+  readonly routingPriority: number;
 }
 
 export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly waitingFor: string };
@@ -78,6 +80,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       zoneIds: Object.fromEntries(SHARED_ZONES.map((zone) => [zone, value(`${zone} private DNS zone ID`)])) as Record<SharedZone, string>,
       addressRanges: addressRanges(network),
       egressThroughHub: dig(network, 'spec', 'egress') !== undefined,
+      routingPriority: typeof dig(envStatus, 'routingPriority') === 'number' ? (dig(envStatus, 'routingPriority') as number) : 0,
     },
   };
 }

@@ -49,6 +49,10 @@ export interface ClusterSpec {
   readonly publicDnsZoneId: string;
   readonly workloadIdentities: readonly WorkloadIdentitySpec[];
   readonly deletionPolicy: (typeof enums.deletionPolicy)[number];
+  /** The identity provider-helm and provider-kubernetes run as in the management cluster. */
+  readonly management: { readonly providerIdentity: { readonly clientId: string; readonly principalId: string } };
+  readonly ciliumVersion: string;
+  readonly ciliumClusterId?: number;
 }
 
 export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown }, rawSpec: unknown): ClusterSpec {
@@ -63,6 +67,7 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
   const keyVault = spec.object('keyVault');
   const storage = spec.object('storage');
   const accountNames = storage?.object('accountNames');
+  const cilium = spec.object('cilium');
   const kubernetesVersion = spec.string('kubernetesVersion', patterns.kubernetesVersion) ?? defaults.kubernetesVersion;
   const minor = Number(kubernetesVersion.split('.')[1]);
   if (minor < limits.kubernetesMinor.min || minor > limits.kubernetesMinor.max) {
@@ -99,11 +104,19 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     publicDnsZoneId: spec.requiredObject('certManager').requiredString('publicDnsZoneId', patterns.dnsZoneId),
     workloadIdentities: parseWorkloadIdentities(spec),
     deletionPolicy: spec.oneOf('deletionPolicy', enums.deletionPolicy, defaults.deletionPolicy),
+    management: parseManagement(spec.requiredObject('management')),
+    ciliumVersion: cilium?.string('version', patterns.ciliumVersion) ?? defaults.ciliumVersion,
+    ...optional('ciliumClusterId', cilium?.has('clusterId') ? cilium.integer('clusterId', limits.ciliumClusterId, 0) : undefined),
   };
   if (result.storage.workspaceName && result.storage.workspaceName === result.storage.coreName) {
     throw new FieldError('spec.storage.accountNames.core', 'must differ from spec.storage.accountNames.workspace');
   }
   return result;
+}
+
+function parseManagement(management: SpecReader): ClusterSpec['management'] {
+  const identity = management.requiredObject('providerIdentity');
+  return { providerIdentity: { clientId: identity.requiredString('clientId', patterns.uuid), principalId: identity.requiredString('principalId', patterns.uuid) } };
 }
 
 function parseSystemPool(pool: SpecReader | undefined): ClusterSpec['systemPool'] {

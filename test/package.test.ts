@@ -36,6 +36,13 @@ describe('generated files are committed up to date', () => {
     expectSameTree(out, PACKAGE_DIR, '`npm run synth`');
   });
 
+  it('the Gateway API CRDs match what the upstream generator produces at the pinned tag', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'k8tre-gwapi-')), 'crds.json');
+    execFileSync('bash', [join(ROOT, 'scripts', 'gateway-api-crds.sh'), out], { stdio: 'ignore' });
+    const committed = join(ROOT, 'functions', 'k8tre', 'cluster', 'gateway-api-crds.json');
+    expect(readFileSync(out, 'utf8'), 'run `npm run gateway-api`').toBe(readFileSync(committed, 'utf8'));
+  });
+
   it('imports/ matches `npm run import`', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'k8tre-import-')), 'imports');
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'import-models.mjs'), '--out', out], { stdio: 'ignore' });

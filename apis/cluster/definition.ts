@@ -115,6 +115,24 @@ const spec = object(
           { clientId: uuid('Client ID.'), principalId: uuid('Principal (object) ID.') },
           { required: ['clientId', 'principalId'] },
         ),
+        argocd: object(
+          'Register this cluster with the management cluster’s ArgoCD. ArgoCD authenticates as its own workload identity (argocd-k8s-auth azure), which gets Azure Kubernetes Service RBAC Cluster Admin here.',
+          {
+            namespace: matching('ArgoCD’s namespace.', patterns.kubernetesName, { maxLength: 63, default: 'argocd' }),
+            controllerIdentity: object(
+              'The identity ArgoCD’s application controller runs as.',
+              { clientId: uuid('Client ID.'), principalId: uuid('Principal (object) ID.') },
+              { required: ['clientId', 'principalId'] },
+            ),
+            providerConfigRef: object(
+              'provider-kubernetes config for the management cluster itself, where the cluster Secret is written.',
+              { kind: oneOf('Kind.', networkEnums.providerConfigKind, { default: 'ClusterProviderConfig' }), name: matching('Name.', patterns.kubernetesName, { maxLength: 63 }) },
+              { required: ['name'] },
+            ),
+            labels: { type: 'object', description: 'Extra or overriding cluster-secret labels (K8TRE reads environment, vendor, external-dns, secret-store, storage-class, skip-*, region, external-domain).', additionalProperties: { type: 'string', maxLength: 63 }, maxProperties: 30 },
+          },
+          { required: ['controllerIdentity', 'providerConfigRef'] },
+        ),
       },
       { required: ['providerIdentity'] },
     ),

@@ -138,6 +138,7 @@ describe('XK8treCluster', () => {
     expect(roles.map((r) => r.roleDefinitionName).sort()).toEqual(
       [
         'Azure Kubernetes Service RBAC Cluster Admin',
+        'Azure Kubernetes Service RBAC Cluster Admin',
         'DNS Zone Contributor',
         'Key Vault Secrets User',
         'Network Contributor',
@@ -199,6 +200,15 @@ describe('XK8treCluster', () => {
       hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: true } },
     });
     expect(String(cilium.forProvider.values.k8sServiceHost)).not.toMatch(/^https?:|:\d+$/);
+  });
+
+  it('registers with ArgoCD only after Cilium, and says what it waits for', () => {
+    // render cannot mock the AKS connection secret that carries the CA, so registration waits;
+    // test/function/argocd-registration.test.ts covers the secret itself.
+    expect(condition(last(rounds), 'ArgoCDRegistered')).toMatchObject({ status: 'False' });
+    expect(condition(last(rounds), 'ArgoCDRegistered')?.message).toContain('certificate authority');
+    const beforeCilium = rounds.find((r) => r.composed.has('aks') && !r.composed.has('release-cilium'));
+    expect(condition(beforeCilium!, 'ArgoCDRegistered')?.message).toContain('Cilium');
   });
 
   it('reports the IDs K8TRE needs in status', () => {

@@ -51,8 +51,18 @@ export function withField(xr: Json, path: string, value: unknown): Json {
 }
 
 /** Runs the function with required resources, as Crossplane does after a requirement. */
-export function runWithRequired(xr: Json, required: Record<string, Json[]>, observed: Record<string, Json> = {}): RunFunctionResponse {
-  const resources = Object.fromEntries(Object.entries(observed).map(([name, resource]) => [name, { resource }]));
+export function runWithRequired(
+  xr: Json,
+  required: Record<string, Json[]>,
+  observed: Record<string, Json> = {},
+  connections: Record<string, Record<string, string>> = {},
+): RunFunctionResponse {
+  const resources = Object.fromEntries(
+    Object.entries(observed).map(([name, resource]) => [
+      name,
+      { resource, connectionDetails: Object.fromEntries(Object.entries(connections[name] ?? {}).map(([k, v]) => [k, Buffer.from(v)])) },
+    ]),
+  );
   const requiredResources = Object.fromEntries(Object.entries(required).map(([name, items]) => [name, { items: items.map((resource) => ({ resource })) }]));
   return runFunction(RunFunctionRequest.fromPartial({ observed: { composite: { resource: xr }, resources }, requiredResources }));
 }

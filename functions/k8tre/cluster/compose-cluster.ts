@@ -11,6 +11,7 @@ import { planClusterAddressing } from './addressing.js';
 import { composeCluster as composeAks } from './aks.js';
 import { composeControlPlaneIdentity } from './control-plane.js';
 import { composeKeyVault, composeStorage } from './data-stores.js';
+import { composeArgoCdRegistration } from './argocd-registration.js';
 import { composeAddOnRoles, composeWorkloadIdentities } from './identities.js';
 import { composeInCluster } from './in-cluster.js';
 import { networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
@@ -57,6 +58,8 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   composeAddOnRoles(spec, stamp, observed, desired);
   const workloads = composeWorkloadIdentities(spec, stamp, facts, observed, desired);
   const inCluster = composeInCluster(spec, stamp, addressing, ciliumClusterId(spec, facts), observed, desired);
+  const argocd = spec.management.argocd;
+  const registration = argocd && composeArgoCdRegistration(spec, argocd, stamp, facts, inCluster.ciliumDeployed, observed, desired);
 
   if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");
   if (!observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId')) waiting.push("the kubelet identity, for the storage roles");
@@ -68,6 +71,13 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     waiting.length === 0
       ? { type: 'Composed', ready: true, reason: 'AllComposed' }
       : { type: 'Composed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${waiting.join('; ')}` },
+    ...(registration
+      ? [
+          registration.registered
+            ? { type: 'ArgoCDRegistered', ready: true, reason: 'Registered' }
+            : { type: 'ArgoCDRegistered', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${registration.waitingFor}` },
+        ]
+      : []),
   ];
   return { resources: desired, status: clusterStatus(spec, facts, addressing, workloads, observed), conditions, requirements };
 }

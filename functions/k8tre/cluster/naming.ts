@@ -26,6 +26,8 @@ export const keys = {
   providerAdminRole: 'role-crossplane-cluster-admin',
   gatewayApiCrd: (plural: string) => `gateway-api-${plural}`,
   cilium: 'release-cilium',
+  argocdRole: 'role-argocd-cluster-admin',
+  argocdCluster: 'argocd-cluster-secret',
 } as const;
 
 export type StoragePurpose = 'workspace' | 'core';

@@ -29,6 +29,19 @@ export interface WorkloadIdentitySpec {
   readonly roles: readonly { readonly role: string; readonly scope: RoleScope }[];
 }
 
+export interface IdentityRef {
+  readonly clientId: string;
+  readonly principalId: string;
+}
+
+export interface ArgoCdSpec {
+  readonly namespace: string;
+  readonly controllerIdentity: IdentityRef;
+  /** provider-kubernetes config for the management cluster itself, where ArgoCD runs. */
+  readonly providerConfigRef: { readonly kind: string; readonly name: string };
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface ClusterSpec {
   readonly name: string;
   readonly namespace: string;
@@ -49,8 +62,12 @@ export interface ClusterSpec {
   readonly publicDnsZoneId: string;
   readonly workloadIdentities: readonly WorkloadIdentitySpec[];
   readonly deletionPolicy: (typeof enums.deletionPolicy)[number];
-  /** The identity provider-helm and provider-kubernetes run as in the management cluster. */
-  readonly management: { readonly providerIdentity: { readonly clientId: string; readonly principalId: string } };
+  readonly management: {
+    /** The identity provider-helm and provider-kubernetes run as in the management cluster. */
+    readonly providerIdentity: IdentityRef;
+    /** The management ArgoCD to register with; absent, the cluster is not registered. */
+    readonly argocd?: ArgoCdSpec;
+  };
   readonly ciliumVersion: string;
   readonly ciliumClusterId?: number;
 }
@@ -115,8 +132,25 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
 }
 
 function parseManagement(management: SpecReader): ClusterSpec['management'] {
-  const identity = management.requiredObject('providerIdentity');
-  return { providerIdentity: { clientId: identity.requiredString('clientId', patterns.uuid), principalId: identity.requiredString('principalId', patterns.uuid) } };
+  const argocd = management.object('argocd');
+  return {
+    providerIdentity: parseIdentityRef(management.requiredObject('providerIdentity')),
+    ...optional('argocd', argocd && parseArgoCd(argocd)),
+  };
+}
+
+function parseArgoCd(argocd: SpecReader): ArgoCdSpec {
+  const ref = argocd.requiredObject('providerConfigRef');
+  return {
+    namespace: argocd.string('namespace', patterns.kubernetesName) ?? 'argocd',
+    controllerIdentity: parseIdentityRef(argocd.requiredObject('controllerIdentity')),
+    providerConfigRef: { kind: ref.oneOf('kind', networkEnums.providerConfigKind, 'ClusterProviderConfig'), name: ref.requiredString('name', patterns.kubernetesName) },
+    labels: argocd.stringMap('labels', { maxEntries: 30, maxKey: 63, maxValue: 63 }),
+  };
+}
+
+function parseIdentityRef(identity: SpecReader): IdentityRef {
+  return { clientId: identity.requiredString('clientId', patterns.uuid), principalId: identity.requiredString('principalId', patterns.uuid) };
 }
 
 function parseSystemPool(pool: SpecReader | undefined): ClusterSpec['systemPool'] {

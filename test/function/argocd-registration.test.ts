@@ -1,0 +1,85 @@
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
+import { desired, desiredNames, loadExample, runWithRequired, settle, type Json } from '../support/function.js';
+
+// Registration needs the cluster's CA, which AKS publishes only inside its kubeconfig
+// connection detail. `crossplane render` cannot mock connection details, so this runs the
+// handler in-process with the kubeconfig Crossplane would pass.
+
+const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
+const network = settle(loadExample('examples/network/k8tre.yaml'), observe).xr;
+const example = loadExample('examples/cluster/dev.yaml');
+const required = { network: [network] };
+const settled = settle(example, observe, required);
+const kubeconfig = stringify({
+  apiVersion: 'v1',
+  kind: 'Config',
+  clusters: [{ name: 'aks-dev', cluster: { server: 'https://dev.privatelink.example:443', 'certificate-authority-data': 'Q0EtQ0VSVElGSUNBVEU=' } }],
+  users: [{ name: 'clusterUser', user: { exec: { command: 'kubelogin', args: ['get-token', '--server-id', '6dae42f8-4368-4678-94ff-3960e28e3630'] } } }],
+});
+
+describe('registration with the management ArgoCD', () => {
+  it('waits for the CA without registering, and says so', () => {
+    const rsp = runWithRequired(settled.xr, required, settled.observed);
+    expect(desiredNames(rsp)).not.toContain('argocd-cluster-secret');
+    expect(rsp.conditions.find((c) => c.type === 'ArgoCDRegistered')?.message).toContain('certificate authority');
+  });
+
+  it('writes the cluster secret K8TRE selects on, authenticated by workload identity', () => {
+    const rsp = runWithRequired(settled.xr, required, settled.observed, { aks: { kubeconfig } });
+    type ClusterSecret = { metadata: { name: string; namespace: string; labels: Record<string, string> }; stringData: { server: string; config: string } };
+    const object = desired(rsp, 'argocd-cluster-secret') as { spec: { providerConfigRef: unknown; forProvider: { manifest: ClusterSecret } } };
+    expect(object.spec.providerConfigRef).toEqual({ kind: 'ClusterProviderConfig', name: 'management' });
+    const secret = object.spec.forProvider.manifest;
+    expect(secret.metadata).toMatchObject({ name: 'k8tre-dev-cluster', namespace: 'argocd' });
+    expect(secret.metadata.labels).toEqual({
+      'argocd.argoproj.io/secret-type': 'cluster',
+      environment: 'dev',
+      vendor: 'azure',
+      'external-dns': 'azure',
+      'secret-store': 'kubernetes',
+      'storage-class': 'azure',
+      'skip-cilium': 'true',
+      'skip-gateway': 'false',
+      region: 'uksouth',
+      'external-domain': 'dev.karectl.org',
+    });
+    expect(secret.stringData.server).toMatch(/^https:\/\/[^/:]+:443$/);
+    const config = JSON.parse(secret.stringData.config);
+    expect(config).toEqual({
+      execProviderConfig: {
+        command: 'argocd-k8s-auth',
+        args: ['azure'],
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        env: {
+          AAD_ENVIRONMENT_NAME: 'AzurePublicCloud',
+          AAD_LOGIN_METHOD: 'workloadidentity',
+          AZURE_CLIENT_ID: '44444444-4444-4444-4444-444444444444',
+          AZURE_TENANT_ID: '00000000-0000-0000-0000-000000000000',
+          AZURE_FEDERATED_TOKEN_FILE: '/var/run/secrets/azure/tokens/azure-identity-token',
+          AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/',
+        },
+      },
+      tlsClientConfig: { insecure: false, caData: 'Q0EtQ0VSVElGSUNBVEU=' },
+    });
+    expect(JSON.stringify(secret)).not.toMatch(/bearerToken|password|clientSecret|kubelogin/i);
+  });
+
+  it('gives ArgoCD a role on this cluster, not a token', () => {
+    const rsp = runWithRequired(settled.xr, required, settled.observed, { aks: { kubeconfig } });
+    expect((desired(rsp, 'role-argocd-cluster-admin') as { spec: { forProvider: Json } }).spec.forProvider).toMatchObject({
+      principalId: '55555555-5555-5555-5555-555555555555',
+      roleDefinitionName: 'Azure Kubernetes Service RBAC Cluster Admin',
+      scope: expect.stringMatching(/\/dev-aks$/),
+    });
+  });
+
+  it('lets users override or add labels', () => {
+    const xr = structuredClone(settled.xr) as { spec: { management: { argocd: { labels?: Record<string, string> } } } };
+    xr.spec.management.argocd.labels = { 'secret-store': 'vault', team: 'research' };
+    const rsp = runWithRequired(xr as Json, required, settled.observed, { aks: { kubeconfig } });
+    const labels = (desired(rsp, 'argocd-cluster-secret') as { spec: { forProvider: { manifest: { metadata: { labels: Record<string, string> } } } } }).spec.forProvider.manifest.metadata.labels;
+    expect(labels).toMatchObject({ 'secret-store': 'vault', team: 'research', environment: 'dev' });
+  });
+});

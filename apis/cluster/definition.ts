@@ -1,8 +1,7 @@
-import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { defaults, enums, KIND, limits, patterns } from '../../functions/k8tre/cluster/api.js';
-import { defaults as networkDefaults, enums as networkEnums, GROUP, limits as networkLimits, VERSION } from '../../functions/k8tre/network/api.js';
-import { CompositeResourceDefinitionV2, CompositeResourceDefinitionV2SpecScope } from '../../imports/apiextensions.crossplane.io.js';
+import { enums as networkEnums } from '../../functions/k8tre/network/api.js';
+import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
 export const PLURAL = 'xk8treclusters';
@@ -58,12 +57,7 @@ const spec = object(
     environment: matching('The environment this cluster serves; must be one of the network’s environments.', patterns.environmentName, { maxLength: 12 }),
     networkRef: object('The XK8treNetwork (same namespace) the cluster lives in.', { name: matching('Its name.', patterns.kubernetesName, { maxLength: 63 }) }, { required: ['name'] }),
     resourceGroupName: matching('Resource group for the cluster and its data stores. Default rg-<xr name>-aks.', patterns.resourceGroupName, { maxLength: 90 }),
-    providerConfigRef: object(
-      'The provider-azure config used for every resource.',
-      { kind: oneOf('ProviderConfig kind.', networkEnums.providerConfigKind), name: string('ProviderConfig name.', { maxLength: 253 }) },
-      { default: { ...networkDefaults.providerConfigRef }, required: ['kind', 'name'] },
-    ),
-    tags: { type: 'object', description: 'Azure tags added to every taggable resource.', additionalProperties: { type: 'string', maxLength: 256 }, maxProperties: networkLimits.tags.maxEntries },
+    ...commonSpecFields,
     tenantId: uuid('Entra tenant ID.'),
     adminGroupObjectIds: array('Entra groups that are cluster admins (Entra RBAC; local accounts are disabled).', uuid('Group object ID.'), {
       minItems: limits.adminGroups.min,
@@ -181,29 +175,12 @@ const status = object('What the cluster composed. IDs appear once Azure reports 
   }),
 });
 
-export class ClusterDefinition extends Chart {
+export class ClusterDefinition extends XrdChart {
   constructor(scope: Construct, id: string) {
-    super(scope, id);
-    new CompositeResourceDefinitionV2(this, 'definition', {
-      metadata: { name: `${PLURAL}.${GROUP}` },
-      spec: {
-        group: GROUP,
-        names: { kind: KIND, plural: PLURAL, categories: ['crossplane', 'k8tre'] },
-        scope: CompositeResourceDefinitionV2SpecScope.NAMESPACED,
-        versions: [
-          {
-            name: VERSION,
-            served: true,
-            referenceable: true,
-            additionalPrinterColumns: [
-              { name: 'Environment', type: 'string', jsonPath: '.spec.environment' },
-              { name: 'Version', type: 'string', jsonPath: '.spec.kubernetesVersion' },
-              { name: 'FQDN', type: 'string', jsonPath: '.status.aks.privateFqdn' },
-            ],
-            schema: { openApiv3Schema: object('XK8treCluster', { spec, status }, { required: ['spec'] }) },
-          },
-        ],
-      },
-    });
+    super(scope, id, { kind: KIND, plural: PLURAL, spec, status, printerColumns: [
+      { name: 'Environment', jsonPath: '.spec.environment' },
+      { name: 'Version', jsonPath: '.spec.kubernetesVersion' },
+      { name: 'FQDN', jsonPath: '.status.aks.privateFqdn' },
+    ] });
   }
 }

@@ -1,7 +1,6 @@
-import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { defaults, enums, GROUP, KIND, limits, patterns, VERSION } from '../../functions/k8tre/network/api.js';
-import { CompositeResourceDefinitionV2, CompositeResourceDefinitionV2SpecScope } from '../../imports/apiextensions.crossplane.io.js';
+import { defaults, enums, KIND, limits, patterns } from '../../functions/k8tre/network/api.js';
+import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, boolean, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
 export const PLURAL = 'xk8trenetworks';
@@ -119,12 +118,7 @@ const spec = object(
   {
     region: matching('Azure region, e.g. uksouth.', patterns.region, { maxLength: 31 }),
     resourceGroupName: matching('Resource group for everything this XR creates. Default rg-<xr name>-network.', patterns.resourceGroupName, { maxLength: 90 }),
-    providerConfigRef: object(
-      'The provider-azure config used for every resource.',
-      { kind: oneOf('ProviderConfig kind.', enums.providerConfigKind), name: string('ProviderConfig name.', { maxLength: 253 }) },
-      { default: { ...defaults.providerConfigRef }, required: ['kind', 'name'] },
-    ),
-    tags: { type: 'object', description: 'Azure tags added to every taggable resource.', additionalProperties: { type: 'string', maxLength: 256 }, maxProperties: limits.tags.maxEntries },
+    ...commonSpecFields,
     hub,
     addressPool: object(
       'Pool that spokes without an explicit addressSpace are carved from. Allocations are kept in status and never move.',
@@ -204,29 +198,11 @@ const status = object('What the network composed. CIDRs and priorities are decid
   }),
 });
 
-export class NetworkDefinition extends Chart {
+export class NetworkDefinition extends XrdChart {
   constructor(scope: Construct, id: string) {
-    super(scope, id);
-    new CompositeResourceDefinitionV2(this, 'definition', {
-      metadata: { name: `${PLURAL}.${GROUP}` },
-      spec: {
-        group: GROUP,
-        names: { kind: KIND, plural: PLURAL, categories: ['crossplane', 'k8tre'] },
-        // Written out: `crossplane resource validate` reads XRDs as v1, where a missing scope means LegacyCluster.
-        scope: CompositeResourceDefinitionV2SpecScope.NAMESPACED,
-        versions: [
-          {
-            name: VERSION,
-            served: true,
-            referenceable: true,
-            additionalPrinterColumns: [
-              { name: 'Region', type: 'string', jsonPath: '.spec.region' },
-              { name: 'Public IP', type: 'string', jsonPath: '.status.gateway.publicIpAddress' },
-            ],
-            schema: { openApiv3Schema: object('XK8treNetwork', { spec, status }, { required: ['spec'] }) },
-          },
-        ],
-      },
-    });
+    super(scope, id, { kind: KIND, plural: PLURAL, spec, status, printerColumns: [
+      { name: 'Region', jsonPath: '.spec.region' },
+      { name: 'Public IP', jsonPath: '.status.gateway.publicIpAddress' },
+    ] });
   }
 }

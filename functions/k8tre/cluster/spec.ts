@@ -1,7 +1,8 @@
 import { parseCidr, type Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
-import { defaults as networkDefaults, enums as networkEnums, limits as networkLimits } from '../network/api.js';
+import { readXrBasics } from '../lib/xr-basics.js';
+import { enums as networkEnums } from '../network/api.js';
 import { defaults, enums, limits, patterns, SUBSCRIPTION_WIDE_FORBIDDEN } from './api.js';
 
 // The typed form of an XK8treCluster's spec, with every default applied.
@@ -73,13 +74,7 @@ export interface ClusterSpec {
 }
 
 export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown }, rawSpec: unknown): ClusterSpec {
-  const name = typeof metadata.name === 'string' ? metadata.name : '';
-  if (!limits.xrName.pattern.test(name)) {
-    throw new FieldError('metadata.name', `${quote(name)} is not ${limits.xrName.describe}; it prefixes Azure resource names`);
-  }
-  const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default';
-  const spec = SpecReader.root(rawSpec, 'spec');
-  const providerConfig = spec.object('providerConfigRef');
+  const { name, namespace, spec, providerConfigRef, tags } = readXrBasics(metadata, rawSpec, limits.xrName);
   const networking = spec.object('networking');
   const keyVault = spec.object('keyVault');
   const storage = spec.object('storage');
@@ -97,11 +92,8 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     environment: spec.requiredString('environment', patterns.environmentName),
     networkName: spec.requiredObject('networkRef').requiredString('name', patterns.kubernetesName),
     resourceGroupName: spec.string('resourceGroupName', patterns.resourceGroupName) ?? `rg-${name}-aks`,
-    providerConfigRef: {
-      kind: providerConfig?.oneOf('kind', networkEnums.providerConfigKind, networkDefaults.providerConfigRef.kind) ?? networkDefaults.providerConfigRef.kind,
-      name: providerConfig?.string('name', patterns.dnsLabel) ?? networkDefaults.providerConfigRef.name,
-    },
-    tags: spec.stringMap('tags', networkLimits.tags),
+    providerConfigRef,
+    tags,
     tenantId: spec.requiredString('tenantId', patterns.uuid),
     adminGroupObjectIds: spec.list('adminGroupObjectIds', limits.adminGroups, stringItem(patterns.uuid)) ?? missing('spec.adminGroupObjectIds'),
     kubernetesVersion,

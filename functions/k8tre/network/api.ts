@@ -1,3 +1,5 @@
+import { DEFAULT_PROVIDER_CONFIG, PROVIDER_CONFIG_KINDS, TAG_LIMITS } from '../lib/xr-basics.js';
+
 // The XK8treNetwork API's constants: one source for the XRD schema (apis/network) and the
 // function's own checks, so the two cannot drift apart. Patterns are RE2-compatible (no
 // look-around), because the API server evaluates XRD patterns with Go's regexp.
@@ -61,13 +63,13 @@ export const limits = {
   spokePrefix: { min: 16, max: 24 },
   gatewayCapacity: { min: 0, max: 125 },
   rewriteServices: { min: 0, max: 20 },
-  tags: { maxEntries: 50, maxKey: 512, maxValue: 256 },
+  tags: TAG_LIMITS,
   xrName: { pattern: /^[a-z0-9]([-a-z0-9]{0,22}[a-z0-9])?$/, describe: 'at most 24 lowercase letters, digits or hyphens' },
 } as const;
 
 export const defaults = {
   spokePrefixLength: 20,
-  providerConfigRef: { kind: 'ClusterProviderConfig', name: 'default' },
+  providerConfigRef: DEFAULT_PROVIDER_CONFIG,
   gatewaySku: 'WAF_v2',
   gatewayMinCapacity: 1,
   gatewayMaxCapacity: 3,
@@ -80,7 +82,7 @@ export const defaults = {
 } as const;
 
 export const enums = {
-  providerConfigKind: ['ClusterProviderConfig', 'ProviderConfig'],
+  providerConfigKind: PROVIDER_CONFIG_KINDS,
   gatewaySku: ['WAF_v2', 'Standard_v2'],
   wafMode: ['Prevention', 'Detection'],
   zone: ['1', '2', '3'],

@@ -1,6 +1,7 @@
 import type { Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
+import { readXrBasics } from '../lib/xr-basics.js';
 import { defaults, enums, limits, patterns } from './api.js';
 
 // The typed form of an XK8treNetwork's spec, with every default applied.
@@ -57,14 +58,7 @@ export interface GatewaySpec {
 }
 
 export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown }, rawSpec: unknown): NetworkSpec {
-  const name = typeof metadata.name === 'string' ? metadata.name : '';
-  if (!limits.xrName.pattern.test(name)) {
-    throw new FieldError('metadata.name', `${quote(name)} is not ${limits.xrName.describe}; it prefixes Azure resource names`);
-  }
-  const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default';
-  const spec = SpecReader.root(rawSpec, 'spec');
-
-  const providerConfig = spec.object('providerConfigRef');
+  const { name, namespace, spec, providerConfigRef, tags } = readXrBasics(metadata, rawSpec, limits.xrName);
   const environments = parseEnvironments(spec);
   const addressPool = spec.object('addressPool');
 
@@ -73,11 +67,8 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
     namespace,
     region: spec.requiredString('region', patterns.region),
     resourceGroupName: spec.string('resourceGroupName', patterns.resourceGroupName) ?? `rg-${name}-network`,
-    providerConfigRef: {
-      kind: providerConfig?.oneOf('kind', enums.providerConfigKind, defaults.providerConfigRef.kind) ?? defaults.providerConfigRef.kind,
-      name: providerConfig?.string('name', patterns.dnsLabel) ?? defaults.providerConfigRef.name,
-    },
-    tags: spec.stringMap('tags', limits.tags),
+    providerConfigRef,
+    tags,
     hub: parseHub(spec.requiredObject('hub')),
     ...(addressPool && { addressPool: parseAddressPool(addressPool) }),
     environments,

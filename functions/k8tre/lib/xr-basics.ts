@@ -1,0 +1,40 @@
+import { FieldError } from './field-error.js';
+import { quote, SpecReader } from './spec-reader.js';
+
+// What every API reads the same way: the XR's name and namespace, its provider config and tags.
+
+export const PROVIDER_CONFIG_KINDS = ['ClusterProviderConfig', 'ProviderConfig'] as const;
+export const DEFAULT_PROVIDER_CONFIG = { kind: 'ClusterProviderConfig', name: 'default' } as const;
+export const TAG_LIMITS = { maxEntries: 50, maxKey: 512, maxValue: 256 } as const;
+const PROVIDER_CONFIG_NAME = { pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, describe: 'a Kubernetes name' };
+
+export interface XrBasics {
+  readonly name: string;
+  readonly namespace: string;
+  readonly spec: SpecReader;
+  readonly providerConfigRef: { kind: (typeof PROVIDER_CONFIG_KINDS)[number]; name: string };
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export function readXrBasics(
+  metadata: { name?: unknown; namespace?: unknown },
+  rawSpec: unknown,
+  xrName: { pattern: RegExp; describe: string },
+): XrBasics {
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  if (!xrName.pattern.test(name)) {
+    throw new FieldError('metadata.name', `${quote(name)} is not ${xrName.describe}; it prefixes Azure resource names`);
+  }
+  const spec = SpecReader.root(rawSpec, 'spec');
+  const providerConfig = spec.object('providerConfigRef');
+  return {
+    name,
+    namespace: typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default',
+    spec,
+    providerConfigRef: {
+      kind: providerConfig?.oneOf('kind', PROVIDER_CONFIG_KINDS, DEFAULT_PROVIDER_CONFIG.kind) ?? DEFAULT_PROVIDER_CONFIG.kind,
+      name: providerConfig?.string('name', PROVIDER_CONFIG_NAME) ?? DEFAULT_PROVIDER_CONFIG.name,
+    },
+    tags: spec.stringMap('tags', TAG_LIMITS),
+  };
+}

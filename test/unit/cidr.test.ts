@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contains, firstFreeBlock, formatCidr, overlaps, parseCidr } from '../../functions/k8tre/lib/cidr.js';
+import { contains, firstFreeBlock, formatCidr, overlaps, parseCidr, size, type Cidr } from '../../functions/k8tre/lib/cidr.js';
 
 describe('cidr', () => {
   it('round-trips a network address', () => {
@@ -35,5 +36,39 @@ describe('cidr', () => {
     const pool = parseCidr('10.0.0.0/23');
     expect(firstFreeBlock(pool, 24, [parseCidr('10.0.0.0/24'), parseCidr('10.0.1.0/24')])).toBeUndefined();
     expect(firstFreeBlock(pool, 22, [])).toBeUndefined();
+  });
+
+  it('agrees with a brute-force search over every aligned block', () => {
+    const bruteForce = (pool: Cidr, prefixLength: number, taken: Cidr[]) => {
+      const step = 2 ** (32 - prefixLength);
+      for (let base = pool.base; base + step <= pool.base + size(pool); base += step) {
+        const block = { base, prefixLength };
+        if (!taken.some((t) => overlaps(t, block))) return block;
+      }
+      return undefined;
+    };
+    // Ranges are placed at and around block edges (first, second and last address of a block),
+    // where an off-by-one in the search would show.
+    const scenario = fc
+      .record({ poolPrefix: fc.integer({ min: 16, max: 22 }), extra: fc.integer({ min: 0, max: 8 }) })
+      .chain(({ poolPrefix, extra }) => {
+        const prefixLength = Math.min(28, poolPrefix + extra);
+        const blocks = 2 ** (prefixLength - poolPrefix);
+        const edge = fc.record({ block: fc.nat(blocks - 1), at: fc.constantFrom(0, 1, -1), prefix: fc.integer({ min: 18, max: 32 }) });
+        return fc.record({ poolPrefix: fc.constant(poolPrefix), prefixLength: fc.constant(prefixLength), edges: fc.array(edge, { maxLength: 40 }) });
+      });
+    fc.assert(
+      fc.property(scenario, ({ poolPrefix, prefixLength, edges }) => {
+        const pool = { base: 10 * 2 ** 24, prefixLength: poolPrefix };
+        const targetSize = 2 ** (32 - prefixLength);
+        const taken = edges.map(({ block, at, prefix }) => {
+          const address = pool.base + block * targetSize + (at === -1 ? targetSize - 1 : at);
+          const rangeSize = 2 ** (32 - prefix);
+          return { base: address - (address % rangeSize), prefixLength: prefix };
+        });
+        expect(firstFreeBlock(pool, prefixLength, taken)).toEqual(bruteForce(pool, prefixLength, taken));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

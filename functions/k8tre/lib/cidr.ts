@@ -82,20 +82,29 @@ export function blockAt(parent: Cidr, offset: number, prefixLength: number): Cid
 
 /**
  * The lowest aligned block of `prefixLength` inside `pool` that overlaps none of `taken`,
- * or undefined when the pool is exhausted. Jumps past each collision instead of stepping
- * one block at a time, so a large pool with many allocations stays cheap.
+ * or undefined when the pool is exhausted. Candidates only move up and `taken` is scanned
+ * in base order from a moving start, so one call is linear in the number of taken ranges
+ * (placing 200 spokes in a /8 was cubic before, and the slowest part of the function).
  */
 export function firstFreeBlock(pool: Cidr, prefixLength: number, taken: readonly Cidr[]): Cidr | undefined {
   if (prefixLength < pool.prefixLength) return undefined;
   const blockSize = 2 ** (32 - prefixLength);
-  const sorted = [...taken].sort((a, b) => a.base - b.base);
+  const ranges = taken.map((t) => ({ first: t.base, last: lastAddress(t) })).sort((a, b) => a.first - b.first);
+  const poolLast = lastAddress(pool);
   let candidate = pool.base;
-  while (candidate + blockSize - 1 <= lastAddress(pool)) {
-    const block = { base: candidate, prefixLength };
-    const collision = sorted.find((t) => overlaps(t, block));
-    if (!collision) return block;
-    const next = lastAddress(collision) + 1;
-    candidate = Math.ceil(next / blockSize) * blockSize;
+  let start = 0;
+  while (candidate + blockSize - 1 <= poolLast) {
+    const end = candidate + blockSize - 1;
+    // Ranges that end below the candidate can never collide with a later, higher one.
+    while (start < ranges.length && (ranges[start]?.last ?? Infinity) < candidate) start++;
+    let collisionEnd = -1;
+    for (let i = start; i < ranges.length; i++) {
+      const range = ranges[i];
+      if (!range || range.first > end) break;
+      if (range.last >= candidate) collisionEnd = Math.max(collisionEnd, range.last);
+    }
+    if (collisionEnd < 0) return { base: candidate, prefixLength };
+    candidate = Math.ceil((collisionEnd + 1) / blockSize) * blockSize;
   }
   return undefined;
 }

@@ -52,7 +52,7 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
       desired.resources[name] = {
         resource: manifest,
         connectionDetails: {},
-        ready: observed.isReady(name) || (READY_WHEN_PRESENT.has(manifest.kind) && observed.has(name)) ? Ready.READY_TRUE : Ready.READY_FALSE,
+        ready: readiness(observed, name, manifest.kind),
       };
     }
     // Assigned, not merged: the SDK's merge helpers concatenate arrays, which would
@@ -103,6 +103,10 @@ function requiredResources(req: RunFunctionRequest): Map<string, JsonObject[]> {
  */
 function holdObservedResources(desired: Record<string, Resource>, observed: Observed): void {
   for (const [name, manifest] of holdObserved(observed, new Set(Object.keys(desired)))) {
-    desired[name] = { resource: manifest, connectionDetails: {}, ready: observed.isReady(name) ? Ready.READY_TRUE : Ready.READY_FALSE };
+    desired[name] = { resource: manifest, connectionDetails: {}, ready: readiness(observed, name, manifest.kind) };
   }
+}
+
+function readiness(observed: Observed, name: string, kind: string): Ready {
+  return observed.isReady(name) || (READY_WHEN_PRESENT.has(kind) && observed.has(name)) ? Ready.READY_TRUE : Ready.READY_FALSE;
 }

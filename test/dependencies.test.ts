@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { crdsDir, ROOT } from '../scripts/lib/paths.js';
+import { asObserved, type Manifest } from '../scripts/lib/reconcile.js';
+import { loadExample, settle, type Json } from './support/function.js';
+
+// Installing the Configuration must bring every provider whose APIs the Compositions use, at
+// the version of the CRDs the package is validated against.
+
+interface Dependency {
+  kind: string;
+  package: string;
+  version: string;
+}
+
+const meta = parse(readFileSync(join(ROOT, 'crossplane.yaml'), 'utf8')) as { spec: { dependsOn: Dependency[] } };
+const providers = meta.spec.dependsOn.filter((d) => d.kind === 'Provider');
+
+/** The provider package that serves an API group, by the providers' own naming. */
+function packageFor(group: string): { package: string; crdsFolder: string } {
+  if (group === 'azure.m.upbound.io') return { package: 'xpkg.upbound.io/upbound/provider-family-azure', crdsFolder: 'provider-azure' };
+  const azure = /^([a-z]+)\.azure\.m\.upbound\.io$/.exec(group);
+  if (azure) return { package: `xpkg.upbound.io/upbound/provider-azure-${azure[1]}`, crdsFolder: 'provider-azure' };
+  if (/^([a-z]+\.)?azuread\.m\.upbound\.io$/.test(group)) return { package: 'xpkg.upbound.io/upbound/provider-azuread', crdsFolder: 'provider-azuread' };
+  const contrib = /^(helm|kubernetes)\.m\.crossplane\.io$/.exec(group);
+  if (contrib) return { package: `xpkg.upbound.io/crossplane-contrib/provider-${contrib[1]}`, crdsFolder: `provider-${contrib[1]}` };
+  throw new Error(`no provider convention for ${group}`);
+}
+
+/** Tag of each CRD folder, from the provenance table in SOURCES.md beside the CRDs. */
+function crdTags(): Map<string, string> {
+  const sources = readFileSync(join(crdsDir(), 'SOURCES.md'), 'utf8');
+  const tags = new Map<string, string>();
+  for (const match of sources.matchAll(/^\| `([a-z-]+)\/` \| [^|]+ \| `(v[0-9.]+)`/gm)) tags.set(match[1]!, match[2]!);
+  return tags;
+}
+
+/** Every apiVersion the examples compose once settled (Objects' payloads go to other clusters). */
+function composedGroups(): Set<string> {
+  const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
+  const network = settle(loadExample('examples/network/k8tre.yaml'), observe);
+  const groups = new Set<string>();
+  const collect = (observed: Record<string, Json>) => {
+    for (const manifest of Object.values(observed)) groups.add(String(manifest.apiVersion).split('/')[0]!);
+  };
+  collect(network.observed);
+  for (const env of ['dev', 'stg', 'prd']) collect(settle(loadExample(`examples/cluster/${env}.yaml`), observe, { network: [network.xr] }).observed);
+  return groups;
+}
+
+describe('crossplane.yaml', () => {
+  const groups = composedGroups();
+  const tags = crdTags();
+
+  it('sees the APIs the package composes', () => {
+    expect([...groups].sort()).toEqual(expect.arrayContaining(['network.azure.m.upbound.io', 'containerservice.azure.m.upbound.io', 'helm.m.crossplane.io', 'kubernetes.m.crossplane.io']));
+  });
+
+  it('depends on a provider for every composed API group, pinned to the CRDs’ version', () => {
+    for (const group of [...groups].filter((g) => g.includes('.'))) {
+      const { package: pkg, crdsFolder } = packageFor(group);
+      const dependency = providers.find((d) => d.package === pkg);
+      expect(dependency, `${group} needs ${pkg} in crossplane.yaml`).toBeDefined();
+      expect(dependency?.version, `${pkg} must be pinned to the CRDs' tag`).toBe(tags.get(crdsFolder));
+    }
+  });
+
+  it('composes core Kubernetes kinds only from the core group', () => {
+    expect([...groups].filter((g) => !g.includes('.'))).toEqual(['v1']);
+  });
+
+  it('declares no provider the package does not use', () => {
+    const used = new Set([...groups].filter((g) => g.includes('.')).map((g) => packageFor(g).package));
+    expect(providers.map((d) => d.package).filter((p) => !used.has(p))).toEqual([]);
+  });
+});
+

@@ -46,7 +46,7 @@ function composedGroups(): Set<string> {
     for (const manifest of Object.values(observed)) groups.add(String(manifest.apiVersion).split('/')[0]!);
   };
   collect(network.observed);
-  for (const env of ['dev', 'stg', 'prd']) collect(settle(loadExample(`examples/cluster/${env}.yaml`), observe, { network: [network.xr] }).observed);
+  for (const env of ['dev', 'stg', 'prd', 'mgmt']) collect(settle(loadExample(`examples/cluster/${env}.yaml`), observe, { network: [network.xr] }).observed);
   return groups;
 }
 

@@ -134,11 +134,24 @@ const spec = object(
       version: matching('Chart version (1.17.x).', patterns.ciliumVersion, { maxLength: 8, default: defaults.ciliumVersion }),
       clusterId: integer('Cilium cluster ID, unique among meshed clusters. Default: the environment’s routing slot in the network.', limits.ciliumClusterId),
     }),
+    role: oneOf('Workload (default), or Management: this cluster also hosts the ArgoCD that registers and deploys to the workload clusters.', enums.role, { default: 'Workload' }),
+    argocdServer: object('The ArgoCD a Management cluster hosts.', {
+      hostname: matching('ArgoCD’s host on the cluster gateway. Default argocd.<environment domain>.', patterns.dnsName),
+      chartVersion: matching('argo-cd Helm chart version.', patterns.chartVersion, { maxLength: 20, default: defaults.argocdChartVersion }),
+      cmpImage: matching('Image of the K8TRE CMP plugin sidecar (an ArgoCD image, pinned).', patterns.image, { maxLength: 200, default: defaults.argocdCmpImage }),
+      entraProviderConfigRef: object(
+        'provider-azuread config for ArgoCD’s Entra application.',
+        { kind: oneOf('Kind.', networkEnums.providerConfigKind, { default: 'ClusterProviderConfig' }), name: matching('Name.', patterns.kubernetesName, { maxLength: 63, default: 'default' }) },
+      ),
+    }),
     deletionPolicy: oneOf('Retain (default) keeps the Key Vault and storage accounts when the XR is deleted; Delete removes them.', enums.deletionPolicy, {
       default: defaults.deletionPolicy,
     }),
   },
-  { required: ['environment', 'networkRef', 'tenantId', 'adminGroupObjectIds', 'certManager', 'management'] },
+  {
+    required: ['environment', 'networkRef', 'tenantId', 'adminGroupObjectIds', 'certManager', 'management'],
+    'x-kubernetes-validations': [{ rule: "has(self.role) && self.role == 'Management' || !has(self.argocdServer)", message: 'argocdServer applies only to role Management' }],
+  },
 );
 
 const identity = (description: string) => object(description, { clientId: string('Client ID.'), principalId: string('Principal (object) ID.') });
@@ -169,6 +182,7 @@ const status = object('What the cluster composed. IDs appear once Azure reports 
     ),
   }),
   keyVault: object('The Key Vault.', { name: string('Name.'), id: string('Azure ID.'), uri: string('Vault URI.') }),
+  argocd: object('The hosted ArgoCD (Management role).', { url: string('ArgoCD URL.'), applicationClientId: string('Client ID of ArgoCD’s Entra application.') }),
   storage: object('Storage accounts.', {
     workspace: object('Workspace account.', { name: string('Name.'), id: string('Azure ID.') }),
     core: object('Core account.', { name: string('Name.'), id: string('Azure ID.') }),

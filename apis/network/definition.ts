@@ -44,6 +44,7 @@ const environment = object(
     name: matching('Environment name, e.g. dev. Used in DNS names and Azure resource names.', patterns.environmentName, { maxLength: 12 }),
     addressSpace: cidr('Explicit spoke address space. When absent, one is allocated from spec.addressPool and kept.', limits.spokePrefix),
     apex: boolean('This environment serves the zone apex (karectl.org rather than prd.karectl.org), like prd in the reference.'),
+    exposed: boolean('Serve this environment through the public gateway (default true). Turn off for internal-only environments such as the management cluster; its zone and spoke remain.'),
     certificateSecretName: matching(
       `Key Vault secret holding this environment's TLS certificate (PFX). Default tls-<name>-pfx.`,
       patterns.secretName,

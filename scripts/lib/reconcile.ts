@@ -51,6 +51,10 @@ export function asObserved(manifest: Manifest): Manifest {
     atProvider.kubeletIdentity = { clientId: fakeUuid(`kubelet-client/${name}`), objectId: fakeUuid(`kubelet/${name}`) };
     atProvider.keyVaultSecretsProvider = { secretIdentity: [{ clientId: fakeUuid(`kvsp-client/${name}`), objectId: fakeUuid(`kvsp/${name}`) }] };
   }
+  if (manifest.kind === 'Application' && group.startsWith('applications.azuread')) {
+    atProvider.clientId = fakeUuid(`application/${name}`);
+    atProvider.objectId = fakeUuid(`application-object/${name}`);
+  }
   if (manifest.kind === 'Vault') atProvider.vaultUri = `https://${name}.vault.simulated.invalid/`;
   return {
     ...manifest,

@@ -112,12 +112,21 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
         'dev.karectl.org',
         'stg.karectl.org',
         'karectl.org',
+        'mgmt.karectl.org',
       ].sort(),
     );
     const links = [...composed.values()].filter((m) => m.kind === 'PrivateDNSZoneVirtualNetworkLink');
-    expect(links).toHaveLength(7 * 4 + 3 * 2);
+    // Shared zones: hub + 4 spokes; each environment zone: hub + its own spoke.
+    expect(links).toHaveLength(7 * 5 + 4 * 2);
     for (const link of links) expect(forProvider(link).registrationEnabled).toBe(false);
     expect(composed.has('dns-link-env-dev-stg')).toBe(false);
+  });
+
+  it('gives the internal-only mgmt environment a spoke and zone but no public listener', () => {
+    const { composed } = last(rounds);
+    expect(forProvider(composed.get('spoke-mgmt-vnet')).addressSpace).toEqual(['10.110.48.0/20']);
+    expect(composed.get('dns-zone-env-mgmt')?.metadata.annotations?.['crossplane.io/external-name']).toBe('mgmt.karectl.org');
+    expect(JSON.stringify(forProvider(composed.get('gateway')))).not.toContain('mgmt');
   });
 
   it('builds one WAF_v2 gateway with a listener set per environment', () => {
@@ -181,21 +190,21 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     const observedDir = join(work, 'observed');
     mkdirSync(observedDir);
     for (const [name, manifest] of settled.composed) writeFileSync(join(observedDir, `${name}.yaml`), stringify(asObserved(manifest)));
-    const changed = withField(settled.xr, 'spec.environments', [{ name: 'uat' }, { name: 'prd', apex: true }, { name: 'dev' }]);
+    const changed = withField(settled.xr, 'spec.environments', [{ name: 'uat' }, { name: 'prd', apex: true }, { name: 'dev' }, { name: 'mgmt', exposed: false }]);
     writeFileSync(join(work, 'xr.yaml'), stringify(changed));
 
     const result = await session().render(join(work, 'xr.yaml'), ['--observed-resources', observedDir]);
     expect(result.ok, result.stderr).toBe(true);
     const next = toRound(result.stdout);
     await expectValid(result.stdout);
-    for (const env of ['dev', 'prd']) {
+    for (const env of ['dev', 'prd', 'mgmt']) {
       expect(forProvider(next.composed.get(`spoke-${env}-vnet`))).toEqual(forProvider(settled.composed.get(`spoke-${env}-vnet`)));
       for (const role of ['nodes', 'pe', 'ingress', 'apiserver']) {
         expect(forProvider(next.composed.get(`spoke-${env}-subnet-${role}`))).toEqual(forProvider(settled.composed.get(`spoke-${env}-subnet-${role}`)));
       }
     }
     // stg's VNet still exists while Azure deletes it, so uat does not take its range yet.
-    expect(forProvider(next.composed.get('spoke-uat-vnet')).addressSpace).toEqual(['10.110.48.0/20']);
+    expect(forProvider(next.composed.get('spoke-uat-vnet')).addressSpace).toEqual(['10.110.64.0/20']);
     expect(next.composed.has('spoke-stg-vnet')).toBe(false);
     const priorities = Object.fromEntries((forProvider(next.composed.get('gateway')).requestRoutingRule as { name: string; priority: number }[]).map((r) => [r.name, r.priority]));
     expect(priorities).toMatchObject({ 'rule-dev': 10, 'rule-prd': 30, 'rule-uat': 20 });

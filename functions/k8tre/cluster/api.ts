@@ -3,6 +3,9 @@ import { patterns as networkPatterns } from '../network/api.js';
 
 export const KIND = 'XK8treCluster';
 
+/** The audience Azure expects on federated Kubernetes service account tokens. */
+export const TOKEN_AUDIENCE = 'api://AzureADTokenExchange';
+
 export const patterns = {
   ...networkPatterns,
   uuid: { pattern: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, describe: 'a GUID' },
@@ -19,6 +22,8 @@ export const patterns = {
     pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/dnsZones\/[^/]+$/i,
     describe: 'an Azure public DNS zone ID (/subscriptions/.../providers/Microsoft.Network/dnsZones/NAME)',
   },
+  chartVersion: { pattern: /^[0-9]+\.[0-9]+\.[0-9]+$/, describe: 'a chart version such as 8.6.1' },
+  image: { pattern: /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/, describe: 'a pinned container image such as quay.io/argoproj/argocd:v3.1.8' },
   ciliumVersion: { pattern: /^1\.17\.[0-9]{1,2}$/, describe: 'a Cilium 1.17 patch release such as 1.17.4' },
   nodeTaint: { pattern: /^[A-Za-z0-9./-]{1,253}(=[A-Za-z0-9._-]{0,63})?:(NoSchedule|PreferNoSchedule|NoExecute)$/, describe: 'a taint such as gpu=true:NoSchedule' },
 } as const;
@@ -54,12 +59,15 @@ export const defaults = {
   keyVaultSoftDeleteDays: 90,
   deletionPolicy: 'Retain',
   ciliumVersion: '1.17.4',
+  argocdChartVersion: '8.6.1',
+  argocdCmpImage: 'quay.io/argoproj/argocd:v3.1.8',
 } as const;
 
 export const enums = {
   storageReplication: ['LRS', 'ZRS', 'GRS', 'GZRS', 'RAGRS', 'RAGZRS'],
   osSku: ['Ubuntu', 'AzureLinux'],
   deletionPolicy: ['Retain', 'Delete'],
+  role: ['Workload', 'Management'],
   /** Composed resources a workload identity's role can be scoped to by name. */
   symbolicScope: ['ResourceGroup', 'KeyVault', 'CoreStorage', 'WorkspaceStorage'],
 } as const;

@@ -14,6 +14,7 @@ import { composeKeyVault, composeStorage } from './data-stores.js';
 import { composeArgoCdRegistration } from './argocd-registration.js';
 import { composeAddOnRoles, composeWorkloadIdentities } from './identities.js';
 import { composeInCluster } from './in-cluster.js';
+import { composeManagement } from './management.js';
 import { networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
 import { clusterStamp, keys } from './naming.js';
 import { limits } from './api.js';
@@ -58,6 +59,8 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   composeAddOnRoles(spec, stamp, observed, desired);
   const workloads = composeWorkloadIdentities(spec, stamp, facts, observed, desired);
   const inCluster = composeInCluster(spec, stamp, addressing, ciliumClusterId(spec, facts), observed, desired);
+  const management = spec.argocdServer && composeManagement(spec, spec.argocdServer, stamp, facts, inCluster.ciliumDeployed, observed, desired);
+  if (management?.waitingFor) waiting.push(management.waitingFor);
   const argocd = spec.management.argocd;
   const registration = argocd && composeArgoCdRegistration(spec, argocd, stamp, facts, inCluster.ciliumDeployed, observed, desired);
 
@@ -79,7 +82,8 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
         ]
       : []),
   ];
-  return { resources: desired, status: clusterStatus(spec, facts, addressing, workloads, observed), conditions, requirements };
+  const status = { ...clusterStatus(spec, facts, addressing, workloads, observed), ...(management && { argocd: { url: management.url, ...(management.applicationClientId && { applicationClientId: management.applicationClientId }) } }) };
+  return { resources: desired, status, conditions, requirements };
 }
 
 /**

@@ -4,12 +4,12 @@ import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
 import { roleAssignment } from '../lib/role-assignment.js';
 import { meta, placement, refTo, type Stamp } from '../lib/stamp.js';
+import { TOKEN_AUDIENCE } from './api.js';
 import { STORAGE_PURPOSES } from './data-stores.js';
 import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys } from './naming.js';
+import { ARGOCD_CONTROLLER_IDENTITY } from './management.js';
 import type { ClusterSpec, RoleScope } from './spec.js';
-
-export const TOKEN_AUDIENCE = 'api://AzureADTokenExchange';
 
 export interface WorkloadIdentityOutcome {
   readonly name: string;
@@ -59,6 +59,7 @@ export function composeWorkloadIdentities(spec: ClusterSpec, stamp: Stamp, netwo
   const wanted = [
     { name: 'externaldns', namespace: 'externaldns', serviceAccount: 'externaldns', roles: [{ role: 'Private DNS Zone Contributor', scope: { id: network.environmentZoneId } as RoleScope }] },
     { name: 'certmanager', namespace: 'cert-manager', serviceAccount: 'cert-manager', roles: [{ role: 'DNS Zone Contributor', scope: { id: spec.publicDnsZoneId } as RoleScope }] },
+    ...(spec.role === 'Management' ? [ARGOCD_CONTROLLER_IDENTITY] : []),
     ...spec.workloadIdentities,
   ];
   const issuer = observed.atProvider(keys.cluster, 'oidcIssuerUrl');

@@ -28,6 +28,10 @@ export const keys = {
   cilium: 'release-cilium',
   argocdRole: 'role-argocd-cluster-admin',
   argocdCluster: 'argocd-cluster-secret',
+  argocdApplication: 'argocd-entra-application',
+  argocdServicePrincipal: 'argocd-entra-service-principal',
+  argocdApplicationFederation: 'argocd-entra-federation',
+  argocdRelease: 'release-argocd',
 } as const;
 
 export type StoragePurpose = 'workspace' | 'core';

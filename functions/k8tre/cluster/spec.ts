@@ -43,6 +43,14 @@ export interface ArgoCdSpec {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+export interface ArgoCdServerSpec {
+  readonly hostname?: string;
+  readonly chartVersion: string;
+  readonly cmpImage: string;
+  /** provider-azuread config for the Entra application. */
+  readonly entraProviderConfigRef: { readonly kind: string; readonly name: string };
+}
+
 export interface ClusterSpec {
   readonly name: string;
   readonly namespace: string;
@@ -71,6 +79,9 @@ export interface ClusterSpec {
   };
   readonly ciliumVersion: string;
   readonly ciliumClusterId?: number;
+  readonly role: (typeof enums.role)[number];
+  /** The ArgoCD this cluster hosts; set exactly when the role is Management. */
+  readonly argocdServer?: ArgoCdServerSpec;
 }
 
 export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown }, rawSpec: unknown): ClusterSpec {
@@ -116,11 +127,35 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     management: parseManagement(spec.requiredObject('management')),
     ciliumVersion: cilium?.string('version', patterns.ciliumVersion) ?? defaults.ciliumVersion,
     ...optional('ciliumClusterId', cilium?.has('clusterId') ? cilium.integer('clusterId', limits.ciliumClusterId, 0) : undefined),
+    ...parseRole(spec),
   };
   if (result.storage.workspaceName && result.storage.workspaceName === result.storage.coreName) {
     throw new FieldError('spec.storage.accountNames.core', 'must differ from spec.storage.accountNames.workspace');
   }
   return result;
+}
+
+function parseRole(spec: SpecReader): Pick<ClusterSpec, 'role' | 'argocdServer'> {
+  const role = spec.oneOf('role', enums.role, 'Workload');
+  const server = spec.object('argocdServer');
+  if (role === 'Workload') {
+    if (server) throw new FieldError('spec.argocdServer', 'applies only to spec.role Management');
+    return { role };
+  }
+  const reader = server ?? SpecReader.root({}, 'spec.argocdServer');
+  const entra = reader.object('entraProviderConfigRef');
+  return {
+    role,
+    argocdServer: {
+      ...optional('hostname', reader.string('hostname', patterns.dnsName)),
+      chartVersion: reader.string('chartVersion', patterns.chartVersion) ?? defaults.argocdChartVersion,
+      cmpImage: reader.string('cmpImage', patterns.image) ?? defaults.argocdCmpImage,
+      entraProviderConfigRef: {
+        kind: entra?.oneOf('kind', networkEnums.providerConfigKind, 'ClusterProviderConfig') ?? 'ClusterProviderConfig',
+        name: entra?.string('name', patterns.kubernetesName) ?? 'default',
+      },
+    },
+  };
 }
 
 function parseManagement(management: SpecReader): ClusterSpec['management'] {

@@ -39,7 +39,7 @@ export function composeGateway(
 ): GatewayOutcome {
   const common = { providerConfigRef: spec.providerConfigRef };
   // Listener blocks are sets to Azure; a stable order keeps diffs quiet.
-  const environments = [...spec.environments].sort((a, b) => a.name.localeCompare(b.name));
+  const environments = spec.environments.filter((e) => e.exposed).sort((a, b) => a.name.localeCompare(b.name));
   const listeners = environments.map((env) => listenerFor(spec, env, priorities));
 
   desired.set(

@@ -36,6 +36,8 @@ export interface EnvironmentSpec {
   readonly field: string;
   readonly addressSpace?: Cidr;
   readonly apex: boolean;
+  /** Served through the public gateway. Off for internal-only environments such as management. */
+  readonly exposed: boolean;
   readonly certificateSecretName: string;
 }
 
@@ -123,6 +125,7 @@ function parseEnvironments(spec: SpecReader): EnvironmentSpec[] {
         field: path,
         ...optional('addressSpace', env.cidr('addressSpace', limits.spokePrefix)),
         apex: env.boolean('apex', false),
+        exposed: env.boolean('exposed', true),
         certificateSecretName: env.string('certificateSecretName', patterns.secretName) ?? defaults.certificateSecretName(name),
       };
     }) ?? missing(spec.field('environments'));

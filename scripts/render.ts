@@ -12,6 +12,9 @@ if (files.length === 0) {
   process.exit(2);
 }
 
+// Exit by setting the code, never with process.exit(): a pipe takes writes asynchronously, and
+// exiting at once would cut the YAML stream short for whoever reads it (`| npm run validate`).
+
 const session = await RenderSession.start();
 const stop = () => session.stop();
 process.once('SIGINT', () => (stop(), process.exit(130)));
@@ -30,4 +33,4 @@ try {
 } finally {
   stop();
 }
-process.exit(failed ? 1 : 0);
+process.exitCode = failed ? 1 : 0;

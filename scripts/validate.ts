@@ -12,4 +12,4 @@ const stream = files.map((f) => readFileSync(f === '-' ? 0 : f, 'utf8')).join('\
 const result = await validateStream(stream);
 process.stdout.write(result.stdout);
 process.stderr.write(result.stderr);
-process.exit(result.ok ? 0 : 1);
+process.exitCode = result.ok ? 0 : 1;

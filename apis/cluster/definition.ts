@@ -8,6 +8,8 @@ export const PLURAL = 'xk8treclusters';
 
 const zones = array('Availability zones.', oneOf('A zone.', networkEnums.zone), { minItems: 1, maxItems: 3, 'x-kubernetes-list-type': 'set' });
 const uuid = (description: string) => matching(description, patterns.uuid, { maxLength: 36 });
+const identityRef = (description: string) =>
+  object(description, { clientId: uuid('Client ID.'), principalId: uuid('Principal (object) ID.') }, { required: ['clientId', 'principalId'] });
 
 const nodePool = object(
   'A user node pool.',
@@ -104,20 +106,14 @@ const spec = object(
     management: object(
       'How the management cluster reaches this one.',
       {
-        providerIdentity: object(
+        providerIdentity: identityRef(
           'The workload identity provider-helm and provider-kubernetes run as in the management cluster. It gets Azure Kubernetes Service RBAC Cluster Admin on this cluster.',
-          { clientId: uuid('Client ID.'), principalId: uuid('Principal (object) ID.') },
-          { required: ['clientId', 'principalId'] },
         ),
         argocd: object(
           'Register this cluster with the management cluster’s ArgoCD. ArgoCD authenticates as its own workload identity (argocd-k8s-auth azure), which gets Azure Kubernetes Service RBAC Cluster Admin here.',
           {
             namespace: matching('ArgoCD’s namespace.', patterns.kubernetesName, { maxLength: 63, default: 'argocd' }),
-            controllerIdentity: object(
-              'The identity ArgoCD’s application controller runs as.',
-              { clientId: uuid('Client ID.'), principalId: uuid('Principal (object) ID.') },
-              { required: ['clientId', 'principalId'] },
-            ),
+            controllerIdentity: identityRef('The identity ArgoCD’s application controller runs as.'),
             providerConfigRef: object(
               'provider-kubernetes config for the management cluster itself, where the cluster Secret is written.',
               { kind: oneOf('Kind.', networkEnums.providerConfigKind, { default: 'ClusterProviderConfig' }), name: matching('Name.', patterns.kubernetesName, { maxLength: 63 }) },

@@ -96,14 +96,25 @@ export async function reconcileUntilSettled(session: RenderSession, xrFile: stri
 
       input = join(work, `xr-${i + 1}.yaml`);
       writeFileSync(input, stringify(round.xr));
-      observedDir = join(work, `observed-${i + 1}`);
-      mkdirSync(observedDir);
-      for (const [name, manifest] of round.composed) writeFileSync(join(observedDir, `${name}.yaml`), stringify(asObserved(manifest)));
+      observedDir = writeObserved(round, join(work, `observed-${i + 1}`));
     }
     return rounds;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Writes a round's composed resources, as observed, for `--observed-resources`; returns the folder. */
+export function writeObserved(round: Round, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, manifest] of round.composed) writeFileSync(join(dir, `${name}.yaml`), stringify(asObserved(manifest)));
+  return dir;
+}
+
+export function lastRound(rounds: readonly Round[]): Round {
+  const round = rounds.at(-1);
+  if (!round) throw new Error('no rounds');
+  return round;
 }
 
 export function toRound(stream: string): Round {

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
-import { asObserved, reconcileUntilSettled, toRound, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
+import { lastRound, reconcileUntilSettled, toRound, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { withField } from '../support/function.js';
-import { expectValid, forProvider, useRenderSession } from '../support/render.js';
+import { expectValid, forProvider, observedAt, settleNetwork, useRenderSession } from '../support/render.js';
 
 // XK8treCluster through the real CLI. The network it reads is the real example network,
 // reconciled until settled, passed as the required resource.
@@ -15,34 +15,13 @@ const session = useRenderSession();
 const work = mkdtempSync(join(tmpdir(), 'k8tre-cluster-'));
 const status = (round: Round) => round.xr.status as ClusterStatus & { conditions: { type: string; status: string; message?: string }[] };
 const condition = (round: Round, type: string) => status(round).conditions.find((c) => c.type === type);
-const observedAt = (manifest: Manifest | undefined, ...path: string[]) => {
-  let value: unknown = (asObserved(manifest!).status as { atProvider: unknown }).atProvider;
-  for (const step of path) value = (value as Record<string, unknown>)[step];
-  return value;
-};
-const last = (rounds: Round[]) => rounds[rounds.length - 1]!;
-
-async function settledNetwork(xr: Manifest, file: string, observedFrom?: Round): Promise<Round> {
-  writeFileSync(join(work, `${file}.input.yaml`), stringify(xr));
-  let args: string[] = [];
-  if (observedFrom) {
-    const dir = join(work, `${file}-observed`);
-    mkdirSync(dir, { recursive: true });
-    for (const [name, manifest] of observedFrom.composed) writeFileSync(join(dir, `${name}.yaml`), stringify(asObserved(manifest)));
-    args = ['--observed-resources', dir];
-  }
-  const rounds = await reconcileUntilSettled(session(), join(work, `${file}.input.yaml`), { extraArgs: args });
-  writeFileSync(join(work, `${file}.yaml`), stringify(last(rounds).xr));
-  return last(rounds);
-}
+const last = lastRound;
 
 describe('XK8treCluster', () => {
   let network: Round;
   let rounds: Round[];
   beforeAll(async () => {
-    const first = await reconcileUntilSettled(session(), 'examples/network/k8tre.yaml');
-    network = last(first);
-    writeFileSync(join(work, 'network.yaml'), stringify(network.xr));
+    network = await settleNetwork(session(), 'examples/network/k8tre.yaml', work, 'network');
     rounds = await reconcileUntilSettled(session(), 'examples/cluster/dev.yaml', { extraArgs: ['--required-resources', join(work, 'network.yaml')] });
   });
 
@@ -232,12 +211,11 @@ describe('XK8treCluster', () => {
   });
 
   it('renders an existing cluster identically when the network gains an environment', async () => {
-    const grown = await settledNetwork(withField(network.xr, 'spec.environments', [{ name: 'dev' }, { name: 'stg' }, { name: 'prd', apex: true }, { name: 'uat' }]) as Manifest, 'network-grown', network);
+    const grownXr = withField(network.xr, 'spec.environments', [{ name: 'dev' }, { name: 'stg' }, { name: 'prd', apex: true }, { name: 'mgmt', exposed: false }, { name: 'uat' }]) as Manifest;
+    const grown = await settleNetwork(session(), grownXr, work, 'network-grown', network);
     const clusterXr = last(rounds).xr;
     writeFileSync(join(work, 'dev.yaml'), stringify(clusterXr));
-    const observedDir = join(work, 'dev-observed');
-    mkdirSync(observedDir, { recursive: true });
-    for (const [name, manifest] of last(rounds).composed) writeFileSync(join(observedDir, `${name}.yaml`), stringify(asObserved(manifest)));
+    const observedDir = writeObserved(last(rounds), join(work, 'dev-observed'));
     const render = (networkFile: string) => session().render(join(work, 'dev.yaml'), ['--required-resources', networkFile, '--observed-resources', observedDir]);
     const before = await render(join(work, 'network.yaml'));
     const after = await render(join(work, 'network-grown.yaml'));

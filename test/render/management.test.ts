@@ -2,19 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asObserved, reconcileUntilSettled, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
+import { asObserved, lastRound, reconcileUntilSettled, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { fatalMessage, loadExample, runWithRequired, settle, withField, type Json } from '../support/function.js';
-import { expectValid, forProvider, useRenderSession } from '../support/render.js';
+import { expectValid, forProvider, observedAt, settleNetwork, useRenderSession } from '../support/render.js';
 
 // The management role through the real CLI: the same cluster plus ArgoCD, its Entra
 // application and the identity it reaches workload clusters with.
 
 const session = useRenderSession();
 const work = mkdtempSync(join(tmpdir(), 'k8tre-mgmt-'));
-const last = (rounds: Round[]) => rounds[rounds.length - 1]!;
-const observedAt = (manifest: Manifest | undefined, field: string) => ((asObserved(manifest!).status as { atProvider: Record<string, unknown> }).atProvider[field]);
+const last = lastRound;
 
 interface ArgoValues {
   global: { domain: string };
@@ -28,8 +27,7 @@ interface ArgoValues {
 describe('XK8treCluster with role Management', () => {
   let rounds: Round[];
   beforeAll(async () => {
-    const network = await reconcileUntilSettled(session(), 'examples/network/k8tre.yaml');
-    writeFileSync(join(work, 'network.yaml'), stringify(last(network).xr));
+    await settleNetwork(session(), 'examples/network/k8tre.yaml', work, 'network');
     rounds = await reconcileUntilSettled(session(), 'examples/cluster/mgmt.yaml', { extraArgs: ['--required-resources', join(work, 'network.yaml')], maxRounds: 10 });
   });
   const values = () => (last(rounds).composed.get('release-argocd')!.spec as { forProvider: { values: ArgoValues; chart: Json; namespace: string } }).forProvider;

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkStatus } from '../../functions/k8tre/network/status.js';
-import { asObserved, reconcileUntilSettled, toRound, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
+import { asObserved, lastRound, reconcileUntilSettled, toRound, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { loadExample, withField } from '../support/function.js';
-import { expectValid, forProvider, useRenderSession } from '../support/render.js';
+import { expectValid, forProvider, observedAt, useRenderSession } from '../support/render.js';
 
 // Renders examples/network/* through the real `crossplane composition render` (CLI v2.5.0,
 // core v2.3.4 engine) and our function, reconcile after reconcile, and checks what matters.
@@ -15,13 +15,9 @@ const session = useRenderSession();
 const names = (list: unknown) => (list as { name: string }[]).map((item) => item.name);
 const byName = (list: unknown, name: string) => (list as { name: string }[]).find((item) => item.name === name);
 const status = (round: Round) => round.xr.status as NetworkStatus & { conditions: unknown[] };
-const observedId = (manifest: Manifest | undefined) => (asObserved(manifest!).status as { atProvider: { id: string } }).atProvider.id;
+const observedId = (manifest: Manifest | undefined) => observedAt(manifest, 'id');
 
-function last(rounds: Round[]): Round {
-  const round = rounds.at(-1);
-  if (!round) throw new Error('no rounds');
-  return round;
-}
+const last = lastRound;
 
 describe('examples/network/k8tre.yaml: the reference deployment', () => {
   let rounds: Round[];
@@ -187,9 +183,7 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
   it('keeps every other environment where it was when one is removed and another inserted', async () => {
     const settled = last(rounds);
     const work = mkdtempSync(join(tmpdir(), 'k8tre-change-'));
-    const observedDir = join(work, 'observed');
-    mkdirSync(observedDir);
-    for (const [name, manifest] of settled.composed) writeFileSync(join(observedDir, `${name}.yaml`), stringify(asObserved(manifest)));
+    const observedDir = writeObserved(settled, join(work, 'observed'));
     const changed = withField(settled.xr, 'spec.environments', [{ name: 'uat' }, { name: 'prd', apex: true }, { name: 'dev' }, { name: 'mgmt', exposed: false }]);
     writeFileSync(join(work, 'xr.yaml'), stringify(changed));
 

@@ -13,8 +13,7 @@ export function loadExample(path: string): Json {
 }
 
 export function run(xr: Json, observed: Record<string, Json> = {}): RunFunctionResponse {
-  const resources = Object.fromEntries(Object.entries(observed).map(([name, resource]) => [name, { resource }]));
-  return runFunction(RunFunctionRequest.fromPartial({ observed: { composite: { resource: xr }, resources } }));
+  return runWithRequired(xr, {}, observed);
 }
 
 export function fatalMessage(rsp: RunFunctionResponse): string | undefined {

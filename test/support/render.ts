@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { RenderSession } from '../../scripts/lib/render-engine.js';
-import type { Manifest } from '../../scripts/lib/reconcile.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { asObserved, lastRound, reconcileUntilSettled, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { validateStream } from '../../scripts/lib/validate.js';
 
 /** One function process and CLI session for a test file; stopped when the file is done. */
@@ -29,4 +32,26 @@ export function forProvider(manifest: Manifest | undefined): Record<string, unkn
   const spec = manifest?.spec as { forProvider?: Record<string, unknown> } | undefined;
   if (!spec?.forProvider) throw new Error(`no forProvider in ${manifest?.metadata.name}`);
   return spec.forProvider;
+}
+
+/** A value of `status.atProvider` as the simulated provider reports it for this resource. */
+export function observedAt(manifest: Manifest | undefined, ...path: string[]): unknown {
+  if (!manifest) throw new Error('no such composed resource');
+  let value: unknown = (asObserved(manifest).status as { atProvider: unknown }).atProvider;
+  for (const step of path) value = (value as Record<string, unknown>)[step];
+  return value;
+}
+
+/**
+ * Reconciles a network XR until settled (optionally starting from a previous round as
+ * observed state) and writes the settled XR to `<dir>/<name>.yaml`, ready to pass to a
+ * cluster as `--required-resources`.
+ */
+export async function settleNetwork(session: RenderSession, xr: string | Manifest, dir: string, name: string, observedFrom?: Round): Promise<Round> {
+  const input = typeof xr === 'string' ? xr : join(dir, `${name}.input.yaml`);
+  if (typeof xr !== 'string') writeFileSync(input, stringify(xr));
+  const args = observedFrom ? ['--observed-resources', writeObserved(observedFrom, join(dir, `${name}-observed`))] : [];
+  const settled = lastRound(await reconcileUntilSettled(session, input, { extraArgs: args }));
+  writeFileSync(join(dir, `${name}.yaml`), stringify(settled.xr));
+  return settled;
 }

@@ -1,7 +1,7 @@
 import { formatCidr } from '../lib/cidr.js';
+import { compact } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import type { ClusterAddressing } from './addressing.js';
-import { STORAGE_PURPOSES } from './data-stores.js';
 import type { WorkloadIdentityOutcome } from './identities.js';
 import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys } from './naming.js';
@@ -39,8 +39,8 @@ export function clusterStatus(
 ): ClusterStatus {
   const at = (key: string, field: string) => observed.atProvider(key, field);
   const aksPath = (...path: (string | number)[]) => observed.atProviderPath(keys.cluster, ...path);
-  return JSON.parse(
-    JSON.stringify({
+  const storage = (purpose: 'workspace' | 'core') => ({ name: azureNames.storage(spec, purpose), id: at(keys.storage(purpose), 'id') });
+  return compact<ClusterStatus>({
       environment: spec.environment,
       domains: { public: network.publicDomain, internal: network.internalDomain },
       aks: { name: azureNames.cluster(spec), id: at(keys.cluster, 'id'), privateFqdn: at(keys.cluster, 'privateFqdn'), oidcIssuerUrl: at(keys.cluster, 'oidcIssuerUrl') },
@@ -57,11 +57,10 @@ export function clusterStatus(
           subject: w.subject,
           clientId: at(keys.workloadIdentity(w.name), 'clientId'),
           principalId: at(keys.workloadIdentity(w.name), 'principalId'),
-          roles: w.roles,
+          roles: [...w.roles],
         })),
       },
       keyVault: { name: azureNames.keyVault(spec), id: at(keys.keyVault, 'id'), uri: at(keys.keyVault, 'vaultUri') },
-      storage: Object.fromEntries(STORAGE_PURPOSES.map((p) => [p, { name: azureNames.storage(spec, p), id: at(keys.storage(p), 'id') }])),
-    }),
-  ) as ClusterStatus;
+      storage: { workspace: storage('workspace'), core: storage('core') },
+  });
 }

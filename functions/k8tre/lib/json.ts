@@ -20,3 +20,8 @@ export function digString(value: unknown, ...path: string[]): string | undefined
   const found = dig(value, ...path);
   return typeof found === 'string' && found !== '' ? found : undefined;
 }
+
+/** Drops undefined fields: they have no protobuf Struct encoding and mean "not known yet". */
+export function compact<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

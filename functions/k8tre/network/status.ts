@@ -1,4 +1,5 @@
 import { formatCidr } from '../lib/cidr.js';
+import { compact } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUBNET_ROLES, type SpokePlan, type SubnetRole } from './address-plan.js';
 import { environmentZoneKey, sharedZones } from './dns.js';
@@ -91,9 +92,3 @@ export function networkStatus(
     },
   });
 }
-
-/** Drops undefined fields: they have no protobuf Struct encoding and mean "not known yet". */
-function compact<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-

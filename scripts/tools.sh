@@ -17,9 +17,22 @@ core="$bin/crossplane-core-$CORE_VERSION"
 
 say() { printf '[tools] %s\n' "$*" >&2; }
 
+# Crossplane's own CRDs (packages, Usages) ship in the core module; the Go module cache is
+# where they are read from, so validation needs no container image.
+core_crds() {
+  local dir
+  dir=$(go mod download -json "github.com/crossplane/crossplane/v2@$CORE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$dir/cluster/crds" ] || { say "could not download github.com/crossplane/crossplane/v2@$CORE_VERSION"; exit 1; }
+  printf '%s/cluster/crds' "$dir"
+}
+
+report() {
+  printf 'CROSSPLANE_CLI=%s\nCROSSPLANE_CORE=%s\nCROSSPLANE_CORE_CRDS=%s\n' "$cli" "$core" "$(core_crds)"
+}
+
 if [ "${1:-}" = "--print" ]; then
   [ -x "$cli" ] && [ -x "$core" ] || { say "missing binaries: run scripts/tools.sh"; exit 1; }
-  printf 'CROSSPLANE_CLI=%s\nCROSSPLANE_CORE=%s\n' "$cli" "$core"
+  report
   exit 0
 fi
 
@@ -76,4 +89,4 @@ build_core() {
 
 [ -x "$cli" ] || build_cli
 [ -x "$core" ] || build_core
-printf 'CROSSPLANE_CLI=%s\nCROSSPLANE_CORE=%s\n' "$cli" "$core"
+report

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { crdsDir, ROOT } from '../scripts/lib/paths.js';
-import { asObserved, type Manifest } from '../scripts/lib/reconcile.js';
-import { loadExample, settle, type Json } from './support/function.js';
+import { settledExampleResources } from './support/function.js';
 
 // Installing the Configuration must bring every provider whose APIs the Compositions use, at
 // the version of the CRDs the package is validated against.
@@ -39,15 +38,7 @@ function crdTags(): Map<string, string> {
 
 /** Every apiVersion the examples compose once settled (Objects' payloads go to other clusters). */
 function composedGroups(): Set<string> {
-  const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
-  const network = settle(loadExample('examples/network/k8tre.yaml'), observe);
-  const groups = new Set<string>();
-  const collect = (observed: Record<string, Json>) => {
-    for (const manifest of Object.values(observed)) groups.add(String(manifest.apiVersion).split('/')[0]!);
-  };
-  collect(network.observed);
-  for (const env of ['dev', 'stg', 'prd', 'mgmt']) collect(settle(loadExample(`examples/cluster/${env}.yaml`), observe, { network: [network.xr] }).observed);
-  return groups;
+  return new Set(settledExampleResources().map((manifest) => String(manifest.apiVersion).split('/')[0]!));
 }
 
 describe('crossplane.yaml', () => {

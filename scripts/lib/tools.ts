@@ -7,6 +7,8 @@ export interface CrossplaneTools {
   readonly cli: string;
   /** The core binary, passed to render as --crossplane-binary. */
   readonly core: string;
+  /** Crossplane's own CRDs (pkg, protection, ...) from the core module in the Go module cache. */
+  readonly coreCrds: string;
 }
 
 let cached: CrossplaneTools | undefined;
@@ -20,6 +22,6 @@ export function crossplaneTools(): CrossplaneTools {
     if (!line) throw new Error(`scripts/tools.sh did not report ${key}`);
     return line.slice(key.length + 1);
   };
-  cached = { cli: value('CROSSPLANE_CLI'), core: value('CROSSPLANE_CORE') };
+  cached = { cli: value('CROSSPLANE_CLI'), core: value('CROSSPLANE_CORE'), coreCrds: value('CROSSPLANE_CORE_CRDS') };
   return cached;
 }

@@ -2,6 +2,7 @@ import { RunFunctionRequest, Severity, type RunFunctionResponse } from '@crosspl
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { runFunction } from '../../functions/k8tre/handler.js';
+import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 
 // Calls the function's handler in-process, for tests that need many quick runs. Render tests
 // go through the real CLI instead.
@@ -89,4 +90,15 @@ export function settle(
     if (settled) break;
   }
   return { xr: current, observed };
+}
+
+/**
+ * Every resource the example platform composes once settled in-process (the network and the
+ * dev, stg, prd and mgmt clusters), as the simulated providers report them.
+ */
+export function settledExampleResources(): Json[] {
+  const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
+  const network = settle(loadExample('examples/network/k8tre.yaml'), observe);
+  const clusters = ['dev', 'stg', 'prd', 'mgmt'].map((env) => settle(loadExample(`examples/cluster/${env}.yaml`), observe, { network: [network.xr] }));
+  return [network, ...clusters].flatMap((settled) => Object.values(settled.observed));
 }

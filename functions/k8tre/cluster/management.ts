@@ -147,13 +147,7 @@ function argocdRelease(spec: ClusterSpec, server: ArgoCdServerSpec, stamp: Stamp
           },
           server: workloadIdentity(applicationClientId),
           controller: workloadIdentity(controllerClientId),
-          repoServer: {
-            extraContainers: [cmpSidecar(server.cmpImage)],
-            volumes: [
-              { name: 'cmp-plugin', configMap: { name: 'cmp-plugin' } },
-              { name: 'cmp-tmp', emptyDir: {} },
-            ],
-          },
+          repoServer: cmpRepoServer(server.cmpImage),
           extraObjects: [cmpPluginConfigMap(), httpRoute(host)],
         },
       },
@@ -162,11 +156,26 @@ function argocdRelease(spec: ClusterSpec, server: ArgoCdServerSpec, stamp: Stamp
 }
 
 /**
+ * The argo-cd chart's repoServer values that run K8TRE's CMP as a sidecar. The management
+ * cluster's bootstrap ArgoCD (examples/gitops/bootstrap/argocd-values.yaml) carries the same,
+ * and a test holds the two together.
+ */
+export function cmpRepoServer(image: string) {
+  return {
+    extraContainers: [cmpSidecar(image)],
+    volumes: [
+      { name: 'cmp-plugin', configMap: { name: 'cmp-plugin' } },
+      { name: 'cmp-tmp', emptyDir: {} },
+    ],
+  };
+}
+
+/**
  * K8TRE's kustomize-with-envsubst plugin: kustomize, then the placeholders K8TRE's manifests
  * use replaced with the ApplicationSet's ENVIRONMENT and DOMAIN. An escaped `\$` keeps a
  * placeholder literal for the shell; the ARGOCD_ENV_ variables are expanded by it.
  */
-function cmpPluginConfigMap() {
+export function cmpPluginConfigMap() {
   const sed = [
     's/\\${ENVIRONMENT}/${ARGOCD_ENV_ENVIRONMENT}/g',
     's/\\${DOMAIN}/${ARGOCD_ENV_DOMAIN}/g',

@@ -1,5 +1,6 @@
 // Regenerates imports/: typed cdk8s models of every CRD the package composes, read from the
-// pinned upstream CRDs in ../shared/crds (or $K8TRE_CRDS_DIR). Plain ESM rather than TypeScript
+// pinned upstream CRDs in ../shared/crds (or $K8TRE_CRDS_DIR), and Crossplane's Usage from the
+// core module the tools script downloads. Plain ESM rather than TypeScript
 // because it must run when imports/ is missing or stale and the project does not compile.
 //
 // cdk8s writes one file per API group, and a second import of the same group overwrites the
@@ -23,16 +24,21 @@ const isWanted = (file) =>
   /^apiextensions\.crossplane\.io_(compositeresourcedefinitions|compositions)\.yaml$/.test(file);
 
 const byGroup = new Map();
+const add = (path) => {
+  const file = path.slice(path.lastIndexOf('/') + 1);
+  const group = file.slice(0, file.indexOf('_'));
+  const docs = byGroup.get(group) ?? [];
+  docs.push(readFileSync(path, 'utf8'));
+  byGroup.set(group, docs);
+};
 for (const provider of readdirSync(crdsDir, { withFileTypes: true })) {
   if (!provider.isDirectory()) continue;
-  for (const file of readdirSync(join(crdsDir, provider.name)).sort()) {
-    if (!isWanted(file)) continue;
-    const group = file.slice(0, file.indexOf('_'));
-    const docs = byGroup.get(group) ?? [];
-    docs.push(readFileSync(join(crdsDir, provider.name, file), 'utf8'));
-    byGroup.set(group, docs);
-  }
+  for (const file of readdirSync(join(crdsDir, provider.name)).sort()) if (isWanted(file)) add(join(crdsDir, provider.name, file));
 }
+const tools = execFileSync('bash', [join(root, 'scripts/tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const coreCrds = /^CROSSPLANE_CORE_CRDS=(.*)$/m.exec(tools)?.[1];
+if (!coreCrds) throw new Error('scripts/tools.sh did not report CROSSPLANE_CORE_CRDS');
+add(join(coreCrds, 'protection.crossplane.io_usages.yaml'));
 if (byGroup.size === 0) throw new Error(`no CRDs found under ${crdsDir}`);
 
 const work = mkdtempSync(join(tmpdir(), 'k8tre-import-'));

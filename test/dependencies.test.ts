@@ -14,7 +14,7 @@ interface Dependency {
   version: string;
 }
 
-const meta = parse(readFileSync(join(ROOT, 'crossplane.yaml'), 'utf8')) as { spec: { dependsOn: Dependency[] } };
+const meta = parse(readFileSync(join(ROOT, 'crossplane.yaml'), 'utf8')) as { spec: { crossplane: { version: string }; dependsOn: Dependency[] } };
 const providers = meta.spec.dependsOn.filter((d) => d.kind === 'Provider');
 
 /** The provider package that serves an API group, by the providers' own naming. */
@@ -41,6 +41,10 @@ function composedGroups(): Set<string> {
   return new Set(settledExampleResources().map((manifest) => String(manifest.apiVersion).split('/')[0]!));
 }
 
+/** Groups Crossplane itself serves (Usages), with the release that first served them. */
+const CROSSPLANE_GROUPS = new Map([['protection.crossplane.io', 'v2.0.0']]);
+const fromProviders = (group: string) => group.includes('.') && !CROSSPLANE_GROUPS.has(group);
+
 describe('crossplane.yaml', () => {
   const groups = composedGroups();
   const tags = crdTags();
@@ -50,7 +54,7 @@ describe('crossplane.yaml', () => {
   });
 
   it('depends on a provider for every composed API group, pinned to the CRDs’ version', () => {
-    for (const group of [...groups].filter((g) => g.includes('.'))) {
+    for (const group of [...groups].filter(fromProviders)) {
       const { package: pkg, crdsFolder } = packageFor(group);
       const dependency = providers.find((d) => d.package === pkg);
       expect(dependency, `${group} needs ${pkg} in crossplane.yaml`).toBeDefined();
@@ -58,12 +62,21 @@ describe('crossplane.yaml', () => {
     }
   });
 
+  it("requires a Crossplane that serves the groups Crossplane itself provides", () => {
+    const minimum = /^>=\s*(v[0-9]+\.[0-9]+\.[0-9]+)/.exec(meta.spec.crossplane.version)?.[1];
+    expect(minimum, 'spec.crossplane.version must state a minimum').toBeDefined();
+    for (const group of [...groups].filter((g) => CROSSPLANE_GROUPS.has(g))) {
+      expect(minimum!.localeCompare(CROSSPLANE_GROUPS.get(group)!, undefined, { numeric: true }), group).toBeGreaterThanOrEqual(0);
+    }
+    expect(groups.has('protection.crossplane.io')).toBe(true);
+  });
+
   it('composes core Kubernetes kinds only from the core group', () => {
     expect([...groups].filter((g) => !g.includes('.'))).toEqual(['v1']);
   });
 
   it('declares no provider the package does not use', () => {
-    const used = new Set([...groups].filter((g) => g.includes('.')).map((g) => packageFor(g).package));
+    const used = new Set([...groups].filter(fromProviders).map((g) => packageFor(g).package));
     expect(providers.map((d) => d.package).filter((p) => !used.has(p))).toEqual([]);
   });
 });

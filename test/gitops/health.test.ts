@@ -86,7 +86,7 @@ describe('XR health (azure.k8tre.io)', () => {
   });
 });
 
-describe('managed resource health (*.m.upbound.io, *.m.crossplane.io)', () => {
+describe('managed resource health (*.m.upbound.io, *.m.crossplane.io, Usages)', () => {
   // Core kinds (the providers' identity Secret) keep ArgoCD's built-in checks.
   const all = settledExampleResources();
   const composed = all.filter((manifest) => String(manifest.apiVersion).includes('/'));

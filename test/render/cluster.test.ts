@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
 import { lastRound, reconcileUntilSettled, toRound, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { withField } from '../support/function.js';
-import { expectValid, forProvider, observedAt, settleNetwork, useRenderSession } from '../support/render.js';
+import { expectValid, forProvider, observedAt, settleNetwork, usages, useRenderSession } from '../support/render.js';
 
 // XK8treCluster through the real CLI. The network it reads is the real example network,
 // reconciled until settled, passed as the required resource.
@@ -188,6 +188,26 @@ describe('XK8treCluster', () => {
     expect(condition(last(rounds), 'ArgoCDRegistered')?.message).toContain('certificate authority');
     const beforeCilium = rounds.find((r) => r.composed.has('aks') && !r.composed.has('release-cilium'));
     expect(condition(beforeCilium!, 'ArgoCDRegistered')?.message).toContain('Cilium');
+  });
+
+  it('orders deletion with Usages: releases before the cluster and its access, the cluster before its identity, roles and network', () => {
+    const round = last(rounds);
+    expect(usages(round)).toEqual([
+      'KubernetesCluster/dev-aks used by Release/dev-release-cilium',
+      'RoleAssignment/dev-role-controlplane-network-contributor used by KubernetesCluster/dev-aks',
+      'RoleAssignment/dev-role-controlplane-private-dns-zone-contributor used by KubernetesCluster/dev-aks',
+      'RoleAssignment/dev-role-crossplane-cluster-admin used by Release/dev-release-cilium',
+      'Secret/dev-incluster-identity used by Release/dev-release-cilium',
+      'UserAssignedIdentity/dev-identity-controlplane used by KubernetesCluster/dev-aks',
+      'XK8treNetwork/k8tre used by KubernetesCluster/dev-aks',
+    ]);
+    // Every end is something this render composes (or the network it reads), by its real name.
+    const names = new Set([...round.composed.values()].map((m) => `${m.kind}/${m.metadata.name}`));
+    for (const line of usages(round)) for (const end of line.split(' used by ')) expect(end === 'XK8treNetwork/k8tre' || names.has(end), end).toBe(true);
+    // A pair is guarded from the round in which both exist, never before.
+    const firstAks = rounds.findIndex((r) => r.composed.has('aks'));
+    expect(usages(rounds[firstAks]!)).toContain('XK8treNetwork/k8tre used by KubernetesCluster/dev-aks');
+    expect(usages(rounds[firstAks]!).some((u) => u.includes('Release/'))).toBe(false);
   });
 
   it('reports the IDs K8TRE needs in status', () => {

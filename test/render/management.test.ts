@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asObserved, lastRound, reconcileUntilSettled, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { fatalMessage, loadExample, runWithRequired, settle, withField, type Json } from '../support/function.js';
-import { expectValid, forProvider, observedAt, settleNetwork, useRenderSession } from '../support/render.js';
+import { expectValid, forProvider, observedAt, settleNetwork, usages, useRenderSession } from '../support/render.js';
 
 // The management role through the real CLI: the same cluster plus ArgoCD, its Entra
 // application and the identity it reaches workload clusters with.
@@ -56,6 +56,14 @@ describe('XK8treCluster with role Management', () => {
     const issuer = observedAt(composed.get('aks'), 'oidcIssuerUrl');
     expect(forProvider(composed.get('argocd-entra-federation'))).toMatchObject({ issuer, subject: 'system:serviceaccount:argocd:argocd-server', audiences: ['api://AzureADTokenExchange'] });
     expect(forProvider(composed.get('federation-argocd'))).toMatchObject({ issuer, subject: 'system:serviceaccount:argocd:argocd-application-controller' });
+  });
+
+  it('keeps the cluster and the providers\' access until ArgoCD is uninstalled', () => {
+    expect(usages(last(rounds)).filter((u) => u.endsWith('Release/mgmt-release-argocd'))).toEqual([
+      'KubernetesCluster/mgmt-aks used by Release/mgmt-release-argocd',
+      'RoleAssignment/mgmt-role-crossplane-cluster-admin used by Release/mgmt-release-argocd',
+      'Secret/mgmt-incluster-identity used by Release/mgmt-release-argocd',
+    ]);
   });
 
   it('installs ArgoCD only after Cilium', () => {

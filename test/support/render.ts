@@ -55,3 +55,20 @@ export async function settleNetwork(session: RenderSession, xr: string | Manifes
   writeFileSync(join(dir, `${name}.yaml`), stringify(settled.xr));
   return settled;
 }
+
+/** The Usages of a round as `<of kind>/<of name> used by <by kind>/<by name>`, with replayDeletion checked. */
+export function usages(round: Round): string[] {
+  return [...round.composed.values()]
+    .filter((manifest) => manifest.kind === 'Usage')
+    .map((manifest) => {
+      const spec = manifest.spec as { of: UsageEnd; by: UsageEnd; replayDeletion?: boolean };
+      expect(spec.replayDeletion, manifest.metadata.name).toBe(true);
+      return `${spec.of.kind}/${spec.of.resourceRef.name} used by ${spec.by.kind}/${spec.by.resourceRef.name}`;
+    })
+    .sort();
+}
+
+interface UsageEnd {
+  kind: string;
+  resourceRef: { name: string };
+}

@@ -20,6 +20,7 @@ import { clusterStamp, keys } from './naming.js';
 import { limits } from './api.js';
 import { parseClusterSpec, type ClusterSpec } from './spec.js';
 import { clusterStatus } from './status.js';
+import { composeUsages } from './usages.js';
 
 /** Everything an XK8treCluster composes. Throws FieldError on input it cannot compose from. */
 export function composeCluster({ xr, observed, required }: ComposeInput): Composition {
@@ -63,6 +64,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   if (management?.waitingFor) waiting.push(management.waitingFor);
   const argocd = spec.management.argocd;
   const registration = argocd && composeArgoCdRegistration(spec, argocd, stamp, facts, inCluster.ciliumDeployed, observed, desired);
+  composeUsages(spec, stamp, desired);
 
   if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");
   if (!observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId')) waiting.push("the kubelet identity, for the storage roles");

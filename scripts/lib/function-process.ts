@@ -3,6 +3,14 @@ import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { FUNCTION_ENTRY } from './paths.js';
 
+/** How to start the function: by default the compiled entry point with this Node. */
+export interface FunctionCommand {
+  readonly program: string;
+  readonly args: readonly string[];
+}
+
+const COMPILED: FunctionCommand = { program: process.execPath, args: [FUNCTION_ENTRY] };
+
 /**
  * The composition function, started locally on a free loopback port for the Development
  * runtime. The SDK only logs a failed bind and keeps running, so readiness is judged by a
@@ -15,11 +23,11 @@ export class FunctionProcess {
     private readonly log: () => string,
   ) {}
 
-  static async start(extraArgs: readonly string[] = ['--insecure']): Promise<FunctionProcess> {
-    if (!existsSync(FUNCTION_ENTRY)) throw new Error(`${FUNCTION_ENTRY} is missing: run \`npm run build\` first`);
+  static async start(extraArgs: readonly string[] = ['--insecure'], command: FunctionCommand = COMPILED): Promise<FunctionProcess> {
+    if (command === COMPILED && !existsSync(FUNCTION_ENTRY)) throw new Error(`${FUNCTION_ENTRY} is missing: run \`npm run build\` first`);
     const port = await freePort();
     const target = `127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [FUNCTION_ENTRY, `--address=${target}`, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command.program, [...command.args, `--address=${target}`, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -53,7 +61,7 @@ export class FunctionProcess {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

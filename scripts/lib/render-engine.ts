@@ -19,9 +19,10 @@ export interface RenderResult {
 export class RenderSession {
   private constructor(private readonly fn: FunctionProcess) {}
 
-  static async start(): Promise<RenderSession> {
+  /** With the compiled function, unless given one already running (e.g. from an image). */
+  static async start(fn?: FunctionProcess): Promise<RenderSession> {
     crossplaneTools();
-    return new RenderSession(await FunctionProcess.start());
+    return new RenderSession(fn ?? (await FunctionProcess.start()));
   }
 
   async render(xrFile: string, extraArgs: readonly string[] = []): Promise<RenderResult> {

@@ -1,0 +1,150 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { parse, parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
+import { FunctionProcess, type FunctionCommand } from '../scripts/lib/function-process.js';
+import { ENTRYPOINT, FUNCTION_PORT, NONROOT } from '../scripts/lib/function-image.js';
+import { ROOT } from '../scripts/lib/paths.js';
+import { RenderSession } from '../scripts/lib/render-engine.js';
+import { packageTag } from '../scripts/lib/version.js';
+import { buildPackages, type BuiltPackages } from '../scripts/package.js';
+import { expectValid } from './support/render.js';
+import { extractRootfs, unpackImage, unpackPackage, type UnpackedPackage } from './support/xpkg.js';
+
+// `npm run package`, then both packages unpacked and read the way Crossplane reads them, and
+// the function started from the runtime image's own root filesystem.
+
+let built: BuiltPackages;
+let configuration: UnpackedPackage;
+let fn: UnpackedPackage;
+beforeAll(async () => {
+  built = await buildPackages();
+  configuration = unpackPackage(built.configurationPackage);
+  fn = unpackPackage(built.functionPackage);
+}, 300_000);
+
+const documents = (file: string) => parseAllDocuments(readFileSync(join(ROOT, file), 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
+
+describe('the Configuration package', () => {
+  it('is named for the project version', () => {
+    expect(built.configurationPackage).toMatch(new RegExp(`configuration-k8tre-azure-${packageTag()}\\.xpkg$`));
+    expect(CONFIGURATION_PACKAGE).toMatch(/\/configuration-k8tre-azure$/);
+  });
+
+  it('carries crossplane.yaml, pinning the function at the same version', () => {
+    const [meta] = configuration.objects as [{ kind: string; spec: { dependsOn: { kind?: string; package: string; version: string }[] } }];
+    expect(meta.kind).toBe('Configuration');
+    expect(meta).toEqual(parse(readFileSync(join(ROOT, 'crossplane.yaml'), 'utf8')));
+    expect(meta.spec.dependsOn.find((d) => d.package === FUNCTION_PACKAGE)?.version).toBe(packageTag());
+  });
+
+  it('carries every XRD and Composition of package/, unchanged', () => {
+    const expected = ['network', 'cluster'].flatMap((api) => [...documents(`package/apis/${api}/definition.yaml`), ...documents(`package/apis/${api}/composition.yaml`)]);
+    // The builder round-trips objects through Crossplane's Go types, which adds an empty status.
+    const carried = configuration.objects.slice(1).map(({ status: _status, ...object }) => object);
+    expect(carried).toHaveLength(expected.length);
+    expect(new Set(carried.map((o) => o.kind))).toEqual(new Set(['CompositeResourceDefinition', 'Composition']));
+    for (const object of expected) expect(carried).toContainEqual(object);
+  });
+
+  it('carries the example XRs', () => {
+    const names = configuration.examples.map((e) => `${String(e.kind)}/${String((e.metadata as { name: string }).name)}`);
+    expect(names).toEqual(expect.arrayContaining(['XK8treNetwork/k8tre', 'XK8treCluster/dev', 'XK8treCluster/mgmt']));
+  });
+
+  it('has no runtime image', () => {
+    expect(configuration.runtimeLayers).toEqual([]);
+  });
+});
+
+describe('the Function package', () => {
+  it('carries its metadata', () => {
+    const [meta] = fn.objects as [{ apiVersion: string; kind: string; metadata: { name: string } }];
+    expect(meta).toMatchObject({ apiVersion: 'meta.pkg.crossplane.io/v1beta1', kind: 'Function', metadata: { name: 'function-k8tre-azure' } });
+    expect(built.functionPackage).toMatch(new RegExp(`function-k8tre-azure-${packageTag()}\\.xpkg$`));
+  });
+
+  it('embeds the runtime image: non-root, its entrypoint, the gRPC port', () => {
+    const { config } = fn.config;
+    expect(config.User).toBe(NONROOT);
+    expect(config.Entrypoint).toEqual([...ENTRYPOINT]);
+    expect(Object.keys(config.ExposedPorts ?? {})).toEqual([FUNCTION_PORT]);
+    expect(config.Labels?.['org.opencontainers.image.version']).toBe(packageTag().slice(1));
+  });
+
+  it('embeds exactly the image npm run package wrote, layer for layer', () => {
+    const image = unpackImage(built.image);
+    expect(fn.runtimeLayers.map((l) => l.diffId)).toEqual(image.layers.map((l) => l.diffId));
+  });
+});
+
+describe("the function, started from the runtime image's root filesystem", () => {
+  let rootfs: string;
+  let start: (args: readonly string[]) => Promise<FunctionProcess>;
+  const running: FunctionProcess[] = [];
+  beforeAll(() => {
+    rootfs = extractRootfs(fn, fn.runtimeLayers);
+    start = async (args) => {
+      const started = await FunctionProcess.start(args, commandFor(rootfs, fn.config.config.User ?? '', fn.config.config.Entrypoint ?? []));
+      running.push(started);
+      return started;
+    };
+  });
+  afterAll(() => running.forEach((p) => p.stop()));
+
+  it('serves RunFunction: the example network renders through it and validates', async () => {
+    const session = await RenderSession.start(await start(['--insecure']));
+    const result = await session.render('examples/network/k8tre.yaml');
+    expect(result.ok, result.stderr).toBe(true);
+    await expectValid(result.stdout);
+  });
+
+  it('serves mTLS with the certificates where Crossplane mounts them (/tls/server), by default', async () => {
+    const certs = issueCertificates(join(rootfs, 'tls', 'server'));
+    const started = await start([]);
+    const [host, port] = started.target.split(':') as [string, string];
+    const authorized = await new Promise<boolean>((resolve, reject) => {
+      const socket = connect({ host, port: Number(port), ca: certs.ca, cert: certs.clientCert, key: certs.clientKey, servername: 'localhost', ALPNProtocols: ['h2'] }, () => {
+        resolve(socket.authorized && socket.alpnProtocol === 'h2');
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    expect(authorized).toBe(true);
+  });
+});
+
+/**
+ * The image's entrypoint run inside its own root filesystem, as its user, where the machine
+ * allows chroot (root here, and in CI). Elsewhere the image's own dynamic loader runs its Node
+ * with its libraries, which tests the same files without changing root; the log says which.
+ */
+function commandFor(rootfs: string, user: string, entrypoint: readonly string[]): FunctionCommand {
+  const probe = spawnSync('chroot', [`--userspec=${user}`, rootfs, ...entrypoint.slice(0, 1), '-e', '0']);
+  if (probe.status === 0) return { program: 'chroot', args: [`--userspec=${user}`, rootfs, ...entrypoint] };
+  process.stderr.write(`chroot is not permitted here (${probe.stderr.toString().trim()}); running the image's Node through its own loader instead\n`);
+  const libraries = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu'].map((dir) => join(rootfs, dir)).join(':');
+  return { program: join(rootfs, 'lib64', 'ld-linux-x86-64.so.2'), args: ['--library-path', libraries, ...entrypoint.map((part) => join(rootfs, part)), `--tls-server-certs-dir=${join(rootfs, 'tls', 'server')}`] };
+}
+
+/** A CA, a server certificate for localhost and 127.0.0.1, and a client certificate, by openssl. */
+function issueCertificates(dir: string): { ca: Buffer; clientCert: Buffer; clientKey: Buffer } {
+  mkdirSync(dir, { recursive: true });
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=k8tre-test-ca');
+  for (const [name, extension] of [
+    ['tls', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth'],
+    ['client', 'extendedKeyUsage=clientAuth'],
+  ] as const) {
+    openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    execFileSync('sh', ['-c', `printf '%s\\n' "$EXT" > ${name}.ext`], { cwd: dir, env: { ...process.env, EXT: extension } });
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
+  }
+  // The function runs as 65532 and must read its key.
+  for (const file of ['tls.key', 'tls.crt', 'ca.crt']) chmodSync(join(dir, file), 0o644);
+  const read = (file: string) => readFileSync(join(dir, file));
+  return { ca: read('ca.crt'), clientCert: read('client.crt'), clientKey: read('client.key') };
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
+import { ENTRYPOINT, FUNCTION_PORT, NONROOT } from '../scripts/lib/function-image.js';
+import { ROOT } from '../scripts/lib/paths.js';
+import { packageTag, projectVersion } from '../scripts/lib/version.js';
+
+// One version for everything, from package.json, and one image whichever way it is built.
+
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+describe('the version', () => {
+  const tag = packageTag();
+
+  it('pins the function package in crossplane.yaml', () => {
+    const meta = parse(read('crossplane.yaml')) as { spec: { dependsOn: { package: string; version: string }[] } };
+    expect(meta.spec.dependsOn.find((d) => d.package === FUNCTION_PACKAGE)?.version).toBe(tag);
+  });
+
+  it('is the tag the examples install and render', () => {
+    expect((parse(read('examples/functions.yaml')) as { spec: { package: string } }).spec.package).toBe(`${FUNCTION_PACKAGE}:${tag}`);
+    expect((parse(read('examples/gitops/crossplane/configuration.yaml')) as { spec: { package: string } }).spec.package).toBe(`${CONFIGURATION_PACKAGE}:${tag}`);
+  });
+
+  it('has a CHANGELOG section', () => {
+    const sections = [...read('CHANGELOG.md').matchAll(/^## \[([^\]]+)\]/gm)].map((m) => m[1]);
+    expect(sections[0]).toBe('Unreleased');
+    expect(sections[1]).toBe(projectVersion());
+  });
+});
+
+describe('the Dockerfile', () => {
+  const final = read('Dockerfile').split(/^FROM /m).at(-1)!;
+  const instruction = (name: string) => new RegExp(`^${name} (.+)$`, 'm').exec(final)?.[1];
+
+  it('builds the image npm run package assembles: entrypoint, user and port', () => {
+    expect(JSON.parse(instruction('ENTRYPOINT') ?? 'null')).toEqual([...ENTRYPOINT]);
+    expect(instruction('USER')).toBe(NONROOT);
+    expect(instruction('EXPOSE')).toBe(FUNCTION_PORT);
+  });
+
+  it('bundles with the same script, on the Node major the image pins', () => {
+    expect(read('Dockerfile')).toContain('node scripts/bundle-function.mjs');
+    expect(read('Dockerfile')).toMatch(/^FROM node:20\./m);
+    expect(final).toMatch(/^gcr\.io\/distroless\/nodejs20-/);
+  });
+});

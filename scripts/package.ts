@@ -72,7 +72,9 @@ export async function buildPackages(): Promise<BuiltPackages> {
 
 function xpkgBuild(cli: string, packageRoot: string, examplesRoot: string, out: string, extra: readonly string[] = []): void {
   rmSync(out, { force: true });
-  execFileSync(cli, ['xpkg', 'build', `--package-root=${packageRoot}`, `--examples-root=${examplesRoot}`, `--package-file=${out}`, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(cli, ['xpkg', 'build', `--package-root=${packageRoot}`, `--examples-root=${examplesRoot}`, `--package-file=${out}`, ...extra], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 function megabytes(path: string): string {

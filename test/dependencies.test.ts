@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -28,12 +29,21 @@ function packageFor(group: string): { package: string; crdsFolder: string } {
   throw new Error(`no provider convention for ${group}`);
 }
 
-/** Tag of each CRD folder, from the provenance table in SOURCES.md beside the CRDs. */
+const gitBlobHash = (bytes: Buffer) => createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+
+interface CrdSource {
+  dir: string;
+  tag: string;
+  commit: string;
+  files: Record<string, string>;
+}
+
+/** The project's pin of the upstream CRDs (scripts/crd-sources.json). */
+const crdSources = (JSON.parse(readFileSync(join(ROOT, 'scripts', 'crd-sources.json'), 'utf8')) as { sources: CrdSource[] }).sources;
+
+/** Tag of each CRD folder, from the pin file. */
 function crdTags(): Map<string, string> {
-  const sources = readFileSync(join(crdsDir(), 'SOURCES.md'), 'utf8');
-  const tags = new Map<string, string>();
-  for (const match of sources.matchAll(/^\| `([a-z-]+)\/` \| [^|]+ \| `(v[0-9.]+)`/gm)) tags.set(match[1]!, match[2]!);
-  return tags;
+  return new Map(crdSources.map((source) => [source.dir, source.tag]));
 }
 
 /** Every apiVersion the examples compose once settled (Objects' payloads go to other clusters). */
@@ -45,12 +55,25 @@ function composedGroups(): Set<string> {
 const CROSSPLANE_GROUPS = new Map([['protection.crossplane.io', 'v2.0.0']]);
 const fromProviders = (group: string) => group.includes('.') && !CROSSPLANE_GROUPS.has(group);
 
+describe('scripts/crd-sources.json', () => {
+  it('pins exactly the CRDs in the CRD folder, byte for byte, at the tags and commits SOURCES.md records', () => {
+    const sources = readFileSync(join(crdsDir(), 'SOURCES.md'), 'utf8');
+    for (const source of crdSources) {
+      expect(readdirSync(join(crdsDir(), source.dir)).sort(), source.dir).toEqual(Object.keys(source.files).sort());
+      for (const [file, blob] of Object.entries(source.files)) expect(gitBlobHash(readFileSync(join(crdsDir(), source.dir, file))), file).toBe(blob);
+      expect(sources).toMatch(new RegExp(`^\\| \`${source.dir}/\` \\| [^|]+ \\| \`${source.tag}\`[^|]* \\| \`${source.commit}\``, 'm'));
+    }
+  });
+});
+
 describe('crossplane.yaml', () => {
   const groups = composedGroups();
   const tags = crdTags();
 
   it('sees the APIs the package composes', () => {
-    expect([...groups].sort()).toEqual(expect.arrayContaining(['network.azure.m.upbound.io', 'containerservice.azure.m.upbound.io', 'helm.m.crossplane.io', 'kubernetes.m.crossplane.io']));
+    expect([...groups].sort()).toEqual(
+      expect.arrayContaining(['network.azure.m.upbound.io', 'containerservice.azure.m.upbound.io', 'helm.m.crossplane.io', 'kubernetes.m.crossplane.io']),
+    );
   });
 
   it('depends on a provider for every composed API group, pinned to the CRDs’ version', () => {
@@ -62,7 +85,7 @@ describe('crossplane.yaml', () => {
     }
   });
 
-  it("requires a Crossplane that serves the groups Crossplane itself provides", () => {
+  it('requires a Crossplane that serves the groups Crossplane itself provides', () => {
     const minimum = /^>=\s*(v[0-9]+\.[0-9]+\.[0-9]+)/.exec(meta.spec.crossplane.version)?.[1];
     expect(minimum, 'spec.crossplane.version must state a minimum').toBeDefined();
     for (const group of [...groups].filter((g) => CROSSPLANE_GROUPS.has(g))) {
@@ -80,4 +103,3 @@ describe('crossplane.yaml', () => {
     expect(providers.map((d) => d.package).filter((p) => !used.has(p))).toEqual([]);
   });
 });
-

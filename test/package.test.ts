@@ -65,7 +65,9 @@ describe('the package validates', () => {
 
   it('the XRD rejects what the function would reject, naming the field', async () => {
     const example = readFileSync(join(ROOT, 'examples', 'network', 'k8tre.yaml'), 'utf8');
-    const broken = example.replace('spokePrefixLength: 20', 'spokePrefixLength: 12').replace('- name: prd\n      apex: true', '- name: prd\n      apex: true\n    - name: uat\n      apex: true');
+    const broken = example
+      .replace('spokePrefixLength: 20', 'spokePrefixLength: 12')
+      .replace('- name: prd\n      apex: true', '- name: prd\n      apex: true\n    - name: uat\n      apex: true');
     const result = await validateStream(broken);
     expect(result.ok).toBe(false);
     expect(result.stdout).toContain('spec.addressPool.spokePrefixLength');

@@ -42,7 +42,10 @@ describe('the Configuration package', () => {
   });
 
   it('carries every XRD and Composition of package/, unchanged', () => {
-    const expected = ['network', 'cluster'].flatMap((api) => [...documents(`package/apis/${api}/definition.yaml`), ...documents(`package/apis/${api}/composition.yaml`)]);
+    const expected = ['network', 'cluster'].flatMap((api) => [
+      ...documents(`package/apis/${api}/definition.yaml`),
+      ...documents(`package/apis/${api}/composition.yaml`),
+    ]);
     // The builder round-trips objects through Crossplane's Go types, which adds an empty status.
     const carried = configuration.objects.slice(1).map(({ status: _status, ...object }) => object);
     expect(carried).toHaveLength(expected.length);
@@ -107,10 +110,13 @@ describe("the function, started from the runtime image's root filesystem", () =>
     const started = await start([]);
     const [host, port] = started.target.split(':') as [string, string];
     const authorized = await new Promise<boolean>((resolve, reject) => {
-      const socket = connect({ host, port: Number(port), ca: certs.ca, cert: certs.clientCert, key: certs.clientKey, servername: 'localhost', ALPNProtocols: ['h2'] }, () => {
-        resolve(socket.authorized && socket.alpnProtocol === 'h2');
-        socket.destroy();
-      });
+      const socket = connect(
+        { host, port: Number(port), ca: certs.ca, cert: certs.clientCert, key: certs.clientKey, servername: 'localhost', ALPNProtocols: ['h2'] },
+        () => {
+          resolve(socket.authorized && socket.alpnProtocol === 'h2');
+          socket.destroy();
+        },
+      );
       socket.once('error', reject);
     });
     expect(authorized).toBe(true);
@@ -127,21 +133,56 @@ function commandFor(rootfs: string, user: string, entrypoint: readonly string[])
   if (probe.status === 0) return { program: 'chroot', args: [`--userspec=${user}`, rootfs, ...entrypoint] };
   process.stderr.write(`chroot is not permitted here (${probe.stderr.toString().trim()}); running the image's Node through its own loader instead\n`);
   const libraries = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu'].map((dir) => join(rootfs, dir)).join(':');
-  return { program: join(rootfs, 'lib64', 'ld-linux-x86-64.so.2'), args: ['--library-path', libraries, ...entrypoint.map((part) => join(rootfs, part)), `--tls-server-certs-dir=${join(rootfs, 'tls', 'server')}`] };
+  return {
+    program: join(rootfs, 'lib64', 'ld-linux-x86-64.so.2'),
+    args: ['--library-path', libraries, ...entrypoint.map((part) => join(rootfs, part)), `--tls-server-certs-dir=${join(rootfs, 'tls', 'server')}`],
+  };
 }
 
 /** A CA, a server certificate for localhost and 127.0.0.1, and a client certificate, by openssl. */
 function issueCertificates(dir: string): { ca: Buffer; clientCert: Buffer; clientKey: Buffer } {
   mkdirSync(dir, { recursive: true });
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=k8tre-test-ca');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=k8tre-test-ca',
+  );
   for (const [name, extension] of [
     ['tls', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth'],
     ['client', 'extendedKeyUsage=clientAuth'],
   ] as const) {
     openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
     execFileSync('sh', ['-c', `printf '%s\\n' "$EXT" > ${name}.ext`], { cwd: dir, env: { ...process.env, EXT: extension } });
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+    );
   }
   // The function runs as 65532 and must read its key.
   for (const file of ['tls.key', 'tls.crt', 'ca.crt']) chmodSync(join(dir, file), 0o644);

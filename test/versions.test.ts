@@ -21,7 +21,9 @@ describe('the version', () => {
 
   it('is the tag the examples install and render', () => {
     expect((parse(read('examples/functions.yaml')) as { spec: { package: string } }).spec.package).toBe(`${FUNCTION_PACKAGE}:${tag}`);
-    expect((parse(read('examples/gitops/crossplane/configuration.yaml')) as { spec: { package: string } }).spec.package).toBe(`${CONFIGURATION_PACKAGE}:${tag}`);
+    expect((parse(read('examples/gitops/crossplane/configuration.yaml')) as { spec: { package: string } }).spec.package).toBe(
+      `${CONFIGURATION_PACKAGE}:${tag}`,
+    );
   });
 
   it('has a CHANGELOG section', () => {
@@ -32,7 +34,9 @@ describe('the version', () => {
 });
 
 describe('the Dockerfile', () => {
-  const final = read('Dockerfile').split(/^FROM /m).at(-1)!;
+  const final = read('Dockerfile')
+    .split(/^FROM /m)
+    .at(-1)!;
   const instruction = (name: string) => new RegExp(`^${name} (.+)$`, 'm').exec(final)?.[1];
 
   it('builds the image npm run package assembles: entrypoint, user and port', () => {

@@ -57,7 +57,11 @@ const spec = object(
   'One K8TRE environment cluster: a private AKS cluster with BYO CNI, its Key Vault and storage behind private endpoints, and the identities K8TRE needs.',
   {
     environment: matching('The environment this cluster serves; must be one of the network’s environments.', patterns.environmentName, { maxLength: 12 }),
-    networkRef: object('The XK8treNetwork (same namespace) the cluster lives in.', { name: matching('Its name.', patterns.kubernetesName, { maxLength: 63 }) }, { required: ['name'] }),
+    networkRef: object(
+      'The XK8treNetwork (same namespace) the cluster lives in.',
+      { name: matching('Its name.', patterns.kubernetesName, { maxLength: 63 }) },
+      { required: ['name'] },
+    ),
     resourceGroupName: matching('Resource group for the cluster and its data stores. Default rg-<xr name>-aks.', patterns.resourceGroupName, { maxLength: 90 }),
     ...commonSpecFields,
     tenantId: uuid('Entra tenant ID.'),
@@ -66,10 +70,14 @@ const spec = object(
       maxItems: limits.adminGroups.max,
       'x-kubernetes-list-type': 'set',
     }),
-    kubernetesVersion: matching(`Kubernetes minor version, 1.${limits.kubernetesMinor.min} to 1.${limits.kubernetesMinor.max}; patches follow the patch channel.`, patterns.kubernetesVersion, {
-      maxLength: 5,
-      default: defaults.kubernetesVersion,
-    }),
+    kubernetesVersion: matching(
+      `Kubernetes minor version, 1.${limits.kubernetesMinor.min} to 1.${limits.kubernetesMinor.max}; patches follow the patch channel.`,
+      patterns.kubernetesVersion,
+      {
+        maxLength: 5,
+        default: defaults.kubernetesVersion,
+      },
+    ),
     networking: object('Cluster-internal address spaces. Neither may overlap the other or any range of the network.', {
       serviceCidr: cidr('Kubernetes service range; the DNS service takes its .10 address.', limits.servicePrefix, { default: defaults.serviceCidr }),
       podCidr: cidr(`Cilium pod pool. Default: the first free /${defaults.podPrefixLength} of ${defaults.podCidrCandidates}, then kept.`, limits.podPrefix),
@@ -116,10 +124,19 @@ const spec = object(
             controllerIdentity: identityRef('The identity ArgoCD’s application controller runs as.'),
             providerConfigRef: object(
               'provider-kubernetes config for the management cluster itself, where the cluster Secret is written.',
-              { kind: oneOf('Kind.', networkEnums.providerConfigKind, { default: 'ClusterProviderConfig' }), name: matching('Name.', patterns.kubernetesName, { maxLength: 63 }) },
+              {
+                kind: oneOf('Kind.', networkEnums.providerConfigKind, { default: 'ClusterProviderConfig' }),
+                name: matching('Name.', patterns.kubernetesName, { maxLength: 63 }),
+              },
               { required: ['name'] },
             ),
-            labels: { type: 'object', description: 'Extra or overriding cluster-secret labels (K8TRE reads environment, vendor, external-dns, secret-store, storage-class, skip-*, region, external-domain).', additionalProperties: { type: 'string', maxLength: 63 }, maxProperties: 30 },
+            labels: {
+              type: 'object',
+              description:
+                'Extra or overriding cluster-secret labels (K8TRE reads environment, vendor, external-dns, secret-store, storage-class, skip-*, region, external-domain).',
+              additionalProperties: { type: 'string', maxLength: 63 },
+              maxProperties: 30,
+            },
           },
           { required: ['controllerIdentity', 'providerConfigRef'] },
         ),
@@ -130,15 +147,20 @@ const spec = object(
       version: matching('Chart version (1.17.x).', patterns.ciliumVersion, { maxLength: 8, default: defaults.ciliumVersion }),
       clusterId: integer('Cilium cluster ID, unique among meshed clusters. Default: the environment’s routing slot in the network.', limits.ciliumClusterId),
     }),
-    role: oneOf('Workload (default), or Management: this cluster also hosts the ArgoCD that registers and deploys to the workload clusters.', enums.role, { default: 'Workload' }),
+    role: oneOf('Workload (default), or Management: this cluster also hosts the ArgoCD that registers and deploys to the workload clusters.', enums.role, {
+      default: 'Workload',
+    }),
     argocdServer: object('The ArgoCD a Management cluster hosts.', {
       hostname: matching('ArgoCD’s host on the cluster gateway. Default argocd.<environment domain>.', patterns.dnsName),
       chartVersion: matching('argo-cd Helm chart version.', patterns.chartVersion, { maxLength: 20, default: defaults.argocdChartVersion }),
-      cmpImage: matching('Image of the K8TRE CMP plugin sidecar (an ArgoCD image, pinned).', patterns.image, { maxLength: 200, default: defaults.argocdCmpImage }),
-      entraProviderConfigRef: object(
-        'provider-azuread config for ArgoCD’s Entra application.',
-        { kind: oneOf('Kind.', networkEnums.providerConfigKind, { default: 'ClusterProviderConfig' }), name: matching('Name.', patterns.kubernetesName, { maxLength: 63, default: 'default' }) },
-      ),
+      cmpImage: matching('Image of the K8TRE CMP plugin sidecar (an ArgoCD image, pinned).', patterns.image, {
+        maxLength: 200,
+        default: defaults.argocdCmpImage,
+      }),
+      entraProviderConfigRef: object('provider-azuread config for ArgoCD’s Entra application.', {
+        kind: oneOf('Kind.', networkEnums.providerConfigKind, { default: 'ClusterProviderConfig' }),
+        name: matching('Name.', patterns.kubernetesName, { maxLength: 63, default: 'default' }),
+      }),
     }),
     deletionPolicy: oneOf('Retain (default) keeps the Key Vault and storage accounts when the XR is deleted; Delete removes them.', enums.deletionPolicy, {
       default: defaults.deletionPolicy,
@@ -146,7 +168,9 @@ const spec = object(
   },
   {
     required: ['environment', 'networkRef', 'tenantId', 'adminGroupObjectIds', 'certManager', 'management'],
-    'x-kubernetes-validations': [{ rule: "has(self.role) && self.role == 'Management' || !has(self.argocdServer)", message: 'argocdServer applies only to role Management' }],
+    'x-kubernetes-validations': [
+      { rule: "has(self.role) && self.role == 'Management' || !has(self.argocdServer)", message: 'argocdServer applies only to role Management' },
+    ],
   },
 );
 
@@ -155,8 +179,17 @@ const identity = (description: string) => object(description, { clientId: string
 const status = object('What the cluster composed. IDs appear once Azure reports them.', {
   environment: string('Environment.'),
   domains: object('The environment’s domains.', { public: string('Public domain.'), internal: string('Private zone.') }),
-  aks: object('The AKS cluster.', { name: string('Name.'), id: string('Azure ID.'), privateFqdn: string('Private API server FQDN.'), oidcIssuerUrl: string('OIDC issuer URL.') }),
-  networking: object('Cluster address spaces.', { serviceCidr: string('Service CIDR.'), dnsServiceIp: string('DNS service IP.'), podCidr: string('Cilium pod pool.') }),
+  aks: object('The AKS cluster.', {
+    name: string('Name.'),
+    id: string('Azure ID.'),
+    privateFqdn: string('Private API server FQDN.'),
+    oidcIssuerUrl: string('OIDC issuer URL.'),
+  }),
+  networking: object('Cluster address spaces.', {
+    serviceCidr: string('Service CIDR.'),
+    dnsServiceIp: string('DNS service IP.'),
+    podCidr: string('Cilium pod pool.'),
+  }),
   identities: object('Identities and their IDs.', {
     controlPlane: identity('AKS control-plane identity.'),
     kubelet: identity('Kubelet identity (storage CSI drivers).'),
@@ -178,7 +211,10 @@ const status = object('What the cluster composed. IDs appear once Azure reports 
     ),
   }),
   keyVault: object('The Key Vault.', { name: string('Name.'), id: string('Azure ID.'), uri: string('Vault URI.') }),
-  argocd: object('The hosted ArgoCD (Management role).', { url: string('ArgoCD URL.'), applicationClientId: string('Client ID of ArgoCD’s Entra application.') }),
+  argocd: object('The hosted ArgoCD (Management role).', {
+    url: string('ArgoCD URL.'),
+    applicationClientId: string('Client ID of ArgoCD’s Entra application.'),
+  }),
   storage: object('Storage accounts.', {
     workspace: object('Workspace account.', { name: string('Name.'), id: string('Azure ID.') }),
     core: object('Core account.', { name: string('Name.'), id: string('Azure ID.') }),
@@ -187,10 +223,16 @@ const status = object('What the cluster composed. IDs appear once Azure reports 
 
 export class ClusterDefinition extends XrdChart {
   constructor(scope: Construct, id: string) {
-    super(scope, id, { kind: KIND, plural: PLURAL, spec, status, printerColumns: [
-      { name: 'Environment', jsonPath: '.spec.environment' },
-      { name: 'Version', jsonPath: '.spec.kubernetesVersion' },
-      { name: 'FQDN', jsonPath: '.status.aks.privateFqdn' },
-    ] });
+    super(scope, id, {
+      kind: KIND,
+      plural: PLURAL,
+      spec,
+      status,
+      printerColumns: [
+        { name: 'Environment', jsonPath: '.spec.environment' },
+        { name: 'Version', jsonPath: '.spec.kubernetesVersion' },
+        { name: 'FQDN', jsonPath: '.status.aks.privateFqdn' },
+      ],
+    });
   }
 }

@@ -40,5 +40,10 @@ export const commonSpecFields = {
     { kind: oneOf('ProviderConfig kind.', enums.providerConfigKind), name: string('ProviderConfig name.', { maxLength: 253 }) },
     { default: { ...defaults.providerConfigRef }, required: ['kind', 'name'] },
   ),
-  tags: { type: 'object', description: 'Azure tags added to every taggable resource.', additionalProperties: { type: 'string', maxLength: 256 }, maxProperties: limits.tags.maxEntries } as Schema,
+  tags: {
+    type: 'object',
+    description: 'Azure tags added to every taggable resource.',
+    additionalProperties: { type: 'string', maxLength: 256 },
+    maxProperties: limits.tags.maxEntries,
+  } as Schema,
 };

@@ -61,11 +61,18 @@ const CIDR = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-
 
 /** An IPv4 CIDR field whose prefix length is checked by CEL as well as by the pattern. */
 export function cidr(description: string, range: { min: number; max: number }, extra: Extra = {}): Schema {
-  return matching(`${description} IPv4 CIDR, /${range.min} to /${range.max}.`, { pattern: CIDR }, {
-    maxLength: 18,
-    'x-kubernetes-validations': [
-      { rule: `int(self.split('/')[1]) >= ${range.min} && int(self.split('/')[1]) <= ${range.max}`, message: `prefix length must be /${range.min} to /${range.max}` },
-    ],
-    ...extra,
-  });
+  return matching(
+    `${description} IPv4 CIDR, /${range.min} to /${range.max}.`,
+    { pattern: CIDR },
+    {
+      maxLength: 18,
+      'x-kubernetes-validations': [
+        {
+          rule: `int(self.split('/')[1]) >= ${range.min} && int(self.split('/')[1]) <= ${range.max}`,
+          message: `prefix length must be /${range.min} to /${range.max}`,
+        },
+      ],
+      ...extra,
+    },
+  );
 }

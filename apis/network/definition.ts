@@ -5,11 +5,13 @@ import { array, boolean, cidr, integer, matching, object, oneOf, string } from '
 
 export const PLURAL = 'xk8trenetworks';
 
-
 const hub = object(
   'The hub VNet: created by this XR, or an existing one referenced by ID.',
   {
-    addressSpace: cidr('The hub address space: what this XR creates, or what the existing hub has (used to keep spokes from overlapping it).', limits.existingHubPrefix),
+    addressSpace: cidr(
+      'The hub address space: what this XR creates, or what the existing hub has (used to keep spokes from overlapping it).',
+      limits.existingHubPrefix,
+    ),
     firewallSubnet: boolean('Create AzureFirewallSubnet (/26) for a hub firewall. Created hub only.'),
     managementSubnet: boolean('Create snet-management (/26) for CI runners and jump hosts that must reach the private API servers. Created hub only.'),
     existing: object(
@@ -32,8 +34,14 @@ const hub = object(
   {
     required: ['addressSpace'],
     'x-kubernetes-validations': [
-      { rule: '!has(self.existing) || (!has(self.firewallSubnet) && !has(self.managementSubnet))', message: 'firewallSubnet and managementSubnet apply only to a hub this XR creates' },
-      { rule: `has(self.existing) || int(self.addressSpace.split('/')[1]) <= ${limits.createdHubPrefix.max}`, message: `a created hub needs at least a /${limits.createdHubPrefix.max}` },
+      {
+        rule: '!has(self.existing) || (!has(self.firewallSubnet) && !has(self.managementSubnet))',
+        message: 'firewallSubnet and managementSubnet apply only to a hub this XR creates',
+      },
+      {
+        rule: `has(self.existing) || int(self.addressSpace.split('/')[1]) <= ${limits.createdHubPrefix.max}`,
+        message: `a created hub needs at least a /${limits.createdHubPrefix.max}`,
+      },
     ],
   },
 );
@@ -44,12 +52,12 @@ const environment = object(
     name: matching('Environment name, e.g. dev. Used in DNS names and Azure resource names.', patterns.environmentName, { maxLength: 12 }),
     addressSpace: cidr('Explicit spoke address space. When absent, one is allocated from spec.addressPool and kept.', limits.spokePrefix),
     apex: boolean('This environment serves the zone apex (karectl.org rather than prd.karectl.org), like prd in the reference.'),
-    exposed: boolean('Serve this environment through the public gateway (default true). Turn off for internal-only environments such as the management cluster; its zone and spoke remain.'),
-    certificateSecretName: matching(
-      `Key Vault secret holding this environment's TLS certificate (PFX). Default tls-<name>-pfx.`,
-      patterns.secretName,
-      { maxLength: 127 },
+    exposed: boolean(
+      'Serve this environment through the public gateway (default true). Turn off for internal-only environments such as the management cluster; its zone and spoke remain.',
     ),
+    certificateSecretName: matching(`Key Vault secret holding this environment's TLS certificate (PFX). Default tls-<name>-pfx.`, patterns.secretName, {
+      maxLength: 127,
+    }),
   },
   { required: ['name'] },
 );
@@ -63,11 +71,15 @@ const dns = object(
       patterns.dnsName,
     ),
     rewrite: object('Gateway rewrites between public and internal names; used only when internalDomain differs from publicZone.', {
-      services: array('Service host names (first DNS label) whose Host and Location headers are rewritten.', matching('A DNS label.', patterns.dnsLabel, { maxLength: 63 }), {
-        maxItems: limits.rewriteServices.max,
-        'x-kubernetes-list-type': 'set',
-        default: [...defaults.rewriteServices],
-      }),
+      services: array(
+        'Service host names (first DNS label) whose Host and Location headers are rewritten.',
+        matching('A DNS label.', patterns.dnsLabel, { maxLength: 63 }),
+        {
+          maxItems: limits.rewriteServices.max,
+          'x-kubernetes-list-type': 'set',
+          default: [...defaults.rewriteServices],
+        },
+      ),
       oauthCallbacks: array(
         'OAuth callbacks whose redirect_uri query parameter is rewritten from the public to the internal host.',
         object(
@@ -96,7 +108,9 @@ const gateway = object(
     }),
     waf: object('Web application firewall settings (WAF_v2).', {
       mode: oneOf('Prevention blocks; Detection only logs.', enums.wafMode, { default: defaults.wafMode }),
-      firewallPolicyId: matching('An existing WAF policy to attach. Without one, the inline OWASP 3.2 configuration is used.', patterns.wafPolicyId, { maxLength: 512 }),
+      firewallPolicyId: matching('An existing WAF policy to attach. Without one, the inline OWASP 3.2 configuration is used.', patterns.wafPolicyId, {
+        maxLength: 512,
+      }),
     }),
     certificates: object(
       "Where the environments' TLS certificates live. The gateway reads them through its own identity, which gets Key Vault Secrets User on this vault.",
@@ -129,7 +143,9 @@ const spec = object(
       },
       {
         required: ['cidr'],
-        'x-kubernetes-validations': [{ rule: "self.spokePrefixLength >= int(self.cidr.split('/')[1])", message: 'spokePrefixLength must not be larger than the pool' }],
+        'x-kubernetes-validations': [
+          { rule: "self.spokePrefixLength >= int(self.cidr.split('/')[1])", message: 'spokePrefixLength must not be larger than the pool' },
+        ],
       },
     ),
     environments: array('The K8TRE environments, e.g. dev, stg and prd.', environment, {
@@ -150,7 +166,10 @@ const spec = object(
   {
     required: ['region', 'hub', 'environments', 'dns', 'gateway'],
     'x-kubernetes-validations': [
-      { rule: 'has(self.addressPool) || self.environments.all(e, has(e.addressSpace))', message: 'addressPool is required unless every environment has an addressSpace' },
+      {
+        rule: 'has(self.addressPool) || self.environments.all(e, has(e.addressSpace))',
+        message: 'addressPool is required unless every environment has an addressSpace',
+      },
     ],
   },
 );
@@ -166,16 +185,20 @@ const status = object('What the network composed. CIDRs and priorities are decid
   }),
   environments: array(
     'One entry per environment.',
-    object('An environment.', {
-      name: string('Environment name.'),
-      addressSpace: string('Spoke address space.'),
-      virtualNetworkId: string('Spoke VNet ID.'),
-      publicDomain: string('Public domain; the gateway listener host.'),
-      internalDomain: string('Private zone name; the gateway backend domain.'),
-      dnsZone: object('Private DNS zone.', { name: string('Zone name.'), id: string('Azure ID.') }),
-      routingPriority: { type: 'integer', description: 'Priority of the HTTPS routing rule; the HTTP redirect rule uses this + 5.' },
-      subnets: object('Spoke subnets.', { nodes: subnetStatus, privateEndpoints: subnetStatus, ingress: subnetStatus, apiServer: subnetStatus }),
-    }, { required: ['name'] }),
+    object(
+      'An environment.',
+      {
+        name: string('Environment name.'),
+        addressSpace: string('Spoke address space.'),
+        virtualNetworkId: string('Spoke VNet ID.'),
+        publicDomain: string('Public domain; the gateway listener host.'),
+        internalDomain: string('Private zone name; the gateway backend domain.'),
+        dnsZone: object('Private DNS zone.', { name: string('Zone name.'), id: string('Azure ID.') }),
+        routingPriority: { type: 'integer', description: 'Priority of the HTTPS routing rule; the HTTP redirect rule uses this + 5.' },
+        subnets: object('Spoke subnets.', { nodes: subnetStatus, privateEndpoints: subnetStatus, ingress: subnetStatus, apiServer: subnetStatus }),
+      },
+      { required: ['name'] },
+    ),
     { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
   ),
   privateDnsZones: array(
@@ -201,9 +224,15 @@ const status = object('What the network composed. CIDRs and priorities are decid
 
 export class NetworkDefinition extends XrdChart {
   constructor(scope: Construct, id: string) {
-    super(scope, id, { kind: KIND, plural: PLURAL, spec, status, printerColumns: [
-      { name: 'Region', jsonPath: '.spec.region' },
-      { name: 'Public IP', jsonPath: '.status.gateway.publicIpAddress' },
-    ] });
+    super(scope, id, {
+      kind: KIND,
+      plural: PLURAL,
+      spec,
+      status,
+      printerColumns: [
+        { name: 'Region', jsonPath: '.spec.region' },
+        { name: 'Public IP', jsonPath: '.status.gateway.publicIpAddress' },
+      ],
+    });
   }
 }

@@ -29,8 +29,8 @@ const composers: Record<string, Composer> = {
 };
 
 export class K8treFunction implements FunctionHandler {
-  async RunFunction(req: RunFunctionRequest, logger?: Logger): Promise<RunFunctionResponse> {
-    return runFunction(req, logger);
+  RunFunction(req: RunFunctionRequest, logger?: Logger): Promise<RunFunctionResponse> {
+    return Promise.resolve(runFunction(req, logger));
   }
 }
 
@@ -76,10 +76,16 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
     }
     return rsp;
   } catch (error) {
-    const message = error instanceof FieldError ? `invalid input: ${error.message}` : `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof FieldError ? `invalid input: ${error.message}` : `internal error: ${error instanceof Error ? error.message : String(error)}`;
     if (!(error instanceof FieldError)) logger?.error({ err: error }, 'composition failed');
     holdObservedResources(desired.resources, observed);
-    rsp.results.push({ severity: Severity.SEVERITY_FATAL, message, reason: error instanceof FieldError ? 'InvalidInput' : 'InternalError', target: Target.TARGET_COMPOSITE });
+    rsp.results.push({
+      severity: Severity.SEVERITY_FATAL,
+      message,
+      reason: error instanceof FieldError ? 'InvalidInput' : 'InternalError',
+      target: Target.TARGET_COMPOSITE,
+    });
     return rsp;
   }
 }

@@ -51,7 +51,9 @@ export function fetchNode(cacheDir: string): string {
   mkdirSync(cacheDir, { recursive: true });
   const tarball = join(cacheDir, `${NODE_RUNTIME.package}-${NODE_RUNTIME.version}.tgz`);
   if (!existsSync(tarball) || integrityOf(tarball) !== NODE_RUNTIME.integrity) {
-    execFileSync('npm', ['pack', `${NODE_RUNTIME.package}@${NODE_RUNTIME.version}`, '--pack-destination', cacheDir, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['pack', `${NODE_RUNTIME.package}@${NODE_RUNTIME.version}`, '--pack-destination', cacheDir, '--silent'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   const integrity = integrityOf(tarball);
   if (integrity !== NODE_RUNTIME.integrity) throw new Error(`${tarball}: integrity ${integrity} is not the pinned ${NODE_RUNTIME.integrity}`);
@@ -73,7 +75,7 @@ export function fetchDebianLibraries(cacheDir: string): DebianPackage[] {
     execFileSync('apt-get', ['download', ...DEBIAN_LIBRARIES], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`apt-get download ${DEBIAN_LIBRARIES.join(' ')} failed (run \`apt-get update\` first?):\n${stderr}`);
+    throw new Error(`apt-get download ${DEBIAN_LIBRARIES.join(' ')} failed (run \`apt-get update\` first?):\n${stderr}`, { cause: error });
   }
   return readdirSync(dir)
     .filter((file) => file.endsWith('.deb'))

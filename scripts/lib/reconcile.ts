@@ -78,7 +78,11 @@ export interface Round {
  * Renders `xrFile`, then keeps rendering with the previous round's output as observed state
  * until no new composed resource appears (or `maxRounds`). Returns every round.
  */
-export async function reconcileUntilSettled(session: RenderSession, xrFile: string, options: { maxRounds?: number; extraArgs?: readonly string[] } = {}): Promise<Round[]> {
+export async function reconcileUntilSettled(
+  session: RenderSession,
+  xrFile: string,
+  options: { maxRounds?: number; extraArgs?: readonly string[] } = {},
+): Promise<Round[]> {
   const maxRounds = options.maxRounds ?? 8;
   const extraArgs = options.extraArgs ?? [];
   const work = mkdtempSync(join(tmpdir(), 'k8tre-reconcile-'));

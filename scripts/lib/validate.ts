@@ -25,7 +25,9 @@ export async function validateStream(yaml: string): Promise<RenderResult> {
   if (existsSync(crds)) {
     const extensions = [
       join(PACKAGE_DIR, 'apis'),
-      ...readdirSync(crds, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(crds, d.name)),
+      ...readdirSync(crds, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => join(crds, d.name)),
       ...crossplaneOwnCrds(coreCrds),
     ];
     return run(cli, [...common, '--crossplane-image=', extensions.join(','), '-'], yaml);

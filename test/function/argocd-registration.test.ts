@@ -46,7 +46,7 @@ describe('registration with the management ArgoCD', () => {
       'external-domain': 'dev.karectl.org',
     });
     expect(secret.stringData.server).toMatch(/^https:\/\/[^/:]+:443$/);
-    const config = JSON.parse(secret.stringData.config);
+    const config = JSON.parse(secret.stringData.config) as unknown;
     expect(config).toEqual({
       execProviderConfig: {
         command: 'argocd-k8s-auth',
@@ -78,8 +78,9 @@ describe('registration with the management ArgoCD', () => {
   it('lets users override or add labels', () => {
     const xr = structuredClone(settled.xr) as { spec: { management: { argocd: { labels?: Record<string, string> } } } };
     xr.spec.management.argocd.labels = { 'secret-store': 'vault', team: 'research' };
-    const rsp = runWithRequired(xr as Json, required, settled.observed, { aks: { kubeconfig } });
-    const labels = (desired(rsp, 'argocd-cluster-secret') as { spec: { forProvider: { manifest: { metadata: { labels: Record<string, string> } } } } }).spec.forProvider.manifest.metadata.labels;
+    const rsp = runWithRequired(xr, required, settled.observed, { aks: { kubeconfig } });
+    const labels = (desired(rsp, 'argocd-cluster-secret') as { spec: { forProvider: { manifest: { metadata: { labels: Record<string, string> } } } } }).spec
+      .forProvider.manifest.metadata.labels;
     expect(labels).toMatchObject({ 'secret-store': 'vault', team: 'research', environment: 'dev' });
   });
 });

@@ -7,11 +7,24 @@ const env = (name: string, extra: Json = {}) => ({ name, ...extra });
 
 // Each row: what is wrong, how the XR is broken, and the field the Fatal message must name.
 const cases: [string, Json, string][] = [
-  ['overlapping explicit CIDRs', withField(example, 'spec.environments', [env('dev', { addressSpace: '10.1.0.0/16' }), env('stg', { addressSpace: '10.1.16.0/20' })]), 'spec.environments[1].addressSpace'],
-  ['an explicit CIDR inside the hub', withField(example, 'spec.environments', [env('dev', { addressSpace: '10.100.0.0/22' })]), 'spec.environments[0].addressSpace'],
+  [
+    'overlapping explicit CIDRs',
+    withField(example, 'spec.environments', [env('dev', { addressSpace: '10.1.0.0/16' }), env('stg', { addressSpace: '10.1.16.0/20' })]),
+    'spec.environments[1].addressSpace',
+  ],
+  [
+    'an explicit CIDR inside the hub',
+    withField(example, 'spec.environments', [env('dev', { addressSpace: '10.100.0.0/22' })]),
+    'spec.environments[0].addressSpace',
+  ],
   [
     'a pool too small for a new environment',
-    withField(withField(example, 'spec.addressPool', { cidr: '10.110.0.0/23', spokePrefixLength: 24 }), 'spec.environments', [env('dev'), env('stg'), env('prd'), env('uat')]),
+    withField(withField(example, 'spec.addressPool', { cidr: '10.110.0.0/23', spokePrefixLength: 24 }), 'spec.environments', [
+      env('dev'),
+      env('stg'),
+      env('prd'),
+      env('uat'),
+    ]),
     'spec.addressPool.cidr',
   ],
   ['duplicate environment names', withField(example, 'spec.environments', [env('dev'), env('stg'), env('dev')]), 'spec.environments[2].name'],
@@ -20,15 +33,35 @@ const cases: [string, Json, string][] = [
   ['an invalid environment name', withField(example, 'spec.environments', [env('Dev-1')]), 'spec.environments[0].name'],
   ['an invalid rewrite service', withField(example, 'spec.dns.rewrite', { services: ['jupyter', 'Keycloak!'] }), 'spec.dns.rewrite.services[1]'],
   ['a spoke prefix length out of range', withField(example, 'spec.addressPool.spokePrefixLength', 28), 'spec.addressPool.spokePrefixLength'],
-  ['a spoke prefix larger than the pool', withField(example, 'spec.addressPool', { cidr: '10.110.0.0/20', spokePrefixLength: 16 }), 'spec.addressPool.spokePrefixLength'],
-  ['an explicit spoke prefix out of range', withField(example, 'spec.environments', [env('dev', { addressSpace: '10.0.0.0/12' })]), 'spec.environments[0].addressSpace'],
+  [
+    'a spoke prefix larger than the pool',
+    withField(example, 'spec.addressPool', { cidr: '10.110.0.0/20', spokePrefixLength: 16 }),
+    'spec.addressPool.spokePrefixLength',
+  ],
+  [
+    'an explicit spoke prefix out of range',
+    withField(example, 'spec.environments', [env('dev', { addressSpace: '10.0.0.0/12' })]),
+    'spec.environments[0].addressSpace',
+  ],
   ['a created hub too small for its subnets', withField(example, 'spec.hub.addressSpace', '10.100.0.0/24'), 'spec.hub.addressSpace'],
   ['a CIDR with host bits', withField(example, 'spec.addressPool.cidr', '10.110.0.1/16'), 'spec.addressPool.cidr'],
   ['a region of the wrong type', withField(example, 'spec.region', 42), 'spec.region'],
   ['environments that are not a list', withField(example, 'spec.environments', { dev: {} }), 'spec.environments'],
-  ['too many environments', withField(example, 'spec.environments', Array.from({ length: 251 }, (_, i) => env(`e${i}`))), 'spec.environments'],
+  [
+    'too many environments',
+    withField(
+      example,
+      'spec.environments',
+      Array.from({ length: 251 }, (_, i) => env(`e${i}`)),
+    ),
+    'spec.environments',
+  ],
   ['no certificate vault', withField(example, 'spec.gateway.certificates', undefined), 'spec.gateway.certificates'],
-  ['a malformed Key Vault ID', withField(example, 'spec.gateway.certificates.keyVaultId', '/subscriptions/x/vaults/kv'), 'spec.gateway.certificates.keyVaultId'],
+  [
+    'a malformed Key Vault ID',
+    withField(example, 'spec.gateway.certificates.keyVaultId', '/subscriptions/x/vaults/kv'),
+    'spec.gateway.certificates.keyVaultId',
+  ],
   ['maxCapacity below minCapacity', withField(withField(example, 'spec.gateway.minCapacity', 5), 'spec.gateway.maxCapacity', 3), 'spec.gateway.maxCapacity'],
   ['two apex environments', withField(example, 'spec.environments', [env('dev', { apex: true }), env('prd', { apex: true })]), 'spec.environments[1].apex'],
   ['no pool and an environment without addressSpace', withField(example, 'spec.addressPool', undefined), 'spec.addressPool'],
@@ -75,6 +108,7 @@ describe('bad input', () => {
 
   it('quotes hostile input safely and briefly', () => {
     const message = fatalMessage(run(withField(example, 'spec.dns.publicZone', `${'x'.repeat(500)}\n\u001b[31m`))) ?? '';
+    // eslint-disable-next-line no-control-regex -- the escape character is what must not get through
     expect(message).not.toMatch(/[\n\u001b]/);
     expect(message.length).toBeLessThan(300);
   });

@@ -15,31 +15,55 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
   ['a malformed Kubernetes version', withField(example, 'spec.kubernetesVersion', '1.32.1'), required, 'spec.kubernetesVersion'],
   ['a Kubernetes version AKS does not offer', withField(example, 'spec.kubernetesVersion', '1.12'), required, 'spec.kubernetesVersion'],
   ['a pool larger than allowed', withField(example, 'spec.nodePools', pool({ maxCount: 5000 })), required, 'spec.nodePools[0].maxCount'],
-  ['a pool whose maximum is below its minimum', withField(example, 'spec.nodePools', pool({ minCount: 4, maxCount: 2 })), required, 'spec.nodePools[0].maxCount'],
+  [
+    'a pool whose maximum is below its minimum',
+    withField(example, 'spec.nodePools', pool({ minCount: 4, maxCount: 2 })),
+    required,
+    'spec.nodePools[0].maxCount',
+  ],
   ['a system pool with no nodes', withField(example, 'spec.systemPool', { minCount: 0 }), required, 'spec.systemPool.minCount'],
   ['too many pods per node', withField(example, 'spec.systemPool', { maxPods: 500 }), required, 'spec.systemPool.maxPods'],
   ['a pool named like the system pool', withField(example, 'spec.nodePools', pool({ name: 'system' })), required, 'spec.nodePools[0].name'],
   ['duplicate identity names', withField(example, 'spec.workloadIdentities', [identity('app'), identity('app')]), required, 'spec.workloadIdentities[1].name'],
-  ['an identity named like a built-in one', withField(example, 'spec.workloadIdentities', [identity('externaldns')]), required, 'spec.workloadIdentities[0].name'],
+  [
+    'an identity named like a built-in one',
+    withField(example, 'spec.workloadIdentities', [identity('externaldns')]),
+    required,
+    'spec.workloadIdentities[0].name',
+  ],
   [
     'Owner on a whole subscription',
     withField(example, 'spec.workloadIdentities', [identity('app', [{ role: 'Owner', scope: '/subscriptions/00000000-0000-0000-0000-000000000000' }])]),
     required,
     'spec.workloadIdentities[0].roles[0].scope',
   ],
-  ['a role with two scopes', withField(example, 'spec.workloadIdentities', [identity('app', [{ role: 'Reader', scope: '/subscriptions/s/resourceGroups/rg', scopeResource: 'KeyVault' }])]), required, 'spec.workloadIdentities[0].roles[0]'],
+  [
+    'a role with two scopes',
+    withField(example, 'spec.workloadIdentities', [
+      identity('app', [{ role: 'Reader', scope: '/subscriptions/s/resourceGroups/rg', scopeResource: 'KeyVault' }]),
+    ]),
+    required,
+    'spec.workloadIdentities[0].roles[0]',
+  ],
   ['a service CIDR inside the network', withField(example, 'spec.networking', { serviceCidr: '10.110.0.0/16' }), required, 'spec.networking.serviceCidr'],
   ['a pod CIDR overlapping the service CIDR', withField(example, 'spec.networking', { podCidr: '100.64.0.0/14' }), required, 'spec.networking.podCidr'],
   ['a tenant that is not a GUID', withField(example, 'spec.tenantId', 'contoso'), required, 'spec.tenantId'],
   ['no cert-manager zone', withField(example, 'spec.certManager', undefined), required, 'spec.certManager'],
-  ['a storage account name Azure refuses', withField(example, 'spec.storage', { accountNames: { core: 'Core_Storage' } }), required, 'spec.storage.accountNames.core'],
+  [
+    'a storage account name Azure refuses',
+    withField(example, 'spec.storage', { accountNames: { core: 'Core_Storage' } }),
+    required,
+    'spec.storage.accountNames.core',
+  ],
 ];
 
 describe('XK8treCluster bad input', () => {
   const existing = settle(example, observe, required).observed;
 
   it('settles the example with every gated resource', () => {
-    expect(Object.keys(existing)).toEqual(expect.arrayContaining(['aks', 'federation-externaldns', 'role-kubelet-core-account-contributor', 'keyvault-endpoint']));
+    expect(Object.keys(existing)).toEqual(
+      expect.arrayContaining(['aks', 'federation-externaldns', 'role-kubelet-core-account-contributor', 'keyvault-endpoint']),
+    );
   });
 
   it.each(cases)('%s gives a Fatal naming the field', (_, xr, req, field) => {

@@ -34,7 +34,10 @@ describe('XR health (azure.k8tre.io)', () => {
   });
 
   it('a network still being composed is Progressing, with the step it waits for', () => {
-    expect(health(networkRounds[0]!.xr)).toEqual({ status: 'Progressing', message: 'GatewayComposed: Waiting for the gateway identity id-k8tre-appgw to report its ID' });
+    expect(health(networkRounds[0]!.xr)).toEqual({
+      status: 'Progressing',
+      message: 'GatewayComposed: Waiting for the gateway identity id-k8tre-appgw to report its ID',
+    });
   });
 
   it('a network whose composed resources are all ready is Healthy', () => {
@@ -42,7 +45,17 @@ describe('XR health (azure.k8tre.io)', () => {
   });
 
   it('a network that has composed everything but waits on Azure says which resources', () => {
-    const creating = { ...network.xr, status: { ...(network.xr.status as Json), conditions: [condition('Synced', 'True', 'ReconcileSuccess'), condition('GatewayComposed', 'True', 'Composed'), condition('Ready', 'False', 'Creating', 'Unready resources: gateway')] } };
+    const creating = {
+      ...network.xr,
+      status: {
+        ...(network.xr.status as Json),
+        conditions: [
+          condition('Synced', 'True', 'ReconcileSuccess'),
+          condition('GatewayComposed', 'True', 'Composed'),
+          condition('Ready', 'False', 'Creating', 'Unready resources: gateway'),
+        ],
+      },
+    };
     expect(health(creating)).toEqual({ status: 'Progressing', message: 'Unready resources: gateway' });
   });
 
@@ -70,7 +83,16 @@ describe('XR health (azure.k8tre.io)', () => {
     const message = fatalMessage(run(bad));
     expect(message).toBeDefined();
     // What Crossplane writes when a pipeline step returns a Fatal result.
-    const refused = { ...network.xr, status: { ...(network.xr.status as Json), conditions: [condition('Synced', 'False', 'ReconcileError', `cannot compose resources: pipeline step "k8tre" returned a fatal result: ${message}`), condition('Ready', 'True', 'Available')] } };
+    const refused = {
+      ...network.xr,
+      status: {
+        ...(network.xr.status as Json),
+        conditions: [
+          condition('Synced', 'False', 'ReconcileError', `cannot compose resources: pipeline step "k8tre" returned a fatal result: ${message}`),
+          condition('Ready', 'True', 'Available'),
+        ],
+      },
+    };
     const verdict = health(refused);
     expect(verdict.status).toBe('Degraded');
     expect(verdict.message).toContain('spec.environments[1].addressSpace');
@@ -116,23 +138,42 @@ describe('managed resource health (*.m.upbound.io, *.m.crossplane.io, Usages)', 
   });
 
   it('is Progressing while Azure creates it', () => {
-    const creating = { ...byKind('KubernetesCluster'), status: { conditions: [condition('Synced', 'True', 'ReconcileSuccess'), condition('Ready', 'False', 'Creating')] } };
+    const creating = {
+      ...byKind('KubernetesCluster'),
+      status: { conditions: [condition('Synced', 'True', 'ReconcileSuccess'), condition('Ready', 'False', 'Creating')] },
+    };
     expect(health(creating)).toEqual({ status: 'Progressing', message: 'Creating' });
   });
 
   it("is Degraded with Azure's error when an apply failed", () => {
-    const azureError = 'async create failed: failed to create the resource: [{0 creating Virtual Network: unexpected status 400 (400 Bad Request) with error: NetcfgInvalidSubnet  []}]';
-    const failed = { ...byKind('VirtualNetwork'), status: { conditions: [condition('Ready', 'False', 'Creating'), condition('Synced', 'True', 'ReconcileSuccess'), condition('LastAsyncOperation', 'False', 'ApplyFailure', azureError)] } };
+    const azureError =
+      'async create failed: failed to create the resource: [{0 creating Virtual Network: unexpected status 400 (400 Bad Request) with error: NetcfgInvalidSubnet  []}]';
+    const failed = {
+      ...byKind('VirtualNetwork'),
+      status: {
+        conditions: [
+          condition('Ready', 'False', 'Creating'),
+          condition('Synced', 'True', 'ReconcileSuccess'),
+          condition('LastAsyncOperation', 'False', 'ApplyFailure', azureError),
+        ],
+      },
+    };
     expect(health(failed)).toEqual({ status: 'Degraded', message: azureError });
   });
 
   it('is Degraded when the provider cannot reconcile it', () => {
-    const failing = { ...byKind('RoleAssignment'), status: { conditions: [condition('Synced', 'False', 'ReconcileError', 'cannot get referenced ProviderConfig')] } };
+    const failing = {
+      ...byKind('RoleAssignment'),
+      status: { conditions: [condition('Synced', 'False', 'ReconcileError', 'cannot get referenced ProviderConfig')] },
+    };
     expect(health(failing)).toEqual({ status: 'Degraded', message: 'cannot get referenced ProviderConfig' });
   });
 
   it('is Degraded when a Helm release failed', () => {
-    const release = { ...byKind('Release'), status: { conditions: [condition('Synced', 'True', 'ReconcileSuccess'), condition('Ready', 'False', 'Unavailable', 'release failed')] } };
+    const release = {
+      ...byKind('Release'),
+      status: { conditions: [condition('Synced', 'True', 'ReconcileSuccess'), condition('Ready', 'False', 'Unavailable', 'release failed')] },
+    };
     expect(health(release)).toEqual({ status: 'Degraded', message: 'release failed' });
   });
 
@@ -144,11 +185,19 @@ describe('managed resource health (*.m.upbound.io, *.m.crossplane.io, Usages)', 
 });
 
 describe('Application health (app of apps)', () => {
-  const app = (status?: Json) => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'k8tre-dev', namespace: 'argocd' }, ...(status ? { status } : {}) });
+  const app = (status?: Json) => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'k8tre-dev', namespace: 'argocd' },
+    ...(status ? { status } : {}),
+  });
 
   it("passes a child Application's own health up, so the next wave waits for it", () => {
     expect(health(app({ health: { status: 'Healthy' } }))).toEqual({ status: 'Healthy', message: '' });
-    expect(health(app({ health: { status: 'Degraded', message: 'XK8treCluster k8tre/dev is Degraded' } }))).toEqual({ status: 'Degraded', message: 'XK8treCluster k8tre/dev is Degraded' });
+    expect(health(app({ health: { status: 'Degraded', message: 'XK8treCluster k8tre/dev is Degraded' } }))).toEqual({
+      status: 'Degraded',
+      message: 'XK8treCluster k8tre/dev is Degraded',
+    });
     expect(health(app())).toEqual({ status: 'Progressing', message: '' });
   });
 });

@@ -55,9 +55,9 @@ interface ApplicationManifest {
 const schemaModels: Record<string, (manifest: Json) => { validate(): void }> = {
   'argoproj.io/v1alpha1/Application': (m) => new Application(m as never),
   'argoproj.io/v1alpha1/AppProject': (m) => new AppProject(m as never),
-  'v1/ConfigMap': (m) => new ConfigMap(m as never),
-  'v1/ServiceAccount': (m) => new ServiceAccount(m as never),
-  'rbac.authorization.k8s.io/v1/Role': (m) => new Role(m as never),
+  'v1/ConfigMap': (m) => new ConfigMap(m),
+  'v1/ServiceAccount': (m) => new ServiceAccount(m),
+  'rbac.authorization.k8s.io/v1/Role': (m) => new Role(m),
   'rbac.authorization.k8s.io/v1/RoleBinding': (m) => new RoleBinding(m as never),
 };
 // Crossplane's own kinds, the providers' and this package's XRs: `crossplane resource validate`.
@@ -139,7 +139,10 @@ describe('the app of apps', () => {
   });
 
   it('allows every Application only the repositories and namespaces its project names', () => {
-    const project = ofKind('AppProject')[0] as unknown as { metadata: { name: string }; spec: { sourceRepos: string[]; destinations: { namespace: string }[] } };
+    const project = ofKind('AppProject')[0] as unknown as {
+      metadata: { name: string };
+      spec: { sourceRepos: string[]; destinations: { namespace: string }[] };
+    };
     for (const a of applications()) {
       const destination = (a as unknown as { spec: { destination: { namespace: string } } }).spec.destination.namespace;
       expect(a.spec.project).toBe(project.metadata.name);
@@ -169,7 +172,14 @@ describe('the bootstrap ArgoCD', () => {
 });
 
 describe('identities and access', () => {
-  const dev = loadExample('examples/cluster/dev.yaml') as { spec: { management: { providerIdentity: { clientId: string }; argocd: { controllerIdentity: { clientId: string }; providerConfigRef: { kind: string; name: string } } } } };
+  const dev = loadExample('examples/cluster/dev.yaml') as {
+    spec: {
+      management: {
+        providerIdentity: { clientId: string };
+        argocd: { controllerIdentity: { clientId: string }; providerConfigRef: { kind: string; name: string } };
+      };
+    };
+  };
 
   it('runs every provider the Configuration depends on, at its pinned version, with a workload identity', () => {
     const meta = parse(readFileSync(join(ROOT, 'crossplane.yaml'), 'utf8')) as { spec: { dependsOn: { kind: string; package: string; version: string }[] } };
@@ -180,7 +190,7 @@ describe('identities and access', () => {
     for (const p of providers) expect(runtimes).toContain(p.spec.runtimeConfigRef.name);
   });
 
-  it("gives provider-helm and provider-kubernetes the identity the clusters grant cluster admin", () => {
+  it('gives provider-helm and provider-kubernetes the identity the clusters grant cluster admin', () => {
     const account = ofKind('ServiceAccount').find((sa) => sa.metadata.name === 'provider-incluster');
     expect(account?.metadata.annotations?.['azure.workload.identity/client-id']).toBe(dev.spec.management.providerIdentity.clientId);
   });

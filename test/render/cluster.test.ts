@@ -63,13 +63,18 @@ describe('XK8treCluster', () => {
       parentIdRef: { name: 'dev-identity-certmanager' },
     });
     const kubelet = observedAt(rounds[2]!.composed.get('aks'), 'kubeletIdentity', 'objectId');
-    expect(forProvider(rounds[3]!.composed.get('role-kubelet-core-file-smb-contributor'))).toMatchObject({ principalId: kubelet, roleDefinitionName: 'Storage File Data SMB Share Contributor' });
+    expect(forProvider(rounds[3]!.composed.get('role-kubelet-core-file-smb-contributor'))).toMatchObject({
+      principalId: kubelet,
+      roleDefinitionName: 'Storage File Data SMB Share Contributor',
+    });
     expect(condition(last(rounds), 'Composed')).toMatchObject({ status: 'True' });
   });
 
   it('makes a private, Entra-only AKS cluster with BYO CNI in the spoke', () => {
     const aks = forProvider(last(rounds).composed.get('aks'));
-    const env = (network.xr.status as { environments: { name: string; subnets: Record<string, { id: string }> }[] }).environments.find((e) => e.name === 'dev')!;
+    const env = (network.xr.status as { environments: { name: string; subnets: Record<string, { id: string }> }[] }).environments.find(
+      (e) => e.name === 'dev',
+    )!;
     expect(aks).toMatchObject({
       privateClusterEnabled: true,
       privateClusterPublicFqdnEnabled: false,
@@ -87,21 +92,46 @@ describe('XK8treCluster', () => {
       networkProfile: { networkPlugin: 'none', serviceCidr: '100.64.0.0/16', dnsServiceIp: '100.64.0.10', outboundType: 'loadBalancer' },
       apiServerAccessProfile: { virtualNetworkIntegrationEnabled: true, subnetId: env.subnets.apiServer!.id },
       identity: { type: 'UserAssigned', identityIdsRefs: [{ name: 'dev-identity-controlplane' }] },
-      defaultNodePool: { vmSize: 'Standard_D2ds_v5', autoScalingEnabled: true, minCount: 1, maxCount: 9, maxPods: 110, osSku: 'AzureLinux', zones: ['1', '2', '3'], vnetSubnetId: env.subnets.nodes!.id },
+      defaultNodePool: {
+        vmSize: 'Standard_D2ds_v5',
+        autoScalingEnabled: true,
+        minCount: 1,
+        maxCount: 9,
+        maxPods: 110,
+        osSku: 'AzureLinux',
+        zones: ['1', '2', '3'],
+        vnetSubnetId: env.subnets.nodes!.id,
+      },
     });
     expect(aks.privateDnsZoneId).toMatch(/dns-zone-aks$/);
-    expect(forProvider(last(rounds).composed.get('nodepool-workload'))).toMatchObject({ mode: 'User', kubernetesClusterIdRef: { name: 'dev-aks' }, zones: ['1', '2', '3'] });
+    expect(forProvider(last(rounds).composed.get('nodepool-workload'))).toMatchObject({
+      mode: 'User',
+      kubernetesClusterIdRef: { name: 'dev-aks' },
+      zones: ['1', '2', '3'],
+    });
   });
 
   it('keeps the Key Vault and storage private, and from deletion', () => {
     const { composed } = last(rounds);
     const vault = composed.get('keyvault')!;
     expect((vault.spec as { managementPolicies: string[] }).managementPolicies).not.toContain('Delete');
-    expect(forProvider(vault)).toMatchObject({ rbacAuthorizationEnabled: true, purgeProtectionEnabled: true, publicNetworkAccessEnabled: false, networkAcls: { defaultAction: 'Deny' } });
+    expect(forProvider(vault)).toMatchObject({
+      rbacAuthorizationEnabled: true,
+      purgeProtectionEnabled: true,
+      publicNetworkAccessEnabled: false,
+      networkAcls: { defaultAction: 'Deny' },
+    });
     for (const purpose of ['core', 'workspace']) {
       const account = composed.get(`storage-${purpose}`)!;
       expect((account.spec as { managementPolicies: string[] }).managementPolicies).not.toContain('Delete');
-      expect(forProvider(account)).toMatchObject({ accountKind: 'StorageV2', isHnsEnabled: true, publicNetworkAccessEnabled: false, allowNestedItemsToBePublic: false, minTlsVersion: 'TLS1_2', accountReplicationType: 'LRS' });
+      expect(forProvider(account)).toMatchObject({
+        accountKind: 'StorageV2',
+        isHnsEnabled: true,
+        publicNetworkAccessEnabled: false,
+        allowNestedItemsToBePublic: false,
+        minTlsVersion: 'TLS1_2',
+        accountReplicationType: 'LRS',
+      });
       for (const service of ['blob', 'file', 'queue', 'table', 'dfs']) {
         expect(forProvider(composed.get(`storage-${purpose}-endpoint-${service}`))).toMatchObject({
           privateServiceConnection: { subresourceNames: [service], privateConnectionResourceId: observedAt(account, 'id') },
@@ -142,10 +172,14 @@ describe('XK8treCluster', () => {
     const helmConfig = composed.get('providerconfig-helm')!.spec as Record<string, unknown>;
     expect(helmConfig).toEqual({
       credentials: { source: 'Secret', secretRef: { name: 'dev-aks-connection', namespace: 'k8tre', key: 'kubeconfig' } },
-      identity: { type: 'AzureWorkloadIdentityCredentials', source: 'Secret', secretRef: { name: 'dev-incluster-identity', namespace: 'k8tre', key: 'credentials' } },
+      identity: {
+        type: 'AzureWorkloadIdentityCredentials',
+        source: 'Secret',
+        secretRef: { name: 'dev-incluster-identity', namespace: 'k8tre', key: 'credentials' },
+      },
     });
     const identity = composed.get('incluster-identity')!;
-    const credentials = JSON.parse(Buffer.from((identity.data as { credentials: string }).credentials, 'base64').toString());
+    const credentials = JSON.parse(Buffer.from((identity.data as { credentials: string }).credentials, 'base64').toString()) as unknown;
     expect(credentials).toEqual({
       clientId: '22222222-2222-2222-2222-222222222222',
       tenantId: '00000000-0000-0000-0000-000000000000',
@@ -158,10 +192,16 @@ describe('XK8treCluster', () => {
     });
 
     for (const key of crdKeys) {
-      const object = composed.get(key)!.spec as { managementPolicies: string[]; forProvider: { manifest: { kind: string; metadata: { annotations: Record<string, string> } } } };
+      const object = composed.get(key)!.spec as {
+        managementPolicies: string[];
+        forProvider: { manifest: { kind: string; metadata: { annotations: Record<string, string> } } };
+      };
       expect(object.managementPolicies).not.toContain('Delete');
       expect(object.forProvider.manifest.kind).toBe('CustomResourceDefinition');
-      expect(object.forProvider.manifest.metadata.annotations).toMatchObject({ 'gateway.networking.k8s.io/bundle-version': 'v1.2.0', 'gateway.networking.k8s.io/channel': 'standard' });
+      expect(object.forProvider.manifest.metadata.annotations).toMatchObject({
+        'gateway.networking.k8s.io/bundle-version': 'v1.2.0',
+        'gateway.networking.k8s.io/channel': 'standard',
+      });
     }
 
     const cilium = composed.get('release-cilium')!.spec as { forProvider: { chart: unknown; namespace: string; values: Record<string, unknown> } };
@@ -224,19 +264,28 @@ describe('XK8treCluster', () => {
   });
 
   it.each(['stg', 'prd'])('settles and validates examples/cluster/%s.yaml too', async (env) => {
-    const envRounds = await reconcileUntilSettled(session(), `examples/cluster/${env}.yaml`, { extraArgs: ['--required-resources', join(work, 'network.yaml')] });
+    const envRounds = await reconcileUntilSettled(session(), `examples/cluster/${env}.yaml`, {
+      extraArgs: ['--required-resources', join(work, 'network.yaml')],
+    });
     for (const round of envRounds) await expectValid(round.stream);
     expect(condition(last(envRounds), 'Composed')).toMatchObject({ status: 'True' });
     expect(status(last(envRounds)).domains.public).toBe(env === 'prd' ? 'karectl.org' : `${env}.karectl.org`);
   });
 
   it('renders an existing cluster identically when the network gains an environment', async () => {
-    const grownXr = withField(network.xr, 'spec.environments', [{ name: 'dev' }, { name: 'stg' }, { name: 'prd', apex: true }, { name: 'mgmt', exposed: false }, { name: 'uat' }]) as Manifest;
+    const grownXr = withField(network.xr, 'spec.environments', [
+      { name: 'dev' },
+      { name: 'stg' },
+      { name: 'prd', apex: true },
+      { name: 'mgmt', exposed: false },
+      { name: 'uat' },
+    ]) as Manifest;
     const grown = await settleNetwork(session(), grownXr, work, 'network-grown', network);
     const clusterXr = last(rounds).xr;
     writeFileSync(join(work, 'dev.yaml'), stringify(clusterXr));
     const observedDir = writeObserved(last(rounds), join(work, 'dev-observed'));
-    const render = (networkFile: string) => session().render(join(work, 'dev.yaml'), ['--required-resources', networkFile, '--observed-resources', observedDir]);
+    const render = (networkFile: string) =>
+      session().render(join(work, 'dev.yaml'), ['--required-resources', networkFile, '--observed-resources', observedDir]);
     const before = await render(join(work, 'network.yaml'));
     const after = await render(join(work, 'network-grown.yaml'));
     expect(before.ok && after.ok, before.stderr + after.stderr).toBe(true);

@@ -52,11 +52,19 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
 
   it('carves one spoke per environment from the pool, with the four subnets K8TRE expects', () => {
     const { composed } = last(rounds);
-    expect(['dev', 'stg', 'prd'].map((e) => forProvider(composed.get(`spoke-${e}-vnet`)).addressSpace)).toEqual([['10.110.0.0/20'], ['10.110.16.0/20'], ['10.110.32.0/20']]);
+    expect(['dev', 'stg', 'prd'].map((e) => forProvider(composed.get(`spoke-${e}-vnet`)).addressSpace)).toEqual([
+      ['10.110.0.0/20'],
+      ['10.110.16.0/20'],
+      ['10.110.32.0/20'],
+    ]);
     const subnet = (role: string) => composed.get(`spoke-stg-subnet-${role}`);
     expect(subnet('nodes')?.metadata.annotations?.['crossplane.io/external-name']).toBe('snet-clusternodes');
     expect(subnet('ingress')?.metadata.annotations?.['crossplane.io/external-name']).toBe('snet-clusteringressservices');
-    expect(forProvider(subnet('pe'))).toMatchObject({ addressPrefixes: ['10.110.24.0/23'], privateEndpointNetworkPolicies: 'Enabled', defaultOutboundAccessEnabled: false });
+    expect(forProvider(subnet('pe'))).toMatchObject({
+      addressPrefixes: ['10.110.24.0/23'],
+      privateEndpointNetworkPolicies: 'Enabled',
+      defaultOutboundAccessEnabled: false,
+    });
     expect(forProvider(subnet('apiserver'))).toMatchObject({
       addressPrefixes: ['10.110.27.0/28'],
       delegation: [{ serviceDelegation: { name: 'Microsoft.ContainerService/managedClusters' } }],
@@ -138,20 +146,58 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
       gatewayIpConfiguration: [{ subnetIdRef: { name: 'k8tre-hub-subnet-appgw' } }],
       frontendIpConfiguration: [{ publicIpAddressIdRef: { name: 'k8tre-gateway-public-ip' } }],
     });
-    expect(names(gateway.httpListener)).toEqual(['listener-https-dev', 'listener-http-dev', 'listener-https-prd', 'listener-http-prd', 'listener-https-stg', 'listener-http-stg']);
-    expect(byName(gateway.httpListener, 'listener-https-prd')).toMatchObject({ protocol: 'Https', hostNames: ['karectl.org', '*.karectl.org'], sslCertificateName: 'ssl-cert-prd', requireSni: true });
+    expect(names(gateway.httpListener)).toEqual([
+      'listener-https-dev',
+      'listener-http-dev',
+      'listener-https-prd',
+      'listener-http-prd',
+      'listener-https-stg',
+      'listener-http-stg',
+    ]);
+    expect(byName(gateway.httpListener, 'listener-https-prd')).toMatchObject({
+      protocol: 'Https',
+      hostNames: ['karectl.org', '*.karectl.org'],
+      sslCertificateName: 'ssl-cert-prd',
+      requireSni: true,
+    });
     expect(byName(gateway.httpListener, 'listener-http-dev')).toMatchObject({ protocol: 'Http', hostNames: ['dev.karectl.org', '*.dev.karectl.org'] });
     expect(byName(gateway.redirectConfiguration, 'redirect-https-dev')).toMatchObject({ redirectType: 'Permanent', targetListenerName: 'listener-https-dev' });
     expect(byName(gateway.backendAddressPool, 'backendpool-stg')).toEqual({ name: 'backendpool-stg', fqdns: ['gw.stg.karectl.org'] });
-    expect(byName(gateway.probe, 'health-probe-prd')).toMatchObject({ protocol: 'Https', host: 'gw.karectl.org', path: '/', interval: 30, timeout: 30, unhealthyThreshold: 3 });
-    expect(byName(gateway.backendHttpSettings, 'https-settings-dev')).toMatchObject({ port: 443, protocol: 'Https', probeName: 'health-probe-dev', pickHostNameFromBackendAddress: false });
-    expect(byName(gateway.sslCertificate, 'ssl-cert-stg')).toEqual({ name: 'ssl-cert-stg', keyVaultSecretId: 'https://kv-k8tre-certs.vault.azure.net/secrets/tls-stg-pfx' });
+    expect(byName(gateway.probe, 'health-probe-prd')).toMatchObject({
+      protocol: 'Https',
+      host: 'gw.karectl.org',
+      path: '/',
+      interval: 30,
+      timeout: 30,
+      unhealthyThreshold: 3,
+    });
+    expect(byName(gateway.backendHttpSettings, 'https-settings-dev')).toMatchObject({
+      port: 443,
+      protocol: 'Https',
+      probeName: 'health-probe-dev',
+      pickHostNameFromBackendAddress: false,
+    });
+    expect(byName(gateway.sslCertificate, 'ssl-cert-stg')).toEqual({
+      name: 'ssl-cert-stg',
+      keyVaultSecretId: 'https://kv-k8tre-certs.vault.azure.net/secrets/tls-stg-pfx',
+    });
     expect(gateway.rewriteRuleSet).toBeUndefined();
   });
 
   it('routes HTTPS and redirects HTTP with priorities that belong to each environment', () => {
-    const rules = forProvider(last(rounds).composed.get('gateway')).requestRoutingRule as { name: string; priority: number; redirectConfigurationName?: string }[];
-    expect(Object.fromEntries(rules.map((r) => [r.name, r.priority]))).toEqual({ 'rule-dev': 10, 'rule-http-dev': 15, 'rule-prd': 30, 'rule-http-prd': 35, 'rule-stg': 20, 'rule-http-stg': 25 });
+    const rules = forProvider(last(rounds).composed.get('gateway')).requestRoutingRule as {
+      name: string;
+      priority: number;
+      redirectConfigurationName?: string;
+    }[];
+    expect(Object.fromEntries(rules.map((r) => [r.name, r.priority]))).toEqual({
+      'rule-dev': 10,
+      'rule-http-dev': 15,
+      'rule-prd': 30,
+      'rule-http-prd': 35,
+      'rule-stg': 20,
+      'rule-http-stg': 25,
+    });
     expect(byName(rules, 'rule-http-stg')).toMatchObject({ redirectConfigurationName: 'redirect-https-stg' });
   });
 
@@ -176,7 +222,10 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     expect(prd?.dnsZone.id).toBeDefined();
     expect(s.privateDnsZones).toHaveLength(7);
     expect(s.gateway).toMatchObject({ publicIpAddress: '203.0.113.10' });
-    expect(s.gateway.listeners.find((l) => l.environment === 'dev')).toMatchObject({ hosts: ['dev.karectl.org', '*.dev.karectl.org'], backend: 'gw.dev.karectl.org' });
+    expect(s.gateway.listeners.find((l) => l.environment === 'dev')).toMatchObject({
+      hosts: ['dev.karectl.org', '*.dev.karectl.org'],
+      backend: 'gw.dev.karectl.org',
+    });
     expect(JSON.stringify(s.conditions)).toMatch(/"type":"GatewayComposed"[^}]*"status":"True"|"status":"True"[^}]*"type":"GatewayComposed"/);
   });
 
@@ -184,7 +233,12 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     const settled = last(rounds);
     const work = mkdtempSync(join(tmpdir(), 'k8tre-change-'));
     const observedDir = writeObserved(settled, join(work, 'observed'));
-    const changed = withField(settled.xr, 'spec.environments', [{ name: 'uat' }, { name: 'prd', apex: true }, { name: 'dev' }, { name: 'mgmt', exposed: false }]);
+    const changed = withField(settled.xr, 'spec.environments', [
+      { name: 'uat' },
+      { name: 'prd', apex: true },
+      { name: 'dev' },
+      { name: 'mgmt', exposed: false },
+    ]);
     writeFileSync(join(work, 'xr.yaml'), stringify(changed));
 
     const result = await session().render(join(work, 'xr.yaml'), ['--observed-resources', observedDir]);
@@ -200,7 +254,9 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     // stg's VNet still exists while Azure deletes it, so uat does not take its range yet.
     expect(forProvider(next.composed.get('spoke-uat-vnet')).addressSpace).toEqual(['10.110.64.0/20']);
     expect(next.composed.has('spoke-stg-vnet')).toBe(false);
-    const priorities = Object.fromEntries((forProvider(next.composed.get('gateway')).requestRoutingRule as { name: string; priority: number }[]).map((r) => [r.name, r.priority]));
+    const priorities = Object.fromEntries(
+      (forProvider(next.composed.get('gateway')).requestRoutingRule as { name: string; priority: number }[]).map((r) => [r.name, r.priority]),
+    );
     expect(priorities).toMatchObject({ 'rule-dev': 10, 'rule-prd': 30, 'rule-uat': 20 });
   });
 });
@@ -222,7 +278,10 @@ describe('examples/network/existing-hub.yaml: a landing zone with its own hub', 
     expect(forProvider(composed.get('spoke-dev-peering-to-hub')).remoteVirtualNetworkId).toMatch(/virtualNetworks\/vnet-con-hub$/);
     expect(forProvider(composed.get('dns-link-aks-hub')).virtualNetworkId).toMatch(/virtualNetworks\/vnet-con-hub$/);
     expect(composed.get('resource-group')?.metadata.annotations?.['crossplane.io/external-name']).toBe('rg-k8tre-network');
-    expect((composed.get('resource-group')?.spec as { providerConfigRef: unknown }).providerConfigRef).toEqual({ kind: 'ProviderConfig', name: 'connectivity' });
+    expect((composed.get('resource-group')?.spec as { providerConfigRef: unknown }).providerConfigRef).toEqual({
+      kind: 'ProviderConfig',
+      name: 'connectivity',
+    });
   });
 
   it('keeps the explicit spoke and allocates the other around the hub', () => {
@@ -242,7 +301,11 @@ describe('examples/network/existing-hub.yaml: a landing zone with its own hub', 
 
   it('attaches the given WAF policy instead of the inline configuration', () => {
     const gateway = forProvider(last(rounds).composed.get('gateway'));
-    expect(gateway).toMatchObject({ firewallPolicyId: expect.stringMatching(/wafp-k8tre$/), forceFirewallPolicyAssociation: true, autoscaleConfiguration: { minCapacity: 2, maxCapacity: 10 } });
+    expect(gateway).toMatchObject({
+      firewallPolicyId: expect.stringMatching(/wafp-k8tre$/),
+      forceFirewallPolicyAssociation: true,
+      autoscaleConfiguration: { minCapacity: 2, maxCapacity: 10 },
+    });
     expect(gateway.wafConfiguration).toBeUndefined();
     expect(gateway.gatewayIpConfiguration).toEqual([{ name: 'appGatewayIpConfig', subnetId: expect.stringMatching(/subnets\/PublicGatewaySubnet$/) }]);
   });
@@ -291,10 +354,17 @@ describe('render of bad input through the CLI', () => {
   it('exits non-zero and shows the Fatal message naming the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8tre-bad-'));
     const file = join(dir, 'xr.yaml');
-    writeFileSync(file, stringify(withField(loadExample('examples/network/k8tre.yaml'), 'spec.environments', [{ name: 'dev', addressSpace: '10.1.0.0/16' }, { name: 'stg', addressSpace: '10.1.16.0/20' }])));
+    writeFileSync(
+      file,
+      stringify(
+        withField(loadExample('examples/network/k8tre.yaml'), 'spec.environments', [
+          { name: 'dev', addressSpace: '10.1.0.0/16' },
+          { name: 'stg', addressSpace: '10.1.16.0/20' },
+        ]),
+      ),
+    );
     const result = await session().render(file);
     expect(result.ok).toBe(false);
     expect(result.stderr).toContain('spec.environments[1].addressSpace: 10.1.16.0/20 overlaps spec.environments[0] (dev, 10.1.0.0/16)');
   });
 });
-

@@ -32,7 +32,10 @@ export function healthScripts(): Map<string, string> {
 
 /** ArgoCD's glob match of a `group/kind` key: `*` spans any characters, dots included. */
 function globMatches(pattern: string, key: string): boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*');
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${source}$`).test(key);
 }
 

@@ -28,7 +28,7 @@ export function desiredNames(rsp: RunFunctionResponse): string[] {
 export function desired(rsp: RunFunctionResponse, name: string): Json {
   const resource = rsp.desired?.resources[name]?.resource;
   if (!resource) throw new Error(`no desired resource ${name}`);
-  return resource as Json;
+  return resource;
 }
 
 export function status(rsp: RunFunctionResponse): Json {
@@ -72,11 +72,7 @@ export function runWithRequired(
  * fed back as observed and Ready (see scripts/lib/reconcile.ts). Returns the XR with its
  * final status and the observed resources.
  */
-export function settle(
-  xr: Json,
-  asObserved: (manifest: Json) => Json,
-  required: Record<string, Json[]> = {},
-): { xr: Json; observed: Record<string, Json> } {
+export function settle(xr: Json, asObserved: (manifest: Json) => Json, required: Record<string, Json[]> = {}): { xr: Json; observed: Record<string, Json> } {
   let current = xr;
   let observed: Record<string, Json> = {};
   for (let round = 0; round < 8; round++) {

@@ -46,7 +46,9 @@ function layerRole(image: UnpackedImage, file: string): string | undefined {
 
 function readFromLayer(image: UnpackedImage, layer: string, path: string): Record<string, unknown>[] {
   const text = execFileSync('tar', ['-xOf', join(image.dir, layer), path], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return parseAllDocuments(text).map((doc) => doc.toJS() as Record<string, unknown>).filter(Boolean);
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as Record<string, unknown>)
+    .filter(Boolean);
 }
 
 export function unpackPackage(xpkg: string): UnpackedPackage {

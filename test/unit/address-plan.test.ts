@@ -54,7 +54,10 @@ describe('planAddresses', () => {
   });
 
   it('places explicit spaces first, and allocates around them and the hub', () => {
-    const environments = [{ name: 'dev', field: 'spec.environments[0]' }, { name: 'prd', field: 'spec.environments[1]', explicit: parseCidr('10.110.0.0/20') }];
+    const environments = [
+      { name: 'dev', field: 'spec.environments[0]' },
+      { name: 'prd', field: 'spec.environments[1]', explicit: parseCidr('10.110.0.0/20') },
+    ];
     const plan = planAddresses({ hub: parseCidr('10.110.16.0/22'), pool, environments, previous: new Map() });
     expect(show(plan)).toEqual({ dev: '10.110.32.0/20', prd: '10.110.0.0/20' });
   });
@@ -108,10 +111,12 @@ describe('planAddresses', () => {
 // Property tests over random pools and environment sets.
 
 const names = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: 12 });
-const poolArb = fc.record({ octet: fc.integer({ min: 1, max: 223 }), poolPrefix: fc.integer({ min: 12, max: 20 }), extra: fc.integer({ min: 0, max: 4 }) }).map(({ octet, poolPrefix, extra }) => ({
-  cidr: { base: octet * 2 ** 24, prefixLength: poolPrefix } as Cidr,
-  spokePrefixLength: Math.min(24, poolPrefix + extra + 1),
-}));
+const poolArb = fc
+  .record({ octet: fc.integer({ min: 1, max: 223 }), poolPrefix: fc.integer({ min: 12, max: 20 }), extra: fc.integer({ min: 0, max: 4 }) })
+  .map(({ octet, poolPrefix, extra }) => ({
+    cidr: { base: octet * 2 ** 24, prefixLength: poolPrefix },
+    spokePrefixLength: Math.min(24, poolPrefix + extra + 1),
+  }));
 
 /** Plans, or returns undefined when the pool is legitimately too small. */
 function tryPlan(input: Parameters<typeof planAddresses>[0]): Map<string, SpokePlan> | undefined {
@@ -153,7 +158,10 @@ describe('planAddresses properties', () => {
         if (!first) return;
         const kept = before.filter((_, i) => (seed >> i) & 1);
         const next = [...kept, ...added.filter((n) => !before.includes(n))];
-        const shuffled = next.map((n, i) => ({ n, k: (i * 7919 + seed) % 1009 })).sort((a, b) => a.k - b.k).map((x) => x.n);
+        const shuffled = next
+          .map((n, i) => ({ n, k: (i * 7919 + seed) % 1009 }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.n);
         if (shuffled.length === 0) return;
         const second = tryPlan({ hub: hubOutside, pool, environments: envs(...shuffled), previous: remembered(first) });
         if (!second) return;

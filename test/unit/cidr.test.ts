@@ -49,14 +49,12 @@ describe('cidr', () => {
     };
     // Ranges are placed at and around block edges (first, second and last address of a block),
     // where an off-by-one in the search would show.
-    const scenario = fc
-      .record({ poolPrefix: fc.integer({ min: 16, max: 22 }), extra: fc.integer({ min: 0, max: 8 }) })
-      .chain(({ poolPrefix, extra }) => {
-        const prefixLength = Math.min(28, poolPrefix + extra);
-        const blocks = 2 ** (prefixLength - poolPrefix);
-        const edge = fc.record({ block: fc.nat(blocks - 1), at: fc.constantFrom(0, 1, -1), prefix: fc.integer({ min: 18, max: 32 }) });
-        return fc.record({ poolPrefix: fc.constant(poolPrefix), prefixLength: fc.constant(prefixLength), edges: fc.array(edge, { maxLength: 40 }) });
-      });
+    const scenario = fc.record({ poolPrefix: fc.integer({ min: 16, max: 22 }), extra: fc.integer({ min: 0, max: 8 }) }).chain(({ poolPrefix, extra }) => {
+      const prefixLength = Math.min(28, poolPrefix + extra);
+      const blocks = 2 ** (prefixLength - poolPrefix);
+      const edge = fc.record({ block: fc.nat(blocks - 1), at: fc.constantFrom(0, 1, -1), prefix: fc.integer({ min: 18, max: 32 }) });
+      return fc.record({ poolPrefix: fc.constant(poolPrefix), prefixLength: fc.constant(prefixLength), edges: fc.array(edge, { maxLength: 40 }) });
+    });
     fc.assert(
       fc.property(scenario, ({ poolPrefix, prefixLength, edges }) => {
         const pool = { base: 10 * 2 ** 24, prefixLength: poolPrefix };

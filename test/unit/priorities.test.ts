@@ -17,7 +17,14 @@ describe('routing priorities', () => {
   });
 
   it('ignores a recorded value that is not a slot, and never hands out one slot twice', () => {
-    const plan = planPriorities(['a', 'b', 'c'], new Map([['a', 10], ['b', 10], ['c', 13]]));
+    const plan = planPriorities(
+      ['a', 'b', 'c'],
+      new Map([
+        ['a', 10],
+        ['b', 10],
+        ['c', 13],
+      ]),
+    );
     expect(https(plan)).toEqual({ a: 10, b: 20, c: 30 });
   });
 });

@@ -59,13 +59,20 @@ const referenceDev: ApplicationGatewaySpecForProviderRewriteRuleSet = {
       name: 'rewrite-location-redirect-uri',
       ruleSequence: 220,
       condition: [{ variable: 'http_resp_Location', pattern: '(.*)(redirect_uri=https%3A%2F%2F)jupyter\\.dev\\.k8tre\\.internal(.*)$' }],
-      responseHeaderConfiguration: [{ headerName: 'Location', headerValue: '{http_resp_Location_1}{http_resp_Location_2}jupyter.dev.karectl.dev{http_resp_Location_3}' }],
+      responseHeaderConfiguration: [
+        { headerName: 'Location', headerValue: '{http_resp_Location_1}{http_resp_Location_2}jupyter.dev.karectl.dev{http_resp_Location_3}' },
+      ],
     },
     {
       name: 'rewrite-request-uri',
       ruleSequence: 300,
-      condition: [{ variable: 'var_request_uri', pattern: '^([^?]*\\?)(.*)redirect_uri=https%3A%2F%2Fjupyter\\.dev\\.karectl\\.dev%2Fhub%2Foauth_callback(.*)$' }],
-      url: { queryString: '{var_request_uri_2}redirect_uri=https%3A%2F%2Fjupyter.dev.k8tre.internal%2Fhub%2Foauth_callback{var_request_uri_3}', components: 'query_string_only' },
+      condition: [
+        { variable: 'var_request_uri', pattern: '^([^?]*\\?)(.*)redirect_uri=https%3A%2F%2Fjupyter\\.dev\\.karectl\\.dev%2Fhub%2Foauth_callback(.*)$' },
+      ],
+      url: {
+        queryString: '{var_request_uri_2}redirect_uri=https%3A%2F%2Fjupyter.dev.k8tre.internal%2Fhub%2Foauth_callback{var_request_uri_3}',
+        components: 'query_string_only',
+      },
     },
   ],
 };
@@ -87,9 +94,15 @@ const exchanges: [string, Exchange][] = [
   ['jupyter redirect', { http_resp_Location: 'https://jupyter.dev.k8tre.internal/hub/login?next=%2Fhub%2F' }],
   [
     'login redirect carrying the callback',
-    { http_resp_Location: 'https://keycloak.dev.karectl.dev/realms/k8tre/auth?client_id=jh&redirect_uri=https%3A%2F%2Fjupyter.dev.k8tre.internal%2Fhub%2Foauth_callback&state=s' },
+    {
+      http_resp_Location:
+        'https://keycloak.dev.karectl.dev/realms/k8tre/auth?client_id=jh&redirect_uri=https%3A%2F%2Fjupyter.dev.k8tre.internal%2Fhub%2Foauth_callback&state=s',
+    },
   ],
-  ['authorize request naming the public callback', { var_request_uri: '/realms/k8tre/auth?client_id=jh&redirect_uri=https%3A%2F%2Fjupyter.dev.karectl.dev%2Fhub%2Foauth_callback&state=s' }],
+  [
+    'authorize request naming the public callback',
+    { var_request_uri: '/realms/k8tre/auth?client_id=jh&redirect_uri=https%3A%2F%2Fjupyter.dev.karectl.dev%2Fhub%2Foauth_callback&state=s' },
+  ],
   ['a request with another redirect_uri', { var_request_uri: '/auth?redirect_uri=https%3A%2F%2Fportal.dev.karectl.dev%2Fcb' }],
 ];
 
@@ -103,7 +116,9 @@ describe('gateway rewrite rules', () => {
     expect(evaluate(ours, exchanges[6]![1]).location).toBe(
       'https://keycloak.dev.karectl.dev/realms/k8tre/auth?client_id=jh&redirect_uri=https%3A%2F%2Fjupyter.dev.karectl.dev%2Fhub%2Foauth_callback&state=s',
     );
-    expect(evaluate(ours, exchanges[7]![1]).queryString).toBe('client_id=jh&redirect_uri=https%3A%2F%2Fjupyter.dev.k8tre.internal%2Fhub%2Foauth_callback&state=s');
+    expect(evaluate(ours, exchanges[7]![1]).queryString).toBe(
+      'client_id=jh&redirect_uri=https%3A%2F%2Fjupyter.dev.k8tre.internal%2Fhub%2Foauth_callback&state=s',
+    );
   });
 
   it('anchors host patterns, where the reference matched any host containing the name', () => {

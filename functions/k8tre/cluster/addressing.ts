@@ -23,7 +23,8 @@ export function planClusterAddressing(spec: ClusterSpec, network: NetworkFacts, 
 
   let podCidr: Cidr | undefined = spec.podCidr;
   if (podCidr) {
-    const podClash = clash(podCidr) ?? (overlaps(podCidr, spec.serviceCidr) ? { describe: `spec.networking.serviceCidr ${formatCidr(spec.serviceCidr)}` } : undefined);
+    const podClash =
+      clash(podCidr) ?? (overlaps(podCidr, spec.serviceCidr) ? { describe: `spec.networking.serviceCidr ${formatCidr(spec.serviceCidr)}` } : undefined);
     if (podClash) throw new FieldError('spec.networking.podCidr', `${formatCidr(podCidr)} overlaps ${podClash.describe}`);
   } else if (previousPodCidr && !clash(previousPodCidr) && !overlaps(previousPodCidr, spec.serviceCidr)) {
     // Moving a live cluster's pod pool would renumber every pod; keep what was chosen.

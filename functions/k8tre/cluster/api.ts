@@ -23,9 +23,15 @@ export const patterns = {
     describe: 'an Azure public DNS zone ID (/subscriptions/.../providers/Microsoft.Network/dnsZones/NAME)',
   },
   chartVersion: { pattern: /^[0-9]+\.[0-9]+\.[0-9]+$/, describe: 'a chart version such as 8.6.1' },
-  image: { pattern: /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/, describe: 'a pinned container image such as quay.io/argoproj/argocd:v3.1.8' },
+  image: {
+    pattern: /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/,
+    describe: 'a pinned container image such as quay.io/argoproj/argocd:v3.1.8',
+  },
   ciliumVersion: { pattern: /^1\.17\.[0-9]{1,2}$/, describe: 'a Cilium 1.17 patch release such as 1.17.4' },
-  nodeTaint: { pattern: /^[A-Za-z0-9./-]{1,253}(=[A-Za-z0-9._-]{0,63})?:(NoSchedule|PreferNoSchedule|NoExecute)$/, describe: 'a taint such as gpu=true:NoSchedule' },
+  nodeTaint: {
+    pattern: /^[A-Za-z0-9./-]{1,253}(=[A-Za-z0-9._-]{0,63})?:(NoSchedule|PreferNoSchedule|NoExecute)$/,
+    describe: 'a taint such as gpu=true:NoSchedule',
+  },
 } as const;
 
 export const limits = {

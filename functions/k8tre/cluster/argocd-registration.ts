@@ -51,7 +51,13 @@ export function composeArgoCdRegistration(
   if (clusterId) {
     desired.set(
       keys.argocdRole,
-      roleAssignment(stamp, { key: keys.argocdRole, role: ARGOCD_ROLE, scope: clusterId, principalId: argocd.controllerIdentity.principalId, why: 'The management ArgoCD deploys K8TRE' }),
+      roleAssignment(stamp, {
+        key: keys.argocdRole,
+        role: ARGOCD_ROLE,
+        scope: clusterId,
+        principalId: argocd.controllerIdentity.principalId,
+        why: 'The management ArgoCD deploys K8TRE',
+      }),
     );
   }
   // K8TRE needs a CNI before ArgoCD deploys anything (k8tre/k8tre#33).

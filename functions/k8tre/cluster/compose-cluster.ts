@@ -67,7 +67,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   composeUsages(spec, stamp, desired);
 
   if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");
-  if (!observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId')) waiting.push("the kubelet identity, for the storage roles");
+  if (!observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId')) waiting.push('the kubelet identity, for the storage roles');
   if (!observed.atProvider(keys.keyVault, 'id')) waiting.push('the Key Vault ID, for its private endpoint');
   if (inCluster.waitingFor) waiting.push(inCluster.waitingFor);
 
@@ -84,7 +84,10 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
         ]
       : []),
   ];
-  const status = { ...clusterStatus(spec, facts, addressing, workloads, observed), ...(management && { argocd: { url: management.url, ...(management.applicationClientId && { applicationClientId: management.applicationClientId }) } }) };
+  const status = {
+    ...clusterStatus(spec, facts, addressing, workloads, observed),
+    ...(management && { argocd: { url: management.url, ...(management.applicationClientId && { applicationClientId: management.applicationClientId }) } }),
+  };
   return { resources: desired, status, conditions, requirements };
 }
 
@@ -96,7 +99,10 @@ function ciliumClusterId(spec: ClusterSpec, network: NetworkFacts): number {
   if (spec.ciliumClusterId !== undefined) return spec.ciliumClusterId;
   const slot = Math.floor(network.routingPriority / PRIORITY_STEP);
   if (slot < limits.ciliumClusterId.min || slot > limits.ciliumClusterId.max) {
-    throw new FieldError('spec.cilium.clusterId', `cannot be derived from routing slot ${slot}; set one from ${limits.ciliumClusterId.min} to ${limits.ciliumClusterId.max}`);
+    throw new FieldError(
+      'spec.cilium.clusterId',
+      `cannot be derived from routing slot ${slot}; set one from ${limits.ciliumClusterId.min} to ${limits.ciliumClusterId.max}`,
+    );
   }
   return slot;
 }

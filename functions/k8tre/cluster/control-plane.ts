@@ -28,7 +28,12 @@ export function composeControlPlaneIdentity(spec: ClusterSpec, stamp: Stamp, net
   const principalId = observed.atProvider(keys.controlPlaneIdentity, 'principalId');
   if (!principalId) return false;
   const grants = [
-    { key: keys.controlPlaneNetworkRole, role: 'Network Contributor', scope: network.virtualNetworkId, why: 'AKS joins its nodes and API server to the spoke subnets' },
+    {
+      key: keys.controlPlaneNetworkRole,
+      role: 'Network Contributor',
+      scope: network.virtualNetworkId,
+      why: 'AKS joins its nodes and API server to the spoke subnets',
+    },
     { key: keys.controlPlaneDnsRole, role: 'Private DNS Zone Contributor', scope: network.zoneIds.aks, why: "AKS writes the private API server's record" },
   ];
   for (const grant of grants) desired.set(grant.key, roleAssignment(stamp, { ...grant, principalId }));

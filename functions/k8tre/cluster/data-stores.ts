@@ -18,8 +18,18 @@ const STORAGE_SERVICES: readonly SharedZone[] = ['blob', 'file', 'queue', 'table
  * policies, deleting the XR orphans the vault and accounts instead of destroying research data.
  */
 const retain = {
-  vault: [VaultSpecManagementPolicies.OBSERVE, VaultSpecManagementPolicies.CREATE, VaultSpecManagementPolicies.UPDATE, VaultSpecManagementPolicies.LATE_INITIALIZE],
-  account: [AccountSpecManagementPolicies.OBSERVE, AccountSpecManagementPolicies.CREATE, AccountSpecManagementPolicies.UPDATE, AccountSpecManagementPolicies.LATE_INITIALIZE],
+  vault: [
+    VaultSpecManagementPolicies.OBSERVE,
+    VaultSpecManagementPolicies.CREATE,
+    VaultSpecManagementPolicies.UPDATE,
+    VaultSpecManagementPolicies.LATE_INITIALIZE,
+  ],
+  account: [
+    AccountSpecManagementPolicies.OBSERVE,
+    AccountSpecManagementPolicies.CREATE,
+    AccountSpecManagementPolicies.UPDATE,
+    AccountSpecManagementPolicies.LATE_INITIALIZE,
+  ],
 };
 
 export function composeKeyVault(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, observed: Observed, desired: DesiredResources): void {
@@ -87,7 +97,10 @@ export function composeStorage(spec: ClusterSpec, stamp: Stamp, network: Network
     if (!id) continue;
     for (const service of STORAGE_SERVICES) {
       const key = keys.storageEndpoint(purpose, service);
-      desired.set(key, privateEndpoint(stamp, key, { azureName: name, id, subresource: service }, network.subnetIds.privateEndpoints, network.zoneIds[service]));
+      desired.set(
+        key,
+        privateEndpoint(stamp, key, { azureName: name, id, subresource: service }, network.subnetIds.privateEndpoints, network.zoneIds[service]),
+      );
     }
   }
 }

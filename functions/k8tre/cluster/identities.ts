@@ -37,7 +37,16 @@ export function composeAddOnRoles(spec: ClusterSpec, stamp: Stamp, observed: Obs
     ];
     for (const grant of grants) {
       const key = keys.kubeletStorageRole(purpose, grant.slug);
-      desired.set(key, roleAssignment(stamp, { key, role: grant.role, scope: account, principalId: kubelet, why: `Kubelet identity of ${azureNames.cluster(spec)}: ${grant.why}` }));
+      desired.set(
+        key,
+        roleAssignment(stamp, {
+          key,
+          role: grant.role,
+          scope: account,
+          principalId: kubelet,
+          why: `Kubelet identity of ${azureNames.cluster(spec)}: ${grant.why}`,
+        }),
+      );
     }
   }
 
@@ -46,7 +55,13 @@ export function composeAddOnRoles(spec: ClusterSpec, stamp: Stamp, observed: Obs
   if (secretsProvider && vault) {
     desired.set(
       keys.secretsProviderRole,
-      roleAssignment(stamp, { key: keys.secretsProviderRole, role: 'Key Vault Secrets User', scope: vault, principalId: secretsProvider, why: 'Secrets Store CSI add-on reads secrets' }),
+      roleAssignment(stamp, {
+        key: keys.secretsProviderRole,
+        role: 'Key Vault Secrets User',
+        scope: vault,
+        principalId: secretsProvider,
+        why: 'Secrets Store CSI add-on reads secrets',
+      }),
     );
   }
 }
@@ -55,10 +70,26 @@ export function composeAddOnRoles(spec: ClusterSpec, stamp: Stamp, observed: Obs
  * The identities K8TRE's components run as, federated with the cluster's OIDC issuer. The
  * service accounts match what K8TRE's charts create.
  */
-export function composeWorkloadIdentities(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, observed: Observed, desired: DesiredResources): WorkloadIdentityOutcome[] {
+export function composeWorkloadIdentities(
+  spec: ClusterSpec,
+  stamp: Stamp,
+  network: NetworkFacts,
+  observed: Observed,
+  desired: DesiredResources,
+): WorkloadIdentityOutcome[] {
   const wanted = [
-    { name: 'externaldns', namespace: 'externaldns', serviceAccount: 'externaldns', roles: [{ role: 'Private DNS Zone Contributor', scope: { id: network.environmentZoneId } as RoleScope }] },
-    { name: 'certmanager', namespace: 'cert-manager', serviceAccount: 'cert-manager', roles: [{ role: 'DNS Zone Contributor', scope: { id: spec.publicDnsZoneId } as RoleScope }] },
+    {
+      name: 'externaldns',
+      namespace: 'externaldns',
+      serviceAccount: 'externaldns',
+      roles: [{ role: 'Private DNS Zone Contributor', scope: { id: network.environmentZoneId } as RoleScope }],
+    },
+    {
+      name: 'certmanager',
+      namespace: 'cert-manager',
+      serviceAccount: 'cert-manager',
+      roles: [{ role: 'DNS Zone Contributor', scope: { id: spec.publicDnsZoneId } as RoleScope }],
+    },
     ...(spec.role === 'Management' ? [ARGOCD_CONTROLLER_IDENTITY] : []),
     ...spec.workloadIdentities,
   ];
@@ -111,6 +142,8 @@ export function composeWorkloadIdentities(spec: ClusterSpec, stamp: Stamp, netwo
 /** An explicit ID, or the observed ID of one of this cluster's own resources. */
 function resolveScope(scope: RoleScope, observed: Observed): string | undefined {
   if ('id' in scope) return scope.id;
-  const key = { ResourceGroup: keys.resourceGroup, KeyVault: keys.keyVault, CoreStorage: keys.storage('core'), WorkspaceStorage: keys.storage('workspace') }[scope.resource];
+  const key = { ResourceGroup: keys.resourceGroup, KeyVault: keys.keyVault, CoreStorage: keys.storage('core'), WorkspaceStorage: keys.storage('workspace') }[
+    scope.resource
+  ];
   return observed.atProvider(key, 'id');
 }

@@ -34,7 +34,14 @@ interface GatewayApiCrd {
   spec: { names: { plural: string } };
 }
 
-export function composeInCluster(spec: ClusterSpec, stamp: Stamp, addressing: ClusterAddressing, ciliumClusterId: number, observed: Observed, desired: DesiredResources): InClusterOutcome {
+export function composeInCluster(
+  spec: ClusterSpec,
+  stamp: Stamp,
+  addressing: ClusterAddressing,
+  ciliumClusterId: number,
+  observed: Observed,
+  desired: DesiredResources,
+): InClusterOutcome {
   if (!observed.has(keys.cluster)) return { waitingFor: 'the AKS cluster, before anything goes into it', ciliumDeployed: false };
 
   const identitySecret = `${spec.name}-incluster-identity`;
@@ -61,7 +68,8 @@ export function composeInCluster(spec: ClusterSpec, stamp: Stamp, addressing: Cl
 
   const crds = (gatewayApi.crds as GatewayApiCrd[]).map((crd) => ({ crd, key: keys.gatewayApiCrd(crd.spec.names.plural) }));
   for (const { crd, key } of crds) desired.set(key, gatewayApiObject(stamp, key, crd));
-  if (!crds.every(({ key }) => observed.isReady(key))) return { waitingFor: `the Gateway API ${gatewayApi.version} CRDs to be established`, ciliumDeployed: false };
+  if (!crds.every(({ key }) => observed.isReady(key)))
+    return { waitingFor: `the Gateway API ${gatewayApi.version} CRDs to be established`, ciliumDeployed: false };
 
   const host = observed.atProvider(keys.cluster, 'privateFqdn');
   if (!host) return { waitingFor: "the cluster's private API server FQDN, for Cilium", ciliumDeployed: false };
@@ -94,7 +102,7 @@ type ProviderConfigModel = typeof helm.ProviderConfig | typeof kubernetes.Provid
 
 /** A namespaced ProviderConfig that reaches the new cluster with Entra workload identity. */
 function providerConfig(model: ProviderConfigModel, spec: ClusterSpec, stamp: Stamp, key: string, identitySecret: string): Manifest {
-  return render(model as typeof kubernetes.ProviderConfig, {
+  return render(model, {
     metadata: meta(stamp, key),
     spec: {
       // The AKS connection secret: an Entra (kubelogin) kubeconfig, since local accounts are off.

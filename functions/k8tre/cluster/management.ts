@@ -71,7 +71,10 @@ export function composeManagement(
   );
   desired.set(
     keys.argocdServicePrincipal,
-    render(Principal, { metadata: meta(stamp, keys.argocdServicePrincipal), spec: { ...entra, forProvider: { clientIdRef: refTo(stamp, keys.argocdApplication) } } }),
+    render(Principal, {
+      metadata: meta(stamp, keys.argocdServicePrincipal),
+      spec: { ...entra, forProvider: { clientIdRef: refTo(stamp, keys.argocdApplication) } },
+    }),
   );
 
   const issuer = observed.atProvider(keys.cluster, 'oidcIssuerUrl');

@@ -47,13 +47,20 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
   const environments = dig(network, 'spec', 'environments');
   const names = Array.isArray(environments) ? environments.map((e) => (isObject(e) ? e.name : undefined)) : [];
   if (!names.includes(spec.environment)) {
-    throw new FieldError('spec.environment', `${quote(spec.environment)} is not an environment of ${describe} (it has ${names.filter((n) => typeof n === 'string').join(', ') || 'none'})`);
+    throw new FieldError(
+      'spec.environment',
+      `${quote(spec.environment)} is not an environment of ${describe} (it has ${names.filter((n) => typeof n === 'string').join(', ') || 'none'})`,
+    );
   }
 
   const status = dig(network, 'status');
   const envStatus = (dig(status, 'environments') as unknown[] | undefined)?.find((e) => isObject(e) && e.name === spec.environment);
   const zones = (dig(status, 'privateDnsZones') as unknown[] | undefined) ?? [];
-  const zoneId = (purpose: string) => digString(zones.find((z) => isObject(z) && z.purpose === purpose), 'id');
+  const zoneId = (purpose: string) =>
+    digString(
+      zones.find((z) => isObject(z) && z.purpose === purpose),
+      'id',
+    );
 
   const needed: [string, string | undefined][] = [
     ['region', digString(network, 'spec', 'region')],

@@ -94,7 +94,10 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
   const kubernetesVersion = spec.string('kubernetesVersion', patterns.kubernetesVersion) ?? defaults.kubernetesVersion;
   const minor = Number(kubernetesVersion.split('.')[1]);
   if (minor < limits.kubernetesMinor.min || minor > limits.kubernetesMinor.max) {
-    throw new FieldError('spec.kubernetesVersion', `${kubernetesVersion} is not offered; supported are 1.${limits.kubernetesMinor.min} to 1.${limits.kubernetesMinor.max}`);
+    throw new FieldError(
+      'spec.kubernetesVersion',
+      `${kubernetesVersion} is not offered; supported are 1.${limits.kubernetesMinor.min} to 1.${limits.kubernetesMinor.max}`,
+    );
   }
 
   const result: ClusterSpec = {
@@ -114,7 +117,8 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     nodePools: parseNodePools(spec),
     keyVault: {
       ...optional('name', keyVault?.string('name', patterns.keyVaultName)),
-      softDeleteRetentionDays: keyVault?.integer('softDeleteRetentionDays', limits.softDeleteDays, defaults.keyVaultSoftDeleteDays) ?? defaults.keyVaultSoftDeleteDays,
+      softDeleteRetentionDays:
+        keyVault?.integer('softDeleteRetentionDays', limits.softDeleteDays, defaults.keyVaultSoftDeleteDays) ?? defaults.keyVaultSoftDeleteDays,
     },
     storage: {
       replication: storage?.oneOf('replication', enums.storageReplication, defaults.storageReplication) ?? defaults.storageReplication,
@@ -171,7 +175,10 @@ function parseArgoCd(argocd: SpecReader): ArgoCdSpec {
   return {
     namespace: argocd.string('namespace', patterns.kubernetesName) ?? 'argocd',
     controllerIdentity: parseIdentityRef(argocd.requiredObject('controllerIdentity')),
-    providerConfigRef: { kind: ref.oneOf('kind', networkEnums.providerConfigKind, 'ClusterProviderConfig'), name: ref.requiredString('name', patterns.kubernetesName) },
+    providerConfigRef: {
+      kind: ref.oneOf('kind', networkEnums.providerConfigKind, 'ClusterProviderConfig'),
+      name: ref.requiredString('name', patterns.kubernetesName),
+    },
     labels: argocd.stringMap('labels', { maxEntries: 30, maxKey: 63, maxValue: 63 }),
   };
 }
@@ -190,7 +197,7 @@ function parseSystemPool(pool: SpecReader | undefined): ClusterSpec['systemPool'
     minCount,
     maxCount,
     maxPods: pool?.integer('maxPods', limits.maxPods, d.maxPods) ?? d.maxPods,
-    zones: pool ? parseZones(pool) ?? [...d.zones] : [...d.zones],
+    zones: pool ? (parseZones(pool) ?? [...d.zones]) : [...d.zones],
   };
 }
 
@@ -216,7 +223,8 @@ function parseNodePools(spec: SpecReader): NodePoolSpec[] {
     }) ?? [];
   const seen = new Set<string>(['system']);
   for (const pool of pools) {
-    if (seen.has(pool.name)) throw new FieldError(`${pool.field}.name`, `${quote(pool.name)} is already used${pool.name === 'system' ? ' by the system pool' : ''}`);
+    if (seen.has(pool.name))
+      throw new FieldError(`${pool.field}.name`, `${quote(pool.name)} is already used${pool.name === 'system' ? ' by the system pool' : ''}`);
     seen.add(pool.name);
   }
   return pools;
@@ -224,7 +232,8 @@ function parseNodePools(spec: SpecReader): NodePoolSpec[] {
 
 function parseZones(pool: SpecReader): string[] | undefined {
   const zones = pool.list('zones', { min: 1, max: 3 }, (value, path) => {
-    if (typeof value !== 'string' || !(networkEnums.zone as readonly string[]).includes(value)) throw new FieldError(path, `must be one of ${networkEnums.zone.join(', ')}`);
+    if (typeof value !== 'string' || !(networkEnums.zone as readonly string[]).includes(value))
+      throw new FieldError(path, `must be one of ${networkEnums.zone.join(', ')}`);
     return value;
   });
   return zones ? [...new Set(zones)].sort() : undefined;
@@ -248,7 +257,10 @@ function parseWorkloadIdentities(spec: SpecReader): WorkloadIdentitySpec[] {
             throw new FieldError(role.field('scopeResource'), `${quote(resource)} is not one of ${enums.symbolicScope.join(', ')}`);
           }
           if (id !== undefined && /^\/subscriptions\/[^/]+\/?$/i.test(id) && SUBSCRIPTION_WIDE_FORBIDDEN.includes(roleName)) {
-            throw new FieldError(role.field('scope'), `${roleName} on a whole subscription is not allowed for a workload identity; scope it to a resource group or resource`);
+            throw new FieldError(
+              role.field('scope'),
+              `${roleName} on a whole subscription is not allowed for a workload identity; scope it to a resource group or resource`,
+            );
           }
           const scope: RoleScope = id !== undefined ? { id } : { resource: resource as (typeof enums.symbolicScope)[number] };
           return { role: roleName, scope };
@@ -263,11 +275,11 @@ function parseWorkloadIdentities(spec: SpecReader): WorkloadIdentitySpec[] {
     }) ?? [];
   const seen = new Map<string, string>();
   for (const identity of identities) {
-    if (RESERVED_IDENTITY_NAMES.includes(identity.name)) throw new FieldError(`${identity.field}.name`, `${quote(identity.name)} is reserved for the cluster's own identities`);
+    if (RESERVED_IDENTITY_NAMES.includes(identity.name))
+      throw new FieldError(`${identity.field}.name`, `${quote(identity.name)} is reserved for the cluster's own identities`);
     const first = seen.get(identity.name);
     if (first) throw new FieldError(`${identity.field}.name`, `${quote(identity.name)} is already used by ${first}`);
     seen.set(identity.name, identity.field);
   }
   return identities;
 }
-

@@ -41,26 +41,31 @@ export function clusterStatus(
   const aksPath = (...path: (string | number)[]) => observed.atProviderPath(keys.cluster, ...path);
   const storage = (purpose: 'workspace' | 'core') => ({ name: azureNames.storage(spec, purpose), id: at(keys.storage(purpose), 'id') });
   return compact<ClusterStatus>({
-      environment: spec.environment,
-      domains: { public: network.publicDomain, internal: network.internalDomain },
-      aks: { name: azureNames.cluster(spec), id: at(keys.cluster, 'id'), privateFqdn: at(keys.cluster, 'privateFqdn'), oidcIssuerUrl: at(keys.cluster, 'oidcIssuerUrl') },
-      networking: { serviceCidr: formatCidr(addressing.serviceCidr), dnsServiceIp: addressing.dnsServiceIp, podCidr: formatCidr(addressing.podCidr) },
-      identities: {
-        controlPlane: { clientId: at(keys.controlPlaneIdentity, 'clientId'), principalId: at(keys.controlPlaneIdentity, 'principalId') },
-        kubelet: { clientId: aksPath('kubeletIdentity', 'clientId'), principalId: aksPath('kubeletIdentity', 'objectId') },
-        secretsProvider: {
-          clientId: aksPath('keyVaultSecretsProvider', 'secretIdentity', 0, 'clientId'),
-          principalId: aksPath('keyVaultSecretsProvider', 'secretIdentity', 0, 'objectId'),
-        },
-        workloads: workloads.map((w) => ({
-          name: w.name,
-          subject: w.subject,
-          clientId: at(keys.workloadIdentity(w.name), 'clientId'),
-          principalId: at(keys.workloadIdentity(w.name), 'principalId'),
-          roles: [...w.roles],
-        })),
+    environment: spec.environment,
+    domains: { public: network.publicDomain, internal: network.internalDomain },
+    aks: {
+      name: azureNames.cluster(spec),
+      id: at(keys.cluster, 'id'),
+      privateFqdn: at(keys.cluster, 'privateFqdn'),
+      oidcIssuerUrl: at(keys.cluster, 'oidcIssuerUrl'),
+    },
+    networking: { serviceCidr: formatCidr(addressing.serviceCidr), dnsServiceIp: addressing.dnsServiceIp, podCidr: formatCidr(addressing.podCidr) },
+    identities: {
+      controlPlane: { clientId: at(keys.controlPlaneIdentity, 'clientId'), principalId: at(keys.controlPlaneIdentity, 'principalId') },
+      kubelet: { clientId: aksPath('kubeletIdentity', 'clientId'), principalId: aksPath('kubeletIdentity', 'objectId') },
+      secretsProvider: {
+        clientId: aksPath('keyVaultSecretsProvider', 'secretIdentity', 0, 'clientId'),
+        principalId: aksPath('keyVaultSecretsProvider', 'secretIdentity', 0, 'objectId'),
       },
-      keyVault: { name: azureNames.keyVault(spec), id: at(keys.keyVault, 'id'), uri: at(keys.keyVault, 'vaultUri') },
-      storage: { workspace: storage('workspace'), core: storage('core') },
+      workloads: workloads.map((w) => ({
+        name: w.name,
+        subject: w.subject,
+        clientId: at(keys.workloadIdentity(w.name), 'clientId'),
+        principalId: at(keys.workloadIdentity(w.name), 'principalId'),
+        roles: [...w.roles],
+      })),
+    },
+    keyVault: { name: azureNames.keyVault(spec), id: at(keys.keyVault, 'id'), uri: at(keys.keyVault, 'vaultUri') },
+    storage: { workspace: storage('workspace'), core: storage('core') },
   });
 }

@@ -39,7 +39,11 @@ interface Reference {
   readonly resourceRef: { readonly name: string };
 }
 
-const reference = (stamp: Stamp, key: string, manifest: Manifest): Reference => ({ apiVersion: manifest.apiVersion, kind: manifest.kind, resourceRef: refTo(stamp, key) });
+const reference = (stamp: Stamp, key: string, manifest: Manifest): Reference => ({
+  apiVersion: manifest.apiVersion,
+  kind: manifest.kind,
+  resourceRef: refTo(stamp, key),
+});
 
 /**
  * Usages between the resources composed so far (a pair is guarded once both are desired), and
@@ -57,7 +61,10 @@ export function composeUsages(spec: ClusterSpec, stamp: Stamp, desired: DesiredR
   const cluster = desired.get(keys.cluster);
   if (cluster) {
     const network: Reference = { apiVersion: `${GROUP}/${VERSION}`, kind: NETWORK_KIND, resourceRef: { name: spec.networkName } };
-    usages.set(usageKey(keys.cluster, 'network'), usage(stamp, usageKey(keys.cluster, 'network'), reference(stamp, keys.cluster, cluster), network, 'the cluster lives in its spoke'));
+    usages.set(
+      usageKey(keys.cluster, 'network'),
+      usage(stamp, usageKey(keys.cluster, 'network'), reference(stamp, keys.cluster, cluster), network, 'the cluster lives in its spoke'),
+    );
   }
   for (const [key, manifest] of usages) desired.set(key, manifest);
 }

@@ -89,10 +89,7 @@ export class SpecReader {
       throw error;
     }
     if (cidr.prefixLength < prefixRange.min || cidr.prefixLength > prefixRange.max) {
-      throw new FieldError(
-        this.field(key),
-        `prefix length /${cidr.prefixLength} is out of range; allowed is /${prefixRange.min} to /${prefixRange.max}`,
-      );
+      throw new FieldError(this.field(key), `prefix length /${cidr.prefixLength} is out of range; allowed is /${prefixRange.min} to /${prefixRange.max}`);
     }
     return cidr;
   }
@@ -142,7 +139,9 @@ export function stringItem(rule: { pattern: RegExp; describe: string }) {
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${quote(String(value))}`;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `${typeof value} ${quote(String(value))}`;
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 /** Quotes user input for a message, cut short and with control characters made visible. */

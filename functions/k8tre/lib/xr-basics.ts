@@ -16,11 +16,7 @@ export interface XrBasics {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-export function readXrBasics(
-  metadata: { name?: unknown; namespace?: unknown },
-  rawSpec: unknown,
-  xrName: { pattern: RegExp; describe: string },
-): XrBasics {
+export function readXrBasics(metadata: { name?: unknown; namespace?: unknown }, rawSpec: unknown, xrName: { pattern: RegExp; describe: string }): XrBasics {
   const name = typeof metadata.name === 'string' ? metadata.name : '';
   if (!xrName.pattern.test(name)) {
     throw new FieldError('metadata.name', `${quote(name)} is not ${xrName.describe}; it prefixes Azure resource names`);

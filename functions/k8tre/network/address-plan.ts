@@ -61,7 +61,11 @@ export function planAddresses(input: AddressPlanInput): Map<string, SpokePlan> {
     if (placed.has(env.name)) continue;
     if (!input.pool) throw new FieldError('spec.addressPool', `is required because ${env.field} (${env.name}) has no addressSpace`);
     const { cidr: pool, spokePrefixLength } = input.pool;
-    const block = firstFreeBlock(pool, spokePrefixLength, [...holders, ...reserved].map((h) => h.cidr));
+    const block = firstFreeBlock(
+      pool,
+      spokePrefixLength,
+      [...holders, ...reserved].map((h) => h.cidr),
+    );
     if (!block) {
       throw new FieldError('spec.addressPool.cidr', `${formatCidr(pool)} has no free /${spokePrefixLength} left for ${env.field} (${env.name})`);
     }

@@ -20,7 +20,7 @@ export const patterns = {
     maxLength: 200,
   },
   dnsLabel: { pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, describe: 'a lowercase DNS label such as jupyter' },
-  urlPath: { pattern: /^\/[A-Za-z0-9._~\/-]*$/, describe: 'a URL path such as /hub/oauth_callback' },
+  urlPath: { pattern: /^\/[A-Za-z0-9._~/-]*$/, describe: 'a URL path such as /hub/oauth_callback' },
   resourceGroupName: {
     pattern: /^[A-Za-z0-9][-A-Za-z0-9_.()]{0,88}[-A-Za-z0-9_()]$/,
     describe: 'an Azure resource group name',
@@ -38,8 +38,7 @@ export const patterns = {
     describe: 'an Azure Key Vault ID (/subscriptions/.../providers/Microsoft.KeyVault/vaults/NAME)',
   },
   wafPolicyId: {
-    pattern:
-      /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/ApplicationGatewayWebApplicationFirewallPolicies\/[^/]+$/i,
+    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/ApplicationGatewayWebApplicationFirewallPolicies\/[^/]+$/i,
     describe: 'an Azure WAF policy ID (/subscriptions/.../ApplicationGatewayWebApplicationFirewallPolicies/NAME)',
   },
   secretName: { pattern: /^[0-9A-Za-z-]{1,127}$/, describe: 'a Key Vault secret name' },

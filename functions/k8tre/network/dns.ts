@@ -28,7 +28,12 @@ export function environmentZoneKey(env: string): string {
 export function composeDns(spec: NetworkSpec, hub: HubAttachment, desired: DesiredResources): void {
   const zones: { key: string; name: string; spokes: string[]; environment?: string }[] = [
     ...sharedZones(spec.region).map((zone) => ({ ...zone, spokes: spec.environments.map((e) => e.name) })),
-    ...spec.environments.map((env) => ({ key: environmentZoneKey(env.name), name: environmentDomains(spec, env).internal, spokes: [env.name], environment: env.name })),
+    ...spec.environments.map((env) => ({
+      key: environmentZoneKey(env.name),
+      name: environmentDomains(spec, env).internal,
+      spokes: [env.name],
+      environment: env.name,
+    })),
   ];
 
   for (const zone of zones) {
@@ -46,8 +51,16 @@ export function composeDns(spec: NetworkSpec, hub: HubAttachment, desired: Desir
     );
 
     const targets = [
-      { vnet: 'hub', azureVnetName: hub.vnetId ? (hub.peeringHome.virtualNetworkName ?? 'hub') : azureNames.hubVnet(spec), network: hub.vnetRef ? { virtualNetworkIdRef: hub.vnetRef } : { virtualNetworkId: hub.vnetId } },
-      ...zone.spokes.map((env) => ({ vnet: env, azureVnetName: azureNames.spokeVnet(spec, env), network: { virtualNetworkIdRef: refTo(spec, keys.spokeVnet(env)) } })),
+      {
+        vnet: 'hub',
+        azureVnetName: hub.vnetId ? (hub.peeringHome.virtualNetworkName ?? 'hub') : azureNames.hubVnet(spec),
+        network: hub.vnetRef ? { virtualNetworkIdRef: hub.vnetRef } : { virtualNetworkId: hub.vnetId },
+      },
+      ...zone.spokes.map((env) => ({
+        vnet: env,
+        azureVnetName: azureNames.spokeVnet(spec, env),
+        network: { virtualNetworkIdRef: refTo(spec, keys.spokeVnet(env)) },
+      })),
     ];
     for (const target of targets) {
       const linkKey = keys.dnsLink(zone.key, target.vnet);

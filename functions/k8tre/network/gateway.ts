@@ -70,8 +70,7 @@ export function composeGateway(
 
   // The namespaced RoleAssignment has no principalIdRef: the principal ID exists only once
   // the identity is observed. An assignment made earlier keeps its own principal.
-  const principalId =
-    observed.atProvider(keys.gatewayIdentity, 'principalId') ?? stringAt(observed.forProvider(keys.gatewayKeyVaultRole, 'principalId'));
+  const principalId = observed.atProvider(keys.gatewayIdentity, 'principalId') ?? stringAt(observed.forProvider(keys.gatewayKeyVaultRole, 'principalId'));
   if (principalId) {
     desired.set(
       keys.gatewayKeyVaultRole,
@@ -225,6 +224,6 @@ function wafSettings(spec: NetworkSpec): Partial<ApplicationGatewaySpecForProvid
 }
 
 function stringAt(value: unknown, index?: number): string | undefined {
-  const item = index === undefined ? value : Array.isArray(value) ? value[index] : undefined;
+  const item: unknown = index === undefined ? value : Array.isArray(value) ? (value as unknown[])[index] : undefined;
   return typeof item === 'string' && item !== '' ? item : undefined;
 }

@@ -16,7 +16,12 @@ export interface HubAttachment {
   readonly appGatewaySubnetRef?: { name: string };
   readonly appGatewaySubnetId?: string;
   /** Where peerings from the hub side live. */
-  readonly peeringHome: { resourceGroupNameRef?: { name: string }; resourceGroupName?: string; virtualNetworkNameRef?: { name: string }; virtualNetworkName?: string };
+  readonly peeringHome: {
+    resourceGroupNameRef?: { name: string };
+    resourceGroupName?: string;
+    virtualNetworkNameRef?: { name: string };
+    virtualNetworkName?: string;
+  };
 }
 
 /**

@@ -53,7 +53,7 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
 function observedPriority(observed: Observed, env: string): number | undefined {
   const rules = observed.forProvider(keys.gateway, 'requestRoutingRule');
   if (!Array.isArray(rules)) return undefined;
-  const rule = rules.find((r) => isObject(r) && r.name === `rule-${env}`);
+  const rule = (rules as unknown[]).find((r) => isObject(r) && r.name === `rule-${env}`);
   return isObject(rule) && typeof rule.priority === 'number' ? rule.priority : undefined;
 }
 

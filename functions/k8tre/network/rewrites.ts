@@ -42,9 +42,7 @@ export function rewriteRuleSet(env: string, domains: { public: string; internal:
     condition: [
       { variable: 'http_resp_Location', pattern: `(.*)(redirect_uri=https%3A%2F%2F)${escapeRegex(internal(service))}(.*)$`, ignoreCase: false, negate: false },
     ],
-    responseHeaderConfiguration: [
-      { headerName: 'Location', headerValue: `{http_resp_Location_1}{http_resp_Location_2}${pub(service)}{http_resp_Location_3}` },
-    ],
+    responseHeaderConfiguration: [{ headerName: 'Location', headerValue: `{http_resp_Location_1}{http_resp_Location_2}${pub(service)}{http_resp_Location_3}` }],
   }));
 
   const queryRules = dns.oauthCallbacks.map(({ service, path }, i) => {

@@ -24,14 +24,7 @@ const API_SERVER_DELEGATION = {
   },
 };
 
-export function composeSpoke(
-  spec: NetworkSpec,
-  env: string,
-  plan: SpokePlan,
-  hub: HubAttachment,
-  gatewaySourceCidr: string,
-  desired: DesiredResources,
-): void {
+export function composeSpoke(spec: NetworkSpec, env: string, plan: SpokePlan, hub: HubAttachment, gatewaySourceCidr: string, desired: DesiredResources): void {
   const common = { providerConfigRef: spec.providerConfigRef };
   const rg = refTo(spec, keys.resourceGroup);
 
@@ -98,7 +91,10 @@ export function composeSpoke(
             ...placement(spec, env),
             // With a hub firewall, learned routes must not bypass it.
             bgpRoutePropagationEnabled: spec.egress === undefined,
-            route: role === 'nodes' && spec.egress ? [{ name: 'default-via-hub-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopInIpAddress: spec.egress.nextHopIp }] : [],
+            route:
+              role === 'nodes' && spec.egress
+                ? [{ name: 'default-via-hub-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopInIpAddress: spec.egress.nextHopIp }]
+                : [],
           },
         },
       }),

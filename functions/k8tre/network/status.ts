@@ -58,7 +58,11 @@ export function networkStatus(
     resourceGroupName: spec.resourceGroupName,
     hub:
       hub.mode === 'existing'
-        ? { virtualNetworkId: hub.virtualNetworkId, addressSpace: formatCidr(hub.addressSpace), applicationGatewaySubnet: { id: hub.applicationGatewaySubnetId } }
+        ? {
+            virtualNetworkId: hub.virtualNetworkId,
+            addressSpace: formatCidr(hub.addressSpace),
+            applicationGatewaySubnet: { id: hub.applicationGatewaySubnetId },
+          }
         : {
             virtualNetworkId: id(keys.hubVnet),
             addressSpace: formatCidr(hub.addressSpace),

@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { apiReference } from './lib/api-reference.js';
 import { ClusterComposition } from '../apis/cluster/composition.js';
 import { ClusterDefinition } from '../apis/cluster/definition.js';
 import { NetworkComposition } from '../apis/network/composition.js';
@@ -26,6 +27,8 @@ const apis: { folder: string; definition: (app: App) => Chart; composition: (app
   },
 ];
 
+export const API_FOLDERS = apis.map((api) => api.folder);
+
 export function synthesize(outDir: string, projectRoot: string): void {
   rmSync(outDir, { recursive: true, force: true });
   const app = new App({ outdir: outDir });
@@ -46,5 +49,7 @@ function writeChart(file: string, chart: Chart): void {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   synthesize(join(root, 'package'), root);
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  writeFileSync(join(root, 'docs', 'api-reference.md'), apiReference(join(root, 'package'), API_FOLDERS));
   process.stdout.write('wrote package/\n');
 }

@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_DIR, ROOT } from '../scripts/lib/paths.js';
-import { synthesize } from '../scripts/synth.js';
+import { apiReference } from '../scripts/lib/api-reference.js';
+import { API_FOLDERS, synthesize } from '../scripts/synth.js';
 import { validateStream } from '../scripts/lib/validate.js';
 import { expectValid } from './support/render.js';
 
@@ -30,6 +31,13 @@ function expectSameTree(fresh: string, committed: string, regenerate: string): v
 }
 
 describe('generated files are committed up to date', () => {
+  it('docs/api-reference.md lists every field of the committed XRDs (`npm run synth`)', () => {
+    const reference = readFileSync(join(ROOT, 'docs', 'api-reference.md'), 'utf8');
+    expect(reference, 'docs/api-reference.md is stale; run `npm run synth`').toBe(apiReference(PACKAGE_DIR, API_FOLDERS));
+    expect(reference).toContain('| `spec.environments[].addressSpace` |');
+    expect(reference).toContain('| `spec.management.argocd.controllerIdentity.clientId` |');
+  });
+
   it('package/ matches `npm run synth`', () => {
     const out = mkdtempSync(join(tmpdir(), 'k8tre-synth-'));
     synthesize(out, ROOT);

@@ -1,0 +1,131 @@
+import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
+import type { NetworkStatus } from '../../functions/k8tre/network/status.js';
+import type { RenderedPlatform, RenderedXr } from './platform.js';
+import { asObserved, lastRound, type Manifest } from './reconcile.js';
+
+// The readable plan `npm start` prints: per environment its address space, gateway listeners
+// and cluster identities (federation subjects and roles), then resource counts by kind and
+// the reconcile in which each kind first appears.
+
+type Spec = Record<string, unknown>;
+
+const forProvider = (m: Manifest) => (m.spec as { forProvider?: Spec } | undefined)?.forProvider ?? {};
+const atProvider = (m: Manifest) => (asObserved(m).status as { atProvider: Spec }).atProvider;
+const azureName = (m: Manifest) => m.metadata.annotations?.['crossplane.io/external-name'] ?? m.metadata.name;
+const short = (scope: string) => (scope.includes('/') ? `…/${scope.split('/').slice(-2).join('/')}` : scope);
+
+function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+  );
+}
+
+/** Who each principal ID in a cluster's role assignments is, by the simulated provider's IDs. */
+function principals(xr: RenderedXr): Map<string, string> {
+  const names = new Map<string, string>();
+  const round = lastRound(xr.rounds);
+  const spec = round.xr.spec as { management?: { providerIdentity?: { principalId?: string }; argocd?: { controllerIdentity?: { principalId?: string } } } };
+  const management = spec.management;
+  if (management?.providerIdentity?.principalId) names.set(management.providerIdentity.principalId, 'management providers (helm, kubernetes)');
+  if (management?.argocd?.controllerIdentity?.principalId) names.set(management.argocd.controllerIdentity.principalId, 'management ArgoCD controller');
+  for (const manifest of round.composed.values()) {
+    const observed = atProvider(manifest);
+    if (manifest.kind === 'UserAssignedIdentity') names.set(String(observed.principalId), azureName(manifest));
+    if (manifest.kind === 'KubernetesCluster') {
+      const kubelet = observed.kubeletIdentity as { objectId: string };
+      const secrets = (observed.keyVaultSecretsProvider as { secretIdentity: { objectId: string }[] }).secretIdentity[0];
+      names.set(kubelet.objectId, `kubelet of ${azureName(manifest)}`);
+      if (secrets) names.set(secrets.objectId, `secrets provider of ${azureName(manifest)}`);
+    }
+  }
+  return names;
+}
+
+function identityRows(xr: RenderedXr): string[][] {
+  const round = lastRound(xr.rounds);
+  const composed = [...round.composed.values()];
+  const byName = new Map(composed.map((m) => [m.metadata.name, m]));
+  const subjects = new Map<string, string[]>();
+  for (const fic of composed.filter((m) => m.kind === 'FederatedIdentityCredential')) {
+    const spec = forProvider(fic);
+    const parentRef = (spec.parentIdRef ?? spec.applicationIdRef) as { name?: string } | undefined;
+    const parent = parentRef?.name ? byName.get(parentRef.name) : undefined;
+    const owner = parent ? azureName(parent) : typeof spec.applicationId === 'string' ? spec.applicationId : 'an Entra application';
+    subjects.set(owner, [...(subjects.get(owner) ?? []), String(spec.subject)]);
+  }
+  const names = principals(xr);
+  const roles = new Map<string, string[]>();
+  for (const assignment of composed.filter((m) => m.kind === 'RoleAssignment')) {
+    const spec = forProvider(assignment);
+    const who = names.get(String(spec.principalId)) ?? String(spec.principalId);
+    roles.set(who, [...(roles.get(who) ?? []), `${String(spec.roleDefinitionName)} on ${short(String(spec.scope))}`]);
+  }
+  const who = [...new Set([...subjects.keys(), ...roles.keys()])].sort();
+  return who.flatMap((name) => {
+    const lines = Math.max(subjects.get(name)?.length ?? 0, roles.get(name)?.length ?? 0, 1);
+    return Array.from({ length: lines }, (_, i) => [i === 0 ? name : '', subjects.get(name)?.[i] ?? (i === 0 ? '-' : ''), roles.get(name)?.[i] ?? '']);
+  });
+}
+
+export function planReport(platform: RenderedPlatform): string {
+  const network = lastRound(platform.network.rounds);
+  const status = network.xr.status as NetworkStatus;
+  const clustersByEnv = new Map(platform.clusters.map((c) => [(lastRound(c.rounds).xr.status as ClusterStatus).environment, c]));
+  const out: string[] = [];
+  out.push(
+    `Network ${network.xr.metadata.name} (${platform.network.file}): hub ${status.hub.addressSpace}, gateway public IP ${status.gateway.publicIpAddress ?? '(pending)'}`,
+  );
+  for (const env of status.environments) {
+    out.push(
+      '',
+      `Environment ${env.name}: spoke ${env.addressSpace}, domain ${env.publicDomain}${env.internalDomain === env.publicDomain ? '' : ` (internal ${env.internalDomain})`}`,
+    );
+    out.push(...table(Object.values(env.subnets).map((s) => [s.name, s.cidr])));
+    const listeners = status.gateway.listeners.filter((l) => l.environment === env.name);
+    for (const l of listeners) out.push(`  listener  ${l.hosts.join(', ')} → ${l.backend}  (priority ${l.priority})`);
+    if (listeners.length === 0) out.push('  listener  none (not exposed on the public gateway)');
+    const cluster = clustersByEnv.get(env.name);
+    if (!cluster) {
+      out.push('  cluster   none in this plan');
+      continue;
+    }
+    const cs = lastRound(cluster.rounds).xr.status as ClusterStatus;
+    out.push(
+      `  cluster   ${cs.aks.name} (${cluster.file}): services ${cs.networking.serviceCidr}, DNS ${cs.networking.dnsServiceIp}, pods ${cs.networking.podCidr}`,
+    );
+    out.push('  identities', ...table([['identity', 'federated subject', 'role'], ...identityRows(cluster)], '    '));
+  }
+
+  const xrs = [platform.network, ...platform.clusters];
+  const counts = countsByKind(xrs.flatMap((xr) => [...lastRound(xr.rounds).composed.values()]));
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  out.push('', `Resources by kind (${total} in all, across ${xrs.length} XRs)`);
+  out.push(...table([...counts].sort(([a], [b]) => a.localeCompare(b)).map(([kindAndGroup, n]) => [...kindAndGroup.split(' '), String(n)])));
+
+  const names = xrs.map((xr) => lastRound(xr.rounds).xr.metadata.name);
+  out.push('', 'Reconcile in which each kind first appears (1 = first render; later ones wait for IDs Azure reports)');
+  const kinds = [...new Set([...counts.keys()].map((key) => key.split(' ')[0]!))].sort();
+  out.push(...table([['kind', ...names], ...kinds.map((kind) => [kind, ...xrs.map((xr) => String(firstRound(xr, kind) ?? '-'))])]));
+  return `${out.join('\n')}\n`;
+}
+
+export function firstRound(xr: RenderedXr, kind: string): number | undefined {
+  const index = xr.rounds.findIndex((round) => [...round.composed.values()].some((m) => m.kind === kind));
+  return index === -1 ? undefined : index + 1;
+}
+
+/** Composed resources counted by `<kind> <API group>`: two groups have an Application kind. */
+export function countsByKind(manifests: readonly Manifest[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of manifests) {
+    const key = `${m.kind} ${m.apiVersion.includes('/') ? m.apiVersion.split('/')[0]! : 'core'}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}

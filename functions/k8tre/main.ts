@@ -1,6 +1,6 @@
-// The function's process entry: flags (--address, --insecure, --tls-server-certs-dir, --debug),
-// TLS and signal handling all come from the SDK's serve(); composing lives in handler.ts.
-import { serve } from '@crossplane-org/function-sdk-typescript';
+// The function's process entry: the SDK's flags (--address, --insecure, --tls-server-certs-dir,
+// --debug), served by server.ts; composing lives in handler.ts.
 import { K8treFunction } from './handler.js';
+import { serveFromCommandLine } from './server.js';
 
-serve(new K8treFunction(), { name: 'function-k8tre-azure' });
+serveFromCommandLine(new K8treFunction(), 'function-k8tre-azure');

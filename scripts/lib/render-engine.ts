@@ -25,7 +25,11 @@ export class RenderSession {
     return new RenderSession(fn ?? (await FunctionProcess.start()));
   }
 
-  async render(xrFile: string, extraArgs: readonly string[] = []): Promise<RenderResult> {
+  /**
+   * Renders with the package's Composition for the XR's kind, or with `overrides` (the
+   * benchmark's no-op Composition and its functions file).
+   */
+  async render(xrFile: string, extraArgs: readonly string[] = [], overrides: { composition?: string; functionsFile?: string } = {}): Promise<RenderResult> {
     const kind = kindOf(xrFile);
     const api = apiFilesByKind().get(kind);
     if (!api) return { ok: false, stdout: '', stderr: `no Composition in package/ serves kind ${kind}` };
@@ -34,8 +38,8 @@ export class RenderSession {
       'composition',
       'render',
       xrFile,
-      api.composition,
-      FUNCTIONS_FILE,
+      overrides.composition ?? api.composition,
+      overrides.functionsFile ?? FUNCTIONS_FILE,
       `--crossplane-binary=${core}`,
       `--xrd=${api.definition}`,
       `--function-annotations=render.crossplane.io/runtime-development-target=${this.fn.target}`,

@@ -1,13 +1,14 @@
-import { RunFunctionRequest, Severity, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { runFunction } from '../../functions/k8tre/handler.js';
+import { fatalMessage, reconcileInProcess, requestFor, type Json } from '../../scripts/lib/in-process.js';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 
 // Calls the function's handler in-process, for tests that need many quick runs. Render tests
 // go through the real CLI instead.
 
-export type Json = Record<string, unknown>;
+export { fatalMessage, type Json };
 
 export function loadExample(path: string): Json {
   return parse(readFileSync(path, 'utf8')) as Json;
@@ -15,10 +16,6 @@ export function loadExample(path: string): Json {
 
 export function run(xr: Json, observed: Record<string, Json> = {}): RunFunctionResponse {
   return runWithRequired(xr, {}, observed);
-}
-
-export function fatalMessage(rsp: RunFunctionResponse): string | undefined {
-  return rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL)?.message;
 }
 
 export function desiredNames(rsp: RunFunctionResponse): string[] {
@@ -57,35 +54,17 @@ export function runWithRequired(
   observed: Record<string, Json> = {},
   connections: Record<string, Record<string, string>> = {},
 ): RunFunctionResponse {
-  const resources = Object.fromEntries(
-    Object.entries(observed).map(([name, resource]) => [
-      name,
-      { resource, connectionDetails: Object.fromEntries(Object.entries(connections[name] ?? {}).map(([k, v]) => [k, Buffer.from(v)])) },
-    ]),
-  );
-  const requiredResources = Object.fromEntries(Object.entries(required).map(([name, items]) => [name, { items: items.map((resource) => ({ resource })) }]));
-  return runFunction(RunFunctionRequest.fromPartial({ observed: { composite: { resource: xr }, resources }, requiredResources }));
+  return runFunction(requestFor(xr, required, observed, connections));
 }
 
 /**
  * Reconciles an XR in-process until no new resource appears, with every desired resource
- * fed back as observed and Ready (see scripts/lib/reconcile.ts). Returns the XR with its
+ * fed back as observed and Ready (see scripts/lib/in-process.ts). Returns the XR with its
  * final status and the observed resources.
  */
 export function settle(xr: Json, asObserved: (manifest: Json) => Json, required: Record<string, Json[]> = {}): { xr: Json; observed: Record<string, Json> } {
-  let current = xr;
-  let observed: Record<string, Json> = {};
-  for (let round = 0; round < 8; round++) {
-    const rsp = runWithRequired(current, required, observed);
-    const message = fatalMessage(rsp);
-    if (message) throw new Error(message);
-    const next = Object.fromEntries(desiredNames(rsp).map((name) => [name, asObserved(desired(rsp, name))]));
-    current = { ...current, status: status(rsp) };
-    const settled = Object.keys(next).every((name) => name in observed);
-    observed = next;
-    if (settled) break;
-  }
-  return { xr: current, observed };
+  const { xr: settled, observed } = reconcileInProcess(xr, required, asObserved, 8);
+  return { xr: settled, observed };
 }
 
 /**

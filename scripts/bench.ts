@@ -1,0 +1,199 @@
+// `npm run bench`: the function served as in production (the esbuild bundle the image runs,
+// NODE_ENV=production, plaintext on loopback) measured over gRPC beside a no-op function served
+// the same way, in the same run: latency p50/p99 and throughput per scenario, resident memory,
+// cold start, and `crossplane composition render` of the example platform against a
+// Composition whose only step is the no-op. Prints a table; writes out/bench.json.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { encodeRequest, FunctionClient } from './bench/grpc-client.js';
+import { clusterScenarios, networkScenarios, type Scenario } from './bench/scenarios.js';
+import { freePort, FunctionProcess } from './lib/function-process.js';
+import { ROOT } from './lib/paths.js';
+import { RenderSession } from './lib/render-engine.js';
+import { lastRound, reconcileUntilSettled } from './lib/reconcile.js';
+
+export interface BenchEntry {
+  scenario: string;
+  environments: number;
+  p50_ms: number;
+  p99_ms: number;
+  calls_per_s: number;
+  rss_mb: number;
+  ratio_to_noop_p50: number;
+}
+
+const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const BUNDLE = join(ROOT, 'out', 'bench', 'function.mjs');
+const NOOP = join(ROOT, 'dist', 'scripts', 'bench', 'noop-function.js');
+
+interface Served {
+  readonly child: ChildProcess;
+  readonly client: FunctionClient;
+  readonly target: string;
+  readonly coldStartMs: number;
+}
+
+/** Starts a function in production mode and times spawn to its first answered call. */
+async function serve(entry: string, probe: Scenario['request']): Promise<Served> {
+  const port = await freePort();
+  const target = `127.0.0.1:${port}`;
+  const started = performance.now();
+  const child = spawn(process.execPath, [entry, '--insecure', `--address=${target}`], { env: { ...process.env, NODE_ENV: 'production' }, stdio: 'ignore' });
+  const client = new FunctionClient(target);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
+    try {
+      await client.run(probe, 1_000);
+      return { child, client, target, coldStartMs: performance.now() - started };
+    } catch {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** Sequential calls for latency (at least `minSamples`, until `budgetMs`), then 8 in flight for throughput. */
+async function measure(client: FunctionClient, scenario: Scenario, budgetMs: number) {
+  const request = encodeRequest(scenario.request);
+  // Warm up until the JIT has settled: 50 calls or half a second, whichever is longer.
+  const warmup = performance.now();
+  for (let i = 0; i < 50 || performance.now() - warmup < 500; i++) await client.call(request);
+  const latencies: number[] = [];
+  const start = performance.now();
+  while (latencies.length < 30 || (performance.now() - start < budgetMs && latencies.length < 2000)) {
+    const t = performance.now();
+    await client.call(request);
+    latencies.push(performance.now() - t);
+  }
+  latencies.sort((a, b) => a - b);
+  const calls = Math.max(16, Math.min(400, Math.round(latencies.length / 2)));
+  let next = 0;
+  const throughputStart = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next++ < calls) await client.call(request);
+    }),
+  );
+  const callsPerS = calls / ((performance.now() - throughputStart) / 1000);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), callsPerS };
+}
+
+/**
+ * The example platform rendered by the CLI, twice: with our function, and with the no-op behind
+ * the same single-step Composition (the Development runtime sends the step to whichever
+ * process the session started). The median of five runs of all five XRs each.
+ */
+async function renderComparison(): Promise<{ k8tre: number; noop: number }> {
+  const work = mkdtempSync(join(tmpdir(), 'k8tre-bench-render-'));
+  const networkXr = join(work, 'network.yaml');
+  const k8tre = await RenderSession.start();
+  const noop = await RenderSession.start(await FunctionProcess.start(['--insecure'], { program: process.execPath, args: [NOOP] }));
+  try {
+    writeFileSync(networkXr, stringify(lastRound(await reconcileUntilSettled(k8tre, 'examples/network/k8tre.yaml')).xr));
+    const jobs = [
+      { xr: 'examples/network/k8tre.yaml', args: [] as string[] },
+      ...['mgmt', 'dev', 'stg', 'prd'].map((env) => ({ xr: `examples/cluster/${env}.yaml`, args: ['--required-resources', networkXr] })),
+    ];
+    const median = async (session: RenderSession) => {
+      const runs: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const start = performance.now();
+        for (const job of jobs) {
+          const result = await session.render(job.xr, job.args);
+          if (!result.ok) throw new Error(result.stderr);
+        }
+        runs.push(performance.now() - start);
+      }
+      return runs.sort((a, b) => a - b)[2]!;
+    };
+    return { k8tre: await median(k8tre), noop: await median(noop) };
+  } finally {
+    k8tre.stop();
+    noop.stop();
+  }
+}
+
+export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k8tre: number; noop: number } }> {
+  say('bundling the function as the image runs it');
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-function.mjs'), BUNDLE], { stdio: ['ignore', 'ignore', 'inherit'] });
+  say('preparing requests (networks of 1 to 200 environments at steady state, a cluster reconcile by reconcile)');
+  const scenarios = [...networkScenarios(), ...clusterScenarios()];
+  const probe = scenarios[0]!.request;
+  const k8tre = await serve(BUNDLE, probe);
+  const noop = await serve(NOOP, probe);
+  const entries: BenchEntry[] = [];
+  try {
+    for (const scenario of scenarios) {
+      say(scenario.name);
+      const budget = 2_000;
+      const ours = await measure(k8tre.client, scenario, budget);
+      const floor = await measure(noop.client, scenario, budget / 2);
+      entries.push({
+        scenario: scenario.name,
+        environments: scenario.environments,
+        p50_ms: round(ours.p50),
+        p99_ms: round(ours.p99),
+        calls_per_s: round(ours.callsPerS),
+        rss_mb: round(rssMb(k8tre.child.pid!)),
+        ratio_to_noop_p50: round(ours.p50 / floor.p50),
+      });
+    }
+    say('timing crossplane composition render of the example platform, ours and no-op');
+    const render = await renderComparison();
+    entries.push({
+      scenario: 'crossplane composition render, example platform (5 XRs)',
+      environments: 4,
+      p50_ms: round(render.k8tre),
+      p99_ms: round(render.k8tre),
+      calls_per_s: round(5000 / render.k8tre),
+      rss_mb: round(rssMb(k8tre.child.pid!)),
+      ratio_to_noop_p50: round(render.k8tre / render.noop),
+    });
+    return { entries, coldStartMs: { k8tre: round(k8tre.coldStartMs), noop: round(noop.coldStartMs) } };
+  } finally {
+    for (const served of [k8tre, noop]) {
+      served.client.close();
+      served.child.kill('SIGTERM');
+    }
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+function printTable(entries: readonly BenchEntry[]): void {
+  const header = ['scenario', 'envs', 'p50 ms', 'p99 ms', 'calls/s', 'RSS MB', 'p50 / no-op'];
+  const rows = entries.map((e) => [
+    e.scenario,
+    String(e.environments),
+    e.p50_ms.toFixed(2),
+    e.p99_ms.toFixed(2),
+    e.calls_per_s.toFixed(0),
+    e.rss_mb.toFixed(0),
+    `${e.ratio_to_noop_p50.toFixed(1)}×`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows])
+    process.stdout.write(`${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const result = await bench();
+  printTable(result.entries);
+  process.stdout.write(`cold start to the first answered call: ${result.coldStartMs.k8tre.toFixed(0)} ms (no-op ${result.coldStartMs.noop.toFixed(0)} ms)\n`);
+  mkdirSync(join(ROOT, 'out'), { recursive: true });
+  writeFileSync(join(ROOT, 'out', 'bench.json'), `${JSON.stringify(result.entries, null, 2)}\n`);
+  process.stdout.write('wrote out/bench.json\n');
+}

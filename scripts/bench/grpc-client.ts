@@ -1,0 +1,54 @@
+import * as grpc from '@grpc/grpc-js';
+import { FunctionRunnerServiceService, RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { MAX_MESSAGE_BYTES } from '../../functions/k8tre/server.js';
+
+// A RunFunction client that sends pre-encoded requests and receives raw response bytes, so
+// what it times is the server (decode, compose, encode) and the wire, not this client's own
+// protobuf work: Crossplane's client is Go, and would not be measured either.
+
+const rawService = {
+  runFunction: {
+    ...FunctionRunnerServiceService.runFunction,
+    requestSerialize: (bytes: Buffer) => bytes,
+    responseDeserialize: (bytes: Buffer) => bytes,
+  },
+};
+const RawClient = grpc.makeGenericClientConstructor(rawService, 'FunctionRunnerService');
+
+type RawCall = (
+  request: Buffer,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: (error: grpc.ServiceError | null, response: Buffer) => void,
+) => grpc.ClientUnaryCall;
+
+export const encodeRequest = (request: RunFunctionRequest): Buffer => Buffer.from(RunFunctionRequest.encode(request).finish());
+export const decodeResponse = (bytes: Buffer): RunFunctionResponse => RunFunctionResponse.decode(bytes);
+
+export class FunctionClient {
+  private readonly client: grpc.Client & { runFunction: RawCall };
+
+  constructor(target: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
+    this.client = new RawClient(target, credentials, {
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    }) as unknown as grpc.Client & { runFunction: RawCall };
+  }
+
+  /** One call with an encoded request; resolves to the encoded response. */
+  call(request: Buffer, deadlineMs = 30_000): Promise<Buffer> {
+    return new Promise((resolve, reject) =>
+      this.client.runFunction(request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) =>
+        error ? reject(error) : resolve(response),
+      ),
+    );
+  }
+
+  async run(request: RunFunctionRequest, deadlineMs?: number): Promise<RunFunctionResponse> {
+    return decodeResponse(await this.call(encodeRequest(request), deadlineMs));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,62 @@
+import { RunFunctionRequest, Severity, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { runFunction } from '../../functions/k8tre/handler.js';
+import { asObserved, type Manifest } from './reconcile.js';
+
+// The function called in-process, reconcile after reconcile as Crossplane would call it: each
+// round's desired resources come back as observed and Ready (reconcile.ts's simulated
+// providers). Tests use it for many quick runs; the benchmark for the requests of each stage.
+
+export type Json = Record<string, unknown>;
+
+/** The RunFunctionRequest Crossplane sends for an XR, its observed resources and required resources. */
+export function requestFor(
+  xr: Json,
+  required: Record<string, Json[]> = {},
+  observed: Record<string, Json> = {},
+  connections: Record<string, Record<string, string>> = {},
+): RunFunctionRequest {
+  const resources = Object.fromEntries(
+    Object.entries(observed).map(([name, resource]) => [
+      name,
+      { resource, connectionDetails: Object.fromEntries(Object.entries(connections[name] ?? {}).map(([k, v]) => [k, Buffer.from(v)])) },
+    ]),
+  );
+  const requiredResources = Object.fromEntries(Object.entries(required).map(([name, items]) => [name, { items: items.map((resource) => ({ resource })) }]));
+  return RunFunctionRequest.fromPartial({ observed: { composite: { resource: xr }, resources }, requiredResources });
+}
+
+export function fatalMessage(rsp: RunFunctionResponse): string | undefined {
+  return rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL)?.message;
+}
+
+export interface Reconciled {
+  /** The XR with the status of the last round. */
+  readonly xr: Json;
+  /** The last round's resources, as observed. */
+  readonly observed: Record<string, Json>;
+  /** The request of every round, first to last. */
+  readonly requests: readonly RunFunctionRequest[];
+}
+
+const simulate = (manifest: Json) => asObserved(manifest as Manifest) as Json;
+
+/** Reconciles until no new resource appears (or `maxRounds`); throws on a Fatal result. */
+export function reconcileInProcess(xr: Json, required: Record<string, Json[]> = {}, observe: (m: Json) => Json = simulate, maxRounds = 12): Reconciled {
+  let current = xr;
+  let observed: Record<string, Json> = {};
+  const requests: RunFunctionRequest[] = [];
+  for (let round = 0; round < maxRounds; round++) {
+    const request = requestFor(current, required, observed);
+    requests.push(request);
+    const rsp = runFunction(request);
+    const message = fatalMessage(rsp);
+    if (message) throw new Error(message);
+    const desired = rsp.desired?.resources ?? {};
+    const next = Object.fromEntries(Object.entries(desired).map(([name, r]) => [name, observe(r.resource as Json)]));
+    current = { ...current, status: (rsp.desired?.composite?.resource?.status ?? {}) as Json };
+    const settled = Object.keys(next).every((name) => name in observed);
+    observed = next;
+    if (settled) break;
+  }
+  return { xr: current, observed, requests };
+}

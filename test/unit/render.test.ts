@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { observeRenders, type Manifest } from '../../functions/k8tre/lib/manifest.js';
+import { networkWithEnvironments } from '../../scripts/bench/scenarios.js';
+import { reconcileInProcess } from '../../scripts/lib/in-process.js';
+import { loadExample, settledExampleResources } from '../support/function.js';
+
+// render() returns a model's props as the manifest instead of the model's own toJson. Every
+// render of every example (network, clusters of each role, reconcile after reconcile) must equal
+// what the model's manifest() makes of the same props, once undefined fields are dropped, as
+// the wire drops them.
+
+const wire = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
+
+describe('render', () => {
+  it("gives every example's resources exactly as the cdk8s models would", () => {
+    const seen: { kind: string; fast: Manifest; exact: unknown }[] = [];
+    observeRenders((model, props, rendered) => seen.push({ kind: model.GVK.kind, fast: rendered, exact: model.manifest(props as never) }));
+    try {
+      settledExampleResources();
+      for (const file of ['examples/network/existing-hub.yaml', 'examples/network/internal-domain.yaml']) reconcileInProcess(loadExample(file));
+      reconcileInProcess(networkWithEnvironments(12));
+    } finally {
+      observeRenders(undefined);
+    }
+    const kinds = new Set(seen.map((s) => s.kind));
+    expect(kinds.size).toBeGreaterThanOrEqual(25);
+    for (const { kind, fast, exact } of seen) expect(wire(fast), kind).toEqual(wire(exact));
+  });
+
+  it('would notice a field a model renames', () => {
+    // provider-kubernetes' ClusterProviderConfig spells `clientID` in JSON; its props say `clientId`.
+    const exact = { spec: { clientID: 'x' } };
+    const fast = { spec: { clientId: 'x' } };
+    expect(wire(fast)).not.toEqual(wire(exact));
+  });
+});

@@ -1,3 +1,4 @@
+import { toKubernetesYaml } from './lib/yaml.js';
 // `npm run bench`: the function served as in production (the esbuild bundle the image runs,
 // NODE_ENV=production, plaintext on loopback) measured over gRPC beside a no-op function served
 // the same way, in the same run: latency p50/p99 and throughput per scenario, resident memory,
@@ -8,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+
 import { encodeRequest, FunctionClient } from './bench/grpc-client.js';
 import { clusterScenarios, networkScenarios, type Scenario } from './bench/scenarios.js';
 import { freePort, FunctionProcess } from './lib/function-process.js';
@@ -102,7 +103,7 @@ async function renderComparison(): Promise<{ k8tre: number; noop: number }> {
   const k8tre = await RenderSession.start();
   const noop = await RenderSession.start(await FunctionProcess.start(['--insecure'], { program: process.execPath, args: [NOOP] }));
   try {
-    writeFileSync(networkXr, stringify(lastRound(await reconcileUntilSettled(k8tre, 'examples/network/k8tre.yaml')).xr));
+    writeFileSync(networkXr, toKubernetesYaml(lastRound(await reconcileUntilSettled(k8tre, 'examples/network/k8tre.yaml')).xr));
     const jobs = [
       { xr: 'examples/network/k8tre.yaml', args: [] as string[] },
       ...['mgmt', 'dev', 'stg', 'prd'].map((env) => ({ xr: `examples/cluster/${env}.yaml`, args: ['--required-resources', networkXr] })),

@@ -1,10 +1,11 @@
+import { toKubernetesYaml } from './lib/yaml.js';
 // `npm run synth`: writes package/ from the cdk8s definitions in apis/ and the top-level
 // crossplane.yaml. The output is committed; test/package.test.ts fails when it is stale.
 import { App, type Chart } from 'cdk8s';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+
 import { apiReference } from './lib/api-reference.js';
 import { ClusterComposition } from '../apis/cluster/composition.js';
 import { ClusterDefinition } from '../apis/cluster/definition.js';
@@ -42,7 +43,7 @@ export function synthesize(outDir: string, projectRoot: string): void {
 }
 
 function writeChart(file: string, chart: Chart): void {
-  const documents = chart.toJson().map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }));
+  const documents = chart.toJson().map((object) => toKubernetesYaml(object, { lineWidth: 0, aliasDuplicateObjects: false }));
   writeFileSync(file, HEADER + documents.join('---\n'));
 }
 

@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { parse, parseAllDocuments } from 'yaml';
@@ -12,6 +12,7 @@ import { RenderSession } from '../scripts/lib/render-engine.js';
 import { packageTag } from '../scripts/lib/version.js';
 import { buildPackages, type BuiltPackages } from '../scripts/package.js';
 import { expectValid } from './support/render.js';
+import { issueCertificates } from './support/certs.js';
 import { extractRootfs, unpackImage, unpackPackage, type UnpackedPackage } from './support/xpkg.js';
 
 // `npm run package`, then both packages unpacked and read the way Crossplane reads them, and
@@ -137,55 +138,4 @@ function commandFor(rootfs: string, user: string, entrypoint: readonly string[])
     program: join(rootfs, 'lib64', 'ld-linux-x86-64.so.2'),
     args: ['--library-path', libraries, ...entrypoint.map((part) => join(rootfs, part)), `--tls-server-certs-dir=${join(rootfs, 'tls', 'server')}`],
   };
-}
-
-/** A CA, a server certificate for localhost and 127.0.0.1, and a client certificate, by openssl. */
-function issueCertificates(dir: string): { ca: Buffer; clientCert: Buffer; clientKey: Buffer } {
-  mkdirSync(dir, { recursive: true });
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=k8tre-test-ca',
-  );
-  for (const [name, extension] of [
-    ['tls', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth'],
-    ['client', 'extendedKeyUsage=clientAuth'],
-  ] as const) {
-    openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    execFileSync('sh', ['-c', `printf '%s\\n' "$EXT" > ${name}.ext`], { cwd: dir, env: { ...process.env, EXT: extension } });
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '1',
-      '-extfile',
-      `${name}.ext`,
-    );
-  }
-  // The function runs as 65532 and must read its key.
-  for (const file of ['tls.key', 'tls.crt', 'ca.crt']) chmodSync(join(dir, file), 0o644);
-  const read = (file: string) => readFileSync(join(dir, file));
-  return { ca: read('ca.crt'), clientCert: read('client.crt'), clientKey: read('client.key') };
 }

@@ -23,6 +23,11 @@ import { installFastResourceCodec } from './lib/resource-codec.js';
 
 /** Large enough for a 250-environment network with every resource observed; see npm run bench. */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+/**
+ * Calls in flight per connection. Composing is synchronous, so more at once only hold more
+ * requests and responses in memory; clients queue the rest (Crossplane reconciles ten XRs at a time by default).
+ */
+export const MAX_CONCURRENT_CALLS = 16;
 /** How long in-flight calls get to finish on SIGTERM before the server is stopped anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -41,7 +46,11 @@ export function serverCredentials(options: ServerOptions): grpc.ServerCredential
 
 export function newServer(handler: FunctionHandler, logger: Logger): grpc.Server {
   installFastResourceCodec();
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES });
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_CALLS,
+  });
   const runner = new FunctionRunner(handler, logger);
   server.addService(FunctionRunnerServiceService, {
     runFunction: (call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {

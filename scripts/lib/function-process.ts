@@ -41,6 +41,22 @@ export class FunctionProcess {
     return fn;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Sends a signal and resolves with how the process ended. */
+  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const ended = this.exited();
+    this.child.kill(signal);
+    return ended;
+  }
+
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve({ code: this.child.exitCode, signal: this.child.signalCode });
+    return new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
   /** What the function has logged so far. */
   output(): string {
     return this.log();

@@ -1,7 +1,8 @@
+import { toKubernetesYaml } from './yaml.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { stringify } from 'yaml';
+
 import { lastRound, reconcileUntilSettled, type Round } from './reconcile.js';
 import type { RenderSession } from './render-engine.js';
 
@@ -38,7 +39,7 @@ export async function renderPlatform(
     progress(`reconciling ${platform.network}`);
     const networkRounds = await reconcileUntilSettled(session, platform.network, { maxRounds: MAX_ROUNDS });
     const networkFile = join(work, 'network.yaml');
-    writeFileSync(networkFile, stringify(lastRound(networkRounds).xr));
+    writeFileSync(networkFile, toKubernetesYaml(lastRound(networkRounds).xr));
     const clusters: RenderedXr[] = [];
     for (const file of platform.clusters) {
       progress(`reconciling ${basename(file)} against the settled network`);

@@ -1,8 +1,9 @@
+import { toKubernetesYaml } from './yaml.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import type { RenderSession } from './render-engine.js';
 
 // Offline stand-in for the cloud: every composed resource of a render becomes observed and
@@ -99,7 +100,7 @@ export async function reconcileUntilSettled(
       if (previous && [...round.composed.keys()].every((k) => previous.composed.has(k))) break;
 
       input = join(work, `xr-${i + 1}.yaml`);
-      writeFileSync(input, stringify(round.xr));
+      writeFileSync(input, toKubernetesYaml(round.xr));
       observedDir = writeObserved(round, join(work, `observed-${i + 1}`));
     }
     return rounds;
@@ -111,7 +112,7 @@ export async function reconcileUntilSettled(
 /** Writes a round's composed resources, as observed, for `--observed-resources`; returns the folder. */
 export function writeObserved(round: Round, dir: string): string {
   mkdirSync(dir, { recursive: true });
-  for (const [name, manifest] of round.composed) writeFileSync(join(dir, `${name}.yaml`), stringify(asObserved(manifest)));
+  for (const [name, manifest] of round.composed) writeFileSync(join(dir, `${name}.yaml`), toKubernetesYaml(asObserved(manifest)));
   return dir;
 }
 

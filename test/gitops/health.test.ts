@@ -1,7 +1,8 @@
+import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lastRound, reconcileUntilSettled, toRound, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { fatalMessage, loadExample, run, settledExampleResources, withField, type Json } from '../support/function.js';
@@ -60,7 +61,7 @@ describe('XR health (azure.k8tre.io)', () => {
   });
 
   it('a cluster whose network has not reported yet is Progressing on NetworkReady', async () => {
-    writeFileSync(join(work, 'network-new.yaml'), stringify({ ...network.xr, status: {} }));
+    writeFileSync(join(work, 'network-new.yaml'), toKubernetesYaml({ ...network.xr, status: {} }));
     const result = await session().render('examples/cluster/dev.yaml', ['--required-resources', join(work, 'network-new.yaml')]);
     expect(result.ok, result.stderr).toBe(true);
     const verdict = health(toRound(result.stdout).xr);

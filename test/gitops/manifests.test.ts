@@ -1,3 +1,4 @@
+import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
@@ -6,7 +7,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { defaults } from '../../functions/k8tre/cluster/api.js';
 import { cmpPluginConfigMap, cmpRepoServer } from '../../functions/k8tre/cluster/management.js';
@@ -79,7 +80,7 @@ describe('examples/gitops manifests', () => {
       else throw new Error(`${file}: no schema to validate ${manifest.apiVersion} ${manifest.kind} against`);
     }
     expect(crossplane.map((m) => m.kind)).toEqual(expect.arrayContaining(['Provider', 'Configuration', 'DeploymentRuntimeConfig', 'ClusterProviderConfig']));
-    await expectValid(crossplane.map((m) => stringify(m)).join('---\n'));
+    await expectValid(crossplane.map((m) => toKubernetesYaml(m)).join('---\n'));
   });
 
   it('the schema checks catch a malformed Application', () => {

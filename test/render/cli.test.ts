@@ -1,8 +1,9 @@
+import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/lib/paths.js';
 import { parseStream } from '../../scripts/lib/reconcile.js';
@@ -38,7 +39,7 @@ describe('npm run render', () => {
 
   it('exits non-zero with the function’s message on a Fatal result', () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8tre-cli-'));
-    writeFileSync(join(dir, 'xr.yaml'), stringify(withField(loadExample('examples/network/k8tre.yaml'), 'spec.dns.publicZone', 'not a zone')));
+    writeFileSync(join(dir, 'xr.yaml'), toKubernetesYaml(withField(loadExample('examples/network/k8tre.yaml'), 'spec.dns.publicZone', 'not a zone')));
     const result = run(join(dir, 'xr.yaml'));
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('spec.dns.publicZone: "not a zone" is not a lowercase DNS name');

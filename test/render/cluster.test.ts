@@ -1,7 +1,8 @@
+import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
 import { lastRound, reconcileUntilSettled, toRound, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
@@ -31,7 +32,7 @@ describe('XK8treCluster', () => {
 
   it('composes nothing from guesses until the network has reported what the cluster needs', async () => {
     const unsettled = { ...network.xr, status: {} };
-    writeFileSync(join(work, 'network-new.yaml'), stringify(unsettled));
+    writeFileSync(join(work, 'network-new.yaml'), toKubernetesYaml(unsettled));
     const result = await session().render('examples/cluster/dev.yaml', ['--required-resources', join(work, 'network-new.yaml')]);
     expect(result.ok, result.stderr).toBe(true);
     const round = toRound(result.stdout);
@@ -282,7 +283,7 @@ describe('XK8treCluster', () => {
     ]) as Manifest;
     const grown = await settleNetwork(session(), grownXr, work, 'network-grown', network);
     const clusterXr = last(rounds).xr;
-    writeFileSync(join(work, 'dev.yaml'), stringify(clusterXr));
+    writeFileSync(join(work, 'dev.yaml'), toKubernetesYaml(clusterXr));
     const observedDir = writeObserved(last(rounds), join(work, 'dev-observed'));
     const render = (networkFile: string) =>
       session().render(join(work, 'dev.yaml'), ['--required-resources', networkFile, '--observed-resources', observedDir]);

@@ -1,7 +1,8 @@
+import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkStatus } from '../../functions/k8tre/network/status.js';
 import { asObserved, lastRound, reconcileUntilSettled, toRound, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
@@ -239,7 +240,7 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
       { name: 'dev' },
       { name: 'mgmt', exposed: false },
     ]);
-    writeFileSync(join(work, 'xr.yaml'), stringify(changed));
+    writeFileSync(join(work, 'xr.yaml'), toKubernetesYaml(changed));
 
     const result = await session().render(join(work, 'xr.yaml'), ['--observed-resources', observedDir]);
     expect(result.ok, result.stderr).toBe(true);
@@ -356,7 +357,7 @@ describe('render of bad input through the CLI', () => {
     const file = join(dir, 'xr.yaml');
     writeFileSync(
       file,
-      stringify(
+      toKubernetesYaml(
         withField(loadExample('examples/network/k8tre.yaml'), 'spec.environments', [
           { name: 'dev', addressSpace: '10.1.0.0/16' },
           { name: 'stg', addressSpace: '10.1.16.0/20' },

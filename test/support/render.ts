@@ -1,8 +1,9 @@
+import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { RenderSession } from '../../scripts/lib/render-engine.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+
 import { asObserved, lastRound, reconcileUntilSettled, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { validateStream } from '../../scripts/lib/validate.js';
 
@@ -49,10 +50,10 @@ export function observedAt(manifest: Manifest | undefined, ...path: string[]): u
  */
 export async function settleNetwork(session: RenderSession, xr: string | Manifest, dir: string, name: string, observedFrom?: Round): Promise<Round> {
   const input = typeof xr === 'string' ? xr : join(dir, `${name}.input.yaml`);
-  if (typeof xr !== 'string') writeFileSync(input, stringify(xr));
+  if (typeof xr !== 'string') writeFileSync(input, toKubernetesYaml(xr));
   const args = observedFrom ? ['--observed-resources', writeObserved(observedFrom, join(dir, `${name}-observed`))] : [];
   const settled = lastRound(await reconcileUntilSettled(session, input, { extraArgs: args }));
-  writeFileSync(join(dir, `${name}.yaml`), stringify(settled.xr));
+  writeFileSync(join(dir, `${name}.yaml`), toKubernetesYaml(settled.xr));
   return settled;
 }
 

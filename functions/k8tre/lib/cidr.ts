@@ -14,7 +14,8 @@ export class CidrSyntaxError extends Error {}
 /** Parses `a.b.c.d/n`, refusing host bits so a typo never silently moves a network. */
 export function parseCidr(text: string): Cidr {
   const match = CIDR_PATTERN.exec(text);
-  if (!match) throw new CidrSyntaxError(`"${text}" is not an IPv4 CIDR such as 10.0.0.0/16`);
+  // Quoted and cut short: the text is the user's and ends up in a message.
+  if (!match) throw new CidrSyntaxError(`${JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text)} is not an IPv4 CIDR such as 10.0.0.0/16`);
   const octets = match.slice(1, 5).map(Number);
   const prefixLength = Number(match[5]);
   if (octets.some((o) => o > 255) || prefixLength > 32) {

@@ -102,7 +102,8 @@ export class SpecReader {
     if (value.length < bounds.min || value.length > bounds.max) {
       throw new FieldError(this.field(key), `has ${value.length} items; allowed is ${bounds.min} to ${bounds.max}`);
     }
-    return value.map((entry, i) => item(entry, `${this.field(key)}[${i}]`));
+    // Array.from, not map: map skips the holes of a sparse list, which would reach callers as undefined.
+    return Array.from(value, (entry: unknown, i) => item(entry, `${this.field(key)}[${i}]`));
   }
 
   stringMap(key: string, bounds: { maxEntries: number; maxKey: number; maxValue: number }): Record<string, string> {
@@ -114,9 +115,9 @@ export class SpecReader {
     }
     const result: Record<string, string> = {};
     for (const [k, v] of entries) {
-      if (typeof v !== 'string') throw new FieldError(`${map.path}.${k}`, `must be a string, got ${typeName(v)}`);
+      if (typeof v !== 'string') throw new FieldError(keyPath(map.path, k), `must be a string, got ${typeName(v)}`);
       if (k.length === 0 || k.length > bounds.maxKey) throw new FieldError(map.path, `key ${quote(k)} must be 1 to ${bounds.maxKey} characters`);
-      if (v.length > bounds.maxValue) throw new FieldError(`${map.path}.${k}`, `must be at most ${bounds.maxValue} characters`);
+      if (v.length > bounds.maxValue) throw new FieldError(keyPath(map.path, k), `must be at most ${bounds.maxValue} characters`);
       result[k] = v;
     }
     return result;
@@ -125,6 +126,11 @@ export class SpecReader {
   private missing(key: string): never {
     throw new FieldError(this.field(key), 'is required');
   }
+}
+
+/** The path of a map entry; a key that is not a plain name is quoted, so it cannot garble the message. */
+function keyPath(path: string, key: string): string {
+  return /^[A-Za-z0-9_./-]{1,63}$/.test(key) ? `${path}.${key}` : `${path}[${quote(key)}]`;
 }
 
 /** Reads a list item that must be a string matching `rule`. */

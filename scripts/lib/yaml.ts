@@ -1,0 +1,10 @@
+import { stringify } from 'yaml';
+
+/**
+ * YAML for Kubernetes and the Crossplane CLI, which read YAML 1.1: strings such as `n`, `on`
+ * or `yes` are quoted so they stay strings there (an environment named `n` is a boolean to Go's
+ * parser if written bare, as YAML 1.2 allows).
+ */
+export function toKubernetesYaml(document: unknown, options: { lineWidth?: number; aliasDuplicateObjects?: boolean } = {}): string {
+  return stringify(document, { version: '1.1', ...options });
+}

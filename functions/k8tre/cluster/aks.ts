@@ -57,6 +57,9 @@ export function composeCluster(spec: ClusterSpec, stamp: Stamp, network: Network
           autoScalerProfile: { balanceSimilarNodeGroups: true },
           defaultNodePool: {
             name: SYSTEM_POOL,
+            // Pools follow the control plane's minor version; left unset, a version bump would
+            // upgrade the control plane only (the day-2 test found it).
+            orchestratorVersion: spec.kubernetesVersion,
             vmSize: pool.vmSize,
             autoScalingEnabled: true,
             minCount: pool.minCount,
@@ -86,6 +89,7 @@ export function composeCluster(spec: ClusterSpec, stamp: Stamp, network: Network
           forProvider: {
             kubernetesClusterIdRef: refTo(stamp, keys.cluster),
             mode: 'User',
+            orchestratorVersion: spec.kubernetesVersion,
             vmSize: userPool.vmSize,
             autoScalingEnabled: true,
             minCount: userPool.minCount,

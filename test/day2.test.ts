@@ -1,0 +1,200 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lastRound, reconcileUntilSettled, writeObserved, type Manifest, type Round } from '../scripts/lib/reconcile.js';
+import { toKubernetesYaml } from '../scripts/lib/yaml.js';
+import { loadExample, withField, type Json } from './support/function.js';
+import { settleNetwork, useRenderSession } from './support/render.js';
+
+// Day-2 changes through the real CLI: each step is rendered, until settled, with the observed
+// state the previous step left, and compared with it resource by resource. Each step says what
+// it may touch; anything else that changes, disappears or would be replaced in Azure fails it.
+
+const session = useRenderSession();
+const work = mkdtempSync(join(tmpdir(), 'k8tre-day2-'));
+
+interface Change {
+  readonly added: string[];
+  readonly removed: string[];
+  /** Composition key → changed field paths under spec. */
+  readonly changed: Map<string, string[]>;
+  /** Keys whose Kubernetes or Azure identity moved: Crossplane would delete and recreate them. */
+  readonly replaced: string[];
+}
+
+/** Paths of the leaves that differ between two JSON values. */
+function diff(before: unknown, after: unknown, path: string, out: string[]): void {
+  if (JSON.stringify(before) === JSON.stringify(after)) return;
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isObject(before) && isObject(after)) {
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) diff(before[key], after[key], path ? `${path}.${key}` : key, out);
+    return;
+  }
+  // Lists of the same length are compared item by item; a list that grew or shrank is one change.
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    before.forEach((item, i) => diff(item, after[i], `${path}.${i}`, out));
+    return;
+  }
+  out.push(path);
+}
+
+const IDENTITY_FIELDS = ['name', 'resourceGroupName', 'location', 'virtualNetworkName'];
+const identity = (m: Manifest) => {
+  const fp = (m.spec as { forProvider?: Json } | undefined)?.forProvider ?? {};
+  return JSON.stringify([m.metadata.name, m.metadata.annotations?.['crossplane.io/external-name'], ...IDENTITY_FIELDS.map((f) => fp[f])]);
+};
+
+function compare(before: Round, after: Round): Change {
+  const added = [...after.composed.keys()].filter((k) => !before.composed.has(k)).sort();
+  const removed = [...before.composed.keys()].filter((k) => !after.composed.has(k)).sort();
+  const changed = new Map<string, string[]>();
+  const replaced: string[] = [];
+  for (const [key, next] of after.composed) {
+    const previous = before.composed.get(key);
+    if (!previous) continue;
+    const paths: string[] = [];
+    diff(previous.spec, next.spec, 'spec', paths);
+    if (paths.length > 0) changed.set(key, paths);
+    if (identity(previous) !== identity(next)) replaced.push(key);
+  }
+  return { added, removed, changed, replaced };
+}
+
+function summary(step: string, change: Change): string {
+  const lines = [
+    `day-2: ${step}: ${change.added.length} added, ${change.removed.length} removed, ${change.changed.size} changed, ${change.replaced.length} replaced`,
+  ];
+  if (change.added.length) lines.push(`  added:   ${change.added.join(', ')}`);
+  if (change.removed.length) lines.push(`  removed: ${change.removed.join(', ')}`);
+  for (const [key, paths] of change.changed) lines.push(`  changed: ${key}: ${[...new Set(paths.map((p) => p.replace(/\.\d+(\.|$)/g, '[]$1')))].join(', ')}`);
+  return lines.join('\n');
+}
+
+async function step(name: string, from: Round, xr: Json): Promise<Change> {
+  const after = await settleNetwork(session(), { ...xr, status: from.xr.status } as unknown as Manifest, work, name.replace(/\W+/g, '-'), from);
+  const change = compare(from, after);
+  process.stdout.write(`${summary(name, change)}\n`);
+  expect(change.replaced, `${name} would replace resources`).toEqual([]);
+  return change;
+}
+
+const onlyKeys = (change: Change) => [...change.changed.keys()].sort();
+const allPaths = (change: Change) => [...change.changed.values()].flat();
+
+describe('day-2 changes to a network', () => {
+  const example = loadExample('examples/network/k8tre.yaml');
+  let base: Round;
+  beforeAll(async () => {
+    base = await settleNetwork(session(), 'examples/network/k8tre.yaml', work, 'base');
+  });
+
+  it('adding an environment adds its resources and touches only the gateway', async () => {
+    const change = await step(
+      'add environment uat',
+      base,
+      withField(example, 'spec.environments', [...(example.spec as { environments: Json[] }).environments, { name: 'uat' }]),
+    );
+    expect(change.removed).toEqual([]);
+    expect(change.added.length).toBeGreaterThan(10);
+    for (const key of change.added) expect(key, 'every new resource belongs to uat').toMatch(/uat/);
+    expect(onlyKeys(change)).toEqual(['gateway']);
+  });
+
+  it('removing an environment removes only its resources and touches only the gateway', async () => {
+    const environments = (example.spec as { environments: { name: string }[] }).environments.filter((e) => e.name !== 'stg');
+    const change = await step('remove environment stg', base, withField(example, 'spec.environments', environments));
+    expect(change.added).toEqual([]);
+    expect(change.removed.length).toBeGreaterThan(10);
+    for (const key of change.removed) expect(key, 'only stg resources go').toMatch(/stg/);
+    expect(onlyKeys(change)).toEqual(['gateway']);
+  });
+
+  it('reordering environments changes nothing', async () => {
+    const environments = [...(example.spec as { environments: Json[] }).environments].reverse();
+    const change = await step('reorder environments', base, withField(example, 'spec.environments', environments));
+    expect(change.added).toEqual([]);
+    expect(change.removed).toEqual([]);
+    expect(onlyKeys(change)).toEqual([]);
+  });
+
+  it("rotating an environment's certificate secret changes only that certificate", async () => {
+    const environments = (example.spec as { environments: Json[] }).environments.map((e) =>
+      e.name === 'dev' ? { ...e, certificateSecretName: 'tls-dev-2027' } : e,
+    );
+    const change = await step('rotate the dev certificate secret', base, withField(example, 'spec.environments', environments));
+    expect(change.added).toEqual([]);
+    expect(change.removed).toEqual([]);
+    expect(onlyKeys(change)).toEqual(['gateway']);
+    const gateway = (
+      await settleNetwork(
+        session(),
+        { ...withField(example, 'spec.environments', environments), status: base.xr.status } as unknown as Manifest,
+        work,
+        'rotated',
+        base,
+      )
+    ).composed.get('gateway')!;
+    const certificates = (gateway.spec as { forProvider: { sslCertificate: { name: string; keyVaultSecretId: string }[] } }).forProvider.sslCertificate;
+    expect(allPaths(change)).toHaveLength(1);
+    const [, index] = /^spec\.forProvider\.sslCertificate\.(\d+)\.keyVaultSecretId$/.exec(allPaths(change)[0]!) ?? [];
+    expect(certificates[Number(index)]).toMatchObject({
+      name: expect.stringContaining('dev'),
+      keyVaultSecretId: expect.stringMatching(/\/secrets\/tls-dev-2027$/),
+    });
+  });
+});
+
+describe('day-2 changes to rewrites', () => {
+  it('changing the rewritten services changes only the gateway’s rewrite rules', async () => {
+    const example = loadExample('examples/network/internal-domain.yaml');
+    const base = await settleNetwork(session(), 'examples/network/internal-domain.yaml', work, 'rewrite-base');
+    const change = await step('rewrite services', base, withField(example, 'spec.dns.rewrite', { services: ['jupyter', 'opal', 'keycloak', 'grafana'] }));
+    expect(change.added).toEqual([]);
+    expect(change.removed).toEqual([]);
+    expect(onlyKeys(change)).toEqual(['gateway']);
+    for (const path of allPaths(change)) expect(path).toMatch(/^spec\.forProvider\.rewriteRuleSet(\.|$)/);
+  });
+});
+
+describe('day-2 changes to a cluster', () => {
+  const example = loadExample('examples/cluster/dev.yaml');
+  let base: Round;
+  let required: string[];
+  beforeAll(async () => {
+    await settleNetwork(session(), 'examples/network/k8tre.yaml', work, 'cluster-network');
+    required = ['--required-resources', join(work, 'cluster-network.yaml')];
+    base = await settleCluster('cluster-base', example);
+  });
+
+  async function settleCluster(name: string, xr: Json, from?: Round): Promise<Round> {
+    const input = join(work, `${name}.yaml`);
+    writeFileSync(input, toKubernetesYaml(from ? { ...xr, status: from.xr.status } : xr));
+    const observed = from ? ['--observed-resources', writeObserved(from, join(work, `${name}-observed`))] : [];
+    return lastRound(await reconcileUntilSettled(session(), input, { extraArgs: [...required, ...observed], maxRounds: 10 }));
+  }
+
+  async function clusterStep(name: string, xr: Json): Promise<Change> {
+    const after = await settleCluster(name.replace(/\W+/g, '-'), xr, base);
+    const change = compare(base, after);
+    process.stdout.write(`${summary(name, change)}\n`);
+    expect(change.replaced, `${name} would replace resources`).toEqual([]);
+    expect(change.added).toEqual([]);
+    expect(change.removed).toEqual([]);
+    return change;
+  }
+
+  it('resizing a node pool changes only that pool’s counts', async () => {
+    const pools = (example.spec as { nodePools: Json[] }).nodePools.map((p) => ({ ...p, maxCount: 8 }));
+    const change = await clusterStep('resize the workload pool', withField(example, 'spec.nodePools', pools));
+    expect(onlyKeys(change)).toEqual(['nodepool-workload']);
+    expect(allPaths(change)).toEqual(['spec.forProvider.maxCount']);
+  });
+
+  it('bumping the Kubernetes version changes only the control plane’s and pools’ versions', async () => {
+    const change = await clusterStep('bump Kubernetes to 1.33', withField(example, 'spec.kubernetesVersion', '1.33'));
+    expect(onlyKeys(change)).toEqual(['aks', 'nodepool-workload']);
+    expect(change.changed.get('aks')?.sort()).toEqual(['spec.forProvider.defaultNodePool.orchestratorVersion', 'spec.forProvider.kubernetesVersion']);
+    expect(change.changed.get('nodepool-workload')).toEqual(['spec.forProvider.orchestratorVersion']);
+  });
+});

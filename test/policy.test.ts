@@ -1,0 +1,116 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_PLATFORM, renderPlatform } from '../scripts/lib/platform.js';
+import { asObserved, lastRound, reconcileUntilSettled, type Manifest } from '../scripts/lib/reconcile.js';
+import { toKubernetesYaml } from '../scripts/lib/yaml.js';
+import { runWithRequired, loadExample, settle, type Json } from './support/function.js';
+import { useRenderSession } from './support/render.js';
+import { POLICY, type Rule } from './policy/rules.js';
+
+// The security policy (test/policy/rules.ts) over every resource the examples render through
+// the real CLI, reconcile after reconcile until settled: the whole example platform, the other
+// network examples and the walkthrough's network. Objects written into clusters are checked
+// with what they carry. Each rule also meets a fixture that breaks it.
+
+const session = useRenderSession();
+const rendered: Manifest[] = [];
+
+/** A resource and, for provider-kubernetes Objects, the manifest it writes. */
+const withPayloads = (m: Manifest): Manifest[] => {
+  const payload = (m.spec as { forProvider?: { manifest?: Manifest } } | undefined)?.forProvider?.manifest;
+  return payload && m.kind === 'Object' ? [m, payload] : [m];
+};
+
+beforeAll(async () => {
+  const platform = await renderPlatform(session(), EXAMPLE_PLATFORM);
+  for (const xr of [platform.network, ...platform.clusters]) rendered.push(...lastRound(xr.rounds).composed.values());
+  for (const file of ['examples/network/existing-hub.yaml', 'examples/network/internal-domain.yaml', 'examples/gitops/platform/network.yaml']) {
+    rendered.push(...lastRound(await reconcileUntilSettled(session(), file)).composed.values());
+  }
+  // The ArgoCD cluster Secret needs the AKS connection secret, which render cannot mock; it is
+  // composed in-process here with the CA test/function/argocd-registration.test.ts uses.
+  rendered.push(...argocdClusterSecret());
+}, 300_000);
+
+function argocdClusterSecret(): Manifest[] {
+  const observe = (m: Json) => asObserved(m as Manifest) as Json;
+  const network = settle(loadExample('examples/network/k8tre.yaml'), observe).xr;
+  const dev = settle(loadExample('examples/cluster/dev.yaml'), observe, { network: [network] });
+  const kubeconfig = toKubernetesYaml({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'aks-dev', cluster: { server: 'https://dev.privatelink.example:443', 'certificate-authority-data': 'Q0E=' } }],
+  });
+  const rsp = runWithRequired(dev.xr, { network: [network] }, dev.observed, { aks: { kubeconfig } });
+  const secret = rsp.desired?.resources['argocd-cluster-secret']?.resource as Manifest | undefined;
+  if (!secret) throw new Error('the ArgoCD cluster secret was not composed');
+  return [secret];
+}
+
+const resourcesFor = (rule: Rule) => rendered.flatMap(withPayloads).filter((m) => rule.kinds.includes(m.kind));
+const sample = (kind: string): Manifest => {
+  const found = rendered.flatMap(withPayloads).find((m) => m.kind === kind);
+  if (!found) throw new Error(`the examples render no ${kind}`);
+  return structuredClone(found);
+};
+const setForProvider = (m: Manifest, patch: Json): Manifest => ({
+  ...m,
+  spec: { ...(m.spec as Json), forProvider: { ...(m.spec as { forProvider: Json }).forProvider, ...patch } },
+});
+
+/** For each rule, resources that break it, built from what the examples render. */
+const NEGATIVE: Record<string, () => Manifest[]> = {
+  'data-stores-private': () => [
+    setForProvider(sample('Vault'), { publicNetworkAccessEnabled: true }),
+    setForProvider(sample('Account'), { allowNestedItemsToBePublic: true }),
+  ],
+  'tls-1.2': () => [
+    setForProvider(sample('Account'), { minTlsVersion: 'TLS1_0' }),
+    setForProvider(sample('ApplicationGateway'), { sslPolicy: { policyType: 'Predefined', policyName: 'AppGwSslPolicy20150501' } }),
+  ],
+  'aks-private-entra-only': () => [
+    setForProvider(sample('KubernetesCluster'), { privateClusterEnabled: false }),
+    setForProvider(sample('KubernetesCluster'), { localAccountDisabled: false }),
+  ],
+  'vault-purge-protection': () => [setForProvider(sample('Vault'), { purgeProtectionEnabled: false })],
+  'gateway-waf-https': () => {
+    const gateway = sample('ApplicationGateway');
+    const rules = (gateway.spec as { forProvider: { requestRoutingRule: Json[] } }).forProvider.requestRoutingRule.map((r) =>
+      String(r.name).startsWith('rule-http-') ? { ...r, redirectConfigurationName: undefined, backendAddressPoolName: 'backendpool-dev' } : r,
+    );
+    return [
+      setForProvider(gateway, { requestRoutingRule: rules }),
+      setForProvider(sample('ApplicationGateway'), { wafConfiguration: { enabled: true, firewallMode: 'Detection' } }),
+    ];
+  },
+  'least-privilege-roles': () => [
+    setForProvider(sample('RoleAssignment'), { roleDefinitionName: 'Contributor', scope: '/subscriptions/00000000-0000-0000-0000-000000000000' }),
+  ],
+  'no-plain-secrets': () => [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'leak' },
+      data: { credentials: Buffer.from(JSON.stringify({ clientId: 'x', clientSecret: 'hunter2' })).toString('base64') },
+    },
+    { ...sample('Release'), spec: { forProvider: { values: { storage: { connection: 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc==' } } } } },
+  ],
+};
+
+describe('the security policy', () => {
+  it.each(POLICY.map((rule) => [rule.id, rule] as const))('%s holds for every resource the examples render', (_, rule) => {
+    const subjects = resourcesFor(rule);
+    expect(subjects.length, `no ${rule.kinds.join('/')} rendered`).toBeGreaterThan(0);
+    const violations = subjects.map((m) => [m.metadata?.name ?? m.kind, rule.check(m)] as const).filter(([, problem]) => problem !== undefined);
+    expect(violations).toEqual([]);
+  });
+
+  it.each(POLICY.map((rule) => [rule.id, rule] as const))('%s fails its negative fixture', (id, rule) => {
+    const fixtures = NEGATIVE[id]?.();
+    expect(fixtures, `${id} needs a negative fixture`).toBeDefined();
+    for (const fixture of fixtures!) expect(rule.check(fixture), `${id} on ${fixture.kind}`).toBeDefined();
+  });
+
+  it('has a fixture for every rule and no fixture without a rule', () => {
+    expect(Object.keys(NEGATIVE).sort()).toEqual(POLICY.map((r) => r.id).sort());
+  });
+});

@@ -1,0 +1,164 @@
+import type { Manifest } from '../../scripts/lib/reconcile.js';
+
+// The security policy the package's output is held to, one rule per row. A rule looks at one
+// rendered resource and returns what is wrong with it, or nothing. test/policy.test.ts runs
+// every rule over every resource of every example, and each rule over a fixture that breaks
+// it, so none can pass by never matching.
+
+export interface Rule {
+  readonly id: string;
+  readonly description: string;
+  /** The kinds the rule reads; a rule must see at least one in the examples. */
+  readonly kinds: readonly string[];
+  check(resource: Manifest): string | undefined;
+}
+
+type Fields = Record<string, unknown>;
+const forProvider = (m: Manifest): Fields => (m.spec as { forProvider?: Fields } | undefined)?.forProvider ?? {};
+const problems = (list: (string | false | undefined)[]) => list.filter((p): p is string => typeof p === 'string').join('; ') || undefined;
+
+const SUBSCRIPTION_SCOPE = /^\/subscriptions\/[^/]+\/?$/i;
+const BROAD_ROLES = new Set(['owner', 'contributor', 'user access administrator', 'role based access control administrator']);
+const SECRET_KEYS = /^(password|passwd|secret|client_?secret|bearer_?token|token|private_?key|access_?key|account_?key|sas_?token|connection_?string)$/i;
+const SECRET_VALUES = /(AccountKey=|SharedAccessSignature=|-----BEGIN [A-Z ]*PRIVATE KEY-----|sv=\d{4}-\d{2}-\d{2}&.*sig=)/;
+
+/** Every key and string value in a JSON tree, with its path. */
+function* walk(value: unknown, path: string): Generator<{ path: string; key: string; value: unknown }> {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) yield* walk(item, `${path}[${i}]`);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      yield { path: `${path}.${key}`, key, value: item };
+      yield* walk(item, `${path}.${key}`);
+    }
+  }
+}
+
+export const POLICY: readonly Rule[] = [
+  {
+    id: 'data-stores-private',
+    description: 'Key Vault and storage accounts take no public network traffic; the vault denies by default; no blob is public',
+    kinds: ['Vault', 'Account'],
+    check(m) {
+      const fp = forProvider(m);
+      if (m.kind === 'Vault') {
+        return problems([
+          fp.publicNetworkAccessEnabled !== false && 'publicNetworkAccessEnabled must be false',
+          (fp.networkAcls as Fields | undefined)?.defaultAction !== 'Deny' && 'networkAcls.defaultAction must be Deny',
+        ]);
+      }
+      if (m.kind === 'Account') {
+        return problems([
+          fp.publicNetworkAccessEnabled !== false && 'publicNetworkAccessEnabled must be false',
+          fp.allowNestedItemsToBePublic !== false && 'allowNestedItemsToBePublic must be false',
+        ]);
+      }
+      return undefined;
+    },
+  },
+  {
+    id: 'tls-1.2',
+    description: 'TLS 1.2 or newer wherever TLS terminates: storage, and the gateway’s SSL policy',
+    kinds: ['Account', 'ApplicationGateway'],
+    check(m) {
+      const fp = forProvider(m);
+      if (m.kind === 'Account') return fp.minTlsVersion === 'TLS1_2' ? undefined : `minTlsVersion is ${String(fp.minTlsVersion)}, not TLS1_2`;
+      if (m.kind === 'ApplicationGateway') {
+        const policy = (fp.sslPolicy ?? {}) as Fields;
+        // Predefined policies from 2022 on (AppGwSslPolicy20220101, ...S) allow TLS 1.2 and 1.3 only.
+        const predefinedModern = policy.policyType === 'Predefined' && /^AppGwSslPolicy20(2[2-9]|[3-9]\d)/.test(String(policy.policyName));
+        const customModern =
+          (policy.policyType === 'Custom' || policy.policyType === 'CustomV2') && ['TLSv1_2', 'TLSv1_3'].includes(String(policy.minProtocolVersion));
+        return predefinedModern || customModern ? undefined : `sslPolicy ${JSON.stringify(policy)} allows TLS older than 1.2`;
+      }
+      return undefined;
+    },
+  },
+  {
+    id: 'aks-private-entra-only',
+    description: 'AKS clusters are private, with local accounts off and Entra ID with Azure RBAC on',
+    kinds: ['KubernetesCluster'],
+    check(m) {
+      const fp = forProvider(m);
+      const entra = (fp.azureActiveDirectoryRoleBasedAccessControl ?? {}) as Fields;
+      return problems([
+        fp.privateClusterEnabled !== true && 'privateClusterEnabled must be true',
+        fp.privateClusterPublicFqdnEnabled === true && 'privateClusterPublicFqdnEnabled must not be true',
+        fp.localAccountDisabled !== true && 'localAccountDisabled must be true',
+        entra.azureRbacEnabled !== true && 'azureActiveDirectoryRoleBasedAccessControl.azureRbacEnabled must be true',
+        !(Array.isArray(entra.adminGroupObjectIds) && entra.adminGroupObjectIds.length > 0) && 'an Entra admin group is required',
+      ]);
+    },
+  },
+  {
+    id: 'vault-purge-protection',
+    description: 'Key Vaults have purge protection and at least a week of soft delete',
+    kinds: ['Vault'],
+    check(m) {
+      const fp = forProvider(m);
+      return problems([
+        fp.purgeProtectionEnabled !== true && 'purgeProtectionEnabled must be true',
+        !(typeof fp.softDeleteRetentionDays === 'number' && fp.softDeleteRetentionDays >= 7) && 'softDeleteRetentionDays must be at least 7',
+      ]);
+    },
+  },
+  {
+    id: 'gateway-waf-https',
+    description: 'The gateway runs a WAF in Prevention (or a WAF policy), and plain HTTP listeners only redirect',
+    kinds: ['ApplicationGateway'],
+    check(m) {
+      const fp = forProvider(m);
+      const sku = (fp.sku ?? {}) as Fields;
+      const waf = fp.wafConfiguration as Fields | undefined;
+      const wafOn = typeof fp.firewallPolicyId === 'string' || (waf?.enabled === true && waf.firewallMode === 'Prevention');
+      const listeners = (fp.httpListener ?? []) as Fields[];
+      const plain = new Set(listeners.filter((l) => l.protocol === 'Http').map((l) => l.name));
+      const serving = ((fp.requestRoutingRule ?? []) as Fields[]).filter(
+        (r) => plain.has(r.httpListenerName) && (r.backendAddressPoolName !== undefined || r.redirectConfigurationName === undefined),
+      );
+      return problems([
+        sku.tier !== 'WAF_v2' && `sku tier ${String(sku.tier)} has no WAF`,
+        !wafOn && 'no WAF in Prevention mode and no WAF policy',
+        serving.length > 0 && `HTTP listeners serve content: ${serving.map((r) => String(r.name)).join(', ')}`,
+      ]);
+    },
+  },
+  {
+    id: 'least-privilege-roles',
+    description: 'No Owner, Contributor or access-administration role on a whole subscription',
+    kinds: ['RoleAssignment'],
+    check(m) {
+      const fp = forProvider(m);
+      const role = typeof fp.roleDefinitionName === 'string' ? fp.roleDefinitionName : '';
+      const scope = typeof fp.scope === 'string' ? fp.scope : '';
+      return SUBSCRIPTION_SCOPE.test(scope) && BROAD_ROLES.has(role.toLowerCase()) ? `${role} on subscription ${scope}` : undefined;
+    },
+  },
+  {
+    id: 'no-plain-secrets',
+    description: 'No password, key, token or connection string in plain values: Secrets, Helm values or objects written to clusters',
+    kinds: ['Secret', 'Release', 'Object'],
+    check(m) {
+      const found: string[] = [];
+      for (const { path, key, value } of walk(m, m.kind)) {
+        if (typeof value === 'string' && value !== '' && SECRET_KEYS.test(key)) found.push(`${path} holds a value`);
+        if (typeof value === 'string' && SECRET_VALUES.test(value)) found.push(`${path} holds a credential`);
+      }
+      // A Secret's data is base64: decode it and look again.
+      if (m.kind === 'Secret') {
+        for (const [key, encoded] of Object.entries((m.data ?? {}) as Record<string, string>)) {
+          const text = Buffer.from(encoded, 'base64').toString('utf8');
+          if (SECRET_VALUES.test(text)) found.push(`Secret.data.${key} holds a credential`);
+          try {
+            for (const { path, key: inner, value } of walk(JSON.parse(text) as unknown, `Secret.data.${key}`)) {
+              if (typeof value === 'string' && value !== '' && SECRET_KEYS.test(inner)) found.push(`${path} holds a value`);
+            }
+          } catch {
+            // Not JSON: only the credential patterns above apply.
+          }
+        }
+      }
+      return found.length > 0 ? found.join('; ') : undefined;
+    },
+  },
+];

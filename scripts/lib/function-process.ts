@@ -13,8 +13,8 @@ const COMPILED: FunctionCommand = { program: process.execPath, args: [FUNCTION_E
 
 /**
  * The composition function, started locally on a free loopback port for the Development
- * runtime. The SDK only logs a failed bind and keeps running, so readiness is judged by a
- * successful TCP connection, not by the process being alive.
+ * runtime (or any command, such as the image's own Node in its root filesystem). Readiness
+ * is a successful TCP connection: a live process is not yet a listening one.
  */
 export class FunctionProcess {
   private constructor(

@@ -25,6 +25,9 @@ export interface BenchEntry {
   calls_per_s: number;
   rss_mb: number;
   ratio_to_noop_p50: number;
+  /** The no-op's own latency on the same request: the floor the server and protobuf set. */
+  noop_p50_ms: number;
+  noop_p99_ms: number;
 }
 
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -150,6 +153,8 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
         calls_per_s: round(ours.callsPerS),
         rss_mb: round(rssMb(k8tre.child.pid!)),
         ratio_to_noop_p50: round(ours.p50 / floor.p50),
+        noop_p50_ms: round(floor.p50),
+        noop_p99_ms: round(floor.p99),
       });
     }
     say('timing crossplane composition render of the example platform, ours and no-op');
@@ -162,6 +167,8 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
       calls_per_s: round(5000 / render.k8tre),
       rss_mb: round(rssMb(k8tre.child.pid!)),
       ratio_to_noop_p50: round(render.k8tre / render.noop),
+      noop_p50_ms: round(render.noop),
+      noop_p99_ms: round(render.noop),
     });
     return { entries, coldStartMs: { k8tre: round(k8tre.coldStartMs), noop: round(noop.coldStartMs) } };
   } finally {
@@ -175,7 +182,7 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
 const round = (n: number) => Math.round(n * 100) / 100;
 
 function printTable(entries: readonly BenchEntry[]): void {
-  const header = ['scenario', 'envs', 'p50 ms', 'p99 ms', 'calls/s', 'RSS MB', 'p50 / no-op'];
+  const header = ['scenario', 'envs', 'p50 ms', 'p99 ms', 'calls/s', 'RSS MB', 'p50 / no-op', 'no-op p50', 'no-op p99'];
   const rows = entries.map((e) => [
     e.scenario,
     String(e.environments),
@@ -184,6 +191,8 @@ function printTable(entries: readonly BenchEntry[]): void {
     e.calls_per_s.toFixed(0),
     e.rss_mb.toFixed(0),
     `${e.ratio_to_noop_p50.toFixed(1)}×`,
+    e.noop_p50_ms.toFixed(2),
+    e.noop_p99_ms.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows])

@@ -318,6 +318,9 @@ function isAscii(text: string): boolean {
  */
 class Encoder {
   private readonly sizes: number[] = [];
+  /** Each object's keys, taken once in the size pass and reused in the write pass. */
+  private readonly keyLists: string[][] = [];
+  private nextKeys = 0;
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
   private next = 0;
@@ -345,6 +348,7 @@ class Encoder {
     const slot = this.sizes.push(0) - 1;
     let size = 0;
     const keys = Object.keys(object);
+    this.keyLists.push(keys);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const value = (object as Record<string, Json>)[key];
@@ -392,6 +396,7 @@ class Encoder {
     this.buf = Buffer.allocUnsafe(total);
     this.pos = 0;
     this.next = 0;
+    this.nextKeys = 0;
   }
 
   bytes(): Buffer {
@@ -444,7 +449,7 @@ class Encoder {
 
   writeStruct(object: object): void {
     this.take();
-    const keys = Object.keys(object);
+    const keys = this.keyLists[this.nextKeys++]!;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const value = (object as Record<string, Json>)[key];

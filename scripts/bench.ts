@@ -5,14 +5,14 @@ import { toKubernetesYaml } from './lib/yaml.js';
 // cold start, and `crossplane composition render` of the example platform against a
 // Composition whose only step is the no-op. Prints a table; writes out/bench.json.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { encodeRequest, FunctionClient } from './bench/grpc-client.js';
 import { clusterScenarios, networkScenarios, type Scenario } from './bench/scenarios.js';
-import { freePort, FunctionProcess } from './lib/function-process.js';
+import { freePort, FunctionProcess, residentMemoryMb } from './lib/function-process.js';
 import { ROOT } from './lib/paths.js';
 import { RenderSession } from './lib/render-engine.js';
 import { lastRound, reconcileUntilSettled } from './lib/reconcile.js';
@@ -57,12 +57,6 @@ async function serve(entry: string, probe: Scenario['request']): Promise<Served>
       await new Promise((r) => setTimeout(r, 2));
     }
   }
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
-  return kb / 1024;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -151,7 +145,7 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
         p50_ms: round(ours.p50),
         p99_ms: round(ours.p99),
         calls_per_s: round(ours.callsPerS),
-        rss_mb: round(rssMb(k8tre.child.pid!)),
+        rss_mb: round(residentMemoryMb(k8tre.child.pid!)),
         ratio_to_noop_p50: round(ours.p50 / floor.p50),
         noop_p50_ms: round(floor.p50),
         noop_p99_ms: round(floor.p99),
@@ -165,7 +159,7 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
       p50_ms: round(render.k8tre),
       p99_ms: round(render.k8tre),
       calls_per_s: round(5000 / render.k8tre),
-      rss_mb: round(rssMb(k8tre.child.pid!)),
+      rss_mb: round(residentMemoryMb(k8tre.child.pid!)),
       ratio_to_noop_p50: round(render.k8tre / render.noop),
       noop_p50_ms: round(render.noop),
       noop_p99_ms: round(render.noop),

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES } from '../functions/k8tre/server.js';
 import { encodeRequest, FunctionClient } from '../scripts/bench/grpc-client.js';
 import { networkScenarios } from '../scripts/bench/scenarios.js';
-import { FunctionProcess } from '../scripts/lib/function-process.js';
+import { FunctionProcess, residentMemoryMb } from '../scripts/lib/function-process.js';
 import { FUNCTION_ENTRY } from '../scripts/lib/paths.js';
 import { issueCertificates, type TestCertificates } from './support/certs.js';
 
@@ -21,7 +21,6 @@ const [small, large] = networkScenarios([3, 200]);
 const smallRequest = encodeRequest(small!.request);
 const largeRequest = encodeRequest(large!.request);
 
-const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const statusOf = async (promise: Promise<unknown>) => {
   try {
     await promise;
@@ -50,7 +49,7 @@ describe('the function server, plaintext', () => {
     expect(responses).toHaveLength(500);
     expect(new Set(responses.map((r) => r.length)).size).toBe(1);
     // Unbounded, this was 525 MB: every request and response held at once.
-    expect(rssMb(fn.pid!)).toBeLessThan(300);
+    expect(residentMemoryMb(fn.pid!)).toBeLessThan(300);
     await stillAnswers();
   });
 
@@ -81,7 +80,7 @@ describe('the function server, plaintext', () => {
       await statusOf(call);
     }
     await stillAnswers();
-    const settled = rssMb(fn.pid!);
+    const settled = residentMemoryMb(fn.pid!);
     for (let i = 0; i < 10; i++) {
       const quitter = new FunctionClient(fn.target);
       const call = quitter.call(largeRequest);
@@ -90,7 +89,7 @@ describe('the function server, plaintext', () => {
       await statusOf(call);
     }
     await stillAnswers();
-    expect(rssMb(fn.pid!)).toBeLessThan(Math.max(settled * 1.5, 600));
+    expect(residentMemoryMb(fn.pid!)).toBeLessThan(Math.max(settled * 1.5, 600));
   });
 });
 

@@ -1,7 +1,6 @@
-import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
-import { desired, desiredNames, loadExample, runWithRequired, settle, type Json } from '../support/function.js';
+import { AKS_KUBECONFIG, desired, desiredNames, loadExample, runWithRequired, settle, type Json } from '../support/function.js';
 
 // Registration needs the cluster's CA, which AKS publishes only inside its kubeconfig
 // connection detail. `crossplane render` cannot mock connection details, so this runs the
@@ -12,12 +11,6 @@ const network = settle(loadExample('examples/network/k8tre.yaml'), observe).xr;
 const example = loadExample('examples/cluster/dev.yaml');
 const required = { network: [network] };
 const settled = settle(example, observe, required);
-const kubeconfig = stringify({
-  apiVersion: 'v1',
-  kind: 'Config',
-  clusters: [{ name: 'aks-dev', cluster: { server: 'https://dev.privatelink.example:443', 'certificate-authority-data': 'Q0EtQ0VSVElGSUNBVEU=' } }],
-  users: [{ name: 'clusterUser', user: { exec: { command: 'kubelogin', args: ['get-token', '--server-id', '6dae42f8-4368-4678-94ff-3960e28e3630'] } } }],
-});
 
 describe('registration with the management ArgoCD', () => {
   it('waits for the CA without registering, and says so', () => {
@@ -27,7 +20,7 @@ describe('registration with the management ArgoCD', () => {
   });
 
   it('writes the cluster secret K8TRE selects on, authenticated by workload identity', () => {
-    const rsp = runWithRequired(settled.xr, required, settled.observed, { aks: { kubeconfig } });
+    const rsp = runWithRequired(settled.xr, required, settled.observed, { aks: { kubeconfig: AKS_KUBECONFIG } });
     type ClusterSecret = { metadata: { name: string; namespace: string; labels: Record<string, string> }; stringData: { server: string; config: string } };
     const object = desired(rsp, 'argocd-cluster-secret') as { spec: { providerConfigRef: unknown; forProvider: { manifest: ClusterSecret } } };
     expect(object.spec.providerConfigRef).toEqual({ kind: 'ClusterProviderConfig', name: 'management' });
@@ -67,7 +60,7 @@ describe('registration with the management ArgoCD', () => {
   });
 
   it('gives ArgoCD a role on this cluster, not a token', () => {
-    const rsp = runWithRequired(settled.xr, required, settled.observed, { aks: { kubeconfig } });
+    const rsp = runWithRequired(settled.xr, required, settled.observed, { aks: { kubeconfig: AKS_KUBECONFIG } });
     expect((desired(rsp, 'role-argocd-cluster-admin') as { spec: { forProvider: Json } }).spec.forProvider).toMatchObject({
       principalId: '55555555-5555-5555-5555-555555555555',
       roleDefinitionName: 'Azure Kubernetes Service RBAC Cluster Admin',
@@ -78,7 +71,7 @@ describe('registration with the management ArgoCD', () => {
   it('lets users override or add labels', () => {
     const xr = structuredClone(settled.xr) as { spec: { management: { argocd: { labels?: Record<string, string> } } } };
     xr.spec.management.argocd.labels = { 'secret-store': 'vault', team: 'research' };
-    const rsp = runWithRequired(xr, required, settled.observed, { aks: { kubeconfig } });
+    const rsp = runWithRequired(xr, required, settled.observed, { aks: { kubeconfig: AKS_KUBECONFIG } });
     const labels = (desired(rsp, 'argocd-cluster-secret') as { spec: { forProvider: { manifest: { metadata: { labels: Record<string, string> } } } } }).spec
       .forProvider.manifest.metadata.labels;
     expect(labels).toMatchObject({ 'secret-store': 'vault', team: 'research', environment: 'dev' });

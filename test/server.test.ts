@@ -17,7 +17,7 @@ import { issueCertificates, type TestCertificates } from './support/certs.js';
 // call in flight, an address it cannot bind. After each, it must still answer, with its
 // memory bounded.
 
-const [small, large] = networkScenarios([3, 200]);
+const [small, large] = networkScenarios([3, 100]);
 const smallRequest = encodeRequest(small!.request);
 const largeRequest = encodeRequest(large!.request);
 

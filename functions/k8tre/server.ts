@@ -5,9 +5,11 @@ import {
   FunctionRunnerServiceService,
   helpText,
   parseArgs,
+  RunFunctionResponse,
+  Severity,
+  Target,
   type FunctionHandler,
   type RunFunctionRequest,
-  type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,11 +20,14 @@ import { installFastResourceCodec } from './lib/resource-codec.js';
 // clients without a certificate (Crossplane always presents one, so we require it); it keeps
 // running when the address cannot be bound (we exit, so Kubernetes restarts us); and it uses
 // gRPC's 4 MiB default message limit, which a large network XR's observed state can exceed.
-// It also swaps in a faster codec for the resources in each message (lib/resource-codec.ts).
+// It also swaps in a faster codec for the resources in each message (lib/resource-codec.ts),
+// and refuses, with a message, an answer too large for Crossplane to read.
 // The flags are the SDK's own.
 
-/** Large enough for a 250-environment network with every resource observed; see npm run bench. */
+/** What the server takes: a network at the XRD's limit with every resource observed is about 6 MB. */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+/** What Crossplane reads from a function: gRPC's default client limit, which it does not raise. */
+export const CROSSPLANE_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 /**
  * Calls in flight per connection. Composing is synchronous, so more at once only hold more
  * requests and responses in memory; clients queue the rest (Crossplane reconciles ten XRs at a time by default).
@@ -52,15 +57,41 @@ export function newServer(handler: FunctionHandler, logger: Logger): grpc.Server
     'grpc.max_concurrent_streams': MAX_CONCURRENT_CALLS,
   });
   const runner = new FunctionRunner(handler, logger);
-  server.addService(FunctionRunnerServiceService, {
-    runFunction: (call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {
-      runner.RunFunction(call.request, logger).then(
-        (response) => callback(null, response),
-        (error: unknown) => callback({ code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) }),
-      );
+  server.addService(
+    { runFunction: { ...FunctionRunnerServiceService.runFunction, responseSerialize: serializeResponse } },
+    {
+      runFunction: (call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {
+        runner.RunFunction(call.request, logger).then(
+          (response) => callback(null, response),
+          (error: unknown) => callback({ code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) }),
+        );
+      },
     },
-  });
+  );
   return server;
+}
+
+/**
+ * An answer Crossplane could not read would fail the XR with a bare RESOURCE_EXHAUSTED. In its
+ * place goes a Fatal that says why. It carries no desired state: Crossplane applies nothing from
+ * a Fatal result, and the held resources would not fit either.
+ */
+export function serializeResponse(rsp: RunFunctionResponse): Buffer {
+  const bytes = Buffer.from(RunFunctionResponse.encode(rsp).finish());
+  if (bytes.length <= CROSSPLANE_MAX_RESPONSE_BYTES) return bytes;
+  const size = (bytes.length / 1024 / 1024).toFixed(1);
+  const refused = RunFunctionResponse.fromPartial({
+    meta: rsp.meta,
+    results: [
+      {
+        severity: Severity.SEVERITY_FATAL,
+        reason: 'InvalidInput',
+        target: Target.TARGET_COMPOSITE,
+        message: `invalid input: the composed state is ${size} MiB, over the 4 MiB Crossplane reads from a function: compose fewer resources in one XR (for an XK8treNetwork, fewer spec.environments)`,
+      },
+    ],
+  });
+  return Buffer.from(RunFunctionResponse.encode(refused).finish());
 }
 
 export function bind(server: grpc.Server, options: ServerOptions): Promise<number> {

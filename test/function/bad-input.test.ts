@@ -52,7 +52,7 @@ const cases: [string, Json, string][] = [
     withField(
       example,
       'spec.environments',
-      Array.from({ length: 251 }, (_, i) => env(`e${i}`)),
+      Array.from({ length: 101 }, (_, i) => env(`e${i}`)),
     ),
     'spec.environments',
   ],

@@ -174,7 +174,7 @@ function setPath(target: Json, path: string, value: unknown): Json {
 
 const malformed = fc.oneof(
   fc.tuple(fieldPath, fc.oneof(junk, fc.constant(undefined))).map(([path, value]) => setPath(base, path, value)),
-  fc.integer({ min: 251, max: 3000 }).map((n) =>
+  fc.integer({ min: 101, max: 3000 }).map((n) =>
     setPath(
       base,
       'spec.environments',

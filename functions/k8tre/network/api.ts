@@ -53,7 +53,13 @@ export const patterns = {
 } as const;
 
 export const limits = {
-  environments: { min: 1, max: 250 },
+  /**
+   * Crossplane reads a function's answer with gRPC's default 4 MiB limit. A network's desired
+   * state grows by about 30 KB per environment at the longest names (29 resources and its share
+   * of the gateway), so 100 environments with an internal domain come to about 3.2 MiB, with room
+   * for more rewrite rules; 200 would not fit (test/function/response-size.test.ts).
+   */
+  environments: { min: 1, max: 100 },
   /** A created hub needs room for a /24 gateway subnet and two /26 subnets. */
   createdHubPrefix: { min: 8, max: 23 },
   existingHubPrefix: { min: 8, max: 29 },

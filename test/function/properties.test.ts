@@ -196,7 +196,7 @@ describe('any malformed network', () => {
         if (!fatal) return;
         expect(fatal.reason, fatal.message).toBe('InvalidInput');
         // A field path first; keys that are not plain names are quoted (spec.tags[" "]).
-        expect(fatal.message).toMatch(/^invalid input: (spec|metadata)(\.[\w-]+|\[\d+\]|\["[^"]*"\])*: \S/);
+        expect(fatal.message).toMatch(/^invalid input: (spec|metadata)(\.[\w-]+|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*: \S/);
         expect(fatal.message.length).toBeLessThan(600);
         expect(desiredNames(rsp)).toEqual(Object.keys(observed).sort());
       }),

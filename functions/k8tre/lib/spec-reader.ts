@@ -128,9 +128,9 @@ export class SpecReader {
   }
 }
 
-/** The path of a map entry; a key that is not a plain name is quoted, so it cannot garble the message. */
+/** The path of a map entry; a key that is not a plain name (dots included) is quoted, so the path stays unambiguous. */
 function keyPath(path: string, key: string): string {
-  return /^[A-Za-z0-9_./-]{1,63}$/.test(key) ? `${path}.${key}` : `${path}[${quote(key)}]`;
+  return /^[A-Za-z0-9_-]{1,63}$/.test(key) ? `${path}.${key}` : `${path}[${quote(key)}]`;
 }
 
 /** Reads a list item that must be a string matching `rule`. */

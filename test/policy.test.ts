@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_PLATFORM, renderPlatform } from '../scripts/lib/platform.js';
-import { asObserved, lastRound, reconcileUntilSettled, type Manifest } from '../scripts/lib/reconcile.js';
-import { AKS_KUBECONFIG, runWithRequired, loadExample, settle, type Json } from './support/function.js';
+import { lastRound, reconcileUntilSettled, type Manifest } from '../scripts/lib/reconcile.js';
+import { AKS_KUBECONFIG, runWithRequired, settledDevCluster, type Json } from './support/function.js';
 import { useRenderSession } from './support/render.js';
 import { POLICY, type Rule } from './policy/rules.js';
 
@@ -31,10 +31,8 @@ beforeAll(async () => {
 }, 300_000);
 
 function argocdClusterSecret(): Manifest[] {
-  const observe = (m: Json) => asObserved(m as Manifest) as Json;
-  const network = settle(loadExample('examples/network/k8tre.yaml'), observe).xr;
-  const dev = settle(loadExample('examples/cluster/dev.yaml'), observe, { network: [network] });
-  const rsp = runWithRequired(dev.xr, { network: [network] }, dev.observed, { aks: { kubeconfig: AKS_KUBECONFIG } });
+  const dev = settledDevCluster();
+  const rsp = runWithRequired(dev.xr, dev.required, dev.observed, { aks: { kubeconfig: AKS_KUBECONFIG } });
   const secret = rsp.desired?.resources['argocd-cluster-secret']?.resource as Manifest | undefined;
   if (!secret) throw new Error('the ArgoCD cluster secret was not composed');
   return [secret];

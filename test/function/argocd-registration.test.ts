@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
-import { AKS_KUBECONFIG, desired, desiredNames, loadExample, runWithRequired, settle, type Json } from '../support/function.js';
+import { AKS_KUBECONFIG, desired, desiredNames, runWithRequired, settledDevCluster, type Json } from '../support/function.js';
 
 // Registration needs the cluster's CA, which AKS publishes only inside its kubeconfig
 // connection detail. `crossplane render` cannot mock connection details, so this runs the
 // handler in-process with the kubeconfig Crossplane would pass.
 
-const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
-const network = settle(loadExample('examples/network/k8tre.yaml'), observe).xr;
-const example = loadExample('examples/cluster/dev.yaml');
-const required = { network: [network] };
-const settled = settle(example, observe, required);
+const settled = settledDevCluster();
+const required = settled.required;
 
 describe('registration with the management ArgoCD', () => {
   it('waits for the CA without registering, and says so', () => {

@@ -7,7 +7,7 @@ import { formatCidr, parseCidr, type Cidr } from '../../functions/k8tre/lib/cidr
 import { reconcileInProcess, type Json } from '../../scripts/lib/in-process.js';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 import { expectValid } from '../support/render.js';
-import { desiredNames, loadExample, run } from '../support/function.js';
+import { desiredNames, loadExample, run, runWithRequired } from '../support/function.js';
 
 // The whole function under random input. Valid networks, reconciled until settled: the output
 // validates against the schemas and every invariant holds. Malformed ones (wrong types, missing
@@ -200,7 +200,7 @@ describe('any malformed network', () => {
         expect(fatal.message.length).toBeLessThan(600);
         expect(desiredNames(rsp)).toEqual(Object.keys(observed).sort());
       }),
-      { numRuns: 400 },
+      { numRuns: 40 },
     );
   });
 
@@ -227,3 +227,120 @@ function rsp(response: ReturnType<typeof run>, name: string): Json {
   if (!resource) throw new Error(`no desired ${name}`);
   return resource;
 }
+
+// ---- clusters ----
+
+const clusterBase = loadExample('examples/cluster/dev.yaml');
+const settledNetwork = reconcileInProcess(base).xr;
+const networkRanges = [base.spec as { hub: { addressSpace: string }; addressPool: { cidr: string } }]
+  .flatMap((s) => [s.hub.addressSpace, s.addressPool.cidr])
+  .map(parseCidr);
+
+const poolName = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/).filter((name) => name !== 'system');
+const validCluster = fc
+  .record({
+    environment: fc.constantFrom('dev', 'stg', 'prd', 'mgmt'),
+    kubernetesVersion: fc.constantFrom('1.30', '1.32', '1.34'),
+    pools: fc.uniqueArray(fc.record({ name: poolName, minCount: fc.nat({ max: 5 }), extra: fc.nat({ max: 20 }), maxPods: fc.integer({ min: 30, max: 250 }) }), {
+      selector: (p) => p.name,
+      maxLength: 4,
+    }),
+    identities: fc.uniqueArray(
+      fc.record({
+        name: poolName.filter((n) => !['controlplane', 'externaldns', 'certmanager', 'argocd'].includes(n)),
+        roles: fc.uniqueArray(fc.constantFrom('ResourceGroup', 'KeyVault', 'CoreStorage', 'WorkspaceStorage'), { minLength: 1, maxLength: 3 }),
+      }),
+      { selector: (i) => i.name, maxLength: 4 },
+    ),
+  })
+  .map(({ environment, kubernetesVersion, pools, identities }): Json => ({
+    ...clusterBase,
+    metadata: { ...(clusterBase.metadata as Json), name: environment },
+    spec: {
+      ...(clusterBase.spec as Json),
+      environment,
+      kubernetesVersion,
+      nodePools: pools.map((p) => ({ name: p.name, vmSize: 'Standard_D4ds_v5', minCount: p.minCount, maxCount: p.minCount + p.extra, maxPods: p.maxPods })),
+      workloadIdentities: identities.map((i) => ({
+        name: i.name,
+        namespace: `ns-${i.name}`,
+        serviceAccount: i.name,
+        roles: i.roles.map((scopeResource) => ({ role: 'Reader', scopeResource })),
+      })),
+    },
+  }));
+
+describe('any valid cluster', () => {
+  it('settles with its pools, identities and federations as asked, on address ranges of its own', () => {
+    fc.assert(
+      fc.property(validCluster, (xr) => {
+        const { xr: settled, observed } = reconcileInProcess(xr, { network: [settledNetwork] });
+        const manifests = Object.values(observed);
+        const names = manifests.map((m) => (m.metadata as { name: string }).name);
+        expect(new Set(names).size).toBe(names.length);
+        const spec = xr.spec as {
+          nodePools: { name: string; maxCount: number }[];
+          workloadIdentities: { name: string; namespace: string; serviceAccount: string; roles: unknown[] }[];
+        };
+        const pools = manifests.filter((m) => m.kind === 'KubernetesClusterNodePool');
+        expect(pools.map((p) => forProvider(p).maxCount).sort()).toEqual(spec.nodePools.map((p) => p.maxCount).sort());
+        const subjects = manifests.filter((m) => m.kind === 'FederatedIdentityCredential').map((m) => forProvider(m).subject);
+        for (const identity of spec.workloadIdentities) expect(subjects).toContain(`system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`);
+        const status = settled.status as { networking: { serviceCidr: string; podCidr: string } };
+        const [service, pods] = [parseCidr(status.networking.serviceCidr), parseCidr(status.networking.podCidr)];
+        expect(overlaps(service, pods)).toBe(false);
+        for (const range of networkRanges) expect(overlaps(pods, range) || overlaps(service, range)).toBe(false);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('validates against the XRD and the provider CRDs', async () => {
+    const stream = fc
+      .sample(validCluster, { numRuns: 3, seed: 11 })
+      .flatMap((xr) => {
+        const settled = reconcileInProcess(xr, { network: [settledNetwork] });
+        return [settled.xr, ...Object.values(settled.observed).map((m) => ({ ...m, status: undefined }))];
+      })
+      .map((doc) => toKubernetesYaml(doc))
+      .join('---\n');
+    await expectValid(stream);
+  });
+});
+
+describe('any malformed cluster', () => {
+  const observed = reconcileInProcess(clusterBase, { network: [settledNetwork] }).observed;
+  const clusterPath = fc.constantFrom(
+    'spec.environment',
+    'spec.tenantId',
+    'spec.adminGroupObjectIds',
+    'spec.kubernetesVersion',
+    'spec.systemPool',
+    'spec.nodePools',
+    'spec.nodePools.0',
+    'spec.nodePools.0.name',
+    'spec.nodePools.0.maxCount',
+    'spec.workloadIdentities.0.roles',
+    'spec.workloadIdentities.0.roles.0.scope',
+    'spec.management.providerIdentity',
+    'spec.management.argocd.controllerIdentity.clientId',
+    'spec.networking',
+    'spec.keyVault',
+    'spec.deletionPolicy',
+  );
+  const malformedCluster = fc.tuple(clusterPath, fc.oneof(junk, fc.constant(undefined))).map(([path, value]) => setPath(clusterBase, path, value));
+
+  it('gets a Fatal that names a field, or composes, and never drops what exists', () => {
+    fc.assert(
+      fc.property(malformedCluster, (xr) => {
+        const answer = runWithRequired(xr, { network: [settledNetwork] }, observed);
+        const fatal = answer.results.find((r) => r.severity === Severity.SEVERITY_FATAL);
+        if (!fatal) return;
+        expect(fatal.reason, fatal.message).toBe('InvalidInput');
+        expect(fatal.message).toMatch(/^invalid input: (spec|metadata)/);
+        expect(desiredNames(answer)).toEqual(expect.arrayContaining(Object.keys(observed)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -86,3 +86,10 @@ export const AKS_KUBECONFIG = toKubernetesYaml({
   clusters: [{ name: 'aks-dev', cluster: { server: 'https://dev.privatelink.example:443', 'certificate-authority-data': 'Q0EtQ0VSVElGSUNBVEU=' } }],
   users: [{ name: 'clusterUser', user: { exec: { command: 'kubelogin', args: ['get-token', '--server-id', '6dae42f8-4368-4678-94ff-3960e28e3630'] } } }],
 });
+
+/** examples/cluster/dev.yaml settled in-process against the settled example network. */
+export function settledDevCluster(): { required: Record<string, Json[]>; xr: Json; observed: Record<string, Json> } {
+  const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
+  const required = { network: [settle(loadExample('examples/network/k8tre.yaml'), observe).xr] };
+  return { required, ...settle(loadExample('examples/cluster/dev.yaml'), observe, required) };
+}

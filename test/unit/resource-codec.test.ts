@@ -27,7 +27,7 @@ const jsonObject = fc.dictionary(key, jsonValue, { maxKeys: 8 });
 const resourceMessage = fc.record({
   resource: fc.option(jsonObject, { nil: undefined }),
   connectionDetails: fc.dictionary(
-    fc.string(),
+    key,
     fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
     { maxKeys: 4 },
   ),
@@ -92,6 +92,12 @@ describe('the fast Resource codec', () => {
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toEqual({ polluted: true });
     expect((decoded as { polluted?: unknown }).polluted).toBeUndefined();
+
+    const details = JSON.parse('{"__proto__": null}') as Record<string, Buffer>;
+    details.__proto__ = Buffer.from('x');
+    const decodedDetails = decodeResource(encodeResourceBytes({ resource: undefined, connectionDetails: details, ready: 0 })).connectionDetails;
+    expect(Object.getPrototypeOf(decodedDetails)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(decodedDetails, '__proto__')?.value).toEqual(Buffer.from('x'));
   });
 
   it('decodes only what is read of large nested fields, and the same values when read', () => {

@@ -290,7 +290,8 @@ export function decodeResource(input: Reader | Uint8Array, length?: number): Res
     if (tag === 10) message.resource = decoder.struct(decoder.varint(), depth + 1, 0);
     else if (tag === 18) {
       const [key, value] = decoder.connectionDetail(decoder.varint(), depth + 1);
-      message.connectionDetails[key] = value;
+      // As for struct keys: an own property, never the prototype.
+      Object.defineProperty(message.connectionDetails, key, { value, writable: true, enumerable: true, configurable: true });
     } else if (tag === 24) message.ready = decoder.varint() | 0;
     else {
       if ((tag & 7) === 4 || tag === 0) break;

@@ -1,7 +1,7 @@
 # The function's runtime image for teams with a Docker engine. `npm run package` assembles the
 # same layout without one (scripts/lib/function-image.ts): Node 20 at /nodejs/bin/node, the
 # bundled function at /function/main.mjs, user 65532, gRPC on 9443 with TLS from /tls/server.
-# A test holds this file's entrypoint, user and port to the packaged image's.
+# A test holds this file's entrypoint, environment, user and port to the packaged image's.
 #
 #   TAG=v$(node -p "require('./package.json').version")
 #   docker build -t ghcr.io/k8tre/function-k8tre-azure:$TAG .
@@ -23,6 +23,7 @@ FROM gcr.io/distroless/nodejs20-debian12:nonroot
 COPY --from=build /out/main.mjs /function/main.mjs
 WORKDIR /function
 ENV NODE_ENV=production
+ENV GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072
 USER 65532:65532
 EXPOSE 9443/tcp
-ENTRYPOINT ["/nodejs/bin/node", "/function/main.mjs"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=8", "/function/main.mjs"]

@@ -1,21 +1,24 @@
-import { toKubernetesYaml } from './lib/yaml.js';
 // `npm run bench`: the function served as in production (the esbuild bundle the image runs,
 // NODE_ENV=production, plaintext on loopback) measured over gRPC beside a no-op function served
 // the same way, in the same run: latency p50/p99 and throughput per scenario, resident memory,
 // cold start, and `crossplane composition render` of the example platform against a
-// Composition whose only step is the no-op. Prints a table; writes out/bench.json.
+// Composition whose only step is the no-op. Calls are made from Go (bench/caller), as
+// Crossplane makes them. Prints a table; writes out/bench.json.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { buildCaller, runCaller } from './bench/caller.js';
 import { encodeRequest, FunctionClient } from './bench/grpc-client.js';
 import { clusterScenarios, networkScenarios, type Scenario } from './bench/scenarios.js';
+import { NODE_FLAGS, RUNTIME_ENV } from './lib/function-image.js';
 import { freePort, FunctionProcess, residentMemoryMb } from './lib/function-process.js';
 import { ROOT } from './lib/paths.js';
 import { RenderSession } from './lib/render-engine.js';
 import { lastRound, reconcileUntilSettled } from './lib/reconcile.js';
+import { toKubernetesYaml } from './lib/yaml.js';
 
 export interface BenchEntry {
   scenario: string;
@@ -41,12 +44,16 @@ interface Served {
   readonly coldStartMs: number;
 }
 
-/** Starts a function in production mode and times spawn to its first answered call. */
+/** Starts a function as the image does and times spawn to its first answered call. */
 async function serve(entry: string, probe: Scenario['request']): Promise<Served> {
   const port = await freePort();
   const target = `127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, [entry, '--insecure', `--address=${target}`], { env: { ...process.env, NODE_ENV: 'production' }, stdio: 'ignore' });
+  // With the image's Node flags and environment, so memory is measured as the image runs.
+  const child = spawn(process.execPath, [...NODE_FLAGS, entry, '--insecure', `--address=${target}`], {
+    env: { ...process.env, NODE_ENV: 'production', ...RUNTIME_ENV },
+    stdio: 'ignore',
+  });
   const client = new FunctionClient(target);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
@@ -63,30 +70,11 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-/** Sequential calls for latency (at least `minSamples`, until `budgetMs`), then 8 in flight for throughput. */
-async function measure(client: FunctionClient, scenario: Scenario, budgetMs: number) {
-  const request = encodeRequest(scenario.request);
-  // Warm up until the JIT has settled: 50 calls or half a second, whichever is longer.
-  const warmup = performance.now();
-  for (let i = 0; i < 50 || performance.now() - warmup < 500; i++) await client.call(request);
-  const latencies: number[] = [];
-  const start = performance.now();
-  while (latencies.length < 30 || (performance.now() - start < budgetMs && latencies.length < 2000)) {
-    const t = performance.now();
-    await client.call(request);
-    latencies.push(performance.now() - t);
-  }
-  latencies.sort((a, b) => a - b);
-  const calls = Math.max(16, Math.min(400, Math.round(latencies.length / 2)));
-  let next = 0;
-  const throughputStart = performance.now();
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next++ < calls) await client.call(request);
-    }),
-  );
-  const callsPerS = calls / ((performance.now() - throughputStart) / 1000);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), callsPerS };
+/** Sequential calls for latency (at least 30, until `budgetMs`), then 8 in flight for throughput. */
+function measure(caller: string, served: Served, scenario: Scenario, budgetMs: number) {
+  const run = runCaller(caller, served.target, encodeRequest(scenario.request), { budgetMs });
+  const latencies = [...run.latenciesMs].sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), callsPerS: run.callsPerS };
 }
 
 /**
@@ -127,6 +115,8 @@ async function renderComparison(): Promise<{ k8tre: number; noop: number }> {
 export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k8tre: number; noop: number } }> {
   say('bundling the function as the image runs it');
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-function.mjs'), BUNDLE], { stdio: ['ignore', 'ignore', 'inherit'] });
+  say('building the Go caller');
+  const caller = buildCaller();
   say('preparing requests (networks of 1 to 200 environments at steady state, a cluster reconcile by reconcile)');
   const scenarios = [...networkScenarios(), ...clusterScenarios()];
   const probe = scenarios[0]!.request;
@@ -137,8 +127,8 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
     for (const scenario of scenarios) {
       say(scenario.name);
       const budget = 2_000;
-      const ours = await measure(k8tre.client, scenario, budget);
-      const floor = await measure(noop.client, scenario, budget / 2);
+      const ours = measure(caller, k8tre, scenario, budget);
+      const floor = measure(caller, noop, scenario, budget / 2);
       entries.push({
         scenario: scenario.name,
         environments: scenario.environments,

@@ -6,7 +6,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
 import { FunctionProcess, type FunctionCommand } from '../scripts/lib/function-process.js';
-import { ENTRYPOINT, FUNCTION_PORT, NONROOT } from '../scripts/lib/function-image.js';
+import { ENTRYPOINT, FUNCTION_PORT, NONROOT, RUNTIME_ENV } from '../scripts/lib/function-image.js';
 import { ROOT } from '../scripts/lib/paths.js';
 import { RenderSession } from '../scripts/lib/render-engine.js';
 import { packageTag } from '../scripts/lib/version.js';
@@ -71,10 +71,11 @@ describe('the Function package', () => {
     expect(built.functionPackage).toMatch(new RegExp(`function-k8tre-azure-${packageTag()}\\.xpkg$`));
   });
 
-  it('embeds the runtime image: non-root, its entrypoint, the gRPC port', () => {
+  it('embeds the runtime image: non-root, its entrypoint and memory settings, the gRPC port', () => {
     const { config } = fn.config;
     expect(config.User).toBe(NONROOT);
     expect(config.Entrypoint).toEqual([...ENTRYPOINT]);
+    expect(config.Env).toEqual(expect.arrayContaining(Object.entries(RUNTIME_ENV).map(([name, value]) => `${name}=${value}`)));
     expect(Object.keys(config.ExposedPorts ?? {})).toEqual([FUNCTION_PORT]);
     expect(config.Labels?.['org.opencontainers.image.version']).toBe(packageTag().slice(1));
   });
@@ -136,6 +137,11 @@ function commandFor(rootfs: string, user: string, entrypoint: readonly string[])
   const libraries = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu'].map((dir) => join(rootfs, dir)).join(':');
   return {
     program: join(rootfs, 'lib64', 'ld-linux-x86-64.so.2'),
-    args: ['--library-path', libraries, ...entrypoint.map((part) => join(rootfs, part)), `--tls-server-certs-dir=${join(rootfs, 'tls', 'server')}`],
+    args: [
+      '--library-path',
+      libraries,
+      ...entrypoint.map((part) => (part.startsWith('/') ? join(rootfs, part) : part)),
+      `--tls-server-certs-dir=${join(rootfs, 'tls', 'server')}`,
+    ],
   };
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES } from '../functions/k8tre/server.js';
+import { buildCaller, runCaller } from '../scripts/bench/caller.js';
 import { encodeRequest, FunctionClient } from '../scripts/bench/grpc-client.js';
 import { networkScenarios } from '../scripts/bench/scenarios.js';
 import { FunctionProcess, residentMemoryMb } from '../scripts/lib/function-process.js';
@@ -21,13 +22,25 @@ const [small, large] = networkScenarios([3, 100]);
 const smallRequest = encodeRequest(small!.request);
 const largeRequest = encodeRequest(large!.request);
 
-const statusOf = async (promise: Promise<unknown>) => {
+const errorOf = async (promise: Promise<unknown>) => {
   try {
     await promise;
-    return grpc.status.OK;
+    return undefined;
   } catch (error) {
-    return (error as grpc.ServiceError).code;
+    return error as grpc.ServiceError;
   }
+};
+const statusOf = async (promise: Promise<unknown>) => (await errorOf(promise))?.code ?? grpc.status.OK;
+
+type RawCall = (request: Buffer, callback: (error: grpc.ServiceError | null, response: Buffer) => void) => grpc.ClientUnaryCall;
+const rawMethod = {
+  path: '',
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: (bytes: Buffer) => bytes,
+  requestDeserialize: (bytes: Buffer) => bytes,
+  responseSerialize: (bytes: Buffer) => bytes,
+  responseDeserialize: (bytes: Buffer) => bytes,
 };
 
 describe('the function server, plaintext', () => {
@@ -53,12 +66,45 @@ describe('the function server, plaintext', () => {
     await stillAnswers();
   });
 
-  it('refuses bytes that are not a RunFunctionRequest, and carries on', async () => {
+  it('refuses bytes that are not a RunFunctionRequest, saying so, and carries on', async () => {
     for (const garbage of [Buffer.from('not protobuf at all'), Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), Buffer.alloc(1024, 0xff)]) {
-      expect(await statusOf(client.call(garbage))).not.toBe(grpc.status.OK);
+      const error = await errorOf(client.call(garbage));
+      expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(error?.details).toMatch(/^cannot parse the RunFunctionRequest: /);
     }
     await stillAnswers();
   });
+
+  it('answers a method it does not serve with UNIMPLEMENTED, naming it exactly (percent-encoded on the wire)', async () => {
+    const path = '/k8tre.v1.Unknown/100%Done';
+    const Other = grpc.makeGenericClientConstructor({ call: { ...rawMethod, path } }, 'Other');
+    const other = new Other(fn.target, grpc.credentials.createInsecure()) as unknown as grpc.Client & { call: RawCall };
+    try {
+      const error = await errorOf(new Promise((resolve, reject) => other.call(smallRequest, (e, r) => (e ? reject(e) : resolve(r)))));
+      expect([error?.code, error?.details]).toEqual([grpc.status.UNIMPLEMENTED, `unknown method ${path}`]);
+    } finally {
+      other.close();
+    }
+    await stillAnswers();
+  });
+
+  it('refuses compressed messages with UNIMPLEMENTED (Crossplane sends none), and carries on', async () => {
+    const gzip = new FunctionClient(fn.target, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': 2 });
+    try {
+      const error = await errorOf(gzip.call(smallRequest));
+      expect(error?.code).toBe(grpc.status.UNIMPLEMENTED);
+      expect(error?.details).toContain('compressed messages are not supported');
+    } finally {
+      gzip.close();
+    }
+    await stillAnswers();
+  });
+
+  it('answers grpc-go, the gRPC Crossplane calls functions with (the benchmark’s caller, built from the Go module proxy)', () => {
+    const run = runCaller(buildCaller(), fn.target, smallRequest, { minSamples: 5, maxSamples: 5, budgetMs: 0, warmupCalls: 1, warmupMs: 0 });
+    expect(run.latenciesMs).toHaveLength(5);
+    expect(run.callsPerS).toBeGreaterThan(0);
+  }, 300_000);
 
   it('refuses a message over the limit with RESOURCE_EXHAUSTED, and carries on', async () => {
     const oversized = Buffer.alloc(MAX_MESSAGE_BYTES + 1024);

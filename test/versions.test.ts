@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
-import { ENTRYPOINT, FUNCTION_PORT, NONROOT } from '../scripts/lib/function-image.js';
+import { ENTRYPOINT, RUNTIME_ENV, FUNCTION_PORT, NONROOT } from '../scripts/lib/function-image.js';
 import { ROOT } from '../scripts/lib/paths.js';
 import { packageTag, projectVersion } from '../scripts/lib/version.js';
 
@@ -39,8 +39,9 @@ describe('the Dockerfile', () => {
     .at(-1)!;
   const instruction = (name: string) => new RegExp(`^${name} (.+)$`, 'm').exec(final)?.[1];
 
-  it('builds the image npm run package assembles: entrypoint, user and port', () => {
+  it('builds the image npm run package assembles: entrypoint, environment, user and port', () => {
     expect(JSON.parse(instruction('ENTRYPOINT') ?? 'null')).toEqual([...ENTRYPOINT]);
+    for (const [name, value] of Object.entries(RUNTIME_ENV)) expect(final).toContain(`ENV ${name}=${value}\n`);
     expect(instruction('USER')).toBe(NONROOT);
     expect(instruction('EXPOSE')).toBe(FUNCTION_PORT);
   });

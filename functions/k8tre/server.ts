@@ -1,25 +1,25 @@
-import * as grpc from '@grpc/grpc-js';
 import {
   DEFAULT_TLS_SERVER_CERTS_DIR,
   FunctionRunner,
-  FunctionRunnerServiceService,
   helpText,
   parseArgs,
+  RunFunctionRequest,
   RunFunctionResponse,
   Severity,
   Target,
   type FunctionHandler,
-  type RunFunctionRequest,
 } from '@crossplane-org/function-sdk-typescript';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { installFastResourceCodec } from './lib/resource-codec.js';
+import { GrpcError, Status, UnaryServer, type UnaryServerOptions } from './transport/unary-server.js';
 
-// The gRPC server, ours rather than the SDK's serve() for three reasons: the SDK accepts TLS
-// clients without a certificate (Crossplane always presents one, so we require it); it keeps
-// running when the address cannot be bound (we exit, so Kubernetes restarts us); and it uses
-// gRPC's 4 MiB default message limit, which a large network XR's observed state can exceed.
+// The function's server, ours rather than the SDK's serve(): the SDK accepts TLS clients
+// without a certificate (Crossplane always presents one, so we require it); it keeps running
+// when the address cannot be bound (we exit, so Kubernetes restarts us); it uses gRPC's 4 MiB
+// default message limit, which a large network XR's observed state can exceed; and its
+// grpc-js server added to every call's tail (transport/unary-server.ts says by how much).
 // It also swaps in a faster codec for the resources in each message (lib/resource-codec.ts),
 // and refuses, with a message, an answer too large for Crossplane to read.
 // The flags are the SDK's own.
@@ -35,6 +35,7 @@ export const CROSSPLANE_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export const MAX_CONCURRENT_CALLS = 16;
 /** How long in-flight calls get to finish on SIGTERM before the server is stopped anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
+export const RUN_FUNCTION_PATH = '/apiextensions.fn.proto.v1.FunctionRunnerService/RunFunction';
 
 export interface ServerOptions {
   readonly address: string;
@@ -42,33 +43,40 @@ export interface ServerOptions {
   readonly tlsServerCertsDir: string;
 }
 
-/** Mutual TLS with the certificates Crossplane mounts (tls.crt, tls.key, ca.crt). */
-export function serverCredentials(options: ServerOptions): grpc.ServerCredentials {
-  if (options.insecure) return grpc.ServerCredentials.createInsecure();
+/** Mutual TLS with the certificates Crossplane mounts (tls.crt, tls.key, ca.crt); none when insecure. */
+export function serverTls(options: ServerOptions): UnaryServerOptions['tls'] {
+  if (options.insecure) return undefined;
   const read = (file: string) => readFileSync(join(options.tlsServerCertsDir, file));
-  return grpc.ServerCredentials.createSsl(read('ca.crt'), [{ private_key: read('tls.key'), cert_chain: read('tls.crt') }], true);
+  return { key: read('tls.key'), cert: read('tls.crt'), ca: read('ca.crt') };
 }
 
-export function newServer(handler: FunctionHandler, logger: Logger): grpc.Server {
+/** host:port as the SDK's --address takes it: `0.0.0.0:9443`, `[::]:9443`, `:9443`. */
+export function parseAddress(address: string): { host: string | undefined; port: number } {
+  const colon = address.lastIndexOf(':');
+  const digits = address.slice(colon + 1);
+  const port = Number(digits);
+  if (colon < 0 || !/^\d{1,5}$/.test(digits) || port > 65535) throw new Error(`--address must be host:port, not ${JSON.stringify(address)}`);
+  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { host: host === '' ? undefined : host, port };
+}
+
+export function newServer(handler: FunctionHandler, logger: Logger, tls?: UnaryServerOptions['tls']): UnaryServer {
   installFastResourceCodec();
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_concurrent_streams': MAX_CONCURRENT_CALLS,
-  });
   const runner = new FunctionRunner(handler, logger);
-  server.addService(
-    { runFunction: { ...FunctionRunnerServiceService.runFunction, responseSerialize: serializeResponse } },
-    {
-      runFunction: (call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {
-        runner.RunFunction(call.request, logger).then(
-          (response) => callback(null, response),
-          (error: unknown) => callback({ code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) }),
-        );
-      },
-    },
-  );
-  return server;
+  const runFunction = async (bytes: Buffer) => {
+    let request: RunFunctionRequest;
+    try {
+      request = RunFunctionRequest.decode(bytes);
+    } catch (error) {
+      throw new GrpcError(Status.INVALID_ARGUMENT, `cannot parse the RunFunctionRequest: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return serializeResponse(await runner.RunFunction(request, logger));
+  };
+  return new UnaryServer(new Map([[RUN_FUNCTION_PATH, runFunction]]), {
+    maxMessageBytes: MAX_MESSAGE_BYTES,
+    maxConcurrentCalls: MAX_CONCURRENT_CALLS,
+    tls,
+  });
 }
 
 /**
@@ -77,7 +85,7 @@ export function newServer(handler: FunctionHandler, logger: Logger): grpc.Server
  * a Fatal result, and the held resources would not fit either.
  */
 export function serializeResponse(rsp: RunFunctionResponse): Buffer {
-  const bytes = Buffer.from(RunFunctionResponse.encode(rsp).finish());
+  const bytes = asBuffer(RunFunctionResponse.encode(rsp).finish());
   if (bytes.length <= CROSSPLANE_MAX_RESPONSE_BYTES) return bytes;
   const size = (bytes.length / 1024 / 1024).toFixed(1);
   const refused = RunFunctionResponse.fromPartial({
@@ -91,14 +99,11 @@ export function serializeResponse(rsp: RunFunctionResponse): Buffer {
       },
     ],
   });
-  return Buffer.from(RunFunctionResponse.encode(refused).finish());
+  return asBuffer(RunFunctionResponse.encode(refused).finish());
 }
 
-export function bind(server: grpc.Server, options: ServerOptions): Promise<number> {
-  return new Promise((resolve, reject) =>
-    server.bindAsync(options.address, serverCredentials(options), (error, port) => (error ? reject(error) : resolve(port))),
-  );
-}
+/** The encoder's bytes as a Buffer, without copying them. */
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** The process entry: flags, logger, bind (or exit 1), and a graceful stop on SIGTERM/SIGINT. */
 export function serveFromCommandLine(handler: FunctionHandler, name: string, argv: readonly string[] = process.argv.slice(2)): void {
@@ -119,23 +124,24 @@ export function serveFromCommandLine(handler: FunctionHandler, name: string, arg
     tlsServerCertsDir: args.tlsServerCertsDir ?? DEFAULT_TLS_SERVER_CERTS_DIR,
   };
   const logger = pino({ level: args.debug ? 'debug' : 'info', formatters: { level: (label) => ({ severity: label.toUpperCase() }) } });
-  const server = newServer(handler, logger);
-  bind(server, options).then(
-    () => logger.info(`listening on ${options.address}${options.insecure ? ' without TLS' : ' with mutual TLS'}`),
-    (error: unknown) => {
-      logger.error(`cannot listen on ${options.address}: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
+  const cannotListen: (error: unknown) => never = (error) => {
+    logger.error(`cannot listen on ${options.address}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  };
+  let server: UnaryServer;
+  let address: ReturnType<typeof parseAddress>;
+  try {
+    address = parseAddress(options.address);
+    server = newServer(handler, logger, serverTls(options));
+  } catch (error) {
+    cannotListen(error);
+  }
+  server
+    .listen(address.host, address.port)
+    .then(() => logger.info(`listening on ${options.address}${options.insecure ? ' without TLS' : ' with mutual TLS'}`), cannotListen);
   const stop = (signal: string) => {
     logger.info(`received ${signal}, finishing in-flight calls`);
-    const force = setTimeout(() => {
-      logger.warn('in-flight calls did not finish in time; stopping');
-      server.forceShutdown();
-      process.exit(0);
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    server.tryShutdown(() => {
+    void server.close(SHUTDOWN_GRACE_MS).then(() => {
       logger.info('stopped');
       process.exit(0);
     });

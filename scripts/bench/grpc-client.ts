@@ -28,10 +28,11 @@ export const decodeResponse = (bytes: Buffer): RunFunctionResponse => RunFunctio
 export class FunctionClient {
   private readonly client: grpc.Client & { runFunction: RawCall };
 
-  constructor(target: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
+  constructor(target: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(), options: grpc.ChannelOptions = {}) {
     this.client = new RawClient(target, credentials, {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      ...options,
     }) as unknown as grpc.Client & { runFunction: RawCall };
   }
 

@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../lib/paths.js';
+
+// The benchmark's caller (caller/main.go): RunFunction timed from Go, as Crossplane calls it.
+// Built from the Go module proxy on first use, like the Crossplane binaries (scripts/tools.sh).
+
+const SOURCE = join(ROOT, 'scripts', 'bench', 'caller');
+const BINARY = join(ROOT, '.tools', 'bin', 'bench-caller');
+
+export interface CallerRun {
+  /** Sequential calls' latencies in ms, in call order. */
+  readonly latenciesMs: readonly number[];
+  /** Calls per second with 8 in flight. */
+  readonly callsPerS: number;
+}
+
+export interface CallerOptions {
+  readonly minSamples?: number;
+  readonly maxSamples?: number;
+  readonly budgetMs?: number;
+  readonly warmupCalls?: number;
+  readonly warmupMs?: number;
+}
+
+/** Builds the caller (a no-op when Go's build cache has it) and returns its path. */
+export function buildCaller(): string {
+  execFileSync('go', ['build', '-trimpath', '-o', BINARY, '.'], {
+    cwd: SOURCE,
+    env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return BINARY;
+}
+
+/** Times calls of one encoded request against a plaintext function at `target`. */
+export function runCaller(caller: string, target: string, request: Uint8Array, options: CallerOptions = {}): CallerRun {
+  const dir = mkdtempSync(join(tmpdir(), 'k8tre-bench-'));
+  const requestFile = join(dir, 'request.bin');
+  try {
+    writeFileSync(requestFile, request);
+    const flags = [
+      ['-min-samples', options.minSamples ?? 30],
+      ['-max-samples', options.maxSamples ?? 2000],
+      ['-budget', `${options.budgetMs ?? 2000}ms`],
+      ['-warmup-calls', options.warmupCalls ?? 50],
+      ['-warmup', `${options.warmupMs ?? 500}ms`],
+    ].map(([flag, value]) => `${flag}=${value}`);
+    const out = execFileSync(caller, ['-target', target, '-request', requestFile, ...flags], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const parsed = JSON.parse(out) as { latencies_ms: number[]; throughput_calls: number; throughput_seconds: number };
+    return { latenciesMs: parsed.latencies_ms, callsPerS: parsed.throughput_calls / parsed.throughput_seconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

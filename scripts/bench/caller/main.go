@@ -1,0 +1,130 @@
+// Command caller times RunFunction calls the way Crossplane makes them: from Go, with the same
+// gRPC module version as Crossplane v2.3.4 (google.golang.org/grpc v1.82.1). The request is
+// sent as pre-encoded bytes and the answer is received as bytes, so what is timed is the
+// function (decode, compose, encode) and the wire, not this client: a Node client's own
+// garbage collection would show up in the function's tail latency.
+//
+//	caller -target 127.0.0.1:9443 -request req.bin [-min-samples 30] [-max-samples 2000] [-budget 2s]
+//
+// Prints one JSON object: every sequential call's latency in milliseconds (after a warm-up),
+// and how many calls completed with 8 in flight in how many seconds.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+const method = "/apiextensions.fn.proto.v1.FunctionRunnerService/RunFunction"
+
+// What the function accepts; Crossplane itself reads answers up to gRPC's 4 MiB default.
+const maxMessageBytes = 32 << 20
+
+// rawCodec passes bytes through: requests are encoded once, up front, by the benchmark.
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v any) ([]byte, error) {
+	b, ok := v.(*[]byte)
+	if !ok {
+		return nil, fmt.Errorf("raw codec: cannot marshal %T", v)
+	}
+	return *b, nil
+}
+
+func (rawCodec) Unmarshal(data []byte, v any) error {
+	b, ok := v.(*[]byte)
+	if !ok {
+		return fmt.Errorf("raw codec: cannot unmarshal into %T", v)
+	}
+	*b = append((*b)[:0], data...)
+	return nil
+}
+
+func (rawCodec) Name() string { return "proto" }
+
+type result struct {
+	LatenciesMs       []float64 `json:"latencies_ms"`
+	ThroughputCalls   int       `json:"throughput_calls"`
+	ThroughputSeconds float64   `json:"throughput_seconds"`
+}
+
+func main() {
+	target := flag.String("target", "", "the function's address, host:port (plaintext)")
+	requestFile := flag.String("request", "", "a file holding one encoded RunFunctionRequest")
+	warmupCalls := flag.Int("warmup-calls", 50, "calls before timing starts (at least)")
+	warmup := flag.Duration("warmup", 500*time.Millisecond, "time before timing starts (at least)")
+	minSamples := flag.Int("min-samples", 30, "sequential calls timed, at least")
+	maxSamples := flag.Int("max-samples", 2000, "sequential calls timed, at most")
+	budget := flag.Duration("budget", 2*time.Second, "time spent on sequential calls once min-samples are done")
+	inFlight := flag.Int("in-flight", 8, "concurrent calls for the throughput figure")
+	flag.Parse()
+	if *target == "" || *requestFile == "" {
+		fail(fmt.Errorf("-target and -request are required"))
+	}
+	request, err := os.ReadFile(*requestFile)
+	if err != nil {
+		fail(err)
+	}
+	conn, err := grpc.NewClient(*target,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{}), grpc.MaxCallRecvMsgSize(maxMessageBytes), grpc.MaxCallSendMsgSize(maxMessageBytes)))
+	if err != nil {
+		fail(err)
+	}
+	defer conn.Close()
+
+	call := func(response *[]byte) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := conn.Invoke(ctx, method, &request, response); err != nil {
+			fail(err)
+		}
+	}
+
+	var response []byte
+	for start, i := time.Now(), 0; i < *warmupCalls || time.Since(start) < *warmup; i++ {
+		call(&response)
+	}
+
+	latencies := make([]float64, 0, *maxSamples)
+	for start := time.Now(); len(latencies) < *minSamples || (time.Since(start) < *budget && len(latencies) < *maxSamples); {
+		t := time.Now()
+		call(&response)
+		latencies = append(latencies, float64(time.Since(t).Nanoseconds())/1e6)
+	}
+
+	calls := max(16, min(400, len(latencies)/2))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range *inFlight {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var response []byte
+			for next.Add(1) <= int64(calls) {
+				call(&response)
+			}
+		}()
+	}
+	wg.Wait()
+
+	out := result{LatenciesMs: latencies, ThroughputCalls: calls, ThroughputSeconds: time.Since(start).Seconds()}
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintf(os.Stderr, "caller: %v\n", err)
+	os.Exit(1)
+}

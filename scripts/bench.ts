@@ -117,7 +117,7 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-function.mjs'), BUNDLE], { stdio: ['ignore', 'ignore', 'inherit'] });
   say('building the Go caller');
   const caller = buildCaller();
-  say('preparing requests (networks of 1 to 200 environments at steady state, a cluster reconcile by reconcile)');
+  say('preparing requests (networks of 1 to 100 environments at steady state, a cluster reconcile by reconcile)');
   const scenarios = [...networkScenarios(), ...clusterScenarios()];
   const probe = scenarios[0]!.request;
   const k8tre = await serve(BUNDLE, probe);

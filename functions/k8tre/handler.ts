@@ -19,6 +19,7 @@ import { KIND as CLUSTER_KIND } from './cluster/api.js';
 import { composeCluster } from './cluster/compose-cluster.js';
 import { KIND as NETWORK_KIND } from './network/api.js';
 import { composeNetwork } from './network/compose-network.js';
+import { errorMessage } from './lib/error-message.js';
 
 /** Kinds that report no Ready condition: they are ready as soon as they exist. */
 const READY_WHEN_PRESENT = new Set(['ProviderConfig', 'Secret', 'ConfigMap']);
@@ -77,8 +78,7 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
     }
     return rsp;
   } catch (error) {
-    const message =
-      error instanceof FieldError ? `invalid input: ${error.message}` : `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    const message = error instanceof FieldError ? `invalid input: ${error.message}` : `internal error: ${errorMessage(error)}`;
     if (!(error instanceof FieldError)) logger?.error({ err: error }, 'composition failed');
     holdObservedResources(desired.resources, observed);
     rsp.results.push({

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { installFastResourceCodec } from './lib/resource-codec.js';
 import { GrpcError, Status, UnaryServer, type UnaryServerOptions } from './transport/unary-server.js';
+import { errorMessage } from './lib/error-message.js';
 
 // The function's server, ours rather than the SDK's serve(): the SDK accepts TLS clients
 // without a certificate (Crossplane always presents one, so we require it); it keeps running
@@ -68,7 +69,7 @@ export function newServer(handler: FunctionHandler, logger: Logger, tls?: UnaryS
     try {
       request = RunFunctionRequest.decode(bytes);
     } catch (error) {
-      throw new GrpcError(Status.INVALID_ARGUMENT, `cannot parse the RunFunctionRequest: ${error instanceof Error ? error.message : String(error)}`);
+      throw new GrpcError(Status.INVALID_ARGUMENT, `cannot parse the RunFunctionRequest: ${errorMessage(error)}`);
     }
     return serializeResponse(await runner.RunFunction(request, logger));
   };
@@ -111,7 +112,7 @@ export function serveFromCommandLine(handler: FunctionHandler, name: string, arg
   try {
     args = parseArgs([...argv]);
   } catch (error) {
-    process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\nTry '${name} --help' for the available flags.\n`);
+    process.stderr.write(`${name}: ${errorMessage(error)}\nTry '${name} --help' for the available flags.\n`);
     process.exit(2);
   }
   if (args.help) {
@@ -125,7 +126,7 @@ export function serveFromCommandLine(handler: FunctionHandler, name: string, arg
   };
   const logger = pino({ level: args.debug ? 'debug' : 'info', formatters: { level: (label) => ({ severity: label.toUpperCase() }) } });
   const cannotListen: (error: unknown) => never = (error) => {
-    logger.error(`cannot listen on ${options.address}: ${error instanceof Error ? error.message : String(error)}`);
+    logger.error(`cannot listen on ${options.address}: ${errorMessage(error)}`);
     process.exit(1);
   };
   let server: UnaryServer;

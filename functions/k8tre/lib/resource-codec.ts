@@ -47,7 +47,8 @@ const SCRATCH_VIEW = new DataView(SCRATCH_BYTES.buffer);
 // ---- decoding ----
 
 /**
- * Short ASCII strings seen before, by a hash of their bytes. Kubernetes objects repeat the
+ * Short ASCII strings seen before (at most 8,192 of up to 64 bytes, one per slot, the latest
+ * winning), slotted by their length and a few of their bytes. Kubernetes objects repeat the
  * same keys and many of the same values (kinds, condition types, reasons, names of the XR's
  * resources on every reconcile), and each one decoded natively costs a call into C++ and a
  * new string; a hit costs a comparison and allocates nothing.

@@ -1,4 +1,5 @@
 import * as http2 from 'node:http2';
+import { errorMessage } from '../lib/error-message.js';
 
 // Unary gRPC over Node's own HTTP/2, which is all a composition function serves: one request
 // message in, one answer out. It replaces @grpc/grpc-js on the serving side, whose per-call
@@ -136,12 +137,12 @@ export class UnaryServer {
     }
     const handler = this.methods.get(headers[':path'] ?? '');
     if (!handler) {
-      this.fail(stream, Status.UNIMPLEMENTED, `unknown method ${headers[':path'] ?? ''}`);
+      this.fail(stream, new GrpcError(Status.UNIMPLEMENTED, `unknown method ${headers[':path'] ?? ''}`));
       return;
     }
     this.receive(stream).then(
       (request) => (request === undefined ? undefined : this.answer(stream, handler, request)),
-      (error: unknown) => this.fail(stream, error instanceof GrpcError ? error.code : Status.INTERNAL, errorMessage(error)),
+      (error: unknown) => this.fail(stream, error),
     );
   }
 
@@ -184,7 +185,7 @@ export class UnaryServer {
     try {
       response = await handler(request);
     } catch (error) {
-      this.fail(stream, error instanceof GrpcError ? error.code : Status.INTERNAL, errorMessage(error));
+      this.fail(stream, error);
       return;
     }
     if (stream.destroyed || stream.closed) return;
@@ -197,16 +198,15 @@ export class UnaryServer {
     stream.end(response);
   }
 
-  /** A trailers-only answer: the status in the one and only HEADERS frame. */
-  private fail(stream: http2.ServerHttp2Stream, code: number, message: string): void {
+  /** A trailers-only answer: the status (INTERNAL unless a GrpcError says) in the one and only HEADERS frame. */
+  private fail(stream: http2.ServerHttp2Stream, error: unknown): void {
     if (stream.destroyed || stream.closed || stream.headersSent) return;
+    const code = error instanceof GrpcError ? error.code : Status.INTERNAL;
     stream.respond(
-      { ':status': 200, 'content-type': GRPC_CONTENT_TYPE, 'grpc-status': String(code), 'grpc-message': encodeGrpcMessage(message) },
+      { ':status': 200, 'content-type': GRPC_CONTENT_TYPE, 'grpc-status': String(code), 'grpc-message': encodeGrpcMessage(errorMessage(error)) },
       { endStream: true },
     );
     // Whatever the client still sends is not wanted; NO_ERROR tells it the answer is complete.
     if (!stream.readableEnded) stream.close(http2.constants.NGHTTP2_NO_ERROR);
   }
 }
-
-const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -45,6 +45,16 @@ export interface UnaryServerOptions {
 }
 
 const PREFIX_BYTES = 5;
+/**
+ * HTTP/2 receive windows, per call and per connection. At HTTP/2's default of 64 KiB, the client
+ * stops every 64 KiB of a request until this process has read it and said so, and on a busy
+ * machine each of those round trips can wait for a scheduler slice. With room for whole
+ * requests, a 3-environment network's p99 went from 8.2-9.6 to 6.4-7.2 ms and a
+ * 100-environment one's p50 from 104 to 89 ms (Go caller, same machine). Requests are read as
+ * they arrive either way, so a larger window holds no more memory.
+ */
+const CALL_WINDOW_BYTES = 4 * 1024 * 1024;
+const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
 const GRPC_CONTENT_TYPE = 'application/grpc+proto';
 
 /** grpc-message is percent-encoded: everything outside printable ASCII, and '%' itself. */
@@ -65,7 +75,7 @@ export class UnaryServer {
     private readonly methods: ReadonlyMap<string, UnaryHandler>,
     private readonly options: UnaryServerOptions,
   ) {
-    const settings: http2.Settings = { maxConcurrentStreams: options.maxConcurrentCalls };
+    const settings: http2.Settings = { maxConcurrentStreams: options.maxConcurrentCalls, initialWindowSize: CALL_WINDOW_BYTES };
     // nghttp2's per-connection allowance for queued frames: a few answers near Crossplane's
     // 4 MiB limit must fit while a slow client reads them (Node's default is 10 MB).
     const common = { settings, maxSessionMemory: 128 };
@@ -87,6 +97,7 @@ export class UnaryServer {
         return;
       }
       this.sessions.add(session);
+      session.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
       session.on('close', () => this.sessions.delete(session));
       // A client that breaks the connection is its own problem; it must not end the process.
       session.on('error', () => session.destroy());

@@ -19,7 +19,6 @@ export const Status = {
   RESOURCE_EXHAUSTED: 8,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
-  UNAVAILABLE: 14,
 } as const;
 
 /** Thrown by a method to answer with a status other than INTERNAL. */

@@ -3,7 +3,8 @@
 // the same way, in the same run: latency p50/p99 and throughput per scenario, resident memory,
 // cold start, and `crossplane composition render` of the example platform against a
 // Composition whose only step is the no-op. Calls are made from Go (bench/caller), as
-// Crossplane makes them. Prints a table; writes out/bench.json.
+// Crossplane makes them. Beside each, the function's own share of the same calls, which its
+// server reports in a server-timing trailer. Prints a table; writes out/bench.json.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,9 @@ export interface BenchEntry {
   /** The no-op's own latency on the same request: the floor the server and protobuf set. */
   noop_p50_ms: number;
   noop_p99_ms: number;
+  /** The function's own time on the same calls (decode, compose, encode), from its server-timing trailer. */
+  own_p50_ms?: number;
+  own_p99_ms?: number;
 }
 
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -74,7 +78,8 @@ function percentile(sorted: readonly number[], p: number): number {
 function measure(caller: string, served: Served, scenario: Scenario, budgetMs: number) {
   const run = runCaller(caller, served.target, encodeRequest(scenario.request), { budgetMs });
   const latencies = [...run.latenciesMs].sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), callsPerS: run.callsPerS };
+  const own = [...run.serverMs].sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), ownP50: percentile(own, 50), ownP99: percentile(own, 99), callsPerS: run.callsPerS };
 }
 
 /**
@@ -139,6 +144,8 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
         ratio_to_noop_p50: round(ours.p50 / floor.p50),
         noop_p50_ms: round(floor.p50),
         noop_p99_ms: round(floor.p99),
+        own_p50_ms: round(ours.ownP50),
+        own_p99_ms: round(ours.ownP99),
       });
     }
     say('timing crossplane composition render of the example platform, ours and no-op');
@@ -166,7 +173,8 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
 const round = (n: number) => Math.round(n * 100) / 100;
 
 function printTable(entries: readonly BenchEntry[]): void {
-  const header = ['scenario', 'envs', 'p50 ms', 'p99 ms', 'calls/s', 'RSS MB', 'p50 / no-op', 'no-op p50', 'no-op p99'];
+  const header = ['scenario', 'envs', 'p50 ms', 'p99 ms', 'calls/s', 'RSS MB', 'p50 / no-op', 'no-op p50', 'no-op p99', 'own p50', 'own p99'];
+  const optional = (ms: number | undefined) => (ms === undefined ? '-' : ms.toFixed(2));
   const rows = entries.map((e) => [
     e.scenario,
     String(e.environments),
@@ -177,6 +185,8 @@ function printTable(entries: readonly BenchEntry[]): void {
     `${e.ratio_to_noop_p50.toFixed(1)}×`,
     e.noop_p50_ms.toFixed(2),
     e.noop_p99_ms.toFixed(2),
+    optional(e.own_p50_ms),
+    optional(e.own_p99_ms),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows])
@@ -187,6 +197,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const result = await bench();
   printTable(result.entries);
   process.stdout.write(`cold start to the first answered call: ${result.coldStartMs.k8tre.toFixed(0)} ms (no-op ${result.coldStartMs.noop.toFixed(0)} ms)\n`);
+  process.stdout.write("own p50/p99: the function's own time on the same calls (decode, compose, encode), from its server-timing trailer\n");
   mkdirSync(join(ROOT, 'out'), { recursive: true });
   writeFileSync(join(ROOT, 'out', 'bench.json'), `${JSON.stringify(result.entries, null, 2)}\n`);
   process.stdout.write('wrote out/bench.json\n');

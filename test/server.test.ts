@@ -100,10 +100,16 @@ describe('the function server, plaintext', () => {
     await stillAnswers();
   });
 
-  it('answers grpc-go, the gRPC Crossplane calls functions with (the benchmark’s caller, built from the Go module proxy)', () => {
+  it('answers grpc-go, the gRPC Crossplane calls functions with, saying what each call cost it (the benchmark’s caller, built from the Go module proxy)', () => {
     const run = runCaller(buildCaller(), fn.target, smallRequest, { minSamples: 5, maxSamples: 5, budgetMs: 0, warmupCalls: 1, warmupMs: 0 });
     expect(run.latenciesMs).toHaveLength(5);
     expect(run.callsPerS).toBeGreaterThan(0);
+    // Its own time on each call, from the server-timing trailer: some, and within the call's.
+    expect(run.serverMs).toHaveLength(5);
+    run.serverMs.forEach((own, i) => {
+      expect(own).toBeGreaterThan(0);
+      expect(own).toBeLessThan(run.latenciesMs[i]!);
+    });
   }, 300_000);
 
   it('refuses a message over the limit with RESOURCE_EXHAUSTED, and carries on', async () => {

@@ -13,6 +13,8 @@ const BINARY = join(ROOT, '.tools', 'bin', 'bench-caller');
 export interface CallerRun {
   /** Sequential calls' latencies in ms, in call order. */
   readonly latenciesMs: readonly number[];
+  /** The function's own time in ms for each of those calls, from its server-timing trailer. */
+  readonly serverMs: readonly number[];
   /** Calls per second with 8 in flight. */
   readonly callsPerS: number;
 }
@@ -49,8 +51,8 @@ export function runCaller(caller: string, target: string, request: Uint8Array, o
       ['-warmup', `${options.warmupMs ?? 500}ms`],
     ].map(([flag, value]) => `${flag}=${value}`);
     const out = execFileSync(caller, ['-target', target, '-request', requestFile, ...flags], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    const parsed = JSON.parse(out) as { latencies_ms: number[]; throughput_calls: number; throughput_seconds: number };
-    return { latenciesMs: parsed.latencies_ms, callsPerS: parsed.throughput_calls / parsed.throughput_seconds };
+    const parsed = JSON.parse(out) as { latencies_ms: number[]; server_ms: number[]; throughput_calls: number; throughput_seconds: number };
+    return { latenciesMs: parsed.latencies_ms, serverMs: parsed.server_ms, callsPerS: parsed.throughput_calls / parsed.throughput_seconds };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

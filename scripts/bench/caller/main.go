@@ -7,7 +7,8 @@
 //	caller -target 127.0.0.1:9443 -request req.bin [-min-samples 30] [-max-samples 2000] [-budget 2s]
 //
 // Prints one JSON object: every sequential call's latency in milliseconds (after a warm-up),
-// and how many calls completed with 8 in flight in how many seconds.
+// the function's own time for each as its server-timing trailer gave it, and how many calls
+// completed with 8 in flight in how many seconds.
 package main
 
 import (
@@ -16,12 +17,15 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 )
 
 const method = "/apiextensions.fn.proto.v1.FunctionRunnerService/RunFunction"
@@ -53,6 +57,7 @@ func (rawCodec) Name() string { return "proto" }
 
 type result struct {
 	LatenciesMs       []float64 `json:"latencies_ms"`
+	ServerMs          []float64 `json:"server_ms"`
 	ThroughputCalls   int       `json:"throughput_calls"`
 	ThroughputSeconds float64   `json:"throughput_seconds"`
 }
@@ -82,12 +87,15 @@ func main() {
 	}
 	defer conn.Close()
 
-	call := func(response *[]byte) {
+	// One call; returns the function's own time from its `server-timing: run;dur=<ms>` trailer.
+	call := func(response *[]byte) float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := conn.Invoke(ctx, method, &request, response); err != nil {
+		var trailer metadata.MD
+		if err := conn.Invoke(ctx, method, &request, response, grpc.Trailer(&trailer)); err != nil {
 			fail(err)
 		}
+		return serverMs(trailer)
 	}
 
 	var response []byte
@@ -96,10 +104,12 @@ func main() {
 	}
 
 	latencies := make([]float64, 0, *maxSamples)
+	server := make([]float64, 0, *maxSamples)
 	for start := time.Now(); len(latencies) < *minSamples || (time.Since(start) < *budget && len(latencies) < *maxSamples); {
 		t := time.Now()
-		call(&response)
+		own := call(&response)
 		latencies = append(latencies, float64(time.Since(t).Nanoseconds())/1e6)
+		server = append(server, own)
 	}
 
 	calls := max(16, min(400, len(latencies)/2))
@@ -118,10 +128,22 @@ func main() {
 	}
 	wg.Wait()
 
-	out := result{LatenciesMs: latencies, ThroughputCalls: calls, ThroughputSeconds: time.Since(start).Seconds()}
+	out := result{LatenciesMs: latencies, ServerMs: server, ThroughputCalls: calls, ThroughputSeconds: time.Since(start).Seconds()}
 	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
 		fail(err)
 	}
+}
+
+func serverMs(trailer metadata.MD) float64 {
+	for _, value := range trailer.Get("server-timing") {
+		if dur, ok := strings.CutPrefix(value, "run;dur="); ok {
+			if ms, err := strconv.ParseFloat(dur, 64); err == nil {
+				return ms
+			}
+		}
+	}
+	fail(fmt.Errorf("no server-timing trailer in %v", trailer))
+	return 0
 }
 
 func fail(err error) {

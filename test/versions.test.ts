@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
-import { ENTRYPOINT, RUNTIME_ENV, FUNCTION_PORT, NONROOT } from '../scripts/lib/function-image.js';
+import { ENTRYPOINT, FUNCTION_PORT, NONROOT, RUNTIME_ENV } from '../scripts/lib/function-image.js';
 import { ROOT } from '../scripts/lib/paths.js';
 import { packageTag, projectVersion } from '../scripts/lib/version.js';
 

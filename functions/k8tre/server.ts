@@ -1,6 +1,7 @@
 import {
   DEFAULT_TLS_SERVER_CERTS_DIR,
   FunctionRunner,
+  FunctionRunnerServiceService,
   helpText,
   parseArgs,
   RunFunctionRequest,
@@ -36,7 +37,6 @@ export const CROSSPLANE_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export const MAX_CONCURRENT_CALLS = 16;
 /** How long in-flight calls get to finish on SIGTERM before the server is stopped anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
-export const RUN_FUNCTION_PATH = '/apiextensions.fn.proto.v1.FunctionRunnerService/RunFunction';
 
 export interface ServerOptions {
   readonly address: string;
@@ -73,7 +73,7 @@ export function newServer(handler: FunctionHandler, logger: Logger, tls?: UnaryS
     }
     return serializeResponse(await runner.RunFunction(request, logger));
   };
-  return new UnaryServer(new Map([[RUN_FUNCTION_PATH, runFunction]]), {
+  return new UnaryServer(new Map([[FunctionRunnerServiceService.runFunction.path, runFunction]]), {
     maxMessageBytes: MAX_MESSAGE_BYTES,
     maxConcurrentCalls: MAX_CONCURRENT_CALLS,
     tls,

@@ -2,18 +2,23 @@ import * as grpc from '@grpc/grpc-js';
 import { FunctionRunnerServiceService, RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { MAX_MESSAGE_BYTES } from '../../functions/k8tre/server.js';
 
-// A RunFunction client that sends pre-encoded requests and receives raw response bytes, so
-// what it times is the server (decode, compose, encode) and the wire, not this client's own
-// protobuf work: Crossplane's client is Go, and would not be measured either.
+// A RunFunction client in Node that sends pre-encoded requests and receives raw response bytes:
+// the bench's probe for cold start, and the server tests' client. Latency is timed from Go
+// (caller.ts), as Crossplane calls.
 
-const rawService = {
-  runFunction: {
-    ...FunctionRunnerServiceService.runFunction,
-    requestSerialize: (bytes: Buffer) => bytes,
-    responseDeserialize: (bytes: Buffer) => bytes,
-  },
-};
-const RawClient = grpc.makeGenericClientConstructor(rawService, 'FunctionRunnerService');
+/** A client class whose one method sends raw bytes to `path` (RunFunction's, unless a test says otherwise). */
+const rawClientFor = (path: string) =>
+  grpc.makeGenericClientConstructor(
+    {
+      runFunction: {
+        ...FunctionRunnerServiceService.runFunction,
+        path,
+        requestSerialize: (bytes: Buffer) => bytes,
+        responseDeserialize: (bytes: Buffer) => bytes,
+      },
+    },
+    'FunctionRunnerService',
+  );
 
 type RawCall = (
   request: Buffer,
@@ -28,7 +33,13 @@ export const decodeResponse = (bytes: Buffer): RunFunctionResponse => RunFunctio
 export class FunctionClient {
   private readonly client: grpc.Client & { runFunction: RawCall };
 
-  constructor(target: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(), options: grpc.ChannelOptions = {}) {
+  constructor(
+    target: string,
+    credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+    options: grpc.ChannelOptions = {},
+    path: string = FunctionRunnerServiceService.runFunction.path,
+  ) {
+    const RawClient = rawClientFor(path);
     this.client = new RawClient(target, credentials, {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,

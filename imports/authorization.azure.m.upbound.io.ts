@@ -997,3 +997,1530 @@ export enum RoleAssignmentSpecInitProviderRoleDefinitionIdSelectorPolicyResolve 
   IF_NOT_PRESENT = "IfNotPresent",
 }
 
+
+/**
+ * RoleDefinition is the Schema for the RoleDefinitions API. Manages a custom Role Definition.
+ *
+ * @schema RoleDefinition
+ */
+export class RoleDefinition extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "RoleDefinition"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'authorization.azure.m.upbound.io/v1beta1',
+    kind: 'RoleDefinition',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "RoleDefinition".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: RoleDefinitionProps): any {
+    return {
+      ...RoleDefinition.GVK,
+      ...toJson_RoleDefinitionProps(props),
+    };
+  }
+
+  /**
+   * Defines a "RoleDefinition" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: RoleDefinitionProps) {
+    super(scope, id, {
+      ...RoleDefinition.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...RoleDefinition.GVK,
+      ...toJson_RoleDefinitionProps(resolved),
+    };
+  }
+}
+
+/**
+ * RoleDefinition is the Schema for the RoleDefinitions API. Manages a custom Role Definition.
+ *
+ * @schema RoleDefinition
+ */
+export interface RoleDefinitionProps {
+  /**
+   * @schema RoleDefinition#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * RoleDefinitionSpec defines the desired state of RoleDefinition
+   *
+   * @schema RoleDefinition#spec
+   */
+  readonly spec: RoleDefinitionSpec;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionProps(obj: RoleDefinitionProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_RoleDefinitionSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RoleDefinitionSpec defines the desired state of RoleDefinition
+ *
+ * @schema RoleDefinitionSpec
+ */
+export interface RoleDefinitionSpec {
+  /**
+   * @schema RoleDefinitionSpec#forProvider
+   */
+  readonly forProvider: RoleDefinitionSpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema RoleDefinitionSpec#initProvider
+   */
+  readonly initProvider?: RoleDefinitionSpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema RoleDefinitionSpec#managementPolicies
+   */
+  readonly managementPolicies?: RoleDefinitionSpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema RoleDefinitionSpec#providerConfigRef
+   */
+  readonly providerConfigRef?: RoleDefinitionSpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema RoleDefinitionSpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: RoleDefinitionSpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpec(obj: RoleDefinitionSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_RoleDefinitionSpecForProvider(obj.forProvider),
+    'initProvider': toJson_RoleDefinitionSpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_RoleDefinitionSpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_RoleDefinitionSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RoleDefinitionSpecForProvider
+ */
+export interface RoleDefinitionSpecForProvider {
+  /**
+   * One or more assignable scopes for this Role Definition, such as /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333, /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup, /providers/Microsoft.Management/managementGroups/0b1f6471-1bf0-4dda-aec3-111122223333 , or /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup/providers/Microsoft.Compute/virtualMachines/myVM.
+   *
+   * @schema RoleDefinitionSpecForProvider#assignableScopes
+   */
+  readonly assignableScopes?: string[];
+
+  /**
+   * References to ManagementGroup in management to populate assignableScopes.
+   *
+   * @schema RoleDefinitionSpecForProvider#assignableScopesRefs
+   */
+  readonly assignableScopesRefs?: RoleDefinitionSpecForProviderAssignableScopesRefs[];
+
+  /**
+   * Selector for a list of ManagementGroup in management to populate assignableScopes.
+   *
+   * @schema RoleDefinitionSpecForProvider#assignableScopesSelector
+   */
+  readonly assignableScopesSelector?: RoleDefinitionSpecForProviderAssignableScopesSelector;
+
+  /**
+   * A description of the Role Definition.
+   *
+   * @schema RoleDefinitionSpecForProvider#description
+   */
+  readonly description?: string;
+
+  /**
+   * The name of the Role Definition.
+   *
+   * @schema RoleDefinitionSpecForProvider#name
+   */
+  readonly name?: string;
+
+  /**
+   * A permissions block as defined below.
+   *
+   * @schema RoleDefinitionSpecForProvider#permissions
+   */
+  readonly permissions?: RoleDefinitionSpecForProviderPermissions[];
+
+  /**
+   * A unique UUID/GUID which identifies this role - one will be generated if not specified. Changing this forces a new resource to be created.
+   *
+   * @schema RoleDefinitionSpecForProvider#roleDefinitionId
+   */
+  readonly roleDefinitionId?: string;
+
+  /**
+   * The scope at which the Role Definition applies to, such as /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333, /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup, /providers/Microsoft.Management/managementGroups/0b1f6471-1bf0-4dda-aec3-111122223333, or /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup/providers/Microsoft.Compute/virtualMachines/myVM. It is recommended to use the first entry of the assignable_scopes. Changing this forces a new resource to be created.
+   *
+   * @schema RoleDefinitionSpecForProvider#scope
+   */
+  readonly scope?: string;
+
+  /**
+   * Reference to a ManagementGroup in management to populate scope.
+   *
+   * @schema RoleDefinitionSpecForProvider#scopeRef
+   */
+  readonly scopeRef?: RoleDefinitionSpecForProviderScopeRef;
+
+  /**
+   * Selector for a ManagementGroup in management to populate scope.
+   *
+   * @schema RoleDefinitionSpecForProvider#scopeSelector
+   */
+  readonly scopeSelector?: RoleDefinitionSpecForProviderScopeSelector;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecForProvider(obj: RoleDefinitionSpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'assignableScopes': obj.assignableScopes?.map(y => y),
+    'assignableScopesRefs': obj.assignableScopesRefs?.map(y => toJson_RoleDefinitionSpecForProviderAssignableScopesRefs(y)),
+    'assignableScopesSelector': toJson_RoleDefinitionSpecForProviderAssignableScopesSelector(obj.assignableScopesSelector),
+    'description': obj.description,
+    'name': obj.name,
+    'permissions': obj.permissions?.map(y => toJson_RoleDefinitionSpecForProviderPermissions(y)),
+    'roleDefinitionId': obj.roleDefinitionId,
+    'scope': obj.scope,
+    'scopeRef': toJson_RoleDefinitionSpecForProviderScopeRef(obj.scopeRef),
+    'scopeSelector': toJson_RoleDefinitionSpecForProviderScopeSelector(obj.scopeSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema RoleDefinitionSpecInitProvider
+ */
+export interface RoleDefinitionSpecInitProvider {
+  /**
+   * One or more assignable scopes for this Role Definition, such as /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333, /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup, /providers/Microsoft.Management/managementGroups/0b1f6471-1bf0-4dda-aec3-111122223333 , or /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup/providers/Microsoft.Compute/virtualMachines/myVM.
+   *
+   * @schema RoleDefinitionSpecInitProvider#assignableScopes
+   */
+  readonly assignableScopes?: string[];
+
+  /**
+   * References to ManagementGroup in management to populate assignableScopes.
+   *
+   * @schema RoleDefinitionSpecInitProvider#assignableScopesRefs
+   */
+  readonly assignableScopesRefs?: RoleDefinitionSpecInitProviderAssignableScopesRefs[];
+
+  /**
+   * Selector for a list of ManagementGroup in management to populate assignableScopes.
+   *
+   * @schema RoleDefinitionSpecInitProvider#assignableScopesSelector
+   */
+  readonly assignableScopesSelector?: RoleDefinitionSpecInitProviderAssignableScopesSelector;
+
+  /**
+   * A description of the Role Definition.
+   *
+   * @schema RoleDefinitionSpecInitProvider#description
+   */
+  readonly description?: string;
+
+  /**
+   * The name of the Role Definition.
+   *
+   * @schema RoleDefinitionSpecInitProvider#name
+   */
+  readonly name?: string;
+
+  /**
+   * A permissions block as defined below.
+   *
+   * @schema RoleDefinitionSpecInitProvider#permissions
+   */
+  readonly permissions?: RoleDefinitionSpecInitProviderPermissions[];
+
+  /**
+   * A unique UUID/GUID which identifies this role - one will be generated if not specified. Changing this forces a new resource to be created.
+   *
+   * @schema RoleDefinitionSpecInitProvider#roleDefinitionId
+   */
+  readonly roleDefinitionId?: string;
+
+  /**
+   * The scope at which the Role Definition applies to, such as /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333, /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup, /providers/Microsoft.Management/managementGroups/0b1f6471-1bf0-4dda-aec3-111122223333, or /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup/providers/Microsoft.Compute/virtualMachines/myVM. It is recommended to use the first entry of the assignable_scopes. Changing this forces a new resource to be created.
+   *
+   * @schema RoleDefinitionSpecInitProvider#scope
+   */
+  readonly scope?: string;
+
+  /**
+   * Reference to a ManagementGroup in management to populate scope.
+   *
+   * @schema RoleDefinitionSpecInitProvider#scopeRef
+   */
+  readonly scopeRef?: RoleDefinitionSpecInitProviderScopeRef;
+
+  /**
+   * Selector for a ManagementGroup in management to populate scope.
+   *
+   * @schema RoleDefinitionSpecInitProvider#scopeSelector
+   */
+  readonly scopeSelector?: RoleDefinitionSpecInitProviderScopeSelector;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecInitProvider(obj: RoleDefinitionSpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'assignableScopes': obj.assignableScopes?.map(y => y),
+    'assignableScopesRefs': obj.assignableScopesRefs?.map(y => toJson_RoleDefinitionSpecInitProviderAssignableScopesRefs(y)),
+    'assignableScopesSelector': toJson_RoleDefinitionSpecInitProviderAssignableScopesSelector(obj.assignableScopesSelector),
+    'description': obj.description,
+    'name': obj.name,
+    'permissions': obj.permissions?.map(y => toJson_RoleDefinitionSpecInitProviderPermissions(y)),
+    'roleDefinitionId': obj.roleDefinitionId,
+    'scope': obj.scope,
+    'scopeRef': toJson_RoleDefinitionSpecInitProviderScopeRef(obj.scopeRef),
+    'scopeSelector': toJson_RoleDefinitionSpecInitProviderScopeSelector(obj.scopeSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema RoleDefinitionSpecManagementPolicies
+ */
+export enum RoleDefinitionSpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema RoleDefinitionSpecProviderConfigRef
+ */
+export interface RoleDefinitionSpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema RoleDefinitionSpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema RoleDefinitionSpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecProviderConfigRef(obj: RoleDefinitionSpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema RoleDefinitionSpecWriteConnectionSecretToRef
+ */
+export interface RoleDefinitionSpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema RoleDefinitionSpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecWriteConnectionSecretToRef(obj: RoleDefinitionSpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A NamespacedReference to a named object.
+ *
+ * @schema RoleDefinitionSpecForProviderAssignableScopesRefs
+ */
+export interface RoleDefinitionSpecForProviderAssignableScopesRefs {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesRefs#policy
+   */
+  readonly policy?: RoleDefinitionSpecForProviderAssignableScopesRefsPolicy;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecForProviderAssignableScopesRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecForProviderAssignableScopesRefs(obj: RoleDefinitionSpecForProviderAssignableScopesRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_RoleDefinitionSpecForProviderAssignableScopesRefsPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a list of ManagementGroup in management to populate assignableScopes.
+ *
+ * @schema RoleDefinitionSpecForProviderAssignableScopesSelector
+ */
+export interface RoleDefinitionSpecForProviderAssignableScopesSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesSelector#policy
+   */
+  readonly policy?: RoleDefinitionSpecForProviderAssignableScopesSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecForProviderAssignableScopesSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecForProviderAssignableScopesSelector(obj: RoleDefinitionSpecForProviderAssignableScopesSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_RoleDefinitionSpecForProviderAssignableScopesSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RoleDefinitionSpecForProviderPermissions
+ */
+export interface RoleDefinitionSpecForProviderPermissions {
+  /**
+   * One or more Allowed Actions, such as *, Microsoft.Resources/subscriptions/resourceGroups/read. See 'Azure Resource Manager resource provider operations' for details.
+   *
+   * @schema RoleDefinitionSpecForProviderPermissions#actions
+   */
+  readonly actions?: string[];
+
+  /**
+   * One or more Allowed Data Actions, such as *, Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read. See 'Azure Resource Manager resource provider operations' for details.
+   *
+   * @schema RoleDefinitionSpecForProviderPermissions#dataActions
+   */
+  readonly dataActions?: string[];
+
+  /**
+   * One or more Disallowed Actions, such as *, Microsoft.Resources/subscriptions/resourceGroups/read. See 'Azure Resource Manager resource provider operations' for details.
+   *
+   * @schema RoleDefinitionSpecForProviderPermissions#notActions
+   */
+  readonly notActions?: string[];
+
+  /**
+   * One or more Disallowed Data Actions, such as *, Microsoft.Resources/subscriptions/resourceGroups/read. See 'Azure Resource Manager resource provider operations' for details.
+   *
+   * @schema RoleDefinitionSpecForProviderPermissions#notDataActions
+   */
+  readonly notDataActions?: string[];
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecForProviderPermissions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecForProviderPermissions(obj: RoleDefinitionSpecForProviderPermissions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'actions': obj.actions?.map(y => y),
+    'dataActions': obj.dataActions?.map(y => y),
+    'notActions': obj.notActions?.map(y => y),
+    'notDataActions': obj.notDataActions?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a ManagementGroup in management to populate scope.
+ *
+ * @schema RoleDefinitionSpecForProviderScopeRef
+ */
+export interface RoleDefinitionSpecForProviderScopeRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema RoleDefinitionSpecForProviderScopeRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema RoleDefinitionSpecForProviderScopeRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema RoleDefinitionSpecForProviderScopeRef#policy
+   */
+  readonly policy?: RoleDefinitionSpecForProviderScopeRefPolicy;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecForProviderScopeRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecForProviderScopeRef(obj: RoleDefinitionSpecForProviderScopeRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_RoleDefinitionSpecForProviderScopeRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a ManagementGroup in management to populate scope.
+ *
+ * @schema RoleDefinitionSpecForProviderScopeSelector
+ */
+export interface RoleDefinitionSpecForProviderScopeSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema RoleDefinitionSpecForProviderScopeSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema RoleDefinitionSpecForProviderScopeSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema RoleDefinitionSpecForProviderScopeSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema RoleDefinitionSpecForProviderScopeSelector#policy
+   */
+  readonly policy?: RoleDefinitionSpecForProviderScopeSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecForProviderScopeSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecForProviderScopeSelector(obj: RoleDefinitionSpecForProviderScopeSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_RoleDefinitionSpecForProviderScopeSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A NamespacedReference to a named object.
+ *
+ * @schema RoleDefinitionSpecInitProviderAssignableScopesRefs
+ */
+export interface RoleDefinitionSpecInitProviderAssignableScopesRefs {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesRefs#policy
+   */
+  readonly policy?: RoleDefinitionSpecInitProviderAssignableScopesRefsPolicy;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecInitProviderAssignableScopesRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecInitProviderAssignableScopesRefs(obj: RoleDefinitionSpecInitProviderAssignableScopesRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_RoleDefinitionSpecInitProviderAssignableScopesRefsPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a list of ManagementGroup in management to populate assignableScopes.
+ *
+ * @schema RoleDefinitionSpecInitProviderAssignableScopesSelector
+ */
+export interface RoleDefinitionSpecInitProviderAssignableScopesSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesSelector#policy
+   */
+  readonly policy?: RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecInitProviderAssignableScopesSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecInitProviderAssignableScopesSelector(obj: RoleDefinitionSpecInitProviderAssignableScopesSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RoleDefinitionSpecInitProviderPermissions
+ */
+export interface RoleDefinitionSpecInitProviderPermissions {
+  /**
+   * One or more Allowed Actions, such as *, Microsoft.Resources/subscriptions/resourceGroups/read. See 'Azure Resource Manager resource provider operations' for details.
+   *
+   * @schema RoleDefinitionSpecInitProviderPermissions#actions
+   */
+  readonly actions?: string[];
+
+  /**
+   * One or more Allowed Data Actions, such as *, Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read. See 'Azure Resource Manager resource provider operations' for details.
+   *
+   * @schema RoleDefinitionSpecInitProviderPermissions#dataActions
+   */
+  readonly dataActions?: string[];
+
+  /**
+   * One or more Disallowed Actions, such as *, Microsoft.Resources/subscriptions/resourceGroups/read. See 'Azure Resource Manager resource provider operations' for details.
+   *
+   * @schema RoleDefinitionSpecInitProviderPermissions#notActions
+   */
+  readonly notActions?: string[];
+
+  /**
+   * One or more Disallowed Data Actions, such as *, Microsoft.Resources/subscriptions/resourceGroups/read. See 'Azure Resource Manager resource provider operations' for details.
+   *
+   * @schema RoleDefinitionSpecInitProviderPermissions#notDataActions
+   */
+  readonly notDataActions?: string[];
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecInitProviderPermissions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecInitProviderPermissions(obj: RoleDefinitionSpecInitProviderPermissions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'actions': obj.actions?.map(y => y),
+    'dataActions': obj.dataActions?.map(y => y),
+    'notActions': obj.notActions?.map(y => y),
+    'notDataActions': obj.notDataActions?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a ManagementGroup in management to populate scope.
+ *
+ * @schema RoleDefinitionSpecInitProviderScopeRef
+ */
+export interface RoleDefinitionSpecInitProviderScopeRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeRef#policy
+   */
+  readonly policy?: RoleDefinitionSpecInitProviderScopeRefPolicy;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecInitProviderScopeRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecInitProviderScopeRef(obj: RoleDefinitionSpecInitProviderScopeRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_RoleDefinitionSpecInitProviderScopeRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a ManagementGroup in management to populate scope.
+ *
+ * @schema RoleDefinitionSpecInitProviderScopeSelector
+ */
+export interface RoleDefinitionSpecInitProviderScopeSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeSelector#policy
+   */
+  readonly policy?: RoleDefinitionSpecInitProviderScopeSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecInitProviderScopeSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecInitProviderScopeSelector(obj: RoleDefinitionSpecInitProviderScopeSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_RoleDefinitionSpecInitProviderScopeSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema RoleDefinitionSpecForProviderAssignableScopesRefsPolicy
+ */
+export interface RoleDefinitionSpecForProviderAssignableScopesRefsPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesRefsPolicy#resolution
+   */
+  readonly resolution?: RoleDefinitionSpecForProviderAssignableScopesRefsPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesRefsPolicy#resolve
+   */
+  readonly resolve?: RoleDefinitionSpecForProviderAssignableScopesRefsPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecForProviderAssignableScopesRefsPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecForProviderAssignableScopesRefsPolicy(obj: RoleDefinitionSpecForProviderAssignableScopesRefsPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema RoleDefinitionSpecForProviderAssignableScopesSelectorPolicy
+ */
+export interface RoleDefinitionSpecForProviderAssignableScopesSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesSelectorPolicy#resolution
+   */
+  readonly resolution?: RoleDefinitionSpecForProviderAssignableScopesSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RoleDefinitionSpecForProviderAssignableScopesSelectorPolicy#resolve
+   */
+  readonly resolve?: RoleDefinitionSpecForProviderAssignableScopesSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecForProviderAssignableScopesSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecForProviderAssignableScopesSelectorPolicy(obj: RoleDefinitionSpecForProviderAssignableScopesSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema RoleDefinitionSpecForProviderScopeRefPolicy
+ */
+export interface RoleDefinitionSpecForProviderScopeRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RoleDefinitionSpecForProviderScopeRefPolicy#resolution
+   */
+  readonly resolution?: RoleDefinitionSpecForProviderScopeRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RoleDefinitionSpecForProviderScopeRefPolicy#resolve
+   */
+  readonly resolve?: RoleDefinitionSpecForProviderScopeRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecForProviderScopeRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecForProviderScopeRefPolicy(obj: RoleDefinitionSpecForProviderScopeRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema RoleDefinitionSpecForProviderScopeSelectorPolicy
+ */
+export interface RoleDefinitionSpecForProviderScopeSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RoleDefinitionSpecForProviderScopeSelectorPolicy#resolution
+   */
+  readonly resolution?: RoleDefinitionSpecForProviderScopeSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RoleDefinitionSpecForProviderScopeSelectorPolicy#resolve
+   */
+  readonly resolve?: RoleDefinitionSpecForProviderScopeSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecForProviderScopeSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecForProviderScopeSelectorPolicy(obj: RoleDefinitionSpecForProviderScopeSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema RoleDefinitionSpecInitProviderAssignableScopesRefsPolicy
+ */
+export interface RoleDefinitionSpecInitProviderAssignableScopesRefsPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesRefsPolicy#resolution
+   */
+  readonly resolution?: RoleDefinitionSpecInitProviderAssignableScopesRefsPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesRefsPolicy#resolve
+   */
+  readonly resolve?: RoleDefinitionSpecInitProviderAssignableScopesRefsPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecInitProviderAssignableScopesRefsPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecInitProviderAssignableScopesRefsPolicy(obj: RoleDefinitionSpecInitProviderAssignableScopesRefsPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicy
+ */
+export interface RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicy#resolution
+   */
+  readonly resolution?: RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicy#resolve
+   */
+  readonly resolve?: RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicy(obj: RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema RoleDefinitionSpecInitProviderScopeRefPolicy
+ */
+export interface RoleDefinitionSpecInitProviderScopeRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeRefPolicy#resolution
+   */
+  readonly resolution?: RoleDefinitionSpecInitProviderScopeRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeRefPolicy#resolve
+   */
+  readonly resolve?: RoleDefinitionSpecInitProviderScopeRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecInitProviderScopeRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecInitProviderScopeRefPolicy(obj: RoleDefinitionSpecInitProviderScopeRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema RoleDefinitionSpecInitProviderScopeSelectorPolicy
+ */
+export interface RoleDefinitionSpecInitProviderScopeSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeSelectorPolicy#resolution
+   */
+  readonly resolution?: RoleDefinitionSpecInitProviderScopeSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RoleDefinitionSpecInitProviderScopeSelectorPolicy#resolve
+   */
+  readonly resolve?: RoleDefinitionSpecInitProviderScopeSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RoleDefinitionSpecInitProviderScopeSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RoleDefinitionSpecInitProviderScopeSelectorPolicy(obj: RoleDefinitionSpecInitProviderScopeSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RoleDefinitionSpecForProviderAssignableScopesRefsPolicyResolution
+ */
+export enum RoleDefinitionSpecForProviderAssignableScopesRefsPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RoleDefinitionSpecForProviderAssignableScopesRefsPolicyResolve
+ */
+export enum RoleDefinitionSpecForProviderAssignableScopesRefsPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RoleDefinitionSpecForProviderAssignableScopesSelectorPolicyResolution
+ */
+export enum RoleDefinitionSpecForProviderAssignableScopesSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RoleDefinitionSpecForProviderAssignableScopesSelectorPolicyResolve
+ */
+export enum RoleDefinitionSpecForProviderAssignableScopesSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RoleDefinitionSpecForProviderScopeRefPolicyResolution
+ */
+export enum RoleDefinitionSpecForProviderScopeRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RoleDefinitionSpecForProviderScopeRefPolicyResolve
+ */
+export enum RoleDefinitionSpecForProviderScopeRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RoleDefinitionSpecForProviderScopeSelectorPolicyResolution
+ */
+export enum RoleDefinitionSpecForProviderScopeSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RoleDefinitionSpecForProviderScopeSelectorPolicyResolve
+ */
+export enum RoleDefinitionSpecForProviderScopeSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RoleDefinitionSpecInitProviderAssignableScopesRefsPolicyResolution
+ */
+export enum RoleDefinitionSpecInitProviderAssignableScopesRefsPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RoleDefinitionSpecInitProviderAssignableScopesRefsPolicyResolve
+ */
+export enum RoleDefinitionSpecInitProviderAssignableScopesRefsPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicyResolution
+ */
+export enum RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicyResolve
+ */
+export enum RoleDefinitionSpecInitProviderAssignableScopesSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RoleDefinitionSpecInitProviderScopeRefPolicyResolution
+ */
+export enum RoleDefinitionSpecInitProviderScopeRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RoleDefinitionSpecInitProviderScopeRefPolicyResolve
+ */
+export enum RoleDefinitionSpecInitProviderScopeRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RoleDefinitionSpecInitProviderScopeSelectorPolicyResolution
+ */
+export enum RoleDefinitionSpecInitProviderScopeSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RoleDefinitionSpecInitProviderScopeSelectorPolicyResolve
+ */
+export enum RoleDefinitionSpecInitProviderScopeSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+

@@ -4,6 +4,1867 @@ import { Construct } from 'constructs';
 
 
 /**
+ * Certificate is the Schema for the Certificates API. Manages a Key Vault Certificate.
+ *
+ * @schema Certificate
+ */
+export class Certificate extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "Certificate"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'keyvault.azure.m.upbound.io/v1beta1',
+    kind: 'Certificate',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "Certificate".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: CertificateProps): any {
+    return {
+      ...Certificate.GVK,
+      ...toJson_CertificateProps(props),
+    };
+  }
+
+  /**
+   * Defines a "Certificate" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: CertificateProps) {
+    super(scope, id, {
+      ...Certificate.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...Certificate.GVK,
+      ...toJson_CertificateProps(resolved),
+    };
+  }
+}
+
+/**
+ * Certificate is the Schema for the Certificates API. Manages a Key Vault Certificate.
+ *
+ * @schema Certificate
+ */
+export interface CertificateProps {
+  /**
+   * @schema Certificate#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * CertificateSpec defines the desired state of Certificate
+   *
+   * @schema Certificate#spec
+   */
+  readonly spec: CertificateSpec;
+}
+
+/**
+ * Converts an object of type 'CertificateProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateProps(obj: CertificateProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_CertificateSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * CertificateSpec defines the desired state of Certificate
+ *
+ * @schema CertificateSpec
+ */
+export interface CertificateSpec {
+  /**
+   * @schema CertificateSpec#forProvider
+   */
+  readonly forProvider: CertificateSpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema CertificateSpec#initProvider
+   */
+  readonly initProvider?: CertificateSpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema CertificateSpec#managementPolicies
+   */
+  readonly managementPolicies?: CertificateSpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema CertificateSpec#providerConfigRef
+   */
+  readonly providerConfigRef?: CertificateSpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema CertificateSpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: CertificateSpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'CertificateSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpec(obj: CertificateSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_CertificateSpecForProvider(obj.forProvider),
+    'initProvider': toJson_CertificateSpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_CertificateSpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_CertificateSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema CertificateSpecForProvider
+ */
+export interface CertificateSpecForProvider {
+  /**
+   * A certificate block as defined below, used to Import an existing certificate. Changing this will create a new version of the Key Vault Certificate.
+   *
+   * @schema CertificateSpecForProvider#certificate
+   */
+  readonly certificate?: CertificateSpecForProviderCertificate;
+
+  /**
+   * A certificate_policy block as defined below. Changing this (except the lifetime_action field) will create a new version of the Key Vault Certificate.
+   *
+   * @schema CertificateSpecForProvider#certificatePolicy
+   */
+  readonly certificatePolicy?: CertificateSpecForProviderCertificatePolicy;
+
+  /**
+   * The ID of the Key Vault where the Certificate should be created. Changing this forces a new resource to be created.
+   *
+   * @schema CertificateSpecForProvider#keyVaultId
+   */
+  readonly keyVaultId?: string;
+
+  /**
+   * Reference to a Vault in keyvault to populate keyVaultId.
+   *
+   * @schema CertificateSpecForProvider#keyVaultIdRef
+   */
+  readonly keyVaultIdRef?: CertificateSpecForProviderKeyVaultIdRef;
+
+  /**
+   * Selector for a Vault in keyvault to populate keyVaultId.
+   *
+   * @schema CertificateSpecForProvider#keyVaultIdSelector
+   */
+  readonly keyVaultIdSelector?: CertificateSpecForProviderKeyVaultIdSelector;
+
+  /**
+   * Specifies the name of the Key Vault Certificate. Changing this forces a new resource to be created.
+   *
+   * @schema CertificateSpecForProvider#name
+   */
+  readonly name?: string;
+
+  /**
+   * A mapping of tags to assign to the resource.
+   *
+   * @schema CertificateSpecForProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProvider(obj: CertificateSpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'certificate': toJson_CertificateSpecForProviderCertificate(obj.certificate),
+    'certificatePolicy': toJson_CertificateSpecForProviderCertificatePolicy(obj.certificatePolicy),
+    'keyVaultId': obj.keyVaultId,
+    'keyVaultIdRef': toJson_CertificateSpecForProviderKeyVaultIdRef(obj.keyVaultIdRef),
+    'keyVaultIdSelector': toJson_CertificateSpecForProviderKeyVaultIdSelector(obj.keyVaultIdSelector),
+    'name': obj.name,
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema CertificateSpecInitProvider
+ */
+export interface CertificateSpecInitProvider {
+  /**
+   * A certificate block as defined below, used to Import an existing certificate. Changing this will create a new version of the Key Vault Certificate.
+   *
+   * @schema CertificateSpecInitProvider#certificate
+   */
+  readonly certificate?: CertificateSpecInitProviderCertificate;
+
+  /**
+   * A certificate_policy block as defined below. Changing this (except the lifetime_action field) will create a new version of the Key Vault Certificate.
+   *
+   * @schema CertificateSpecInitProvider#certificatePolicy
+   */
+  readonly certificatePolicy?: CertificateSpecInitProviderCertificatePolicy;
+
+  /**
+   * The ID of the Key Vault where the Certificate should be created. Changing this forces a new resource to be created.
+   *
+   * @schema CertificateSpecInitProvider#keyVaultId
+   */
+  readonly keyVaultId?: string;
+
+  /**
+   * Reference to a Vault in keyvault to populate keyVaultId.
+   *
+   * @schema CertificateSpecInitProvider#keyVaultIdRef
+   */
+  readonly keyVaultIdRef?: CertificateSpecInitProviderKeyVaultIdRef;
+
+  /**
+   * Selector for a Vault in keyvault to populate keyVaultId.
+   *
+   * @schema CertificateSpecInitProvider#keyVaultIdSelector
+   */
+  readonly keyVaultIdSelector?: CertificateSpecInitProviderKeyVaultIdSelector;
+
+  /**
+   * Specifies the name of the Key Vault Certificate. Changing this forces a new resource to be created.
+   *
+   * @schema CertificateSpecInitProvider#name
+   */
+  readonly name?: string;
+
+  /**
+   * A mapping of tags to assign to the resource.
+   *
+   * @schema CertificateSpecInitProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProvider(obj: CertificateSpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'certificate': toJson_CertificateSpecInitProviderCertificate(obj.certificate),
+    'certificatePolicy': toJson_CertificateSpecInitProviderCertificatePolicy(obj.certificatePolicy),
+    'keyVaultId': obj.keyVaultId,
+    'keyVaultIdRef': toJson_CertificateSpecInitProviderKeyVaultIdRef(obj.keyVaultIdRef),
+    'keyVaultIdSelector': toJson_CertificateSpecInitProviderKeyVaultIdSelector(obj.keyVaultIdSelector),
+    'name': obj.name,
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema CertificateSpecManagementPolicies
+ */
+export enum CertificateSpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema CertificateSpecProviderConfigRef
+ */
+export interface CertificateSpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema CertificateSpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema CertificateSpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecProviderConfigRef(obj: CertificateSpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema CertificateSpecWriteConnectionSecretToRef
+ */
+export interface CertificateSpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema CertificateSpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecWriteConnectionSecretToRef(obj: CertificateSpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A certificate block as defined below, used to Import an existing certificate. Changing this will create a new version of the Key Vault Certificate.
+ *
+ * @schema CertificateSpecForProviderCertificate
+ */
+export interface CertificateSpecForProviderCertificate {
+  /**
+   * The base64-encoded certificate contents.
+   *
+   * @schema CertificateSpecForProviderCertificate#contentsSecretRef
+   */
+  readonly contentsSecretRef?: CertificateSpecForProviderCertificateContentsSecretRef;
+
+  /**
+   * The password associated with the certificate.
+   *
+   * @schema CertificateSpecForProviderCertificate#passwordSecretRef
+   */
+  readonly passwordSecretRef?: CertificateSpecForProviderCertificatePasswordSecretRef;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificate(obj: CertificateSpecForProviderCertificate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'contentsSecretRef': toJson_CertificateSpecForProviderCertificateContentsSecretRef(obj.contentsSecretRef),
+    'passwordSecretRef': toJson_CertificateSpecForProviderCertificatePasswordSecretRef(obj.passwordSecretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A certificate_policy block as defined below. Changing this (except the lifetime_action field) will create a new version of the Key Vault Certificate.
+ *
+ * @schema CertificateSpecForProviderCertificatePolicy
+ */
+export interface CertificateSpecForProviderCertificatePolicy {
+  /**
+   * A issuer_parameters block as defined below.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicy#issuerParameters
+   */
+  readonly issuerParameters?: CertificateSpecForProviderCertificatePolicyIssuerParameters;
+
+  /**
+   * A key_properties block as defined below.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicy#keyProperties
+   */
+  readonly keyProperties?: CertificateSpecForProviderCertificatePolicyKeyProperties;
+
+  /**
+   * A lifetime_action block as defined below.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicy#lifetimeAction
+   */
+  readonly lifetimeAction?: CertificateSpecForProviderCertificatePolicyLifetimeAction[];
+
+  /**
+   * A secret_properties block as defined below.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicy#secretProperties
+   */
+  readonly secretProperties?: CertificateSpecForProviderCertificatePolicySecretProperties;
+
+  /**
+   * A x509_certificate_properties block as defined below. Required when certificate block is not specified.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicy#x509CertificateProperties
+   */
+  readonly x509CertificateProperties?: CertificateSpecForProviderCertificatePolicyX509CertificateProperties;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificatePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificatePolicy(obj: CertificateSpecForProviderCertificatePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'issuerParameters': toJson_CertificateSpecForProviderCertificatePolicyIssuerParameters(obj.issuerParameters),
+    'keyProperties': toJson_CertificateSpecForProviderCertificatePolicyKeyProperties(obj.keyProperties),
+    'lifetimeAction': obj.lifetimeAction?.map(y => toJson_CertificateSpecForProviderCertificatePolicyLifetimeAction(y)),
+    'secretProperties': toJson_CertificateSpecForProviderCertificatePolicySecretProperties(obj.secretProperties),
+    'x509CertificateProperties': toJson_CertificateSpecForProviderCertificatePolicyX509CertificateProperties(obj.x509CertificateProperties),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a Vault in keyvault to populate keyVaultId.
+ *
+ * @schema CertificateSpecForProviderKeyVaultIdRef
+ */
+export interface CertificateSpecForProviderKeyVaultIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdRef#policy
+   */
+  readonly policy?: CertificateSpecForProviderKeyVaultIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderKeyVaultIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderKeyVaultIdRef(obj: CertificateSpecForProviderKeyVaultIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_CertificateSpecForProviderKeyVaultIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a Vault in keyvault to populate keyVaultId.
+ *
+ * @schema CertificateSpecForProviderKeyVaultIdSelector
+ */
+export interface CertificateSpecForProviderKeyVaultIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdSelector#policy
+   */
+  readonly policy?: CertificateSpecForProviderKeyVaultIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderKeyVaultIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderKeyVaultIdSelector(obj: CertificateSpecForProviderKeyVaultIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_CertificateSpecForProviderKeyVaultIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A certificate block as defined below, used to Import an existing certificate. Changing this will create a new version of the Key Vault Certificate.
+ *
+ * @schema CertificateSpecInitProviderCertificate
+ */
+export interface CertificateSpecInitProviderCertificate {
+  /**
+   * The base64-encoded certificate contents.
+   *
+   * @schema CertificateSpecInitProviderCertificate#contentsSecretRef
+   */
+  readonly contentsSecretRef: CertificateSpecInitProviderCertificateContentsSecretRef;
+
+  /**
+   * The password associated with the certificate.
+   *
+   * @schema CertificateSpecInitProviderCertificate#passwordSecretRef
+   */
+  readonly passwordSecretRef?: CertificateSpecInitProviderCertificatePasswordSecretRef;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificate(obj: CertificateSpecInitProviderCertificate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'contentsSecretRef': toJson_CertificateSpecInitProviderCertificateContentsSecretRef(obj.contentsSecretRef),
+    'passwordSecretRef': toJson_CertificateSpecInitProviderCertificatePasswordSecretRef(obj.passwordSecretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A certificate_policy block as defined below. Changing this (except the lifetime_action field) will create a new version of the Key Vault Certificate.
+ *
+ * @schema CertificateSpecInitProviderCertificatePolicy
+ */
+export interface CertificateSpecInitProviderCertificatePolicy {
+  /**
+   * A issuer_parameters block as defined below.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicy#issuerParameters
+   */
+  readonly issuerParameters?: CertificateSpecInitProviderCertificatePolicyIssuerParameters;
+
+  /**
+   * A key_properties block as defined below.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicy#keyProperties
+   */
+  readonly keyProperties?: CertificateSpecInitProviderCertificatePolicyKeyProperties;
+
+  /**
+   * A lifetime_action block as defined below.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicy#lifetimeAction
+   */
+  readonly lifetimeAction?: CertificateSpecInitProviderCertificatePolicyLifetimeAction[];
+
+  /**
+   * A secret_properties block as defined below.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicy#secretProperties
+   */
+  readonly secretProperties?: CertificateSpecInitProviderCertificatePolicySecretProperties;
+
+  /**
+   * A x509_certificate_properties block as defined below. Required when certificate block is not specified.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicy#x509CertificateProperties
+   */
+  readonly x509CertificateProperties?: CertificateSpecInitProviderCertificatePolicyX509CertificateProperties;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificatePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificatePolicy(obj: CertificateSpecInitProviderCertificatePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'issuerParameters': toJson_CertificateSpecInitProviderCertificatePolicyIssuerParameters(obj.issuerParameters),
+    'keyProperties': toJson_CertificateSpecInitProviderCertificatePolicyKeyProperties(obj.keyProperties),
+    'lifetimeAction': obj.lifetimeAction?.map(y => toJson_CertificateSpecInitProviderCertificatePolicyLifetimeAction(y)),
+    'secretProperties': toJson_CertificateSpecInitProviderCertificatePolicySecretProperties(obj.secretProperties),
+    'x509CertificateProperties': toJson_CertificateSpecInitProviderCertificatePolicyX509CertificateProperties(obj.x509CertificateProperties),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a Vault in keyvault to populate keyVaultId.
+ *
+ * @schema CertificateSpecInitProviderKeyVaultIdRef
+ */
+export interface CertificateSpecInitProviderKeyVaultIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdRef#policy
+   */
+  readonly policy?: CertificateSpecInitProviderKeyVaultIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderKeyVaultIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderKeyVaultIdRef(obj: CertificateSpecInitProviderKeyVaultIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_CertificateSpecInitProviderKeyVaultIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a Vault in keyvault to populate keyVaultId.
+ *
+ * @schema CertificateSpecInitProviderKeyVaultIdSelector
+ */
+export interface CertificateSpecInitProviderKeyVaultIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdSelector#policy
+   */
+  readonly policy?: CertificateSpecInitProviderKeyVaultIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderKeyVaultIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderKeyVaultIdSelector(obj: CertificateSpecInitProviderKeyVaultIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_CertificateSpecInitProviderKeyVaultIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The base64-encoded certificate contents.
+ *
+ * @schema CertificateSpecForProviderCertificateContentsSecretRef
+ */
+export interface CertificateSpecForProviderCertificateContentsSecretRef {
+  /**
+   * @schema CertificateSpecForProviderCertificateContentsSecretRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Name of the secret.
+   *
+   * @schema CertificateSpecForProviderCertificateContentsSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificateContentsSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificateContentsSecretRef(obj: CertificateSpecForProviderCertificateContentsSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The password associated with the certificate.
+ *
+ * @schema CertificateSpecForProviderCertificatePasswordSecretRef
+ */
+export interface CertificateSpecForProviderCertificatePasswordSecretRef {
+  /**
+   * @schema CertificateSpecForProviderCertificatePasswordSecretRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Name of the secret.
+   *
+   * @schema CertificateSpecForProviderCertificatePasswordSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificatePasswordSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificatePasswordSecretRef(obj: CertificateSpecForProviderCertificatePasswordSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A issuer_parameters block as defined below.
+ *
+ * @schema CertificateSpecForProviderCertificatePolicyIssuerParameters
+ */
+export interface CertificateSpecForProviderCertificatePolicyIssuerParameters {
+  /**
+   * The name of the Certificate Issuer. Possible values include Self (for self-signed certificate), or Unknown (for a certificate issuing authority like Let's Encrypt and Azure direct supported ones).
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyIssuerParameters#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificatePolicyIssuerParameters' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificatePolicyIssuerParameters(obj: CertificateSpecForProviderCertificatePolicyIssuerParameters | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A key_properties block as defined below.
+ *
+ * @schema CertificateSpecForProviderCertificatePolicyKeyProperties
+ */
+export interface CertificateSpecForProviderCertificatePolicyKeyProperties {
+  /**
+   * Specifies the curve to use when creating an EC key. Possible values are P-256, P-256K, P-384, and P-521. This field will be required in a future release if key_type is EC or EC-HSM.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyKeyProperties#curve
+   */
+  readonly curve?: string;
+
+  /**
+   * Is this certificate exportable?
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyKeyProperties#exportable
+   */
+  readonly exportable?: boolean;
+
+  /**
+   * The size of the key used in the certificate. Possible values include 2048, 3072, and 4096 for RSA keys, or 256, 384, and 521 for EC keys. This property is required when using RSA keys.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyKeyProperties#keySize
+   */
+  readonly keySize?: number;
+
+  /**
+   * Specifies the type of key. Possible values are EC, EC-HSM, RSA, RSA-HSM and oct.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyKeyProperties#keyType
+   */
+  readonly keyType?: string;
+
+  /**
+   * Is the key reusable?
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyKeyProperties#reuseKey
+   */
+  readonly reuseKey?: boolean;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificatePolicyKeyProperties' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificatePolicyKeyProperties(obj: CertificateSpecForProviderCertificatePolicyKeyProperties | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'curve': obj.curve,
+    'exportable': obj.exportable,
+    'keySize': obj.keySize,
+    'keyType': obj.keyType,
+    'reuseKey': obj.reuseKey,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema CertificateSpecForProviderCertificatePolicyLifetimeAction
+ */
+export interface CertificateSpecForProviderCertificatePolicyLifetimeAction {
+  /**
+   * A action block as defined below.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyLifetimeAction#action
+   */
+  readonly action?: CertificateSpecForProviderCertificatePolicyLifetimeActionAction;
+
+  /**
+   * A trigger block as defined below.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyLifetimeAction#trigger
+   */
+  readonly trigger?: CertificateSpecForProviderCertificatePolicyLifetimeActionTrigger;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificatePolicyLifetimeAction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificatePolicyLifetimeAction(obj: CertificateSpecForProviderCertificatePolicyLifetimeAction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': toJson_CertificateSpecForProviderCertificatePolicyLifetimeActionAction(obj.action),
+    'trigger': toJson_CertificateSpecForProviderCertificatePolicyLifetimeActionTrigger(obj.trigger),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A secret_properties block as defined below.
+ *
+ * @schema CertificateSpecForProviderCertificatePolicySecretProperties
+ */
+export interface CertificateSpecForProviderCertificatePolicySecretProperties {
+  /**
+   * The Content-Type of the Certificate, such as application/x-pkcs12 for a PFX or application/x-pem-file for a PEM.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicySecretProperties#contentType
+   */
+  readonly contentType?: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificatePolicySecretProperties' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificatePolicySecretProperties(obj: CertificateSpecForProviderCertificatePolicySecretProperties | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'contentType': obj.contentType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A x509_certificate_properties block as defined below. Required when certificate block is not specified.
+ *
+ * @schema CertificateSpecForProviderCertificatePolicyX509CertificateProperties
+ */
+export interface CertificateSpecForProviderCertificatePolicyX509CertificateProperties {
+  /**
+   * A list of Extended/Enhanced Key Usages.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyX509CertificateProperties#extendedKeyUsage
+   */
+  readonly extendedKeyUsage?: string[];
+
+  /**
+   * A list of uses associated with this Key. Possible values include cRLSign, dataEncipherment, decipherOnly, digitalSignature, encipherOnly, keyAgreement, keyCertSign, keyEncipherment and nonRepudiation and are case-sensitive.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyX509CertificateProperties#keyUsage
+   */
+  readonly keyUsage?: string[];
+
+  /**
+   * The Certificate's Subject.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyX509CertificateProperties#subject
+   */
+  readonly subject?: string;
+
+  /**
+   * A subject_alternative_names block as defined below.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyX509CertificateProperties#subjectAlternativeNames
+   */
+  readonly subjectAlternativeNames?: CertificateSpecForProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames;
+
+  /**
+   * The Certificates Validity Period in Months.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyX509CertificateProperties#validityInMonths
+   */
+  readonly validityInMonths?: number;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificatePolicyX509CertificateProperties' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificatePolicyX509CertificateProperties(obj: CertificateSpecForProviderCertificatePolicyX509CertificateProperties | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'extendedKeyUsage': obj.extendedKeyUsage?.map(y => y),
+    'keyUsage': obj.keyUsage?.map(y => y),
+    'subject': obj.subject,
+    'subjectAlternativeNames': toJson_CertificateSpecForProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames(obj.subjectAlternativeNames),
+    'validityInMonths': obj.validityInMonths,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema CertificateSpecForProviderKeyVaultIdRefPolicy
+ */
+export interface CertificateSpecForProviderKeyVaultIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdRefPolicy#resolution
+   */
+  readonly resolution?: CertificateSpecForProviderKeyVaultIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdRefPolicy#resolve
+   */
+  readonly resolve?: CertificateSpecForProviderKeyVaultIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderKeyVaultIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderKeyVaultIdRefPolicy(obj: CertificateSpecForProviderKeyVaultIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema CertificateSpecForProviderKeyVaultIdSelectorPolicy
+ */
+export interface CertificateSpecForProviderKeyVaultIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdSelectorPolicy#resolution
+   */
+  readonly resolution?: CertificateSpecForProviderKeyVaultIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema CertificateSpecForProviderKeyVaultIdSelectorPolicy#resolve
+   */
+  readonly resolve?: CertificateSpecForProviderKeyVaultIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderKeyVaultIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderKeyVaultIdSelectorPolicy(obj: CertificateSpecForProviderKeyVaultIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The base64-encoded certificate contents.
+ *
+ * @schema CertificateSpecInitProviderCertificateContentsSecretRef
+ */
+export interface CertificateSpecInitProviderCertificateContentsSecretRef {
+  /**
+   * @schema CertificateSpecInitProviderCertificateContentsSecretRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Name of the secret.
+   *
+   * @schema CertificateSpecInitProviderCertificateContentsSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificateContentsSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificateContentsSecretRef(obj: CertificateSpecInitProviderCertificateContentsSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The password associated with the certificate.
+ *
+ * @schema CertificateSpecInitProviderCertificatePasswordSecretRef
+ */
+export interface CertificateSpecInitProviderCertificatePasswordSecretRef {
+  /**
+   * @schema CertificateSpecInitProviderCertificatePasswordSecretRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Name of the secret.
+   *
+   * @schema CertificateSpecInitProviderCertificatePasswordSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificatePasswordSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificatePasswordSecretRef(obj: CertificateSpecInitProviderCertificatePasswordSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A issuer_parameters block as defined below.
+ *
+ * @schema CertificateSpecInitProviderCertificatePolicyIssuerParameters
+ */
+export interface CertificateSpecInitProviderCertificatePolicyIssuerParameters {
+  /**
+   * The name of the Certificate Issuer. Possible values include Self (for self-signed certificate), or Unknown (for a certificate issuing authority like Let's Encrypt and Azure direct supported ones).
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyIssuerParameters#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificatePolicyIssuerParameters' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificatePolicyIssuerParameters(obj: CertificateSpecInitProviderCertificatePolicyIssuerParameters | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A key_properties block as defined below.
+ *
+ * @schema CertificateSpecInitProviderCertificatePolicyKeyProperties
+ */
+export interface CertificateSpecInitProviderCertificatePolicyKeyProperties {
+  /**
+   * Specifies the curve to use when creating an EC key. Possible values are P-256, P-256K, P-384, and P-521. This field will be required in a future release if key_type is EC or EC-HSM.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyKeyProperties#curve
+   */
+  readonly curve?: string;
+
+  /**
+   * Is this certificate exportable?
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyKeyProperties#exportable
+   */
+  readonly exportable?: boolean;
+
+  /**
+   * The size of the key used in the certificate. Possible values include 2048, 3072, and 4096 for RSA keys, or 256, 384, and 521 for EC keys. This property is required when using RSA keys.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyKeyProperties#keySize
+   */
+  readonly keySize?: number;
+
+  /**
+   * Specifies the type of key. Possible values are EC, EC-HSM, RSA, RSA-HSM and oct.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyKeyProperties#keyType
+   */
+  readonly keyType?: string;
+
+  /**
+   * Is the key reusable?
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyKeyProperties#reuseKey
+   */
+  readonly reuseKey?: boolean;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificatePolicyKeyProperties' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificatePolicyKeyProperties(obj: CertificateSpecInitProviderCertificatePolicyKeyProperties | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'curve': obj.curve,
+    'exportable': obj.exportable,
+    'keySize': obj.keySize,
+    'keyType': obj.keyType,
+    'reuseKey': obj.reuseKey,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema CertificateSpecInitProviderCertificatePolicyLifetimeAction
+ */
+export interface CertificateSpecInitProviderCertificatePolicyLifetimeAction {
+  /**
+   * A action block as defined below.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyLifetimeAction#action
+   */
+  readonly action?: CertificateSpecInitProviderCertificatePolicyLifetimeActionAction;
+
+  /**
+   * A trigger block as defined below.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyLifetimeAction#trigger
+   */
+  readonly trigger?: CertificateSpecInitProviderCertificatePolicyLifetimeActionTrigger;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificatePolicyLifetimeAction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificatePolicyLifetimeAction(obj: CertificateSpecInitProviderCertificatePolicyLifetimeAction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': toJson_CertificateSpecInitProviderCertificatePolicyLifetimeActionAction(obj.action),
+    'trigger': toJson_CertificateSpecInitProviderCertificatePolicyLifetimeActionTrigger(obj.trigger),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A secret_properties block as defined below.
+ *
+ * @schema CertificateSpecInitProviderCertificatePolicySecretProperties
+ */
+export interface CertificateSpecInitProviderCertificatePolicySecretProperties {
+  /**
+   * The Content-Type of the Certificate, such as application/x-pkcs12 for a PFX or application/x-pem-file for a PEM.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicySecretProperties#contentType
+   */
+  readonly contentType?: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificatePolicySecretProperties' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificatePolicySecretProperties(obj: CertificateSpecInitProviderCertificatePolicySecretProperties | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'contentType': obj.contentType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A x509_certificate_properties block as defined below. Required when certificate block is not specified.
+ *
+ * @schema CertificateSpecInitProviderCertificatePolicyX509CertificateProperties
+ */
+export interface CertificateSpecInitProviderCertificatePolicyX509CertificateProperties {
+  /**
+   * A list of Extended/Enhanced Key Usages.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyX509CertificateProperties#extendedKeyUsage
+   */
+  readonly extendedKeyUsage?: string[];
+
+  /**
+   * A list of uses associated with this Key. Possible values include cRLSign, dataEncipherment, decipherOnly, digitalSignature, encipherOnly, keyAgreement, keyCertSign, keyEncipherment and nonRepudiation and are case-sensitive.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyX509CertificateProperties#keyUsage
+   */
+  readonly keyUsage?: string[];
+
+  /**
+   * The Certificate's Subject.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyX509CertificateProperties#subject
+   */
+  readonly subject?: string;
+
+  /**
+   * A subject_alternative_names block as defined below.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyX509CertificateProperties#subjectAlternativeNames
+   */
+  readonly subjectAlternativeNames?: CertificateSpecInitProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames;
+
+  /**
+   * The Certificates Validity Period in Months.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyX509CertificateProperties#validityInMonths
+   */
+  readonly validityInMonths?: number;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificatePolicyX509CertificateProperties' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificatePolicyX509CertificateProperties(obj: CertificateSpecInitProviderCertificatePolicyX509CertificateProperties | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'extendedKeyUsage': obj.extendedKeyUsage?.map(y => y),
+    'keyUsage': obj.keyUsage?.map(y => y),
+    'subject': obj.subject,
+    'subjectAlternativeNames': toJson_CertificateSpecInitProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames(obj.subjectAlternativeNames),
+    'validityInMonths': obj.validityInMonths,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema CertificateSpecInitProviderKeyVaultIdRefPolicy
+ */
+export interface CertificateSpecInitProviderKeyVaultIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdRefPolicy#resolution
+   */
+  readonly resolution?: CertificateSpecInitProviderKeyVaultIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdRefPolicy#resolve
+   */
+  readonly resolve?: CertificateSpecInitProviderKeyVaultIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderKeyVaultIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderKeyVaultIdRefPolicy(obj: CertificateSpecInitProviderKeyVaultIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema CertificateSpecInitProviderKeyVaultIdSelectorPolicy
+ */
+export interface CertificateSpecInitProviderKeyVaultIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdSelectorPolicy#resolution
+   */
+  readonly resolution?: CertificateSpecInitProviderKeyVaultIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema CertificateSpecInitProviderKeyVaultIdSelectorPolicy#resolve
+   */
+  readonly resolve?: CertificateSpecInitProviderKeyVaultIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderKeyVaultIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderKeyVaultIdSelectorPolicy(obj: CertificateSpecInitProviderKeyVaultIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A action block as defined below.
+ *
+ * @schema CertificateSpecForProviderCertificatePolicyLifetimeActionAction
+ */
+export interface CertificateSpecForProviderCertificatePolicyLifetimeActionAction {
+  /**
+   * The Type of action to be performed when the lifetime trigger is triggered. Possible values include AutoRenew and EmailContacts.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyLifetimeActionAction#actionType
+   */
+  readonly actionType?: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificatePolicyLifetimeActionAction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificatePolicyLifetimeActionAction(obj: CertificateSpecForProviderCertificatePolicyLifetimeActionAction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'actionType': obj.actionType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A trigger block as defined below.
+ *
+ * @schema CertificateSpecForProviderCertificatePolicyLifetimeActionTrigger
+ */
+export interface CertificateSpecForProviderCertificatePolicyLifetimeActionTrigger {
+  /**
+   * The number of days before the Certificate expires that the action associated with this Trigger should run. Conflicts with lifetime_percentage.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyLifetimeActionTrigger#daysBeforeExpiry
+   */
+  readonly daysBeforeExpiry?: number;
+
+  /**
+   * The percentage at which during the Certificates Lifetime the action associated with this Trigger should run. Conflicts with days_before_expiry.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyLifetimeActionTrigger#lifetimePercentage
+   */
+  readonly lifetimePercentage?: number;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificatePolicyLifetimeActionTrigger' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificatePolicyLifetimeActionTrigger(obj: CertificateSpecForProviderCertificatePolicyLifetimeActionTrigger | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'daysBeforeExpiry': obj.daysBeforeExpiry,
+    'lifetimePercentage': obj.lifetimePercentage,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A subject_alternative_names block as defined below.
+ *
+ * @schema CertificateSpecForProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames
+ */
+export interface CertificateSpecForProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames {
+  /**
+   * A list of alternative DNS names (FQDNs) identified by the Certificate.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames#dnsNames
+   */
+  readonly dnsNames?: string[];
+
+  /**
+   * A list of email addresses identified by this Certificate.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames#emails
+   */
+  readonly emails?: string[];
+
+  /**
+   * A list of User Principal Names identified by the Certificate.
+   *
+   * @schema CertificateSpecForProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames#upns
+   */
+  readonly upns?: string[];
+}
+
+/**
+ * Converts an object of type 'CertificateSpecForProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecForProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames(obj: CertificateSpecForProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dnsNames': obj.dnsNames?.map(y => y),
+    'emails': obj.emails?.map(y => y),
+    'upns': obj.upns?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema CertificateSpecForProviderKeyVaultIdRefPolicyResolution
+ */
+export enum CertificateSpecForProviderKeyVaultIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema CertificateSpecForProviderKeyVaultIdRefPolicyResolve
+ */
+export enum CertificateSpecForProviderKeyVaultIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema CertificateSpecForProviderKeyVaultIdSelectorPolicyResolution
+ */
+export enum CertificateSpecForProviderKeyVaultIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema CertificateSpecForProviderKeyVaultIdSelectorPolicyResolve
+ */
+export enum CertificateSpecForProviderKeyVaultIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * A action block as defined below.
+ *
+ * @schema CertificateSpecInitProviderCertificatePolicyLifetimeActionAction
+ */
+export interface CertificateSpecInitProviderCertificatePolicyLifetimeActionAction {
+  /**
+   * The Type of action to be performed when the lifetime trigger is triggered. Possible values include AutoRenew and EmailContacts.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyLifetimeActionAction#actionType
+   */
+  readonly actionType?: string;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificatePolicyLifetimeActionAction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificatePolicyLifetimeActionAction(obj: CertificateSpecInitProviderCertificatePolicyLifetimeActionAction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'actionType': obj.actionType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A trigger block as defined below.
+ *
+ * @schema CertificateSpecInitProviderCertificatePolicyLifetimeActionTrigger
+ */
+export interface CertificateSpecInitProviderCertificatePolicyLifetimeActionTrigger {
+  /**
+   * The number of days before the Certificate expires that the action associated with this Trigger should run. Conflicts with lifetime_percentage.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyLifetimeActionTrigger#daysBeforeExpiry
+   */
+  readonly daysBeforeExpiry?: number;
+
+  /**
+   * The percentage at which during the Certificates Lifetime the action associated with this Trigger should run. Conflicts with days_before_expiry.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyLifetimeActionTrigger#lifetimePercentage
+   */
+  readonly lifetimePercentage?: number;
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificatePolicyLifetimeActionTrigger' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificatePolicyLifetimeActionTrigger(obj: CertificateSpecInitProviderCertificatePolicyLifetimeActionTrigger | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'daysBeforeExpiry': obj.daysBeforeExpiry,
+    'lifetimePercentage': obj.lifetimePercentage,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A subject_alternative_names block as defined below.
+ *
+ * @schema CertificateSpecInitProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames
+ */
+export interface CertificateSpecInitProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames {
+  /**
+   * A list of alternative DNS names (FQDNs) identified by the Certificate.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames#dnsNames
+   */
+  readonly dnsNames?: string[];
+
+  /**
+   * A list of email addresses identified by this Certificate.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames#emails
+   */
+  readonly emails?: string[];
+
+  /**
+   * A list of User Principal Names identified by the Certificate.
+   *
+   * @schema CertificateSpecInitProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames#upns
+   */
+  readonly upns?: string[];
+}
+
+/**
+ * Converts an object of type 'CertificateSpecInitProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_CertificateSpecInitProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames(obj: CertificateSpecInitProviderCertificatePolicyX509CertificatePropertiesSubjectAlternativeNames | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dnsNames': obj.dnsNames?.map(y => y),
+    'emails': obj.emails?.map(y => y),
+    'upns': obj.upns?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema CertificateSpecInitProviderKeyVaultIdRefPolicyResolution
+ */
+export enum CertificateSpecInitProviderKeyVaultIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema CertificateSpecInitProviderKeyVaultIdRefPolicyResolve
+ */
+export enum CertificateSpecInitProviderKeyVaultIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema CertificateSpecInitProviderKeyVaultIdSelectorPolicyResolution
+ */
+export enum CertificateSpecInitProviderKeyVaultIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema CertificateSpecInitProviderKeyVaultIdSelectorPolicyResolve
+ */
+export enum CertificateSpecInitProviderKeyVaultIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+
+/**
  * Secret is the Schema for the Secrets API. Manages a Key Vault Secret.
  *
  * @schema Secret

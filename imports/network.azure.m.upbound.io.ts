@@ -8104,6 +8104,8886 @@ export enum ApplicationGatewaySpecInitProviderPrivateLinkConfigurationIpConfigur
 
 
 /**
+ * Firewall is the Schema for the Firewalls API. Manages an Azure Firewall.
+ *
+ * @schema Firewall
+ */
+export class Firewall extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "Firewall"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'Firewall',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "Firewall".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: FirewallProps): any {
+    return {
+      ...Firewall.GVK,
+      ...toJson_FirewallProps(props),
+    };
+  }
+
+  /**
+   * Defines a "Firewall" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: FirewallProps) {
+    super(scope, id, {
+      ...Firewall.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...Firewall.GVK,
+      ...toJson_FirewallProps(resolved),
+    };
+  }
+}
+
+/**
+ * Firewall is the Schema for the Firewalls API. Manages an Azure Firewall.
+ *
+ * @schema Firewall
+ */
+export interface FirewallProps {
+  /**
+   * @schema Firewall#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * FirewallSpec defines the desired state of Firewall
+   *
+   * @schema Firewall#spec
+   */
+  readonly spec: FirewallSpec;
+}
+
+/**
+ * Converts an object of type 'FirewallProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallProps(obj: FirewallProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_FirewallSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FirewallSpec defines the desired state of Firewall
+ *
+ * @schema FirewallSpec
+ */
+export interface FirewallSpec {
+  /**
+   * @schema FirewallSpec#forProvider
+   */
+  readonly forProvider: FirewallSpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema FirewallSpec#initProvider
+   */
+  readonly initProvider?: FirewallSpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema FirewallSpec#managementPolicies
+   */
+  readonly managementPolicies?: FirewallSpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema FirewallSpec#providerConfigRef
+   */
+  readonly providerConfigRef?: FirewallSpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema FirewallSpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: FirewallSpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'FirewallSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpec(obj: FirewallSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_FirewallSpecForProvider(obj.forProvider),
+    'initProvider': toJson_FirewallSpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_FirewallSpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_FirewallSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallSpecForProvider
+ */
+export interface FirewallSpecForProvider {
+  /**
+   * Whether DNS proxy is enabled. It will forward DNS requests to the DNS servers when set to true. It will be set to true if dns_servers provided with a not empty list.
+   *
+   * @schema FirewallSpecForProvider#dnsProxyEnabled
+   */
+  readonly dnsProxyEnabled?: boolean;
+
+  /**
+   * A list of DNS servers that the Azure Firewall will direct DNS traffic to the for name resolution.
+   *
+   * @schema FirewallSpecForProvider#dnsServers
+   */
+  readonly dnsServers?: string[];
+
+  /**
+   * The ID of the Firewall Policy applied to this Firewall.
+   *
+   * @schema FirewallSpecForProvider#firewallPolicyId
+   */
+  readonly firewallPolicyId?: string;
+
+  /**
+   * An ip_configuration block as documented below.
+   *
+   * @schema FirewallSpecForProvider#ipConfiguration
+   */
+  readonly ipConfiguration?: FirewallSpecForProviderIpConfiguration[];
+
+  /**
+   * Specifies the supported Azure location where the resource exists. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecForProvider#location
+   */
+  readonly location?: string;
+
+  /**
+   * A management_ip_configuration block as documented below, which allows force-tunnelling of traffic to be performed by the firewall. Adding or removing this block or changing the subnet_id in an existing block forces a new resource to be created. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecForProvider#managementIpConfiguration
+   */
+  readonly managementIpConfiguration?: FirewallSpecForProviderManagementIpConfiguration;
+
+  /**
+   * A list of SNAT private CIDR IP ranges, or the special string IANAPrivateRanges, which indicates Azure Firewall does not SNAT when the destination IP address is a private range per IANA RFC 1918.
+   *
+   * @schema FirewallSpecForProvider#privateIpRanges
+   */
+  readonly privateIpRanges?: string[];
+
+  /**
+   * The name of the resource group in which to create the resource. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecForProvider#resourceGroupName
+   */
+  readonly resourceGroupName?: string;
+
+  /**
+   * Reference to a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema FirewallSpecForProvider#resourceGroupNameRef
+   */
+  readonly resourceGroupNameRef?: FirewallSpecForProviderResourceGroupNameRef;
+
+  /**
+   * Selector for a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema FirewallSpecForProvider#resourceGroupNameSelector
+   */
+  readonly resourceGroupNameSelector?: FirewallSpecForProviderResourceGroupNameSelector;
+
+  /**
+   * SKU name of the Firewall. Possible values are AZFW_Hub and AZFW_VNet. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecForProvider#skuName
+   */
+  readonly skuName?: string;
+
+  /**
+   * SKU tier of the Firewall. Possible values are Premium, Standard and Basic.
+   *
+   * @schema FirewallSpecForProvider#skuTier
+   */
+  readonly skuTier?: string;
+
+  /**
+   * A mapping of tags to assign to the resource.
+   *
+   * @schema FirewallSpecForProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * The operation mode for threat intelligence-based filtering. Possible values are: Off, Alert and Deny. Defaults to Alert.
+   *
+   * @default Alert.
+   * @schema FirewallSpecForProvider#threatIntelMode
+   */
+  readonly threatIntelMode?: string;
+
+  /**
+   * A virtual_hub block as documented below.
+   *
+   * @schema FirewallSpecForProvider#virtualHub
+   */
+  readonly virtualHub?: FirewallSpecForProviderVirtualHub;
+
+  /**
+   * Specifies a list of Availability Zones in which this Azure Firewall should be located. Changing this forces a new Azure Firewall to be created.
+   *
+   * @schema FirewallSpecForProvider#zones
+   */
+  readonly zones?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProvider(obj: FirewallSpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dnsProxyEnabled': obj.dnsProxyEnabled,
+    'dnsServers': obj.dnsServers?.map(y => y),
+    'firewallPolicyId': obj.firewallPolicyId,
+    'ipConfiguration': obj.ipConfiguration?.map(y => toJson_FirewallSpecForProviderIpConfiguration(y)),
+    'location': obj.location,
+    'managementIpConfiguration': toJson_FirewallSpecForProviderManagementIpConfiguration(obj.managementIpConfiguration),
+    'privateIpRanges': obj.privateIpRanges?.map(y => y),
+    'resourceGroupName': obj.resourceGroupName,
+    'resourceGroupNameRef': toJson_FirewallSpecForProviderResourceGroupNameRef(obj.resourceGroupNameRef),
+    'resourceGroupNameSelector': toJson_FirewallSpecForProviderResourceGroupNameSelector(obj.resourceGroupNameSelector),
+    'skuName': obj.skuName,
+    'skuTier': obj.skuTier,
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'threatIntelMode': obj.threatIntelMode,
+    'virtualHub': toJson_FirewallSpecForProviderVirtualHub(obj.virtualHub),
+    'zones': obj.zones?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema FirewallSpecInitProvider
+ */
+export interface FirewallSpecInitProvider {
+  /**
+   * Whether DNS proxy is enabled. It will forward DNS requests to the DNS servers when set to true. It will be set to true if dns_servers provided with a not empty list.
+   *
+   * @schema FirewallSpecInitProvider#dnsProxyEnabled
+   */
+  readonly dnsProxyEnabled?: boolean;
+
+  /**
+   * A list of DNS servers that the Azure Firewall will direct DNS traffic to the for name resolution.
+   *
+   * @schema FirewallSpecInitProvider#dnsServers
+   */
+  readonly dnsServers?: string[];
+
+  /**
+   * The ID of the Firewall Policy applied to this Firewall.
+   *
+   * @schema FirewallSpecInitProvider#firewallPolicyId
+   */
+  readonly firewallPolicyId?: string;
+
+  /**
+   * An ip_configuration block as documented below.
+   *
+   * @schema FirewallSpecInitProvider#ipConfiguration
+   */
+  readonly ipConfiguration?: FirewallSpecInitProviderIpConfiguration[];
+
+  /**
+   * Specifies the supported Azure location where the resource exists. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecInitProvider#location
+   */
+  readonly location?: string;
+
+  /**
+   * A management_ip_configuration block as documented below, which allows force-tunnelling of traffic to be performed by the firewall. Adding or removing this block or changing the subnet_id in an existing block forces a new resource to be created. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecInitProvider#managementIpConfiguration
+   */
+  readonly managementIpConfiguration?: FirewallSpecInitProviderManagementIpConfiguration;
+
+  /**
+   * A list of SNAT private CIDR IP ranges, or the special string IANAPrivateRanges, which indicates Azure Firewall does not SNAT when the destination IP address is a private range per IANA RFC 1918.
+   *
+   * @schema FirewallSpecInitProvider#privateIpRanges
+   */
+  readonly privateIpRanges?: string[];
+
+  /**
+   * SKU name of the Firewall. Possible values are AZFW_Hub and AZFW_VNet. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecInitProvider#skuName
+   */
+  readonly skuName?: string;
+
+  /**
+   * SKU tier of the Firewall. Possible values are Premium, Standard and Basic.
+   *
+   * @schema FirewallSpecInitProvider#skuTier
+   */
+  readonly skuTier?: string;
+
+  /**
+   * A mapping of tags to assign to the resource.
+   *
+   * @schema FirewallSpecInitProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * The operation mode for threat intelligence-based filtering. Possible values are: Off, Alert and Deny. Defaults to Alert.
+   *
+   * @default Alert.
+   * @schema FirewallSpecInitProvider#threatIntelMode
+   */
+  readonly threatIntelMode?: string;
+
+  /**
+   * A virtual_hub block as documented below.
+   *
+   * @schema FirewallSpecInitProvider#virtualHub
+   */
+  readonly virtualHub?: FirewallSpecInitProviderVirtualHub;
+
+  /**
+   * Specifies a list of Availability Zones in which this Azure Firewall should be located. Changing this forces a new Azure Firewall to be created.
+   *
+   * @schema FirewallSpecInitProvider#zones
+   */
+  readonly zones?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProvider(obj: FirewallSpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dnsProxyEnabled': obj.dnsProxyEnabled,
+    'dnsServers': obj.dnsServers?.map(y => y),
+    'firewallPolicyId': obj.firewallPolicyId,
+    'ipConfiguration': obj.ipConfiguration?.map(y => toJson_FirewallSpecInitProviderIpConfiguration(y)),
+    'location': obj.location,
+    'managementIpConfiguration': toJson_FirewallSpecInitProviderManagementIpConfiguration(obj.managementIpConfiguration),
+    'privateIpRanges': obj.privateIpRanges?.map(y => y),
+    'skuName': obj.skuName,
+    'skuTier': obj.skuTier,
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'threatIntelMode': obj.threatIntelMode,
+    'virtualHub': toJson_FirewallSpecInitProviderVirtualHub(obj.virtualHub),
+    'zones': obj.zones?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema FirewallSpecManagementPolicies
+ */
+export enum FirewallSpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema FirewallSpecProviderConfigRef
+ */
+export interface FirewallSpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema FirewallSpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallSpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecProviderConfigRef(obj: FirewallSpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema FirewallSpecWriteConnectionSecretToRef
+ */
+export interface FirewallSpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema FirewallSpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecWriteConnectionSecretToRef(obj: FirewallSpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallSpecForProviderIpConfiguration
+ */
+export interface FirewallSpecForProviderIpConfiguration {
+  /**
+   * Specifies the name of the IP Configuration.
+   *
+   * @schema FirewallSpecForProviderIpConfiguration#name
+   */
+  readonly name?: string;
+
+  /**
+   * The ID of the Public IP Address associated with the firewall.
+   *
+   * @schema FirewallSpecForProviderIpConfiguration#publicIpAddressId
+   */
+  readonly publicIpAddressId?: string;
+
+  /**
+   * Reference to a PublicIP in network to populate publicIpAddressId.
+   *
+   * @schema FirewallSpecForProviderIpConfiguration#publicIpAddressIdRef
+   */
+  readonly publicIpAddressIdRef?: FirewallSpecForProviderIpConfigurationPublicIpAddressIdRef;
+
+  /**
+   * Selector for a PublicIP in network to populate publicIpAddressId.
+   *
+   * @schema FirewallSpecForProviderIpConfiguration#publicIpAddressIdSelector
+   */
+  readonly publicIpAddressIdSelector?: FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector;
+
+  /**
+   * Reference to the subnet associated with the IP Configuration. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecForProviderIpConfiguration#subnetId
+   */
+  readonly subnetId?: string;
+
+  /**
+   * Reference to a Subnet in network to populate subnetId.
+   *
+   * @schema FirewallSpecForProviderIpConfiguration#subnetIdRef
+   */
+  readonly subnetIdRef?: FirewallSpecForProviderIpConfigurationSubnetIdRef;
+
+  /**
+   * Selector for a Subnet in network to populate subnetId.
+   *
+   * @schema FirewallSpecForProviderIpConfiguration#subnetIdSelector
+   */
+  readonly subnetIdSelector?: FirewallSpecForProviderIpConfigurationSubnetIdSelector;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderIpConfiguration' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderIpConfiguration(obj: FirewallSpecForProviderIpConfiguration | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'publicIpAddressId': obj.publicIpAddressId,
+    'publicIpAddressIdRef': toJson_FirewallSpecForProviderIpConfigurationPublicIpAddressIdRef(obj.publicIpAddressIdRef),
+    'publicIpAddressIdSelector': toJson_FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector(obj.publicIpAddressIdSelector),
+    'subnetId': obj.subnetId,
+    'subnetIdRef': toJson_FirewallSpecForProviderIpConfigurationSubnetIdRef(obj.subnetIdRef),
+    'subnetIdSelector': toJson_FirewallSpecForProviderIpConfigurationSubnetIdSelector(obj.subnetIdSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A management_ip_configuration block as documented below, which allows force-tunnelling of traffic to be performed by the firewall. Adding or removing this block or changing the subnet_id in an existing block forces a new resource to be created. Changing this forces a new resource to be created.
+ *
+ * @schema FirewallSpecForProviderManagementIpConfiguration
+ */
+export interface FirewallSpecForProviderManagementIpConfiguration {
+  /**
+   * Specifies the name of the IP Configuration.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfiguration#name
+   */
+  readonly name?: string;
+
+  /**
+   * The ID of the Public IP Address associated with the firewall.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfiguration#publicIpAddressId
+   */
+  readonly publicIpAddressId?: string;
+
+  /**
+   * Reference to the subnet associated with the IP Configuration. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfiguration#subnetId
+   */
+  readonly subnetId?: string;
+
+  /**
+   * Reference to a Subnet in network to populate subnetId.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfiguration#subnetIdRef
+   */
+  readonly subnetIdRef?: FirewallSpecForProviderManagementIpConfigurationSubnetIdRef;
+
+  /**
+   * Selector for a Subnet in network to populate subnetId.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfiguration#subnetIdSelector
+   */
+  readonly subnetIdSelector?: FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderManagementIpConfiguration' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderManagementIpConfiguration(obj: FirewallSpecForProviderManagementIpConfiguration | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'publicIpAddressId': obj.publicIpAddressId,
+    'subnetId': obj.subnetId,
+    'subnetIdRef': toJson_FirewallSpecForProviderManagementIpConfigurationSubnetIdRef(obj.subnetIdRef),
+    'subnetIdSelector': toJson_FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector(obj.subnetIdSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema FirewallSpecForProviderResourceGroupNameRef
+ */
+export interface FirewallSpecForProviderResourceGroupNameRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameRef#policy
+   */
+  readonly policy?: FirewallSpecForProviderResourceGroupNameRefPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderResourceGroupNameRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderResourceGroupNameRef(obj: FirewallSpecForProviderResourceGroupNameRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecForProviderResourceGroupNameRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema FirewallSpecForProviderResourceGroupNameSelector
+ */
+export interface FirewallSpecForProviderResourceGroupNameSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameSelector#policy
+   */
+  readonly policy?: FirewallSpecForProviderResourceGroupNameSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderResourceGroupNameSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderResourceGroupNameSelector(obj: FirewallSpecForProviderResourceGroupNameSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecForProviderResourceGroupNameSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A virtual_hub block as documented below.
+ *
+ * @schema FirewallSpecForProviderVirtualHub
+ */
+export interface FirewallSpecForProviderVirtualHub {
+  /**
+   * Specifies the number of public IPs to assign to the Firewall. Defaults to 1.
+   *
+   * @default 1.
+   * @schema FirewallSpecForProviderVirtualHub#publicIpCount
+   */
+  readonly publicIpCount?: number;
+
+  /**
+   * Specifies the ID of the Virtual Hub where the Firewall resides in.
+   *
+   * @schema FirewallSpecForProviderVirtualHub#virtualHubId
+   */
+  readonly virtualHubId?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderVirtualHub' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderVirtualHub(obj: FirewallSpecForProviderVirtualHub | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'publicIpCount': obj.publicIpCount,
+    'virtualHubId': obj.virtualHubId,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallSpecInitProviderIpConfiguration
+ */
+export interface FirewallSpecInitProviderIpConfiguration {
+  /**
+   * Specifies the name of the IP Configuration.
+   *
+   * @schema FirewallSpecInitProviderIpConfiguration#name
+   */
+  readonly name?: string;
+
+  /**
+   * The ID of the Public IP Address associated with the firewall.
+   *
+   * @schema FirewallSpecInitProviderIpConfiguration#publicIpAddressId
+   */
+  readonly publicIpAddressId?: string;
+
+  /**
+   * Reference to a PublicIP in network to populate publicIpAddressId.
+   *
+   * @schema FirewallSpecInitProviderIpConfiguration#publicIpAddressIdRef
+   */
+  readonly publicIpAddressIdRef?: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRef;
+
+  /**
+   * Selector for a PublicIP in network to populate publicIpAddressId.
+   *
+   * @schema FirewallSpecInitProviderIpConfiguration#publicIpAddressIdSelector
+   */
+  readonly publicIpAddressIdSelector?: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector;
+
+  /**
+   * Reference to the subnet associated with the IP Configuration. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecInitProviderIpConfiguration#subnetId
+   */
+  readonly subnetId?: string;
+
+  /**
+   * Reference to a Subnet in network to populate subnetId.
+   *
+   * @schema FirewallSpecInitProviderIpConfiguration#subnetIdRef
+   */
+  readonly subnetIdRef?: FirewallSpecInitProviderIpConfigurationSubnetIdRef;
+
+  /**
+   * Selector for a Subnet in network to populate subnetId.
+   *
+   * @schema FirewallSpecInitProviderIpConfiguration#subnetIdSelector
+   */
+  readonly subnetIdSelector?: FirewallSpecInitProviderIpConfigurationSubnetIdSelector;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderIpConfiguration' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderIpConfiguration(obj: FirewallSpecInitProviderIpConfiguration | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'publicIpAddressId': obj.publicIpAddressId,
+    'publicIpAddressIdRef': toJson_FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRef(obj.publicIpAddressIdRef),
+    'publicIpAddressIdSelector': toJson_FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector(obj.publicIpAddressIdSelector),
+    'subnetId': obj.subnetId,
+    'subnetIdRef': toJson_FirewallSpecInitProviderIpConfigurationSubnetIdRef(obj.subnetIdRef),
+    'subnetIdSelector': toJson_FirewallSpecInitProviderIpConfigurationSubnetIdSelector(obj.subnetIdSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A management_ip_configuration block as documented below, which allows force-tunnelling of traffic to be performed by the firewall. Adding or removing this block or changing the subnet_id in an existing block forces a new resource to be created. Changing this forces a new resource to be created.
+ *
+ * @schema FirewallSpecInitProviderManagementIpConfiguration
+ */
+export interface FirewallSpecInitProviderManagementIpConfiguration {
+  /**
+   * Specifies the name of the IP Configuration.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfiguration#name
+   */
+  readonly name?: string;
+
+  /**
+   * The ID of the Public IP Address associated with the firewall.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfiguration#publicIpAddressId
+   */
+  readonly publicIpAddressId?: string;
+
+  /**
+   * Reference to the subnet associated with the IP Configuration. Changing this forces a new resource to be created.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfiguration#subnetId
+   */
+  readonly subnetId?: string;
+
+  /**
+   * Reference to a Subnet in network to populate subnetId.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfiguration#subnetIdRef
+   */
+  readonly subnetIdRef?: FirewallSpecInitProviderManagementIpConfigurationSubnetIdRef;
+
+  /**
+   * Selector for a Subnet in network to populate subnetId.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfiguration#subnetIdSelector
+   */
+  readonly subnetIdSelector?: FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderManagementIpConfiguration' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderManagementIpConfiguration(obj: FirewallSpecInitProviderManagementIpConfiguration | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'publicIpAddressId': obj.publicIpAddressId,
+    'subnetId': obj.subnetId,
+    'subnetIdRef': toJson_FirewallSpecInitProviderManagementIpConfigurationSubnetIdRef(obj.subnetIdRef),
+    'subnetIdSelector': toJson_FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector(obj.subnetIdSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A virtual_hub block as documented below.
+ *
+ * @schema FirewallSpecInitProviderVirtualHub
+ */
+export interface FirewallSpecInitProviderVirtualHub {
+  /**
+   * Specifies the number of public IPs to assign to the Firewall. Defaults to 1.
+   *
+   * @default 1.
+   * @schema FirewallSpecInitProviderVirtualHub#publicIpCount
+   */
+  readonly publicIpCount?: number;
+
+  /**
+   * Specifies the ID of the Virtual Hub where the Firewall resides in.
+   *
+   * @schema FirewallSpecInitProviderVirtualHub#virtualHubId
+   */
+  readonly virtualHubId?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderVirtualHub' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderVirtualHub(obj: FirewallSpecInitProviderVirtualHub | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'publicIpCount': obj.publicIpCount,
+    'virtualHubId': obj.virtualHubId,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a PublicIP in network to populate publicIpAddressId.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdRef
+ */
+export interface FirewallSpecForProviderIpConfigurationPublicIpAddressIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdRef#policy
+   */
+  readonly policy?: FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderIpConfigurationPublicIpAddressIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderIpConfigurationPublicIpAddressIdRef(obj: FirewallSpecForProviderIpConfigurationPublicIpAddressIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a PublicIP in network to populate publicIpAddressId.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector
+ */
+export interface FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector#policy
+   */
+  readonly policy?: FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector(obj: FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a Subnet in network to populate subnetId.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationSubnetIdRef
+ */
+export interface FirewallSpecForProviderIpConfigurationSubnetIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdRef#policy
+   */
+  readonly policy?: FirewallSpecForProviderIpConfigurationSubnetIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderIpConfigurationSubnetIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderIpConfigurationSubnetIdRef(obj: FirewallSpecForProviderIpConfigurationSubnetIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecForProviderIpConfigurationSubnetIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a Subnet in network to populate subnetId.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationSubnetIdSelector
+ */
+export interface FirewallSpecForProviderIpConfigurationSubnetIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdSelector#policy
+   */
+  readonly policy?: FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderIpConfigurationSubnetIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderIpConfigurationSubnetIdSelector(obj: FirewallSpecForProviderIpConfigurationSubnetIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a Subnet in network to populate subnetId.
+ *
+ * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdRef
+ */
+export interface FirewallSpecForProviderManagementIpConfigurationSubnetIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdRef#policy
+   */
+  readonly policy?: FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderManagementIpConfigurationSubnetIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderManagementIpConfigurationSubnetIdRef(obj: FirewallSpecForProviderManagementIpConfigurationSubnetIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a Subnet in network to populate subnetId.
+ *
+ * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector
+ */
+export interface FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector#policy
+   */
+  readonly policy?: FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector(obj: FirewallSpecForProviderManagementIpConfigurationSubnetIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema FirewallSpecForProviderResourceGroupNameRefPolicy
+ */
+export interface FirewallSpecForProviderResourceGroupNameRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameRefPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecForProviderResourceGroupNameRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameRefPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecForProviderResourceGroupNameRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderResourceGroupNameRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderResourceGroupNameRefPolicy(obj: FirewallSpecForProviderResourceGroupNameRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema FirewallSpecForProviderResourceGroupNameSelectorPolicy
+ */
+export interface FirewallSpecForProviderResourceGroupNameSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameSelectorPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecForProviderResourceGroupNameSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecForProviderResourceGroupNameSelectorPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecForProviderResourceGroupNameSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderResourceGroupNameSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderResourceGroupNameSelectorPolicy(obj: FirewallSpecForProviderResourceGroupNameSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a PublicIP in network to populate publicIpAddressId.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRef
+ */
+export interface FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRef#policy
+   */
+  readonly policy?: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRef(obj: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a PublicIP in network to populate publicIpAddressId.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector
+ */
+export interface FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector#policy
+   */
+  readonly policy?: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector(obj: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a Subnet in network to populate subnetId.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationSubnetIdRef
+ */
+export interface FirewallSpecInitProviderIpConfigurationSubnetIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdRef#policy
+   */
+  readonly policy?: FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderIpConfigurationSubnetIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderIpConfigurationSubnetIdRef(obj: FirewallSpecInitProviderIpConfigurationSubnetIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a Subnet in network to populate subnetId.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationSubnetIdSelector
+ */
+export interface FirewallSpecInitProviderIpConfigurationSubnetIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdSelector#policy
+   */
+  readonly policy?: FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderIpConfigurationSubnetIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderIpConfigurationSubnetIdSelector(obj: FirewallSpecInitProviderIpConfigurationSubnetIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a Subnet in network to populate subnetId.
+ *
+ * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdRef
+ */
+export interface FirewallSpecInitProviderManagementIpConfigurationSubnetIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdRef#policy
+   */
+  readonly policy?: FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderManagementIpConfigurationSubnetIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderManagementIpConfigurationSubnetIdRef(obj: FirewallSpecInitProviderManagementIpConfigurationSubnetIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a Subnet in network to populate subnetId.
+ *
+ * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector
+ */
+export interface FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector#policy
+   */
+  readonly policy?: FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector(obj: FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicy
+ */
+export interface FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicy(obj: FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicy
+ */
+export interface FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicy(obj: FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationSubnetIdRefPolicy
+ */
+export interface FirewallSpecForProviderIpConfigurationSubnetIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdRefPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecForProviderIpConfigurationSubnetIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdRefPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecForProviderIpConfigurationSubnetIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderIpConfigurationSubnetIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderIpConfigurationSubnetIdRefPolicy(obj: FirewallSpecForProviderIpConfigurationSubnetIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicy
+ */
+export interface FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicy(obj: FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicy
+ */
+export interface FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicy(obj: FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicy
+ */
+export interface FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicy(obj: FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecForProviderResourceGroupNameRefPolicyResolution
+ */
+export enum FirewallSpecForProviderResourceGroupNameRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecForProviderResourceGroupNameRefPolicyResolve
+ */
+export enum FirewallSpecForProviderResourceGroupNameRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecForProviderResourceGroupNameSelectorPolicyResolution
+ */
+export enum FirewallSpecForProviderResourceGroupNameSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecForProviderResourceGroupNameSelectorPolicyResolve
+ */
+export enum FirewallSpecForProviderResourceGroupNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Policies for referencing.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicy
+ */
+export interface FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicy(obj: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicy
+ */
+export interface FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicy(obj: FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicy
+ */
+export interface FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicy(obj: FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicy
+ */
+export interface FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicy(obj: FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicy
+ */
+export interface FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicy(obj: FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicy
+ */
+export interface FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicy#resolution
+   */
+  readonly resolution?: FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicy#resolve
+   */
+  readonly resolve?: FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicy(obj: FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicyResolution
+ */
+export enum FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicyResolve
+ */
+export enum FirewallSpecForProviderIpConfigurationPublicIpAddressIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolution
+ */
+export enum FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolve
+ */
+export enum FirewallSpecForProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationSubnetIdRefPolicyResolution
+ */
+export enum FirewallSpecForProviderIpConfigurationSubnetIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationSubnetIdRefPolicyResolve
+ */
+export enum FirewallSpecForProviderIpConfigurationSubnetIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicyResolution
+ */
+export enum FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicyResolve
+ */
+export enum FirewallSpecForProviderIpConfigurationSubnetIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicyResolution
+ */
+export enum FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicyResolve
+ */
+export enum FirewallSpecForProviderManagementIpConfigurationSubnetIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicyResolution
+ */
+export enum FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicyResolve
+ */
+export enum FirewallSpecForProviderManagementIpConfigurationSubnetIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicyResolution
+ */
+export enum FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicyResolve
+ */
+export enum FirewallSpecInitProviderIpConfigurationPublicIpAddressIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolution
+ */
+export enum FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolve
+ */
+export enum FirewallSpecInitProviderIpConfigurationPublicIpAddressIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicyResolution
+ */
+export enum FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicyResolve
+ */
+export enum FirewallSpecInitProviderIpConfigurationSubnetIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicyResolution
+ */
+export enum FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicyResolve
+ */
+export enum FirewallSpecInitProviderIpConfigurationSubnetIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicyResolution
+ */
+export enum FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicyResolve
+ */
+export enum FirewallSpecInitProviderManagementIpConfigurationSubnetIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicyResolution
+ */
+export enum FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicyResolve
+ */
+export enum FirewallSpecInitProviderManagementIpConfigurationSubnetIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+
+/**
+ * FirewallPolicy is the Schema for the FirewallPolicys API. Manages a Firewall Policy.
+ *
+ * @schema FirewallPolicy
+ */
+export class FirewallPolicy extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "FirewallPolicy"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'FirewallPolicy',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "FirewallPolicy".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: FirewallPolicyProps): any {
+    return {
+      ...FirewallPolicy.GVK,
+      ...toJson_FirewallPolicyProps(props),
+    };
+  }
+
+  /**
+   * Defines a "FirewallPolicy" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: FirewallPolicyProps) {
+    super(scope, id, {
+      ...FirewallPolicy.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...FirewallPolicy.GVK,
+      ...toJson_FirewallPolicyProps(resolved),
+    };
+  }
+}
+
+/**
+ * FirewallPolicy is the Schema for the FirewallPolicys API. Manages a Firewall Policy.
+ *
+ * @schema FirewallPolicy
+ */
+export interface FirewallPolicyProps {
+  /**
+   * @schema FirewallPolicy#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * FirewallPolicySpec defines the desired state of FirewallPolicy
+   *
+   * @schema FirewallPolicy#spec
+   */
+  readonly spec: FirewallPolicySpec;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyProps(obj: FirewallPolicyProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_FirewallPolicySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FirewallPolicySpec defines the desired state of FirewallPolicy
+ *
+ * @schema FirewallPolicySpec
+ */
+export interface FirewallPolicySpec {
+  /**
+   * @schema FirewallPolicySpec#forProvider
+   */
+  readonly forProvider: FirewallPolicySpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema FirewallPolicySpec#initProvider
+   */
+  readonly initProvider?: FirewallPolicySpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema FirewallPolicySpec#managementPolicies
+   */
+  readonly managementPolicies?: FirewallPolicySpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema FirewallPolicySpec#providerConfigRef
+   */
+  readonly providerConfigRef?: FirewallPolicySpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema FirewallPolicySpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: FirewallPolicySpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpec(obj: FirewallPolicySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_FirewallPolicySpecForProvider(obj.forProvider),
+    'initProvider': toJson_FirewallPolicySpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_FirewallPolicySpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_FirewallPolicySpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicySpecForProvider
+ */
+export interface FirewallPolicySpecForProvider {
+  /**
+   * Whether enable auto learn private ip range.
+   *
+   * @schema FirewallPolicySpecForProvider#autoLearnPrivateRangesEnabled
+   */
+  readonly autoLearnPrivateRangesEnabled?: boolean;
+
+  /**
+   * The ID of the base Firewall Policy.
+   *
+   * @schema FirewallPolicySpecForProvider#basePolicyId
+   */
+  readonly basePolicyId?: string;
+
+  /**
+   * A dns block as defined below.
+   *
+   * @schema FirewallPolicySpecForProvider#dns
+   */
+  readonly dns?: FirewallPolicySpecForProviderDns;
+
+  /**
+   * A explicit_proxy block as defined below.
+   *
+   * @schema FirewallPolicySpecForProvider#explicitProxy
+   */
+  readonly explicitProxy?: FirewallPolicySpecForProviderExplicitProxy;
+
+  /**
+   * An identity block as defined below.
+   *
+   * @schema FirewallPolicySpecForProvider#identity
+   */
+  readonly identity?: FirewallPolicySpecForProviderIdentity;
+
+  /**
+   * An insights block as defined below.
+   *
+   * @schema FirewallPolicySpecForProvider#insights
+   */
+  readonly insights?: FirewallPolicySpecForProviderInsights;
+
+  /**
+   * A intrusion_detection block as defined below.
+   *
+   * @schema FirewallPolicySpecForProvider#intrusionDetection
+   */
+  readonly intrusionDetection?: FirewallPolicySpecForProviderIntrusionDetection;
+
+  /**
+   * The Azure Region where the Firewall Policy should exist. Changing this forces a new Firewall Policy to be created.
+   *
+   * @schema FirewallPolicySpecForProvider#location
+   */
+  readonly location?: string;
+
+  /**
+   * A list of private IP ranges to which traffic will not be SNAT.
+   *
+   * @schema FirewallPolicySpecForProvider#privateIpRanges
+   */
+  readonly privateIpRanges?: string[];
+
+  /**
+   * The name of the Resource Group where the Firewall Policy should exist. Changing this forces a new Firewall Policy to be created.
+   *
+   * @schema FirewallPolicySpecForProvider#resourceGroupName
+   */
+  readonly resourceGroupName?: string;
+
+  /**
+   * Reference to a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema FirewallPolicySpecForProvider#resourceGroupNameRef
+   */
+  readonly resourceGroupNameRef?: FirewallPolicySpecForProviderResourceGroupNameRef;
+
+  /**
+   * Selector for a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema FirewallPolicySpecForProvider#resourceGroupNameSelector
+   */
+  readonly resourceGroupNameSelector?: FirewallPolicySpecForProviderResourceGroupNameSelector;
+
+  /**
+   * The SKU Tier of the Firewall Policy. Possible values are Standard, Premium and Basic. Defaults to Standard. Changing this forces a new Firewall Policy to be created.
+   *
+   * @default Standard. Changing this forces a new Firewall Policy to be created.
+   * @schema FirewallPolicySpecForProvider#sku
+   */
+  readonly sku?: string;
+
+  /**
+   * Whether SQL Redirect traffic filtering is allowed. Enabling this flag requires no rule using ports between 11000-11999.
+   *
+   * @schema FirewallPolicySpecForProvider#sqlRedirectAllowed
+   */
+  readonly sqlRedirectAllowed?: boolean;
+
+  /**
+   * A mapping of tags which should be assigned to the Firewall Policy.
+   *
+   * @schema FirewallPolicySpecForProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * A threat_intelligence_allowlist block as defined below.
+   *
+   * @schema FirewallPolicySpecForProvider#threatIntelligenceAllowlist
+   */
+  readonly threatIntelligenceAllowlist?: FirewallPolicySpecForProviderThreatIntelligenceAllowlist;
+
+  /**
+   * The operation mode for Threat Intelligence. Possible values are Alert, Deny and Off. Defaults to Alert.
+   *
+   * @default Alert.
+   * @schema FirewallPolicySpecForProvider#threatIntelligenceMode
+   */
+  readonly threatIntelligenceMode?: string;
+
+  /**
+   * A tls_certificate block as defined below.
+   *
+   * @schema FirewallPolicySpecForProvider#tlsCertificate
+   */
+  readonly tlsCertificate?: FirewallPolicySpecForProviderTlsCertificate;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProvider(obj: FirewallPolicySpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'autoLearnPrivateRangesEnabled': obj.autoLearnPrivateRangesEnabled,
+    'basePolicyId': obj.basePolicyId,
+    'dns': toJson_FirewallPolicySpecForProviderDns(obj.dns),
+    'explicitProxy': toJson_FirewallPolicySpecForProviderExplicitProxy(obj.explicitProxy),
+    'identity': toJson_FirewallPolicySpecForProviderIdentity(obj.identity),
+    'insights': toJson_FirewallPolicySpecForProviderInsights(obj.insights),
+    'intrusionDetection': toJson_FirewallPolicySpecForProviderIntrusionDetection(obj.intrusionDetection),
+    'location': obj.location,
+    'privateIpRanges': obj.privateIpRanges?.map(y => y),
+    'resourceGroupName': obj.resourceGroupName,
+    'resourceGroupNameRef': toJson_FirewallPolicySpecForProviderResourceGroupNameRef(obj.resourceGroupNameRef),
+    'resourceGroupNameSelector': toJson_FirewallPolicySpecForProviderResourceGroupNameSelector(obj.resourceGroupNameSelector),
+    'sku': obj.sku,
+    'sqlRedirectAllowed': obj.sqlRedirectAllowed,
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'threatIntelligenceAllowlist': toJson_FirewallPolicySpecForProviderThreatIntelligenceAllowlist(obj.threatIntelligenceAllowlist),
+    'threatIntelligenceMode': obj.threatIntelligenceMode,
+    'tlsCertificate': toJson_FirewallPolicySpecForProviderTlsCertificate(obj.tlsCertificate),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema FirewallPolicySpecInitProvider
+ */
+export interface FirewallPolicySpecInitProvider {
+  /**
+   * Whether enable auto learn private ip range.
+   *
+   * @schema FirewallPolicySpecInitProvider#autoLearnPrivateRangesEnabled
+   */
+  readonly autoLearnPrivateRangesEnabled?: boolean;
+
+  /**
+   * The ID of the base Firewall Policy.
+   *
+   * @schema FirewallPolicySpecInitProvider#basePolicyId
+   */
+  readonly basePolicyId?: string;
+
+  /**
+   * A dns block as defined below.
+   *
+   * @schema FirewallPolicySpecInitProvider#dns
+   */
+  readonly dns?: FirewallPolicySpecInitProviderDns;
+
+  /**
+   * A explicit_proxy block as defined below.
+   *
+   * @schema FirewallPolicySpecInitProvider#explicitProxy
+   */
+  readonly explicitProxy?: FirewallPolicySpecInitProviderExplicitProxy;
+
+  /**
+   * An identity block as defined below.
+   *
+   * @schema FirewallPolicySpecInitProvider#identity
+   */
+  readonly identity?: FirewallPolicySpecInitProviderIdentity;
+
+  /**
+   * An insights block as defined below.
+   *
+   * @schema FirewallPolicySpecInitProvider#insights
+   */
+  readonly insights?: FirewallPolicySpecInitProviderInsights;
+
+  /**
+   * A intrusion_detection block as defined below.
+   *
+   * @schema FirewallPolicySpecInitProvider#intrusionDetection
+   */
+  readonly intrusionDetection?: FirewallPolicySpecInitProviderIntrusionDetection;
+
+  /**
+   * The Azure Region where the Firewall Policy should exist. Changing this forces a new Firewall Policy to be created.
+   *
+   * @schema FirewallPolicySpecInitProvider#location
+   */
+  readonly location?: string;
+
+  /**
+   * A list of private IP ranges to which traffic will not be SNAT.
+   *
+   * @schema FirewallPolicySpecInitProvider#privateIpRanges
+   */
+  readonly privateIpRanges?: string[];
+
+  /**
+   * The SKU Tier of the Firewall Policy. Possible values are Standard, Premium and Basic. Defaults to Standard. Changing this forces a new Firewall Policy to be created.
+   *
+   * @default Standard. Changing this forces a new Firewall Policy to be created.
+   * @schema FirewallPolicySpecInitProvider#sku
+   */
+  readonly sku?: string;
+
+  /**
+   * Whether SQL Redirect traffic filtering is allowed. Enabling this flag requires no rule using ports between 11000-11999.
+   *
+   * @schema FirewallPolicySpecInitProvider#sqlRedirectAllowed
+   */
+  readonly sqlRedirectAllowed?: boolean;
+
+  /**
+   * A mapping of tags which should be assigned to the Firewall Policy.
+   *
+   * @schema FirewallPolicySpecInitProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * A threat_intelligence_allowlist block as defined below.
+   *
+   * @schema FirewallPolicySpecInitProvider#threatIntelligenceAllowlist
+   */
+  readonly threatIntelligenceAllowlist?: FirewallPolicySpecInitProviderThreatIntelligenceAllowlist;
+
+  /**
+   * The operation mode for Threat Intelligence. Possible values are Alert, Deny and Off. Defaults to Alert.
+   *
+   * @default Alert.
+   * @schema FirewallPolicySpecInitProvider#threatIntelligenceMode
+   */
+  readonly threatIntelligenceMode?: string;
+
+  /**
+   * A tls_certificate block as defined below.
+   *
+   * @schema FirewallPolicySpecInitProvider#tlsCertificate
+   */
+  readonly tlsCertificate?: FirewallPolicySpecInitProviderTlsCertificate;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProvider(obj: FirewallPolicySpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'autoLearnPrivateRangesEnabled': obj.autoLearnPrivateRangesEnabled,
+    'basePolicyId': obj.basePolicyId,
+    'dns': toJson_FirewallPolicySpecInitProviderDns(obj.dns),
+    'explicitProxy': toJson_FirewallPolicySpecInitProviderExplicitProxy(obj.explicitProxy),
+    'identity': toJson_FirewallPolicySpecInitProviderIdentity(obj.identity),
+    'insights': toJson_FirewallPolicySpecInitProviderInsights(obj.insights),
+    'intrusionDetection': toJson_FirewallPolicySpecInitProviderIntrusionDetection(obj.intrusionDetection),
+    'location': obj.location,
+    'privateIpRanges': obj.privateIpRanges?.map(y => y),
+    'sku': obj.sku,
+    'sqlRedirectAllowed': obj.sqlRedirectAllowed,
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'threatIntelligenceAllowlist': toJson_FirewallPolicySpecInitProviderThreatIntelligenceAllowlist(obj.threatIntelligenceAllowlist),
+    'threatIntelligenceMode': obj.threatIntelligenceMode,
+    'tlsCertificate': toJson_FirewallPolicySpecInitProviderTlsCertificate(obj.tlsCertificate),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema FirewallPolicySpecManagementPolicies
+ */
+export enum FirewallPolicySpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema FirewallPolicySpecProviderConfigRef
+ */
+export interface FirewallPolicySpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema FirewallPolicySpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallPolicySpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecProviderConfigRef(obj: FirewallPolicySpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema FirewallPolicySpecWriteConnectionSecretToRef
+ */
+export interface FirewallPolicySpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema FirewallPolicySpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecWriteConnectionSecretToRef(obj: FirewallPolicySpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A dns block as defined below.
+ *
+ * @schema FirewallPolicySpecForProviderDns
+ */
+export interface FirewallPolicySpecForProviderDns {
+  /**
+   * Whether to enable DNS proxy on Firewalls attached to this Firewall Policy? Defaults to false.
+   *
+   * @default false.
+   * @schema FirewallPolicySpecForProviderDns#proxyEnabled
+   */
+  readonly proxyEnabled?: boolean;
+
+  /**
+   * A list of custom DNS servers' IP addresses.
+   *
+   * @schema FirewallPolicySpecForProviderDns#servers
+   */
+  readonly servers?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderDns' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderDns(obj: FirewallPolicySpecForProviderDns | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'proxyEnabled': obj.proxyEnabled,
+    'servers': obj.servers?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A explicit_proxy block as defined below.
+ *
+ * @schema FirewallPolicySpecForProviderExplicitProxy
+ */
+export interface FirewallPolicySpecForProviderExplicitProxy {
+  /**
+   * Whether the pac file port and url need to be provided.
+   *
+   * @schema FirewallPolicySpecForProviderExplicitProxy#enablePacFile
+   */
+  readonly enablePacFile?: boolean;
+
+  /**
+   * Whether the explicit proxy is enabled for this Firewall Policy.
+   *
+   * @schema FirewallPolicySpecForProviderExplicitProxy#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * The port number for explicit http protocol.
+   *
+   * @schema FirewallPolicySpecForProviderExplicitProxy#httpPort
+   */
+  readonly httpPort?: number;
+
+  /**
+   * The port number for explicit proxy https protocol.
+   *
+   * @schema FirewallPolicySpecForProviderExplicitProxy#httpsPort
+   */
+  readonly httpsPort?: number;
+
+  /**
+   * Specifies a SAS URL for PAC file.
+   *
+   * @schema FirewallPolicySpecForProviderExplicitProxy#pacFile
+   */
+  readonly pacFile?: string;
+
+  /**
+   * Specifies a port number for firewall to serve PAC file.
+   *
+   * @schema FirewallPolicySpecForProviderExplicitProxy#pacFilePort
+   */
+  readonly pacFilePort?: number;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderExplicitProxy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderExplicitProxy(obj: FirewallPolicySpecForProviderExplicitProxy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enablePacFile': obj.enablePacFile,
+    'enabled': obj.enabled,
+    'httpPort': obj.httpPort,
+    'httpsPort': obj.httpsPort,
+    'pacFile': obj.pacFile,
+    'pacFilePort': obj.pacFilePort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An identity block as defined below.
+ *
+ * @schema FirewallPolicySpecForProviderIdentity
+ */
+export interface FirewallPolicySpecForProviderIdentity {
+  /**
+   * Specifies a list of User Assigned Managed Identity IDs to be assigned to this Firewall Policy.
+   *
+   * @schema FirewallPolicySpecForProviderIdentity#identityIds
+   */
+  readonly identityIds?: string[];
+
+  /**
+   * Specifies the type of Managed Service Identity that should be configured on this Firewall Policy. Only possible value is UserAssigned.
+   *
+   * @schema FirewallPolicySpecForProviderIdentity#type
+   */
+  readonly type?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderIdentity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderIdentity(obj: FirewallPolicySpecForProviderIdentity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'identityIds': obj.identityIds?.map(y => y),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An insights block as defined below.
+ *
+ * @schema FirewallPolicySpecForProviderInsights
+ */
+export interface FirewallPolicySpecForProviderInsights {
+  /**
+   * The ID of the default Log Analytics Workspace that the Firewalls associated with this Firewall Policy will send their logs to, when there is no location matches in the log_analytics_workspace.
+   *
+   * @schema FirewallPolicySpecForProviderInsights#defaultLogAnalyticsWorkspaceId
+   */
+  readonly defaultLogAnalyticsWorkspaceId?: string;
+
+  /**
+   * Whether the insights functionality is enabled for this Firewall Policy.
+   *
+   * @schema FirewallPolicySpecForProviderInsights#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * A list of log_analytics_workspace block as defined below.
+   *
+   * @schema FirewallPolicySpecForProviderInsights#logAnalyticsWorkspace
+   */
+  readonly logAnalyticsWorkspace?: FirewallPolicySpecForProviderInsightsLogAnalyticsWorkspace[];
+
+  /**
+   * The log retention period in days.
+   *
+   * @schema FirewallPolicySpecForProviderInsights#retentionInDays
+   */
+  readonly retentionInDays?: number;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderInsights' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderInsights(obj: FirewallPolicySpecForProviderInsights | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'defaultLogAnalyticsWorkspaceId': obj.defaultLogAnalyticsWorkspaceId,
+    'enabled': obj.enabled,
+    'logAnalyticsWorkspace': obj.logAnalyticsWorkspace?.map(y => toJson_FirewallPolicySpecForProviderInsightsLogAnalyticsWorkspace(y)),
+    'retentionInDays': obj.retentionInDays,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A intrusion_detection block as defined below.
+ *
+ * @schema FirewallPolicySpecForProviderIntrusionDetection
+ */
+export interface FirewallPolicySpecForProviderIntrusionDetection {
+  /**
+   * In which mode you want to run intrusion detection: Off, Alert or Deny.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetection#mode
+   */
+  readonly mode?: string;
+
+  /**
+   * A list of Private IP address ranges to identify traffic direction. By default, only ranges defined by IANA RFC 1918 are considered private IP addresses.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetection#privateRanges
+   */
+  readonly privateRanges?: string[];
+
+  /**
+   * One or more signature_overrides blocks as defined below.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetection#signatureOverrides
+   */
+  readonly signatureOverrides?: FirewallPolicySpecForProviderIntrusionDetectionSignatureOverrides[];
+
+  /**
+   * One or more traffic_bypass blocks as defined below.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetection#trafficBypass
+   */
+  readonly trafficBypass?: FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderIntrusionDetection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderIntrusionDetection(obj: FirewallPolicySpecForProviderIntrusionDetection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mode': obj.mode,
+    'privateRanges': obj.privateRanges?.map(y => y),
+    'signatureOverrides': obj.signatureOverrides?.map(y => toJson_FirewallPolicySpecForProviderIntrusionDetectionSignatureOverrides(y)),
+    'trafficBypass': obj.trafficBypass?.map(y => toJson_FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema FirewallPolicySpecForProviderResourceGroupNameRef
+ */
+export interface FirewallPolicySpecForProviderResourceGroupNameRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameRef#policy
+   */
+  readonly policy?: FirewallPolicySpecForProviderResourceGroupNameRefPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderResourceGroupNameRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderResourceGroupNameRef(obj: FirewallPolicySpecForProviderResourceGroupNameRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallPolicySpecForProviderResourceGroupNameRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema FirewallPolicySpecForProviderResourceGroupNameSelector
+ */
+export interface FirewallPolicySpecForProviderResourceGroupNameSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameSelector#policy
+   */
+  readonly policy?: FirewallPolicySpecForProviderResourceGroupNameSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderResourceGroupNameSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderResourceGroupNameSelector(obj: FirewallPolicySpecForProviderResourceGroupNameSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallPolicySpecForProviderResourceGroupNameSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A threat_intelligence_allowlist block as defined below.
+ *
+ * @schema FirewallPolicySpecForProviderThreatIntelligenceAllowlist
+ */
+export interface FirewallPolicySpecForProviderThreatIntelligenceAllowlist {
+  /**
+   * A list of FQDNs that will be skipped for threat detection.
+   *
+   * @schema FirewallPolicySpecForProviderThreatIntelligenceAllowlist#fqdns
+   */
+  readonly fqdns?: string[];
+
+  /**
+   * A list of IP addresses or CIDR ranges that will be skipped for threat detection.
+   *
+   * @schema FirewallPolicySpecForProviderThreatIntelligenceAllowlist#ipAddresses
+   */
+  readonly ipAddresses?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderThreatIntelligenceAllowlist' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderThreatIntelligenceAllowlist(obj: FirewallPolicySpecForProviderThreatIntelligenceAllowlist | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fqdns': obj.fqdns?.map(y => y),
+    'ipAddresses': obj.ipAddresses?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A tls_certificate block as defined below.
+ *
+ * @schema FirewallPolicySpecForProviderTlsCertificate
+ */
+export interface FirewallPolicySpecForProviderTlsCertificate {
+  /**
+   * The Secret Identifier (URI) of the certificate stored in Azure Key Vault, either as a secret or certificate.
+   *
+   * @schema FirewallPolicySpecForProviderTlsCertificate#keyVaultSecretId
+   */
+  readonly keyVaultSecretId?: string;
+
+  /**
+   * The name of the certificate.
+   *
+   * @schema FirewallPolicySpecForProviderTlsCertificate#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderTlsCertificate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderTlsCertificate(obj: FirewallPolicySpecForProviderTlsCertificate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'keyVaultSecretId': obj.keyVaultSecretId,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A dns block as defined below.
+ *
+ * @schema FirewallPolicySpecInitProviderDns
+ */
+export interface FirewallPolicySpecInitProviderDns {
+  /**
+   * Whether to enable DNS proxy on Firewalls attached to this Firewall Policy? Defaults to false.
+   *
+   * @default false.
+   * @schema FirewallPolicySpecInitProviderDns#proxyEnabled
+   */
+  readonly proxyEnabled?: boolean;
+
+  /**
+   * A list of custom DNS servers' IP addresses.
+   *
+   * @schema FirewallPolicySpecInitProviderDns#servers
+   */
+  readonly servers?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProviderDns' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProviderDns(obj: FirewallPolicySpecInitProviderDns | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'proxyEnabled': obj.proxyEnabled,
+    'servers': obj.servers?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A explicit_proxy block as defined below.
+ *
+ * @schema FirewallPolicySpecInitProviderExplicitProxy
+ */
+export interface FirewallPolicySpecInitProviderExplicitProxy {
+  /**
+   * Whether the pac file port and url need to be provided.
+   *
+   * @schema FirewallPolicySpecInitProviderExplicitProxy#enablePacFile
+   */
+  readonly enablePacFile?: boolean;
+
+  /**
+   * Whether the explicit proxy is enabled for this Firewall Policy.
+   *
+   * @schema FirewallPolicySpecInitProviderExplicitProxy#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * The port number for explicit http protocol.
+   *
+   * @schema FirewallPolicySpecInitProviderExplicitProxy#httpPort
+   */
+  readonly httpPort?: number;
+
+  /**
+   * The port number for explicit proxy https protocol.
+   *
+   * @schema FirewallPolicySpecInitProviderExplicitProxy#httpsPort
+   */
+  readonly httpsPort?: number;
+
+  /**
+   * Specifies a SAS URL for PAC file.
+   *
+   * @schema FirewallPolicySpecInitProviderExplicitProxy#pacFile
+   */
+  readonly pacFile?: string;
+
+  /**
+   * Specifies a port number for firewall to serve PAC file.
+   *
+   * @schema FirewallPolicySpecInitProviderExplicitProxy#pacFilePort
+   */
+  readonly pacFilePort?: number;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProviderExplicitProxy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProviderExplicitProxy(obj: FirewallPolicySpecInitProviderExplicitProxy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enablePacFile': obj.enablePacFile,
+    'enabled': obj.enabled,
+    'httpPort': obj.httpPort,
+    'httpsPort': obj.httpsPort,
+    'pacFile': obj.pacFile,
+    'pacFilePort': obj.pacFilePort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An identity block as defined below.
+ *
+ * @schema FirewallPolicySpecInitProviderIdentity
+ */
+export interface FirewallPolicySpecInitProviderIdentity {
+  /**
+   * Specifies a list of User Assigned Managed Identity IDs to be assigned to this Firewall Policy.
+   *
+   * @schema FirewallPolicySpecInitProviderIdentity#identityIds
+   */
+  readonly identityIds?: string[];
+
+  /**
+   * Specifies the type of Managed Service Identity that should be configured on this Firewall Policy. Only possible value is UserAssigned.
+   *
+   * @schema FirewallPolicySpecInitProviderIdentity#type
+   */
+  readonly type?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProviderIdentity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProviderIdentity(obj: FirewallPolicySpecInitProviderIdentity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'identityIds': obj.identityIds?.map(y => y),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An insights block as defined below.
+ *
+ * @schema FirewallPolicySpecInitProviderInsights
+ */
+export interface FirewallPolicySpecInitProviderInsights {
+  /**
+   * The ID of the default Log Analytics Workspace that the Firewalls associated with this Firewall Policy will send their logs to, when there is no location matches in the log_analytics_workspace.
+   *
+   * @schema FirewallPolicySpecInitProviderInsights#defaultLogAnalyticsWorkspaceId
+   */
+  readonly defaultLogAnalyticsWorkspaceId?: string;
+
+  /**
+   * Whether the insights functionality is enabled for this Firewall Policy.
+   *
+   * @schema FirewallPolicySpecInitProviderInsights#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * A list of log_analytics_workspace block as defined below.
+   *
+   * @schema FirewallPolicySpecInitProviderInsights#logAnalyticsWorkspace
+   */
+  readonly logAnalyticsWorkspace?: FirewallPolicySpecInitProviderInsightsLogAnalyticsWorkspace[];
+
+  /**
+   * The log retention period in days.
+   *
+   * @schema FirewallPolicySpecInitProviderInsights#retentionInDays
+   */
+  readonly retentionInDays?: number;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProviderInsights' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProviderInsights(obj: FirewallPolicySpecInitProviderInsights | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'defaultLogAnalyticsWorkspaceId': obj.defaultLogAnalyticsWorkspaceId,
+    'enabled': obj.enabled,
+    'logAnalyticsWorkspace': obj.logAnalyticsWorkspace?.map(y => toJson_FirewallPolicySpecInitProviderInsightsLogAnalyticsWorkspace(y)),
+    'retentionInDays': obj.retentionInDays,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A intrusion_detection block as defined below.
+ *
+ * @schema FirewallPolicySpecInitProviderIntrusionDetection
+ */
+export interface FirewallPolicySpecInitProviderIntrusionDetection {
+  /**
+   * In which mode you want to run intrusion detection: Off, Alert or Deny.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetection#mode
+   */
+  readonly mode?: string;
+
+  /**
+   * A list of Private IP address ranges to identify traffic direction. By default, only ranges defined by IANA RFC 1918 are considered private IP addresses.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetection#privateRanges
+   */
+  readonly privateRanges?: string[];
+
+  /**
+   * One or more signature_overrides blocks as defined below.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetection#signatureOverrides
+   */
+  readonly signatureOverrides?: FirewallPolicySpecInitProviderIntrusionDetectionSignatureOverrides[];
+
+  /**
+   * One or more traffic_bypass blocks as defined below.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetection#trafficBypass
+   */
+  readonly trafficBypass?: FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProviderIntrusionDetection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProviderIntrusionDetection(obj: FirewallPolicySpecInitProviderIntrusionDetection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mode': obj.mode,
+    'privateRanges': obj.privateRanges?.map(y => y),
+    'signatureOverrides': obj.signatureOverrides?.map(y => toJson_FirewallPolicySpecInitProviderIntrusionDetectionSignatureOverrides(y)),
+    'trafficBypass': obj.trafficBypass?.map(y => toJson_FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A threat_intelligence_allowlist block as defined below.
+ *
+ * @schema FirewallPolicySpecInitProviderThreatIntelligenceAllowlist
+ */
+export interface FirewallPolicySpecInitProviderThreatIntelligenceAllowlist {
+  /**
+   * A list of FQDNs that will be skipped for threat detection.
+   *
+   * @schema FirewallPolicySpecInitProviderThreatIntelligenceAllowlist#fqdns
+   */
+  readonly fqdns?: string[];
+
+  /**
+   * A list of IP addresses or CIDR ranges that will be skipped for threat detection.
+   *
+   * @schema FirewallPolicySpecInitProviderThreatIntelligenceAllowlist#ipAddresses
+   */
+  readonly ipAddresses?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProviderThreatIntelligenceAllowlist' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProviderThreatIntelligenceAllowlist(obj: FirewallPolicySpecInitProviderThreatIntelligenceAllowlist | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fqdns': obj.fqdns?.map(y => y),
+    'ipAddresses': obj.ipAddresses?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A tls_certificate block as defined below.
+ *
+ * @schema FirewallPolicySpecInitProviderTlsCertificate
+ */
+export interface FirewallPolicySpecInitProviderTlsCertificate {
+  /**
+   * The Secret Identifier (URI) of the certificate stored in Azure Key Vault, either as a secret or certificate.
+   *
+   * @schema FirewallPolicySpecInitProviderTlsCertificate#keyVaultSecretId
+   */
+  readonly keyVaultSecretId?: string;
+
+  /**
+   * The name of the certificate.
+   *
+   * @schema FirewallPolicySpecInitProviderTlsCertificate#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProviderTlsCertificate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProviderTlsCertificate(obj: FirewallPolicySpecInitProviderTlsCertificate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'keyVaultSecretId': obj.keyVaultSecretId,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicySpecForProviderInsightsLogAnalyticsWorkspace
+ */
+export interface FirewallPolicySpecForProviderInsightsLogAnalyticsWorkspace {
+  /**
+   * The location of the Firewalls, that when matches this Log Analytics Workspace will be used to consume their logs.
+   *
+   * @schema FirewallPolicySpecForProviderInsightsLogAnalyticsWorkspace#firewallLocation
+   */
+  readonly firewallLocation?: string;
+
+  /**
+   * 12-digit number (id) which identifies your signature.
+   *
+   * @schema FirewallPolicySpecForProviderInsightsLogAnalyticsWorkspace#id
+   */
+  readonly id?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderInsightsLogAnalyticsWorkspace' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderInsightsLogAnalyticsWorkspace(obj: FirewallPolicySpecForProviderInsightsLogAnalyticsWorkspace | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'firewallLocation': obj.firewallLocation,
+    'id': obj.id,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicySpecForProviderIntrusionDetectionSignatureOverrides
+ */
+export interface FirewallPolicySpecForProviderIntrusionDetectionSignatureOverrides {
+  /**
+   * 12-digit number (id) which identifies your signature.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetectionSignatureOverrides#id
+   */
+  readonly id?: string;
+
+  /**
+   * state can be any of Off, Alert or Deny.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetectionSignatureOverrides#state
+   */
+  readonly state?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderIntrusionDetectionSignatureOverrides' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderIntrusionDetectionSignatureOverrides(obj: FirewallPolicySpecForProviderIntrusionDetectionSignatureOverrides | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'id': obj.id,
+    'state': obj.state,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass
+ */
+export interface FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass {
+  /**
+   * The description for this bypass traffic setting.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass#description
+   */
+  readonly description?: string;
+
+  /**
+   * Specifies a list of destination IP addresses that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass#destinationAddresses
+   */
+  readonly destinationAddresses?: string[];
+
+  /**
+   * Specifies a list of destination IP groups that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass#destinationIpGroups
+   */
+  readonly destinationIpGroups?: string[];
+
+  /**
+   * Specifies a list of destination IP ports that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass#destinationPorts
+   */
+  readonly destinationPorts?: string[];
+
+  /**
+   * The name which should be used for this bypass traffic setting.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass#name
+   */
+  readonly name?: string;
+
+  /**
+   * The protocols any of ANY, TCP, ICMP, UDP that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * Specifies a list of source addresses that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass#sourceAddresses
+   */
+  readonly sourceAddresses?: string[];
+
+  /**
+   * Specifies a list of source IP groups that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass#sourceIpGroups
+   */
+  readonly sourceIpGroups?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass(obj: FirewallPolicySpecForProviderIntrusionDetectionTrafficBypass | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'description': obj.description,
+    'destinationAddresses': obj.destinationAddresses?.map(y => y),
+    'destinationIpGroups': obj.destinationIpGroups?.map(y => y),
+    'destinationPorts': obj.destinationPorts?.map(y => y),
+    'name': obj.name,
+    'protocol': obj.protocol,
+    'sourceAddresses': obj.sourceAddresses?.map(y => y),
+    'sourceIpGroups': obj.sourceIpGroups?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema FirewallPolicySpecForProviderResourceGroupNameRefPolicy
+ */
+export interface FirewallPolicySpecForProviderResourceGroupNameRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameRefPolicy#resolution
+   */
+  readonly resolution?: FirewallPolicySpecForProviderResourceGroupNameRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameRefPolicy#resolve
+   */
+  readonly resolve?: FirewallPolicySpecForProviderResourceGroupNameRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderResourceGroupNameRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderResourceGroupNameRefPolicy(obj: FirewallPolicySpecForProviderResourceGroupNameRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema FirewallPolicySpecForProviderResourceGroupNameSelectorPolicy
+ */
+export interface FirewallPolicySpecForProviderResourceGroupNameSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameSelectorPolicy#resolution
+   */
+  readonly resolution?: FirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallPolicySpecForProviderResourceGroupNameSelectorPolicy#resolve
+   */
+  readonly resolve?: FirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecForProviderResourceGroupNameSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecForProviderResourceGroupNameSelectorPolicy(obj: FirewallPolicySpecForProviderResourceGroupNameSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicySpecInitProviderInsightsLogAnalyticsWorkspace
+ */
+export interface FirewallPolicySpecInitProviderInsightsLogAnalyticsWorkspace {
+  /**
+   * The location of the Firewalls, that when matches this Log Analytics Workspace will be used to consume their logs.
+   *
+   * @schema FirewallPolicySpecInitProviderInsightsLogAnalyticsWorkspace#firewallLocation
+   */
+  readonly firewallLocation?: string;
+
+  /**
+   * 12-digit number (id) which identifies your signature.
+   *
+   * @schema FirewallPolicySpecInitProviderInsightsLogAnalyticsWorkspace#id
+   */
+  readonly id?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProviderInsightsLogAnalyticsWorkspace' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProviderInsightsLogAnalyticsWorkspace(obj: FirewallPolicySpecInitProviderInsightsLogAnalyticsWorkspace | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'firewallLocation': obj.firewallLocation,
+    'id': obj.id,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicySpecInitProviderIntrusionDetectionSignatureOverrides
+ */
+export interface FirewallPolicySpecInitProviderIntrusionDetectionSignatureOverrides {
+  /**
+   * 12-digit number (id) which identifies your signature.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetectionSignatureOverrides#id
+   */
+  readonly id?: string;
+
+  /**
+   * state can be any of Off, Alert or Deny.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetectionSignatureOverrides#state
+   */
+  readonly state?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProviderIntrusionDetectionSignatureOverrides' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProviderIntrusionDetectionSignatureOverrides(obj: FirewallPolicySpecInitProviderIntrusionDetectionSignatureOverrides | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'id': obj.id,
+    'state': obj.state,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass
+ */
+export interface FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass {
+  /**
+   * The description for this bypass traffic setting.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass#description
+   */
+  readonly description?: string;
+
+  /**
+   * Specifies a list of destination IP addresses that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass#destinationAddresses
+   */
+  readonly destinationAddresses?: string[];
+
+  /**
+   * Specifies a list of destination IP groups that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass#destinationIpGroups
+   */
+  readonly destinationIpGroups?: string[];
+
+  /**
+   * Specifies a list of destination IP ports that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass#destinationPorts
+   */
+  readonly destinationPorts?: string[];
+
+  /**
+   * The name which should be used for this bypass traffic setting.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass#name
+   */
+  readonly name?: string;
+
+  /**
+   * The protocols any of ANY, TCP, ICMP, UDP that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * Specifies a list of source addresses that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass#sourceAddresses
+   */
+  readonly sourceAddresses?: string[];
+
+  /**
+   * Specifies a list of source IP groups that shall be bypassed by intrusion detection.
+   *
+   * @schema FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass#sourceIpGroups
+   */
+  readonly sourceIpGroups?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass(obj: FirewallPolicySpecInitProviderIntrusionDetectionTrafficBypass | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'description': obj.description,
+    'destinationAddresses': obj.destinationAddresses?.map(y => y),
+    'destinationIpGroups': obj.destinationIpGroups?.map(y => y),
+    'destinationPorts': obj.destinationPorts?.map(y => y),
+    'name': obj.name,
+    'protocol': obj.protocol,
+    'sourceAddresses': obj.sourceAddresses?.map(y => y),
+    'sourceIpGroups': obj.sourceIpGroups?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallPolicySpecForProviderResourceGroupNameRefPolicyResolution
+ */
+export enum FirewallPolicySpecForProviderResourceGroupNameRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallPolicySpecForProviderResourceGroupNameRefPolicyResolve
+ */
+export enum FirewallPolicySpecForProviderResourceGroupNameRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolution
+ */
+export enum FirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolve
+ */
+export enum FirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+
+/**
+ * FirewallPolicyRuleCollectionGroup is the Schema for the FirewallPolicyRuleCollectionGroups API. Manages a Firewall Policy Rule Collection Group.
+ *
+ * @schema FirewallPolicyRuleCollectionGroup
+ */
+export class FirewallPolicyRuleCollectionGroup extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "FirewallPolicyRuleCollectionGroup"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'FirewallPolicyRuleCollectionGroup',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "FirewallPolicyRuleCollectionGroup".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: FirewallPolicyRuleCollectionGroupProps): any {
+    return {
+      ...FirewallPolicyRuleCollectionGroup.GVK,
+      ...toJson_FirewallPolicyRuleCollectionGroupProps(props),
+    };
+  }
+
+  /**
+   * Defines a "FirewallPolicyRuleCollectionGroup" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: FirewallPolicyRuleCollectionGroupProps) {
+    super(scope, id, {
+      ...FirewallPolicyRuleCollectionGroup.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...FirewallPolicyRuleCollectionGroup.GVK,
+      ...toJson_FirewallPolicyRuleCollectionGroupProps(resolved),
+    };
+  }
+}
+
+/**
+ * FirewallPolicyRuleCollectionGroup is the Schema for the FirewallPolicyRuleCollectionGroups API. Manages a Firewall Policy Rule Collection Group.
+ *
+ * @schema FirewallPolicyRuleCollectionGroup
+ */
+export interface FirewallPolicyRuleCollectionGroupProps {
+  /**
+   * @schema FirewallPolicyRuleCollectionGroup#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * FirewallPolicyRuleCollectionGroupSpec defines the desired state of FirewallPolicyRuleCollectionGroup
+   *
+   * @schema FirewallPolicyRuleCollectionGroup#spec
+   */
+  readonly spec: FirewallPolicyRuleCollectionGroupSpec;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupProps(obj: FirewallPolicyRuleCollectionGroupProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_FirewallPolicyRuleCollectionGroupSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FirewallPolicyRuleCollectionGroupSpec defines the desired state of FirewallPolicyRuleCollectionGroup
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpec
+ */
+export interface FirewallPolicyRuleCollectionGroupSpec {
+  /**
+   * @schema FirewallPolicyRuleCollectionGroupSpec#forProvider
+   */
+  readonly forProvider: FirewallPolicyRuleCollectionGroupSpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpec#initProvider
+   */
+  readonly initProvider?: FirewallPolicyRuleCollectionGroupSpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpec#managementPolicies
+   */
+  readonly managementPolicies?: FirewallPolicyRuleCollectionGroupSpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpec#providerConfigRef
+   */
+  readonly providerConfigRef?: FirewallPolicyRuleCollectionGroupSpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: FirewallPolicyRuleCollectionGroupSpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpec(obj: FirewallPolicyRuleCollectionGroupSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_FirewallPolicyRuleCollectionGroupSpecForProvider(obj.forProvider),
+    'initProvider': toJson_FirewallPolicyRuleCollectionGroupSpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_FirewallPolicyRuleCollectionGroupSpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_FirewallPolicyRuleCollectionGroupSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProvider
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProvider {
+  /**
+   * One or more application_rule_collection blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProvider#applicationRuleCollection
+   */
+  readonly applicationRuleCollection?: FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection[];
+
+  /**
+   * The ID of the Firewall Policy where the Firewall Policy Rule Collection Group should exist. Changing this forces a new Firewall Policy Rule Collection Group to be created.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProvider#firewallPolicyId
+   */
+  readonly firewallPolicyId?: string;
+
+  /**
+   * Reference to a FirewallPolicy in network to populate firewallPolicyId.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProvider#firewallPolicyIdRef
+   */
+  readonly firewallPolicyIdRef?: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRef;
+
+  /**
+   * Selector for a FirewallPolicy in network to populate firewallPolicyId.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProvider#firewallPolicyIdSelector
+   */
+  readonly firewallPolicyIdSelector?: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector;
+
+  /**
+   * One or more nat_rule_collection blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProvider#natRuleCollection
+   */
+  readonly natRuleCollection?: FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection[];
+
+  /**
+   * One or more network_rule_collection blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProvider#networkRuleCollection
+   */
+  readonly networkRuleCollection?: FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection[];
+
+  /**
+   * The priority of the Firewall Policy Rule Collection Group. The range is 100-65000.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProvider#priority
+   */
+  readonly priority?: number;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProvider(obj: FirewallPolicyRuleCollectionGroupSpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'applicationRuleCollection': obj.applicationRuleCollection?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection(y)),
+    'firewallPolicyId': obj.firewallPolicyId,
+    'firewallPolicyIdRef': toJson_FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRef(obj.firewallPolicyIdRef),
+    'firewallPolicyIdSelector': toJson_FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector(obj.firewallPolicyIdSelector),
+    'natRuleCollection': obj.natRuleCollection?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection(y)),
+    'networkRuleCollection': obj.networkRuleCollection?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection(y)),
+    'priority': obj.priority,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecInitProvider
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecInitProvider {
+  /**
+   * One or more application_rule_collection blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProvider#applicationRuleCollection
+   */
+  readonly applicationRuleCollection?: FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection[];
+
+  /**
+   * One or more nat_rule_collection blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProvider#natRuleCollection
+   */
+  readonly natRuleCollection?: FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection[];
+
+  /**
+   * One or more network_rule_collection blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProvider#networkRuleCollection
+   */
+  readonly networkRuleCollection?: FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection[];
+
+  /**
+   * The priority of the Firewall Policy Rule Collection Group. The range is 100-65000.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProvider#priority
+   */
+  readonly priority?: number;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecInitProvider(obj: FirewallPolicyRuleCollectionGroupSpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'applicationRuleCollection': obj.applicationRuleCollection?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection(y)),
+    'natRuleCollection': obj.natRuleCollection?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection(y)),
+    'networkRuleCollection': obj.networkRuleCollection?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection(y)),
+    'priority': obj.priority,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecManagementPolicies
+ */
+export enum FirewallPolicyRuleCollectionGroupSpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecProviderConfigRef
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecProviderConfigRef(obj: FirewallPolicyRuleCollectionGroupSpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecWriteConnectionSecretToRef
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecWriteConnectionSecretToRef(obj: FirewallPolicyRuleCollectionGroupSpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection {
+  /**
+   * The action to take for the application rules in this collection. Possible values are Allow and Deny.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection#action
+   */
+  readonly action?: string;
+
+  /**
+   * The name which should be used for this application rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection#name
+   */
+  readonly name?: string;
+
+  /**
+   * The priority of the application rule collection. The range is 100 - 65000.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * One or more application_rule blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection#rule
+   */
+  readonly rule?: FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection(obj: FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'name': obj.name,
+    'priority': obj.priority,
+    'rule': obj.rule?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a FirewallPolicy in network to populate firewallPolicyId.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRef
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRef#policy
+   */
+  readonly policy?: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRef(obj: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a FirewallPolicy in network to populate firewallPolicyId.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector#policy
+   */
+  readonly policy?: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector(obj: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection {
+  /**
+   * The action to take for the NAT rules in this collection. Currently, the only possible value is Dnat.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection#action
+   */
+  readonly action?: string;
+
+  /**
+   * The name which should be used for this NAT rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection#name
+   */
+  readonly name?: string;
+
+  /**
+   * The priority of the NAT rule collection. The range is 100 - 65000.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * A nat_rule block as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection#rule
+   */
+  readonly rule?: FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection(obj: FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'name': obj.name,
+    'priority': obj.priority,
+    'rule': obj.rule?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection {
+  /**
+   * The action to take for the network rules in this collection. Possible values are Allow and Deny.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection#action
+   */
+  readonly action?: string;
+
+  /**
+   * The name which should be used for this network rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection#name
+   */
+  readonly name?: string;
+
+  /**
+   * The priority of the network rule collection. The range is 100 - 65000.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * One or more network_rule blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection#rule
+   */
+  readonly rule?: FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection(obj: FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'name': obj.name,
+    'priority': obj.priority,
+    'rule': obj.rule?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection {
+  /**
+   * The action to take for the application rules in this collection. Possible values are Allow and Deny.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection#action
+   */
+  readonly action?: string;
+
+  /**
+   * The name which should be used for this application rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection#name
+   */
+  readonly name?: string;
+
+  /**
+   * The priority of the application rule collection. The range is 100 - 65000.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * One or more application_rule blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection#rule
+   */
+  readonly rule?: FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection(obj: FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'name': obj.name,
+    'priority': obj.priority,
+    'rule': obj.rule?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection {
+  /**
+   * The action to take for the NAT rules in this collection. Currently, the only possible value is Dnat.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection#action
+   */
+  readonly action?: string;
+
+  /**
+   * The name which should be used for this NAT rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection#name
+   */
+  readonly name?: string;
+
+  /**
+   * The priority of the NAT rule collection. The range is 100 - 65000.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * A nat_rule block as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection#rule
+   */
+  readonly rule?: FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection(obj: FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'name': obj.name,
+    'priority': obj.priority,
+    'rule': obj.rule?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection {
+  /**
+   * The action to take for the network rules in this collection. Possible values are Allow and Deny.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection#action
+   */
+  readonly action?: string;
+
+  /**
+   * The name which should be used for this network rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection#name
+   */
+  readonly name?: string;
+
+  /**
+   * The priority of the network rule collection. The range is 100 - 65000.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * One or more network_rule blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection#rule
+   */
+  readonly rule?: FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection(obj: FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'name': obj.name,
+    'priority': obj.priority,
+    'rule': obj.rule?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule {
+  /**
+   * The description which should be used for this rule.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#description
+   */
+  readonly description?: string;
+
+  /**
+   * Specifies a list of destination IP addresses (including CIDR, IP range and *) or Service Tags.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#destinationAddresses
+   */
+  readonly destinationAddresses?: string[];
+
+  /**
+   * Specifies a list of destination FQDN tags.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#destinationFqdnTags
+   */
+  readonly destinationFqdnTags?: string[];
+
+  /**
+   * Specifies a list of destination FQDNs.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#destinationFqdns
+   */
+  readonly destinationFqdns?: string[];
+
+  /**
+   * Specifies a list of destination URLs for which policy should hold. Needs Premium SKU for Firewall Policy. Conflicts with destination_fqdns.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#destinationUrls
+   */
+  readonly destinationUrls?: string[];
+
+  /**
+   * Specifies a list of HTTP/HTTPS headers to insert. One or more http_headers blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#httpHeaders
+   */
+  readonly httpHeaders?: FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleHttpHeaders[];
+
+  /**
+   * The name which should be used for this network rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specifies a list of network protocols this rule applies to. Possible values are Any, TCP, UDP, ICMP.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#protocols
+   */
+  readonly protocols?: FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleProtocols[];
+
+  /**
+   * Specifies a list of source IP addresses (including CIDR, IP range and *).
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#sourceAddresses
+   */
+  readonly sourceAddresses?: string[];
+
+  /**
+   * Specifies a list of source IP groups.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#sourceIpGroups
+   */
+  readonly sourceIpGroups?: string[];
+
+  /**
+   * Boolean specifying if TLS shall be terminated (true) or not (false). Must be true when using destination_urls. Needs Premium SKU for Firewall Policy.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#terminateTls
+   */
+  readonly terminateTls?: boolean;
+
+  /**
+   * Specifies a list of web categories to which access is denied or allowed depending on the value of action above. Needs Premium SKU for Firewall Policy.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule#webCategories
+   */
+  readonly webCategories?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule(obj: FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'description': obj.description,
+    'destinationAddresses': obj.destinationAddresses?.map(y => y),
+    'destinationFqdnTags': obj.destinationFqdnTags?.map(y => y),
+    'destinationFqdns': obj.destinationFqdns?.map(y => y),
+    'destinationUrls': obj.destinationUrls?.map(y => y),
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleHttpHeaders(y)),
+    'name': obj.name,
+    'protocols': obj.protocols?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleProtocols(y)),
+    'sourceAddresses': obj.sourceAddresses?.map(y => y),
+    'sourceIpGroups': obj.sourceIpGroups?.map(y => y),
+    'terminateTls': obj.terminateTls,
+    'webCategories': obj.webCategories?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicy
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicy#resolution
+   */
+  readonly resolution?: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicy#resolve
+   */
+  readonly resolve?: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicy(obj: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicy
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicy#resolution
+   */
+  readonly resolution?: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicy#resolve
+   */
+  readonly resolve?: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicy(obj: FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule {
+  /**
+   * The description which should be used for this rule.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule#description
+   */
+  readonly description?: string;
+
+  /**
+   * The destination IP address (including CIDR).
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule#destinationAddress
+   */
+  readonly destinationAddress?: string;
+
+  /**
+   * Specifies a list of destination ports.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule#destinationPorts
+   */
+  readonly destinationPorts?: string[];
+
+  /**
+   * The name which should be used for this network rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specifies a list of network protocols this rule applies to. Possible values are Any, TCP, UDP, ICMP.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule#protocols
+   */
+  readonly protocols?: string[];
+
+  /**
+   * Specifies a list of source IP addresses (including CIDR, IP range and *).
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule#sourceAddresses
+   */
+  readonly sourceAddresses?: string[];
+
+  /**
+   * Specifies a list of source IP groups.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule#sourceIpGroups
+   */
+  readonly sourceIpGroups?: string[];
+
+  /**
+   * Specifies the translated address.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule#translatedAddress
+   */
+  readonly translatedAddress?: string;
+
+  /**
+   * Specifies the translated FQDN.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule#translatedFqdn
+   */
+  readonly translatedFqdn?: string;
+
+  /**
+   * Specifies the translated port.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule#translatedPort
+   */
+  readonly translatedPort?: number;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule(obj: FirewallPolicyRuleCollectionGroupSpecForProviderNatRuleCollectionRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'description': obj.description,
+    'destinationAddress': obj.destinationAddress,
+    'destinationPorts': obj.destinationPorts?.map(y => y),
+    'name': obj.name,
+    'protocols': obj.protocols?.map(y => y),
+    'sourceAddresses': obj.sourceAddresses?.map(y => y),
+    'sourceIpGroups': obj.sourceIpGroups?.map(y => y),
+    'translatedAddress': obj.translatedAddress,
+    'translatedFqdn': obj.translatedFqdn,
+    'translatedPort': obj.translatedPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule {
+  /**
+   * The description which should be used for this rule.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule#description
+   */
+  readonly description?: string;
+
+  /**
+   * Specifies a list of destination IP addresses (including CIDR, IP range and *) or Service Tags.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule#destinationAddresses
+   */
+  readonly destinationAddresses?: string[];
+
+  /**
+   * Specifies a list of destination FQDNs.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule#destinationFqdns
+   */
+  readonly destinationFqdns?: string[];
+
+  /**
+   * Specifies a list of destination IP groups.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule#destinationIpGroups
+   */
+  readonly destinationIpGroups?: string[];
+
+  /**
+   * Specifies a list of destination ports.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule#destinationPorts
+   */
+  readonly destinationPorts?: string[];
+
+  /**
+   * The name which should be used for this network rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specifies a list of network protocols this rule applies to. Possible values are Any, TCP, UDP, ICMP.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule#protocols
+   */
+  readonly protocols?: string[];
+
+  /**
+   * Specifies a list of source IP addresses (including CIDR, IP range and *).
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule#sourceAddresses
+   */
+  readonly sourceAddresses?: string[];
+
+  /**
+   * Specifies a list of source IP groups.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule#sourceIpGroups
+   */
+  readonly sourceIpGroups?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule(obj: FirewallPolicyRuleCollectionGroupSpecForProviderNetworkRuleCollectionRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'description': obj.description,
+    'destinationAddresses': obj.destinationAddresses?.map(y => y),
+    'destinationFqdns': obj.destinationFqdns?.map(y => y),
+    'destinationIpGroups': obj.destinationIpGroups?.map(y => y),
+    'destinationPorts': obj.destinationPorts?.map(y => y),
+    'name': obj.name,
+    'protocols': obj.protocols?.map(y => y),
+    'sourceAddresses': obj.sourceAddresses?.map(y => y),
+    'sourceIpGroups': obj.sourceIpGroups?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule {
+  /**
+   * The description which should be used for this rule.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#description
+   */
+  readonly description?: string;
+
+  /**
+   * Specifies a list of destination IP addresses (including CIDR, IP range and *) or Service Tags.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#destinationAddresses
+   */
+  readonly destinationAddresses?: string[];
+
+  /**
+   * Specifies a list of destination FQDN tags.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#destinationFqdnTags
+   */
+  readonly destinationFqdnTags?: string[];
+
+  /**
+   * Specifies a list of destination FQDNs.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#destinationFqdns
+   */
+  readonly destinationFqdns?: string[];
+
+  /**
+   * Specifies a list of destination URLs for which policy should hold. Needs Premium SKU for Firewall Policy. Conflicts with destination_fqdns.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#destinationUrls
+   */
+  readonly destinationUrls?: string[];
+
+  /**
+   * Specifies a list of HTTP/HTTPS headers to insert. One or more http_headers blocks as defined below.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#httpHeaders
+   */
+  readonly httpHeaders?: FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleHttpHeaders[];
+
+  /**
+   * The name which should be used for this network rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specifies a list of network protocols this rule applies to. Possible values are Any, TCP, UDP, ICMP.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#protocols
+   */
+  readonly protocols?: FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleProtocols[];
+
+  /**
+   * Specifies a list of source IP addresses (including CIDR, IP range and *).
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#sourceAddresses
+   */
+  readonly sourceAddresses?: string[];
+
+  /**
+   * Specifies a list of source IP groups.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#sourceIpGroups
+   */
+  readonly sourceIpGroups?: string[];
+
+  /**
+   * Boolean specifying if TLS shall be terminated (true) or not (false). Must be true when using destination_urls. Needs Premium SKU for Firewall Policy.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#terminateTls
+   */
+  readonly terminateTls?: boolean;
+
+  /**
+   * Specifies a list of web categories to which access is denied or allowed depending on the value of action above. Needs Premium SKU for Firewall Policy.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule#webCategories
+   */
+  readonly webCategories?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule(obj: FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'description': obj.description,
+    'destinationAddresses': obj.destinationAddresses?.map(y => y),
+    'destinationFqdnTags': obj.destinationFqdnTags?.map(y => y),
+    'destinationFqdns': obj.destinationFqdns?.map(y => y),
+    'destinationUrls': obj.destinationUrls?.map(y => y),
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleHttpHeaders(y)),
+    'name': obj.name,
+    'protocols': obj.protocols?.map(y => toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleProtocols(y)),
+    'sourceAddresses': obj.sourceAddresses?.map(y => y),
+    'sourceIpGroups': obj.sourceIpGroups?.map(y => y),
+    'terminateTls': obj.terminateTls,
+    'webCategories': obj.webCategories?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule {
+  /**
+   * The description which should be used for this rule.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule#description
+   */
+  readonly description?: string;
+
+  /**
+   * The destination IP address (including CIDR).
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule#destinationAddress
+   */
+  readonly destinationAddress?: string;
+
+  /**
+   * Specifies a list of destination ports.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule#destinationPorts
+   */
+  readonly destinationPorts?: string[];
+
+  /**
+   * The name which should be used for this network rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specifies a list of network protocols this rule applies to. Possible values are Any, TCP, UDP, ICMP.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule#protocols
+   */
+  readonly protocols?: string[];
+
+  /**
+   * Specifies a list of source IP addresses (including CIDR, IP range and *).
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule#sourceAddresses
+   */
+  readonly sourceAddresses?: string[];
+
+  /**
+   * Specifies a list of source IP groups.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule#sourceIpGroups
+   */
+  readonly sourceIpGroups?: string[];
+
+  /**
+   * Specifies the translated address.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule#translatedAddress
+   */
+  readonly translatedAddress?: string;
+
+  /**
+   * Specifies the translated FQDN.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule#translatedFqdn
+   */
+  readonly translatedFqdn?: string;
+
+  /**
+   * Specifies the translated port.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule#translatedPort
+   */
+  readonly translatedPort?: number;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule(obj: FirewallPolicyRuleCollectionGroupSpecInitProviderNatRuleCollectionRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'description': obj.description,
+    'destinationAddress': obj.destinationAddress,
+    'destinationPorts': obj.destinationPorts?.map(y => y),
+    'name': obj.name,
+    'protocols': obj.protocols?.map(y => y),
+    'sourceAddresses': obj.sourceAddresses?.map(y => y),
+    'sourceIpGroups': obj.sourceIpGroups?.map(y => y),
+    'translatedAddress': obj.translatedAddress,
+    'translatedFqdn': obj.translatedFqdn,
+    'translatedPort': obj.translatedPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule {
+  /**
+   * The description which should be used for this rule.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule#description
+   */
+  readonly description?: string;
+
+  /**
+   * Specifies a list of destination IP addresses (including CIDR, IP range and *) or Service Tags.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule#destinationAddresses
+   */
+  readonly destinationAddresses?: string[];
+
+  /**
+   * Specifies a list of destination FQDNs.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule#destinationFqdns
+   */
+  readonly destinationFqdns?: string[];
+
+  /**
+   * Specifies a list of destination IP groups.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule#destinationIpGroups
+   */
+  readonly destinationIpGroups?: string[];
+
+  /**
+   * Specifies a list of destination ports.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule#destinationPorts
+   */
+  readonly destinationPorts?: string[];
+
+  /**
+   * The name which should be used for this network rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specifies a list of network protocols this rule applies to. Possible values are Any, TCP, UDP, ICMP.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule#protocols
+   */
+  readonly protocols?: string[];
+
+  /**
+   * Specifies a list of source IP addresses (including CIDR, IP range and *).
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule#sourceAddresses
+   */
+  readonly sourceAddresses?: string[];
+
+  /**
+   * Specifies a list of source IP groups.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule#sourceIpGroups
+   */
+  readonly sourceIpGroups?: string[];
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule(obj: FirewallPolicyRuleCollectionGroupSpecInitProviderNetworkRuleCollectionRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'description': obj.description,
+    'destinationAddresses': obj.destinationAddresses?.map(y => y),
+    'destinationFqdns': obj.destinationFqdns?.map(y => y),
+    'destinationIpGroups': obj.destinationIpGroups?.map(y => y),
+    'destinationPorts': obj.destinationPorts?.map(y => y),
+    'name': obj.name,
+    'protocols': obj.protocols?.map(y => y),
+    'sourceAddresses': obj.sourceAddresses?.map(y => y),
+    'sourceIpGroups': obj.sourceIpGroups?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleHttpHeaders
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleHttpHeaders {
+  /**
+   * The name which should be used for this network rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleHttpHeaders#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specifies the value of the value.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleHttpHeaders#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleHttpHeaders(obj: FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleProtocols
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleProtocols {
+  /**
+   * Port number of the protocol. Range is 0-64000.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleProtocols#port
+   */
+  readonly port?: number;
+
+  /**
+   * Protocol type. Possible values are Http and Https.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleProtocols#type
+   */
+  readonly type?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleProtocols' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleProtocols(obj: FirewallPolicyRuleCollectionGroupSpecForProviderApplicationRuleCollectionRuleProtocols | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicyResolution
+ */
+export enum FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicyResolve
+ */
+export enum FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicyResolution
+ */
+export enum FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicyResolve
+ */
+export enum FirewallPolicyRuleCollectionGroupSpecForProviderFirewallPolicyIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleHttpHeaders
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleHttpHeaders {
+  /**
+   * The name which should be used for this network rule collection.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleHttpHeaders#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specifies the value of the value.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleHttpHeaders#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleHttpHeaders(obj: FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleProtocols
+ */
+export interface FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleProtocols {
+  /**
+   * Port number of the protocol. Range is 0-64000.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleProtocols#port
+   */
+  readonly port?: number;
+
+  /**
+   * Protocol type. Possible values are Http and Https.
+   *
+   * @schema FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleProtocols#type
+   */
+  readonly type?: string;
+}
+
+/**
+ * Converts an object of type 'FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleProtocols' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleProtocols(obj: FirewallPolicyRuleCollectionGroupSpecInitProviderApplicationRuleCollectionRuleProtocols | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ * NATGateway is the Schema for the NATGateways API. Manages an Azure NAT Gateway.
+ *
+ * @schema NATGateway
+ */
+export class NatGateway extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "NATGateway"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'NATGateway',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "NATGateway".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: NatGatewayProps): any {
+    return {
+      ...NatGateway.GVK,
+      ...toJson_NatGatewayProps(props),
+    };
+  }
+
+  /**
+   * Defines a "NATGateway" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: NatGatewayProps) {
+    super(scope, id, {
+      ...NatGateway.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...NatGateway.GVK,
+      ...toJson_NatGatewayProps(resolved),
+    };
+  }
+}
+
+/**
+ * NATGateway is the Schema for the NATGateways API. Manages an Azure NAT Gateway.
+ *
+ * @schema NATGateway
+ */
+export interface NatGatewayProps {
+  /**
+   * @schema NATGateway#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * NATGatewaySpec defines the desired state of NATGateway
+   *
+   * @schema NATGateway#spec
+   */
+  readonly spec: NatGatewaySpec;
+}
+
+/**
+ * Converts an object of type 'NatGatewayProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayProps(obj: NatGatewayProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_NatGatewaySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NATGatewaySpec defines the desired state of NATGateway
+ *
+ * @schema NatGatewaySpec
+ */
+export interface NatGatewaySpec {
+  /**
+   * @schema NatGatewaySpec#forProvider
+   */
+  readonly forProvider: NatGatewaySpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema NatGatewaySpec#initProvider
+   */
+  readonly initProvider?: NatGatewaySpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema NatGatewaySpec#managementPolicies
+   */
+  readonly managementPolicies?: NatGatewaySpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema NatGatewaySpec#providerConfigRef
+   */
+  readonly providerConfigRef?: NatGatewaySpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema NatGatewaySpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: NatGatewaySpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'NatGatewaySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewaySpec(obj: NatGatewaySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_NatGatewaySpecForProvider(obj.forProvider),
+    'initProvider': toJson_NatGatewaySpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_NatGatewaySpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_NatGatewaySpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema NatGatewaySpecForProvider
+ */
+export interface NatGatewaySpecForProvider {
+  /**
+   * The idle timeout which should be used in minutes. Defaults to 4.
+   *
+   * @default 4.
+   * @schema NatGatewaySpecForProvider#idleTimeoutInMinutes
+   */
+  readonly idleTimeoutInMinutes?: number;
+
+  /**
+   * Specifies the supported Azure location where the NAT Gateway should exist. Changing this forces a new resource to be created.
+   *
+   * @schema NatGatewaySpecForProvider#location
+   */
+  readonly location?: string;
+
+  /**
+   * Specifies the name of the Resource Group in which the NAT Gateway should exist. Changing this forces a new resource to be created.
+   *
+   * @schema NatGatewaySpecForProvider#resourceGroupName
+   */
+  readonly resourceGroupName?: string;
+
+  /**
+   * Reference to a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema NatGatewaySpecForProvider#resourceGroupNameRef
+   */
+  readonly resourceGroupNameRef?: NatGatewaySpecForProviderResourceGroupNameRef;
+
+  /**
+   * Selector for a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema NatGatewaySpecForProvider#resourceGroupNameSelector
+   */
+  readonly resourceGroupNameSelector?: NatGatewaySpecForProviderResourceGroupNameSelector;
+
+  /**
+   * The SKU which should be used. Possible values are Standard and StandardV2. Defaults to Standard. Changing this forces a new resource to be created.
+   *
+   * @default Standard. Changing this forces a new resource to be created.
+   * @schema NatGatewaySpecForProvider#skuName
+   */
+  readonly skuName?: string;
+
+  /**
+   * A mapping of tags to assign to the resource.
+   *
+   * @schema NatGatewaySpecForProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * A list of Availability Zones in which this NAT Gateway should be located. Changing this forces a new resource to be created.
+   *
+   * @schema NatGatewaySpecForProvider#zones
+   */
+  readonly zones?: string[];
+}
+
+/**
+ * Converts an object of type 'NatGatewaySpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewaySpecForProvider(obj: NatGatewaySpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleTimeoutInMinutes': obj.idleTimeoutInMinutes,
+    'location': obj.location,
+    'resourceGroupName': obj.resourceGroupName,
+    'resourceGroupNameRef': toJson_NatGatewaySpecForProviderResourceGroupNameRef(obj.resourceGroupNameRef),
+    'resourceGroupNameSelector': toJson_NatGatewaySpecForProviderResourceGroupNameSelector(obj.resourceGroupNameSelector),
+    'skuName': obj.skuName,
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'zones': obj.zones?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema NatGatewaySpecInitProvider
+ */
+export interface NatGatewaySpecInitProvider {
+  /**
+   * The idle timeout which should be used in minutes. Defaults to 4.
+   *
+   * @default 4.
+   * @schema NatGatewaySpecInitProvider#idleTimeoutInMinutes
+   */
+  readonly idleTimeoutInMinutes?: number;
+
+  /**
+   * Specifies the supported Azure location where the NAT Gateway should exist. Changing this forces a new resource to be created.
+   *
+   * @schema NatGatewaySpecInitProvider#location
+   */
+  readonly location?: string;
+
+  /**
+   * The SKU which should be used. Possible values are Standard and StandardV2. Defaults to Standard. Changing this forces a new resource to be created.
+   *
+   * @default Standard. Changing this forces a new resource to be created.
+   * @schema NatGatewaySpecInitProvider#skuName
+   */
+  readonly skuName?: string;
+
+  /**
+   * A mapping of tags to assign to the resource.
+   *
+   * @schema NatGatewaySpecInitProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * A list of Availability Zones in which this NAT Gateway should be located. Changing this forces a new resource to be created.
+   *
+   * @schema NatGatewaySpecInitProvider#zones
+   */
+  readonly zones?: string[];
+}
+
+/**
+ * Converts an object of type 'NatGatewaySpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewaySpecInitProvider(obj: NatGatewaySpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleTimeoutInMinutes': obj.idleTimeoutInMinutes,
+    'location': obj.location,
+    'skuName': obj.skuName,
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'zones': obj.zones?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema NatGatewaySpecManagementPolicies
+ */
+export enum NatGatewaySpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema NatGatewaySpecProviderConfigRef
+ */
+export interface NatGatewaySpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema NatGatewaySpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema NatGatewaySpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'NatGatewaySpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewaySpecProviderConfigRef(obj: NatGatewaySpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema NatGatewaySpecWriteConnectionSecretToRef
+ */
+export interface NatGatewaySpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema NatGatewaySpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'NatGatewaySpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewaySpecWriteConnectionSecretToRef(obj: NatGatewaySpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema NatGatewaySpecForProviderResourceGroupNameRef
+ */
+export interface NatGatewaySpecForProviderResourceGroupNameRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameRef#policy
+   */
+  readonly policy?: NatGatewaySpecForProviderResourceGroupNameRefPolicy;
+}
+
+/**
+ * Converts an object of type 'NatGatewaySpecForProviderResourceGroupNameRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewaySpecForProviderResourceGroupNameRef(obj: NatGatewaySpecForProviderResourceGroupNameRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_NatGatewaySpecForProviderResourceGroupNameRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema NatGatewaySpecForProviderResourceGroupNameSelector
+ */
+export interface NatGatewaySpecForProviderResourceGroupNameSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameSelector#policy
+   */
+  readonly policy?: NatGatewaySpecForProviderResourceGroupNameSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'NatGatewaySpecForProviderResourceGroupNameSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewaySpecForProviderResourceGroupNameSelector(obj: NatGatewaySpecForProviderResourceGroupNameSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_NatGatewaySpecForProviderResourceGroupNameSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema NatGatewaySpecForProviderResourceGroupNameRefPolicy
+ */
+export interface NatGatewaySpecForProviderResourceGroupNameRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameRefPolicy#resolution
+   */
+  readonly resolution?: NatGatewaySpecForProviderResourceGroupNameRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameRefPolicy#resolve
+   */
+  readonly resolve?: NatGatewaySpecForProviderResourceGroupNameRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'NatGatewaySpecForProviderResourceGroupNameRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewaySpecForProviderResourceGroupNameRefPolicy(obj: NatGatewaySpecForProviderResourceGroupNameRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema NatGatewaySpecForProviderResourceGroupNameSelectorPolicy
+ */
+export interface NatGatewaySpecForProviderResourceGroupNameSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameSelectorPolicy#resolution
+   */
+  readonly resolution?: NatGatewaySpecForProviderResourceGroupNameSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema NatGatewaySpecForProviderResourceGroupNameSelectorPolicy#resolve
+   */
+  readonly resolve?: NatGatewaySpecForProviderResourceGroupNameSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'NatGatewaySpecForProviderResourceGroupNameSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewaySpecForProviderResourceGroupNameSelectorPolicy(obj: NatGatewaySpecForProviderResourceGroupNameSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema NatGatewaySpecForProviderResourceGroupNameRefPolicyResolution
+ */
+export enum NatGatewaySpecForProviderResourceGroupNameRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema NatGatewaySpecForProviderResourceGroupNameRefPolicyResolve
+ */
+export enum NatGatewaySpecForProviderResourceGroupNameRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema NatGatewaySpecForProviderResourceGroupNameSelectorPolicyResolution
+ */
+export enum NatGatewaySpecForProviderResourceGroupNameSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema NatGatewaySpecForProviderResourceGroupNameSelectorPolicyResolve
+ */
+export enum NatGatewaySpecForProviderResourceGroupNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+
+/**
+ * NATGatewayPublicIPAssociation is the Schema for the NATGatewayPublicIPAssociations API. Manages a NAT Gateway Public IP Address association.
+ *
+ * @schema NATGatewayPublicIPAssociation
+ */
+export class NatGatewayPublicIpAssociation extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "NATGatewayPublicIPAssociation"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'NATGatewayPublicIPAssociation',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "NATGatewayPublicIPAssociation".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: NatGatewayPublicIpAssociationProps): any {
+    return {
+      ...NatGatewayPublicIpAssociation.GVK,
+      ...toJson_NatGatewayPublicIpAssociationProps(props),
+    };
+  }
+
+  /**
+   * Defines a "NATGatewayPublicIPAssociation" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: NatGatewayPublicIpAssociationProps) {
+    super(scope, id, {
+      ...NatGatewayPublicIpAssociation.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...NatGatewayPublicIpAssociation.GVK,
+      ...toJson_NatGatewayPublicIpAssociationProps(resolved),
+    };
+  }
+}
+
+/**
+ * NATGatewayPublicIPAssociation is the Schema for the NATGatewayPublicIPAssociations API. Manages a NAT Gateway Public IP Address association.
+ *
+ * @schema NATGatewayPublicIPAssociation
+ */
+export interface NatGatewayPublicIpAssociationProps {
+  /**
+   * @schema NATGatewayPublicIPAssociation#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * NATGatewayPublicIPAssociationSpec defines the desired state of NATGatewayPublicIPAssociation
+   *
+   * @schema NATGatewayPublicIPAssociation#spec
+   */
+  readonly spec: NatGatewayPublicIpAssociationSpec;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationProps(obj: NatGatewayPublicIpAssociationProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_NatGatewayPublicIpAssociationSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NATGatewayPublicIPAssociationSpec defines the desired state of NATGatewayPublicIPAssociation
+ *
+ * @schema NatGatewayPublicIpAssociationSpec
+ */
+export interface NatGatewayPublicIpAssociationSpec {
+  /**
+   * @schema NatGatewayPublicIpAssociationSpec#forProvider
+   */
+  readonly forProvider: NatGatewayPublicIpAssociationSpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema NatGatewayPublicIpAssociationSpec#initProvider
+   */
+  readonly initProvider?: NatGatewayPublicIpAssociationSpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema NatGatewayPublicIpAssociationSpec#managementPolicies
+   */
+  readonly managementPolicies?: NatGatewayPublicIpAssociationSpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema NatGatewayPublicIpAssociationSpec#providerConfigRef
+   */
+  readonly providerConfigRef?: NatGatewayPublicIpAssociationSpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema NatGatewayPublicIpAssociationSpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: NatGatewayPublicIpAssociationSpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpec(obj: NatGatewayPublicIpAssociationSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_NatGatewayPublicIpAssociationSpecForProvider(obj.forProvider),
+    'initProvider': toJson_NatGatewayPublicIpAssociationSpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_NatGatewayPublicIpAssociationSpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_NatGatewayPublicIpAssociationSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema NatGatewayPublicIpAssociationSpecForProvider
+ */
+export interface NatGatewayPublicIpAssociationSpecForProvider {
+  /**
+   * The ID of the NAT Gateway. Changing this forces a new resource to be created.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProvider#natGatewayId
+   */
+  readonly natGatewayId?: string;
+
+  /**
+   * Reference to a NATGateway in network to populate natGatewayId.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProvider#natGatewayIdRef
+   */
+  readonly natGatewayIdRef?: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRef;
+
+  /**
+   * Selector for a NATGateway in network to populate natGatewayId.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProvider#natGatewayIdSelector
+   */
+  readonly natGatewayIdSelector?: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector;
+
+  /**
+   * The ID of the Public IP Address which this NAT Gateway should be connected to. Changing this forces a new resource to be created.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProvider#publicIpAddressId
+   */
+  readonly publicIpAddressId?: string;
+
+  /**
+   * Reference to a PublicIP in network to populate publicIpAddressId.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProvider#publicIpAddressIdRef
+   */
+  readonly publicIpAddressIdRef?: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRef;
+
+  /**
+   * Selector for a PublicIP in network to populate publicIpAddressId.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProvider#publicIpAddressIdSelector
+   */
+  readonly publicIpAddressIdSelector?: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecForProvider(obj: NatGatewayPublicIpAssociationSpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'natGatewayId': obj.natGatewayId,
+    'natGatewayIdRef': toJson_NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRef(obj.natGatewayIdRef),
+    'natGatewayIdSelector': toJson_NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector(obj.natGatewayIdSelector),
+    'publicIpAddressId': obj.publicIpAddressId,
+    'publicIpAddressIdRef': toJson_NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRef(obj.publicIpAddressIdRef),
+    'publicIpAddressIdSelector': toJson_NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector(obj.publicIpAddressIdSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProvider
+ */
+export interface NatGatewayPublicIpAssociationSpecInitProvider {
+  /**
+   * The ID of the NAT Gateway. Changing this forces a new resource to be created.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProvider#natGatewayId
+   */
+  readonly natGatewayId?: string;
+
+  /**
+   * Reference to a NATGateway in network to populate natGatewayId.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProvider#natGatewayIdRef
+   */
+  readonly natGatewayIdRef?: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRef;
+
+  /**
+   * Selector for a NATGateway in network to populate natGatewayId.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProvider#natGatewayIdSelector
+   */
+  readonly natGatewayIdSelector?: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector;
+
+  /**
+   * The ID of the Public IP Address which this NAT Gateway should be connected to. Changing this forces a new resource to be created.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProvider#publicIpAddressId
+   */
+  readonly publicIpAddressId?: string;
+
+  /**
+   * Reference to a PublicIP in network to populate publicIpAddressId.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProvider#publicIpAddressIdRef
+   */
+  readonly publicIpAddressIdRef?: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRef;
+
+  /**
+   * Selector for a PublicIP in network to populate publicIpAddressId.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProvider#publicIpAddressIdSelector
+   */
+  readonly publicIpAddressIdSelector?: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecInitProvider(obj: NatGatewayPublicIpAssociationSpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'natGatewayId': obj.natGatewayId,
+    'natGatewayIdRef': toJson_NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRef(obj.natGatewayIdRef),
+    'natGatewayIdSelector': toJson_NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector(obj.natGatewayIdSelector),
+    'publicIpAddressId': obj.publicIpAddressId,
+    'publicIpAddressIdRef': toJson_NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRef(obj.publicIpAddressIdRef),
+    'publicIpAddressIdSelector': toJson_NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector(obj.publicIpAddressIdSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecManagementPolicies
+ */
+export enum NatGatewayPublicIpAssociationSpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecProviderConfigRef
+ */
+export interface NatGatewayPublicIpAssociationSpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecProviderConfigRef(obj: NatGatewayPublicIpAssociationSpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecWriteConnectionSecretToRef
+ */
+export interface NatGatewayPublicIpAssociationSpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecWriteConnectionSecretToRef(obj: NatGatewayPublicIpAssociationSpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a NATGateway in network to populate natGatewayId.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRef
+ */
+export interface NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRef#policy
+   */
+  readonly policy?: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRef(obj: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a NATGateway in network to populate natGatewayId.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector
+ */
+export interface NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector#policy
+   */
+  readonly policy?: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector(obj: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a PublicIP in network to populate publicIpAddressId.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRef
+ */
+export interface NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRef#policy
+   */
+  readonly policy?: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRef(obj: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a PublicIP in network to populate publicIpAddressId.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector
+ */
+export interface NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector#policy
+   */
+  readonly policy?: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector(obj: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a NATGateway in network to populate natGatewayId.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRef
+ */
+export interface NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRef#policy
+   */
+  readonly policy?: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRef(obj: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a NATGateway in network to populate natGatewayId.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector
+ */
+export interface NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector#policy
+   */
+  readonly policy?: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector(obj: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a PublicIP in network to populate publicIpAddressId.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRef
+ */
+export interface NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRef#policy
+   */
+  readonly policy?: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRef(obj: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a PublicIP in network to populate publicIpAddressId.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector
+ */
+export interface NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector#policy
+   */
+  readonly policy?: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector(obj: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicy
+ */
+export interface NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicy#resolution
+   */
+  readonly resolution?: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicy#resolve
+   */
+  readonly resolve?: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicy(obj: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicy
+ */
+export interface NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicy#resolution
+   */
+  readonly resolution?: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicy#resolve
+   */
+  readonly resolve?: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicy(obj: NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicy
+ */
+export interface NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicy#resolution
+   */
+  readonly resolution?: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicy#resolve
+   */
+  readonly resolve?: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicy(obj: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicy
+ */
+export interface NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicy#resolution
+   */
+  readonly resolution?: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicy#resolve
+   */
+  readonly resolve?: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicy(obj: NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicy
+ */
+export interface NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicy#resolution
+   */
+  readonly resolution?: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicy#resolve
+   */
+  readonly resolve?: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicy(obj: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicy
+ */
+export interface NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicy#resolution
+   */
+  readonly resolution?: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicy#resolve
+   */
+  readonly resolve?: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicy(obj: NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicy
+ */
+export interface NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicy#resolution
+   */
+  readonly resolution?: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicy#resolve
+   */
+  readonly resolve?: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicy(obj: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicy
+ */
+export interface NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicy#resolution
+   */
+  readonly resolution?: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicy#resolve
+   */
+  readonly resolve?: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicy(obj: NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicyResolution
+ */
+export enum NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicyResolve
+ */
+export enum NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicyResolution
+ */
+export enum NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicyResolve
+ */
+export enum NatGatewayPublicIpAssociationSpecForProviderNatGatewayIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicyResolution
+ */
+export enum NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicyResolve
+ */
+export enum NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicyResolution
+ */
+export enum NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicyResolve
+ */
+export enum NatGatewayPublicIpAssociationSpecForProviderPublicIpAddressIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicyResolution
+ */
+export enum NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicyResolve
+ */
+export enum NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolution
+ */
+export enum NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolve
+ */
+export enum NatGatewayPublicIpAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicyResolution
+ */
+export enum NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicyResolve
+ */
+export enum NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicyResolution
+ */
+export enum NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicyResolve
+ */
+export enum NatGatewayPublicIpAssociationSpecInitProviderPublicIpAddressIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+
+/**
+ * PrivateDNSARecord is the Schema for the PrivateDNSARecords API. Manages a Private DNS A Record.
+ *
+ * @schema PrivateDNSARecord
+ */
+export class PrivateDnsaRecord extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "PrivateDNSARecord"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'PrivateDNSARecord',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "PrivateDNSARecord".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: PrivateDnsaRecordProps): any {
+    return {
+      ...PrivateDnsaRecord.GVK,
+      ...toJson_PrivateDnsaRecordProps(props),
+    };
+  }
+
+  /**
+   * Defines a "PrivateDNSARecord" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: PrivateDnsaRecordProps) {
+    super(scope, id, {
+      ...PrivateDnsaRecord.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...PrivateDnsaRecord.GVK,
+      ...toJson_PrivateDnsaRecordProps(resolved),
+    };
+  }
+}
+
+/**
+ * PrivateDNSARecord is the Schema for the PrivateDNSARecords API. Manages a Private DNS A Record.
+ *
+ * @schema PrivateDNSARecord
+ */
+export interface PrivateDnsaRecordProps {
+  /**
+   * @schema PrivateDNSARecord#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * PrivateDNSARecordSpec defines the desired state of PrivateDNSARecord
+   *
+   * @schema PrivateDNSARecord#spec
+   */
+  readonly spec: PrivateDnsaRecordSpec;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordProps(obj: PrivateDnsaRecordProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_PrivateDnsaRecordSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PrivateDNSARecordSpec defines the desired state of PrivateDNSARecord
+ *
+ * @schema PrivateDnsaRecordSpec
+ */
+export interface PrivateDnsaRecordSpec {
+  /**
+   * @schema PrivateDnsaRecordSpec#forProvider
+   */
+  readonly forProvider: PrivateDnsaRecordSpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema PrivateDnsaRecordSpec#initProvider
+   */
+  readonly initProvider?: PrivateDnsaRecordSpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema PrivateDnsaRecordSpec#managementPolicies
+   */
+  readonly managementPolicies?: PrivateDnsaRecordSpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema PrivateDnsaRecordSpec#providerConfigRef
+   */
+  readonly providerConfigRef?: PrivateDnsaRecordSpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema PrivateDnsaRecordSpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: PrivateDnsaRecordSpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpec(obj: PrivateDnsaRecordSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_PrivateDnsaRecordSpecForProvider(obj.forProvider),
+    'initProvider': toJson_PrivateDnsaRecordSpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_PrivateDnsaRecordSpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_PrivateDnsaRecordSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema PrivateDnsaRecordSpecForProvider
+ */
+export interface PrivateDnsaRecordSpecForProvider {
+  /**
+   * List of IPv4 Addresses.
+   *
+   * @schema PrivateDnsaRecordSpecForProvider#records
+   */
+  readonly records?: string[];
+
+  /**
+   * Specifies the resource group where the Private DNS Zone exists. Changing this forces a new resource to be created.
+   *
+   * @schema PrivateDnsaRecordSpecForProvider#resourceGroupName
+   */
+  readonly resourceGroupName?: string;
+
+  /**
+   * Reference to a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema PrivateDnsaRecordSpecForProvider#resourceGroupNameRef
+   */
+  readonly resourceGroupNameRef?: PrivateDnsaRecordSpecForProviderResourceGroupNameRef;
+
+  /**
+   * Selector for a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema PrivateDnsaRecordSpecForProvider#resourceGroupNameSelector
+   */
+  readonly resourceGroupNameSelector?: PrivateDnsaRecordSpecForProviderResourceGroupNameSelector;
+
+  /**
+   * A mapping of tags to assign to the resource.
+   *
+   * @schema PrivateDnsaRecordSpecForProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * The Time To Live (TTL) of the DNS record in seconds.
+   *
+   * @schema PrivateDnsaRecordSpecForProvider#ttl
+   */
+  readonly ttl?: number;
+
+  /**
+   * Specifies the Private DNS Zone where the resource exists. Changing this forces a new resource to be created.
+   *
+   * @schema PrivateDnsaRecordSpecForProvider#zoneName
+   */
+  readonly zoneName?: string;
+
+  /**
+   * Reference to a PrivateDNSZone in network to populate zoneName.
+   *
+   * @schema PrivateDnsaRecordSpecForProvider#zoneNameRef
+   */
+  readonly zoneNameRef?: PrivateDnsaRecordSpecForProviderZoneNameRef;
+
+  /**
+   * Selector for a PrivateDNSZone in network to populate zoneName.
+   *
+   * @schema PrivateDnsaRecordSpecForProvider#zoneNameSelector
+   */
+  readonly zoneNameSelector?: PrivateDnsaRecordSpecForProviderZoneNameSelector;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecForProvider(obj: PrivateDnsaRecordSpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'records': obj.records?.map(y => y),
+    'resourceGroupName': obj.resourceGroupName,
+    'resourceGroupNameRef': toJson_PrivateDnsaRecordSpecForProviderResourceGroupNameRef(obj.resourceGroupNameRef),
+    'resourceGroupNameSelector': toJson_PrivateDnsaRecordSpecForProviderResourceGroupNameSelector(obj.resourceGroupNameSelector),
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ttl': obj.ttl,
+    'zoneName': obj.zoneName,
+    'zoneNameRef': toJson_PrivateDnsaRecordSpecForProviderZoneNameRef(obj.zoneNameRef),
+    'zoneNameSelector': toJson_PrivateDnsaRecordSpecForProviderZoneNameSelector(obj.zoneNameSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema PrivateDnsaRecordSpecInitProvider
+ */
+export interface PrivateDnsaRecordSpecInitProvider {
+  /**
+   * List of IPv4 Addresses.
+   *
+   * @schema PrivateDnsaRecordSpecInitProvider#records
+   */
+  readonly records?: string[];
+
+  /**
+   * A mapping of tags to assign to the resource.
+   *
+   * @schema PrivateDnsaRecordSpecInitProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * The Time To Live (TTL) of the DNS record in seconds.
+   *
+   * @schema PrivateDnsaRecordSpecInitProvider#ttl
+   */
+  readonly ttl?: number;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecInitProvider(obj: PrivateDnsaRecordSpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'records': obj.records?.map(y => y),
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ttl': obj.ttl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema PrivateDnsaRecordSpecManagementPolicies
+ */
+export enum PrivateDnsaRecordSpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema PrivateDnsaRecordSpecProviderConfigRef
+ */
+export interface PrivateDnsaRecordSpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema PrivateDnsaRecordSpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema PrivateDnsaRecordSpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecProviderConfigRef(obj: PrivateDnsaRecordSpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema PrivateDnsaRecordSpecWriteConnectionSecretToRef
+ */
+export interface PrivateDnsaRecordSpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema PrivateDnsaRecordSpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecWriteConnectionSecretToRef(obj: PrivateDnsaRecordSpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameRef
+ */
+export interface PrivateDnsaRecordSpecForProviderResourceGroupNameRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameRef#policy
+   */
+  readonly policy?: PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicy;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecForProviderResourceGroupNameRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecForProviderResourceGroupNameRef(obj: PrivateDnsaRecordSpecForProviderResourceGroupNameRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameSelector
+ */
+export interface PrivateDnsaRecordSpecForProviderResourceGroupNameSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameSelector#policy
+   */
+  readonly policy?: PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecForProviderResourceGroupNameSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecForProviderResourceGroupNameSelector(obj: PrivateDnsaRecordSpecForProviderResourceGroupNameSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a PrivateDNSZone in network to populate zoneName.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderZoneNameRef
+ */
+export interface PrivateDnsaRecordSpecForProviderZoneNameRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameRef#policy
+   */
+  readonly policy?: PrivateDnsaRecordSpecForProviderZoneNameRefPolicy;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecForProviderZoneNameRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecForProviderZoneNameRef(obj: PrivateDnsaRecordSpecForProviderZoneNameRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_PrivateDnsaRecordSpecForProviderZoneNameRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a PrivateDNSZone in network to populate zoneName.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderZoneNameSelector
+ */
+export interface PrivateDnsaRecordSpecForProviderZoneNameSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameSelector#policy
+   */
+  readonly policy?: PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecForProviderZoneNameSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecForProviderZoneNameSelector(obj: PrivateDnsaRecordSpecForProviderZoneNameSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicy
+ */
+export interface PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicy#resolution
+   */
+  readonly resolution?: PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicy#resolve
+   */
+  readonly resolve?: PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicy(obj: PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicy
+ */
+export interface PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicy#resolution
+   */
+  readonly resolution?: PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicy#resolve
+   */
+  readonly resolve?: PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicy(obj: PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderZoneNameRefPolicy
+ */
+export interface PrivateDnsaRecordSpecForProviderZoneNameRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameRefPolicy#resolution
+   */
+  readonly resolution?: PrivateDnsaRecordSpecForProviderZoneNameRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameRefPolicy#resolve
+   */
+  readonly resolve?: PrivateDnsaRecordSpecForProviderZoneNameRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecForProviderZoneNameRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecForProviderZoneNameRefPolicy(obj: PrivateDnsaRecordSpecForProviderZoneNameRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicy
+ */
+export interface PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicy#resolution
+   */
+  readonly resolution?: PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicy#resolve
+   */
+  readonly resolve?: PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicy(obj: PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicyResolution
+ */
+export enum PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicyResolve
+ */
+export enum PrivateDnsaRecordSpecForProviderResourceGroupNameRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicyResolution
+ */
+export enum PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicyResolve
+ */
+export enum PrivateDnsaRecordSpecForProviderResourceGroupNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderZoneNameRefPolicyResolution
+ */
+export enum PrivateDnsaRecordSpecForProviderZoneNameRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderZoneNameRefPolicyResolve
+ */
+export enum PrivateDnsaRecordSpecForProviderZoneNameRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicyResolution
+ */
+export enum PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicyResolve
+ */
+export enum PrivateDnsaRecordSpecForProviderZoneNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+
+/**
  * PrivateDNSZone is the Schema for the PrivateDNSZones API. Manages a Private DNS Zone.
  *
  * @schema PrivateDNSZone
@@ -13127,6 +22007,887 @@ export enum PublicIpSpecForProviderResourceGroupNameSelectorPolicyResolve {
 
 
 /**
+ * Route is the Schema for the Routes API. Manages a Route within a Route Table.
+ *
+ * @schema Route
+ */
+export class Route extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "Route"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'Route',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "Route".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: RouteProps): any {
+    return {
+      ...Route.GVK,
+      ...toJson_RouteProps(props),
+    };
+  }
+
+  /**
+   * Defines a "Route" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: RouteProps) {
+    super(scope, id, {
+      ...Route.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...Route.GVK,
+      ...toJson_RouteProps(resolved),
+    };
+  }
+}
+
+/**
+ * Route is the Schema for the Routes API. Manages a Route within a Route Table.
+ *
+ * @schema Route
+ */
+export interface RouteProps {
+  /**
+   * @schema Route#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * RouteSpec defines the desired state of Route
+   *
+   * @schema Route#spec
+   */
+  readonly spec: RouteSpec;
+}
+
+/**
+ * Converts an object of type 'RouteProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteProps(obj: RouteProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_RouteSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RouteSpec defines the desired state of Route
+ *
+ * @schema RouteSpec
+ */
+export interface RouteSpec {
+  /**
+   * @schema RouteSpec#forProvider
+   */
+  readonly forProvider: RouteSpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema RouteSpec#initProvider
+   */
+  readonly initProvider?: RouteSpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema RouteSpec#managementPolicies
+   */
+  readonly managementPolicies?: RouteSpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema RouteSpec#providerConfigRef
+   */
+  readonly providerConfigRef?: RouteSpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema RouteSpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: RouteSpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'RouteSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpec(obj: RouteSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_RouteSpecForProvider(obj.forProvider),
+    'initProvider': toJson_RouteSpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_RouteSpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_RouteSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RouteSpecForProvider
+ */
+export interface RouteSpecForProvider {
+  /**
+   * The destination to which the route applies. Can be CIDR (such as 10.1.0.0/16) or Azure Service Tag (such as ApiManagement, AzureBackup or AzureMonitor) format.
+   *
+   * @schema RouteSpecForProvider#addressPrefix
+   */
+  readonly addressPrefix?: string;
+
+  /**
+   * Contains the IP address packets should be forwarded to. Next hop values are only allowed in routes where the next hop type is VirtualAppliance.
+   *
+   * @schema RouteSpecForProvider#nextHopInIpAddress
+   */
+  readonly nextHopInIpAddress?: string;
+
+  /**
+   * The type of Azure hop the packet should be sent to. Possible values are VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance and None.
+   *
+   * @schema RouteSpecForProvider#nextHopType
+   */
+  readonly nextHopType?: string;
+
+  /**
+   * The name of the resource group in which to create the route. Changing this forces a new resource to be created.
+   *
+   * @schema RouteSpecForProvider#resourceGroupName
+   */
+  readonly resourceGroupName?: string;
+
+  /**
+   * Reference to a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema RouteSpecForProvider#resourceGroupNameRef
+   */
+  readonly resourceGroupNameRef?: RouteSpecForProviderResourceGroupNameRef;
+
+  /**
+   * Selector for a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema RouteSpecForProvider#resourceGroupNameSelector
+   */
+  readonly resourceGroupNameSelector?: RouteSpecForProviderResourceGroupNameSelector;
+
+  /**
+   * The name of the route table within which create the route. Changing this forces a new resource to be created.
+   *
+   * @schema RouteSpecForProvider#routeTableName
+   */
+  readonly routeTableName?: string;
+
+  /**
+   * Reference to a RouteTable in network to populate routeTableName.
+   *
+   * @schema RouteSpecForProvider#routeTableNameRef
+   */
+  readonly routeTableNameRef?: RouteSpecForProviderRouteTableNameRef;
+
+  /**
+   * Selector for a RouteTable in network to populate routeTableName.
+   *
+   * @schema RouteSpecForProvider#routeTableNameSelector
+   */
+  readonly routeTableNameSelector?: RouteSpecForProviderRouteTableNameSelector;
+}
+
+/**
+ * Converts an object of type 'RouteSpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecForProvider(obj: RouteSpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'addressPrefix': obj.addressPrefix,
+    'nextHopInIpAddress': obj.nextHopInIpAddress,
+    'nextHopType': obj.nextHopType,
+    'resourceGroupName': obj.resourceGroupName,
+    'resourceGroupNameRef': toJson_RouteSpecForProviderResourceGroupNameRef(obj.resourceGroupNameRef),
+    'resourceGroupNameSelector': toJson_RouteSpecForProviderResourceGroupNameSelector(obj.resourceGroupNameSelector),
+    'routeTableName': obj.routeTableName,
+    'routeTableNameRef': toJson_RouteSpecForProviderRouteTableNameRef(obj.routeTableNameRef),
+    'routeTableNameSelector': toJson_RouteSpecForProviderRouteTableNameSelector(obj.routeTableNameSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema RouteSpecInitProvider
+ */
+export interface RouteSpecInitProvider {
+  /**
+   * The destination to which the route applies. Can be CIDR (such as 10.1.0.0/16) or Azure Service Tag (such as ApiManagement, AzureBackup or AzureMonitor) format.
+   *
+   * @schema RouteSpecInitProvider#addressPrefix
+   */
+  readonly addressPrefix?: string;
+
+  /**
+   * Contains the IP address packets should be forwarded to. Next hop values are only allowed in routes where the next hop type is VirtualAppliance.
+   *
+   * @schema RouteSpecInitProvider#nextHopInIpAddress
+   */
+  readonly nextHopInIpAddress?: string;
+
+  /**
+   * The type of Azure hop the packet should be sent to. Possible values are VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance and None.
+   *
+   * @schema RouteSpecInitProvider#nextHopType
+   */
+  readonly nextHopType?: string;
+}
+
+/**
+ * Converts an object of type 'RouteSpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecInitProvider(obj: RouteSpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'addressPrefix': obj.addressPrefix,
+    'nextHopInIpAddress': obj.nextHopInIpAddress,
+    'nextHopType': obj.nextHopType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema RouteSpecManagementPolicies
+ */
+export enum RouteSpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema RouteSpecProviderConfigRef
+ */
+export interface RouteSpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema RouteSpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema RouteSpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'RouteSpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecProviderConfigRef(obj: RouteSpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema RouteSpecWriteConnectionSecretToRef
+ */
+export interface RouteSpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema RouteSpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'RouteSpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecWriteConnectionSecretToRef(obj: RouteSpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema RouteSpecForProviderResourceGroupNameRef
+ */
+export interface RouteSpecForProviderResourceGroupNameRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema RouteSpecForProviderResourceGroupNameRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema RouteSpecForProviderResourceGroupNameRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema RouteSpecForProviderResourceGroupNameRef#policy
+   */
+  readonly policy?: RouteSpecForProviderResourceGroupNameRefPolicy;
+}
+
+/**
+ * Converts an object of type 'RouteSpecForProviderResourceGroupNameRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecForProviderResourceGroupNameRef(obj: RouteSpecForProviderResourceGroupNameRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_RouteSpecForProviderResourceGroupNameRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema RouteSpecForProviderResourceGroupNameSelector
+ */
+export interface RouteSpecForProviderResourceGroupNameSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema RouteSpecForProviderResourceGroupNameSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema RouteSpecForProviderResourceGroupNameSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema RouteSpecForProviderResourceGroupNameSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema RouteSpecForProviderResourceGroupNameSelector#policy
+   */
+  readonly policy?: RouteSpecForProviderResourceGroupNameSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'RouteSpecForProviderResourceGroupNameSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecForProviderResourceGroupNameSelector(obj: RouteSpecForProviderResourceGroupNameSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_RouteSpecForProviderResourceGroupNameSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a RouteTable in network to populate routeTableName.
+ *
+ * @schema RouteSpecForProviderRouteTableNameRef
+ */
+export interface RouteSpecForProviderRouteTableNameRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema RouteSpecForProviderRouteTableNameRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema RouteSpecForProviderRouteTableNameRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema RouteSpecForProviderRouteTableNameRef#policy
+   */
+  readonly policy?: RouteSpecForProviderRouteTableNameRefPolicy;
+}
+
+/**
+ * Converts an object of type 'RouteSpecForProviderRouteTableNameRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecForProviderRouteTableNameRef(obj: RouteSpecForProviderRouteTableNameRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_RouteSpecForProviderRouteTableNameRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a RouteTable in network to populate routeTableName.
+ *
+ * @schema RouteSpecForProviderRouteTableNameSelector
+ */
+export interface RouteSpecForProviderRouteTableNameSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema RouteSpecForProviderRouteTableNameSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema RouteSpecForProviderRouteTableNameSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema RouteSpecForProviderRouteTableNameSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema RouteSpecForProviderRouteTableNameSelector#policy
+   */
+  readonly policy?: RouteSpecForProviderRouteTableNameSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'RouteSpecForProviderRouteTableNameSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecForProviderRouteTableNameSelector(obj: RouteSpecForProviderRouteTableNameSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_RouteSpecForProviderRouteTableNameSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema RouteSpecForProviderResourceGroupNameRefPolicy
+ */
+export interface RouteSpecForProviderResourceGroupNameRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RouteSpecForProviderResourceGroupNameRefPolicy#resolution
+   */
+  readonly resolution?: RouteSpecForProviderResourceGroupNameRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RouteSpecForProviderResourceGroupNameRefPolicy#resolve
+   */
+  readonly resolve?: RouteSpecForProviderResourceGroupNameRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RouteSpecForProviderResourceGroupNameRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecForProviderResourceGroupNameRefPolicy(obj: RouteSpecForProviderResourceGroupNameRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema RouteSpecForProviderResourceGroupNameSelectorPolicy
+ */
+export interface RouteSpecForProviderResourceGroupNameSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RouteSpecForProviderResourceGroupNameSelectorPolicy#resolution
+   */
+  readonly resolution?: RouteSpecForProviderResourceGroupNameSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RouteSpecForProviderResourceGroupNameSelectorPolicy#resolve
+   */
+  readonly resolve?: RouteSpecForProviderResourceGroupNameSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RouteSpecForProviderResourceGroupNameSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecForProviderResourceGroupNameSelectorPolicy(obj: RouteSpecForProviderResourceGroupNameSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema RouteSpecForProviderRouteTableNameRefPolicy
+ */
+export interface RouteSpecForProviderRouteTableNameRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RouteSpecForProviderRouteTableNameRefPolicy#resolution
+   */
+  readonly resolution?: RouteSpecForProviderRouteTableNameRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RouteSpecForProviderRouteTableNameRefPolicy#resolve
+   */
+  readonly resolve?: RouteSpecForProviderRouteTableNameRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RouteSpecForProviderRouteTableNameRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecForProviderRouteTableNameRefPolicy(obj: RouteSpecForProviderRouteTableNameRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema RouteSpecForProviderRouteTableNameSelectorPolicy
+ */
+export interface RouteSpecForProviderRouteTableNameSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema RouteSpecForProviderRouteTableNameSelectorPolicy#resolution
+   */
+  readonly resolution?: RouteSpecForProviderRouteTableNameSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema RouteSpecForProviderRouteTableNameSelectorPolicy#resolve
+   */
+  readonly resolve?: RouteSpecForProviderRouteTableNameSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'RouteSpecForProviderRouteTableNameSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RouteSpecForProviderRouteTableNameSelectorPolicy(obj: RouteSpecForProviderRouteTableNameSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RouteSpecForProviderResourceGroupNameRefPolicyResolution
+ */
+export enum RouteSpecForProviderResourceGroupNameRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RouteSpecForProviderResourceGroupNameRefPolicyResolve
+ */
+export enum RouteSpecForProviderResourceGroupNameRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RouteSpecForProviderResourceGroupNameSelectorPolicyResolution
+ */
+export enum RouteSpecForProviderResourceGroupNameSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RouteSpecForProviderResourceGroupNameSelectorPolicyResolve
+ */
+export enum RouteSpecForProviderResourceGroupNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RouteSpecForProviderRouteTableNameRefPolicyResolution
+ */
+export enum RouteSpecForProviderRouteTableNameRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RouteSpecForProviderRouteTableNameRefPolicyResolve
+ */
+export enum RouteSpecForProviderRouteTableNameRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema RouteSpecForProviderRouteTableNameSelectorPolicyResolution
+ */
+export enum RouteSpecForProviderRouteTableNameSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema RouteSpecForProviderRouteTableNameSelectorPolicyResolve
+ */
+export enum RouteSpecForProviderRouteTableNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+
+/**
  * RouteTable is the Schema for the RouteTables API. Manages a Route Table
  *
  * @schema RouteTable
@@ -14769,6 +24530,1079 @@ export enum SecurityGroupSpecForProviderResourceGroupNameSelectorPolicyResolve {
 
 
 /**
+ * SecurityRule is the Schema for the SecurityRules API. Manages a Network Security Rule.
+ *
+ * @schema SecurityRule
+ */
+export class SecurityRule extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "SecurityRule"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'SecurityRule',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "SecurityRule".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SecurityRuleProps): any {
+    return {
+      ...SecurityRule.GVK,
+      ...toJson_SecurityRuleProps(props),
+    };
+  }
+
+  /**
+   * Defines a "SecurityRule" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SecurityRuleProps) {
+    super(scope, id, {
+      ...SecurityRule.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...SecurityRule.GVK,
+      ...toJson_SecurityRuleProps(resolved),
+    };
+  }
+}
+
+/**
+ * SecurityRule is the Schema for the SecurityRules API. Manages a Network Security Rule.
+ *
+ * @schema SecurityRule
+ */
+export interface SecurityRuleProps {
+  /**
+   * @schema SecurityRule#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * SecurityRuleSpec defines the desired state of SecurityRule
+   *
+   * @schema SecurityRule#spec
+   */
+  readonly spec: SecurityRuleSpec;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleProps(obj: SecurityRuleProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SecurityRuleSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SecurityRuleSpec defines the desired state of SecurityRule
+ *
+ * @schema SecurityRuleSpec
+ */
+export interface SecurityRuleSpec {
+  /**
+   * @schema SecurityRuleSpec#forProvider
+   */
+  readonly forProvider: SecurityRuleSpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema SecurityRuleSpec#initProvider
+   */
+  readonly initProvider?: SecurityRuleSpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema SecurityRuleSpec#managementPolicies
+   */
+  readonly managementPolicies?: SecurityRuleSpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema SecurityRuleSpec#providerConfigRef
+   */
+  readonly providerConfigRef?: SecurityRuleSpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema SecurityRuleSpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: SecurityRuleSpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpec(obj: SecurityRuleSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_SecurityRuleSpecForProvider(obj.forProvider),
+    'initProvider': toJson_SecurityRuleSpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_SecurityRuleSpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_SecurityRuleSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SecurityRuleSpecForProvider
+ */
+export interface SecurityRuleSpecForProvider {
+  /**
+   * Specifies whether network traffic is allowed or denied. Possible values are Allow and Deny.
+   *
+   * @schema SecurityRuleSpecForProvider#access
+   */
+  readonly access?: string;
+
+  /**
+   * A description for this rule. Restricted to 140 characters.
+   *
+   * @schema SecurityRuleSpecForProvider#description
+   */
+  readonly description?: string;
+
+  /**
+   * CIDR or destination IP range or * to match any IP. Tags such as VirtualNetwork, AzureLoadBalancer and Internet can also be used. Besides, it also supports all available Service Tags like ‘Sql.WestEurope‘, ‘Storage.EastUS‘, etc. You can list the available service tags with the CLI: shell az network list-service-tags --location westcentralus. For further information please see Azure CLI - az network list-service-tags.
+   *
+   * @schema SecurityRuleSpecForProvider#destinationAddressPrefix
+   */
+  readonly destinationAddressPrefix?: string;
+
+  /**
+   * List of destination address prefixes. Tags may not be used.
+   *
+   * @schema SecurityRuleSpecForProvider#destinationAddressPrefixes
+   */
+  readonly destinationAddressPrefixes?: string[];
+
+  /**
+   * A List of destination Application Security Group IDs
+   *
+   * @schema SecurityRuleSpecForProvider#destinationApplicationSecurityGroupIds
+   */
+  readonly destinationApplicationSecurityGroupIds?: string[];
+
+  /**
+   * Destination Port or Range. Integer or range between 0 and 65535 or * to match any. This is required if destination_port_ranges is not specified.
+   *
+   * @schema SecurityRuleSpecForProvider#destinationPortRange
+   */
+  readonly destinationPortRange?: string;
+
+  /**
+   * List of destination ports or port ranges. This is required if destination_port_range is not specified.
+   *
+   * @schema SecurityRuleSpecForProvider#destinationPortRanges
+   */
+  readonly destinationPortRanges?: string[];
+
+  /**
+   * The direction specifies if rule will be evaluated on incoming or outgoing traffic. Possible values are Inbound and Outbound.
+   *
+   * @schema SecurityRuleSpecForProvider#direction
+   */
+  readonly direction?: string;
+
+  /**
+   * The name of the Network Security Group that we want to attach the rule to. Changing this forces a new resource to be created.
+   *
+   * @schema SecurityRuleSpecForProvider#networkSecurityGroupName
+   */
+  readonly networkSecurityGroupName?: string;
+
+  /**
+   * Reference to a SecurityGroup in network to populate networkSecurityGroupName.
+   *
+   * @schema SecurityRuleSpecForProvider#networkSecurityGroupNameRef
+   */
+  readonly networkSecurityGroupNameRef?: SecurityRuleSpecForProviderNetworkSecurityGroupNameRef;
+
+  /**
+   * Selector for a SecurityGroup in network to populate networkSecurityGroupName.
+   *
+   * @schema SecurityRuleSpecForProvider#networkSecurityGroupNameSelector
+   */
+  readonly networkSecurityGroupNameSelector?: SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector;
+
+  /**
+   * Specifies the priority of the rule. The value can be between 100 and 4096. The priority number must be unique for each rule in the collection. The lower the priority number, the higher the priority of the rule.
+   *
+   * @schema SecurityRuleSpecForProvider#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * Network protocol this rule applies to. Possible values include Tcp, Udp, Icmp, Esp, Ah or * (which matches all).
+   *
+   * @schema SecurityRuleSpecForProvider#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * The name of the resource group in which to create the Network Security Rule. Changing this forces a new resource to be created.
+   *
+   * @schema SecurityRuleSpecForProvider#resourceGroupName
+   */
+  readonly resourceGroupName?: string;
+
+  /**
+   * Reference to a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema SecurityRuleSpecForProvider#resourceGroupNameRef
+   */
+  readonly resourceGroupNameRef?: SecurityRuleSpecForProviderResourceGroupNameRef;
+
+  /**
+   * Selector for a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema SecurityRuleSpecForProvider#resourceGroupNameSelector
+   */
+  readonly resourceGroupNameSelector?: SecurityRuleSpecForProviderResourceGroupNameSelector;
+
+  /**
+   * CIDR or source IP range or * to match any IP. Tags such as VirtualNetwork, AzureLoadBalancer and Internet can also be used.
+   *
+   * @schema SecurityRuleSpecForProvider#sourceAddressPrefix
+   */
+  readonly sourceAddressPrefix?: string;
+
+  /**
+   * List of source address prefixes. Tags may not be used.
+   *
+   * @schema SecurityRuleSpecForProvider#sourceAddressPrefixes
+   */
+  readonly sourceAddressPrefixes?: string[];
+
+  /**
+   * A List of source Application Security Group IDs
+   *
+   * @schema SecurityRuleSpecForProvider#sourceApplicationSecurityGroupIds
+   */
+  readonly sourceApplicationSecurityGroupIds?: string[];
+
+  /**
+   * Source Port or Range. Integer or range between 0 and 65535 or * to match any. This is required if source_port_ranges is not specified.
+   *
+   * @schema SecurityRuleSpecForProvider#sourcePortRange
+   */
+  readonly sourcePortRange?: string;
+
+  /**
+   * List of source ports or port ranges. This is required if source_port_range is not specified.
+   *
+   * @schema SecurityRuleSpecForProvider#sourcePortRanges
+   */
+  readonly sourcePortRanges?: string[];
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecForProvider(obj: SecurityRuleSpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'access': obj.access,
+    'description': obj.description,
+    'destinationAddressPrefix': obj.destinationAddressPrefix,
+    'destinationAddressPrefixes': obj.destinationAddressPrefixes?.map(y => y),
+    'destinationApplicationSecurityGroupIds': obj.destinationApplicationSecurityGroupIds?.map(y => y),
+    'destinationPortRange': obj.destinationPortRange,
+    'destinationPortRanges': obj.destinationPortRanges?.map(y => y),
+    'direction': obj.direction,
+    'networkSecurityGroupName': obj.networkSecurityGroupName,
+    'networkSecurityGroupNameRef': toJson_SecurityRuleSpecForProviderNetworkSecurityGroupNameRef(obj.networkSecurityGroupNameRef),
+    'networkSecurityGroupNameSelector': toJson_SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector(obj.networkSecurityGroupNameSelector),
+    'priority': obj.priority,
+    'protocol': obj.protocol,
+    'resourceGroupName': obj.resourceGroupName,
+    'resourceGroupNameRef': toJson_SecurityRuleSpecForProviderResourceGroupNameRef(obj.resourceGroupNameRef),
+    'resourceGroupNameSelector': toJson_SecurityRuleSpecForProviderResourceGroupNameSelector(obj.resourceGroupNameSelector),
+    'sourceAddressPrefix': obj.sourceAddressPrefix,
+    'sourceAddressPrefixes': obj.sourceAddressPrefixes?.map(y => y),
+    'sourceApplicationSecurityGroupIds': obj.sourceApplicationSecurityGroupIds?.map(y => y),
+    'sourcePortRange': obj.sourcePortRange,
+    'sourcePortRanges': obj.sourcePortRanges?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema SecurityRuleSpecInitProvider
+ */
+export interface SecurityRuleSpecInitProvider {
+  /**
+   * Specifies whether network traffic is allowed or denied. Possible values are Allow and Deny.
+   *
+   * @schema SecurityRuleSpecInitProvider#access
+   */
+  readonly access?: string;
+
+  /**
+   * A description for this rule. Restricted to 140 characters.
+   *
+   * @schema SecurityRuleSpecInitProvider#description
+   */
+  readonly description?: string;
+
+  /**
+   * CIDR or destination IP range or * to match any IP. Tags such as VirtualNetwork, AzureLoadBalancer and Internet can also be used. Besides, it also supports all available Service Tags like ‘Sql.WestEurope‘, ‘Storage.EastUS‘, etc. You can list the available service tags with the CLI: shell az network list-service-tags --location westcentralus. For further information please see Azure CLI - az network list-service-tags.
+   *
+   * @schema SecurityRuleSpecInitProvider#destinationAddressPrefix
+   */
+  readonly destinationAddressPrefix?: string;
+
+  /**
+   * List of destination address prefixes. Tags may not be used.
+   *
+   * @schema SecurityRuleSpecInitProvider#destinationAddressPrefixes
+   */
+  readonly destinationAddressPrefixes?: string[];
+
+  /**
+   * A List of destination Application Security Group IDs
+   *
+   * @schema SecurityRuleSpecInitProvider#destinationApplicationSecurityGroupIds
+   */
+  readonly destinationApplicationSecurityGroupIds?: string[];
+
+  /**
+   * Destination Port or Range. Integer or range between 0 and 65535 or * to match any. This is required if destination_port_ranges is not specified.
+   *
+   * @schema SecurityRuleSpecInitProvider#destinationPortRange
+   */
+  readonly destinationPortRange?: string;
+
+  /**
+   * List of destination ports or port ranges. This is required if destination_port_range is not specified.
+   *
+   * @schema SecurityRuleSpecInitProvider#destinationPortRanges
+   */
+  readonly destinationPortRanges?: string[];
+
+  /**
+   * The direction specifies if rule will be evaluated on incoming or outgoing traffic. Possible values are Inbound and Outbound.
+   *
+   * @schema SecurityRuleSpecInitProvider#direction
+   */
+  readonly direction?: string;
+
+  /**
+   * Specifies the priority of the rule. The value can be between 100 and 4096. The priority number must be unique for each rule in the collection. The lower the priority number, the higher the priority of the rule.
+   *
+   * @schema SecurityRuleSpecInitProvider#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * Network protocol this rule applies to. Possible values include Tcp, Udp, Icmp, Esp, Ah or * (which matches all).
+   *
+   * @schema SecurityRuleSpecInitProvider#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * CIDR or source IP range or * to match any IP. Tags such as VirtualNetwork, AzureLoadBalancer and Internet can also be used.
+   *
+   * @schema SecurityRuleSpecInitProvider#sourceAddressPrefix
+   */
+  readonly sourceAddressPrefix?: string;
+
+  /**
+   * List of source address prefixes. Tags may not be used.
+   *
+   * @schema SecurityRuleSpecInitProvider#sourceAddressPrefixes
+   */
+  readonly sourceAddressPrefixes?: string[];
+
+  /**
+   * A List of source Application Security Group IDs
+   *
+   * @schema SecurityRuleSpecInitProvider#sourceApplicationSecurityGroupIds
+   */
+  readonly sourceApplicationSecurityGroupIds?: string[];
+
+  /**
+   * Source Port or Range. Integer or range between 0 and 65535 or * to match any. This is required if source_port_ranges is not specified.
+   *
+   * @schema SecurityRuleSpecInitProvider#sourcePortRange
+   */
+  readonly sourcePortRange?: string;
+
+  /**
+   * List of source ports or port ranges. This is required if source_port_range is not specified.
+   *
+   * @schema SecurityRuleSpecInitProvider#sourcePortRanges
+   */
+  readonly sourcePortRanges?: string[];
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecInitProvider(obj: SecurityRuleSpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'access': obj.access,
+    'description': obj.description,
+    'destinationAddressPrefix': obj.destinationAddressPrefix,
+    'destinationAddressPrefixes': obj.destinationAddressPrefixes?.map(y => y),
+    'destinationApplicationSecurityGroupIds': obj.destinationApplicationSecurityGroupIds?.map(y => y),
+    'destinationPortRange': obj.destinationPortRange,
+    'destinationPortRanges': obj.destinationPortRanges?.map(y => y),
+    'direction': obj.direction,
+    'priority': obj.priority,
+    'protocol': obj.protocol,
+    'sourceAddressPrefix': obj.sourceAddressPrefix,
+    'sourceAddressPrefixes': obj.sourceAddressPrefixes?.map(y => y),
+    'sourceApplicationSecurityGroupIds': obj.sourceApplicationSecurityGroupIds?.map(y => y),
+    'sourcePortRange': obj.sourcePortRange,
+    'sourcePortRanges': obj.sourcePortRanges?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema SecurityRuleSpecManagementPolicies
+ */
+export enum SecurityRuleSpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema SecurityRuleSpecProviderConfigRef
+ */
+export interface SecurityRuleSpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema SecurityRuleSpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SecurityRuleSpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecProviderConfigRef(obj: SecurityRuleSpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema SecurityRuleSpecWriteConnectionSecretToRef
+ */
+export interface SecurityRuleSpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema SecurityRuleSpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecWriteConnectionSecretToRef(obj: SecurityRuleSpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a SecurityGroup in network to populate networkSecurityGroupName.
+ *
+ * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameRef
+ */
+export interface SecurityRuleSpecForProviderNetworkSecurityGroupNameRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameRef#policy
+   */
+  readonly policy?: SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicy;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecForProviderNetworkSecurityGroupNameRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecForProviderNetworkSecurityGroupNameRef(obj: SecurityRuleSpecForProviderNetworkSecurityGroupNameRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a SecurityGroup in network to populate networkSecurityGroupName.
+ *
+ * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector
+ */
+export interface SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector#policy
+   */
+  readonly policy?: SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector(obj: SecurityRuleSpecForProviderNetworkSecurityGroupNameSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema SecurityRuleSpecForProviderResourceGroupNameRef
+ */
+export interface SecurityRuleSpecForProviderResourceGroupNameRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameRef#policy
+   */
+  readonly policy?: SecurityRuleSpecForProviderResourceGroupNameRefPolicy;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecForProviderResourceGroupNameRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecForProviderResourceGroupNameRef(obj: SecurityRuleSpecForProviderResourceGroupNameRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_SecurityRuleSpecForProviderResourceGroupNameRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema SecurityRuleSpecForProviderResourceGroupNameSelector
+ */
+export interface SecurityRuleSpecForProviderResourceGroupNameSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameSelector#policy
+   */
+  readonly policy?: SecurityRuleSpecForProviderResourceGroupNameSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecForProviderResourceGroupNameSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecForProviderResourceGroupNameSelector(obj: SecurityRuleSpecForProviderResourceGroupNameSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_SecurityRuleSpecForProviderResourceGroupNameSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicy
+ */
+export interface SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicy#resolution
+   */
+  readonly resolution?: SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicy#resolve
+   */
+  readonly resolve?: SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicy(obj: SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicy
+ */
+export interface SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicy#resolution
+   */
+  readonly resolution?: SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicy#resolve
+   */
+  readonly resolve?: SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicy(obj: SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema SecurityRuleSpecForProviderResourceGroupNameRefPolicy
+ */
+export interface SecurityRuleSpecForProviderResourceGroupNameRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameRefPolicy#resolution
+   */
+  readonly resolution?: SecurityRuleSpecForProviderResourceGroupNameRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameRefPolicy#resolve
+   */
+  readonly resolve?: SecurityRuleSpecForProviderResourceGroupNameRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecForProviderResourceGroupNameRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecForProviderResourceGroupNameRefPolicy(obj: SecurityRuleSpecForProviderResourceGroupNameRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema SecurityRuleSpecForProviderResourceGroupNameSelectorPolicy
+ */
+export interface SecurityRuleSpecForProviderResourceGroupNameSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameSelectorPolicy#resolution
+   */
+  readonly resolution?: SecurityRuleSpecForProviderResourceGroupNameSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SecurityRuleSpecForProviderResourceGroupNameSelectorPolicy#resolve
+   */
+  readonly resolve?: SecurityRuleSpecForProviderResourceGroupNameSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SecurityRuleSpecForProviderResourceGroupNameSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityRuleSpecForProviderResourceGroupNameSelectorPolicy(obj: SecurityRuleSpecForProviderResourceGroupNameSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicyResolution
+ */
+export enum SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicyResolve
+ */
+export enum SecurityRuleSpecForProviderNetworkSecurityGroupNameRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicyResolution
+ */
+export enum SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicyResolve
+ */
+export enum SecurityRuleSpecForProviderNetworkSecurityGroupNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SecurityRuleSpecForProviderResourceGroupNameRefPolicyResolution
+ */
+export enum SecurityRuleSpecForProviderResourceGroupNameRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SecurityRuleSpecForProviderResourceGroupNameRefPolicyResolve
+ */
+export enum SecurityRuleSpecForProviderResourceGroupNameRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SecurityRuleSpecForProviderResourceGroupNameSelectorPolicyResolution
+ */
+export enum SecurityRuleSpecForProviderResourceGroupNameSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SecurityRuleSpecForProviderResourceGroupNameSelectorPolicyResolve
+ */
+export enum SecurityRuleSpecForProviderResourceGroupNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+
+/**
  * Subnet is the Schema for the Subnets API. Manages a subnet. Subnets represent network segments within the IP space defined by the virtual network.
  *
  * @schema Subnet
@@ -15956,6 +26790,1369 @@ export enum SubnetSpecForProviderVirtualNetworkNameSelectorPolicyResolution {
  * @schema SubnetSpecForProviderVirtualNetworkNameSelectorPolicyResolve
  */
 export enum SubnetSpecForProviderVirtualNetworkNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+
+/**
+ * SubnetNATGatewayAssociation is the Schema for the SubnetNATGatewayAssociations API. Associates a
+ *
+ * @schema SubnetNATGatewayAssociation
+ */
+export class SubnetNatGatewayAssociation extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "SubnetNATGatewayAssociation"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'SubnetNATGatewayAssociation',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "SubnetNATGatewayAssociation".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SubnetNatGatewayAssociationProps): any {
+    return {
+      ...SubnetNatGatewayAssociation.GVK,
+      ...toJson_SubnetNatGatewayAssociationProps(props),
+    };
+  }
+
+  /**
+   * Defines a "SubnetNATGatewayAssociation" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SubnetNatGatewayAssociationProps) {
+    super(scope, id, {
+      ...SubnetNatGatewayAssociation.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...SubnetNatGatewayAssociation.GVK,
+      ...toJson_SubnetNatGatewayAssociationProps(resolved),
+    };
+  }
+}
+
+/**
+ * SubnetNATGatewayAssociation is the Schema for the SubnetNATGatewayAssociations API. Associates a
+ *
+ * @schema SubnetNATGatewayAssociation
+ */
+export interface SubnetNatGatewayAssociationProps {
+  /**
+   * @schema SubnetNATGatewayAssociation#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * SubnetNATGatewayAssociationSpec defines the desired state of SubnetNATGatewayAssociation
+   *
+   * @schema SubnetNATGatewayAssociation#spec
+   */
+  readonly spec: SubnetNatGatewayAssociationSpec;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationProps(obj: SubnetNatGatewayAssociationProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SubnetNatGatewayAssociationSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SubnetNATGatewayAssociationSpec defines the desired state of SubnetNATGatewayAssociation
+ *
+ * @schema SubnetNatGatewayAssociationSpec
+ */
+export interface SubnetNatGatewayAssociationSpec {
+  /**
+   * @schema SubnetNatGatewayAssociationSpec#forProvider
+   */
+  readonly forProvider: SubnetNatGatewayAssociationSpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema SubnetNatGatewayAssociationSpec#initProvider
+   */
+  readonly initProvider?: SubnetNatGatewayAssociationSpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema SubnetNatGatewayAssociationSpec#managementPolicies
+   */
+  readonly managementPolicies?: SubnetNatGatewayAssociationSpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema SubnetNatGatewayAssociationSpec#providerConfigRef
+   */
+  readonly providerConfigRef?: SubnetNatGatewayAssociationSpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema SubnetNatGatewayAssociationSpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: SubnetNatGatewayAssociationSpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpec(obj: SubnetNatGatewayAssociationSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_SubnetNatGatewayAssociationSpecForProvider(obj.forProvider),
+    'initProvider': toJson_SubnetNatGatewayAssociationSpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_SubnetNatGatewayAssociationSpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_SubnetNatGatewayAssociationSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SubnetNatGatewayAssociationSpecForProvider
+ */
+export interface SubnetNatGatewayAssociationSpecForProvider {
+  /**
+   * The ID of the NAT Gateway which should be associated with the Subnet. Changing this forces a new resource to be created.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProvider#natGatewayId
+   */
+  readonly natGatewayId?: string;
+
+  /**
+   * Reference to a NATGateway in network to populate natGatewayId.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProvider#natGatewayIdRef
+   */
+  readonly natGatewayIdRef?: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRef;
+
+  /**
+   * Selector for a NATGateway in network to populate natGatewayId.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProvider#natGatewayIdSelector
+   */
+  readonly natGatewayIdSelector?: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector;
+
+  /**
+   * The ID of the Subnet. Changing this forces a new resource to be created.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProvider#subnetId
+   */
+  readonly subnetId?: string;
+
+  /**
+   * Reference to a Subnet in network to populate subnetId.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProvider#subnetIdRef
+   */
+  readonly subnetIdRef?: SubnetNatGatewayAssociationSpecForProviderSubnetIdRef;
+
+  /**
+   * Selector for a Subnet in network to populate subnetId.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProvider#subnetIdSelector
+   */
+  readonly subnetIdSelector?: SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecForProvider(obj: SubnetNatGatewayAssociationSpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'natGatewayId': obj.natGatewayId,
+    'natGatewayIdRef': toJson_SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRef(obj.natGatewayIdRef),
+    'natGatewayIdSelector': toJson_SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector(obj.natGatewayIdSelector),
+    'subnetId': obj.subnetId,
+    'subnetIdRef': toJson_SubnetNatGatewayAssociationSpecForProviderSubnetIdRef(obj.subnetIdRef),
+    'subnetIdSelector': toJson_SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector(obj.subnetIdSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProvider
+ */
+export interface SubnetNatGatewayAssociationSpecInitProvider {
+  /**
+   * The ID of the NAT Gateway which should be associated with the Subnet. Changing this forces a new resource to be created.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProvider#natGatewayId
+   */
+  readonly natGatewayId?: string;
+
+  /**
+   * Reference to a NATGateway in network to populate natGatewayId.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProvider#natGatewayIdRef
+   */
+  readonly natGatewayIdRef?: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRef;
+
+  /**
+   * Selector for a NATGateway in network to populate natGatewayId.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProvider#natGatewayIdSelector
+   */
+  readonly natGatewayIdSelector?: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector;
+
+  /**
+   * The ID of the Subnet. Changing this forces a new resource to be created.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProvider#subnetId
+   */
+  readonly subnetId?: string;
+
+  /**
+   * Reference to a Subnet in network to populate subnetId.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProvider#subnetIdRef
+   */
+  readonly subnetIdRef?: SubnetNatGatewayAssociationSpecInitProviderSubnetIdRef;
+
+  /**
+   * Selector for a Subnet in network to populate subnetId.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProvider#subnetIdSelector
+   */
+  readonly subnetIdSelector?: SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecInitProvider(obj: SubnetNatGatewayAssociationSpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'natGatewayId': obj.natGatewayId,
+    'natGatewayIdRef': toJson_SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRef(obj.natGatewayIdRef),
+    'natGatewayIdSelector': toJson_SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector(obj.natGatewayIdSelector),
+    'subnetId': obj.subnetId,
+    'subnetIdRef': toJson_SubnetNatGatewayAssociationSpecInitProviderSubnetIdRef(obj.subnetIdRef),
+    'subnetIdSelector': toJson_SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector(obj.subnetIdSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema SubnetNatGatewayAssociationSpecManagementPolicies
+ */
+export enum SubnetNatGatewayAssociationSpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema SubnetNatGatewayAssociationSpecProviderConfigRef
+ */
+export interface SubnetNatGatewayAssociationSpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema SubnetNatGatewayAssociationSpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SubnetNatGatewayAssociationSpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecProviderConfigRef(obj: SubnetNatGatewayAssociationSpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema SubnetNatGatewayAssociationSpecWriteConnectionSecretToRef
+ */
+export interface SubnetNatGatewayAssociationSpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema SubnetNatGatewayAssociationSpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecWriteConnectionSecretToRef(obj: SubnetNatGatewayAssociationSpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a NATGateway in network to populate natGatewayId.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRef
+ */
+export interface SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRef#policy
+   */
+  readonly policy?: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRef(obj: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a NATGateway in network to populate natGatewayId.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector
+ */
+export interface SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector#policy
+   */
+  readonly policy?: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector(obj: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a Subnet in network to populate subnetId.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdRef
+ */
+export interface SubnetNatGatewayAssociationSpecForProviderSubnetIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdRef#policy
+   */
+  readonly policy?: SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecForProviderSubnetIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecForProviderSubnetIdRef(obj: SubnetNatGatewayAssociationSpecForProviderSubnetIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a Subnet in network to populate subnetId.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector
+ */
+export interface SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector#policy
+   */
+  readonly policy?: SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector(obj: SubnetNatGatewayAssociationSpecForProviderSubnetIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a NATGateway in network to populate natGatewayId.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRef
+ */
+export interface SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRef#policy
+   */
+  readonly policy?: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRef(obj: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a NATGateway in network to populate natGatewayId.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector
+ */
+export interface SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector#policy
+   */
+  readonly policy?: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector(obj: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a Subnet in network to populate subnetId.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdRef
+ */
+export interface SubnetNatGatewayAssociationSpecInitProviderSubnetIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdRef#policy
+   */
+  readonly policy?: SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecInitProviderSubnetIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecInitProviderSubnetIdRef(obj: SubnetNatGatewayAssociationSpecInitProviderSubnetIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a Subnet in network to populate subnetId.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector
+ */
+export interface SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector#policy
+   */
+  readonly policy?: SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector(obj: SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicy
+ */
+export interface SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicy#resolution
+   */
+  readonly resolution?: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicy#resolve
+   */
+  readonly resolve?: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicy(obj: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicy
+ */
+export interface SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicy#resolution
+   */
+  readonly resolution?: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicy#resolve
+   */
+  readonly resolve?: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicy(obj: SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicy
+ */
+export interface SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicy#resolution
+   */
+  readonly resolution?: SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicy#resolve
+   */
+  readonly resolve?: SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicy(obj: SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicy
+ */
+export interface SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicy#resolution
+   */
+  readonly resolution?: SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicy#resolve
+   */
+  readonly resolve?: SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicy(obj: SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicy
+ */
+export interface SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicy#resolution
+   */
+  readonly resolution?: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicy#resolve
+   */
+  readonly resolve?: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicy(obj: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicy
+ */
+export interface SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicy#resolution
+   */
+  readonly resolution?: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicy#resolve
+   */
+  readonly resolve?: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicy(obj: SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicy
+ */
+export interface SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicy#resolution
+   */
+  readonly resolution?: SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicy#resolve
+   */
+  readonly resolve?: SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicy(obj: SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicy
+ */
+export interface SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicy#resolution
+   */
+  readonly resolution?: SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicy#resolve
+   */
+  readonly resolve?: SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicy(obj: SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicyResolution
+ */
+export enum SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicyResolve
+ */
+export enum SubnetNatGatewayAssociationSpecForProviderNatGatewayIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicyResolution
+ */
+export enum SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicyResolve
+ */
+export enum SubnetNatGatewayAssociationSpecForProviderNatGatewayIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicyResolution
+ */
+export enum SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicyResolve
+ */
+export enum SubnetNatGatewayAssociationSpecForProviderSubnetIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicyResolution
+ */
+export enum SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicyResolve
+ */
+export enum SubnetNatGatewayAssociationSpecForProviderSubnetIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicyResolution
+ */
+export enum SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicyResolve
+ */
+export enum SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolution
+ */
+export enum SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolve
+ */
+export enum SubnetNatGatewayAssociationSpecInitProviderNatGatewayIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicyResolution
+ */
+export enum SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicyResolve
+ */
+export enum SubnetNatGatewayAssociationSpecInitProviderSubnetIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicyResolution
+ */
+export enum SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicyResolve
+ */
+export enum SubnetNatGatewayAssociationSpecInitProviderSubnetIdSelectorPolicyResolve {
   /** Always */
   ALWAYS = "Always",
   /** IfNotPresent */
@@ -17319,6 +29516,1369 @@ export enum SubnetNetworkSecurityGroupAssociationSpecInitProviderSubnetIdSelecto
  * @schema SubnetNetworkSecurityGroupAssociationSpecInitProviderSubnetIdSelectorPolicyResolve
  */
 export enum SubnetNetworkSecurityGroupAssociationSpecInitProviderSubnetIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+
+/**
+ * SubnetRouteTableAssociation is the Schema for the SubnetRouteTableAssociations API. Associates a
+ *
+ * @schema SubnetRouteTableAssociation
+ */
+export class SubnetRouteTableAssociation extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "SubnetRouteTableAssociation"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'SubnetRouteTableAssociation',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "SubnetRouteTableAssociation".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SubnetRouteTableAssociationProps): any {
+    return {
+      ...SubnetRouteTableAssociation.GVK,
+      ...toJson_SubnetRouteTableAssociationProps(props),
+    };
+  }
+
+  /**
+   * Defines a "SubnetRouteTableAssociation" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SubnetRouteTableAssociationProps) {
+    super(scope, id, {
+      ...SubnetRouteTableAssociation.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...SubnetRouteTableAssociation.GVK,
+      ...toJson_SubnetRouteTableAssociationProps(resolved),
+    };
+  }
+}
+
+/**
+ * SubnetRouteTableAssociation is the Schema for the SubnetRouteTableAssociations API. Associates a
+ *
+ * @schema SubnetRouteTableAssociation
+ */
+export interface SubnetRouteTableAssociationProps {
+  /**
+   * @schema SubnetRouteTableAssociation#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * SubnetRouteTableAssociationSpec defines the desired state of SubnetRouteTableAssociation
+   *
+   * @schema SubnetRouteTableAssociation#spec
+   */
+  readonly spec: SubnetRouteTableAssociationSpec;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationProps(obj: SubnetRouteTableAssociationProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SubnetRouteTableAssociationSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SubnetRouteTableAssociationSpec defines the desired state of SubnetRouteTableAssociation
+ *
+ * @schema SubnetRouteTableAssociationSpec
+ */
+export interface SubnetRouteTableAssociationSpec {
+  /**
+   * @schema SubnetRouteTableAssociationSpec#forProvider
+   */
+  readonly forProvider: SubnetRouteTableAssociationSpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema SubnetRouteTableAssociationSpec#initProvider
+   */
+  readonly initProvider?: SubnetRouteTableAssociationSpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema SubnetRouteTableAssociationSpec#managementPolicies
+   */
+  readonly managementPolicies?: SubnetRouteTableAssociationSpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema SubnetRouteTableAssociationSpec#providerConfigRef
+   */
+  readonly providerConfigRef?: SubnetRouteTableAssociationSpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema SubnetRouteTableAssociationSpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: SubnetRouteTableAssociationSpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpec(obj: SubnetRouteTableAssociationSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_SubnetRouteTableAssociationSpecForProvider(obj.forProvider),
+    'initProvider': toJson_SubnetRouteTableAssociationSpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_SubnetRouteTableAssociationSpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_SubnetRouteTableAssociationSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SubnetRouteTableAssociationSpecForProvider
+ */
+export interface SubnetRouteTableAssociationSpecForProvider {
+  /**
+   * The ID of the Route Table which should be associated with the Subnet. Changing this forces a new resource to be created.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProvider#routeTableId
+   */
+  readonly routeTableId?: string;
+
+  /**
+   * Reference to a RouteTable in network to populate routeTableId.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProvider#routeTableIdRef
+   */
+  readonly routeTableIdRef?: SubnetRouteTableAssociationSpecForProviderRouteTableIdRef;
+
+  /**
+   * Selector for a RouteTable in network to populate routeTableId.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProvider#routeTableIdSelector
+   */
+  readonly routeTableIdSelector?: SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector;
+
+  /**
+   * The ID of the Subnet. Changing this forces a new resource to be created.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProvider#subnetId
+   */
+  readonly subnetId?: string;
+
+  /**
+   * Reference to a Subnet in network to populate subnetId.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProvider#subnetIdRef
+   */
+  readonly subnetIdRef?: SubnetRouteTableAssociationSpecForProviderSubnetIdRef;
+
+  /**
+   * Selector for a Subnet in network to populate subnetId.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProvider#subnetIdSelector
+   */
+  readonly subnetIdSelector?: SubnetRouteTableAssociationSpecForProviderSubnetIdSelector;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecForProvider(obj: SubnetRouteTableAssociationSpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'routeTableId': obj.routeTableId,
+    'routeTableIdRef': toJson_SubnetRouteTableAssociationSpecForProviderRouteTableIdRef(obj.routeTableIdRef),
+    'routeTableIdSelector': toJson_SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector(obj.routeTableIdSelector),
+    'subnetId': obj.subnetId,
+    'subnetIdRef': toJson_SubnetRouteTableAssociationSpecForProviderSubnetIdRef(obj.subnetIdRef),
+    'subnetIdSelector': toJson_SubnetRouteTableAssociationSpecForProviderSubnetIdSelector(obj.subnetIdSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProvider
+ */
+export interface SubnetRouteTableAssociationSpecInitProvider {
+  /**
+   * The ID of the Route Table which should be associated with the Subnet. Changing this forces a new resource to be created.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProvider#routeTableId
+   */
+  readonly routeTableId?: string;
+
+  /**
+   * Reference to a RouteTable in network to populate routeTableId.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProvider#routeTableIdRef
+   */
+  readonly routeTableIdRef?: SubnetRouteTableAssociationSpecInitProviderRouteTableIdRef;
+
+  /**
+   * Selector for a RouteTable in network to populate routeTableId.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProvider#routeTableIdSelector
+   */
+  readonly routeTableIdSelector?: SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector;
+
+  /**
+   * The ID of the Subnet. Changing this forces a new resource to be created.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProvider#subnetId
+   */
+  readonly subnetId?: string;
+
+  /**
+   * Reference to a Subnet in network to populate subnetId.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProvider#subnetIdRef
+   */
+  readonly subnetIdRef?: SubnetRouteTableAssociationSpecInitProviderSubnetIdRef;
+
+  /**
+   * Selector for a Subnet in network to populate subnetId.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProvider#subnetIdSelector
+   */
+  readonly subnetIdSelector?: SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecInitProvider(obj: SubnetRouteTableAssociationSpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'routeTableId': obj.routeTableId,
+    'routeTableIdRef': toJson_SubnetRouteTableAssociationSpecInitProviderRouteTableIdRef(obj.routeTableIdRef),
+    'routeTableIdSelector': toJson_SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector(obj.routeTableIdSelector),
+    'subnetId': obj.subnetId,
+    'subnetIdRef': toJson_SubnetRouteTableAssociationSpecInitProviderSubnetIdRef(obj.subnetIdRef),
+    'subnetIdSelector': toJson_SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector(obj.subnetIdSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema SubnetRouteTableAssociationSpecManagementPolicies
+ */
+export enum SubnetRouteTableAssociationSpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema SubnetRouteTableAssociationSpecProviderConfigRef
+ */
+export interface SubnetRouteTableAssociationSpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema SubnetRouteTableAssociationSpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SubnetRouteTableAssociationSpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecProviderConfigRef(obj: SubnetRouteTableAssociationSpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema SubnetRouteTableAssociationSpecWriteConnectionSecretToRef
+ */
+export interface SubnetRouteTableAssociationSpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema SubnetRouteTableAssociationSpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecWriteConnectionSecretToRef(obj: SubnetRouteTableAssociationSpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a RouteTable in network to populate routeTableId.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdRef
+ */
+export interface SubnetRouteTableAssociationSpecForProviderRouteTableIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdRef#policy
+   */
+  readonly policy?: SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecForProviderRouteTableIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecForProviderRouteTableIdRef(obj: SubnetRouteTableAssociationSpecForProviderRouteTableIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a RouteTable in network to populate routeTableId.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector
+ */
+export interface SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector#policy
+   */
+  readonly policy?: SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector(obj: SubnetRouteTableAssociationSpecForProviderRouteTableIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a Subnet in network to populate subnetId.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdRef
+ */
+export interface SubnetRouteTableAssociationSpecForProviderSubnetIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdRef#policy
+   */
+  readonly policy?: SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecForProviderSubnetIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecForProviderSubnetIdRef(obj: SubnetRouteTableAssociationSpecForProviderSubnetIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a Subnet in network to populate subnetId.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdSelector
+ */
+export interface SubnetRouteTableAssociationSpecForProviderSubnetIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdSelector#policy
+   */
+  readonly policy?: SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecForProviderSubnetIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecForProviderSubnetIdSelector(obj: SubnetRouteTableAssociationSpecForProviderSubnetIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a RouteTable in network to populate routeTableId.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdRef
+ */
+export interface SubnetRouteTableAssociationSpecInitProviderRouteTableIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdRef#policy
+   */
+  readonly policy?: SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecInitProviderRouteTableIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecInitProviderRouteTableIdRef(obj: SubnetRouteTableAssociationSpecInitProviderRouteTableIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a RouteTable in network to populate routeTableId.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector
+ */
+export interface SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector#policy
+   */
+  readonly policy?: SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector(obj: SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a Subnet in network to populate subnetId.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdRef
+ */
+export interface SubnetRouteTableAssociationSpecInitProviderSubnetIdRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdRef#policy
+   */
+  readonly policy?: SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecInitProviderSubnetIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecInitProviderSubnetIdRef(obj: SubnetRouteTableAssociationSpecInitProviderSubnetIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a Subnet in network to populate subnetId.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector
+ */
+export interface SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector#policy
+   */
+  readonly policy?: SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector(obj: SubnetRouteTableAssociationSpecInitProviderSubnetIdSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicy
+ */
+export interface SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicy#resolution
+   */
+  readonly resolution?: SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicy#resolve
+   */
+  readonly resolve?: SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicy(obj: SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicy
+ */
+export interface SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicy#resolution
+   */
+  readonly resolution?: SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicy#resolve
+   */
+  readonly resolve?: SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicy(obj: SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicy
+ */
+export interface SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicy#resolution
+   */
+  readonly resolution?: SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicy#resolve
+   */
+  readonly resolve?: SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicy(obj: SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicy
+ */
+export interface SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicy#resolution
+   */
+  readonly resolution?: SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicy#resolve
+   */
+  readonly resolve?: SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicy(obj: SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicy
+ */
+export interface SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicy#resolution
+   */
+  readonly resolution?: SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicy#resolve
+   */
+  readonly resolve?: SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicy(obj: SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicy
+ */
+export interface SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicy#resolution
+   */
+  readonly resolution?: SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicy#resolve
+   */
+  readonly resolve?: SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicy(obj: SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicy
+ */
+export interface SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicy#resolution
+   */
+  readonly resolution?: SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicy#resolve
+   */
+  readonly resolve?: SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicy(obj: SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicy
+ */
+export interface SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicy#resolution
+   */
+  readonly resolution?: SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicy#resolve
+   */
+  readonly resolve?: SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicy(obj: SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicyResolution
+ */
+export enum SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicyResolve
+ */
+export enum SubnetRouteTableAssociationSpecForProviderRouteTableIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicyResolution
+ */
+export enum SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicyResolve
+ */
+export enum SubnetRouteTableAssociationSpecForProviderRouteTableIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicyResolution
+ */
+export enum SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicyResolve
+ */
+export enum SubnetRouteTableAssociationSpecForProviderSubnetIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicyResolution
+ */
+export enum SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicyResolve
+ */
+export enum SubnetRouteTableAssociationSpecForProviderSubnetIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicyResolution
+ */
+export enum SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicyResolve
+ */
+export enum SubnetRouteTableAssociationSpecInitProviderRouteTableIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicyResolution
+ */
+export enum SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicyResolve
+ */
+export enum SubnetRouteTableAssociationSpecInitProviderRouteTableIdSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicyResolution
+ */
+export enum SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicyResolve
+ */
+export enum SubnetRouteTableAssociationSpecInitProviderSubnetIdRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicyResolution
+ */
+export enum SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicyResolve
+ */
+export enum SubnetRouteTableAssociationSpecInitProviderSubnetIdSelectorPolicyResolve {
   /** Always */
   ALWAYS = "Always",
   /** IfNotPresent */
@@ -19767,4 +33327,1986 @@ export enum VirtualNetworkPeeringSpecInitProviderRemoteVirtualNetworkIdSelectorP
   /** IfNotPresent */
   IF_NOT_PRESENT = "IfNotPresent",
 }
+
+
+/**
+ * WebApplicationFirewallPolicy is the Schema for the WebApplicationFirewallPolicys API. Manages a Azure Web Application Firewall Policy instance.
+ *
+ * @schema WebApplicationFirewallPolicy
+ */
+export class WebApplicationFirewallPolicy extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "WebApplicationFirewallPolicy"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'network.azure.m.upbound.io/v1beta1',
+    kind: 'WebApplicationFirewallPolicy',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "WebApplicationFirewallPolicy".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: WebApplicationFirewallPolicyProps): any {
+    return {
+      ...WebApplicationFirewallPolicy.GVK,
+      ...toJson_WebApplicationFirewallPolicyProps(props),
+    };
+  }
+
+  /**
+   * Defines a "WebApplicationFirewallPolicy" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: WebApplicationFirewallPolicyProps) {
+    super(scope, id, {
+      ...WebApplicationFirewallPolicy.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...WebApplicationFirewallPolicy.GVK,
+      ...toJson_WebApplicationFirewallPolicyProps(resolved),
+    };
+  }
+}
+
+/**
+ * WebApplicationFirewallPolicy is the Schema for the WebApplicationFirewallPolicys API. Manages a Azure Web Application Firewall Policy instance.
+ *
+ * @schema WebApplicationFirewallPolicy
+ */
+export interface WebApplicationFirewallPolicyProps {
+  /**
+   * @schema WebApplicationFirewallPolicy#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * WebApplicationFirewallPolicySpec defines the desired state of WebApplicationFirewallPolicy
+   *
+   * @schema WebApplicationFirewallPolicy#spec
+   */
+  readonly spec: WebApplicationFirewallPolicySpec;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicyProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicyProps(obj: WebApplicationFirewallPolicyProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_WebApplicationFirewallPolicySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WebApplicationFirewallPolicySpec defines the desired state of WebApplicationFirewallPolicy
+ *
+ * @schema WebApplicationFirewallPolicySpec
+ */
+export interface WebApplicationFirewallPolicySpec {
+  /**
+   * @schema WebApplicationFirewallPolicySpec#forProvider
+   */
+  readonly forProvider: WebApplicationFirewallPolicySpecForProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It will be honored
+   * unless the Management Policies feature flag is disabled.
+   * InitProvider holds the same fields as ForProvider, with the exception
+   * of Identifier and other resource reference fields. The fields that are
+   * in InitProvider are merged into ForProvider when the resource is created.
+   * The same fields are also added to the terraform ignore_changes hook, to
+   * avoid updating them after creation. This is useful for fields that are
+   * required on creation, but we do not desire to update them after creation,
+   * for example because of an external controller is managing them, like an
+   * autoscaler.
+   *
+   * @schema WebApplicationFirewallPolicySpec#initProvider
+   */
+  readonly initProvider?: WebApplicationFirewallPolicySpecInitProvider;
+
+  /**
+   * THIS IS A BETA FIELD. It is on by default but can be opted out
+   * through a Crossplane feature flag.
+   * ManagementPolicies specify the array of actions Crossplane is allowed to
+   * take on the managed and external resources.
+   * See the design doc for more information: https://github.com/crossplane/crossplane/blob/499895a25d1a1a0ba1604944ef98ac7a1a71f197/design/design-doc-observe-only-resources.md?plain=1#L223
+   * and this one: https://github.com/crossplane/crossplane/blob/444267e84783136daa93568b364a5f01228cacbe/design/one-pager-ignore-changes.md
+   *
+   * @schema WebApplicationFirewallPolicySpec#managementPolicies
+   */
+  readonly managementPolicies?: WebApplicationFirewallPolicySpecManagementPolicies[];
+
+  /**
+   * ProviderConfigReference specifies how the provider that will be used to
+   * create, observe, update, and delete this managed resource should be
+   * configured.
+   *
+   * @schema WebApplicationFirewallPolicySpec#providerConfigRef
+   */
+  readonly providerConfigRef?: WebApplicationFirewallPolicySpecProviderConfigRef;
+
+  /**
+   * WriteConnectionSecretToReference specifies the namespace and name of a
+   * Secret to which any connection details for this managed resource should
+   * be written. Connection details frequently include the endpoint, username,
+   * and password required to connect to the managed resource.
+   *
+   * @schema WebApplicationFirewallPolicySpec#writeConnectionSecretToRef
+   */
+  readonly writeConnectionSecretToRef?: WebApplicationFirewallPolicySpecWriteConnectionSecretToRef;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpec(obj: WebApplicationFirewallPolicySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forProvider': toJson_WebApplicationFirewallPolicySpecForProvider(obj.forProvider),
+    'initProvider': toJson_WebApplicationFirewallPolicySpecInitProvider(obj.initProvider),
+    'managementPolicies': obj.managementPolicies?.map(y => y),
+    'providerConfigRef': toJson_WebApplicationFirewallPolicySpecProviderConfigRef(obj.providerConfigRef),
+    'writeConnectionSecretToRef': toJson_WebApplicationFirewallPolicySpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecForProvider
+ */
+export interface WebApplicationFirewallPolicySpecForProvider {
+  /**
+   * One or more custom_rules blocks as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProvider#customRules
+   */
+  readonly customRules?: WebApplicationFirewallPolicySpecForProviderCustomRules[];
+
+  /**
+   * Resource location. Changing this forces a new resource to be created.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProvider#location
+   */
+  readonly location?: string;
+
+  /**
+   * A managed_rules blocks as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProvider#managedRules
+   */
+  readonly managedRules?: WebApplicationFirewallPolicySpecForProviderManagedRules;
+
+  /**
+   * A policy_settings block as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProvider#policySettings
+   */
+  readonly policySettings?: WebApplicationFirewallPolicySpecForProviderPolicySettings;
+
+  /**
+   * The name of the resource group. Changing this forces a new resource to be created.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProvider#resourceGroupName
+   */
+  readonly resourceGroupName?: string;
+
+  /**
+   * Reference to a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProvider#resourceGroupNameRef
+   */
+  readonly resourceGroupNameRef?: WebApplicationFirewallPolicySpecForProviderResourceGroupNameRef;
+
+  /**
+   * Selector for a ResourceGroup in azure to populate resourceGroupName.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProvider#resourceGroupNameSelector
+   */
+  readonly resourceGroupNameSelector?: WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector;
+
+  /**
+   * A mapping of tags to assign to the Web Application Firewall Policy.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProvider(obj: WebApplicationFirewallPolicySpecForProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'customRules': obj.customRules?.map(y => toJson_WebApplicationFirewallPolicySpecForProviderCustomRules(y)),
+    'location': obj.location,
+    'managedRules': toJson_WebApplicationFirewallPolicySpecForProviderManagedRules(obj.managedRules),
+    'policySettings': toJson_WebApplicationFirewallPolicySpecForProviderPolicySettings(obj.policySettings),
+    'resourceGroupName': obj.resourceGroupName,
+    'resourceGroupNameRef': toJson_WebApplicationFirewallPolicySpecForProviderResourceGroupNameRef(obj.resourceGroupNameRef),
+    'resourceGroupNameSelector': toJson_WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector(obj.resourceGroupNameSelector),
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * THIS IS A BETA FIELD. It will be honored
+ * unless the Management Policies feature flag is disabled.
+ * InitProvider holds the same fields as ForProvider, with the exception
+ * of Identifier and other resource reference fields. The fields that are
+ * in InitProvider are merged into ForProvider when the resource is created.
+ * The same fields are also added to the terraform ignore_changes hook, to
+ * avoid updating them after creation. This is useful for fields that are
+ * required on creation, but we do not desire to update them after creation,
+ * for example because of an external controller is managing them, like an
+ * autoscaler.
+ *
+ * @schema WebApplicationFirewallPolicySpecInitProvider
+ */
+export interface WebApplicationFirewallPolicySpecInitProvider {
+  /**
+   * One or more custom_rules blocks as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProvider#customRules
+   */
+  readonly customRules?: WebApplicationFirewallPolicySpecInitProviderCustomRules[];
+
+  /**
+   * Resource location. Changing this forces a new resource to be created.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProvider#location
+   */
+  readonly location?: string;
+
+  /**
+   * A managed_rules blocks as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProvider#managedRules
+   */
+  readonly managedRules?: WebApplicationFirewallPolicySpecInitProviderManagedRules;
+
+  /**
+   * A policy_settings block as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProvider#policySettings
+   */
+  readonly policySettings?: WebApplicationFirewallPolicySpecInitProviderPolicySettings;
+
+  /**
+   * A mapping of tags to assign to the Web Application Firewall Policy.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProvider#tags
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProvider(obj: WebApplicationFirewallPolicySpecInitProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'customRules': obj.customRules?.map(y => toJson_WebApplicationFirewallPolicySpecInitProviderCustomRules(y)),
+    'location': obj.location,
+    'managedRules': toJson_WebApplicationFirewallPolicySpecInitProviderManagedRules(obj.managedRules),
+    'policySettings': toJson_WebApplicationFirewallPolicySpecInitProviderPolicySettings(obj.policySettings),
+    'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A ManagementAction represents an action that the Crossplane controllers
+ * can take on an external resource.
+ *
+ * @schema WebApplicationFirewallPolicySpecManagementPolicies
+ */
+export enum WebApplicationFirewallPolicySpecManagementPolicies {
+  /** Observe */
+  OBSERVE = "Observe",
+  /** Create */
+  CREATE = "Create",
+  /** Update */
+  UPDATE = "Update",
+  /** Delete */
+  DELETE = "Delete",
+  /** LateInitialize */
+  LATE_INITIALIZE = "LateInitialize",
+  /** * */
+  VALUE_ASTERISK = "*",
+}
+
+/**
+ * ProviderConfigReference specifies how the provider that will be used to
+ * create, observe, update, and delete this managed resource should be
+ * configured.
+ *
+ * @schema WebApplicationFirewallPolicySpecProviderConfigRef
+ */
+export interface WebApplicationFirewallPolicySpecProviderConfigRef {
+  /**
+   * Kind of the referenced object.
+   *
+   * @schema WebApplicationFirewallPolicySpecProviderConfigRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referenced object.
+   *
+   * @schema WebApplicationFirewallPolicySpecProviderConfigRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecProviderConfigRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecProviderConfigRef(obj: WebApplicationFirewallPolicySpecProviderConfigRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WriteConnectionSecretToReference specifies the namespace and name of a
+ * Secret to which any connection details for this managed resource should
+ * be written. Connection details frequently include the endpoint, username,
+ * and password required to connect to the managed resource.
+ *
+ * @schema WebApplicationFirewallPolicySpecWriteConnectionSecretToRef
+ */
+export interface WebApplicationFirewallPolicySpecWriteConnectionSecretToRef {
+  /**
+   * Name of the secret.
+   *
+   * @schema WebApplicationFirewallPolicySpecWriteConnectionSecretToRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecWriteConnectionSecretToRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecWriteConnectionSecretToRef(obj: WebApplicationFirewallPolicySpecWriteConnectionSecretToRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecForProviderCustomRules
+ */
+export interface WebApplicationFirewallPolicySpecForProviderCustomRules {
+  /**
+   * Type of action. Possible values are Allow, Block, JSChallenge and Log.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRules#action
+   */
+  readonly action?: string;
+
+  /**
+   * Describes if the policy is in enabled state or disabled state. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRules#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Specifies what grouping the rate limit will count requests by. Possible values are ClientAddr, ClientAddrXFFHeader, GeoLocation, GeoLocationXFFHeader and None.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRules#groupRateLimitBy
+   */
+  readonly groupRateLimitBy?: string;
+
+  /**
+   * One or more match_conditions blocks as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRules#matchConditions
+   */
+  readonly matchConditions?: WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions[];
+
+  /**
+   * Gets name of the resource that is unique within a policy. This name can be used to access the resource.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRules#name
+   */
+  readonly name?: string;
+
+  /**
+   * Describes priority of the rule. Rules with a lower value will be evaluated before rules with a higher value.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRules#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * Specifies the duration at which the rate limit policy will be applied. Should be used with RateLimitRule rule type. Possible values are FiveMins and OneMin.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRules#rateLimitDuration
+   */
+  readonly rateLimitDuration?: string;
+
+  /**
+   * Specifies the threshold value for the rate limit policy. Must be greater than or equal to 1 if provided.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRules#rateLimitThreshold
+   */
+  readonly rateLimitThreshold?: number;
+
+  /**
+   * Describes the type of rule. Possible values are MatchRule, RateLimitRule and Invalid.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRules#ruleType
+   */
+  readonly ruleType?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderCustomRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderCustomRules(obj: WebApplicationFirewallPolicySpecForProviderCustomRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'enabled': obj.enabled,
+    'groupRateLimitBy': obj.groupRateLimitBy,
+    'matchConditions': obj.matchConditions?.map(y => toJson_WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions(y)),
+    'name': obj.name,
+    'priority': obj.priority,
+    'rateLimitDuration': obj.rateLimitDuration,
+    'rateLimitThreshold': obj.rateLimitThreshold,
+    'ruleType': obj.ruleType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A managed_rules blocks as defined below.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderManagedRules
+ */
+export interface WebApplicationFirewallPolicySpecForProviderManagedRules {
+  /**
+   * One or more exclusion block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRules#exclusion
+   */
+  readonly exclusion?: WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion[];
+
+  /**
+   * One or more managed_rule_set block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRules#managedRuleSet
+   */
+  readonly managedRuleSet?: WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSet[];
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderManagedRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderManagedRules(obj: WebApplicationFirewallPolicySpecForProviderManagedRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exclusion': obj.exclusion?.map(y => toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion(y)),
+    'managedRuleSet': obj.managedRuleSet?.map(y => toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSet(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A policy_settings block as defined below.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings
+ */
+export interface WebApplicationFirewallPolicySpecForProviderPolicySettings {
+  /**
+   * Describes if the policy is in enabled state or disabled state. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * - Whether the firewall should block a request with upload size greater then file_upload_limit_in_mb.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings#fileUploadEnforcement
+   */
+  readonly fileUploadEnforcement?: boolean;
+
+  /**
+   * The File Upload Limit in MB. Accepted values are in the range 1 to 4000. Defaults to 100.
+   *
+   * @default 100.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings#fileUploadLimitInMb
+   */
+  readonly fileUploadLimitInMb?: number;
+
+  /**
+   * Specifies the JavaScript challenge cookie validity lifetime in minutes. The user is challenged after the lifetime expires. Accepted values are in the range 5 to 1440. Defaults to 30.
+   *
+   * @default 30.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings#jsChallengeCookieExpirationInMinutes
+   */
+  readonly jsChallengeCookieExpirationInMinutes?: number;
+
+  /**
+   * One log_scrubbing block as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings#logScrubbing
+   */
+  readonly logScrubbing?: WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbing;
+
+  /**
+   * The Maximum Request Body Size in KB. Accepted values are in the range 8 to 2000. Defaults to 128.
+   *
+   * @default 128.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings#maxRequestBodySizeInKb
+   */
+  readonly maxRequestBodySizeInKb?: number;
+
+  /**
+   * Describes if it is in detection mode or prevention mode at the policy level. Valid values are Detection and Prevention. Defaults to Prevention.
+   *
+   * @default Prevention.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings#mode
+   */
+  readonly mode?: string;
+
+  /**
+   * Is Request Body Inspection enabled? Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings#requestBodyCheck
+   */
+  readonly requestBodyCheck?: boolean;
+
+  /**
+   * Whether the firewall should block a request with body size greater then max_request_body_size_in_kb. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings#requestBodyEnforcement
+   */
+  readonly requestBodyEnforcement?: boolean;
+
+  /**
+   * Specifies the maximum request body inspection limit in KB for the Web Application Firewall. Defaults to 128.
+   *
+   * @default 128.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettings#requestBodyInspectLimitInKb
+   */
+  readonly requestBodyInspectLimitInKb?: number;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderPolicySettings' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderPolicySettings(obj: WebApplicationFirewallPolicySpecForProviderPolicySettings | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'fileUploadEnforcement': obj.fileUploadEnforcement,
+    'fileUploadLimitInMb': obj.fileUploadLimitInMb,
+    'jsChallengeCookieExpirationInMinutes': obj.jsChallengeCookieExpirationInMinutes,
+    'logScrubbing': toJson_WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbing(obj.logScrubbing),
+    'maxRequestBodySizeInKb': obj.maxRequestBodySizeInKb,
+    'mode': obj.mode,
+    'requestBodyCheck': obj.requestBodyCheck,
+    'requestBodyEnforcement': obj.requestBodyEnforcement,
+    'requestBodyInspectLimitInKb': obj.requestBodyInspectLimitInKb,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Reference to a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameRef
+ */
+export interface WebApplicationFirewallPolicySpecForProviderResourceGroupNameRef {
+  /**
+   * Name of the referenced object.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace of the referenced object
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for referencing.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameRef#policy
+   */
+  readonly policy?: WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicy;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderResourceGroupNameRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderResourceGroupNameRef(obj: WebApplicationFirewallPolicySpecForProviderResourceGroupNameRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'policy': toJson_WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selector for a ResourceGroup in azure to populate resourceGroupName.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector
+ */
+export interface WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector {
+  /**
+   * MatchControllerRef ensures an object with the same controller reference
+   * as the selecting object is selected.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector#matchControllerRef
+   */
+  readonly matchControllerRef?: boolean;
+
+  /**
+   * MatchLabels ensures an object with matching labels is selected.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespace for the selector
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Policies for selection.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector#policy
+   */
+  readonly policy?: WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicy;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector(obj: WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchControllerRef': obj.matchControllerRef,
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespace': obj.namespace,
+    'policy': toJson_WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicy(obj.policy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecInitProviderCustomRules
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderCustomRules {
+  /**
+   * Type of action. Possible values are Allow, Block, JSChallenge and Log.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRules#action
+   */
+  readonly action?: string;
+
+  /**
+   * Describes if the policy is in enabled state or disabled state. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRules#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Specifies what grouping the rate limit will count requests by. Possible values are ClientAddr, ClientAddrXFFHeader, GeoLocation, GeoLocationXFFHeader and None.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRules#groupRateLimitBy
+   */
+  readonly groupRateLimitBy?: string;
+
+  /**
+   * One or more match_conditions blocks as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRules#matchConditions
+   */
+  readonly matchConditions?: WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions[];
+
+  /**
+   * Gets name of the resource that is unique within a policy. This name can be used to access the resource.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRules#name
+   */
+  readonly name?: string;
+
+  /**
+   * Describes priority of the rule. Rules with a lower value will be evaluated before rules with a higher value.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRules#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * Specifies the duration at which the rate limit policy will be applied. Should be used with RateLimitRule rule type. Possible values are FiveMins and OneMin.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRules#rateLimitDuration
+   */
+  readonly rateLimitDuration?: string;
+
+  /**
+   * Specifies the threshold value for the rate limit policy. Must be greater than or equal to 1 if provided.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRules#rateLimitThreshold
+   */
+  readonly rateLimitThreshold?: number;
+
+  /**
+   * Describes the type of rule. Possible values are MatchRule, RateLimitRule and Invalid.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRules#ruleType
+   */
+  readonly ruleType?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderCustomRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderCustomRules(obj: WebApplicationFirewallPolicySpecInitProviderCustomRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'enabled': obj.enabled,
+    'groupRateLimitBy': obj.groupRateLimitBy,
+    'matchConditions': obj.matchConditions?.map(y => toJson_WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions(y)),
+    'name': obj.name,
+    'priority': obj.priority,
+    'rateLimitDuration': obj.rateLimitDuration,
+    'rateLimitThreshold': obj.rateLimitThreshold,
+    'ruleType': obj.ruleType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A managed_rules blocks as defined below.
+ *
+ * @schema WebApplicationFirewallPolicySpecInitProviderManagedRules
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderManagedRules {
+  /**
+   * One or more exclusion block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRules#exclusion
+   */
+  readonly exclusion?: WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion[];
+
+  /**
+   * One or more managed_rule_set block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRules#managedRuleSet
+   */
+  readonly managedRuleSet?: WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSet[];
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderManagedRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderManagedRules(obj: WebApplicationFirewallPolicySpecInitProviderManagedRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exclusion': obj.exclusion?.map(y => toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion(y)),
+    'managedRuleSet': obj.managedRuleSet?.map(y => toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSet(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A policy_settings block as defined below.
+ *
+ * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderPolicySettings {
+  /**
+   * Describes if the policy is in enabled state or disabled state. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * - Whether the firewall should block a request with upload size greater then file_upload_limit_in_mb.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings#fileUploadEnforcement
+   */
+  readonly fileUploadEnforcement?: boolean;
+
+  /**
+   * The File Upload Limit in MB. Accepted values are in the range 1 to 4000. Defaults to 100.
+   *
+   * @default 100.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings#fileUploadLimitInMb
+   */
+  readonly fileUploadLimitInMb?: number;
+
+  /**
+   * Specifies the JavaScript challenge cookie validity lifetime in minutes. The user is challenged after the lifetime expires. Accepted values are in the range 5 to 1440. Defaults to 30.
+   *
+   * @default 30.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings#jsChallengeCookieExpirationInMinutes
+   */
+  readonly jsChallengeCookieExpirationInMinutes?: number;
+
+  /**
+   * One log_scrubbing block as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings#logScrubbing
+   */
+  readonly logScrubbing?: WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbing;
+
+  /**
+   * The Maximum Request Body Size in KB. Accepted values are in the range 8 to 2000. Defaults to 128.
+   *
+   * @default 128.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings#maxRequestBodySizeInKb
+   */
+  readonly maxRequestBodySizeInKb?: number;
+
+  /**
+   * Describes if it is in detection mode or prevention mode at the policy level. Valid values are Detection and Prevention. Defaults to Prevention.
+   *
+   * @default Prevention.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings#mode
+   */
+  readonly mode?: string;
+
+  /**
+   * Is Request Body Inspection enabled? Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings#requestBodyCheck
+   */
+  readonly requestBodyCheck?: boolean;
+
+  /**
+   * Whether the firewall should block a request with body size greater then max_request_body_size_in_kb. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings#requestBodyEnforcement
+   */
+  readonly requestBodyEnforcement?: boolean;
+
+  /**
+   * Specifies the maximum request body inspection limit in KB for the Web Application Firewall. Defaults to 128.
+   *
+   * @default 128.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettings#requestBodyInspectLimitInKb
+   */
+  readonly requestBodyInspectLimitInKb?: number;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderPolicySettings' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderPolicySettings(obj: WebApplicationFirewallPolicySpecInitProviderPolicySettings | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'fileUploadEnforcement': obj.fileUploadEnforcement,
+    'fileUploadLimitInMb': obj.fileUploadLimitInMb,
+    'jsChallengeCookieExpirationInMinutes': obj.jsChallengeCookieExpirationInMinutes,
+    'logScrubbing': toJson_WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbing(obj.logScrubbing),
+    'maxRequestBodySizeInKb': obj.maxRequestBodySizeInKb,
+    'mode': obj.mode,
+    'requestBodyCheck': obj.requestBodyCheck,
+    'requestBodyEnforcement': obj.requestBodyEnforcement,
+    'requestBodyInspectLimitInKb': obj.requestBodyInspectLimitInKb,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions
+ */
+export interface WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions {
+  /**
+   * A list of match values. This is Required when the operator is not Any.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions#matchValues
+   */
+  readonly matchValues?: string[];
+
+  /**
+   * One or more match_variables blocks as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions#matchVariables
+   */
+  readonly matchVariables?: WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditionsMatchVariables[];
+
+  /**
+   * Describes if this is negate condition or not
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions#negationCondition
+   */
+  readonly negationCondition?: boolean;
+
+  /**
+   * Describes operator to be matched. Possible values are Any, IPMatch, GeoMatch, Equal, Contains, LessThan, GreaterThan, LessThanOrEqual, GreaterThanOrEqual, BeginsWith, EndsWith and Regex.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions#operator
+   */
+  readonly operator?: string;
+
+  /**
+   * A list of transformations to do before the match is attempted. Possible values are HtmlEntityDecode, Lowercase, RemoveNulls, Trim, Uppercase, UrlDecode and UrlEncode.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions#transforms
+   */
+  readonly transforms?: string[];
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions(obj: WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchValues': obj.matchValues?.map(y => y),
+    'matchVariables': obj.matchVariables?.map(y => toJson_WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditionsMatchVariables(y)),
+    'negationCondition': obj.negationCondition,
+    'operator': obj.operator,
+    'transforms': obj.transforms?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion
+ */
+export interface WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion {
+  /**
+   * One or more excluded_rule_set block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion#excludedRuleSet
+   */
+  readonly excludedRuleSet?: WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSet;
+
+  /**
+   * Specifies the variable to be scrubbed from the logs. Possible values are RequestHeaderNames, RequestCookieNames, RequestArgNames, RequestPostArgNames, RequestJSONArgNames and RequestIPAddress.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion#matchVariable
+   */
+  readonly matchVariable?: string;
+
+  /**
+   * Specifies which elements in the collection this rule applies to.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion#selector
+   */
+  readonly selector?: string;
+
+  /**
+   * Specifies the operating on the selector. Possible values are Equals and EqualsAny. Defaults to Equals.
+   *
+   * @default Equals.
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion#selectorMatchOperator
+   */
+  readonly selectorMatchOperator?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion(obj: WebApplicationFirewallPolicySpecForProviderManagedRulesExclusion | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'excludedRuleSet': toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSet(obj.excludedRuleSet),
+    'matchVariable': obj.matchVariable,
+    'selector': obj.selector,
+    'selectorMatchOperator': obj.selectorMatchOperator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSet
+ */
+export interface WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSet {
+  /**
+   * One or more rule_group_override block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSet#ruleGroupOverride
+   */
+  readonly ruleGroupOverride?: WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverride[];
+
+  /**
+   * The rule set type. Possible values: Microsoft_BotManagerRuleSet, Microsoft_DefaultRuleSet and OWASP. Defaults to OWASP.
+   *
+   * @default OWASP.
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSet#type
+   */
+  readonly type?: string;
+
+  /**
+   * The rule set version. Possible values: 0.1, 1.0, 1.1, 2.1, 2.2, 2.2.9, 3.0, 3.1 and 3.2.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSet#version
+   */
+  readonly version?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSet(obj: WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ruleGroupOverride': obj.ruleGroupOverride?.map(y => toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverride(y)),
+    'type': obj.type,
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * One log_scrubbing block as defined below.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbing
+ */
+export interface WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbing {
+  /**
+   * Whether this rule is enabled. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbing#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * One or more rule block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbing#rule
+   */
+  readonly rule?: WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule[];
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbing' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbing(obj: WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbing | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'rule': obj.rule?.map(y => toJson_WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for referencing.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicy
+ */
+export interface WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicy#resolution
+   */
+  readonly resolution?: WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicy#resolve
+   */
+  readonly resolve?: WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicy(obj: WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Policies for selection.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicy
+ */
+export interface WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicy {
+  /**
+   * Resolution specifies whether resolution of this reference is required.
+   * The default is 'Required', which means the reconcile will fail if the
+   * reference cannot be resolved. 'Optional' means this reference will be
+   * a no-op if it cannot be resolved.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicy#resolution
+   */
+  readonly resolution?: WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolution;
+
+  /**
+   * Resolve specifies when this reference should be resolved. The default
+   * is 'IfNotPresent', which will attempt to resolve the reference only when
+   * the corresponding field is not present. Use 'Always' to resolve the
+   * reference on every reconcile.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicy#resolve
+   */
+  readonly resolve?: WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolve;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicy(obj: WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resolution': obj.resolution,
+    'resolve': obj.resolve,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions {
+  /**
+   * A list of match values. This is Required when the operator is not Any.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions#matchValues
+   */
+  readonly matchValues?: string[];
+
+  /**
+   * One or more match_variables blocks as defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions#matchVariables
+   */
+  readonly matchVariables?: WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditionsMatchVariables[];
+
+  /**
+   * Describes if this is negate condition or not
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions#negationCondition
+   */
+  readonly negationCondition?: boolean;
+
+  /**
+   * Describes operator to be matched. Possible values are Any, IPMatch, GeoMatch, Equal, Contains, LessThan, GreaterThan, LessThanOrEqual, GreaterThanOrEqual, BeginsWith, EndsWith and Regex.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions#operator
+   */
+  readonly operator?: string;
+
+  /**
+   * A list of transformations to do before the match is attempted. Possible values are HtmlEntityDecode, Lowercase, RemoveNulls, Trim, Uppercase, UrlDecode and UrlEncode.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions#transforms
+   */
+  readonly transforms?: string[];
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions(obj: WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchValues': obj.matchValues?.map(y => y),
+    'matchVariables': obj.matchVariables?.map(y => toJson_WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditionsMatchVariables(y)),
+    'negationCondition': obj.negationCondition,
+    'operator': obj.operator,
+    'transforms': obj.transforms?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion {
+  /**
+   * One or more excluded_rule_set block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion#excludedRuleSet
+   */
+  readonly excludedRuleSet?: WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSet;
+
+  /**
+   * Specifies the variable to be scrubbed from the logs. Possible values are RequestHeaderNames, RequestCookieNames, RequestArgNames, RequestPostArgNames, RequestJSONArgNames and RequestIPAddress.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion#matchVariable
+   */
+  readonly matchVariable?: string;
+
+  /**
+   * Specifies which elements in the collection this rule applies to.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion#selector
+   */
+  readonly selector?: string;
+
+  /**
+   * Specifies the operating on the selector. Possible values are Equals and EqualsAny. Defaults to Equals.
+   *
+   * @default Equals.
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion#selectorMatchOperator
+   */
+  readonly selectorMatchOperator?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion(obj: WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusion | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'excludedRuleSet': toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSet(obj.excludedRuleSet),
+    'matchVariable': obj.matchVariable,
+    'selector': obj.selector,
+    'selectorMatchOperator': obj.selectorMatchOperator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSet
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSet {
+  /**
+   * One or more rule_group_override block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSet#ruleGroupOverride
+   */
+  readonly ruleGroupOverride?: WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverride[];
+
+  /**
+   * The rule set type. Possible values: Microsoft_BotManagerRuleSet, Microsoft_DefaultRuleSet and OWASP. Defaults to OWASP.
+   *
+   * @default OWASP.
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSet#type
+   */
+  readonly type?: string;
+
+  /**
+   * The rule set version. Possible values: 0.1, 1.0, 1.1, 2.1, 2.2, 2.2.9, 3.0, 3.1 and 3.2.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSet#version
+   */
+  readonly version?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSet(obj: WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ruleGroupOverride': obj.ruleGroupOverride?.map(y => toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverride(y)),
+    'type': obj.type,
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * One log_scrubbing block as defined below.
+ *
+ * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbing
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbing {
+  /**
+   * Whether this rule is enabled. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbing#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * One or more rule block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbing#rule
+   */
+  readonly rule?: WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule[];
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbing' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbing(obj: WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbing | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'rule': obj.rule?.map(y => toJson_WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditionsMatchVariables
+ */
+export interface WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditionsMatchVariables {
+  /**
+   * Specifies which elements in the collection this rule applies to.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditionsMatchVariables#selector
+   */
+  readonly selector?: string;
+
+  /**
+   * The name of the Match Variable. Possible values are RemoteAddr, RequestMethod, QueryString, PostArgs, RequestUri, RequestHeaders, RequestBody and RequestCookies.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditionsMatchVariables#variableName
+   */
+  readonly variableName?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditionsMatchVariables' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditionsMatchVariables(obj: WebApplicationFirewallPolicySpecForProviderCustomRulesMatchConditionsMatchVariables | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'selector': obj.selector,
+    'variableName': obj.variableName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * One or more excluded_rule_set block defined below.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSet
+ */
+export interface WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSet {
+  /**
+   * One or more rule_group block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSet#ruleGroup
+   */
+  readonly ruleGroup?: WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSetRuleGroup[];
+
+  /**
+   * The rule set type. Possible values: Microsoft_BotManagerRuleSet, Microsoft_DefaultRuleSet and OWASP. Defaults to OWASP.
+   *
+   * @default OWASP.
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSet#type
+   */
+  readonly type?: string;
+
+  /**
+   * The rule set version. Possible values: 0.1, 1.0, 1.1, 2.1, 2.2, 2.2.9, 3.0, 3.1 and 3.2.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSet#version
+   */
+  readonly version?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSet(obj: WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ruleGroup': obj.ruleGroup?.map(y => toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSetRuleGroup(y)),
+    'type': obj.type,
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverride
+ */
+export interface WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverride {
+  /**
+   * One or more rule block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverride#rule
+   */
+  readonly rule?: WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverrideRule[];
+
+  /**
+   * The name of the Rule Group. Possible values are BadBots, crs_20_protocol_violations, crs_21_protocol_anomalies, crs_23_request_limits, crs_30_http_policy, crs_35_bad_robots, crs_40_generic_attacks, crs_41_sql_injection_attacks, crs_41_xss_attacks, crs_42_tight_security, crs_45_trojans, crs_49_inbound_blocking, General, GoodBots, KnownBadBots, Known-CVEs, REQUEST-911-METHOD-ENFORCEMENT, REQUEST-913-SCANNER-DETECTION, REQUEST-920-PROTOCOL-ENFORCEMENT, REQUEST-921-PROTOCOL-ATTACK, REQUEST-930-APPLICATION-ATTACK-LFI, REQUEST-931-APPLICATION-ATTACK-RFI, REQUEST-932-APPLICATION-ATTACK-RCE, REQUEST-933-APPLICATION-ATTACK-PHP, REQUEST-941-APPLICATION-ATTACK-XSS, REQUEST-942-APPLICATION-ATTACK-SQLI, REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION, REQUEST-944-APPLICATION-ATTACK-JAVA, UnknownBots, METHOD-ENFORCEMENT, PROTOCOL-ENFORCEMENT, PROTOCOL-ATTACK, LFI, RFI, RCE, PHP, NODEJS, XSS, SQLI, FIX, JAVA, MS-ThreatIntel-WebShells, MS-ThreatIntel-AppSec, MS-ThreatIntel-SQLI, MS-ThreatIntel-CVEs and MS-ThreatIntel-XSS.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverride#ruleGroupName
+   */
+  readonly ruleGroupName?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverride' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverride(obj: WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverride | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'rule': obj.rule?.map(y => toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverrideRule(y)),
+    'ruleGroupName': obj.ruleGroupName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule
+ */
+export interface WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule {
+  /**
+   * Whether this rule is enabled. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Specifies the variable to be scrubbed from the logs. Possible values are RequestHeaderNames, RequestCookieNames, RequestArgNames, RequestPostArgNames, RequestJSONArgNames and RequestIPAddress.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule#matchVariable
+   */
+  readonly matchVariable?: string;
+
+  /**
+   * Specifies which elements in the collection this rule applies to.
+   * When matchVariable is a collection, operator used to specify which elements in the collection this rule applies to.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule#selector
+   */
+  readonly selector?: string;
+
+  /**
+   * Specifies the operating on the selector. Possible values are Equals and EqualsAny. Defaults to Equals.
+   *
+   * @default Equals.
+   * @schema WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule#selectorMatchOperator
+   */
+  readonly selectorMatchOperator?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule(obj: WebApplicationFirewallPolicySpecForProviderPolicySettingsLogScrubbingRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'matchVariable': obj.matchVariable,
+    'selector': obj.selector,
+    'selectorMatchOperator': obj.selectorMatchOperator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicyResolution
+ */
+export enum WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicyResolve
+ */
+export enum WebApplicationFirewallPolicySpecForProviderResourceGroupNameRefPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * Resolution specifies whether resolution of this reference is required.
+ * The default is 'Required', which means the reconcile will fail if the
+ * reference cannot be resolved. 'Optional' means this reference will be
+ * a no-op if it cannot be resolved.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolution
+ */
+export enum WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolution {
+  /** Required */
+  REQUIRED = "Required",
+  /** Optional */
+  OPTIONAL = "Optional",
+}
+
+/**
+ * Resolve specifies when this reference should be resolved. The default
+ * is 'IfNotPresent', which will attempt to resolve the reference only when
+ * the corresponding field is not present. Use 'Always' to resolve the
+ * reference on every reconcile.
+ *
+ * @schema WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolve
+ */
+export enum WebApplicationFirewallPolicySpecForProviderResourceGroupNameSelectorPolicyResolve {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+}
+
+/**
+ * @schema WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditionsMatchVariables
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditionsMatchVariables {
+  /**
+   * Specifies which elements in the collection this rule applies to.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditionsMatchVariables#selector
+   */
+  readonly selector?: string;
+
+  /**
+   * The name of the Match Variable. Possible values are RemoteAddr, RequestMethod, QueryString, PostArgs, RequestUri, RequestHeaders, RequestBody and RequestCookies.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditionsMatchVariables#variableName
+   */
+  readonly variableName?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditionsMatchVariables' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditionsMatchVariables(obj: WebApplicationFirewallPolicySpecInitProviderCustomRulesMatchConditionsMatchVariables | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'selector': obj.selector,
+    'variableName': obj.variableName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * One or more excluded_rule_set block defined below.
+ *
+ * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSet
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSet {
+  /**
+   * One or more rule_group block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSet#ruleGroup
+   */
+  readonly ruleGroup?: WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSetRuleGroup[];
+
+  /**
+   * The rule set type. Possible values: Microsoft_BotManagerRuleSet, Microsoft_DefaultRuleSet and OWASP. Defaults to OWASP.
+   *
+   * @default OWASP.
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSet#type
+   */
+  readonly type?: string;
+
+  /**
+   * The rule set version. Possible values: 0.1, 1.0, 1.1, 2.1, 2.2, 2.2.9, 3.0, 3.1 and 3.2.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSet#version
+   */
+  readonly version?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSet(obj: WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ruleGroup': obj.ruleGroup?.map(y => toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSetRuleGroup(y)),
+    'type': obj.type,
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverride
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverride {
+  /**
+   * One or more rule block defined below.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverride#rule
+   */
+  readonly rule?: WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverrideRule[];
+
+  /**
+   * The name of the Rule Group. Possible values are BadBots, crs_20_protocol_violations, crs_21_protocol_anomalies, crs_23_request_limits, crs_30_http_policy, crs_35_bad_robots, crs_40_generic_attacks, crs_41_sql_injection_attacks, crs_41_xss_attacks, crs_42_tight_security, crs_45_trojans, crs_49_inbound_blocking, General, GoodBots, KnownBadBots, Known-CVEs, REQUEST-911-METHOD-ENFORCEMENT, REQUEST-913-SCANNER-DETECTION, REQUEST-920-PROTOCOL-ENFORCEMENT, REQUEST-921-PROTOCOL-ATTACK, REQUEST-930-APPLICATION-ATTACK-LFI, REQUEST-931-APPLICATION-ATTACK-RFI, REQUEST-932-APPLICATION-ATTACK-RCE, REQUEST-933-APPLICATION-ATTACK-PHP, REQUEST-941-APPLICATION-ATTACK-XSS, REQUEST-942-APPLICATION-ATTACK-SQLI, REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION, REQUEST-944-APPLICATION-ATTACK-JAVA, UnknownBots, METHOD-ENFORCEMENT, PROTOCOL-ENFORCEMENT, PROTOCOL-ATTACK, LFI, RFI, RCE, PHP, NODEJS, XSS, SQLI, FIX, JAVA, MS-ThreatIntel-WebShells, MS-ThreatIntel-AppSec, MS-ThreatIntel-SQLI, MS-ThreatIntel-CVEs and MS-ThreatIntel-XSS.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverride#ruleGroupName
+   */
+  readonly ruleGroupName?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverride' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverride(obj: WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverride | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'rule': obj.rule?.map(y => toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverrideRule(y)),
+    'ruleGroupName': obj.ruleGroupName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule {
+  /**
+   * Whether this rule is enabled. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Specifies the variable to be scrubbed from the logs. Possible values are RequestHeaderNames, RequestCookieNames, RequestArgNames, RequestPostArgNames, RequestJSONArgNames and RequestIPAddress.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule#matchVariable
+   */
+  readonly matchVariable?: string;
+
+  /**
+   * Specifies which elements in the collection this rule applies to.
+   * When matchVariable is a collection, operator used to specify which elements in the collection this rule applies to.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule#selector
+   */
+  readonly selector?: string;
+
+  /**
+   * Specifies the operating on the selector. Possible values are Equals and EqualsAny. Defaults to Equals.
+   *
+   * @default Equals.
+   * @schema WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule#selectorMatchOperator
+   */
+  readonly selectorMatchOperator?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule(obj: WebApplicationFirewallPolicySpecInitProviderPolicySettingsLogScrubbingRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'matchVariable': obj.matchVariable,
+    'selector': obj.selector,
+    'selectorMatchOperator': obj.selectorMatchOperator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSetRuleGroup
+ */
+export interface WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSetRuleGroup {
+  /**
+   * One or more Rule IDs for exclusion.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSetRuleGroup#excludedRules
+   */
+  readonly excludedRules?: string[];
+
+  /**
+   * The name of the Rule Group. Possible values are BadBots, crs_20_protocol_violations, crs_21_protocol_anomalies, crs_23_request_limits, crs_30_http_policy, crs_35_bad_robots, crs_40_generic_attacks, crs_41_sql_injection_attacks, crs_41_xss_attacks, crs_42_tight_security, crs_45_trojans, crs_49_inbound_blocking, General, GoodBots, KnownBadBots, Known-CVEs, REQUEST-911-METHOD-ENFORCEMENT, REQUEST-913-SCANNER-DETECTION, REQUEST-920-PROTOCOL-ENFORCEMENT, REQUEST-921-PROTOCOL-ATTACK, REQUEST-930-APPLICATION-ATTACK-LFI, REQUEST-931-APPLICATION-ATTACK-RFI, REQUEST-932-APPLICATION-ATTACK-RCE, REQUEST-933-APPLICATION-ATTACK-PHP, REQUEST-941-APPLICATION-ATTACK-XSS, REQUEST-942-APPLICATION-ATTACK-SQLI, REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION, REQUEST-944-APPLICATION-ATTACK-JAVA, UnknownBots, METHOD-ENFORCEMENT, PROTOCOL-ENFORCEMENT, PROTOCOL-ATTACK, LFI, RFI, RCE, PHP, NODEJS, XSS, SQLI, FIX, JAVA, MS-ThreatIntel-WebShells, MS-ThreatIntel-AppSec, MS-ThreatIntel-SQLI, MS-ThreatIntel-CVEs and MS-ThreatIntel-XSS.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSetRuleGroup#ruleGroupName
+   */
+  readonly ruleGroupName?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSetRuleGroup' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSetRuleGroup(obj: WebApplicationFirewallPolicySpecForProviderManagedRulesExclusionExcludedRuleSetRuleGroup | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'excludedRules': obj.excludedRules?.map(y => y),
+    'ruleGroupName': obj.ruleGroupName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverrideRule
+ */
+export interface WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverrideRule {
+  /**
+   * Describes the override action to be applied when rule matches. Possible values are Allow, AnomalyScoring, Block, JSChallenge and Log. JSChallenge is only valid for rulesets of type Microsoft_BotManagerRuleSet.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverrideRule#action
+   */
+  readonly action?: string;
+
+  /**
+   * Whether this rule is enabled. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverrideRule#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Identifier for the managed rule.
+   *
+   * @schema WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverrideRule#id
+   */
+  readonly id?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverrideRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverrideRule(obj: WebApplicationFirewallPolicySpecForProviderManagedRulesManagedRuleSetRuleGroupOverrideRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'enabled': obj.enabled,
+    'id': obj.id,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSetRuleGroup
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSetRuleGroup {
+  /**
+   * One or more Rule IDs for exclusion.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSetRuleGroup#excludedRules
+   */
+  readonly excludedRules?: string[];
+
+  /**
+   * The name of the Rule Group. Possible values are BadBots, crs_20_protocol_violations, crs_21_protocol_anomalies, crs_23_request_limits, crs_30_http_policy, crs_35_bad_robots, crs_40_generic_attacks, crs_41_sql_injection_attacks, crs_41_xss_attacks, crs_42_tight_security, crs_45_trojans, crs_49_inbound_blocking, General, GoodBots, KnownBadBots, Known-CVEs, REQUEST-911-METHOD-ENFORCEMENT, REQUEST-913-SCANNER-DETECTION, REQUEST-920-PROTOCOL-ENFORCEMENT, REQUEST-921-PROTOCOL-ATTACK, REQUEST-930-APPLICATION-ATTACK-LFI, REQUEST-931-APPLICATION-ATTACK-RFI, REQUEST-932-APPLICATION-ATTACK-RCE, REQUEST-933-APPLICATION-ATTACK-PHP, REQUEST-941-APPLICATION-ATTACK-XSS, REQUEST-942-APPLICATION-ATTACK-SQLI, REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION, REQUEST-944-APPLICATION-ATTACK-JAVA, UnknownBots, METHOD-ENFORCEMENT, PROTOCOL-ENFORCEMENT, PROTOCOL-ATTACK, LFI, RFI, RCE, PHP, NODEJS, XSS, SQLI, FIX, JAVA, MS-ThreatIntel-WebShells, MS-ThreatIntel-AppSec, MS-ThreatIntel-SQLI, MS-ThreatIntel-CVEs and MS-ThreatIntel-XSS.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSetRuleGroup#ruleGroupName
+   */
+  readonly ruleGroupName?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSetRuleGroup' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSetRuleGroup(obj: WebApplicationFirewallPolicySpecInitProviderManagedRulesExclusionExcludedRuleSetRuleGroup | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'excludedRules': obj.excludedRules?.map(y => y),
+    'ruleGroupName': obj.ruleGroupName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverrideRule
+ */
+export interface WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverrideRule {
+  /**
+   * Describes the override action to be applied when rule matches. Possible values are Allow, AnomalyScoring, Block, JSChallenge and Log. JSChallenge is only valid for rulesets of type Microsoft_BotManagerRuleSet.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverrideRule#action
+   */
+  readonly action?: string;
+
+  /**
+   * Whether this rule is enabled. Defaults to true.
+   *
+   * @default true.
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverrideRule#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Identifier for the managed rule.
+   *
+   * @schema WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverrideRule#id
+   */
+  readonly id?: string;
+}
+
+/**
+ * Converts an object of type 'WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverrideRule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverrideRule(obj: WebApplicationFirewallPolicySpecInitProviderManagedRulesManagedRuleSetRuleGroupOverrideRule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'enabled': obj.enabled,
+    'id': obj.id,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

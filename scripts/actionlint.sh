@@ -13,7 +13,9 @@ if [ ! -x "$bin" ]; then
   dir=$(go mod download -json "github.com/rhysd/actionlint@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -d "$dir" ] || { echo "could not download github.com/rhysd/actionlint@$VERSION" >&2; exit 1; }
   mkdir -p "$(dirname "$bin")"
-  (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w" -o "$bin.tmp" ./cmd/actionlint)
+  # Go reports each dependency it downloads on stderr; tagged like the other build messages, so
+  # that callers can tell them from actionlint's own findings.
+  (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w" -o "$bin.tmp" ./cmd/actionlint) 2>&1 | sed 's/^/[tools] /' >&2
   mv "$bin.tmp" "$bin"
 fi
 

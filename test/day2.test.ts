@@ -192,7 +192,7 @@ describe('day-2 changes to a cluster', () => {
   });
 
   it('bumping the Kubernetes version changes only the control plane’s and pools’ versions', async () => {
-    const change = await clusterStep('bump Kubernetes to 1.33', withField(example, 'spec.kubernetesVersion', '1.33'));
+    const change = await clusterStep('bump Kubernetes to 1.37', withField(example, 'spec.kubernetesVersion', '1.37'));
     expect(onlyKeys(change)).toEqual(['aks', 'nodepool-workload']);
     expect(change.changed.get('aks')?.sort()).toEqual(['spec.forProvider.defaultNodePool.orchestratorVersion', 'spec.forProvider.kubernetesVersion']);
     expect(change.changed.get('nodepool-workload')).toEqual(['spec.forProvider.orchestratorVersion']);

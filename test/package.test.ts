@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { PACKAGE_DIR, ROOT } from '../scripts/lib/paths.js';
 import { apiReference } from '../scripts/lib/api-reference.js';
 import { API_FOLDERS, synthesize } from '../scripts/synth.js';
+import { AKS_MINORS, CALENDAR_AS_OF } from '../functions/k8tre/cluster/aks-versions.js';
 import { validateStream } from '../scripts/lib/validate.js';
 import { expectValid } from './support/render.js';
 
@@ -80,6 +81,17 @@ describe('the package validates', () => {
     expect(result.ok).toBe(false);
     expect(result.stdout).toContain('spec.addressPool.spokePrefixLength');
     expect(result.stdout).toContain('at most one environment can be the apex');
+  });
+
+  it('the XRD refuses a Kubernetes minor past AKS end of life, naming the date, from the same table as the function', async () => {
+    const [past] = AKS_MINORS.filter((m) => m.endOfLife < CALENDAR_AS_OF).slice(-1);
+    const example = readFileSync(join(ROOT, 'examples', 'cluster', 'dev.yaml'), 'utf8').replace(
+      /kubernetesVersion: "[0-9.]+"/,
+      `kubernetesVersion: "${past!.minor}"`,
+    );
+    const result = await validateStream(example);
+    expect(result.ok).toBe(false);
+    expect(result.stdout).toContain(`spec.kubernetesVersion: Invalid value: "${past!.minor}": ${past!.minor} reached AKS end of life on ${past!.endOfLife}`);
   });
 });
 

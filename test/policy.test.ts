@@ -71,9 +71,16 @@ const NEGATIVE: Record<string, () => Manifest[]> = {
     );
     return [
       setForProvider(gateway, { requestRoutingRule: rules }),
-      setForProvider(sample('ApplicationGateway'), { wafConfiguration: { enabled: true, firewallMode: 'Detection' } }),
+      setForProvider(sample('ApplicationGateway'), { firewallPolicyId: undefined }),
+      setForProvider(sample('ApplicationGateway'), {
+        wafConfiguration: { enabled: true, firewallMode: 'Prevention', ruleSetType: 'OWASP', ruleSetVersion: '3.2' },
+      }),
     ];
   },
+  'waf-policy-prevention': () => [
+    setForProvider(sample('WebApplicationFirewallPolicy'), { policySettings: { enabled: true, mode: 'Detection' } }),
+    setForProvider(sample('WebApplicationFirewallPolicy'), { managedRules: { managedRuleSet: [{ type: 'OWASP', version: '3.1' }] } }),
+  ],
   'least-privilege-roles': () => [
     setForProvider(sample('RoleAssignment'), { roleDefinitionName: 'Contributor', scope: '/subscriptions/00000000-0000-0000-0000-000000000000' }),
   ],

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { defaults, enums, KIND, limits, patterns } from '../../functions/k8tre/cluster/api.js';
 import { enums as networkEnums } from '../../functions/k8tre/network/api.js';
+import { CALENDAR_AS_OF, kubernetesVersionRule, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
@@ -71,11 +72,12 @@ const spec = object(
       'x-kubernetes-list-type': 'set',
     }),
     kubernetesVersion: matching(
-      `Kubernetes minor version, 1.${limits.kubernetesMinor.min} to 1.${limits.kubernetesMinor.max}; patches follow the patch channel.`,
+      `Kubernetes minor version: one AKS supports (${SUPPORTED_MINORS.join(', ')} on ${CALENDAR_AS_OF}); default the newest. Patches follow the patch channel. A cluster already running a minor past its end of life keeps it until upgraded.`,
       patterns.kubernetesVersion,
       {
         maxLength: 5,
         default: defaults.kubernetesVersion,
+        'x-kubernetes-validations': [kubernetesVersionRule()],
       },
     ),
     networking: object('Cluster-internal address spaces. Neither may overlap the other or any range of the network.', {

@@ -19,7 +19,7 @@ export interface Schema {
   default?: unknown;
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
-  'x-kubernetes-validations'?: { rule: string; message: string; fieldPath?: string }[];
+  'x-kubernetes-validations'?: ({ rule: string; fieldPath?: string } & ({ message: string } | { messageExpression: string }))[];
 }
 
 type Extra = Omit<Schema, 'type' | 'description'>;

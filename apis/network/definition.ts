@@ -106,12 +106,15 @@ const gateway = object(
       'x-kubernetes-list-type': 'set',
       default: [...defaults.gatewayZones],
     }),
-    waf: object('Web application firewall settings (WAF_v2).', {
-      mode: oneOf('Prevention blocks; Detection only logs.', enums.wafMode, { default: defaults.wafMode }),
-      firewallPolicyId: matching('An existing WAF policy to attach. Without one, the inline OWASP 3.2 configuration is used.', patterns.wafPolicyId, {
-        maxLength: 512,
-      }),
-    }),
+    waf: object(
+      'Web application firewall (WAF_v2): a WAF policy this XR composes, waf-<xr name>, with the Default Rule Set 2.2 and the Bot Manager rules, or an existing one.',
+      {
+        mode: oneOf('Mode of the composed policy: Prevention blocks; Detection only logs.', enums.wafMode, { default: defaults.wafMode }),
+        firewallPolicyId: matching('An existing WAF policy to attach instead of composing one.', patterns.wafPolicyId, {
+          maxLength: 512,
+        }),
+      },
+    ),
     certificates: object(
       "Where the environments' TLS certificates live. The gateway reads them through its own identity, which gets Key Vault Secrets User on this vault.",
       { keyVaultId: matching('ID of the Key Vault holding the certificate secrets.', patterns.keyVaultId, { maxLength: 512 }) },
@@ -123,6 +126,10 @@ const gateway = object(
     required: ['certificates'],
     'x-kubernetes-validations': [
       { rule: 'self.maxCapacity >= self.minCapacity', message: 'maxCapacity must be at least minCapacity' },
+      {
+        rule: `size(self.zones) < 2 || self.minCapacity >= ${defaults.zonalGatewayMinCapacity}`,
+        message: `a gateway across zones needs minCapacity ${defaults.zonalGatewayMinCapacity} or more for zone redundancy`,
+      },
       { rule: "!has(self.waf) || !has(self.waf.firewallPolicyId) || self.sku == 'WAF_v2'", message: 'a WAF policy needs sku WAF_v2' },
     ],
   },
@@ -153,7 +160,13 @@ const spec = object(
       maxItems: limits.environments.max,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['name'],
-      'x-kubernetes-validations': [{ rule: 'self.filter(e, has(e.apex) && e.apex).size() <= 1', message: 'at most one environment can be the apex' }],
+      'x-kubernetes-validations': [
+        { rule: 'self.filter(e, has(e.apex) && e.apex).size() <= 1', message: 'at most one environment can be the apex' },
+        {
+          rule: `self.filter(e, !has(e.exposed) || e.exposed).size() <= ${limits.exposedEnvironments.max}`,
+          message: `at most ${limits.exposedEnvironments.max} exposed environments per network: an Application Gateway routes at most ${limits.exposedEnvironments.gatewayListeners} listeners, ${limits.exposedEnvironments.listenersEach} per environment; use a second XK8treNetwork`,
+        },
+      ],
     }),
     dns,
     gateway,
@@ -194,7 +207,11 @@ const status = object('What the network composed. CIDRs and priorities are decid
         publicDomain: string('Public domain; the gateway listener host.'),
         internalDomain: string('Private zone name; the gateway backend domain.'),
         dnsZone: object('Private DNS zone.', { name: string('Zone name.'), id: string('Azure ID.') }),
-        routingPriority: { type: 'integer', description: 'Priority of the HTTPS routing rule; the HTTP redirect rule uses this + 5.' },
+        routingPriority: {
+          type: 'integer',
+          description: 'Priority of the HTTPS routing rule; the HTTP redirect rule uses this + 5. The apex environment ranks after all others.',
+        },
+        routingSlot: { type: 'integer', description: 'The environment’s slot, kept for good: it orders its rules and gives its cluster’s Cilium ID.' },
         subnets: object('Spoke subnets.', { nodes: subnetStatus, privateEndpoints: subnetStatus, ingress: subnetStatus, apiServer: subnetStatus }),
       },
       { required: ['name'] },
@@ -210,6 +227,7 @@ const status = object('What the network composed. CIDRs and priorities are decid
     publicIpAddress: string('Public IP address.'),
     publicIpId: string('Public IP Azure ID.'),
     identityClientId: string('Client ID of the gateway identity.'),
+    wafPolicyId: string('ID of the WAF policy the gateway uses.'),
     listeners: array(
       'Listener hosts and backends per environment.',
       object('A listener set.', {

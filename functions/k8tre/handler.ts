@@ -72,6 +72,9 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
         target: Target.TARGET_COMPOSITE,
       });
     }
+    for (const message of composition.warnings ?? []) {
+      rsp.results.push({ severity: Severity.SEVERITY_WARNING, message, reason: 'Advisory', target: Target.TARGET_COMPOSITE });
+    }
     // Crossplane v2.3 reads `requirements.resources`; `extraResources` is its deprecated name.
     for (const { name, apiVersion, kind, namespace, matchName } of composition.requirements ?? []) {
       (rsp.requirements ??= { extraResources: {}, resources: {}, schemas: {} }).resources[name] = { apiVersion, kind, namespace, matchName };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { reconcileInProcess, type Json } from '../lib/in-process.js';
 import { ROOT } from '../lib/paths.js';
+import { limits } from '../../functions/k8tre/network/api.js';
 
 // What the benchmark sends: for networks, the steady-state request (every composed resource
 // observed and Ready, as on each poll of a running platform, the largest request the function
@@ -17,7 +18,10 @@ export interface Scenario {
 
 const load = (file: string) => parse(readFileSync(join(ROOT, file), 'utf8')) as Json;
 
-/** The example network with `count` environments allocated from a /10 pool (1024 /20 spokes). */
+/**
+ * The example network with `count` environments allocated from a /10 pool (1024 /20 spokes), as
+ * many exposed through the gateway as Azure's listener limit allows.
+ */
 export function networkWithEnvironments(count: number): Json {
   const base = load('examples/network/k8tre.yaml');
   const spec = base.spec as Json;
@@ -26,7 +30,10 @@ export function networkWithEnvironments(count: number): Json {
     spec: {
       ...spec,
       addressPool: { cidr: '10.128.0.0/10', spokePrefixLength: 20 },
-      environments: Array.from({ length: count }, (_, i) => ({ name: `env${String(i + 1).padStart(3, '0')}` })),
+      environments: Array.from({ length: count }, (_, i) => ({
+        name: `env${String(i + 1).padStart(3, '0')}`,
+        ...(i >= limits.exposedEnvironments.max && { exposed: false }),
+      })),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import fc from 'fast-check';
@@ -240,7 +241,7 @@ const poolName = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/).filter((name) => name
 const validCluster = fc
   .record({
     environment: fc.constantFrom('dev', 'stg', 'prd', 'mgmt'),
-    kubernetesVersion: fc.constantFrom('1.30', '1.32', '1.34'),
+    kubernetesVersion: fc.constantFrom(...SUPPORTED_MINORS),
     pools: fc.uniqueArray(fc.record({ name: poolName, minCount: fc.nat({ max: 5 }), extra: fc.nat({ max: 20 }), maxPods: fc.integer({ min: 30, max: 250 }) }), {
       selector: (p) => p.name,
       maxLength: 4,

@@ -25,7 +25,11 @@ function largestNetwork(): Json {
     spec: {
       ...(base.spec as Json),
       addressPool: { cidr: '10.128.0.0/10', spokePrefixLength: 20 },
-      environments: Array.from({ length: limits.environments.max }, (_, i) => ({ name: `environ${String(i).padStart(5, '0')}` })),
+      // As many exposed through the gateway as Azure allows: those add the most to the answer.
+      environments: Array.from({ length: limits.environments.max }, (_, i) => ({
+        name: `environ${String(i).padStart(5, '0')}`,
+        ...(i >= limits.exposedEnvironments.max && { exposed: false }),
+      })),
     },
   };
 }

@@ -104,13 +104,11 @@ export const POLICY: readonly Rule[] = [
   },
   {
     id: 'gateway-waf-https',
-    description: 'The gateway runs a WAF in Prevention (or a WAF policy), and plain HTTP listeners only redirect',
+    description: 'The gateway runs a WAF policy (Azure refuses new inline WAF configurations), and plain HTTP listeners only redirect',
     kinds: ['ApplicationGateway'],
     check(m) {
       const fp = forProvider(m);
       const sku = (fp.sku ?? {}) as Fields;
-      const waf = fp.wafConfiguration as Fields | undefined;
-      const wafOn = typeof fp.firewallPolicyId === 'string' || (waf?.enabled === true && waf.firewallMode === 'Prevention');
       const listeners = (fp.httpListener ?? []) as Fields[];
       const plain = new Set(listeners.filter((l) => l.protocol === 'Http').map((l) => l.name));
       const serving = ((fp.requestRoutingRule ?? []) as Fields[]).filter(
@@ -118,8 +116,24 @@ export const POLICY: readonly Rule[] = [
       );
       return problems([
         sku.tier !== 'WAF_v2' && `sku tier ${String(sku.tier)} has no WAF`,
-        !wafOn && 'no WAF in Prevention mode and no WAF policy',
+        typeof fp.firewallPolicyId !== 'string' && 'no WAF policy',
+        fp.wafConfiguration !== undefined && 'an inline wafConfiguration, which Azure no longer accepts on WAF_v2',
         serving.length > 0 && `HTTP listeners serve content: ${serving.map((r) => String(r.name)).join(', ')}`,
+      ]);
+    },
+  },
+  {
+    id: 'waf-policy-prevention',
+    description: "A composed WAF policy is on, in Prevention, with Microsoft's Default Rule Set 2.x",
+    kinds: ['WebApplicationFirewallPolicy'],
+    check(m) {
+      const fp = forProvider(m);
+      const settings = (fp.policySettings ?? {}) as Fields;
+      const sets = (((fp.managedRules ?? {}) as Fields).managedRuleSet ?? []) as Fields[];
+      return problems([
+        settings.enabled !== true && 'policySettings.enabled must be true',
+        settings.mode !== 'Prevention' && `policySettings.mode is ${String(settings.mode)}, not Prevention`,
+        !sets.some((set) => set.type === 'Microsoft_DefaultRuleSet' && /^2\./.test(String(set.version))) && 'no Microsoft_DefaultRuleSet 2.x',
       ]);
     },
   },

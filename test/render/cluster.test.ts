@@ -86,7 +86,7 @@ describe('XK8treCluster', () => {
       skuTier: 'Standard',
       automaticUpgradeChannel: 'patch',
       nodeOsUpgradeChannel: 'NodeImage',
-      kubernetesVersion: '1.32',
+      kubernetesVersion: '1.36',
       keyVaultSecretsProvider: { secretRotationEnabled: true },
       storageProfile: { blobDriverEnabled: true, diskDriverEnabled: true, fileDriverEnabled: true },
       azureActiveDirectoryRoleBasedAccessControl: { adminGroupObjectIds: ['11111111-1111-1111-1111-111111111111'], azureRbacEnabled: true },

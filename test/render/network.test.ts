@@ -127,6 +127,27 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     expect(composed.has('dns-link-env-dev-stg')).toBe(false);
   });
 
+  // Azure refuses a new inline wafConfiguration on WAF_v2 since 2025-03-15 and retires the
+  // existing ones on 2027-03-15; a policy is what it accepts.
+  it('composes a WAF policy (Default Rule Set 2.2, Bot Manager, Prevention) and attaches it by ID, never the inline configuration', () => {
+    const [first] = rounds;
+    expect(first?.composed.has('gateway-waf-policy')).toBe(true);
+    const policy = last(rounds).composed.get('gateway-waf-policy');
+    expect(policy?.metadata.annotations?.['crossplane.io/external-name']).toBe('waf-k8tre');
+    expect(forProvider(policy)).toMatchObject({
+      location: 'uksouth',
+      policySettings: { enabled: true, mode: 'Prevention', requestBodyCheck: true },
+      managedRules: {
+        managedRuleSet: [
+          { type: 'Microsoft_DefaultRuleSet', version: '2.2' },
+          { type: 'Microsoft_BotManagerRuleSet', version: '1.1' },
+        ],
+      },
+    });
+    expect(forProvider(last(rounds).composed.get('gateway')).wafConfiguration).toBeUndefined();
+    expect(status(last(rounds)).gateway.wafPolicyId).toBe(observedId(policy));
+  });
+
   it('gives the internal-only mgmt environment a spoke and zone but no public listener', () => {
     const { composed } = last(rounds);
     expect(forProvider(composed.get('spoke-mgmt-vnet')).addressSpace).toEqual(['10.110.48.0/20']);
@@ -139,10 +160,11 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     const identity = last(rounds).composed.get('gateway-identity');
     expect(gateway).toMatchObject({
       sku: { name: 'WAF_v2', tier: 'WAF_v2' },
-      autoscaleConfiguration: { minCapacity: 1, maxCapacity: 3 },
+      autoscaleConfiguration: { minCapacity: 2, maxCapacity: 3 },
       zones: ['1', '2', '3'],
       identity: { type: 'UserAssigned', identityIds: [observedId(identity)] },
-      wafConfiguration: { enabled: true, firewallMode: 'Prevention', ruleSetType: 'OWASP' },
+      firewallPolicyId: observedId(last(rounds).composed.get('gateway-waf-policy')),
+      forceFirewallPolicyAssociation: true,
       sslPolicy: { policyType: 'Predefined', policyName: 'AppGwSslPolicy20220101S' },
       gatewayIpConfiguration: [{ subnetIdRef: { name: 'k8tre-hub-subnet-appgw' } }],
       frontendIpConfiguration: [{ publicIpAddressIdRef: { name: 'k8tre-gateway-public-ip' } }],
@@ -185,7 +207,7 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     expect(gateway.rewriteRuleSet).toBeUndefined();
   });
 
-  it('routes HTTPS and redirects HTTP with priorities that belong to each environment', () => {
+  it('routes HTTPS and redirects HTTP with priorities that belong to each environment, the apex (*.karectl.org) after the others', () => {
     const rules = forProvider(last(rounds).composed.get('gateway')).requestRoutingRule as {
       name: string;
       priority: number;
@@ -194,8 +216,8 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     expect(Object.fromEntries(rules.map((r) => [r.name, r.priority]))).toEqual({
       'rule-dev': 10,
       'rule-http-dev': 15,
-      'rule-prd': 30,
-      'rule-http-prd': 35,
+      'rule-prd': 10_030,
+      'rule-http-prd': 10_035,
       'rule-stg': 20,
       'rule-http-stg': 25,
     });
@@ -217,7 +239,13 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     expect(s.hub).toMatchObject({ addressSpace: '10.100.0.0/22', applicationGatewaySubnet: { cidr: '10.100.0.0/24' } });
     expect(s.hub.virtualNetworkId).toMatch(/^\/subscriptions\/00000000-/);
     const prd = s.environments.find((e) => e.name === 'prd');
-    expect(prd).toMatchObject({ addressSpace: '10.110.32.0/20', publicDomain: 'karectl.org', internalDomain: 'karectl.org', routingPriority: 30 });
+    expect(prd).toMatchObject({
+      addressSpace: '10.110.32.0/20',
+      publicDomain: 'karectl.org',
+      internalDomain: 'karectl.org',
+      routingPriority: 10_030,
+      routingSlot: 3,
+    });
     expect(prd?.subnets.nodes).toMatchObject({ name: 'snet-clusternodes', cidr: '10.110.32.0/21' });
     expect(prd?.subnets.nodes.id).toMatch(/spoke-prd-subnet-nodes$/);
     expect(prd?.dnsZone.id).toBeDefined();
@@ -258,7 +286,7 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     const priorities = Object.fromEntries(
       (forProvider(next.composed.get('gateway')).requestRoutingRule as { name: string; priority: number }[]).map((r) => [r.name, r.priority]),
     );
-    expect(priorities).toMatchObject({ 'rule-dev': 10, 'rule-prd': 30, 'rule-uat': 20 });
+    expect(priorities).toMatchObject({ 'rule-dev': 10, 'rule-prd': 10_030, 'rule-uat': 20 });
   });
 });
 
@@ -308,6 +336,7 @@ describe('examples/network/existing-hub.yaml: a landing zone with its own hub', 
       autoscaleConfiguration: { minCapacity: 2, maxCapacity: 10 },
     });
     expect(gateway.wafConfiguration).toBeUndefined();
+    expect(last(rounds).composed.has('gateway-waf-policy')).toBe(false);
     expect(gateway.gatewayIpConfiguration).toEqual([{ name: 'appGatewayIpConfig', subnetId: expect.stringMatching(/subnets\/PublicGatewaySubnet$/) }]);
   });
 });

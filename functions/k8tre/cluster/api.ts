@@ -1,5 +1,6 @@
 // The XK8treCluster API's constants, shared by the XRD (apis/cluster) and the function.
 import { patterns as networkPatterns } from '../network/api.js';
+import { DEFAULT_MINOR } from './aks-versions.js';
 
 export const KIND = 'XK8treCluster';
 
@@ -9,7 +10,7 @@ export const TOKEN_AUDIENCE = 'api://AzureADTokenExchange';
 export const patterns = {
   ...networkPatterns,
   uuid: { pattern: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, describe: 'a GUID' },
-  kubernetesVersion: { pattern: /^1\.[0-9]{2}$/, describe: 'a Kubernetes minor version such as 1.32 (patches follow the patch upgrade channel)' },
+  kubernetesVersion: { pattern: /^1\.[0-9]{2}$/, describe: 'a Kubernetes minor version such as 1.36 (patches follow the patch upgrade channel)' },
   vmSize: { pattern: /^Standard_[A-Za-z0-9_]{2,40}$/, describe: 'an Azure VM size such as Standard_D4ds_v5' },
   /** AKS pool names are at most 12 characters; 9 leaves room for the `tmp` rotation name. */
   nodePoolName: { pattern: /^[a-z][a-z0-9]{0,8}$/, describe: 'a node pool name: a lowercase letter, then up to 8 lowercase letters or digits' },
@@ -43,8 +44,6 @@ export const limits = {
   workloadIdentities: { min: 0, max: 50 },
   rolesPerIdentity: { min: 1, max: 20 },
   adminGroups: { min: 1, max: 10 },
-  /** Kubernetes versions AKS supports as of the provider release this package pins. */
-  kubernetesMinor: { min: 30, max: 34 },
   /** Service CIDR: small enough to be cheap, large enough for a TRE's services. */
   servicePrefix: { min: 12, max: 24 },
   podPrefix: { min: 8, max: 20 },
@@ -54,7 +53,7 @@ export const limits = {
 } as const;
 
 export const defaults = {
-  kubernetesVersion: '1.32',
+  kubernetesVersion: DEFAULT_MINOR,
   systemPool: { vmSize: 'Standard_D4ds_v5', minCount: 1, maxCount: 9, maxPods: 110, zones: ['1', '2', '3'] },
   userPoolOsSku: 'Ubuntu',
   /** Outside RFC 1918, so no VNet in a typical estate overlaps them; pods are overlay, never routed. */

@@ -4,7 +4,6 @@ import type { ComposeInput, Composition, DesiredResources, XrCondition } from '.
 import { holdObserved } from '../lib/hold.js';
 import { FieldError } from '../lib/field-error.js';
 import { dig } from '../lib/json.js';
-import { PRIORITY_STEP } from '../network/priorities.js';
 import { render } from '../lib/manifest.js';
 import { meta } from '../lib/stamp.js';
 import { planClusterAddressing } from './addressing.js';
@@ -14,6 +13,7 @@ import { composeKeyVault, composeStorage } from './data-stores.js';
 import { composeArgoCdRegistration } from './argocd-registration.js';
 import { composeAddOnRoles, composeWorkloadIdentities } from './identities.js';
 import { composeInCluster } from './in-cluster.js';
+import { checkKubernetesVersion } from './kubernetes-version.js';
 import { composeManagement } from './management.js';
 import { networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
 import { clusterStamp, keys } from './naming.js';
@@ -26,6 +26,7 @@ import { composeUsages } from './usages.js';
 export function composeCluster({ xr, observed, required }: ComposeInput): Composition {
   const spec = parseClusterSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
   const requirements = [networkRequirement(spec)];
+  const warnings = checkKubernetesVersion(spec, observed);
 
   const network = readNetwork(spec, required);
   if (!network.ready) {
@@ -35,6 +36,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
       status: (dig(xr, 'status') as object | undefined) ?? {},
       conditions: [{ type: 'NetworkReady', ready: false, reason: 'WaitingForNetwork', message: `Waiting for ${network.waitingFor}` }],
       requirements,
+      warnings,
     };
   }
   const facts = network.facts;
@@ -88,7 +90,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     ...clusterStatus(spec, facts, addressing, workloads, observed),
     ...(management && { argocd: { url: management.url, ...(management.applicationClientId && { applicationClientId: management.applicationClientId }) } }),
   };
-  return { resources: desired, status, conditions, requirements };
+  return { resources: desired, status, conditions, requirements, warnings };
 }
 
 /**
@@ -97,7 +99,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
  */
 function ciliumClusterId(spec: ClusterSpec, network: NetworkFacts): number {
   if (spec.ciliumClusterId !== undefined) return spec.ciliumClusterId;
-  const slot = Math.floor(network.routingPriority / PRIORITY_STEP);
+  const slot = network.routingSlot;
   if (slot < limits.ciliumClusterId.min || slot > limits.ciliumClusterId.max) {
     throw new FieldError(
       'spec.cilium.clusterId',

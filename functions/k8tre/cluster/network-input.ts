@@ -4,6 +4,7 @@ import { FieldError } from '../lib/field-error.js';
 import { dig, digString, isObject, type JsonObject } from '../lib/json.js';
 import { quote } from '../lib/spec-reader.js';
 import { GROUP, KIND as NETWORK_KIND, VERSION } from '../network/api.js';
+import { slotOfPriority } from '../network/priorities.js';
 import type { ClusterSpec } from './spec.js';
 
 // The XK8treNetwork this cluster lives in, read as a required resource. The cluster takes
@@ -27,8 +28,8 @@ export interface NetworkFacts {
   readonly addressRanges: readonly { readonly cidr: Cidr; readonly describe: string }[];
   /** The network sends spoke egress through a hub firewall. */
   readonly egressThroughHub: boolean;
-  /** The environment's gateway routing priority: unique and stable within the network. */
-  readonly routingPriority: number;
+  /** The environment's routing slot: unique and stable within the network. */
+  readonly routingSlot: number;
 }
 
 export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly waitingFor: string };
@@ -87,9 +88,17 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       zoneIds: Object.fromEntries(SHARED_ZONES.map((zone) => [zone, value(`${zone} private DNS zone ID`)])) as Record<SharedZone, string>,
       addressRanges: addressRanges(network),
       egressThroughHub: dig(network, 'spec', 'egress') !== undefined,
-      routingPriority: typeof dig(envStatus, 'routingPriority') === 'number' ? (dig(envStatus, 'routingPriority') as number) : 0,
+      routingSlot: routingSlot(envStatus),
     },
   };
+}
+
+/** The slot from a network's status; a network from before the slot was recorded has the priority. */
+function routingSlot(envStatus: unknown): number {
+  const slot = dig(envStatus, 'routingSlot');
+  if (typeof slot === 'number') return slot;
+  const priority = dig(envStatus, 'routingPriority');
+  return typeof priority === 'number' ? (slotOfPriority(priority) ?? 0) : 0;
 }
 
 function addressRanges(network: JsonObject): { cidr: Cidr; describe: string }[] {

@@ -91,14 +91,8 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
   const storage = spec.object('storage');
   const accountNames = storage?.object('accountNames');
   const cilium = spec.object('cilium');
+  // Whether AKS still supports the minor depends on what is in force (kubernetes-version.ts, from the table in aks-versions.ts).
   const kubernetesVersion = spec.string('kubernetesVersion', patterns.kubernetesVersion) ?? defaults.kubernetesVersion;
-  const minor = Number(kubernetesVersion.split('.')[1]);
-  if (minor < limits.kubernetesMinor.min || minor > limits.kubernetesMinor.max) {
-    throw new FieldError(
-      'spec.kubernetesVersion',
-      `${kubernetesVersion} is not offered; supported are 1.${limits.kubernetesMinor.min} to 1.${limits.kubernetesMinor.max}`,
-    );
-  }
 
   const result: ClusterSpec = {
     name,

@@ -35,6 +35,8 @@ export interface Composition {
   readonly status: object;
   readonly conditions: readonly XrCondition[];
   readonly requirements?: readonly ResourceRequirement[];
+  /** What the user should know but that does not stop composing, e.g. a version past its end of life. */
+  readonly warnings?: readonly string[];
 }
 
 export type Composer = (input: ComposeInput) => Composition;

@@ -60,6 +60,13 @@ export const limits = {
    * for more rewrite rules; 200 would not fit (test/function/response-size.test.ts).
    */
   environments: { min: 1, max: 100 },
+  /**
+   * An Application Gateway routes through at most 100 active listeners and holds at most 100
+   * SSL certificates and 100 redirect configurations (with the Default Rule Set or CRS 3.2;
+   * https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#application-gateway-limits).
+   * Each exposed environment takes two listeners (HTTPS, and HTTP that redirects), so 50.
+   */
+  exposedEnvironments: { max: 50, listenersEach: 2, gatewayListeners: 100 },
   /** A created hub needs room for a /24 gateway subnet and two /26 subnets. */
   createdHubPrefix: { min: 8, max: 23 },
   existingHubPrefix: { min: 8, max: 29 },
@@ -76,7 +83,10 @@ export const defaults = {
   spokePrefixLength: 20,
   providerConfigRef: DEFAULT_PROVIDER_CONFIG,
   gatewaySku: 'WAF_v2',
-  gatewayMinCapacity: 1,
+  /** Zone-redundant Application Gateway v2 needs at least two instances
+   * (https://learn.microsoft.com/azure/reliability/reliability-application-gateway-v2). */
+  gatewayMinCapacity: 2,
+  zonalGatewayMinCapacity: 2,
   gatewayMaxCapacity: 3,
   gatewayZones: ['1', '2', '3'],
   wafMode: 'Prevention',

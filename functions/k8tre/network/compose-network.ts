@@ -30,7 +30,7 @@ export function composeNetwork({ xr, observed }: ComposeInput): NetworkCompositi
     previous: previous.spokes,
     reserved: previous.lingering,
   });
-  const priorities = planPriorities(names, previous.priorities);
+  const priorities = planPriorities(spec.environments, previous.slots);
 
   const resources: DesiredResources = new Map();
   composeResourceGroup(spec, resources);

@@ -1,7 +1,13 @@
 import { UserAssignedIdentity } from '../../../imports/managedidentity.azure.m.upbound.io.js';
-import { ApplicationGateway, PublicIp, type ApplicationGatewaySpecForProvider } from '../../../imports/network.azure.m.upbound.io.js';
+import {
+  ApplicationGateway,
+  PublicIp,
+  WebApplicationFirewallPolicy,
+  type ApplicationGatewaySpecForProvider,
+} from '../../../imports/network.azure.m.upbound.io.js';
 import { render } from '../lib/manifest.js';
 import { roleAssignment } from '../lib/role-assignment.js';
+import { isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { environmentDomains, isSplitHorizon } from './domains.js';
@@ -84,6 +90,8 @@ export function composeGateway(
     );
   }
 
+  const firewall = composeWafPolicy(spec, observed, desired);
+
   // The gateway reads its certificates when it is created, so it waits for the role
   // assignment to be in place. Once it exists it is always composed, never dropped.
   const identityId = observed.atProvider(keys.gatewayIdentity, 'id') ?? stringAt(observed.forProvider(keys.gateway, 'identity', 'identityIds'), 0);
@@ -92,6 +100,7 @@ export function composeGateway(
   if (!gatewayExists && !observed.isReady(keys.gatewayKeyVaultRole)) {
     return { listeners, waitingFor: `the ${KEY_VAULT_SECRETS_USER} role assignment for ${azureNames.gatewayIdentity(spec)} to become ready` };
   }
+  if (!gatewayExists && firewall.waitingFor) return { listeners, waitingFor: firewall.waitingFor };
 
   const forProvider: ApplicationGatewaySpecForProvider = {
     ...placement(spec),
@@ -101,7 +110,7 @@ export function composeGateway(
     identity: { type: 'UserAssigned', identityIds: [identityId] },
     http2Enabled: true,
     sslPolicy: { policyType: 'Predefined', policyName: TLS_POLICY },
-    ...wafSettings(spec),
+    ...firewall.settings,
     gatewayIpConfiguration: [
       { name: 'appGatewayIpConfig', ...(hub.appGatewaySubnetRef ? { subnetIdRef: hub.appGatewaySubnetRef } : { subnetId: hub.appGatewaySubnetId }) },
     ],
@@ -204,23 +213,51 @@ export function versionlessSecretId(keyVaultId: string, secretName: string): str
   return `https://${vaultName.toLowerCase()}.vault.azure.net/secrets/${secretName}`;
 }
 
+interface FirewallOutcome {
+  readonly settings: Partial<ApplicationGatewaySpecForProvider>;
+  readonly waitingFor?: string;
+}
+
 /**
- * WAF_v2 uses the given WAF policy, or else Azure's inline WAF configuration with the OWASP
- * 3.2 rules. A policy composed by this package needs the WebApplicationFirewallPolicy CRD,
- * which is not among the provider CRDs this package validates against yet.
+ * WAF_v2 gets a WAF policy: the one given by ID, or one this XR composes. Azure stopped
+ * accepting new inline WAF configurations on WAF_v2 on 2025-03-15 and retires the existing
+ * ones on 2027-03-15 (https://learn.microsoft.com/azure/web-application-firewall/ag/upgrade-ag-waf-policy).
+ * The composed policy runs Microsoft's Default Rule Set 2.2, the version Azure recommends
+ * (https://learn.microsoft.com/azure/web-application-firewall/ag/application-gateway-crs-rulegroups-rules),
+ * and the Bot Manager rules, in the mode the XR asks for (Prevention by default).
+ *
+ * The gateway takes the policy by ID, which exists once Azure reports it. A gateway made by
+ * an earlier version with the inline configuration keeps it until then, never dropped.
  */
-function wafSettings(spec: NetworkSpec): Partial<ApplicationGatewaySpecForProvider> {
-  if (spec.gateway.sku !== 'WAF_v2') return {};
-  if (spec.gateway.firewallPolicyId) return { firewallPolicyId: spec.gateway.firewallPolicyId, forceFirewallPolicyAssociation: true };
-  return {
-    wafConfiguration: {
-      enabled: true,
-      firewallMode: spec.gateway.wafMode,
-      ruleSetType: 'OWASP',
-      ruleSetVersion: '3.2',
-      requestBodyCheck: true,
-    },
-  };
+function composeWafPolicy(spec: NetworkSpec, observed: Observed, desired: DesiredResources): FirewallOutcome {
+  if (spec.gateway.sku !== 'WAF_v2') return { settings: {} };
+  const attach = (firewallPolicyId: string): FirewallOutcome => ({ settings: { firewallPolicyId, forceFirewallPolicyAssociation: true } });
+  if (spec.gateway.firewallPolicyId) return attach(spec.gateway.firewallPolicyId);
+
+  desired.set(
+    keys.gatewayWafPolicy,
+    render(WebApplicationFirewallPolicy, {
+      metadata: meta(spec, keys.gatewayWafPolicy, { azureName: azureNames.wafPolicy(spec) }),
+      spec: {
+        providerConfigRef: spec.providerConfigRef,
+        forProvider: {
+          ...placement(spec),
+          policySettings: { enabled: true, mode: spec.gateway.wafMode, requestBodyCheck: true },
+          managedRules: {
+            managedRuleSet: [
+              { type: 'Microsoft_DefaultRuleSet', version: '2.2' },
+              { type: 'Microsoft_BotManagerRuleSet', version: '1.1' },
+            ],
+          },
+        },
+      },
+    }),
+  );
+  const policyId = observed.atProvider(keys.gatewayWafPolicy, 'id') ?? stringAt(observed.forProvider(keys.gateway, 'firewallPolicyId'));
+  if (policyId) return attach(policyId);
+  const inline = observed.forProvider(keys.gateway, 'wafConfiguration');
+  const held = isObject(inline) ? { wafConfiguration: inline as ApplicationGatewaySpecForProvider['wafConfiguration'] } : {};
+  return { settings: held, waitingFor: `the WAF policy ${azureNames.wafPolicy(spec)} to report its ID` };
 }
 
 function stringAt(value: unknown, index?: number): string | undefined {

@@ -44,6 +44,7 @@ export const keys = {
   gatewayPublicIp: 'gateway-public-ip',
   gatewayIdentity: 'gateway-identity',
   gatewayKeyVaultRole: 'gateway-keyvault-secrets-user',
+  gatewayWafPolicy: 'gateway-waf-policy',
   gateway: 'gateway',
 } as const;
 
@@ -58,6 +59,7 @@ export const azureNames = {
   publicIp: (spec: NetworkSpec) => `pip-${spec.name}-appgw`,
   gatewayIdentity: (spec: NetworkSpec) => `id-${spec.name}-appgw`,
   gateway: (spec: NetworkSpec) => `agw-${spec.name}`,
+  wafPolicy: (spec: NetworkSpec) => `waf-${spec.name}`,
 };
 
 /** The network XR's stamp: what all its composed resources share. */

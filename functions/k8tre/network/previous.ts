@@ -3,6 +3,7 @@ import { dig, isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUBNET_ROLES, type PreviousSpoke, type SubnetRole } from './address-plan.js';
 import { keys } from './naming.js';
+import { slotOfPriority } from './priorities.js';
 
 // What earlier reconciles decided, so this one can keep it. Two sources, in order of trust:
 // the composed resources Crossplane observed (what exists), then the XR's own status (what
@@ -10,7 +11,8 @@ import { keys } from './naming.js';
 
 export interface Previous {
   readonly spokes: Map<string, PreviousSpoke>;
-  readonly priorities: Map<string, number>;
+  /** Routing slots (priorities.ts), from the gateway's rules or the recorded status. */
+  readonly slots: Map<string, number>;
   /** Address spaces of spokes whose environment was removed but whose VNet still exists. */
   readonly lingering: Cidr[];
 }
@@ -25,7 +27,7 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
   }
 
   const spokes = new Map<string, PreviousSpoke>();
-  const priorities = new Map<string, number>();
+  const slots = new Map<string, number>();
   for (const env of environments) {
     const status = recorded.get(env);
     const addressSpace = firstCidr(observed.forProvider(keys.spokeVnet(env), 'addressSpace')) ?? cidrAt(status, 'addressSpace');
@@ -37,8 +39,11 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
       }
       spokes.set(env, { addressSpace, subnets });
     }
-    const priority = observedPriority(observed, env) ?? numberAt(status, 'routingPriority');
-    if (priority !== undefined) priorities.set(env, priority);
+    // Networks made before the slot was recorded have only the priority, which gives it.
+    const recordedPriority = numberAt(status, 'routingPriority');
+    const slot =
+      observedSlot(observed, env) ?? numberAt(status, 'routingSlot') ?? (recordedPriority === undefined ? undefined : slotOfPriority(recordedPriority));
+    if (slot !== undefined) slots.set(env, slot);
   }
   const lingering = observed
     .names()
@@ -47,14 +52,14 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
       return env !== undefined && !environments.includes(env);
     })
     .flatMap((name) => firstCidr(observed.forProvider(name, 'addressSpace')) ?? []);
-  return { spokes, priorities, lingering };
+  return { spokes, slots, lingering };
 }
 
-function observedPriority(observed: Observed, env: string): number | undefined {
+function observedSlot(observed: Observed, env: string): number | undefined {
   const rules = observed.forProvider(keys.gateway, 'requestRoutingRule');
   if (!Array.isArray(rules)) return undefined;
   const rule = (rules as unknown[]).find((r) => isObject(r) && r.name === `rule-${env}`);
-  return isObject(rule) && typeof rule.priority === 'number' ? rule.priority : undefined;
+  return isObject(rule) && typeof rule.priority === 'number' ? slotOfPriority(rule.priority) : undefined;
 }
 
 function firstCidr(value: unknown): Cidr | undefined {

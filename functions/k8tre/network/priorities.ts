@@ -1,39 +1,64 @@
-// Application Gateway routing-rule priorities, one slot per environment. The reference used
-// the list position + 1, so inserting an environment re-prioritised every rule after it.
-// Here a slot, once given, stays with its environment; new environments take the lowest
-// free slot, in list order. Each slot spans ten priorities: the HTTPS rule takes the first
-// and the HTTP redirect rule the sixth, leaving room between them for later rules.
+// Application Gateway routing-rule priorities. Azure evaluates a v2 gateway's listeners by the
+// priority of their rules, lowest first, and a wildcard listener takes every host under it: "if
+// the listener with *.contoso.com is processed first, then no client traffic is received by the
+// more specific shop.contoso.com listener"
+// (https://learn.microsoft.com/azure/application-gateway/multiple-site-overview).
+//
+// Each environment holds a slot, given once and kept: new environments take the lowest free one,
+// in list order, so adding, removing or reordering environments never renumbers another (the
+// reference used the list position, which did). Priorities follow from the slot and from how
+// specific the environment's hosts are: the apex environment serves `*.<zone>`, which covers every
+// other environment's hosts, so its rules sit in a band after all of theirs, whatever order the
+// environments were added in. Within a band, the HTTPS rule takes slot × 10 and the HTTP redirect
+// rule five more. The slot also gives each cluster its Cilium cluster ID.
 
 export const PRIORITY_STEP = 10;
-const MAX_PRIORITY = 20_000;
+/** Added to the apex environment's priorities; Azure allows up to 20,000. */
+export const APEX_BAND = 10_000;
+const MAX_SLOT = APEX_BAND / PRIORITY_STEP - 1;
 
 export interface RoutingPriorities {
+  readonly slot: number;
   readonly https: number;
   readonly httpRedirect: number;
 }
 
-export function planPriorities(environments: readonly string[], previous: ReadonlyMap<string, number>): Map<string, RoutingPriorities> {
+export function planPriorities(
+  environments: readonly { readonly name: string; readonly apex: boolean }[],
+  previousSlots: ReadonlyMap<string, number>,
+): Map<string, RoutingPriorities> {
   const taken = new Set<number>();
   const slots = new Map<string, number>();
-  for (const env of environments) {
-    const kept = previous.get(env);
+  for (const { name } of environments) {
+    const kept = previousSlots.get(name);
     if (kept !== undefined && isSlot(kept) && !taken.has(kept)) {
-      slots.set(env, kept);
+      slots.set(name, kept);
       taken.add(kept);
     }
   }
-  let next = PRIORITY_STEP;
-  for (const env of environments) {
-    if (slots.has(env)) continue;
-    while (taken.has(next)) next += PRIORITY_STEP;
-    slots.set(env, next);
+  let next = 1;
+  for (const { name } of environments) {
+    if (slots.has(name)) continue;
+    while (taken.has(next)) next++;
+    slots.set(name, next);
     taken.add(next);
   }
   const result = new Map<string, RoutingPriorities>();
-  for (const [env, https] of slots) result.set(env, { https, httpRedirect: https + PRIORITY_STEP / 2 });
+  for (const { name, apex } of environments) {
+    const slot = slots.get(name) ?? 0;
+    const https = (apex ? APEX_BAND : 0) + slot * PRIORITY_STEP;
+    result.set(name, { slot, https, httpRedirect: https + PRIORITY_STEP / 2 });
+  }
   return result;
 }
 
-function isSlot(priority: number): boolean {
-  return Number.isInteger(priority) && priority >= PRIORITY_STEP && priority + PRIORITY_STEP / 2 <= MAX_PRIORITY && priority % PRIORITY_STEP === 0;
+/** The slot an HTTPS rule's priority was given from, in either band; undefined if it is none. */
+export function slotOfPriority(priority: number): number | undefined {
+  const inBand = priority >= APEX_BAND ? priority - APEX_BAND : priority;
+  const slot = inBand / PRIORITY_STEP;
+  return isSlot(slot) ? slot : undefined;
+}
+
+function isSlot(slot: number): boolean {
+  return Number.isInteger(slot) && slot >= 1 && slot <= MAX_SLOT;
 }

@@ -136,6 +136,14 @@ function parseEnvironments(spec: SpecReader): EnvironmentSpec[] {
     if (first) throw new FieldError(`${env.field}.name`, `${quote(env.name)} is already used by ${first}`);
     seen.set(env.name, env.field);
   }
+  const exposed = environments.filter((e) => e.exposed);
+  const { max, listenersEach, gatewayListeners } = limits.exposedEnvironments;
+  if (exposed.length > max) {
+    throw new FieldError(
+      'spec.environments',
+      `exposes ${exposed.length} environments through the Application Gateway, which routes at most ${gatewayListeners} listeners (${listenersEach} per environment), so ${max}; put the others in a second XK8treNetwork or set exposed: false on internal-only ones`,
+    );
+  }
   const apexes = environments.filter((e) => e.apex);
   if (apexes.length > 1) {
     throw new FieldError(`${apexes[1]?.field}.apex`, `only one environment can own the zone apex; ${apexes[0]?.field} already does`);
@@ -185,6 +193,13 @@ function parseGateway(gateway: SpecReader): GatewaySpec {
     }
     return value;
   });
+  const zoneList = zones ? [...new Set(zones)].sort() : [...defaults.gatewayZones];
+  if (zoneList.length > 1 && minCapacity < defaults.zonalGatewayMinCapacity) {
+    throw new FieldError(
+      gateway.field('minCapacity'),
+      `${minCapacity} is too few for a gateway across ${zoneList.length} zones; zone redundancy needs at least ${defaults.zonalGatewayMinCapacity} instances`,
+    );
+  }
   const waf = gateway.object('waf');
   const firewallPolicyId = waf?.string('firewallPolicyId', patterns.wafPolicyId);
   if (firewallPolicyId && sku !== 'WAF_v2') {
@@ -196,7 +211,7 @@ function parseGateway(gateway: SpecReader): GatewaySpec {
     sku,
     minCapacity,
     maxCapacity,
-    zones: zones ? [...new Set(zones)].sort() : [...defaults.gatewayZones],
+    zones: zoneList,
     wafMode: waf?.oneOf('mode', enums.wafMode, defaults.wafMode) ?? defaults.wafMode,
     ...optional('firewallPolicyId', firewallPolicyId),
     certificateKeyVaultId: certificates.requiredString('keyVaultId', patterns.keyVaultId),

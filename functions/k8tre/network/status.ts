@@ -27,6 +27,7 @@ export interface EnvironmentStatus {
   internalDomain: string;
   dnsZone: { name: string; id?: string };
   routingPriority: number;
+  routingSlot: number;
   subnets: Record<SubnetRole, SubnetStatus>;
 }
 
@@ -40,6 +41,7 @@ export interface NetworkStatus {
     publicIpAddress?: string;
     publicIpId?: string;
     identityClientId?: string;
+    wafPolicyId?: string;
     listeners: { environment: string; hosts: string[]; backend: string; priority: number }[];
   };
 }
@@ -83,6 +85,7 @@ export function networkStatus(
         internalDomain: domains.internal,
         dnsZone: { name: domains.internal, id: id(keys.dnsZone(environmentZoneKey(env.name))) },
         routingPriority: priorities.get(env.name)?.https ?? 0,
+        routingSlot: priorities.get(env.name)?.slot ?? 0,
         subnets,
       };
     }),
@@ -92,6 +95,7 @@ export function networkStatus(
       publicIpAddress: observed.atProvider(keys.gatewayPublicIp, 'ipAddress'),
       publicIpId: id(keys.gatewayPublicIp),
       identityClientId: observed.atProvider(keys.gatewayIdentity, 'clientId'),
+      wafPolicyId: spec.gateway.firewallPolicyId ?? observed.atProvider(keys.gatewayWafPolicy, 'id'),
       listeners: listeners.map((l) => ({ environment: l.environment, hosts: [...l.hosts], backend: l.backend, priority: l.priority })),
     },
   });

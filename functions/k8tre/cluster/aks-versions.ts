@@ -1,0 +1,64 @@
+// The Kubernetes minors AKS offers, from AKS's release calendar: one source for the XRD's rule and
+// the function's check. https://learn.microsoft.com/azure/aks/supported-kubernetes-versions
+// (the calendar and LTS tables, page of 2026-08-05). "Unless an explicit date is provided, the End
+// of Life (EOL) date is the last day of the specified month."
+//
+// The function never reads a clock: what is supported is decided against CALENDAR_AS_OF, the day
+// this table was last checked, so the same XR always renders the same way. Refreshing the table
+// (and this date) with each release is what moves the supported range.
+
+export interface AksMinor {
+  readonly minor: string;
+  /** Month AKS made the minor generally available. */
+  readonly generallyAvailable: string;
+  /** Last day of AKS community support. */
+  readonly endOfLife: string;
+}
+
+export const CALENDAR_AS_OF = '2026-12-01';
+
+export const AKS_MINORS: readonly AksMinor[] = [
+  { minor: '1.29', generallyAvailable: '2024-03', endOfLife: '2025-03-31' },
+  { minor: '1.30', generallyAvailable: '2024-07', endOfLife: '2025-08-22' },
+  { minor: '1.31', generallyAvailable: '2024-11', endOfLife: '2025-11-01' },
+  { minor: '1.32', generallyAvailable: '2025-04', endOfLife: '2026-03-31' },
+  { minor: '1.33', generallyAvailable: '2025-06', endOfLife: '2026-07-31' },
+  { minor: '1.34', generallyAvailable: '2025-11', endOfLife: '2026-11-30' },
+  { minor: '1.35', generallyAvailable: '2026-03', endOfLife: '2027-03-31' },
+  { minor: '1.36', generallyAvailable: '2026-06', endOfLife: '2027-06-30' },
+  { minor: '1.37', generallyAvailable: '2026-10', endOfLife: '2027-10-31' },
+];
+
+const isSupported = (m: AksMinor) => m.generallyAvailable <= CALENDAR_AS_OF.slice(0, 7) && m.endOfLife >= CALENDAR_AS_OF;
+
+/** Minors AKS supports on CALENDAR_AS_OF, oldest first. */
+export const SUPPORTED_MINORS: readonly string[] = AKS_MINORS.filter(isSupported).map((m) => m.minor);
+
+/** The newest generally available minor: the default for new clusters. */
+export const DEFAULT_MINOR: string = SUPPORTED_MINORS.at(-1) ?? '';
+
+/** Why a minor cannot be used for a new cluster or an upgrade, or undefined when it can. */
+export function unsupportedReason(minor: string): string | undefined {
+  if (SUPPORTED_MINORS.includes(minor)) return undefined;
+  const known = AKS_MINORS.find((m) => m.minor === minor);
+  const offered = `AKS supports ${SUPPORTED_MINORS.join(', ')}`;
+  if (!known) return `${minor} is not offered by AKS; ${offered}`;
+  if (known.endOfLife < CALENDAR_AS_OF) return `${minor} reached AKS end of life on ${known.endOfLife}; ${offered}`;
+  return `${minor} is not generally available on AKS yet (from ${known.generallyAvailable}); ${offered}`;
+}
+
+/**
+ * The XRD's rule and message, in CEL, from the same table: the minor must be supported, and the
+ * message names the end-of-life date of one that is not.
+ */
+export function kubernetesVersionRule(): { rule: string; messageExpression: string } {
+  const list = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
+  const endOfLife = `{${AKS_MINORS.filter((m) => m.endOfLife < CALENDAR_AS_OF)
+    .map((m) => `'${m.minor}': '${m.endOfLife}'`)
+    .join(', ')}}`;
+  const offered = `AKS supports ${SUPPORTED_MINORS.join(', ')}`;
+  return {
+    rule: `self in ${list(SUPPORTED_MINORS)}`,
+    messageExpression: `self in ${endOfLife} ? self + ' reached AKS end of life on ' + ${endOfLife}[self] + '; ${offered}' : self + ' is not offered by AKS; ${offered}'`,
+  };
+}

@@ -63,7 +63,14 @@ const spec = object(
       { name: matching('Its name.', patterns.kubernetesName, { maxLength: 63 }) },
       { required: ['name'] },
     ),
-    resourceGroupName: matching('Resource group for the cluster and its data stores. Default rg-<xr name>-aks.', patterns.resourceGroupName, { maxLength: 90 }),
+    resourceGroupName: matching('Resource group for the cluster, its identities and endpoints. Default rg-<xr name>-aks.', patterns.resourceGroupName, {
+      maxLength: 90,
+    }),
+    dataResourceGroupName: matching(
+      'Resource group for the Key Vault and storage accounts, retained with them: Azure deletes no group that still holds resources, so they cannot share the cluster’s. Default rg-<xr name>-data.',
+      patterns.resourceGroupName,
+      { maxLength: 90 },
+    ),
     ...commonSpecFields,
     tenantId: uuid('Entra tenant ID.'),
     adminGroupObjectIds: array('Entra groups that are cluster admins (Entra RBAC; local accounts are disabled).', uuid('Group object ID.'), {
@@ -84,14 +91,27 @@ const spec = object(
       serviceCidr: cidr('Kubernetes service range; the DNS service takes its .10 address.', limits.servicePrefix, { default: defaults.serviceCidr }),
       podCidr: cidr(`Cilium pod pool. Default: the first free /${defaults.podPrefixLength} of ${defaults.podCidrCandidates}, then kept.`, limits.podPrefix),
     }),
-    systemPool: object('The system node pool (AzureLinux, autoscaled, critical add-ons only when user pools exist).', {
-      vmSize: matching('VM size.', patterns.vmSize, { maxLength: 50, default: defaults.systemPool.vmSize }),
-      minCount: integer('Autoscale minimum.', limits.systemNodeCount, { default: defaults.systemPool.minCount }),
-      maxCount: integer('Autoscale maximum.', limits.systemNodeCount, { default: defaults.systemPool.maxCount }),
-      maxPods: integer('Pods per node.', limits.maxPods, { default: defaults.systemPool.maxPods }),
-      zones: { ...zones, default: [...defaults.systemPool.zones] },
-    }),
-    nodePools: array('User node pools.', nodePool, { maxItems: limits.poolCount.max, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }),
+    systemPool: object(
+      'The system node pool: AzureLinux, autoscaled, at least two nodes (three by default) across zones, critical add-ons only (tainted CriticalAddonsOnly).',
+      {
+        vmSize: matching('VM size.', patterns.vmSize, { maxLength: 50, default: defaults.systemPool.vmSize }),
+        minCount: integer('Autoscale minimum.', limits.systemNodeCount, { default: defaults.systemPool.minCount }),
+        maxCount: integer('Autoscale maximum.', limits.systemNodeCount, { default: defaults.systemPool.maxCount }),
+        maxPods: integer('Pods per node.', limits.maxPods, { default: defaults.systemPool.maxPods }),
+        zones: { ...zones, default: [...defaults.systemPool.zones] },
+      },
+    ),
+    nodePools: array(
+      `User node pools: at least one, since the system pool runs critical add-ons only. Default one pool, ${defaults.userPool.name} (${defaults.userPool.vmSize}, ${defaults.userPool.minCount} to ${defaults.userPool.maxCount} nodes).`,
+      nodePool,
+      {
+        minItems: limits.poolCount.min,
+        maxItems: limits.poolCount.max,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+        default: [{ ...defaults.userPool }],
+      },
+    ),
     keyVault: object('The cluster’s Key Vault: RBAC, purge protection, no public access, a private endpoint.', {
       name: matching('Globally unique name. Default kv-<xr name>-<hash of tenant and XR>.', patterns.keyVaultName, { maxLength: 24 }),
       softDeleteRetentionDays: integer('Soft-delete retention.', limits.softDeleteDays, { default: defaults.keyVaultSoftDeleteDays }),
@@ -164,9 +184,13 @@ const spec = object(
         name: matching('Name.', patterns.kubernetesName, { maxLength: 63, default: 'default' }),
       }),
     }),
-    deletionPolicy: oneOf('Retain (default) keeps the Key Vault and storage accounts when the XR is deleted; Delete removes them.', enums.deletionPolicy, {
-      default: defaults.deletionPolicy,
-    }),
+    deletionPolicy: oneOf(
+      'Retain (default) keeps the Key Vault, the storage accounts and their resource group when the XR is deleted; Delete removes them.',
+      enums.deletionPolicy,
+      {
+        default: defaults.deletionPolicy,
+      },
+    ),
   },
   {
     required: ['environment', 'networkRef', 'tenantId', 'adminGroupObjectIds', 'certManager', 'management'],
@@ -203,6 +227,7 @@ const status = object('What the cluster composed. IDs appear once Azure reports 
         {
           name: string('Name.'),
           subject: string('Federated service account subject.'),
+          subjects: array('Every federated service account subject (ArgoCD’s identity has its controller’s and its server’s).', string('A subject.')),
           clientId: string('Client ID, for the azure.workload.identity/client-id annotation.'),
           principalId: string('Principal ID.'),
           roles: array('Roles granted.', object('A role.', { role: string('Role.'), scope: string('Scope.') })),
@@ -213,6 +238,7 @@ const status = object('What the cluster composed. IDs appear once Azure reports 
     ),
   }),
   keyVault: object('The Key Vault.', { name: string('Name.'), id: string('Azure ID.'), uri: string('Vault URI.') }),
+  dataResourceGroupName: string('Resource group of the Key Vault and storage accounts.'),
   argocd: object('The hosted ArgoCD (Management role).', {
     url: string('ArgoCD URL.'),
     applicationClientId: string('Client ID of ArgoCD’s Entra application.'),

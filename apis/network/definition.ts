@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { defaults, enums, KIND, limits, patterns } from '../../functions/k8tre/network/api.js';
+import { defaults, enums, KIND, limits, patterns, PRIVATE_LINK_ZONE_KEYS } from '../../functions/k8tre/network/api.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, boolean, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
@@ -58,9 +58,15 @@ const environment = object(
     certificateSecretName: matching(`Key Vault secret holding this environment's TLS certificate (PFX). Default tls-<name>-pfx.`, patterns.secretName, {
       maxLength: 127,
     }),
+    management: boolean(
+      'This spoke hosts a management cluster (an XK8treCluster with role Management) whose ArgoCD deploys to the other environments: it is peered directly with every other spoke, since peering through the hub is not transitive, and their API server NSGs admit it.',
+    ),
   },
   { required: ['name'] },
 );
+
+const privateLinkZone = (purpose: string) =>
+  matching(`An existing ${purpose} private-link zone to use instead of creating one.`, patterns.privateDnsZoneId, { maxLength: 512 });
 
 const dns = object(
   'DNS names. Each environment gets <name>.<zone>, or the zone itself when it is the apex.',
@@ -69,6 +75,10 @@ const dns = object(
     internalDomain: matching(
       'The domain of the private zones, when it differs from publicZone (e.g. k8tre.internal). Defaults to publicZone: split-horizon DNS, no rewriting.',
       patterns.dnsName,
+    ),
+    privateLinkZones: object(
+      'A landing zone’s private-link zones, by ID, to use instead of creating them: Azure refuses to link one VNet to two zones of the same name, and a landing zone’s hub already has these. Only the spokes are linked to them, in their resource groups; the rest are created here.',
+      Object.fromEntries(PRIVATE_LINK_ZONE_KEYS.map((key) => [key, privateLinkZone(key)])),
     ),
     rewrite: object('Gateway rewrites between public and internal names; used only when internalDomain differs from publicZone.', {
       services: array(
@@ -170,6 +180,20 @@ const spec = object(
     }),
     dns,
     gateway,
+    management: object(
+      'The VNet Crossplane (with provider-helm and provider-kubernetes) and ArgoCD run in, when it is not the hub: every spoke is peered with it both ways, the private-link zones are linked to it, and the spokes’ API server and endpoint NSGs admit it. Peering is not transitive, so a network peered only with the hub cannot reach the clusters.',
+      {
+        virtualNetworkId: matching('ID of that VNet. Its side of each peering is created in its resource group.', patterns.virtualNetworkId, {
+          maxLength: 512,
+        }),
+        addressSpace: cidr('Its address space (kept clear of the spokes).', limits.existingHubPrefix),
+        linkPrivateDnsZones: boolean(
+          'Link the private-link zones this XR creates to it (default true), so that it resolves the private API servers and the data stores’ endpoints. Turn off when it already links zones of those names: Azure allows one per name.',
+          { default: true },
+        ),
+      },
+      { required: ['virtualNetworkId', 'addressSpace'] },
+    ),
     egress: object(
       'Send spoke node egress through a hub firewall or appliance (a 0.0.0.0/0 route on the node subnets).',
       { nextHopIp: matching('Private IP of the firewall.', patterns.ipv4, { maxLength: 15 }) },
@@ -191,6 +215,10 @@ const subnetStatus = object('A subnet.', { name: string('Subnet name.'), cidr: s
 
 const status = object('What the network composed. CIDRs and priorities are decided by the function and kept; IDs appear once Azure reports them.', {
   resourceGroupName: string('Resource group of the network resources.'),
+  management: object('The network Crossplane and ArgoCD run in, when not the hub.', {
+    virtualNetworkId: string('Its VNet ID.'),
+    addressSpace: string('Its address space.'),
+  }),
   hub: object('The hub.', {
     virtualNetworkId: string('Hub VNet ID.'),
     addressSpace: string('Hub address space.'),

@@ -146,3 +146,181 @@ describe('Application Gateway limits (learn.microsoft.com/azure/azure-resource-m
     expect(fatalMessage(run(withField(withField(network, 'spec.gateway.minCapacity', 1), 'spec.gateway.zones', ['2'])))).toBeUndefined();
   });
 });
+
+describe('reaching the private API servers (learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview)', () => {
+  const warnings = (rsp: ReturnType<typeof run>) => rsp.results.filter((r) => r.severity === Severity.SEVERITY_WARNING).map((r) => r.message);
+
+  it('warns when the hub is created here and no network where Crossplane runs is named: peering is not transitive', () => {
+    expect(warnings(run(network))).toEqual([]);
+    const [warning] = warnings(run(withField(network, 'spec.management', undefined)));
+    expect(warning).toContain('spec.management: the hub is created by this XR and no network where Crossplane runs is named');
+    // An existing hub is where the GitOps layout runs Crossplane.
+    expect(warnings(run(withField(loadExample('examples/network/existing-hub.yaml'), 'spec.management', undefined)))).toEqual([]);
+  });
+
+  it('refuses a management network that overlaps the hub or an environment, as Azure refuses to peer overlapping networks', () => {
+    expect(fatalMessage(run(withField(network, 'spec.management.addressSpace', '10.100.0.0/24')))).toBe(
+      'invalid input: spec.management.addressSpace: 10.100.0.0/24 overlaps the hub (10.100.0.0/22); peered networks must not overlap',
+    );
+    const pinned = withField(network, 'spec.environments', [{ name: 'dev', addressSpace: '10.200.0.0/20' }]);
+    expect(fatalMessage(run(pinned))).toContain('spec.environments[0].addressSpace: 10.200.0.0/20 overlaps the management network');
+  });
+});
+
+describe('landing-zone private DNS (learn.microsoft.com/azure/dns/private-dns-virtual-network-links)', () => {
+  const landingZone = loadExample('examples/network/existing-hub.yaml');
+
+  it('refuses a zone that is not the one the service resolves through, which would leave its endpoints unresolved', () => {
+    const wrong = withField(
+      landingZone,
+      'spec.dns.privateLinkZones.blob',
+      '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-con-dns/providers/Microsoft.Network/privateDnsZones/privatelink.file.core.windows.net',
+    );
+    expect(fatalMessage(run(wrong))).toBe(
+      'invalid input: spec.dns.privateLinkZones.blob: is zone "privatelink.file.core.windows.net"; blob resolves through privatelink.blob.core.windows.net',
+    );
+  });
+
+  it('creates the zones the landing zone does not provide, and links those to the hub as before', () => {
+    const some = withField(landingZone, 'spec.dns.privateLinkZones', {
+      aks: '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-con-dns/providers/Microsoft.Network/privateDnsZones/k8tre.privatelink.westeurope.azmk8s.io',
+    });
+    const { observed } = settle(some, observe);
+    expect(observed['dns-zone-aks']).toBeUndefined();
+    expect(observed['dns-link-aks-hub']).toBeUndefined();
+    expect(observed['dns-zone-blob']).toBeDefined();
+    expect(observed['dns-link-blob-hub']).toBeDefined();
+  });
+});
+
+describe('the cluster on its network', () => {
+  const mgmt = loadExample('examples/cluster/mgmt.yaml');
+
+  it('refuses role Management in a spoke the network does not peer with every other, naming the field to set', () => {
+    const unpeered = withField(
+      settledNetwork,
+      'spec.environments',
+      (settledNetwork.spec as { environments: Json[] }).environments.map((e) => ({ ...e, management: undefined })),
+    );
+    expect(fatalMessage(runWithRequired(mgmt, { network: [unpeered] }))).toBe(
+      "invalid input: spec.role: Management hosts ArgoCD in the mgmt spoke, which cannot reach the other environments' private API servers through the hub: " +
+        'set management: true on environment mgmt of XK8treNetwork k8tre/k8tre, which peers its spoke with every other, or run ArgoCD where Crossplane runs',
+    );
+    expect(fatalMessage(runWithRequired(mgmt, required))).toBeUndefined();
+  });
+
+  it("federates ArgoCD's server as well as its application controller: the server reads live state, logs and exec through the same exec", () => {
+    const { observed } = settle(mgmt, observe, required);
+    const subjects = Object.values(observed)
+      .filter((m) => m.kind === 'FederatedIdentityCredential' && (forProvider(m).parentIdRef as { name?: string } | undefined)?.name === 'mgmt-identity-argocd')
+      .map((m) => forProvider(m).subject)
+      .sort();
+    expect(subjects).toEqual(['system:serviceaccount:argocd:argocd-application-controller', 'system:serviceaccount:argocd:argocd-server']);
+  });
+
+  it('grants external-dns Reader on its zone’s resource group as well, which it needs to list private zones (external-dns azure-private-dns tutorial)', () => {
+    const { observed, xr } = settle(cluster, observe, required);
+    const zoneId = ((settledNetwork.status as { environments: Json[] }).environments.find((e) => e.name === 'dev')!.dnsZone as Json).id as string;
+    const roles = Object.values(observed)
+      .filter((m) => m.kind === 'RoleAssignment' && String(m.metadata && (m.metadata as Json).name).startsWith('dev-role-externaldns-'))
+      .map((m) => [forProvider(m).roleDefinitionName, forProvider(m).scope]);
+    expect(roles).toEqual([
+      ['Private DNS Zone Contributor', zoneId],
+      ['Reader', zoneId.split('/').slice(0, 5).join('/')],
+    ]);
+    const externaldns = ((xr.status as { identities: { workloads: Json[] } }).identities.workloads.find((w) => w.name === 'externaldns') as Json).roles;
+    expect(externaldns).toHaveLength(2);
+  });
+});
+
+describe('high availability (learn.microsoft.com/azure/aks/use-system-pools)', () => {
+  it('runs at least two system nodes, three by default across zones, tainted CriticalAddonsOnly, with a user pool for workloads', () => {
+    const bare = withField(withField(cluster, 'spec.systemPool', undefined), 'spec.nodePools', undefined);
+    const { observed } = settle(bare, observe, required);
+    expect(forProvider(observed.aks!).defaultNodePool as Json).toMatchObject({ minCount: 3, zones: ['1', '2', '3'], onlyCriticalAddonsEnabled: true });
+    expect(forProvider(observed['nodepool-user']!)).toMatchObject({ mode: 'User', minCount: 2, maxCount: 6, zones: ['1', '2', '3'] });
+    expect(fatalMessage(runWithRequired(withField(cluster, 'spec.systemPool.minCount', 1), required))).toContain('spec.systemPool.minCount: 1 is out of range');
+    expect(fatalMessage(runWithRequired(withField(cluster, 'spec.nodePools', []), required))).toBe(
+      'invalid input: spec.nodePools: is empty; the system pool runs critical add-ons only (tainted CriticalAddonsOnly, as the AKS baseline asks), so workloads need at least one user pool',
+    );
+  });
+});
+
+describe('the data stores outlive the cluster (Azure deletes no resource group that still holds resources)', () => {
+  const groupOf = (manifest: Json) => (forProvider(manifest).resourceGroupNameRef as { name: string }).name;
+  const policies = (manifest: Json) => (manifest.spec as { managementPolicies?: string[] }).managementPolicies;
+
+  it('puts the Key Vault and storage accounts in a resource group of their own, retained with them, so deleting the cluster’s group completes', () => {
+    const { observed } = settle(cluster, observe, required);
+    for (const key of ['keyvault', 'storage-workspace', 'storage-core']) expect(groupOf(observed[key]!), key).toBe('dev-resource-group-data');
+    expect(observed['resource-group-data']?.metadata).toMatchObject({ annotations: { 'crossplane.io/external-name': 'rg-dev-data' } });
+    expect(policies(observed['resource-group-data']!)).toEqual(['Observe', 'Create', 'Update', 'LateInitialize']);
+    expect(policies(observed['resource-group']!)).toBeUndefined();
+    expect(groupOf(observed['keyvault-endpoint']!)).toBe('dev-resource-group');
+  });
+
+  it('leaves stores an earlier version put in the cluster’s group there, and retains that group instead of hanging on its deletion', () => {
+    const { observed } = settle(cluster, observe, required);
+    const legacy = Object.fromEntries(
+      Object.entries(observed)
+        .filter(([key]) => key !== 'resource-group-data')
+        .map(([key, manifest]) => {
+          if (!['keyvault', 'storage-workspace', 'storage-core'].includes(key)) return [key, manifest];
+          const moved = structuredClone(manifest);
+          forProvider(moved).resourceGroupNameRef = { name: 'dev-resource-group' };
+          return [key, moved];
+        }),
+    );
+    const rsp = runWithRequired(cluster, required, legacy);
+    expect(groupOf(desired(rsp, 'keyvault'))).toBe('dev-resource-group');
+    expect(groupOf(desired(rsp, 'storage-core'))).toBe('dev-resource-group');
+    expect(rsp.desired?.resources['resource-group-data']).toBeUndefined();
+    expect(policies(desired(rsp, 'resource-group'))).toEqual(['Observe', 'Create', 'Update', 'LateInitialize']);
+  });
+
+  it('refuses one group for both', () => {
+    expect(fatalMessage(runWithRequired(withField(cluster, 'spec.dataResourceGroupName', 'RG-DEV-AKS'), required))).toContain(
+      'spec.dataResourceGroupName: must differ from spec.resourceGroupName (rg-dev-aks)',
+    );
+  });
+});
+
+describe('storage with public network access off (azurerm 4.x reads queue and static-website properties through the data plane)', () => {
+  it('composes every private endpoint in the same reconcile as the accounts, with the IDs they will have, while the accounts report nothing (403 until an endpoint exists)', () => {
+    // The round in which the data group reports its ID: the accounts are created, but their
+    // reads fail until an endpoint carries them, so they never report an ID of their own.
+    const { observed } = settle(cluster, observe, required);
+    const stalled = structuredClone(observed);
+    for (const key of ['storage-workspace', 'storage-core']) {
+      stalled[key] = {
+        ...stalled[key]!,
+        status: { conditions: [{ type: 'Synced', status: 'False', reason: 'ReconcileError', message: '403 AuthorizationFailure' }] },
+      };
+      for (const service of ['blob', 'file', 'queue', 'table', 'dfs']) delete stalled[`${key}-endpoint-${service}`];
+    }
+    const rsp = runWithRequired(cluster, required, stalled);
+    const group = (observed['resource-group-data']!.status as { atProvider: Json }).atProvider.id as string;
+    for (const purpose of ['workspace', 'core']) {
+      const account = (desired(rsp, `storage-${purpose}`).metadata as { annotations: Record<string, string> }).annotations['crossplane.io/external-name'];
+      for (const service of ['blob', 'file', 'queue', 'table', 'dfs']) {
+        const endpoint = forProvider(desired(rsp, `storage-${purpose}-endpoint-${service}`));
+        expect((endpoint.privateServiceConnection as Json).privateConnectionResourceId).toBe(`${group}/providers/Microsoft.Storage/storageAccounts/${account}`);
+      }
+      expect(forProvider(desired(rsp, `storage-${purpose}`))).toMatchObject({ publicNetworkAccessEnabled: false, networkRules: { defaultAction: 'Deny' } });
+    }
+  });
+
+  it('composes them from the first reconcile in which the data group has an ID', () => {
+    const first = runWithRequired(cluster, required);
+    expect(Object.keys(first.desired?.resources ?? {}).filter((k) => k.includes('-endpoint'))).toEqual([]);
+    const groupOnly = { 'resource-group-data': observe(desired(first, 'resource-group-data')) };
+    const second = runWithRequired(cluster, required, groupOnly);
+    expect(
+      Object.keys(second.desired?.resources ?? {})
+        .filter((k) => k.includes('-endpoint'))
+        .sort(),
+    ).toEqual(
+      ['keyvault-endpoint', ...['core', 'workspace'].flatMap((p) => ['blob', 'dfs', 'file', 'queue', 'table'].map((s) => `storage-${p}-endpoint-${s}`))].sort(),
+    );
+  });
+});

@@ -37,7 +37,7 @@ const validNetwork = fc
         ...(exposed[i] === false && { exposed: false }),
         ...(i === apexAt && { apex: true }),
         // An explicit spoke outside the pool, which allocation must step around nothing for.
-        ...(i === explicitAt && { addressSpace: '10.200.0.0/20' }),
+        ...(i === explicitAt && { addressSpace: '10.210.0.0/20' }),
       })),
     },
   }));
@@ -244,6 +244,7 @@ const validCluster = fc
     kubernetesVersion: fc.constantFrom(...SUPPORTED_MINORS),
     pools: fc.uniqueArray(fc.record({ name: poolName, minCount: fc.nat({ max: 5 }), extra: fc.nat({ max: 20 }), maxPods: fc.integer({ min: 30, max: 250 }) }), {
       selector: (p) => p.name,
+      minLength: 1,
       maxLength: 4,
     }),
     identities: fc.uniqueArray(

@@ -67,12 +67,12 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
       defaultOutboundAccessEnabled: false,
     });
     expect(forProvider(subnet('apiserver'))).toMatchObject({
-      addressPrefixes: ['10.110.27.0/28'],
+      addressPrefixes: ['10.110.28.0/27'],
       delegation: [{ serviceDelegation: { name: 'Microsoft.ContainerService/managedClusters' } }],
     });
   });
 
-  it('gives every spoke subnet an NSG and a route table, and associates the NSGs', () => {
+  it('gives every spoke subnet an NSG and a route table, and associates both (a route table applies only once associated)', () => {
     const { composed } = last(rounds);
     for (const role of ['nodes', 'pe', 'ingress', 'apiserver']) {
       expect(composed.get(`spoke-dev-nsg-${role}`)?.kind).toBe('SecurityGroup');
@@ -81,12 +81,84 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
         subnetIdRef: { name: `k8tre-spoke-dev-subnet-${role}` },
         networkSecurityGroupIdRef: { name: `k8tre-spoke-dev-nsg-${role}` },
       });
+      expect(composed.get(`spoke-dev-rt-${role}-association`)?.kind).toBe('SubnetRouteTableAssociation');
+      expect(forProvider(composed.get(`spoke-dev-rt-${role}-association`))).toEqual({
+        subnetIdRef: { name: `k8tre-spoke-dev-subnet-${role}` },
+        routeTableIdRef: { name: `k8tre-spoke-dev-rt-${role}` },
+      });
     }
-    expect(byName(forProvider(composed.get('spoke-dev-nsg-ingress')).securityRule, 'allow-appgw-to-ingress')).toMatchObject({
+  });
+
+  // Azure's AllowVnetInBound admits every peered network; without a deny after them, allows
+  // admit nothing they would not admit anyway.
+  it('ends each known subnet’s NSG with a deny, after the allows AKS documents for API server VNet integration and the management networks', () => {
+    const { composed } = last(rounds);
+    const rules = (key: string) =>
+      (forProvider(composed.get(key)).securityRule as { name: string; priority: number; access: string }[]).map((r) => `${r.priority} ${r.access} ${r.name}`);
+    expect(rules('spoke-dev-nsg-apiserver')).toEqual([
+      '100 Allow allow-nodes-to-apiserver',
+      '110 Allow allow-azure-load-balancer',
+      '120 Allow allow-management-to-apiserver',
+      '4096 Deny deny-all-inbound',
+    ]);
+    expect(byName(forProvider(composed.get('spoke-dev-nsg-apiserver')).securityRule, 'allow-nodes-to-apiserver')).toMatchObject({
+      sourceAddressPrefix: '10.110.0.0/21',
+      destinationAddressPrefix: '10.110.12.0/27',
+      destinationPortRanges: ['443', '4443'],
+    });
+    expect(byName(forProvider(composed.get('spoke-dev-nsg-apiserver')).securityRule, 'allow-azure-load-balancer')).toMatchObject({
+      sourceAddressPrefix: 'AzureLoadBalancer',
+      destinationPortRange: '9988',
+    });
+    // The hub, the network Crossplane runs in, and the management spoke.
+    expect(byName(forProvider(composed.get('spoke-dev-nsg-apiserver')).securityRule, 'allow-management-to-apiserver')).toMatchObject({
+      sourceAddressPrefixes: ['10.100.0.0/22', '10.200.0.0/22', '10.110.48.0/20'],
+    });
+    expect(rules('spoke-dev-nsg-pe')).toEqual(['100 Allow allow-nodes-to-endpoints', '110 Allow allow-management-to-endpoints', '4096 Deny deny-all-inbound']);
+    expect(rules('spoke-dev-nsg-ingress')).toEqual(['100 Allow allow-gateway-to-ingress', '110 Allow allow-azure-load-balancer', '4096 Deny deny-all-inbound']);
+    // Load-balanced traffic reaches the nodes with the frontend as destination: the nodes' NSG holds the line.
+    expect(rules('spoke-dev-nsg-nodes')).toEqual(['100 Allow allow-gateway-to-ingress', '4096 Deny deny-vnet-to-ingress']);
+    expect(byName(forProvider(composed.get('spoke-dev-nsg-nodes')).securityRule, 'allow-gateway-to-ingress')).toMatchObject({
       sourceAddressPrefix: '10.100.0.0/24',
       destinationAddressPrefix: '10.110.10.0/24',
       destinationPortRanges: ['443', '80'],
     });
+    // The internal mgmt environment's gateway answers the management networks, not the public gateway.
+    expect(byName(forProvider(composed.get('spoke-mgmt-nsg-nodes')).securityRule, 'allow-management-to-ingress')).toMatchObject({
+      sourceAddressPrefixes: ['10.100.0.0/22', '10.200.0.0/22', '10.110.48.0/20'],
+    });
+  });
+
+  // VNet peering is not transitive: what is peered only with the hub cannot reach a spoke.
+  it('peers every spoke with the network Crossplane runs in, and the management spoke with every other spoke, both ways', () => {
+    const { composed } = last(rounds);
+    expect(forProvider(composed.get('spoke-dev-peering-to-management'))).toMatchObject({
+      virtualNetworkNameRef: { name: 'k8tre-spoke-dev-vnet' },
+      remoteVirtualNetworkId: expect.stringMatching(/virtualNetworks\/vnet-k8tre-crossplane$/),
+    });
+    expect(forProvider(composed.get('spoke-dev-peering-from-management'))).toMatchObject({
+      resourceGroupName: 'rg-k8tre-crossplane',
+      virtualNetworkName: 'vnet-k8tre-crossplane',
+      remoteVirtualNetworkIdRef: { name: 'k8tre-spoke-dev-vnet' },
+    });
+    expect(forProvider(composed.get('dns-link-aks-management'))).toMatchObject({
+      privateDnsZoneNameRef: { name: 'k8tre-dns-zone-aks' },
+      virtualNetworkId: expect.stringMatching(/vnet-k8tre-crossplane$/),
+    });
+    const spokePeerings = [...composed.keys()].filter((k) => k.includes('-peering-to-spoke-')).sort();
+    expect(spokePeerings).toEqual([
+      'spoke-dev-peering-to-spoke-mgmt',
+      'spoke-mgmt-peering-to-spoke-dev',
+      'spoke-mgmt-peering-to-spoke-prd',
+      'spoke-mgmt-peering-to-spoke-stg',
+      'spoke-prd-peering-to-spoke-mgmt',
+      'spoke-stg-peering-to-spoke-mgmt',
+    ]);
+    expect(forProvider(composed.get('spoke-mgmt-peering-to-spoke-stg'))).toMatchObject({
+      virtualNetworkNameRef: { name: 'k8tre-spoke-mgmt-vnet' },
+      remoteVirtualNetworkIdRef: { name: 'k8tre-spoke-stg-vnet' },
+    });
+    expect(composed.get('spoke-mgmt-peering-to-spoke-stg')?.metadata.annotations?.['crossplane.io/external-name']).toBe('peer-mgmt-to-spoke-stg');
   });
 
   it('peers each spoke with the hub in both directions', () => {
@@ -121,8 +193,8 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
       ].sort(),
     );
     const links = [...composed.values()].filter((m) => m.kind === 'PrivateDNSZoneVirtualNetworkLink');
-    // Shared zones: hub + 4 spokes; each environment zone: hub + its own spoke.
-    expect(links).toHaveLength(7 * 5 + 4 * 2);
+    // Shared zones: hub, 4 spokes and the Crossplane network; each environment zone: hub + its own spoke.
+    expect(links).toHaveLength(7 * 6 + 4 * 2);
     for (const link of links) expect(forProvider(link).registrationEnabled).toBe(false);
     expect(composed.has('dns-link-env-dev-stg')).toBe(false);
   });
@@ -305,12 +377,28 @@ describe('examples/network/existing-hub.yaml: a landing zone with its own hub', 
     expect([...composed.keys()].filter((k) => k.startsWith('hub-'))).toEqual([]);
     expect(forProvider(composed.get('spoke-dev-peering-from-hub'))).toMatchObject({ resourceGroupName: 'rg-con-network', virtualNetworkName: 'vnet-con-hub' });
     expect(forProvider(composed.get('spoke-dev-peering-to-hub')).remoteVirtualNetworkId).toMatch(/virtualNetworks\/vnet-con-hub$/);
-    expect(forProvider(composed.get('dns-link-aks-hub')).virtualNetworkId).toMatch(/virtualNetworks\/vnet-con-hub$/);
+    // The landing zone's hub keeps its own links to its private-link zones; the environment zones are new.
+    expect(composed.has('dns-link-aks-hub')).toBe(false);
+    expect(forProvider(composed.get('dns-link-env-dev-hub')).virtualNetworkId).toMatch(/virtualNetworks\/vnet-con-hub$/);
     expect(composed.get('resource-group')?.metadata.annotations?.['crossplane.io/external-name']).toBe('rg-k8tre-network');
     expect((composed.get('resource-group')?.spec as { providerConfigRef: unknown }).providerConfigRef).toEqual({
       kind: 'ProviderConfig',
       name: 'connectivity',
     });
+  });
+
+  it('uses the landing zone’s private-link zones as they are, links only the new spokes to them in their resource group, and reports their IDs', () => {
+    const { composed } = last(rounds);
+    const zones = [...composed.values()].filter((m) => m.kind === 'PrivateDNSZone').map((m) => m.metadata.annotations?.['crossplane.io/external-name']);
+    expect(zones.sort()).toEqual(['dev.k8tre.example.org', 'mgmt.k8tre.example.org']);
+    expect(forProvider(composed.get('dns-link-blob-dev'))).toMatchObject({
+      resourceGroupName: 'rg-con-dns',
+      privateDnsZoneName: 'privatelink.blob.core.windows.net',
+      virtualNetworkIdRef: { name: 'lz-spoke-dev-vnet' },
+      registrationEnabled: false,
+    });
+    const aks = status(last(rounds)).privateDnsZones.find((z) => z.purpose === 'aks');
+    expect(aks?.id).toMatch(/rg-con-dns\/providers\/Microsoft.Network\/privateDnsZones\/privatelink.westeurope.azmk8s.io$/);
   });
 
   it('keeps the explicit spoke and allocates the other around the hub', () => {

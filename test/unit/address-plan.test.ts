@@ -22,7 +22,7 @@ describe('spoke subnet layout', () => {
       nodes: '10.110.0.0/21',
       privateEndpoints: '10.110.8.0/23',
       ingress: '10.110.10.0/24',
-      apiServer: '10.110.11.0/28',
+      apiServer: '10.110.12.0/27',
     });
   });
 
@@ -70,9 +70,18 @@ describe('planAddresses', () => {
 
   it('keeps observed subnet ranges inside an unchanged spoke', () => {
     const addressSpace = parseCidr('10.110.0.0/20');
-    const previous = new Map([['dev', { addressSpace, subnets: { ingress: parseCidr('10.110.12.0/24') } }]]);
+    const previous = new Map([['dev', { addressSpace, subnets: { ingress: parseCidr('10.110.13.0/24') } }]]);
     const plan = planAddresses({ hub, pool, environments: envs('dev'), previous });
-    expect(formatCidr(plan.get('dev')?.subnets.ingress ?? addressSpace)).toBe('10.110.12.0/24');
+    expect(formatCidr(plan.get('dev')?.subnets.ingress ?? addressSpace)).toBe('10.110.13.0/24');
+  });
+
+  it('keeps the /28 API server subnet of a spoke planned before the /27 layout', () => {
+    // Moving a live API server subnet would mean recreating the cluster.
+    const addressSpace = parseCidr('10.110.0.0/20');
+    const legacy = { nodes: '10.110.0.0/21', privateEndpoints: '10.110.8.0/23', ingress: '10.110.10.0/24', apiServer: '10.110.11.0/28' } as const;
+    const subnets = Object.fromEntries(Object.entries(legacy).map(([role, cidr]) => [role, parseCidr(cidr)]));
+    const plan = planAddresses({ hub, pool, environments: envs('dev'), previous: new Map([['dev', { addressSpace, subnets }]]) });
+    expect(Object.fromEntries(SUBNET_ROLES.map((r) => [r, formatCidr(plan.get('dev')!.subnets[r])]))).toEqual(legacy);
   });
 
   const fatal = (input: Parameters<typeof planAddresses>[0]) => {

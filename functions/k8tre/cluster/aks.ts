@@ -69,8 +69,10 @@ export function composeCluster(spec: ClusterSpec, stamp: Stamp, network: Network
             osDiskType: 'Managed',
             zones: [...pool.zones],
             vnetSubnetId: network.subnetIds.nodes,
-            // The system pool runs only critical add-ons; workloads go to the user pools.
-            onlyCriticalAddonsEnabled: spec.nodePools.length > 0,
+            // The system pool runs only critical add-ons (the CriticalAddonsOnly taint); workloads
+            // go to the user pools, of which there is always one.
+            // https://learn.microsoft.com/azure/aks/use-system-pools
+            onlyCriticalAddonsEnabled: true,
             temporaryNameForRotation: `${SYSTEM_POOL}tmp`,
             upgradeSettings: { maxSurge: '10%', drainTimeoutInMinutes: 10 },
           },

@@ -37,9 +37,12 @@ export const patterns = {
 
 export const limits = {
   xrName: { pattern: /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/, describe: 'at most 20 lowercase letters, digits or hyphens' },
-  poolCount: { min: 0, max: 20 },
   nodeCount: { min: 0, max: 1000 },
-  systemNodeCount: { min: 1, max: 1000 },
+  /** AKS: "System pools must contain at least two nodes but the recommendation is three nodes"
+   * (https://learn.microsoft.com/azure/aks/use-system-pools). */
+  systemNodeCount: { min: 2, max: 1000 },
+  /** The system pool runs critical add-ons only, so workloads need a user pool. */
+  poolCount: { min: 1, max: 20 },
   maxPods: { min: 30, max: 250 },
   workloadIdentities: { min: 0, max: 50 },
   rolesPerIdentity: { min: 1, max: 20 },
@@ -54,7 +57,11 @@ export const limits = {
 
 export const defaults = {
   kubernetesVersion: DEFAULT_MINOR,
-  systemPool: { vmSize: 'Standard_D4ds_v5', minCount: 1, maxCount: 9, maxPods: 110, zones: ['1', '2', '3'] },
+  /** Three nodes across three zones, as the AKS baseline runs its system pool
+   * (https://learn.microsoft.com/azure/architecture/reference-architectures/containers/aks/baseline-aks). */
+  systemPool: { vmSize: 'Standard_D4ds_v5', minCount: 3, maxCount: 9, maxPods: 110, zones: ['1', '2', '3'] },
+  /** The user pool a cluster gets when it names none. */
+  userPool: { name: 'user', vmSize: 'Standard_D4ds_v5', minCount: 2, maxCount: 6 },
   userPoolOsSku: 'Ubuntu',
   /** Outside RFC 1918, so no VNet in a typical estate overlaps them; pods are overlay, never routed. */
   serviceCidr: '100.64.0.0/16',

@@ -9,13 +9,13 @@ import { meta } from '../lib/stamp.js';
 import { planClusterAddressing } from './addressing.js';
 import { composeCluster as composeAks } from './aks.js';
 import { composeControlPlaneIdentity } from './control-plane.js';
-import { composeKeyVault, composeStorage } from './data-stores.js';
+import { composeDataStores, retainedClusterGroupPolicies } from './data-stores.js';
 import { composeArgoCdRegistration } from './argocd-registration.js';
 import { composeAddOnRoles, composeWorkloadIdentities } from './identities.js';
 import { composeInCluster } from './in-cluster.js';
 import { checkKubernetesVersion } from './kubernetes-version.js';
 import { composeManagement } from './management.js';
-import { networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
+import { describeNetwork, networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
 import { clusterStamp, keys } from './naming.js';
 import { limits } from './api.js';
 import { parseClusterSpec, type ClusterSpec } from './spec.js';
@@ -40,16 +40,30 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     };
   }
   const facts = network.facts;
+  if (spec.role === 'Management' && !facts.peeredWithAllSpokes) {
+    // Its ArgoCD deploys to the other environments' private API servers, and peering with the
+    // hub does not carry it there (peering is not transitive).
+    throw new FieldError(
+      'spec.role',
+      `Management hosts ArgoCD in the ${spec.environment} spoke, which cannot reach the other environments' private API servers through the hub: ` +
+        `set management: true on environment ${spec.environment} of ${describeNetwork(spec)}, which peers its spoke with every other, or run ArgoCD where Crossplane runs`,
+    );
+  }
   const stamp = clusterStamp(spec, facts.region);
   const addressing = planClusterAddressing(spec, facts, cidrOrUndefined(dig(xr, 'status', 'networking', 'podCidr')));
   const desired: DesiredResources = new Map();
   const waiting: string[] = [];
 
+  const stores = composeDataStores(spec, stamp, facts, observed, desired);
   desired.set(
     keys.resourceGroup,
     render(ResourceGroup, {
       metadata: meta(stamp, keys.resourceGroup, { azureName: spec.resourceGroupName }),
-      spec: { providerConfigRef: stamp.providerConfigRef, forProvider: { location: stamp.region, tags: { ...stamp.tags } } },
+      spec: {
+        providerConfigRef: stamp.providerConfigRef,
+        ...retainedClusterGroupPolicies(spec, stores),
+        forProvider: { location: stamp.region, tags: { ...stamp.tags } },
+      },
     }),
   );
 
@@ -57,10 +71,8 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   if (controlPlaneReady || observed.has(keys.cluster)) composeAks(spec, stamp, facts, addressing, desired);
   else waiting.push("the control-plane identity's Network Contributor and Private DNS Zone Contributor roles");
 
-  composeKeyVault(spec, stamp, facts, observed, desired);
-  composeStorage(spec, stamp, facts, observed, desired);
-  composeAddOnRoles(spec, stamp, observed, desired);
-  const workloads = composeWorkloadIdentities(spec, stamp, facts, observed, desired);
+  composeAddOnRoles(spec, stamp, observed, stores, desired);
+  const workloads = composeWorkloadIdentities(spec, stamp, facts, observed, stores, desired);
   const inCluster = composeInCluster(spec, stamp, addressing, ciliumClusterId(spec, facts), observed, desired);
   const management = spec.argocdServer && composeManagement(spec, spec.argocdServer, stamp, facts, inCluster.ciliumDeployed, observed, desired);
   if (management?.waitingFor) waiting.push(management.waitingFor);
@@ -70,7 +82,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
 
   if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");
   if (!observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId')) waiting.push('the kubelet identity, for the storage roles');
-  if (!observed.atProvider(keys.keyVault, 'id')) waiting.push('the Key Vault ID, for its private endpoint');
+  if (!stores.keyVaultId) waiting.push("the data stores' resource group ID, for their private endpoints");
   if (inCluster.waitingFor) waiting.push(inCluster.waitingFor);
 
   const conditions: XrCondition[] = [
@@ -87,7 +99,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
       : []),
   ];
   const status = {
-    ...clusterStatus(spec, facts, addressing, workloads, observed),
+    ...clusterStatus(spec, facts, addressing, workloads, stores, observed),
     ...(management && { argocd: { url: management.url, ...(management.applicationClientId && { applicationClientId: management.applicationClientId }) } }),
   };
   return { resources: desired, status, conditions, requirements, warnings };

@@ -1,23 +1,36 @@
+import { ResourceGroup, ResourceGroupSpecManagementPolicies } from '../../../imports/azure.m.upbound.io.js';
 import { Vault, VaultSpecManagementPolicies } from '../../../imports/keyvault.azure.m.upbound.io.js';
 import { Account, AccountSpecManagementPolicies } from '../../../imports/storage.azure.m.upbound.io.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
-import { meta, placement, type Stamp } from '../lib/stamp.js';
+import { meta, refTo, type Stamp } from '../lib/stamp.js';
 import type { NetworkFacts, SharedZone } from './network-input.js';
 import { azureNames, keys, type StoragePurpose } from './naming.js';
 import { privateEndpoint } from './private-endpoint.js';
 import type { ClusterSpec } from './spec.js';
 
+// The cluster's Key Vault and storage accounts: research data, so they outlive the XR unless the
+// user opts out, in a resource group of their own.
+//
+// Their own group, because Azure will not delete a resource group that still holds resources:
+// with the retained stores in the cluster's group, deleting the XR would hang on that group for
+// ever. The data group is retained with them. Stores made by an earlier version in the cluster's
+// group stay there (moving one means replacing it); that group is then retained too, so that
+// deleting the XR still completes, leaving it behind with the data.
+
 export const STORAGE_PURPOSES: readonly StoragePurpose[] = ['workspace', 'core'];
 /** HNS accounts serve dfs as well; the reference forgot its endpoint. */
 const STORAGE_SERVICES: readonly SharedZone[] = ['blob', 'file', 'queue', 'table', 'dfs'];
 
-/**
- * Data stores outlive the XR unless the user opts out: without Delete in the management
- * policies, deleting the XR orphans the vault and accounts instead of destroying research data.
- */
+/** Without Delete in the management policies, deleting the XR orphans a resource in Azure instead of destroying it. */
 const retain = {
+  group: [
+    ResourceGroupSpecManagementPolicies.OBSERVE,
+    ResourceGroupSpecManagementPolicies.CREATE,
+    ResourceGroupSpecManagementPolicies.UPDATE,
+    ResourceGroupSpecManagementPolicies.LATE_INITIALIZE,
+  ],
   vault: [
     VaultSpecManagementPolicies.OBSERVE,
     VaultSpecManagementPolicies.CREATE,
@@ -32,17 +45,49 @@ const retain = {
   ],
 };
 
-export function composeKeyVault(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, observed: Observed, desired: DesiredResources): void {
-  const name = azureNames.keyVault(spec);
+export interface DataStores {
+  /** Azure IDs, known as soon as the stores' resource groups are: see storeId. */
+  readonly keyVaultId?: string;
+  readonly storageIds: Readonly<Partial<Record<StoragePurpose, string>>>;
+  /** The cluster's own group holds stores made by an earlier version, so it is retained too. */
+  readonly clusterGroupHoldsData: boolean;
+}
+
+export function composeDataStores(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, observed: Observed, desired: DesiredResources): DataStores {
+  const policies = spec.deletionPolicy === 'Retain';
+  // A store an earlier version put in the cluster's group is kept there.
+  const home = (key: string) => (inClusterGroup(stamp, observed, key) ? keys.resourceGroup : keys.dataResourceGroup);
+  const homes = [keys.keyVault, ...STORAGE_PURPOSES.map((purpose) => keys.storage(purpose))].map(home);
+  if (homes.includes(keys.dataResourceGroup)) {
+    desired.set(
+      keys.dataResourceGroup,
+      render(ResourceGroup, {
+        metadata: meta(stamp, keys.dataResourceGroup, { azureName: spec.dataResourceGroupName }),
+        spec: {
+          providerConfigRef: stamp.providerConfigRef,
+          ...(policies && { managementPolicies: retain.group }),
+          forProvider: { location: stamp.region, tags: { ...stamp.tags, 'k8tre-data': 'true' } },
+        },
+      }),
+    );
+  }
+  const placeIn = (group: string, extraTags: Record<string, string> = {}) => ({
+    location: stamp.region,
+    resourceGroupNameRef: refTo(stamp, group),
+    tags: { ...stamp.tags, ...extraTags },
+  });
+
+  const vaultName = azureNames.keyVault(spec);
+  const vaultGroup = home(keys.keyVault);
   desired.set(
     keys.keyVault,
     render(Vault, {
-      metadata: meta(stamp, keys.keyVault, { azureName: name }),
+      metadata: meta(stamp, keys.keyVault, { azureName: vaultName }),
       spec: {
         providerConfigRef: stamp.providerConfigRef,
-        ...(spec.deletionPolicy === 'Retain' && { managementPolicies: retain.vault }),
+        ...(policies && { managementPolicies: retain.vault }),
         forProvider: {
-          ...placement(stamp),
+          ...placeIn(vaultGroup),
           tenantId: spec.tenantId,
           skuName: 'standard',
           rbacAuthorizationEnabled: true,
@@ -54,27 +99,34 @@ export function composeKeyVault(spec: ClusterSpec, stamp: Stamp, network: Networ
       },
     }),
   );
-  const id = observed.atProvider(keys.keyVault, 'id');
-  if (id) {
+  const keyVaultId = observed.atProvider(keys.keyVault, 'id') ?? storeId(observed, vaultGroup, 'Microsoft.KeyVault/vaults', vaultName);
+  if (keyVaultId) {
     desired.set(
       keys.keyVaultEndpoint,
-      privateEndpoint(stamp, keys.keyVaultEndpoint, { azureName: name, id, subresource: 'vault' }, network.subnetIds.privateEndpoints, network.zoneIds.vault),
+      privateEndpoint(
+        stamp,
+        keys.keyVaultEndpoint,
+        { azureName: vaultName, id: keyVaultId, subresource: 'vault' },
+        network.subnetIds.privateEndpoints,
+        network.zoneIds.vault,
+      ),
     );
   }
-}
 
-export function composeStorage(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, observed: Observed, desired: DesiredResources): void {
+  const storageIds: Partial<Record<StoragePurpose, string>> = {};
   for (const purpose of STORAGE_PURPOSES) {
+    const key = keys.storage(purpose);
     const name = azureNames.storage(spec, purpose);
+    const group = home(key);
     desired.set(
-      keys.storage(purpose),
+      key,
       render(Account, {
-        metadata: meta(stamp, keys.storage(purpose), { azureName: name }),
+        metadata: meta(stamp, key, { azureName: name }),
         spec: {
           providerConfigRef: stamp.providerConfigRef,
-          ...(spec.deletionPolicy === 'Retain' && { managementPolicies: retain.account }),
+          ...(policies && { managementPolicies: retain.account }),
           forProvider: {
-            ...placement(stamp, { 'k8tre-storage': purpose }),
+            ...placeIn(group, { 'k8tre-storage': purpose }),
             accountKind: 'StorageV2',
             accountTier: 'Standard',
             accountReplicationType: spec.storage.replication,
@@ -93,14 +145,41 @@ export function composeStorage(spec: ClusterSpec, stamp: Stamp, network: Network
         },
       }),
     );
-    const id = observed.atProvider(keys.storage(purpose), 'id');
+    // The provider reads an account's queue and static-website properties through the storage
+    // data plane on every observation (azurerm 4.x, storage_account_resource.go), which answers
+    // 403 while public access is off and no endpoint exists. Until the read succeeds the account
+    // reports no ID, so endpoints that waited for it would wait for ever. They are composed with
+    // the ID the account will have as soon as its group has one, in the same reconcile, and the
+    // provider reaches the data plane through them (the spoke's endpoint NSG admits the
+    // management networks, whose DNS resolves the private-link zones).
+    const id = observed.atProvider(key, 'id') ?? storeId(observed, group, 'Microsoft.Storage/storageAccounts', name);
     if (!id) continue;
+    storageIds[purpose] = id;
     for (const service of STORAGE_SERVICES) {
-      const key = keys.storageEndpoint(purpose, service);
+      const endpointKey = keys.storageEndpoint(purpose, service);
       desired.set(
-        key,
-        privateEndpoint(stamp, key, { azureName: name, id, subresource: service }, network.subnetIds.privateEndpoints, network.zoneIds[service]),
+        endpointKey,
+        privateEndpoint(stamp, endpointKey, { azureName: name, id, subresource: service }, network.subnetIds.privateEndpoints, network.zoneIds[service]),
       );
     }
   }
+
+  const clusterGroupHoldsData = homes.includes(keys.resourceGroup);
+  return { ...(keyVaultId && { keyVaultId }), storageIds, clusterGroupHoldsData };
+}
+
+/** The ARM ID a store in a resource group has: the group's ID, which the provider reports, and the store's type and name. */
+function storeId(observed: Observed, groupKey: string, type: string, name: string): string | undefined {
+  const group = observed.atProvider(groupKey, 'id');
+  return group ? `${group}/providers/${type}/${name}` : undefined;
+}
+
+function inClusterGroup(stamp: Stamp, observed: Observed, key: string): boolean {
+  const ref = observed.forProvider(key, 'resourceGroupNameRef', 'name');
+  return ref === refTo(stamp, keys.resourceGroup).name;
+}
+
+/** The cluster's resource group, retained when it holds data stores an earlier version put there. */
+export function retainedClusterGroupPolicies(spec: ClusterSpec, stores: DataStores): { managementPolicies?: ResourceGroupSpecManagementPolicies[] } {
+  return spec.deletionPolicy === 'Retain' && stores.clusterGroupHoldsData ? { managementPolicies: [...retain.group] } : {};
 }

@@ -5,7 +5,7 @@ import type { Observed } from '../lib/observed.js';
 import { roleAssignment } from '../lib/role-assignment.js';
 import { meta, placement, refTo, type Stamp } from '../lib/stamp.js';
 import { TOKEN_AUDIENCE } from './api.js';
-import { STORAGE_PURPOSES } from './data-stores.js';
+import { STORAGE_PURPOSES, type DataStores } from './data-stores.js';
 import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys } from './naming.js';
 import { ARGOCD_CONTROLLER_IDENTITY } from './management.js';
@@ -13,8 +13,24 @@ import type { ClusterSpec, RoleScope } from './spec.js';
 
 export interface WorkloadIdentityOutcome {
   readonly name: string;
-  readonly subject: string;
+  /** Every service account federated with the identity; the first is its own. */
+  readonly subjects: readonly string[];
   readonly roles: readonly { role: string; scope: string }[];
+}
+
+/** An identity the cluster federates: a service account's, and any other that acts as it. */
+interface FederatedIdentity {
+  readonly name: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** More service accounts in the same namespace that use the identity, e.g. ArgoCD's server. */
+  readonly alsoServiceAccounts?: readonly string[];
+  readonly roles: readonly { readonly role: string; readonly scope: RoleScope }[];
+}
+
+/** The resource group holding a resource, from its ID: external-dns lists the zones in it. */
+function resourceGroupOf(id: string): string {
+  return id.split('/').slice(0, 5).join('/');
 }
 
 /**
@@ -24,10 +40,10 @@ export interface WorkloadIdentityOutcome {
  * kubelet identity gets the storage roles; the Key Vault Secrets Provider add-on has its own
  * identity, which gets read-only Secrets User instead of the reference's Secrets Officer.
  */
-export function composeAddOnRoles(spec: ClusterSpec, stamp: Stamp, observed: Observed, desired: DesiredResources): void {
+export function composeAddOnRoles(spec: ClusterSpec, stamp: Stamp, observed: Observed, stores: DataStores, desired: DesiredResources): void {
   const kubelet = observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId');
   for (const purpose of STORAGE_PURPOSES) {
-    const account = observed.atProvider(keys.storage(purpose), 'id');
+    const account = stores.storageIds[purpose];
     if (!kubelet || !account) continue;
     const grants = [
       { slug: 'blob-data-contributor', role: 'Storage Blob Data Contributor', why: 'blob CSI driver reads and writes blobs' },
@@ -51,7 +67,7 @@ export function composeAddOnRoles(spec: ClusterSpec, stamp: Stamp, observed: Obs
   }
 
   const secretsProvider = observed.atProviderPath(keys.cluster, 'keyVaultSecretsProvider', 'secretIdentity', 0, 'objectId');
-  const vault = observed.atProvider(keys.keyVault, 'id');
+  const vault = stores.keyVaultId;
   if (secretsProvider && vault) {
     desired.set(
       keys.secretsProviderRole,
@@ -75,20 +91,26 @@ export function composeWorkloadIdentities(
   stamp: Stamp,
   network: NetworkFacts,
   observed: Observed,
+  stores: DataStores,
   desired: DesiredResources,
 ): WorkloadIdentityOutcome[] {
-  const wanted = [
+  const wanted: FederatedIdentity[] = [
     {
       name: 'externaldns',
       namespace: 'externaldns',
       serviceAccount: 'externaldns',
-      roles: [{ role: 'Private DNS Zone Contributor', scope: { id: network.environmentZoneId } as RoleScope }],
+      // external-dns on Azure private DNS needs Reader on the zone's resource group as well, to
+      // list its zones (kubernetes-sigs/external-dns, docs/tutorials/azure-private-dns.md).
+      roles: [
+        { role: 'Private DNS Zone Contributor', scope: { id: network.environmentZoneId } },
+        { role: 'Reader', scope: { id: resourceGroupOf(network.environmentZoneId) } },
+      ],
     },
     {
       name: 'certmanager',
       namespace: 'cert-manager',
       serviceAccount: 'cert-manager',
-      roles: [{ role: 'DNS Zone Contributor', scope: { id: spec.publicDnsZoneId } as RoleScope }],
+      roles: [{ role: 'DNS Zone Contributor', scope: { id: spec.publicDnsZoneId } }],
     },
     ...(spec.role === 'Management' ? [ARGOCD_CONTROLLER_IDENTITY] : []),
     ...spec.workloadIdentities,
@@ -98,7 +120,16 @@ export function composeWorkloadIdentities(
 
   for (const identity of wanted) {
     const identityKey = keys.workloadIdentity(identity.name);
-    const subject = `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`;
+    const subjectOf = (serviceAccount: string) => `system:serviceaccount:${identity.namespace}:${serviceAccount}`;
+    const subject = subjectOf(identity.serviceAccount);
+    const federations = [
+      { key: keys.federation(identity.name), azureName: `fic-${identity.name}`, subject },
+      ...(identity.alsoServiceAccounts ?? []).map((serviceAccount) => ({
+        key: keys.federation(`${identity.name}-${serviceAccount}`),
+        azureName: `fic-${identity.name}-${serviceAccount}`,
+        subject: subjectOf(serviceAccount),
+      })),
+    ];
     desired.set(
       identityKey,
       render(UserAssignedIdentity, {
@@ -106,11 +137,11 @@ export function composeWorkloadIdentities(
         spec: { providerConfigRef: stamp.providerConfigRef, forProvider: { name: azureNames.workloadIdentity(spec, identity.name), ...placement(stamp) } },
       }),
     );
-    if (issuer) {
+    for (const federation of issuer ? federations : []) {
       desired.set(
-        keys.federation(identity.name),
+        federation.key,
         render(FederatedIdentityCredential, {
-          metadata: meta(stamp, keys.federation(identity.name), { azureName: `fic-${identity.name}` }),
+          metadata: meta(stamp, federation.key, { azureName: federation.azureName }),
           spec: {
             providerConfigRef: stamp.providerConfigRef,
             forProvider: {
@@ -118,7 +149,7 @@ export function composeWorkloadIdentities(
               parentIdRef: refTo(stamp, identityKey),
               audience: [TOKEN_AUDIENCE],
               issuer,
-              subject,
+              subject: federation.subject,
             },
           },
         }),
@@ -127,23 +158,29 @@ export function composeWorkloadIdentities(
     const principalId = observed.atProvider(identityKey, 'principalId');
     const roles: { role: string; scope: string }[] = [];
     identity.roles.forEach((grant, index) => {
-      const scope = resolveScope(grant.scope, observed);
+      const scope = resolveScope(grant.scope, observed, stores);
       if (!scope) return;
       roles.push({ role: grant.role, scope });
       if (!principalId) return;
       const key = keys.workloadRole(identity.name, index);
       desired.set(key, roleAssignment(stamp, { key, role: grant.role, scope, principalId, why: `Workload identity ${subject}` }));
     });
-    outcomes.push({ name: identity.name, subject, roles });
+    outcomes.push({ name: identity.name, subjects: federations.map((f) => f.subject), roles });
   }
   return outcomes;
 }
 
-/** An explicit ID, or the observed ID of one of this cluster's own resources. */
-function resolveScope(scope: RoleScope, observed: Observed): string | undefined {
+/** An explicit ID, or the ID of one of this cluster's own resources. */
+function resolveScope(scope: RoleScope, observed: Observed, stores: DataStores): string | undefined {
   if ('id' in scope) return scope.id;
-  const key = { ResourceGroup: keys.resourceGroup, KeyVault: keys.keyVault, CoreStorage: keys.storage('core'), WorkspaceStorage: keys.storage('workspace') }[
-    scope.resource
-  ];
-  return observed.atProvider(key, 'id');
+  switch (scope.resource) {
+    case 'ResourceGroup':
+      return observed.atProvider(keys.resourceGroup, 'id');
+    case 'KeyVault':
+      return stores.keyVaultId;
+    case 'CoreStorage':
+      return stores.storageIds.core;
+    case 'WorkspaceStorage':
+      return stores.storageIds.workspace;
+  }
 }

@@ -18,7 +18,18 @@ import type { ArgoCdServerSpec, ClusterSpec } from './spec.js';
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const GRAPH_USER_READ = 'e1fe6dd8-ba31-4d61-89e7-88639da4683d';
 export const ARGOCD_NAMESPACE = 'argocd';
-export const ARGOCD_CONTROLLER_IDENTITY = { name: 'argocd', namespace: ARGOCD_NAMESPACE, serviceAccount: 'argocd-application-controller', roles: [] };
+/**
+ * ArgoCD's application controller reaches the clusters as this identity, and so does its server
+ * (live state, logs, exec): the `argocd-k8s-auth azure` exec in each cluster Secret runs in both,
+ * with the token of the pod's own service account.
+ */
+export const ARGOCD_CONTROLLER_IDENTITY = {
+  name: 'argocd',
+  namespace: ARGOCD_NAMESPACE,
+  serviceAccount: 'argocd-application-controller',
+  alsoServiceAccounts: ['argocd-server'],
+  roles: [],
+};
 const ARGO_HELM = 'https://argoproj.github.io/argo-helm';
 const CMP_PLUGIN = 'kustomize-with-envsubst';
 

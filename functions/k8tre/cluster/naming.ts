@@ -6,6 +6,7 @@ export const LABEL_CLUSTER = 'azure.k8tre.io/cluster';
 
 export const keys = {
   resourceGroup: 'resource-group',
+  dataResourceGroup: 'resource-group-data',
   controlPlaneIdentity: 'identity-controlplane',
   controlPlaneNetworkRole: 'role-controlplane-network-contributor',
   controlPlaneDnsRole: 'role-controlplane-private-dns-zone-contributor',

@@ -3,7 +3,7 @@ import type { ResourceRequirement } from '../lib/composition.js';
 import { FieldError } from '../lib/field-error.js';
 import { dig, digString, isObject, type JsonObject } from '../lib/json.js';
 import { quote } from '../lib/spec-reader.js';
-import { GROUP, KIND as NETWORK_KIND, VERSION } from '../network/api.js';
+import { GROUP, KIND as NETWORK_KIND, PRIVATE_LINK_ZONE_KEYS, VERSION, type PrivateLinkZone } from '../network/api.js';
 import { slotOfPriority } from '../network/priorities.js';
 import type { ClusterSpec } from './spec.js';
 
@@ -13,8 +13,8 @@ import type { ClusterSpec } from './spec.js';
 
 export const NETWORK_REQUIREMENT = 'network';
 
-export const SHARED_ZONES = ['aks', 'blob', 'file', 'queue', 'table', 'dfs', 'vault'] as const;
-export type SharedZone = (typeof SHARED_ZONES)[number];
+export const SHARED_ZONES = PRIVATE_LINK_ZONE_KEYS;
+export type SharedZone = PrivateLinkZone;
 
 export interface NetworkFacts {
   readonly region: string;
@@ -30,6 +30,8 @@ export interface NetworkFacts {
   readonly egressThroughHub: boolean;
   /** The environment's routing slot: unique and stable within the network. */
   readonly routingSlot: number;
+  /** The network peers this environment's spoke with every other (spec.environments[].management). */
+  readonly peeredWithAllSpokes: boolean;
 }
 
 export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly waitingFor: string };
@@ -38,15 +40,20 @@ export function networkRequirement(spec: ClusterSpec): ResourceRequirement {
   return { name: NETWORK_REQUIREMENT, apiVersion: `${GROUP}/${VERSION}`, kind: NETWORK_KIND, namespace: spec.namespace, matchName: spec.networkName };
 }
 
+export function describeNetwork(spec: ClusterSpec): string {
+  return `${NETWORK_KIND} ${spec.namespace}/${spec.networkName}`;
+}
+
 export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, readonly JsonObject[]>): NetworkInput {
   const found = required.get(NETWORK_REQUIREMENT);
-  const describe = `${NETWORK_KIND} ${spec.namespace}/${spec.networkName}`;
+  const describe = describeNetwork(spec);
   if (found === undefined) return { ready: false, waitingFor: `Crossplane to fetch ${describe}` };
   const network = found[0];
   if (!network) throw new FieldError('spec.networkRef.name', `${describe} does not exist`);
 
   const environments = dig(network, 'spec', 'environments');
   const names = Array.isArray(environments) ? environments.map((e) => (isObject(e) ? e.name : undefined)) : [];
+  const envSpec: unknown = Array.isArray(environments) ? (environments as unknown[]).find((e) => isObject(e) && e.name === spec.environment) : undefined;
   if (!names.includes(spec.environment)) {
     throw new FieldError(
       'spec.environment',
@@ -89,6 +96,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       addressRanges: addressRanges(network),
       egressThroughHub: dig(network, 'spec', 'egress') !== undefined,
       routingSlot: routingSlot(envStatus),
+      peeredWithAllSpokes: dig(envSpec, 'management') === true,
     },
   };
 }
@@ -108,6 +116,7 @@ function addressRanges(network: JsonObject): { cidr: Cidr; describe: string }[] 
     if (cidr) ranges.push({ cidr, describe: `${describe} ${String(text)}` });
   };
   add(dig(network, 'status', 'hub', 'addressSpace'), 'the hub');
+  add(dig(network, 'status', 'management', 'addressSpace'), 'the management network');
   add(dig(network, 'spec', 'addressPool', 'cidr'), 'the spoke pool');
   for (const env of (dig(network, 'status', 'environments') as unknown[] | undefined) ?? []) {
     if (isObject(env)) add(env.addressSpace, `the ${String(env.name)} spoke`);

@@ -57,6 +57,8 @@ export interface ClusterSpec {
   readonly environment: string;
   readonly networkName: string;
   readonly resourceGroupName: string;
+  /** Where the Key Vault and storage accounts live, retained with them. */
+  readonly dataResourceGroupName: string;
   readonly providerConfigRef: { kind: string; name: string };
   readonly tags: Readonly<Record<string, string>>;
   readonly tenantId: string;
@@ -100,6 +102,7 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     environment: spec.requiredString('environment', patterns.environmentName),
     networkName: spec.requiredObject('networkRef').requiredString('name', patterns.kubernetesName),
     resourceGroupName: spec.string('resourceGroupName', patterns.resourceGroupName) ?? `rg-${name}-aks`,
+    dataResourceGroupName: spec.string('dataResourceGroupName', patterns.resourceGroupName) ?? `rg-${name}-data`,
     providerConfigRef,
     tags,
     tenantId: spec.requiredString('tenantId', patterns.uuid),
@@ -127,6 +130,12 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     ...optional('ciliumClusterId', cilium?.has('clusterId') ? cilium.integer('clusterId', limits.ciliumClusterId, 0) : undefined),
     ...parseRole(spec),
   };
+  if (result.dataResourceGroupName.toLowerCase() === result.resourceGroupName.toLowerCase()) {
+    throw new FieldError(
+      'spec.dataResourceGroupName',
+      `must differ from spec.resourceGroupName (${result.resourceGroupName}): Azure deletes no resource group that still holds the retained data stores`,
+    );
+  }
   if (result.storage.workspaceName && result.storage.workspaceName === result.storage.coreName) {
     throw new FieldError('spec.storage.accountNames.core', 'must differ from spec.storage.accountNames.workspace');
   }
@@ -196,25 +205,41 @@ function parseSystemPool(pool: SpecReader | undefined): ClusterSpec['systemPool'
 }
 
 function parseNodePools(spec: SpecReader): NodePoolSpec[] {
-  const pools =
-    spec.list('nodePools', limits.poolCount, (value, path) => {
-      const pool = SpecReader.root(value, path);
-      const minCount = pool.integer('minCount', limits.nodeCount, 1);
-      const maxCount = pool.integer('maxCount', limits.nodeCount, 3);
-      if (maxCount < minCount) throw new FieldError(pool.field('maxCount'), `${maxCount} is below ${pool.field('minCount')} (${minCount})`);
-      return {
-        name: pool.requiredString('name', patterns.nodePoolName),
-        field: path,
-        vmSize: pool.requiredString('vmSize', patterns.vmSize),
-        minCount,
-        maxCount,
-        maxPods: pool.integer('maxPods', limits.maxPods, defaults.systemPool.maxPods),
-        zones: parseZones(pool) ?? [...defaults.systemPool.zones],
-        osSku: pool.oneOf('osSku', enums.osSku, defaults.userPoolOsSku),
-        labels: pool.stringMap('labels', { maxEntries: 50, maxKey: 253, maxValue: 63 }),
-        taints: pool.list('taints', { min: 0, max: 20 }, stringItem(patterns.nodeTaint)) ?? [],
-      };
-    }) ?? [];
+  const fallback = defaults.userPool;
+  const pools = spec.list('nodePools', { min: 0, max: limits.poolCount.max }, (value, path) => {
+    const pool = SpecReader.root(value, path);
+    const minCount = pool.integer('minCount', limits.nodeCount, 1);
+    const maxCount = pool.integer('maxCount', limits.nodeCount, 3);
+    if (maxCount < minCount) throw new FieldError(pool.field('maxCount'), `${maxCount} is below ${pool.field('minCount')} (${minCount})`);
+    return {
+      name: pool.requiredString('name', patterns.nodePoolName),
+      field: path,
+      vmSize: pool.requiredString('vmSize', patterns.vmSize),
+      minCount,
+      maxCount,
+      maxPods: pool.integer('maxPods', limits.maxPods, defaults.systemPool.maxPods),
+      zones: parseZones(pool) ?? [...defaults.systemPool.zones],
+      osSku: pool.oneOf('osSku', enums.osSku, defaults.userPoolOsSku),
+      labels: pool.stringMap('labels', { maxEntries: 50, maxKey: 253, maxValue: 63 }),
+      taints: pool.list('taints', { min: 0, max: 20 }, stringItem(patterns.nodeTaint)) ?? [],
+    };
+  }) ?? [
+    {
+      ...fallback,
+      field: 'spec.nodePools[0]',
+      maxPods: defaults.systemPool.maxPods,
+      zones: [...defaults.systemPool.zones],
+      osSku: defaults.userPoolOsSku,
+      labels: {},
+      taints: [],
+    },
+  ];
+  if (pools.length < limits.poolCount.min) {
+    throw new FieldError(
+      'spec.nodePools',
+      'is empty; the system pool runs critical add-ons only (tainted CriticalAddonsOnly, as the AKS baseline asks), so workloads need at least one user pool',
+    );
+  }
   const seen = new Set<string>(['system']);
   for (const pool of pools) {
     if (seen.has(pool.name))

@@ -2,6 +2,7 @@ import { formatCidr } from '../lib/cidr.js';
 import { compact } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import type { ClusterAddressing } from './addressing.js';
+import type { DataStores } from './data-stores.js';
 import type { WorkloadIdentityOutcome } from './identities.js';
 import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys } from './naming.js';
@@ -24,9 +25,11 @@ export interface ClusterStatus {
     controlPlane: IdentityStatus;
     kubelet: IdentityStatus;
     secretsProvider: IdentityStatus;
-    workloads: (IdentityStatus & { name: string; subject: string; roles: { role: string; scope: string }[] })[];
+    workloads: (IdentityStatus & { name: string; subject: string; subjects: string[]; roles: { role: string; scope: string }[] })[];
   };
   keyVault: { name: string; id?: string; uri?: string };
+  /** Where the Key Vault and storage accounts live. */
+  dataResourceGroupName: string;
   storage: Record<'workspace' | 'core', { name: string; id?: string }>;
 }
 
@@ -35,11 +38,12 @@ export function clusterStatus(
   network: NetworkFacts,
   addressing: ClusterAddressing,
   workloads: readonly WorkloadIdentityOutcome[],
+  stores: DataStores,
   observed: Observed,
 ): ClusterStatus {
   const at = (key: string, field: string) => observed.atProvider(key, field);
   const aksPath = (...path: (string | number)[]) => observed.atProviderPath(keys.cluster, ...path);
-  const storage = (purpose: 'workspace' | 'core') => ({ name: azureNames.storage(spec, purpose), id: at(keys.storage(purpose), 'id') });
+  const storage = (purpose: 'workspace' | 'core') => ({ name: azureNames.storage(spec, purpose), id: stores.storageIds[purpose] });
   return compact<ClusterStatus>({
     environment: spec.environment,
     domains: { public: network.publicDomain, internal: network.internalDomain },
@@ -59,13 +63,15 @@ export function clusterStatus(
       },
       workloads: workloads.map((w) => ({
         name: w.name,
-        subject: w.subject,
+        subject: w.subjects[0] ?? '',
+        subjects: [...w.subjects],
         clientId: at(keys.workloadIdentity(w.name), 'clientId'),
         principalId: at(keys.workloadIdentity(w.name), 'principalId'),
         roles: [...w.roles],
       })),
     },
-    keyVault: { name: azureNames.keyVault(spec), id: at(keys.keyVault, 'id'), uri: at(keys.keyVault, 'vaultUri') },
+    keyVault: { name: azureNames.keyVault(spec), id: stores.keyVaultId, uri: at(keys.keyVault, 'vaultUri') },
+    dataResourceGroupName: spec.dataResourceGroupName,
     storage: { workspace: storage('workspace'), core: storage('core') },
   });
 }

@@ -31,6 +31,8 @@ export interface AddressPlanInput {
   readonly previous: ReadonlyMap<string, PreviousSpoke>;
   /** Ranges still in use by spokes of environments that were removed but still exist. */
   readonly reserved?: readonly Cidr[];
+  /** Other networks no spoke may overlap (a peered management network), with how to name them. */
+  readonly others?: readonly { readonly cidr: Cidr; readonly describe: string }[];
 }
 
 export interface SpokePlan {
@@ -40,7 +42,10 @@ export interface SpokePlan {
 
 export function planAddresses(input: AddressPlanInput): Map<string, SpokePlan> {
   const placed = new Map<string, Cidr>();
-  const holders: { cidr: Cidr; describe: string }[] = [{ cidr: input.hub, describe: `the hub (spec.hub.addressSpace ${formatCidr(input.hub)})` }];
+  const holders: { cidr: Cidr; describe: string }[] = [
+    { cidr: input.hub, describe: `the hub (spec.hub.addressSpace ${formatCidr(input.hub)})` },
+    ...(input.others ?? []),
+  ];
   const reserved = (input.reserved ?? []).map((cidr) => ({ cidr, describe: `${formatCidr(cidr)}, still used by a removed environment's spoke` }));
 
   // Explicit and previously allocated spaces are fixed points; check them against each other.
@@ -87,8 +92,11 @@ export function planAddresses(input: AddressPlanInput): Map<string, SpokePlan> {
  *   nodes             first half          (P+1)   AKS nodes; pods are overlay, not VNet
  *   privateEndpoints  at 1/2, one eighth  (P+3)   Key Vault and storage endpoints
  *   ingress           at 5/8, a sixteenth (P+4)   the internal load balancer of the cluster gateway
- *   apiServer         at 11/16, a /28             AKS API server VNet integration (its minimum)
- * The rest, from 3/4 on, stays free for later subnets.
+ *   apiServer         at 3/4, a /27               AKS API server VNet integration
+ * The rest stays free for later subnets. AKS reserves at least nine addresses of the API server
+ * subnet and warns that running out stops the API server from scaling; /28 is its minimum, and
+ * the AKS baseline asks for /27 (https://learn.microsoft.com/azure/aks/api-server-vnet-integration).
+ * Spokes planned before kept their /28 at 11/16: live subnets never move (keepSubnets).
  */
 export function spokeSubnets(spoke: Cidr): Record<SubnetRole, Cidr> {
   const total = size(spoke);
@@ -97,7 +105,7 @@ export function spokeSubnets(spoke: Cidr): Record<SubnetRole, Cidr> {
     nodes: blockAt(spoke, 0, p + 1),
     privateEndpoints: blockAt(spoke, total / 2, p + 3),
     ingress: blockAt(spoke, (total * 5) / 8, p + 4),
-    apiServer: blockAt(spoke, (total * 11) / 16, 28),
+    apiServer: blockAt(spoke, (total * 3) / 4, 27),
   };
 }
 

@@ -41,6 +41,10 @@ export const patterns = {
     pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/ApplicationGatewayWebApplicationFirewallPolicies\/[^/]+$/i,
     describe: 'an Azure WAF policy ID (/subscriptions/.../ApplicationGatewayWebApplicationFirewallPolicies/NAME)',
   },
+  privateDnsZoneId: {
+    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateDnsZones\/[^/]+$/i,
+    describe: 'an Azure private DNS zone ID (/subscriptions/.../providers/Microsoft.Network/privateDnsZones/NAME)',
+  },
   secretName: { pattern: /^[0-9A-Za-z-]{1,127}$/, describe: 'a Key Vault secret name' },
   ipv4: {
     pattern: /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/,
@@ -78,6 +82,24 @@ export const limits = {
   tags: TAG_LIMITS,
   xrName: { pattern: /^[a-z0-9]([-a-z0-9]{0,22}[a-z0-9])?$/, describe: 'at most 24 lowercase letters, digits or hyphens' },
 } as const;
+
+/**
+ * The private-link zones private endpoints and private AKS API servers register in, by purpose:
+ * one source for the zones the network creates, the landing-zone zones it may take instead, and
+ * the zone IDs a cluster reads from the network's status.
+ * https://learn.microsoft.com/azure/private-link/private-endpoint-dns
+ */
+export const PRIVATE_LINK_ZONES = {
+  aks: (region: string) => `privatelink.${region}.azmk8s.io`,
+  blob: () => 'privatelink.blob.core.windows.net',
+  file: () => 'privatelink.file.core.windows.net',
+  queue: () => 'privatelink.queue.core.windows.net',
+  table: () => 'privatelink.table.core.windows.net',
+  dfs: () => 'privatelink.dfs.core.windows.net',
+  vault: () => 'privatelink.vaultcore.azure.net',
+} as const;
+export type PrivateLinkZone = keyof typeof PRIVATE_LINK_ZONES;
+export const PRIVATE_LINK_ZONE_KEYS = Object.keys(PRIVATE_LINK_ZONES) as PrivateLinkZone[];
 
 export const defaults = {
   spokePrefixLength: 20,

@@ -10,7 +10,9 @@ import { planPriorities } from './priorities.js';
 import { parseNetworkSpec } from './spec.js';
 import { composeSpoke } from './spokes.js';
 import { networkStatus, type NetworkStatus } from './status.js';
-import { formatCidr } from '../lib/cidr.js';
+import { formatCidr, overlaps } from '../lib/cidr.js';
+import { FieldError } from '../lib/field-error.js';
+import { composeManagementReach, managementSources, unreachableWarning } from './management-reach.js';
 
 export interface NetworkComposition extends Composition {
   readonly resources: DesiredResources;
@@ -23,36 +25,50 @@ export function composeNetwork({ xr, observed }: ComposeInput): NetworkCompositi
   const names = spec.environments.map((e) => e.name);
   const previous = readPrevious(names, xr.status, observed);
 
+  const management = spec.management;
+  if (management && overlaps(management.addressSpace, spec.hub.addressSpace)) {
+    throw new FieldError(
+      'spec.management.addressSpace',
+      `${formatCidr(management.addressSpace)} overlaps the hub (${formatCidr(spec.hub.addressSpace)}); peered networks must not overlap`,
+    );
+  }
   const plan = planAddresses({
     hub: spec.hub.addressSpace,
+    ...(management && {
+      others: [{ cidr: management.addressSpace, describe: `the management network (spec.management.addressSpace ${formatCidr(management.addressSpace)})` }],
+    }),
     ...(spec.addressPool && { pool: spec.addressPool }),
     environments: spec.environments.map((e) => ({ name: e.name, field: e.field, ...(e.addressSpace && { explicit: e.addressSpace }) })),
     previous: previous.spokes,
     reserved: previous.lingering,
   });
   const priorities = planPriorities(spec.environments, previous.slots);
+  const managementRanges = managementSources(spec, plan);
 
   const resources: DesiredResources = new Map();
   composeResourceGroup(spec, resources);
   const hub = composeHub(spec, resources);
   // Spoke NSGs admit the gateway from its own subnet when this XR knows it, else from the hub.
-  const gatewaySource = formatCidr(spec.hub.mode === 'create' ? hubSubnets(spec.hub.addressSpace).applicationGateway : spec.hub.addressSpace);
+  const gateway = formatCidr(spec.hub.mode === 'create' ? hubSubnets(spec.hub.addressSpace).applicationGateway : spec.hub.addressSpace);
   for (const env of spec.environments) {
     const spoke = plan.get(env.name);
     if (!spoke) throw new Error(`internal: no address plan for ${env.name}`);
-    composeSpoke(spec, env.name, spoke, hub, gatewaySource, resources);
+    composeSpoke(spec, env.name, spoke, hub, { gateway, management: managementRanges, exposed: env.exposed }, resources);
   }
+  composeManagementReach(spec, resources);
   composeDns(spec, hub, resources);
-  const gateway = composeGateway(spec, hub, priorities, observed, resources);
+  const gatewayOutcome = composeGateway(spec, hub, priorities, observed, resources);
+  const unreachable = unreachableWarning(spec);
 
   return {
     resources,
-    status: networkStatus(spec, plan, priorities, gateway.listeners, observed),
+    status: networkStatus(spec, plan, priorities, gatewayOutcome.listeners, observed),
     // The gateway waits on IDs that exist only once Azure reports them; say so on the XR.
     conditions: [
-      gateway.waitingFor
-        ? { type: 'GatewayComposed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${gateway.waitingFor}` }
+      gatewayOutcome.waitingFor
+        ? { type: 'GatewayComposed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${gatewayOutcome.waitingFor}` }
         : { type: 'GatewayComposed', ready: true, reason: 'Composed' },
     ],
+    warnings: unreachable ? [unreachable] : [],
   };
 }

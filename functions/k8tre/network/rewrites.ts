@@ -18,7 +18,11 @@ export function rewriteRuleSetName(env: string): string {
   return `rewrite-${env}`;
 }
 
-export function rewriteRuleSet(env: string, domains: { public: string; internal: string }, dns: DnsSpec): ApplicationGatewaySpecForProviderRewriteRuleSet {
+export function rewriteRuleSet(
+  env: string,
+  domains: { public: string; internal: string },
+  dns: Pick<DnsSpec, 'rewriteServices' | 'oauthCallbacks'>,
+): ApplicationGatewaySpecForProviderRewriteRuleSet {
   const pub = (service: string) => `${service}.${domains.public}`;
   const internal = (service: string) => `${service}.${domains.internal}`;
 

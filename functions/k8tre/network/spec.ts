@@ -2,7 +2,7 @@ import type { Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
 import { readXrBasics } from '../lib/xr-basics.js';
-import { defaults, enums, limits, patterns } from './api.js';
+import { defaults, enums, limits, patterns, PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES, type PrivateLinkZone } from './api.js';
 
 // The typed form of an XK8treNetwork's spec, with every default applied.
 
@@ -19,6 +19,14 @@ export interface NetworkSpec {
   readonly dns: DnsSpec;
   readonly gateway: GatewaySpec;
   readonly egress?: { readonly nextHopIp: string };
+  /** Where Crossplane's providers and ArgoCD run, when that is not the hub. */
+  readonly management?: ManagementNetworkSpec;
+}
+
+export interface ManagementNetworkSpec {
+  readonly virtualNetworkId: string;
+  readonly addressSpace: Cidr;
+  readonly linkPrivateDnsZones: boolean;
 }
 
 export type HubSpec =
@@ -39,6 +47,8 @@ export interface EnvironmentSpec {
   /** Served through the public gateway. Off for internal-only environments such as management. */
   readonly exposed: boolean;
   readonly certificateSecretName: string;
+  /** Hosts a management cluster that reaches every other environment's API server. */
+  readonly management: boolean;
 }
 
 export interface DnsSpec {
@@ -46,6 +56,8 @@ export interface DnsSpec {
   readonly internalDomain: string;
   readonly rewriteServices: readonly string[];
   readonly oauthCallbacks: readonly { readonly service: string; readonly path: string }[];
+  /** Existing private-link zones (a landing zone's) to use instead of creating them, by purpose. */
+  readonly privateLinkZones: Partial<Readonly<Record<PrivateLinkZone, string>>>;
 }
 
 export interface GatewaySpec {
@@ -63,20 +75,31 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
   const { name, namespace, spec, providerConfigRef, tags } = readXrBasics(metadata, rawSpec, limits.xrName);
   const environments = parseEnvironments(spec);
   const addressPool = spec.object('addressPool');
+  const region = spec.requiredString('region', patterns.region);
+  const management = spec.object('management');
 
   return {
     name,
     namespace,
-    region: spec.requiredString('region', patterns.region),
+    region,
     resourceGroupName: spec.string('resourceGroupName', patterns.resourceGroupName) ?? `rg-${name}-network`,
     providerConfigRef,
     tags,
     hub: parseHub(spec.requiredObject('hub')),
     ...(addressPool && { addressPool: parseAddressPool(addressPool) }),
     environments,
-    dns: parseDns(spec.requiredObject('dns')),
+    dns: parseDns(spec.requiredObject('dns'), region),
     gateway: parseGateway(spec.requiredObject('gateway')),
     ...parseEgress(spec),
+    ...(management && { management: parseManagementNetwork(management) }),
+  };
+}
+
+function parseManagementNetwork(management: SpecReader): ManagementNetworkSpec {
+  return {
+    virtualNetworkId: management.requiredString('virtualNetworkId', patterns.virtualNetworkId),
+    addressSpace: management.cidr('addressSpace', limits.existingHubPrefix) ?? missing(management.field('addressSpace')),
+    linkPrivateDnsZones: management.boolean('linkPrivateDnsZones', true),
   };
 }
 
@@ -127,6 +150,7 @@ function parseEnvironments(spec: SpecReader): EnvironmentSpec[] {
         apex: env.boolean('apex', false),
         exposed: env.boolean('exposed', true),
         certificateSecretName: env.string('certificateSecretName', patterns.secretName) ?? defaults.certificateSecretName(name),
+        management: env.boolean('management', false),
       };
     }) ?? missing(spec.field('environments'));
 
@@ -155,7 +179,7 @@ function parseEnvironments(spec: SpecReader): EnvironmentSpec[] {
   return environments;
 }
 
-function parseDns(dns: SpecReader): DnsSpec {
+function parseDns(dns: SpecReader, region: string): DnsSpec {
   const publicZone = dns.requiredString('publicZone', patterns.dnsName);
   const rewrite = dns.object('rewrite');
   const rewriteServices = rewrite?.list('services', limits.rewriteServices, stringItem(patterns.dnsLabel)) ?? [...defaults.rewriteServices];
@@ -177,7 +201,24 @@ function parseDns(dns: SpecReader): DnsSpec {
     internalDomain: dns.string('internalDomain', patterns.dnsName) ?? publicZone,
     rewriteServices,
     oauthCallbacks,
+    privateLinkZones: parsePrivateLinkZones(dns.object('privateLinkZones'), region),
   };
+}
+
+/** Each given zone must be the one its purpose resolves through, or AKS and private endpoints would register elsewhere. */
+function parsePrivateLinkZones(zones: SpecReader | undefined, region: string): DnsSpec['privateLinkZones'] {
+  const result: Partial<Record<PrivateLinkZone, string>> = {};
+  for (const purpose of PRIVATE_LINK_ZONE_KEYS) {
+    const id = zones?.string(purpose, patterns.privateDnsZoneId);
+    if (id === undefined) continue;
+    const name = (id.split('/').pop() ?? '').toLowerCase();
+    const expected = PRIVATE_LINK_ZONES[purpose](region);
+    // AKS also accepts a subzone of its private-link zone (https://learn.microsoft.com/azure/aks/private-clusters).
+    const fits = name === expected || (purpose === 'aks' && name.endsWith(`.${expected}`));
+    if (!fits) throw new FieldError(`spec.dns.privateLinkZones.${purpose}`, `is zone ${quote(name)}; ${purpose} resolves through ${expected}`);
+    result[purpose] = id;
+  }
+  return result;
 }
 
 function parseGateway(gateway: SpecReader): GatewaySpec {

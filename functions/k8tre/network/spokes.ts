@@ -3,16 +3,17 @@ import {
   SecurityGroup,
   Subnet,
   SubnetNetworkSecurityGroupAssociation,
+  SubnetRouteTableAssociation,
   VirtualNetwork,
   VirtualNetworkPeering,
-  type SecurityGroupSpecForProviderSecurityRule,
 } from '../../../imports/network.azure.m.upbound.io.js';
 import { formatCidr } from '../lib/cidr.js';
 import { render } from '../lib/manifest.js';
-import { SUBNET_ROLES, type SpokePlan, type SubnetRole } from './address-plan.js';
+import { SUBNET_ROLES, type SpokePlan } from './address-plan.js';
 import type { DesiredResources } from '../lib/composition.js';
 import type { HubAttachment } from './hub.js';
 import { azureNames, keys, meta, placement, refTo, spokeSubnetName } from './naming.js';
+import { securityRules, type RuleSources } from './security-rules.js';
 import type { NetworkSpec } from './spec.js';
 
 /** AKS API server VNet integration needs its subnet delegated to the managed cluster service. */
@@ -24,7 +25,7 @@ const API_SERVER_DELEGATION = {
   },
 };
 
-export function composeSpoke(spec: NetworkSpec, env: string, plan: SpokePlan, hub: HubAttachment, gatewaySourceCidr: string, desired: DesiredResources): void {
+export function composeSpoke(spec: NetworkSpec, env: string, plan: SpokePlan, hub: HubAttachment, sources: RuleSources, desired: DesiredResources): void {
   const common = { providerConfigRef: spec.providerConfigRef };
   const rg = refTo(spec, keys.resourceGroup);
 
@@ -66,7 +67,7 @@ export function composeSpoke(spec: NetworkSpec, env: string, plan: SpokePlan, hu
         metadata: meta(spec, keys.spokeNsg(env, role), { azureName: azureNames.nsg(spec, env, role), environment: env }),
         spec: {
           ...common,
-          forProvider: { ...placement(spec, env), securityRule: securityRules(role, plan, gatewaySourceCidr) },
+          forProvider: { ...placement(spec, env), securityRule: securityRules(role, plan, sources) },
         },
       }),
     );
@@ -96,6 +97,17 @@ export function composeSpoke(spec: NetworkSpec, env: string, plan: SpokePlan, hu
                 ? [{ name: 'default-via-hub-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopInIpAddress: spec.egress.nextHopIp }]
                 : [],
           },
+        },
+      }),
+    );
+    // A route table applies only once associated; AKS's userDefinedRouting refuses a node subnet without one.
+    desired.set(
+      keys.spokeRouteTableAssociation(env, role),
+      render(SubnetRouteTableAssociation, {
+        metadata: meta(spec, keys.spokeRouteTableAssociation(env, role), { environment: env }),
+        spec: {
+          ...common,
+          forProvider: { subnetIdRef: refTo(spec, keys.spokeSubnet(env, role)), routeTableIdRef: refTo(spec, keys.spokeRouteTable(env, role)) },
         },
       }),
     );
@@ -133,45 +145,4 @@ export function composeSpoke(spec: NetworkSpec, env: string, plan: SpokePlan, hu
       },
     }),
   );
-}
-
-/**
- * Rules on top of Azure's defaults (which already deny inbound from the Internet). They
- * name the two flows the platform depends on, so tightening the defaults later keeps them.
- */
-function securityRules(role: SubnetRole, plan: SpokePlan, gatewaySourceCidr: string): SecurityGroupSpecForProviderSecurityRule[] {
-  switch (role) {
-    case 'ingress':
-      return [
-        {
-          name: 'allow-appgw-to-ingress',
-          description: 'The hub Application Gateway reaches the cluster gateway load balancer',
-          priority: 100,
-          direction: 'Inbound',
-          access: 'Allow',
-          protocol: 'Tcp',
-          sourceAddressPrefix: gatewaySourceCidr,
-          sourcePortRange: '*',
-          destinationAddressPrefix: formatCidr(plan.subnets.ingress),
-          destinationPortRanges: ['443', '80'],
-        },
-      ];
-    case 'apiServer':
-      return [
-        {
-          name: 'allow-nodes-to-apiserver',
-          description: 'Cluster nodes reach the VNet-integrated API server',
-          priority: 100,
-          direction: 'Inbound',
-          access: 'Allow',
-          protocol: 'Tcp',
-          sourceAddressPrefix: formatCidr(plan.subnets.nodes),
-          sourcePortRange: '*',
-          destinationAddressPrefix: formatCidr(plan.subnets.apiServer),
-          destinationPortRange: '443',
-        },
-      ];
-    default:
-      return [];
-  }
 }

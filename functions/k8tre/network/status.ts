@@ -2,7 +2,7 @@ import { formatCidr } from '../lib/cidr.js';
 import { compact } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUBNET_ROLES, type SpokePlan, type SubnetRole } from './address-plan.js';
-import { environmentZoneKey, sharedZones } from './dns.js';
+import { environmentZoneKey, sharedZoneId, sharedZones } from './dns.js';
 import { environmentDomains } from './domains.js';
 import type { GatewayListener } from './gateway.js';
 import { hubSubnets } from './hub.js';
@@ -34,6 +34,8 @@ export interface EnvironmentStatus {
 export interface NetworkStatus {
   resourceGroupName: string;
   hub: { virtualNetworkId?: string; addressSpace: string; applicationGatewaySubnet: { cidr?: string; id?: string } };
+  /** The network Crossplane and ArgoCD run in, when it is not the hub. */
+  management?: { virtualNetworkId: string; addressSpace: string };
   environments: EnvironmentStatus[];
   privateDnsZones: { purpose: string; name: string; id?: string }[];
   gateway: {
@@ -70,6 +72,9 @@ export function networkStatus(
             addressSpace: formatCidr(hub.addressSpace),
             applicationGatewaySubnet: { cidr: formatCidr(hubSubnets(hub.addressSpace).applicationGateway), id: id(keys.hubSubnet('applicationGateway')) },
           },
+    ...(spec.management && {
+      management: { virtualNetworkId: spec.management.virtualNetworkId, addressSpace: formatCidr(spec.management.addressSpace) },
+    }),
     environments: spec.environments.map((env) => {
       const spoke = plan.get(env.name);
       if (!spoke) throw new Error(`internal: no address plan for ${env.name}`);
@@ -89,7 +94,7 @@ export function networkStatus(
         subnets,
       };
     }),
-    privateDnsZones: sharedZones(spec.region).map((zone) => ({ purpose: zone.key, name: zone.name, id: id(keys.dnsZone(zone.key)) })),
+    privateDnsZones: sharedZones(spec.region).map((zone) => ({ purpose: zone.key, name: zone.name, id: sharedZoneId(spec, zone.key, id) })),
     gateway: {
       id: id(keys.gateway),
       publicIpAddress: observed.atProvider(keys.gatewayPublicIp, 'ipAddress'),

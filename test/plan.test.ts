@@ -1,11 +1,14 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../functions/k8tre/cluster/status.js';
 import type { NetworkStatus } from '../functions/k8tre/network/status.js';
 import { countsByKind, firstRound } from '../scripts/lib/plan-report.js';
-import { lastRound, parseStream } from '../scripts/lib/reconcile.js';
+import { lastRound, parseStream, type Manifest } from '../scripts/lib/reconcile.js';
+import { toKubernetesYaml } from '../scripts/lib/yaml.js';
+import { parse } from 'yaml';
 import { plan, type Plan } from '../scripts/plan.js';
 import { ROOT } from '../scripts/lib/paths.js';
 import { expectValid } from './support/render.js';
@@ -19,14 +22,14 @@ let network: NetworkStatus;
 let clusters: ClusterStatus[];
 beforeAll(async () => {
   result = await plan(() => {}, mkdtempSync(join(tmpdir(), 'k8tre-plan-')));
-  network = lastRound(result.platform.network.rounds).xr.status as NetworkStatus;
+  network = lastRound(result.platform.networks[0]!.rounds).xr.status as NetworkStatus;
   clusters = result.platform.clusters.map((c) => lastRound(c.rounds).xr.status as ClusterStatus);
 }, 300_000);
 
 describe('npm start', () => {
   it('renders the network, the management cluster and dev, stg and prd until nothing new appears', () => {
     expect(clusters.map((c) => c.environment)).toEqual(['mgmt', 'dev', 'stg', 'prd']);
-    for (const xr of [result.platform.network, ...result.platform.clusters]) {
+    for (const xr of [...result.platform.networks, ...result.platform.clusters]) {
       const [previous, last] = xr.rounds.slice(-2);
       expect(previous, xr.file).toBeDefined();
       expect([...last!.composed.keys()].sort(), xr.file).toEqual([...previous!.composed.keys()].sort());
@@ -57,6 +60,22 @@ describe('npm start', () => {
     expect(result.report).toMatch(/management ArgoCD controller +- +Azure Kubernetes Service RBAC Cluster Admin on …\/KubernetesCluster\/dev-aks/);
   });
 
+  it("shows every registered cluster's ArgoCD Secret with the labels K8TRE selects on and the facts it reads", () => {
+    const secrets = parseStream(readFileSync(result.files.stream, 'utf8'))
+      .filter((d) => d.kind === 'Object' && d.metadata.name.endsWith('-argocd-cluster-secret'))
+      .map(
+        (d) =>
+          (d.spec as { forProvider: { manifest: { metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> } } } })
+            .forProvider.manifest,
+      );
+    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['k8tre-dev-cluster', 'k8tre-prd-cluster', 'k8tre-stg-cluster']);
+    for (const secret of secrets) {
+      expect(result.report).toContain(`argocd    Secret argocd/${secret.metadata.name}`);
+      for (const [key, value] of Object.entries({ ...secret.metadata.labels, ...secret.metadata.annotations }))
+        expect(result.report).toMatch(new RegExp(`^ {6}${key.replace(/\./g, '\\.')} +${value.replace(/\./g, '\\.')}$`, 'm'));
+    }
+  });
+
   it('counts resources by kind exactly as the written stream holds them', () => {
     const composed = parseStream(readFileSync(result.files.stream, 'utf8')).filter((d) => !d.kind.startsWith('XK8tre'));
     const counts = countsByKind(composed);
@@ -70,14 +89,14 @@ describe('npm start', () => {
     expect(firstRound(dev, 'UserAssignedIdentity')).toBe(1);
     expect(firstRound(dev, 'KubernetesCluster')).toBeGreaterThan(firstRound(dev, 'RoleAssignment')!);
     expect(firstRound(dev, 'Release')).toBeGreaterThan(firstRound(dev, 'KubernetesCluster')!);
-    expect(firstRound(result.platform.network, 'ApplicationGateway')).toBeGreaterThan(1);
+    expect(firstRound(result.platform.networks[0]!, 'ApplicationGateway')).toBeGreaterThan(1);
     expect(result.report).toMatch(
       new RegExp(`^  KubernetesCluster +- +${firstRound(result.platform.clusters[0]!, 'KubernetesCluster')} +${firstRound(dev, 'KubernetesCluster')} `, 'm'),
     );
   });
 
   it('draws the hub, every spoke with its subnets and cluster, and a route per listener', () => {
-    const svg = readFileSync(result.files.topology, 'utf8');
+    const svg = readFileSync(result.files.topologies[0]!, 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>[\s\S]*<\/svg>\n$/);
     expect(svg).toContain(`hub ${network.hub.addressSpace}`);
     for (const env of network.environments) {
@@ -92,6 +111,53 @@ describe('npm start', () => {
 
   it('is the picture the README shows (docs/topology.svg)', () => {
     const committed = readFileSync(join(ROOT, 'docs', 'topology.svg'), 'utf8');
-    expect(committed, 'docs/topology.svg is stale: run `npm start && cp out/topology.svg docs/`').toBe(readFileSync(result.files.topology, 'utf8'));
+    expect(committed, 'docs/topology.svg is stale: run `npm start && cp out/topology.svg docs/`').toBe(readFileSync(result.files.topologies[0]!, 'utf8'));
+  });
+});
+
+describe('npm start -- <files or folders>: planning your own platform', () => {
+  const own = mkdtempSync(join(tmpdir(), 'k8tre-own-'));
+  const out = mkdtempSync(join(tmpdir(), 'k8tre-own-out-'));
+  let mine: Plan;
+  beforeAll(async () => {
+    // A landing-zone network and its cluster in one file, in a folder with a document that is no XR.
+    const network = parse(readFileSync(join(ROOT, 'examples/network/existing-hub.yaml'), 'utf8')) as Manifest;
+    const cluster = parse(readFileSync(join(ROOT, 'examples/cluster/dev.yaml'), 'utf8')) as Manifest & { spec: Record<string, unknown> };
+    cluster.spec.networkRef = { name: network.metadata.name };
+    mkdirSync(join(own, 'platform'));
+    writeFileSync(join(own, 'platform', 'lz.yaml'), [network, cluster].map((doc) => toKubernetesYaml(doc)).join('---\n'));
+    writeFileSync(join(own, 'platform', 'app.yaml'), toKubernetesYaml({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'x' } }));
+    mine = await plan(() => {}, out, [join(own, 'platform')]);
+  }, 300_000);
+
+  it('plans the XRs found in a folder, each cluster against its own network, and says what it skipped', () => {
+    expect(mine.platform.networks.map((n) => n.file)).toEqual([expect.stringMatching(/lz\.yaml#1$/)]);
+    expect(mine.platform.clusters.map((c) => c.file)).toEqual([expect.stringMatching(/lz\.yaml#2$/)]);
+    expect(mine.skipped).toEqual([expect.stringMatching(/app\.yaml \(Application\)$/)]);
+    expect(mine.report).toContain('Network lz (');
+    expect(mine.report).toContain('argocd    Secret argocd/k8tre-dev-cluster');
+    expect(lastRound(mine.platform.clusters[0]!.rounds).xr.status).toMatchObject({ environment: 'dev' });
+    expect(mine.files.topologies).toEqual([join(out, 'topology.svg')]);
+  });
+
+  it('writes the converged stream, which validates', async () => {
+    await expectValid(readFileSync(mine.files.stream, 'utf8'));
+  });
+
+  it("refuses bad input with the function's message, naming the field, and exits 1", () => {
+    const bad = join(own, 'bad.yaml');
+    writeFileSync(bad, readFileSync(join(ROOT, 'examples/network/k8tre.yaml'), 'utf8').replace('addressSpace: 10.100.0.0/22', 'addressSpace: 10.100.0.0/25'));
+    const run = spawnSync(process.execPath, [join(ROOT, 'dist/scripts/plan.js'), bad], { encoding: 'utf8', cwd: own });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('bad.yaml is refused:');
+    expect(run.stderr).toContain('invalid input: spec.hub.addressSpace');
+  });
+
+  it('refuses a cluster whose network is not among the files, saying which to add', () => {
+    const lonely = join(own, 'lonely.yaml');
+    writeFileSync(lonely, readFileSync(join(ROOT, 'examples/cluster/dev.yaml'), 'utf8'));
+    const run = spawnSync(process.execPath, [join(ROOT, 'dist/scripts/plan.js'), lonely], { encoding: 'utf8', cwd: own });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('lonely.yaml: spec.networkRef.name "k8tre" names no XK8treNetwork in namespace k8tre among the files given; add its file\n');
   });
 });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_PLATFORM, renderPlatform } from '../scripts/lib/platform.js';
+import { EXAMPLE_FILES, readPlatform, renderPlatform } from '../scripts/lib/platform.js';
 import { lastRound, reconcileUntilSettled, type Manifest } from '../scripts/lib/reconcile.js';
-import { AKS_KUBECONFIG, runWithRequired, settledDevCluster, type Json } from './support/function.js';
+import type { Json } from './support/function.js';
 import { useRenderSession } from './support/render.js';
 import { POLICY, type Rule } from './policy/rules.js';
 
@@ -20,23 +20,12 @@ const withPayloads = (m: Manifest): Manifest[] => {
 };
 
 beforeAll(async () => {
-  const platform = await renderPlatform(session(), EXAMPLE_PLATFORM);
-  for (const xr of [platform.network, ...platform.clusters]) rendered.push(...lastRound(xr.rounds).composed.values());
+  const platform = await renderPlatform(session(), readPlatform(EXAMPLE_FILES).platform);
+  for (const xr of [...platform.networks, ...platform.clusters]) rendered.push(...lastRound(xr.rounds).composed.values());
   for (const file of ['examples/network/existing-hub.yaml', 'examples/network/internal-domain.yaml', 'examples/gitops/platform/network.yaml']) {
     rendered.push(...lastRound(await reconcileUntilSettled(session(), file)).composed.values());
   }
-  // The ArgoCD cluster Secret needs the AKS connection secret, which render cannot mock; it is
-  // composed in-process here with the CA test/function/argocd-registration.test.ts uses.
-  rendered.push(...argocdClusterSecret());
 }, 300_000);
-
-function argocdClusterSecret(): Manifest[] {
-  const dev = settledDevCluster();
-  const rsp = runWithRequired(dev.xr, dev.required, dev.observed, { aks: { kubeconfig: AKS_KUBECONFIG } });
-  const secret = rsp.desired?.resources['argocd-cluster-secret']?.resource as Manifest | undefined;
-  if (!secret) throw new Error('the ArgoCD cluster secret was not composed');
-  return [secret];
-}
 
 const resourcesFor = (rule: Rule) => rendered.flatMap(withPayloads).filter((m) => rule.kinds.includes(m.kind));
 const sample = (kind: string): Manifest => {

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { defaults, enums, KIND, limits, patterns } from '../../functions/k8tre/cluster/api.js';
 import { enums as networkEnums } from '../../functions/k8tre/network/api.js';
+import { CILIUM_RELEASES } from '../../functions/k8tre/cluster/cilium-releases.js';
 import { CALENDAR_AS_OF, kubernetesVersionRule, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
@@ -166,7 +167,11 @@ const spec = object(
       { required: ['providerIdentity'] },
     ),
     cilium: object('Cilium, installed as the cluster’s CNI.', {
-      version: matching('Chart version (1.17.x).', patterns.ciliumVersion, { maxLength: 8, default: defaults.ciliumVersion }),
+      version: matching(
+        `Chart version, a patch of ${CILIUM_RELEASES.map((r) => r.minor).join(', ')}; default ${defaults.ciliumVersion}. Each minor gets the Gateway API CRDs its operator requires, installed before it. Upgrade one minor at a time.`,
+        patterns.ciliumVersion,
+        { maxLength: 8, default: defaults.ciliumVersion },
+      ),
       clusterId: integer('Cilium cluster ID, unique among meshed clusters. Default: the environment’s routing slot in the network.', limits.ciliumClusterId),
     }),
     role: oneOf('Workload (default), or Management: this cluster also hosts the ArgoCD that registers and deploys to the workload clusters.', enums.role, {

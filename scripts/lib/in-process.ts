@@ -9,18 +9,8 @@ import { asObserved, type Manifest } from './reconcile.js';
 export type Json = Record<string, unknown>;
 
 /** The RunFunctionRequest Crossplane sends for an XR, its observed resources and required resources. */
-export function requestFor(
-  xr: Json,
-  required: Record<string, Json[]> = {},
-  observed: Record<string, Json> = {},
-  connections: Record<string, Record<string, string>> = {},
-): RunFunctionRequest {
-  const resources = Object.fromEntries(
-    Object.entries(observed).map(([name, resource]) => [
-      name,
-      { resource, connectionDetails: Object.fromEntries(Object.entries(connections[name] ?? {}).map(([k, v]) => [k, Buffer.from(v)])) },
-    ]),
-  );
+export function requestFor(xr: Json, required: Record<string, Json[]> = {}, observed: Record<string, Json> = {}): RunFunctionRequest {
+  const resources = Object.fromEntries(Object.entries(observed).map(([name, resource]) => [name, { resource }]));
   const requiredResources = Object.fromEntries(Object.entries(required).map(([name, items]) => [name, { items: items.map((resource) => ({ resource })) }]));
   return RunFunctionRequest.fromPartial({ observed: { composite: { resource: xr }, resources }, requiredResources });
 }

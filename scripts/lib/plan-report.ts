@@ -1,11 +1,11 @@
 import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
 import type { NetworkStatus } from '../../functions/k8tre/network/status.js';
 import type { RenderedPlatform, RenderedXr } from './platform.js';
-import { asObserved, lastRound, type Manifest } from './reconcile.js';
+import { asObserved, lastRound, type Manifest, type Round } from './reconcile.js';
 
-// The readable plan `npm start` prints: per environment its address space, gateway listeners
-// and cluster identities (federation subjects and roles), then resource counts by kind and
-// the reconcile in which each kind first appears.
+// The readable plan `npm start` prints: per network and environment its address space, gateway
+// listeners, cluster identities (federation subjects and roles) and the ArgoCD cluster Secret it
+// registers with, then resource counts by kind and the reconcile in which each kind first appears.
 
 type Spec = Record<string, unknown>;
 
@@ -74,35 +74,41 @@ function identityRows(xr: RenderedXr): string[][] {
 }
 
 export function planReport(platform: RenderedPlatform): string {
-  const network = lastRound(platform.network.rounds);
-  const status = network.xr.status as NetworkStatus;
-  const clustersByEnv = new Map(platform.clusters.map((c) => [(lastRound(c.rounds).xr.status as ClusterStatus).environment, c]));
+  const clusters = platform.clusters.map((c) => ({ rendered: c, round: lastRound(c.rounds) }));
   const out: string[] = [];
-  out.push(
-    `Network ${network.xr.metadata.name} (${platform.network.file}): hub ${status.hub.addressSpace}, gateway public IP ${status.gateway.publicIpAddress ?? '(pending)'}`,
-  );
-  for (const env of status.environments) {
-    out.push(
-      '',
-      `Environment ${env.name}: spoke ${env.addressSpace}, domain ${env.publicDomain}${env.internalDomain === env.publicDomain ? '' : ` (internal ${env.internalDomain})`}`,
-    );
-    out.push(...table(Object.values(env.subnets).map((s) => [s.name, s.cidr])));
-    const listeners = status.gateway.listeners.filter((l) => l.environment === env.name);
-    for (const l of listeners) out.push(`  listener  ${l.hosts.join(', ')} → ${l.backend}  (priority ${l.priority})`);
-    if (listeners.length === 0) out.push('  listener  none (not exposed on the public gateway)');
-    const cluster = clustersByEnv.get(env.name);
-    if (!cluster) {
-      out.push('  cluster   none in this plan');
-      continue;
+  for (const rendered of platform.networks) {
+    const network = lastRound(rendered.rounds);
+    const status = network.xr.status as NetworkStatus;
+    const networkName = network.xr.metadata.name;
+    const own = clusters.filter(({ round }) => (round.xr.spec as { networkRef?: { name?: string } }).networkRef?.name === networkName);
+    const clustersByEnv = new Map(own.map(({ rendered: c, round }) => [(round.xr.status as ClusterStatus).environment, c]));
+    if (out.length > 0) out.push('');
+    out.push(`Network ${networkName} (${rendered.file}): hub ${status.hub.addressSpace}, gateway public IP ${status.gateway.publicIpAddress ?? '(pending)'}`);
+    for (const env of status.environments) {
+      out.push(
+        '',
+        `Environment ${env.name}: spoke ${env.addressSpace}, domain ${env.publicDomain}${env.internalDomain === env.publicDomain ? '' : ` (internal ${env.internalDomain})`}`,
+      );
+      out.push(...table(Object.values(env.subnets).map((s) => [s.name, s.cidr])));
+      const listeners = status.gateway.listeners.filter((l) => l.environment === env.name);
+      for (const l of listeners) out.push(`  listener  ${l.hosts.join(', ')} → ${l.backend}  (priority ${l.priority})`);
+      if (listeners.length === 0) out.push('  listener  none (not exposed on the public gateway)');
+      const cluster = clustersByEnv.get(env.name);
+      if (!cluster) {
+        out.push('  cluster   none in this plan');
+        continue;
+      }
+      const last = lastRound(cluster.rounds);
+      const cs = last.xr.status as ClusterStatus;
+      out.push(
+        `  cluster   ${cs.aks.name} (${cluster.file}): services ${cs.networking.serviceCidr}, DNS ${cs.networking.dnsServiceIp}, pods ${cs.networking.podCidr}`,
+      );
+      out.push('  identities', ...table([['identity', 'federated subject', 'role'], ...identityRows(cluster)], '    '));
+      out.push(...argocdSecretLines(last));
     }
-    const cs = lastRound(cluster.rounds).xr.status as ClusterStatus;
-    out.push(
-      `  cluster   ${cs.aks.name} (${cluster.file}): services ${cs.networking.serviceCidr}, DNS ${cs.networking.dnsServiceIp}, pods ${cs.networking.podCidr}`,
-    );
-    out.push('  identities', ...table([['identity', 'federated subject', 'role'], ...identityRows(cluster)], '    '));
   }
 
-  const xrs = [platform.network, ...platform.clusters];
+  const xrs = [...platform.networks, ...platform.clusters];
   const counts = countsByKind(xrs.flatMap((xr) => [...lastRound(xr.rounds).composed.values()]));
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   out.push('', `Resources by kind (${total} in all, across ${xrs.length} XRs)`);
@@ -113,6 +119,26 @@ export function planReport(platform: RenderedPlatform): string {
   const kinds = [...new Set([...counts.keys()].map((key) => key.split(' ')[0]!))].sort();
   out.push(...table([['kind', ...names], ...kinds.map((kind) => [kind, ...xrs.map((xr) => String(firstRound(xr, kind) ?? '-'))])]));
   return `${out.join('\n')}\n`;
+}
+
+/** The ArgoCD cluster Secret a cluster registers with: where, the labels K8TRE selects on, and the facts it publishes. */
+function argocdSecretLines(round: Round): string[] {
+  const object = round.composed.get('argocd-cluster-secret');
+  if (!object)
+    return [
+      `  argocd    not registered${(round.xr.spec as { management?: { argocd?: unknown } }).management?.argocd ? ' yet' : ' (no spec.management.argocd)'}`,
+    ];
+  const secret = forProvider(object).manifest as {
+    metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
+  };
+  const pairs = (map: Record<string, string> | undefined) => Object.entries(map ?? {}).map(([k, v]) => [k, v]);
+  return [
+    `  argocd    Secret ${secret.metadata.namespace}/${secret.metadata.name}`,
+    '    labels',
+    ...table(pairs(secret.metadata.labels), '      '),
+    '    annotations',
+    ...table(pairs(secret.metadata.annotations), '      '),
+  ];
 }
 
 export function firstRound(xr: RenderedXr, kind: string): number | undefined {

@@ -1,51 +1,132 @@
 import { toKubernetesYaml } from './yaml.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-
-import { lastRound, reconcileUntilSettled, type Round } from './reconcile.js';
+import { join, relative } from 'node:path';
+import { KIND as CLUSTER_KIND } from '../../functions/k8tre/cluster/api.js';
+import { KIND as NETWORK_KIND } from '../../functions/k8tre/network/api.js';
+import { lastRound, parseStream, reconcileUntilSettled, type Manifest, type Round } from './reconcile.js';
 import type { RenderSession } from './render-engine.js';
 
-// The example platform rendered offline: the network reconciled until nothing new appears,
-// then each cluster the same way with the settled network as its required resource. Every
-// round feeds the previous one back as observed state with fake IDs (reconcile.ts), so the
-// last round shows everything the platform ends up with.
+// A platform rendered offline: each network reconciled until nothing new appears, then each
+// cluster the same way with its settled network as its required resource. Every round feeds the
+// previous one back as observed state with fake IDs (reconcile.ts), so the last round shows
+// everything the platform ends up with.
 
-export const EXAMPLE_PLATFORM = {
-  network: 'examples/network/k8tre.yaml',
-  clusters: ['examples/cluster/mgmt.yaml', 'examples/cluster/dev.yaml', 'examples/cluster/stg.yaml', 'examples/cluster/prd.yaml'],
-} as const;
+/** One XR to render: where it came from, for people, and its manifest. */
+export interface PlatformXr {
+  readonly source: string;
+  readonly xr: Manifest;
+}
+
+export interface Platform {
+  readonly networks: readonly PlatformXr[];
+  readonly clusters: readonly PlatformXr[];
+}
 
 export interface RenderedXr {
+  /** Where the XR came from: a file, with the document's position when the file holds several. */
   readonly file: string;
   readonly rounds: readonly Round[];
 }
 
 export interface RenderedPlatform {
-  readonly network: RenderedXr;
+  readonly networks: readonly RenderedXr[];
   readonly clusters: readonly RenderedXr[];
 }
 
-/** Enough rounds for the longest chain of waits (the management cluster's ArgoCD). */
-const MAX_ROUNDS = 12;
+export const EXAMPLE_FILES = [
+  'examples/network/k8tre.yaml',
+  'examples/cluster/mgmt.yaml',
+  'examples/cluster/dev.yaml',
+  'examples/cluster/stg.yaml',
+  'examples/cluster/prd.yaml',
+] as const;
 
-export async function renderPlatform(
-  session: RenderSession,
-  platform: { network: string; clusters: readonly string[] } = EXAMPLE_PLATFORM,
-  progress: (message: string) => void = () => {},
-): Promise<RenderedPlatform> {
+/** Enough rounds for the longest chain of waits (the management cluster's ArgoCD). */
+const MAX_ROUNDS = 14;
+
+/** A problem with the files given, said so that the person who gave them can act on it. */
+export class PlatformInputError extends Error {}
+
+/**
+ * Every XK8treNetwork and XK8treCluster in the given files and folders (recursively, *.yaml and
+ * *.yml), in the order given, networks first. Other documents are skipped and listed.
+ */
+export function readPlatform(paths: readonly string[]): { platform: Platform; skipped: string[] } {
+  const files = paths.flatMap((path) => yamlFiles(path));
+  if (files.length === 0) throw new PlatformInputError(`no YAML files in ${paths.join(', ')}`);
+  const networks: PlatformXr[] = [];
+  const clusters: PlatformXr[] = [];
+  const skipped: string[] = [];
+  for (const file of files) {
+    const docs = parseStream(readFileSync(file, 'utf8'));
+    docs.forEach((doc, i) => {
+      const source = docs.length > 1 ? `${relative(process.cwd(), file)}#${i + 1}` : relative(process.cwd(), file);
+      if (doc.kind === NETWORK_KIND) networks.push({ source, xr: doc });
+      else if (doc.kind === CLUSTER_KIND) clusters.push({ source, xr: doc });
+      else skipped.push(`${source} (${doc.kind})`);
+    });
+  }
+  if (networks.length + clusters.length === 0) throw new PlatformInputError(`no ${NETWORK_KIND} or ${CLUSTER_KIND} in ${paths.join(', ')}`);
+  for (const cluster of clusters) networkOf(cluster, networks);
+  return { platform: { networks, clusters }, skipped };
+}
+
+function yamlFiles(path: string): string[] {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new PlatformInputError(`${path}: no such file or folder`);
+  }
+  if (stat.isFile()) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((entry) => (entry.isDirectory() ? yamlFiles(join(path, entry.name)) : /\.ya?ml$/.test(entry.name) ? [join(path, entry.name)] : []));
+}
+
+const namespaceOf = (xr: Manifest) => (xr.metadata as { namespace?: string }).namespace ?? 'default';
+
+/** The network a cluster lives in, which must be among the XRs rendered (it is its required resource). */
+function networkOf(cluster: PlatformXr, networks: readonly PlatformXr[]): PlatformXr {
+  const name = (cluster.xr.spec as { networkRef?: { name?: string } } | undefined)?.networkRef?.name;
+  const found = networks.find((n) => n.xr.metadata.name === name && namespaceOf(n.xr) === namespaceOf(cluster.xr));
+  if (!found) {
+    throw new PlatformInputError(
+      `${cluster.source}: spec.networkRef.name ${JSON.stringify(name)} names no ${NETWORK_KIND} in namespace ${namespaceOf(cluster.xr)} among the files given; add its file`,
+    );
+  }
+  return found;
+}
+
+export async function renderPlatform(session: RenderSession, platform: Platform, progress: (message: string) => void = () => {}): Promise<RenderedPlatform> {
   const work = mkdtempSync(join(tmpdir(), 'k8tre-platform-'));
   try {
-    progress(`reconciling ${platform.network}`);
-    const networkRounds = await reconcileUntilSettled(session, platform.network, { maxRounds: MAX_ROUNDS });
-    const networkFile = join(work, 'network.yaml');
-    writeFileSync(networkFile, toKubernetesYaml(lastRound(networkRounds).xr));
-    const clusters: RenderedXr[] = [];
-    for (const file of platform.clusters) {
-      progress(`reconciling ${basename(file)} against the settled network`);
-      clusters.push({ file, rounds: await reconcileUntilSettled(session, file, { maxRounds: MAX_ROUNDS, extraArgs: ['--required-resources', networkFile] }) });
+    const write = (name: string, xr: Manifest) => {
+      const file = join(work, name);
+      writeFileSync(file, toKubernetesYaml(xr));
+      return file;
+    };
+    const networks: RenderedXr[] = [];
+    const settledNetworks = new Map<PlatformXr, string>();
+    for (const [i, network] of platform.networks.entries()) {
+      progress(`reconciling ${network.source}`);
+      const rounds = await reconcileUntilSettled(session, write(`network-${i}.yaml`, network.xr), { maxRounds: MAX_ROUNDS, label: network.source });
+      networks.push({ file: network.source, rounds });
+      settledNetworks.set(network, write(`network-${i}-settled.yaml`, lastRound(rounds).xr));
     }
-    return { network: { file: platform.network, rounds: networkRounds }, clusters };
+    const clusters: RenderedXr[] = [];
+    for (const [i, cluster] of platform.clusters.entries()) {
+      progress(`reconciling ${cluster.source} against its settled network`);
+      const networkFile = settledNetworks.get(networkOf(cluster, platform.networks));
+      const rounds = await reconcileUntilSettled(session, write(`cluster-${i}.yaml`, cluster.xr), {
+        maxRounds: MAX_ROUNDS,
+        label: cluster.source,
+        extraArgs: ['--required-resources', networkFile ?? ''],
+      });
+      clusters.push({ file: cluster.source, rounds });
+    }
+    return { networks, clusters };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -53,5 +134,5 @@ export async function renderPlatform(
 
 /** The converged YAML stream of every XR: what out/platform.yaml holds. */
 export function convergedStream(platform: RenderedPlatform): string {
-  return [platform.network, ...platform.clusters].map((xr) => lastRound(xr.rounds).stream.replace(/^---\n/, '')).join('---\n');
+  return [...platform.networks, ...platform.clusters].map((xr) => lastRound(xr.rounds).stream.replace(/^---\n/, '')).join('---\n');
 }

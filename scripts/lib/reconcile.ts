@@ -31,6 +31,14 @@ function fakeUuid(seed: string): string {
   return `00000000-0000-4000-8000-${hex.slice(0, 12)}`;
 }
 
+/** A certificate in form only: PEM armour around the words "simulated cluster CA". */
+export const SIMULATED_CA = `-----BEGIN CERTIFICATE-----\n${Buffer.from('simulated cluster CA').toString('base64')}\n-----END CERTIFICATE-----\n`;
+
+function isRootCaConfigMap(manifest: unknown): boolean {
+  const m = manifest as { kind?: unknown; metadata?: { name?: unknown } } | undefined;
+  return m?.kind === 'ConfigMap' && m.metadata?.name === 'kube-root-ca.crt';
+}
+
 /** A composed resource as the provider would report it once it exists and is healthy. */
 export function asObserved(manifest: Manifest): Manifest {
   const name = manifest.metadata.name;
@@ -57,6 +65,10 @@ export function asObserved(manifest: Manifest): Manifest {
     atProvider.objectId = fakeUuid(`application-object/${name}`);
   }
   if (manifest.kind === 'Vault') atProvider.vaultUri = `https://${name}.vault.simulated.invalid/`;
+  if (manifest.kind === 'Object' && isRootCaConfigMap(forProvider.manifest)) {
+    // provider-kubernetes reports what it observed in the cluster: here, the CA Kubernetes publishes.
+    atProvider.manifest = { ...(forProvider.manifest as Record<string, unknown>), data: { 'ca.crt': SIMULATED_CA } };
+  }
   return {
     ...manifest,
     status: {
@@ -75,6 +87,17 @@ export interface Round {
   readonly composed: Map<string, Manifest>;
 }
 
+/** A render the CLI refused, e.g. a Fatal from the function naming the field at fault. */
+export class RenderFailure extends Error {
+  constructor(
+    readonly label: string,
+    readonly round: number,
+    readonly stderr: string,
+  ) {
+    super(`round ${round} of ${label} failed:\n${stderr}`);
+  }
+}
+
 /**
  * Renders `xrFile`, then keeps rendering with the previous round's output as observed state
  * until no new composed resource appears (or `maxRounds`). Returns every round.
@@ -82,7 +105,7 @@ export interface Round {
 export async function reconcileUntilSettled(
   session: RenderSession,
   xrFile: string,
-  options: { maxRounds?: number; extraArgs?: readonly string[] } = {},
+  options: { maxRounds?: number; extraArgs?: readonly string[]; label?: string } = {},
 ): Promise<Round[]> {
   const maxRounds = options.maxRounds ?? 8;
   const extraArgs = options.extraArgs ?? [];
@@ -93,7 +116,7 @@ export async function reconcileUntilSettled(
     let observedDir: string | undefined;
     for (let i = 0; i < maxRounds; i++) {
       const result = await session.render(input, [...extraArgs, ...(observedDir ? ['--observed-resources', observedDir] : [])]);
-      if (!result.ok) throw new Error(`round ${i + 1} of ${xrFile} failed:\n${result.stderr}`);
+      if (!result.ok) throw new RenderFailure(options.label ?? xrFile, i + 1, result.stderr);
       const round = toRound(result.stdout);
       const previous = rounds.at(-1);
       rounds.push(round);

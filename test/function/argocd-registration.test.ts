@@ -1,24 +1,52 @@
 import { describe, expect, it } from 'vitest';
-import { AKS_KUBECONFIG, desired, desiredNames, runWithRequired, settledDevCluster, type Json } from '../support/function.js';
+import { ANNOTATION_PREFIX, K8TRE_ANNOTATIONS } from '../../functions/k8tre/cluster/k8tre-contract.js';
+import { SIMULATED_CA } from '../../scripts/lib/reconcile.js';
+import { desired, desiredNames, runWithRequired, settledDevCluster, type Json } from '../support/function.js';
 
-// Registration needs the cluster's CA, which AKS publishes only inside its kubeconfig
-// connection detail. `crossplane render` cannot mock connection details, so this runs the
-// handler in-process with the kubeconfig Crossplane would pass.
+// Registration with the management ArgoCD: a cluster Secret whose CA comes from the cluster's own
+// kube-system/kube-root-ca.crt, read by an observe-only Object, so no connection secret is needed.
+// In-process, to edit what the providers report; the render tests hold it through the CLI.
 
 const settled = settledDevCluster();
 const required = settled.required;
 
+type ClusterSecret = {
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  stringData: { server: string; config: string };
+};
+const secretOf = (rsp: ReturnType<typeof runWithRequired>) =>
+  desired(rsp, 'argocd-cluster-secret') as { spec: { providerConfigRef: unknown; forProvider: { manifest: ClusterSecret } } };
+const caDataOf = (rsp: ReturnType<typeof runWithRequired>) =>
+  (JSON.parse(secretOf(rsp).spec.forProvider.manifest.stringData.config) as { tlsClientConfig: { caData: string } }).tlsClientConfig.caData;
+/** The observed CA Object with `data` as the cluster reports it. */
+const withCa = (data: Json | undefined): Record<string, Json> => {
+  const observed = structuredClone(settled.observed);
+  const atProvider = (observed['cluster-root-ca']!.status as { atProvider: { manifest: Json } }).atProvider;
+  if (data === undefined) delete atProvider.manifest.data;
+  else atProvider.manifest.data = data;
+  return observed;
+};
+
 describe('registration with the management ArgoCD', () => {
-  it('waits for the CA without registering, and says so', () => {
-    const rsp = runWithRequired(settled.xr, required, settled.observed);
-    expect(desiredNames(rsp)).not.toContain('argocd-cluster-secret');
-    expect(rsp.conditions.find((c) => c.type === 'ArgoCDRegistered')?.message).toContain('certificate authority');
+  it("reads the cluster's CA through an observe-only Object on its own provider config", () => {
+    const object = desired(runWithRequired(settled.xr, required, settled.observed), 'cluster-root-ca') as { spec: Json };
+    expect(object.spec).toEqual({
+      providerConfigRef: { kind: 'ProviderConfig', name: 'dev-providerconfig-kubernetes' },
+      managementPolicies: ['Observe'],
+      forProvider: { manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: 'kube-system' } } },
+    });
   });
 
-  it('writes the cluster secret K8TRE selects on, authenticated by workload identity', () => {
-    const rsp = runWithRequired(settled.xr, required, settled.observed, { aks: { kubeconfig: AKS_KUBECONFIG } });
-    type ClusterSecret = { metadata: { name: string; namespace: string; labels: Record<string, string> }; stringData: { server: string; config: string } };
-    const object = desired(rsp, 'argocd-cluster-secret') as { spec: { providerConfigRef: unknown; forProvider: { manifest: ClusterSecret } } };
+  it('waits for the CA without registering, and says so', () => {
+    const { 'argocd-cluster-secret': _registered, ...unregistered } = withCa(undefined);
+    const rsp = runWithRequired(settled.xr, required, unregistered);
+    expect(desiredNames(rsp)).not.toContain('argocd-cluster-secret');
+    expect(rsp.conditions.find((c) => c.type === 'ArgoCDRegistered')?.message).toContain('kube-system/kube-root-ca.crt');
+  });
+
+  it('writes the cluster secret K8TRE selects on, authenticated by workload identity, with the observed CA', () => {
+    const rsp = runWithRequired(settled.xr, required, settled.observed);
+    const object = secretOf(rsp);
     expect(object.spec.providerConfigRef).toEqual({ kind: 'ClusterProviderConfig', name: 'management' });
     const secret = object.spec.forProvider.manifest;
     expect(secret.metadata).toMatchObject({ name: 'k8tre-dev-cluster', namespace: 'argocd' });
@@ -35,8 +63,7 @@ describe('registration with the management ArgoCD', () => {
       'external-domain': 'dev.karectl.org',
     });
     expect(secret.stringData.server).toMatch(/^https:\/\/[^/:]+:443$/);
-    const config = JSON.parse(secret.stringData.config) as unknown;
-    expect(config).toEqual({
+    expect(JSON.parse(secret.stringData.config)).toEqual({
       execProviderConfig: {
         command: 'argocd-k8s-auth',
         args: ['azure'],
@@ -50,13 +77,55 @@ describe('registration with the management ArgoCD', () => {
           AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/',
         },
       },
-      tlsClientConfig: { insecure: false, caData: 'Q0EtQ0VSVElGSUNBVEU=' },
+      tlsClientConfig: { insecure: false, caData: Buffer.from(SIMULATED_CA).toString('base64') },
     });
     expect(JSON.stringify(secret)).not.toMatch(/bearerToken|password|clientSecret|kubelogin/i);
   });
 
+  it('follows a CA that Azure rotates: the next observation reaches ArgoCD', () => {
+    const rotated = `${SIMULATED_CA}${SIMULATED_CA.replace('c2lt', 'bmV3')}`;
+    expect(caDataOf(runWithRequired(settled.xr, required, withCa({ 'ca.crt': rotated })))).toBe(Buffer.from(rotated).toString('base64'));
+  });
+
+  it('stays registered while Cilium is being upgraded or the CA is briefly unreadable', () => {
+    // Dropping the Secret would take the cluster away from ArgoCD.
+    const upgrading = structuredClone(settled.observed);
+    (upgrading['release-cilium']!.status as { conditions: Json[] }).conditions = [{ type: 'Ready', status: 'False', reason: 'Creating' }];
+    expect(desiredNames(runWithRequired(settled.xr, required, upgrading))).toContain('argocd-cluster-secret');
+    const unreadable = runWithRequired(settled.xr, required, withCa(undefined));
+    expect(secretOf(unreadable).spec.forProvider.manifest).toEqual(
+      (settled.observed['argocd-cluster-secret']!.spec as { forProvider: { manifest: unknown } }).forProvider.manifest,
+    );
+  });
+
+  it("publishes every fact K8TRE's manifests hard-code today as annotations, from what the cluster composed", () => {
+    const annotations = secretOf(runWithRequired(settled.xr, required, settled.observed)).spec.forProvider.manifest.metadata.annotations;
+    const status = settled.xr.status as { identities: { workloads: { name: string; clientId: string }[] }; storage: { core: { name: string } } };
+    const clientId = (name: string) => status.identities.workloads.find((w) => w.name === name)?.clientId;
+    expect(annotations).toEqual({
+      'azure.k8tre.io/tenant-id': '00000000-0000-0000-0000-000000000000',
+      'azure.k8tre.io/subscription-id': '00000000-0000-0000-0000-000000000000',
+      'azure.k8tre.io/resource-group': 'rg-dev-aks',
+      'azure.k8tre.io/data-resource-group': 'rg-dev-data',
+      'azure.k8tre.io/storage-account-core': status.storage.core.name,
+      'azure.k8tre.io/storage-account-workspace': expect.stringMatching(/^stdevws[0-9a-f]{6}$/),
+      'azure.k8tre.io/key-vault': expect.stringMatching(/^kv-dev-[0-9a-f]{6}$/),
+      'azure.k8tre.io/private-dns-zone': 'dev.karectl.org',
+      'azure.k8tre.io/private-dns-zone-resource-group': 'rg-simulated',
+      'azure.k8tre.io/private-dns-zone-subscription-id': '00000000-0000-0000-0000-000000000000',
+      'azure.k8tre.io/public-dns-zone': 'karectl.org',
+      'azure.k8tre.io/public-dns-zone-resource-group': 'rg-k8tre-dns',
+      'azure.k8tre.io/public-dns-zone-subscription-id': '00000000-0000-0000-0000-000000000000',
+      'azure.k8tre.io/externaldns-client-id': clientId('externaldns'),
+      'azure.k8tre.io/certmanager-client-id': clientId('certmanager'),
+      'azure.k8tre.io/jupyter-client-id': clientId('jupyter'),
+    });
+    // Every documented annotation is published.
+    for (const key of Object.keys(K8TRE_ANNOTATIONS)) expect(annotations).toHaveProperty([`${ANNOTATION_PREFIX}${key}`]);
+  });
+
   it('gives ArgoCD a role on this cluster, not a token', () => {
-    const rsp = runWithRequired(settled.xr, required, settled.observed, { aks: { kubeconfig: AKS_KUBECONFIG } });
+    const rsp = runWithRequired(settled.xr, required, settled.observed);
     expect((desired(rsp, 'role-argocd-cluster-admin') as { spec: { forProvider: Json } }).spec.forProvider).toMatchObject({
       principalId: '55555555-5555-5555-5555-555555555555',
       roleDefinitionName: 'Azure Kubernetes Service RBAC Cluster Admin',
@@ -67,9 +136,7 @@ describe('registration with the management ArgoCD', () => {
   it('lets users override or add labels', () => {
     const xr = structuredClone(settled.xr) as { spec: { management: { argocd: { labels?: Record<string, string> } } } };
     xr.spec.management.argocd.labels = { 'secret-store': 'vault', team: 'research' };
-    const rsp = runWithRequired(xr, required, settled.observed, { aks: { kubeconfig: AKS_KUBECONFIG } });
-    const labels = (desired(rsp, 'argocd-cluster-secret') as { spec: { forProvider: { manifest: { metadata: { labels: Record<string, string> } } } } }).spec
-      .forProvider.manifest.metadata.labels;
+    const labels = secretOf(runWithRequired(xr, required, settled.observed)).spec.forProvider.manifest.metadata.labels;
     expect(labels).toMatchObject({ 'secret-store': 'vault', team: 'research', environment: 'dev' });
   });
 });

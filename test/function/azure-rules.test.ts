@@ -324,3 +324,34 @@ describe('storage with public network access off (azurerm 4.x reads queue and st
     );
   });
 });
+
+describe("Cilium's Gateway API (operator/pkg/gateway-api/cell.go of each release; test/cilium.test.ts reads it)", () => {
+  const chartVersion = (manifest: Json) => (forProvider(manifest).chart as Json).version as string;
+
+  it('upgrades a minor only once the CRDs the new minor requires are in place, holding the running release until then', () => {
+    const on119 = withField(cluster, 'spec.cilium', { version: '1.19.5' });
+    const { observed } = settle(on119, observe, required);
+    expect(chartVersion(observed['release-cilium']!)).toBe('1.19.5');
+    expect(Object.keys(observed).filter((k) => k.startsWith('gateway-api-'))).toHaveLength(5);
+
+    const upgrade = withField(cluster, 'spec.cilium', { version: '1.20.2' });
+    const first = runWithRequired(upgrade, required, observed);
+    const crds = Object.keys(first.desired?.resources ?? {}).filter((k) => k.startsWith('gateway-api-'));
+    expect(crds.sort()).toEqual(
+      ['backendtlspolicies', 'gatewayclasses', 'gateways', 'grpcroutes', 'httproutes', 'referencegrants', 'tlsroutes'].map((p) => `gateway-api-${p}`),
+    );
+    // Cilium's operator reads the CRDs when it starts: a 1.20 operator started before TLSRoute v1
+    // exists would leave Gateway API off.
+    expect(chartVersion(desired(first, 'release-cilium'))).toBe('1.19.5');
+    expect(first.conditions.find((c) => c.type === 'Composed')?.message).toContain('the Gateway API v1.6.1 CRDs Cilium 1.20 requires to be established');
+
+    const crdsInPlace = { ...observed, ...Object.fromEntries(crds.map((key) => [key, observe(desired(first, key))])) };
+    const second = runWithRequired(upgrade, required, crdsInPlace);
+    expect(chartVersion(desired(second, 'release-cilium'))).toBe('1.20.2');
+    expect(forProvider(desired(second, 'release-cilium')).values).toMatchObject({ kubeProxyReplacement: true, gatewayAPI: { enabled: true } });
+  });
+
+  it('refuses a Cilium minor the package has no Gateway API CRDs for', () => {
+    expect(fatalMessage(runWithRequired(withField(cluster, 'spec.cilium', { version: '1.16.9' }), required))).toContain('spec.cilium.version');
+  });
+});

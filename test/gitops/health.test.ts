@@ -69,11 +69,15 @@ describe('XR health (azure.k8tre.io)', () => {
     expect(verdict.message).toMatch(/^NetworkReady: Waiting for /);
   });
 
-  it('a settled cluster that cannot yet register with ArgoCD is Progressing on ArgoCDRegistered', async () => {
+  it('a composed cluster not registered with ArgoCD yet is Progressing on ArgoCDRegistered, and Healthy once registered', async () => {
     const rounds = await reconcileUntilSettled(session(), 'examples/cluster/dev.yaml', { extraArgs: ['--required-resources', join(work, 'network.yaml')] });
-    const verdict = health(lastRound(rounds).xr);
+    const conditionOf = (xr: Manifest, type: string) =>
+      (xr.status as { conditions: { type: string; status: string }[] }).conditions.find((c) => c.type === type);
+    const registering = rounds.find((r) => conditionOf(r.xr, 'Composed')?.status === 'True' && conditionOf(r.xr, 'ArgoCDRegistered')?.status === 'False');
+    const verdict = health(registering!.xr);
     expect(verdict.status).toBe('Progressing');
     expect(verdict.message).toMatch(/^ArgoCDRegistered: Waiting for /);
+    expect(health(lastRound(rounds).xr).status).toBe('Healthy');
   });
 
   it("a spec the function refuses is Degraded, with the function's message naming the field", () => {

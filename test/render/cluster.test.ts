@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
-import { lastRound, reconcileUntilSettled, toRound, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
+import { SIMULATED_CA, lastRound, reconcileUntilSettled, toRound, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { withField } from '../support/function.js';
 import { expectValid, forProvider, observedAt, settleNetwork, usages, useRenderSession } from '../support/render.js';
 
@@ -164,9 +164,13 @@ describe('XK8treCluster', () => {
     expect(forProvider(last(rounds).composed.get('role-jupyter-0')).scope).toBe(observedAt(last(rounds).composed.get('storage-workspace'), 'id'));
   });
 
-  it('installs the Gateway API CRDs, then Cilium, through Entra-authenticated provider configs', () => {
+  it('installs the Gateway API CRDs Cilium requires, then Cilium, through Entra-authenticated provider configs', () => {
     const firstWith = (key: string) => rounds.findIndex((r) => r.composed.has(key));
-    const crdKeys = ['gatewayclasses', 'gateways', 'httproutes', 'referencegrants', 'grpcroutes'].map((p) => `gateway-api-${p}`);
+    // Cilium 1.20's operator requires all seven, TLSRoute among them, before it enables Gateway API.
+    const crdKeys = ['gatewayclasses', 'gateways', 'httproutes', 'referencegrants', 'grpcroutes', 'tlsroutes', 'backendtlspolicies'].map(
+      (p) => `gateway-api-${p}`,
+    );
+    expect([...last(rounds).composed.keys()].filter((k) => k.startsWith('gateway-api-')).sort()).toEqual([...crdKeys].sort());
     expect(firstWith('providerconfig-helm')).toBeGreaterThan(firstWith('aks'));
     for (const key of crdKeys) expect(firstWith(key)).toBeGreaterThan(firstWith('role-crossplane-cluster-admin'));
     expect(firstWith('release-cilium')).toBeGreaterThan(Math.max(...crdKeys.map(firstWith)));
@@ -202,35 +206,38 @@ describe('XK8treCluster', () => {
       expect(object.managementPolicies).not.toContain('Delete');
       expect(object.forProvider.manifest.kind).toBe('CustomResourceDefinition');
       expect(object.forProvider.manifest.metadata.annotations).toMatchObject({
-        'gateway.networking.k8s.io/bundle-version': 'v1.2.0',
+        'gateway.networking.k8s.io/bundle-version': 'v1.6.1',
         'gateway.networking.k8s.io/channel': 'standard',
       });
     }
 
     const cilium = composed.get('release-cilium')!.spec as { forProvider: { chart: unknown; namespace: string; values: Record<string, unknown> } };
-    expect(cilium.forProvider.chart).toEqual({ name: 'cilium', repository: 'https://helm.cilium.io/', version: '1.17.4' });
+    expect(cilium.forProvider.chart).toEqual({ name: 'cilium', repository: 'https://helm.cilium.io/', version: '1.20.2' });
     expect(cilium.forProvider.namespace).toBe('kube-system');
     expect(cilium.forProvider.values).toMatchObject({
       aksbyocni: { enabled: true },
       cluster: { name: 'dev', id: 1 },
       k8sServiceHost: observedAt(composed.get('aks'), 'privateFqdn'),
       k8sServicePort: 443,
-      kubeProxyReplacement: false,
-      nodePort: { enabled: true },
+      kubeProxyReplacement: true,
+      l7Proxy: true,
       ipam: { mode: 'cluster-pool', operator: { clusterPoolIPv4PodCIDRList: ['100.68.0.0/14'] } },
-      gatewayAPI: { enabled: true },
+      gatewayAPI: { enabled: true, gatewayClass: { create: 'true' } },
       hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: true } },
     });
     expect(String(cilium.forProvider.values.k8sServiceHost)).not.toMatch(/^https?:|:\d+$/);
   });
 
-  it('registers with ArgoCD only after Cilium, and says what it waits for', () => {
-    // render cannot mock the AKS connection secret that carries the CA, so registration waits;
-    // test/function/argocd-registration.test.ts covers the secret itself.
-    expect(condition(last(rounds), 'ArgoCDRegistered')).toMatchObject({ status: 'False' });
-    expect(condition(last(rounds), 'ArgoCDRegistered')?.message).toContain('certificate authority');
+  it("registers with ArgoCD after Cilium, with the CA read from the cluster's kube-root-ca.crt, saying what it waits for until then", () => {
+    const firstWith = (key: string) => rounds.findIndex((r) => r.composed.has(key));
+    expect(firstWith('cluster-root-ca')).toBeGreaterThan(firstWith('providerconfig-kubernetes'));
+    expect(firstWith('argocd-cluster-secret')).toBeGreaterThan(Math.max(firstWith('release-cilium'), firstWith('cluster-root-ca')));
+    expect(condition(last(rounds), 'ArgoCDRegistered')).toMatchObject({ status: 'True', reason: 'Registered' });
     const beforeCilium = rounds.find((r) => r.composed.has('aks') && !r.composed.has('release-cilium'));
     expect(condition(beforeCilium!, 'ArgoCDRegistered')?.message).toContain('Cilium');
+    const secret = (last(rounds).composed.get('argocd-cluster-secret')!.spec as { forProvider: { manifest: { stringData: { config: string } } } }).forProvider
+      .manifest;
+    expect(JSON.parse(secret.stringData.config)).toMatchObject({ tlsClientConfig: { caData: Buffer.from(SIMULATED_CA).toString('base64') } });
   });
 
   it('orders deletion with Usages: releases before the cluster and its access, the cluster before its identity, roles and network', () => {

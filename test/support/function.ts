@@ -4,7 +4,6 @@ import { parse } from 'yaml';
 import { runFunction } from '../../functions/k8tre/handler.js';
 import { fatalMessage, reconcileInProcess, requestFor, type Json } from '../../scripts/lib/in-process.js';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
-import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 
 // Calls the function's handler in-process, for tests that need many quick runs. Render tests
 // go through the real CLI instead.
@@ -49,13 +48,8 @@ export function withField(xr: Json, path: string, value: unknown): Json {
 }
 
 /** Runs the function with required resources, as Crossplane does after a requirement. */
-export function runWithRequired(
-  xr: Json,
-  required: Record<string, Json[]>,
-  observed: Record<string, Json> = {},
-  connections: Record<string, Record<string, string>> = {},
-): RunFunctionResponse {
-  return runFunction(requestFor(xr, required, observed, connections));
+export function runWithRequired(xr: Json, required: Record<string, Json[]>, observed: Record<string, Json> = {}): RunFunctionResponse {
+  return runFunction(requestFor(xr, required, observed));
 }
 
 /**
@@ -78,14 +72,6 @@ export function settledExampleResources(): Json[] {
   const clusters = ['dev', 'stg', 'prd', 'mgmt'].map((env) => settle(loadExample(`examples/cluster/${env}.yaml`), observe, { network: [network.xr] }));
   return [network, ...clusters].flatMap((settled) => Object.values(settled.observed));
 }
-
-/** The AKS kubeconfig connection detail, as far as ArgoCD registration reads it (server and CA). */
-export const AKS_KUBECONFIG = toKubernetesYaml({
-  apiVersion: 'v1',
-  kind: 'Config',
-  clusters: [{ name: 'aks-dev', cluster: { server: 'https://dev.privatelink.example:443', 'certificate-authority-data': 'Q0EtQ0VSVElGSUNBVEU=' } }],
-  users: [{ name: 'clusterUser', user: { exec: { command: 'kubelogin', args: ['get-token', '--server-id', '6dae42f8-4368-4678-94ff-3960e28e3630'] } } }],
-});
 
 /** examples/cluster/dev.yaml settled in-process against the settled example network. */
 export function settledDevCluster(): { required: Record<string, Json[]>; xr: Json; observed: Record<string, Json> } {

@@ -1,6 +1,7 @@
 // The XK8treCluster API's constants, shared by the XRD (apis/cluster) and the function.
 import { patterns as networkPatterns } from '../network/api.js';
 import { DEFAULT_MINOR } from './aks-versions.js';
+import { CILIUM_RELEASES, CILIUM_VERSION_PATTERN, DEFAULT_CILIUM } from './cilium-releases.js';
 
 export const KIND = 'XK8treCluster';
 
@@ -28,7 +29,10 @@ export const patterns = {
     pattern: /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/,
     describe: 'a pinned container image such as quay.io/argoproj/argocd:v3.1.8',
   },
-  ciliumVersion: { pattern: /^1\.17\.[0-9]{1,2}$/, describe: 'a Cilium 1.17 patch release such as 1.17.4' },
+  ciliumVersion: {
+    pattern: CILIUM_VERSION_PATTERN,
+    describe: `a Cilium release of ${CILIUM_RELEASES.map((r) => r.minor).join(', ')} such as ${DEFAULT_CILIUM.patch}`,
+  },
   nodeTaint: {
     pattern: /^[A-Za-z0-9./-]{1,253}(=[A-Za-z0-9._-]{0,63})?:(NoSchedule|PreferNoSchedule|NoExecute)$/,
     describe: 'a taint such as gpu=true:NoSchedule',
@@ -70,7 +74,7 @@ export const defaults = {
   storageReplication: 'LRS',
   keyVaultSoftDeleteDays: 90,
   deletionPolicy: 'Retain',
-  ciliumVersion: '1.17.4',
+  ciliumVersion: DEFAULT_CILIUM.patch,
   argocdChartVersion: '8.6.1',
   argocdCmpImage: 'quay.io/argoproj/argocd:v3.1.8',
 } as const;

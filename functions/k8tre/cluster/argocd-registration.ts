@@ -1,11 +1,12 @@
-import { parse } from 'yaml';
 import * as kubernetes from '../../../imports/kubernetes.m.crossplane.io.js';
 import type { DesiredResources } from '../lib/composition.js';
+import { holdOne } from '../lib/hold.js';
 import { dig } from '../lib/json.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
 import { roleAssignment } from '../lib/role-assignment.js';
 import { meta, type Stamp } from '../lib/stamp.js';
+import { k8treAnnotations, type RegistrationFacts } from './k8tre-contract.js';
 import type { NetworkFacts } from './network-input.js';
 import { keys } from './naming.js';
 import type { ArgoCdSpec, ClusterSpec } from './spec.js';
@@ -15,8 +16,15 @@ import type { ArgoCdSpec, ClusterSpec } from './spec.js';
 // ArgoCD reaches the private API server as its own workload identity through
 // `argocd-k8s-auth azure`, authorised by an Azure RBAC role on the cluster. The reference
 // used a cluster-admin ServiceAccount token that never expired.
+//
+// The Secret needs the API server's CA. Every namespace of a cluster carries it in the
+// kube-root-ca.crt ConfigMap, which an observe-only Object reads through the cluster's own
+// provider config: no connection secret, so a plan (`npm start`) shows the Secret, and a CA that
+// Azure rotates reaches ArgoCD on the next observation.
 
 export const ARGOCD_ROLE = 'Azure Kubernetes Service RBAC Cluster Admin';
+/** The ConfigMap Kubernetes publishes the cluster's CA bundle in, in every namespace. */
+const ROOT_CA = { namespace: 'kube-system', name: 'kube-root-ca.crt', key: 'ca.crt' } as const;
 
 export type RegistrationOutcome = { readonly registered: true } | { readonly registered: false; readonly waitingFor: string };
 
@@ -42,7 +50,7 @@ export function composeArgoCdRegistration(
   spec: ClusterSpec,
   argocd: ArgoCdSpec,
   stamp: Stamp,
-  network: NetworkFacts,
+  facts: RegistrationFacts,
   ciliumDeployed: boolean,
   observed: Observed,
   desired: DesiredResources,
@@ -60,11 +68,36 @@ export function composeArgoCdRegistration(
       }),
     );
   }
-  // K8TRE needs a CNI before ArgoCD deploys anything (k8tre/k8tre#33).
-  if (!ciliumDeployed) return { registered: false, waitingFor: 'Cilium, before ArgoCD deploys anything' };
+  const P = kubernetes.ObjectSpecManagementPolicies;
+  if (observed.has(keys.kubernetesProviderConfig) || observed.has(keys.clusterCa)) {
+    desired.set(
+      keys.clusterCa,
+      render(kubernetes.Object, {
+        metadata: meta(stamp, keys.clusterCa),
+        spec: {
+          providerConfigRef: { kind: 'ProviderConfig', name: `${stamp.xrName}-${keys.kubernetesProviderConfig}` },
+          managementPolicies: [P.OBSERVE],
+          forProvider: { manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ROOT_CA.name, namespace: ROOT_CA.namespace } } },
+        },
+      }),
+    );
+  }
+
+  // K8TRE needs a CNI before ArgoCD first deploys anything (k8tre/k8tre#33); once registered, the
+  // cluster stays registered while Cilium is upgraded.
+  const registered = observed.has(keys.argocdCluster);
   const host = observed.atProvider(keys.cluster, 'privateFqdn');
-  const caData = certificateAuthority(observed.connectionDetail(keys.cluster, 'kubeconfig'));
-  if (!host || !caData) return { registered: false, waitingFor: "the cluster's API server certificate authority, from its connection secret" };
+  const ca = observedRootCa(observed);
+  const waitingFor =
+    !ciliumDeployed && !registered
+      ? 'Cilium, before ArgoCD deploys anything'
+      : !host || !ca
+        ? "the cluster's API server certificate authority, from kube-system/kube-root-ca.crt"
+        : undefined;
+  if (waitingFor || !host || !ca) {
+    if (registered) desired.set(keys.argocdCluster, holdOne(observed, keys.argocdCluster));
+    return { registered: false, waitingFor: waitingFor ?? 'the ArgoCD cluster secret' };
+  }
 
   const config = {
     execProviderConfig: {
@@ -80,9 +113,8 @@ export function composeArgoCdRegistration(
         AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/',
       },
     },
-    tlsClientConfig: { insecure: false, caData },
+    tlsClientConfig: { insecure: false, caData: Buffer.from(ca).toString('base64') },
   };
-  const P = kubernetes.ObjectSpecManagementPolicies;
   desired.set(
     keys.argocdCluster,
     render(kubernetes.Object, {
@@ -94,7 +126,12 @@ export function composeArgoCdRegistration(
           manifest: {
             apiVersion: 'v1',
             kind: 'Secret',
-            metadata: { name: `k8tre-${spec.environment}-cluster`, namespace: argocd.namespace, labels: clusterLabels(spec, argocd, network) },
+            metadata: {
+              name: `k8tre-${spec.environment}-cluster`,
+              namespace: argocd.namespace,
+              labels: clusterLabels(spec, argocd, facts.network),
+              annotations: k8treAnnotations(spec, facts),
+            },
             type: 'Opaque',
             stringData: { name: `k8tre-${spec.environment}`, server: `https://${host}:443`, config: JSON.stringify(config) },
           },
@@ -105,14 +142,8 @@ export function composeArgoCdRegistration(
   return observed.isReady(keys.argocdCluster) ? { registered: true } : { registered: false, waitingFor: 'the ArgoCD cluster secret to be written' };
 }
 
-/** The base64 CA bundle from an AKS kubeconfig; public material, unlike the rest of the file. */
-export function certificateAuthority(kubeconfig: string | undefined): string | undefined {
-  if (!kubeconfig) return undefined;
-  try {
-    const clusters = dig(parse(kubeconfig), 'clusters');
-    const ca = Array.isArray(clusters) ? dig(clusters[0], 'cluster', 'certificate-authority-data') : undefined;
-    return typeof ca === 'string' && ca !== '' ? ca : undefined;
-  } catch {
-    return undefined;
-  }
+/** The PEM CA bundle provider-kubernetes observed in kube-root-ca.crt. */
+function observedRootCa(observed: Observed): string | undefined {
+  const ca = dig(observed.get(keys.clusterCa), 'status', 'atProvider', 'manifest', 'data', ROOT_CA.key);
+  return typeof ca === 'string' && ca.includes('BEGIN CERTIFICATE') ? ca : undefined;
 }

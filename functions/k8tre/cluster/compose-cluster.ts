@@ -2,6 +2,7 @@ import { ResourceGroup } from '../../../imports/azure.m.upbound.io.js';
 import { cidrOrUndefined } from '../lib/cidr.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
 import { holdObserved } from '../lib/hold.js';
+import type { Observed } from '../lib/observed.js';
 import { FieldError } from '../lib/field-error.js';
 import { dig } from '../lib/json.js';
 import { render } from '../lib/manifest.js';
@@ -9,14 +10,15 @@ import { meta } from '../lib/stamp.js';
 import { planClusterAddressing } from './addressing.js';
 import { composeCluster as composeAks } from './aks.js';
 import { composeControlPlaneIdentity } from './control-plane.js';
-import { composeDataStores, retainedClusterGroupPolicies } from './data-stores.js';
+import { composeDataStores, retainedClusterGroupPolicies, type DataStores } from './data-stores.js';
 import { composeArgoCdRegistration } from './argocd-registration.js';
-import { composeAddOnRoles, composeWorkloadIdentities } from './identities.js';
+import { composeAddOnRoles, composeWorkloadIdentities, type WorkloadIdentityOutcome } from './identities.js';
+import type { RegistrationFacts } from './k8tre-contract.js';
 import { composeInCluster } from './in-cluster.js';
 import { checkKubernetesVersion } from './kubernetes-version.js';
 import { composeManagement } from './management.js';
 import { describeNetwork, networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
-import { clusterStamp, keys } from './naming.js';
+import { azureNames, clusterStamp, keys } from './naming.js';
 import { limits } from './api.js';
 import { parseClusterSpec, type ClusterSpec } from './spec.js';
 import { clusterStatus } from './status.js';
@@ -77,7 +79,9 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   const management = spec.argocdServer && composeManagement(spec, spec.argocdServer, stamp, facts, inCluster.ciliumDeployed, observed, desired);
   if (management?.waitingFor) waiting.push(management.waitingFor);
   const argocd = spec.management.argocd;
-  const registration = argocd && composeArgoCdRegistration(spec, argocd, stamp, facts, inCluster.ciliumDeployed, observed, desired);
+  const registration =
+    argocd &&
+    composeArgoCdRegistration(spec, argocd, stamp, registrationFacts(spec, facts, stores, workloads, observed), inCluster.ciliumDeployed, observed, desired);
   composeUsages(spec, stamp, desired);
 
   if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");
@@ -103,6 +107,27 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     ...(management && { argocd: { url: management.url, ...(management.applicationClientId && { applicationClientId: management.applicationClientId }) } }),
   };
   return { resources: desired, status, conditions, requirements, warnings };
+}
+
+/** What the ArgoCD cluster Secret tells K8TRE about the infrastructure (k8tre-contract.ts). */
+function registrationFacts(
+  spec: ClusterSpec,
+  network: NetworkFacts,
+  stores: DataStores,
+  workloads: readonly WorkloadIdentityOutcome[],
+  observed: Observed,
+): RegistrationFacts {
+  const groupId = observed.atProvider(keys.resourceGroup, 'id');
+  const subscriptionId = groupId?.split('/')[2];
+  return {
+    network,
+    ...(subscriptionId && { subscriptionId }),
+    resourceGroupName: spec.resourceGroupName,
+    dataResourceGroupName: stores.resourceGroupName,
+    keyVaultName: azureNames.keyVault(spec),
+    storageAccounts: { core: azureNames.storage(spec, 'core'), workspace: azureNames.storage(spec, 'workspace') },
+    clientIds: Object.fromEntries(workloads.map((w) => [w.name, observed.atProvider(keys.workloadIdentity(w.name), 'clientId')])),
+  };
 }
 
 /**

@@ -51,6 +51,8 @@ export interface DataStores {
   readonly storageIds: Readonly<Partial<Record<StoragePurpose, string>>>;
   /** The cluster's own group holds stores made by an earlier version, so it is retained too. */
   readonly clusterGroupHoldsData: boolean;
+  /** Where the data stores are: the data group, or for an earlier version's stores the cluster's. */
+  readonly resourceGroupName: string;
 }
 
 export function composeDataStores(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, observed: Observed, desired: DesiredResources): DataStores {
@@ -165,7 +167,8 @@ export function composeDataStores(spec: ClusterSpec, stamp: Stamp, network: Netw
   }
 
   const clusterGroupHoldsData = homes.includes(keys.resourceGroup);
-  return { ...(keyVaultId && { keyVaultId }), storageIds, clusterGroupHoldsData };
+  const resourceGroupName = home(keys.storage('core')) === keys.resourceGroup ? spec.resourceGroupName : spec.dataResourceGroupName;
+  return { ...(keyVaultId && { keyVaultId }), storageIds, clusterGroupHoldsData, resourceGroupName };
 }
 
 /** The ARM ID a store in a resource group has: the group's ID, which the provider reports, and the store's type and name. */

@@ -3,11 +3,17 @@ import * as kubernetes from '../../../imports/kubernetes.m.crossplane.io.js';
 import { formatCidr } from '../lib/cidr.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { render, type Manifest } from '../lib/manifest.js';
+import { holdOne } from '../lib/hold.js';
 import type { Observed } from '../lib/observed.js';
 import { roleAssignment } from '../lib/role-assignment.js';
+import { dig } from '../lib/json.js';
 import { meta, type Stamp } from '../lib/stamp.js';
 import type { ClusterAddressing } from './addressing.js';
-import gatewayApi from './gateway-api-crds.json' with { type: 'json' };
+import { ciliumRelease, type CiliumRelease } from './cilium-releases.js';
+import v120 from './gateway-api/v1.2.0.json' with { type: 'json' };
+import v130 from './gateway-api/v1.3.0.json' with { type: 'json' };
+import v141 from './gateway-api/v1.4.1.json' with { type: 'json' };
+import v161 from './gateway-api/v1.6.1.json' with { type: 'json' };
 import { keys } from './naming.js';
 import type { ClusterSpec } from './spec.js';
 
@@ -16,8 +22,10 @@ import type { ClusterSpec } from './spec.js';
 // Entra: their own workload identity (from the management cluster) exchanges its token for an
 // AKS token, and an Azure RBAC role on the cluster authorises it. No admin kubeconfig, no token.
 //
-// Order: the Gateway API CRDs first (API definitions need no CNI, and Cilium enables its
-// Gateway API support only if they exist when it starts), then Cilium, then anything else.
+// Order: the Gateway API CRDs the Cilium release requires first (API definitions need no CNI, and
+// Cilium's operator enables Gateway API support only if they all exist when it starts), then
+// Cilium, then anything else. A change of Cilium minor waits, with the release as it is, until the
+// CRDs its new minor requires are in place.
 
 /** Where the Azure workload identity webhook projects the service account token. */
 const FEDERATED_TOKEN_FILE = '/var/run/secrets/azure/tokens/azure-identity-token';
@@ -30,8 +38,28 @@ export interface InClusterOutcome {
 }
 
 interface GatewayApiCrd {
-  metadata: { name: string };
+  metadata: { name: string; annotations: Record<string, string> };
   spec: { names: { plural: string } };
+}
+
+interface GatewayApiBundle {
+  readonly version: string;
+  readonly crds: readonly GatewayApiCrd[];
+}
+
+/** The CRD bundles of scripts/gateway-api-crds.ts, by Gateway API version. */
+const GATEWAY_API_BUNDLES: Readonly<Record<string, GatewayApiBundle>> = {
+  [v120.version]: v120,
+  [v130.version]: v130,
+  [v141.version]: v141,
+  [v161.version]: v161,
+};
+const BUNDLE_VERSION = 'gateway.networking.k8s.io/bundle-version';
+
+export function gatewayApiBundle(release: CiliumRelease): GatewayApiBundle {
+  const bundle = GATEWAY_API_BUNDLES[release.gatewayApiVersion];
+  if (!bundle) throw new Error(`internal: no Gateway API ${release.gatewayApiVersion} bundle for Cilium ${release.minor}`);
+  return bundle;
 }
 
 export function composeInCluster(
@@ -42,14 +70,18 @@ export function composeInCluster(
   observed: Observed,
   desired: DesiredResources,
 ): InClusterOutcome {
-  if (!observed.has(keys.cluster)) return { waitingFor: 'the AKS cluster, before anything goes into it', ciliumDeployed: false };
+  // Each step waits for its prerequisites only to be created. Once it exists it stays composed,
+  // whatever the prerequisites report: a cluster that is upgrading, or briefly unobserved, must
+  // not lose its CNI to a dropped Helm release.
+  const exists = (key: string) => observed.has(key);
+  if (!exists(keys.cluster) && !exists(keys.inClusterIdentity)) return { waitingFor: 'the AKS cluster, before anything goes into it', ciliumDeployed: false };
 
   const identitySecret = `${spec.name}-incluster-identity`;
   desired.set(keys.inClusterIdentity, providerIdentitySecret(spec, stamp, identitySecret));
   desired.set(keys.kubernetesProviderConfig, providerConfig(kubernetes.ProviderConfig, spec, stamp, keys.kubernetesProviderConfig, identitySecret));
   desired.set(keys.helmProviderConfig, providerConfig(helm.ProviderConfig, spec, stamp, keys.helmProviderConfig, identitySecret));
 
-  const clusterId = observed.atProvider(keys.cluster, 'id');
+  const clusterId = observed.atProvider(keys.cluster, 'id') ?? stringOrUndefined(observed.forProvider(keys.providerAdminRole, 'scope'));
   if (clusterId) {
     desired.set(
       keys.providerAdminRole,
@@ -62,20 +94,40 @@ export function composeInCluster(
       }),
     );
   }
-  if (!observed.isReady(keys.cluster) || !observed.isReady(keys.providerAdminRole)) {
+
+  const release = ciliumRelease(spec.ciliumVersion);
+  if (!release) throw new Error(`internal: Cilium ${spec.ciliumVersion} passed the spec reader but is not in the release table`);
+  const bundle = gatewayApiBundle(release);
+  const crds = bundle.crds.map((crd) => ({ crd, key: keys.gatewayApiCrd(crd.spec.names.plural) }));
+  const reachable = observed.isReady(keys.cluster) && observed.isReady(keys.providerAdminRole);
+  if (!reachable && !crds.some(({ key }) => exists(key))) {
     return { waitingFor: `the cluster to be ready and the management providers' ${CLUSTER_ADMIN_ROLE} role`, ciliumDeployed: false };
   }
-
-  const crds = (gatewayApi.crds as GatewayApiCrd[]).map((crd) => ({ crd, key: keys.gatewayApiCrd(crd.spec.names.plural) }));
   for (const { crd, key } of crds) desired.set(key, gatewayApiObject(stamp, key, crd));
-  if (!crds.every(({ key }) => observed.isReady(key)))
-    return { waitingFor: `the Gateway API ${gatewayApi.version} CRDs to be established`, ciliumDeployed: false };
 
-  const host = observed.atProvider(keys.cluster, 'privateFqdn');
-  if (!host) return { waitingFor: "the cluster's private API server FQDN, for Cilium", ciliumDeployed: false };
-  desired.set(keys.cilium, ciliumRelease(spec, stamp, addressing, ciliumClusterId, host));
-  const deployed = observed.isReady(keys.cilium);
-  return deployed ? { ciliumDeployed: true } : { waitingFor: 'Cilium to be deployed', ciliumDeployed: false };
+  const running = observed.get(keys.cilium);
+  const crdsInPlace = crds.every(({ key }) => observed.isReady(key) && appliedBundle(observed, key) === bundle.version);
+  const host = observed.atProvider(keys.cluster, 'privateFqdn') ?? stringOrUndefined(dig(running, 'spec', 'forProvider', 'values', 'k8sServiceHost'));
+  if (!crdsInPlace || !host) {
+    // A running Cilium keeps its release, whose operator reads the CRDs only when it starts.
+    if (running) desired.set(keys.cilium, holdOne(observed, keys.cilium));
+    const waitingFor = crdsInPlace
+      ? "the cluster's private API server FQDN, for Cilium"
+      : `the Gateway API ${bundle.version} CRDs Cilium ${release.minor} requires to be established`;
+    return { waitingFor, ciliumDeployed: false };
+  }
+  desired.set(keys.cilium, ciliumHelmRelease(spec, release, stamp, addressing, ciliumClusterId, host));
+  const deployed = observed.isReady(keys.cilium) && dig(running, 'spec', 'forProvider', 'chart', 'version') === spec.ciliumVersion;
+  return deployed ? { ciliumDeployed: true } : { waitingFor: `Cilium ${spec.ciliumVersion} to be deployed`, ciliumDeployed: false };
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The Gateway API bundle version of the CRD a provider-kubernetes Object last applied. */
+function appliedBundle(observed: Observed, key: string): unknown {
+  return dig(observed.forProvider(key, 'manifest'), 'metadata', 'annotations', BUNDLE_VERSION);
 }
 
 /**
@@ -139,13 +191,43 @@ function gatewayApiObject(stamp: Stamp, key: string, crd: GatewayApiCrd): Manife
 }
 
 /**
- * Cilium for AKS bring-your-own CNI. Where the reference passed the API server URL as a host,
- * left the pod pool at a default that overlapped the service CIDR, and turned kube-proxy
- * replacement on while AKS kept running kube-proxy, this keeps AKS's kube-proxy and runs
- * Cilium alongside it: no kube-proxy replacement, with the NodePort support that Cilium's
- * Gateway API needs enabled on its own.
+ * Cilium for AKS bring-your-own CNI (aksbyocni: cluster-pool IPAM, tunnel routing; the only value
+ * Cilium documents for AKS, so no node-init DaemonSet) on the pod pool planned for the cluster. Where the reference passed the API server URL as a host and left
+ * the pod pool at a default that overlapped the service CIDR, this passes the bare private FQDN
+ * and a pool of its own.
+ *
+ * Gateway API, which K8TRE's gateway runs on, needs the L7 proxy, a GatewayClass `cilium`
+ * (created outright, not only when Helm sees the CRD), and kube-proxy replacement: from 1.19
+ * Cilium requires it, while 1.17 and 1.18 also accept NodePort alongside AKS's kube-proxy, which
+ * their clusters keep so that their datapath does not change under running connections. With
+ * kube-proxy running beside NodePort, Cilium's own NodePort health checks must be off
+ * (Documentation/network/kubernetes/kubeproxy-free.rst).
  */
-function ciliumRelease(spec: ClusterSpec, stamp: Stamp, addressing: ClusterAddressing, clusterId: number, host: string): Manifest {
+export function ciliumValues(
+  release: CiliumRelease,
+  clusterName: string,
+  clusterId: number,
+  host: string,
+  addressing: ClusterAddressing,
+): Record<string, unknown> {
+  return {
+    aksbyocni: { enabled: true },
+    cluster: { name: clusterName, id: clusterId },
+    k8sServiceHost: host,
+    k8sServicePort: 443,
+    ...(release.kubeProxyReplacement ? { kubeProxyReplacement: true } : { kubeProxyReplacement: false, nodePort: { enabled: true, enableHealthCheck: false } }),
+    ipam: { mode: 'cluster-pool', operator: { clusterPoolIPv4PodCIDRList: [formatCidr(addressing.podCidr)], clusterPoolIPv4MaskSize: 24 } },
+    routingMode: 'tunnel',
+    tunnelProtocol: 'vxlan',
+    enableIPv4Masquerade: true,
+    l7Proxy: true,
+    gatewayAPI: { enabled: true, gatewayClass: { create: 'true' } },
+    hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: true } },
+    operator: { replicas: 2 },
+  };
+}
+
+function ciliumHelmRelease(spec: ClusterSpec, release: CiliumRelease, stamp: Stamp, addressing: ClusterAddressing, clusterId: number, host: string): Manifest {
   return render(helm.Release, {
     metadata: meta(stamp, keys.cilium, { azureName: 'cilium' }),
     spec: {
@@ -155,22 +237,7 @@ function ciliumRelease(spec: ClusterSpec, stamp: Stamp, addressing: ClusterAddre
         namespace: 'kube-system',
         skipCreateNamespace: true,
         wait: true,
-        values: {
-          aksbyocni: { enabled: true },
-          nodeinit: { enabled: true },
-          cluster: { name: spec.environment, id: clusterId },
-          k8sServiceHost: host,
-          k8sServicePort: 443,
-          kubeProxyReplacement: false,
-          nodePort: { enabled: true },
-          ipam: { mode: 'cluster-pool', operator: { clusterPoolIPv4PodCIDRList: [formatCidr(addressing.podCidr)], clusterPoolIPv4MaskSize: 24 } },
-          routingMode: 'tunnel',
-          tunnelProtocol: 'vxlan',
-          enableIPv4Masquerade: true,
-          gatewayAPI: { enabled: true },
-          hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: true } },
-          operator: { replicas: 2 },
-        },
+        values: ciliumValues(release, spec.environment, clusterId, host, addressing),
       },
     },
   });

@@ -4,6 +4,7 @@ import * as helm from '../../../imports/helm.m.crossplane.io.js';
 import { Principal } from '../../../imports/serviceprincipals.azuread.m.upbound.io.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { render } from '../lib/manifest.js';
+import { holdOne } from '../lib/hold.js';
 import type { Observed } from '../lib/observed.js';
 import { meta, refTo, type Stamp } from '../lib/stamp.js';
 import { TOKEN_AUDIENCE } from './api.js';
@@ -111,9 +112,13 @@ export function composeManagement(
   const applicationClientId = observed.atProvider(keys.argocdApplication, 'clientId');
   const controllerClientId = observed.atProvider(keys.workloadIdentity(ARGOCD_CONTROLLER_IDENTITY.name), 'clientId');
   const base = { url, ...(applicationClientId && { applicationClientId }) };
-  // ArgoCD needs a CNI before it can run (k8tre/k8tre#33), and the IDs it is configured with.
-  if (!ciliumDeployed) return { ...base, waitingFor: 'Cilium, before ArgoCD' };
-  if (!applicationClientId || !controllerClientId) return { ...base, waitingFor: "the ArgoCD application's and controller identity's client IDs" };
+  // ArgoCD needs a CNI before it is first installed (k8tre/k8tre#33), and the IDs it is configured
+  // with. Once installed it stays: a Cilium upgrade must not uninstall it.
+  const installed = observed.has(keys.argocdRelease);
+  if (!applicationClientId || !controllerClientId || (!ciliumDeployed && !installed)) {
+    if (installed) desired.set(keys.argocdRelease, holdOne(observed, keys.argocdRelease));
+    return { ...base, waitingFor: !ciliumDeployed && !installed ? 'Cilium, before ArgoCD' : "the ArgoCD application's and controller identity's client IDs" };
+  }
 
   desired.set(keys.argocdRelease, argocdRelease(spec, server, stamp, host, applicationClientId, controllerClientId));
   return observed.isReady(keys.argocdRelease) ? base : { ...base, waitingFor: 'ArgoCD to be deployed' };

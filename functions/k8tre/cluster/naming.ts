@@ -29,6 +29,7 @@ export const keys = {
   cilium: 'release-cilium',
   argocdRole: 'role-argocd-cluster-admin',
   argocdCluster: 'argocd-cluster-secret',
+  clusterCa: 'cluster-root-ca',
   argocdApplication: 'argocd-entra-application',
   argocdServicePrincipal: 'argocd-entra-service-principal',
   argocdApplicationFederation: 'argocd-entra-federation',

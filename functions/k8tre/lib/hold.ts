@@ -26,3 +26,10 @@ export function holdObserved(observed: Observed, except: ReadonlySet<string> = n
   }
   return held;
 }
+
+/** One observed resource as desired, exactly as it stands; it must be observed. */
+export function holdOne(observed: Observed, name: string): Manifest {
+  const held = holdObserved(observed, new Set(observed.names().filter((n) => n !== name))).get(name);
+  if (!held) throw new Error(`internal: ${name} is not observed, so it cannot be held`);
+  return held;
+}

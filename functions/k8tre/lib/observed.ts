@@ -6,25 +6,12 @@ import { dig, digString, isObject, type JsonObject } from './json.js';
  * from here, as do earlier allocations the function must keep.
  */
 export class Observed {
-  constructor(
-    private readonly resources: ReadonlyMap<string, JsonObject>,
-    private readonly connections: ReadonlyMap<string, Readonly<Record<string, Uint8Array>>> = new Map(),
-  ) {}
+  constructor(private readonly resources: ReadonlyMap<string, JsonObject>) {}
 
-  static from(resources: Record<string, { resource?: unknown; connectionDetails?: Record<string, Uint8Array> } | undefined>): Observed {
+  static from(resources: Record<string, { resource?: unknown } | undefined>): Observed {
     const map = new Map<string, JsonObject>();
-    const connections = new Map<string, Record<string, Uint8Array>>();
-    for (const [name, entry] of Object.entries(resources)) {
-      if (isObject(entry?.resource)) map.set(name, entry.resource);
-      if (entry?.connectionDetails && Object.keys(entry.connectionDetails).length > 0) connections.set(name, entry.connectionDetails);
-    }
-    return new Observed(map, connections);
-  }
-
-  /** A connection detail the provider published for the resource, e.g. AKS's `kubeconfig`. */
-  connectionDetail(name: string, key: string): string | undefined {
-    const value = this.connections.get(name)?.[key];
-    return value && value.length > 0 ? Buffer.from(value).toString('utf8') : undefined;
+    for (const [name, entry] of Object.entries(resources)) if (isObject(entry?.resource)) map.set(name, entry.resource);
+    return new Observed(map);
   }
 
   names(): string[] {

@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_DIR, ROOT } from '../scripts/lib/paths.js';
 import { apiReference } from '../scripts/lib/api-reference.js';
 import { API_FOLDERS, synthesize } from '../scripts/synth.js';
 import { AKS_MINORS, CALENDAR_AS_OF } from '../functions/k8tre/cluster/aks-versions.js';
 import { validateStream } from '../scripts/lib/validate.js';
+import { loadExample, withField } from './support/function.js';
 import { expectValid } from './support/render.js';
 
 function filesUnder(dir: string): Map<string, string> {
@@ -80,6 +81,25 @@ describe('the package validates', () => {
     expect(result.ok).toBe(false);
     expect(result.stdout).toContain('spec.addressPool.spokePrefixLength');
     expect(result.stdout).toContain('at most one environment can be the apex');
+  });
+
+  // Each: what is refused, the example and the field set to break it, and what `crossplane resource validate` must say.
+  const refusedAtAdmission: [string, string, string, unknown, string][] = [
+    [
+      'more exposed environments than one gateway routes',
+      'network/k8tre.yaml',
+      'spec.environments',
+      Array.from({ length: 51 }, (_, i) => ({ name: `e${i}`, addressSpace: `10.${150 + Math.floor(i / 16)}.${(i % 16) * 16}.0/20` })),
+      'at most 50 exposed environments per network',
+    ],
+    ['a zonal gateway with one instance', 'network/k8tre.yaml', 'spec.gateway.minCapacity', 1, 'needs minCapacity 2 or more for zone redundancy'],
+    ['a system pool of one node', 'cluster/dev.yaml', 'spec.systemPool.minCount', 1, 'spec.systemPool.minCount: Invalid value: 1'],
+    ['no user pool', 'cluster/dev.yaml', 'spec.nodePools', [], 'spec.nodePools: Invalid value'],
+  ];
+  it.each(refusedAtAdmission)('the XRD refuses %s', async (_, example, path, value, expected) => {
+    const result = await validateStream(stringify(withField(loadExample(join(ROOT, 'examples', example)), path, value)));
+    expect(result.ok).toBe(false);
+    expect(result.stdout).toContain(expected);
   });
 
   it('the XRD refuses a Kubernetes minor past AKS end of life, naming the date, from the same table as the function', async () => {

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { defaults, enums, KIND, limits, patterns } from '../../functions/k8tre/cluster/api.js';
 import { enums as networkEnums } from '../../functions/k8tre/network/api.js';
 import { CILIUM_RELEASES } from '../../functions/k8tre/cluster/cilium-releases.js';
+import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
 import { CALENDAR_AS_OF, kubernetesVersionRule, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
@@ -64,11 +65,16 @@ const spec = object(
       { name: matching('Its name.', patterns.kubernetesName, { maxLength: 63 }) },
       { required: ['name'] },
     ),
-    resourceGroupName: matching('Resource group for the cluster, its identities and endpoints. Default rg-<xr name>-aks.', patterns.resourceGroupName, {
+    naming: oneOf(
+      'Default names. Unique (default): rg-<xr>-aks, rg-<xr>-data, kv-<xr>-<hash>, st<xr><core|ws><hash>, never colliding between tenants. K8TRE: the names an unmodified K8TRE reads (its rwx-default storage class mounts stgk8trecore<env> in rg-k8tre-<env>-uks-aks), with stgk8treworkspace<env>, <env>-k8tre-kv and rg-k8tre-<env>-uks-cluster; global names, so one platform per environment name. Explicit names below win. Choose at creation: renaming a store replaces it.',
+      NAMING_PRESETS,
+      { default: 'Unique' },
+    ),
+    resourceGroupName: matching('Resource group for the cluster, its identities and endpoints. Default from spec.naming.', patterns.resourceGroupName, {
       maxLength: 90,
     }),
     dataResourceGroupName: matching(
-      'Resource group for the Key Vault and storage accounts, retained with them: Azure deletes no group that still holds resources, so they cannot share the cluster’s. Default rg-<xr name>-data.',
+      'Resource group for the Key Vault and storage accounts, retained with them: Azure deletes no group that still holds resources, so they cannot share the cluster’s. Default from spec.naming.',
       patterns.resourceGroupName,
       { maxLength: 90 },
     ),
@@ -114,12 +120,12 @@ const spec = object(
       },
     ),
     keyVault: object('The cluster’s Key Vault: RBAC, purge protection, no public access, a private endpoint.', {
-      name: matching('Globally unique name. Default kv-<xr name>-<hash of tenant and XR>.', patterns.keyVaultName, { maxLength: 24 }),
+      name: matching('Globally unique name. Default from spec.naming.', patterns.keyVaultName, { maxLength: 24 }),
       softDeleteRetentionDays: integer('Soft-delete retention.', limits.softDeleteDays, { default: defaults.keyVaultSoftDeleteDays }),
     }),
     storage: object('The workspace and core storage accounts (StorageV2, HNS, TLS 1.2, no public access, private endpoints).', {
       replication: oneOf('Replication.', enums.storageReplication, { default: defaults.storageReplication }),
-      accountNames: object('Globally unique names. Default st<xr name><ws|core><hash of tenant and XR>.', {
+      accountNames: object('Globally unique names. Default from spec.naming.', {
         workspace: matching('Workspace account name.', patterns.storageAccountName, { maxLength: 24 }),
         core: matching('Core account name (K8TRE’s rwx-default storage class uses it).', patterns.storageAccountName, { maxLength: 24 }),
       }),

@@ -355,3 +355,26 @@ describe("Cilium's Gateway API (operator/pkg/gateway-api/cell.go of each release
     expect(fatalMessage(runWithRequired(withField(cluster, 'spec.cilium', { version: '1.16.9' }), required))).toContain('spec.cilium.version');
   });
 });
+
+describe("K8TRE's naming preset (k8tre/k8tre agnostics/storage-class/azure/envs/*/rwx-default.yaml)", () => {
+  it('names the stores what an unmodified K8TRE reads: stgk8trecore<env> in rg-k8tre-<env>-uks-aks', () => {
+    const { observed, xr } = settle(withField(cluster, 'spec.naming', 'K8TRE'), observe, required);
+    const azureName = (key: string) => (observed[key]!.metadata as { annotations: Record<string, string> }).annotations['crossplane.io/external-name'];
+    expect(azureName('storage-core')).toBe('stgk8trecoredev');
+    expect(azureName('storage-workspace')).toBe('stgk8treworkspacedev');
+    expect(azureName('keyvault')).toBe('dev-k8tre-kv');
+    expect(azureName('resource-group-data')).toBe('rg-k8tre-dev-uks-aks');
+    expect(azureName('resource-group')).toBe('rg-k8tre-dev-uks-cluster');
+    expect(forProvider(observed['storage-core']!).resourceGroupNameRef).toEqual({ name: 'dev-resource-group-data' });
+    expect((xr.status as { storage: { core: { name: string } } }).storage.core.name).toBe('stgk8trecoredev');
+  });
+
+  it('lets explicit names win, and refuses an environment whose K8TRE names Azure would refuse', () => {
+    const named = withField(withField(cluster, 'spec.naming', 'K8TRE'), 'spec.keyVault.name', 'kv-own-name');
+    expect(desired(runWithRequired(named, required), 'keyvault').metadata).toMatchObject({ annotations: { 'crossplane.io/external-name': 'kv-own-name' } });
+    const long = withField(withField(cluster, 'spec.naming', 'K8TRE'), 'spec.environment', 'research1');
+    expect(fatalMessage(runWithRequired(long, required))).toContain(
+      "spec.naming: K8TRE names environment research1's storage account stgk8treworkspaceresearch1, longer than Azure's 24 characters",
+    );
+  });
+});

@@ -156,6 +156,7 @@ describe('the app of apps', () => {
 interface ArgoCdValues {
   configs: { cm: { create: boolean } };
   controller: { serviceAccount: { annotations: Record<string, string> }; podLabels: Record<string, string> };
+  server: { serviceAccount: { annotations: Record<string, string> }; podLabels: Record<string, string> };
   repoServer: unknown;
   extraObjects: { kind: string; data: Record<string, string> }[];
 }
@@ -196,10 +197,12 @@ describe('identities and access', () => {
     expect(account?.metadata.annotations?.['azure.workload.identity/client-id']).toBe(dev.spec.management.providerIdentity.clientId);
   });
 
-  it('runs the ArgoCD application controller as the identity the clusters register for', () => {
+  // Both run the cluster Secrets' `argocd-k8s-auth azure` exec: the controller to sync, the server
+  // for live state, logs and exec.
+  it.each(['controller', 'server'] as const)('runs the ArgoCD %s as the identity the clusters register for', (component) => {
     expect(values.configs.cm.create).toBe(false);
-    expect(values.controller.serviceAccount.annotations['azure.workload.identity/client-id']).toBe(dev.spec.management.argocd.controllerIdentity.clientId);
-    expect(values.controller.podLabels['azure.workload.identity/use']).toBe('true');
+    expect(values[component].serviceAccount.annotations['azure.workload.identity/client-id']).toBe(dev.spec.management.argocd.controllerIdentity.clientId);
+    expect(values[component].podLabels['azure.workload.identity/use']).toBe('true');
   });
 
   it('provides the ProviderConfig the clusters register through, allowed to write exactly their cluster Secrets', () => {

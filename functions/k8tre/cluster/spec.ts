@@ -4,6 +4,7 @@ import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-re
 import { readXrBasics } from '../lib/xr-basics.js';
 import { enums as networkEnums } from '../network/api.js';
 import { defaults, enums, limits, patterns, SUBSCRIPTION_WIDE_FORBIDDEN } from './api.js';
+import { NAMING_PRESETS, presetNames, type NamingPreset } from './naming-preset.js';
 
 // The typed form of an XK8treCluster's spec, with every default applied.
 
@@ -56,6 +57,7 @@ export interface ClusterSpec {
   readonly namespace: string;
   readonly environment: string;
   readonly networkName: string;
+  readonly naming: NamingPreset;
   readonly resourceGroupName: string;
   /** Where the Key Vault and storage accounts live, retained with them. */
   readonly dataResourceGroupName: string;
@@ -93,16 +95,21 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
   const storage = spec.object('storage');
   const accountNames = storage?.object('accountNames');
   const cilium = spec.object('cilium');
+  const environment = spec.requiredString('environment', patterns.environmentName);
+  const naming = spec.oneOf('naming', NAMING_PRESETS, 'Unique');
+  const accountNamesGiven = accountNames?.has('workspace') && accountNames.has('core');
+  const preset = presetNames(naming, name, environment, accountNamesGiven === true);
   // Whether AKS still supports the minor depends on what is in force (kubernetes-version.ts, from the table in aks-versions.ts).
   const kubernetesVersion = spec.string('kubernetesVersion', patterns.kubernetesVersion) ?? defaults.kubernetesVersion;
 
   const result: ClusterSpec = {
     name,
     namespace,
-    environment: spec.requiredString('environment', patterns.environmentName),
+    environment,
     networkName: spec.requiredObject('networkRef').requiredString('name', patterns.kubernetesName),
-    resourceGroupName: spec.string('resourceGroupName', patterns.resourceGroupName) ?? `rg-${name}-aks`,
-    dataResourceGroupName: spec.string('dataResourceGroupName', patterns.resourceGroupName) ?? `rg-${name}-data`,
+    naming,
+    resourceGroupName: spec.string('resourceGroupName', patterns.resourceGroupName) ?? preset.resourceGroupName,
+    dataResourceGroupName: spec.string('dataResourceGroupName', patterns.resourceGroupName) ?? preset.dataResourceGroupName,
     providerConfigRef,
     tags,
     tenantId: spec.requiredString('tenantId', patterns.uuid),
@@ -113,14 +120,14 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     systemPool: parseSystemPool(spec.object('systemPool')),
     nodePools: parseNodePools(spec),
     keyVault: {
-      ...optional('name', keyVault?.string('name', patterns.keyVaultName)),
+      ...optional('name', keyVault?.string('name', patterns.keyVaultName) ?? preset.keyVaultName),
       softDeleteRetentionDays:
         keyVault?.integer('softDeleteRetentionDays', limits.softDeleteDays, defaults.keyVaultSoftDeleteDays) ?? defaults.keyVaultSoftDeleteDays,
     },
     storage: {
       replication: storage?.oneOf('replication', enums.storageReplication, defaults.storageReplication) ?? defaults.storageReplication,
-      ...optional('workspaceName', accountNames?.string('workspace', patterns.storageAccountName)),
-      ...optional('coreName', accountNames?.string('core', patterns.storageAccountName)),
+      ...optional('workspaceName', accountNames?.string('workspace', patterns.storageAccountName) ?? preset.workspaceStorageName),
+      ...optional('coreName', accountNames?.string('core', patterns.storageAccountName) ?? preset.coreStorageName),
     },
     publicDnsZoneId: spec.requiredObject('certManager').requiredString('publicDnsZoneId', patterns.dnsZoneId),
     workloadIdentities: parseWorkloadIdentities(spec),

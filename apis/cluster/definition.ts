@@ -74,7 +74,7 @@ const spec = object(
       maxLength: 90,
     }),
     dataResourceGroupName: matching(
-      'Resource group for the Key Vault and storage accounts, retained with them: Azure deletes no group that still holds resources, so they cannot share the cluster’s. Default from spec.naming.',
+      'Resource group for the Key Vault and storage accounts, retained with them: the provider deletes no group that still holds resources, so they cannot share the cluster’s. Default from spec.naming.',
       patterns.resourceGroupName,
       { maxLength: 90 },
     ),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ANNOTATION_PREFIX, K8TRE_ANNOTATIONS } from '../../functions/k8tre/cluster/k8tre-contract.js';
 import { SIMULATED_CA } from '../../scripts/lib/reconcile.js';
@@ -138,5 +139,12 @@ describe('registration with the management ArgoCD', () => {
     xr.spec.management.argocd.labels = { 'secret-store': 'vault', team: 'research' };
     const labels = secretOf(runWithRequired(xr, required, settled.observed)).spec.forProvider.manifest.metadata.labels;
     expect(labels).toMatchObject({ 'secret-store': 'vault', team: 'research', environment: 'dev' });
+  });
+});
+
+describe('the README', () => {
+  it('documents every annotation the cluster Secret carries, as the contract describes it', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const [key, meaning] of Object.entries(K8TRE_ANNOTATIONS)) expect(readme).toContain(`| \`${key}\` | ${meaning} |`);
   });
 });

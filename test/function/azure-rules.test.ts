@@ -246,7 +246,7 @@ describe('high availability (learn.microsoft.com/azure/aks/use-system-pools)', (
   });
 });
 
-describe('the data stores outlive the cluster (Azure deletes no resource group that still holds resources)', () => {
+describe("the data stores outlive the cluster (azurerm's prevent_deletion_if_contains_resources: no group that holds resources is deleted)", () => {
   const groupOf = (manifest: Json) => (forProvider(manifest).resourceGroupNameRef as { name: string }).name;
   const policies = (manifest: Json) => (manifest.spec as { managementPolicies?: string[] }).managementPolicies;
 

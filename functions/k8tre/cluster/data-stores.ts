@@ -13,9 +13,11 @@ import type { ClusterSpec } from './spec.js';
 // The cluster's Key Vault and storage accounts: research data, so they outlive the XR unless the
 // user opts out, in a resource group of their own.
 //
-// Their own group, because Azure will not delete a resource group that still holds resources:
-// with the retained stores in the cluster's group, deleting the XR would hang on that group for
-// ever. The data group is retained with them. Stores made by an earlier version in the cluster's
+// Their own group, because the provider will not delete a resource group that still holds
+// resources (azurerm's prevent_deletion_if_contains_resources, on by default; provider-upjet-azure
+// does not expose it; internal/services/resource/resource_group_resource.go): with the retained
+// stores in the cluster's group, deleting the XR would hang on that group for ever. Were the check
+// off, Azure would delete the retained stores with the group. The data group is retained with them. Stores made by an earlier version in the cluster's
 // group stay there (moving one means replacing it); that group is then retained too, so that
 // deleting the XR still completes, leaving it behind with the data.
 

@@ -140,7 +140,7 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
   if (result.dataResourceGroupName.toLowerCase() === result.resourceGroupName.toLowerCase()) {
     throw new FieldError(
       'spec.dataResourceGroupName',
-      `must differ from spec.resourceGroupName (${result.resourceGroupName}): Azure deletes no resource group that still holds the retained data stores`,
+      `must differ from spec.resourceGroupName (${result.resourceGroupName}): the provider deletes no resource group that still holds the retained data stores`,
     );
   }
   if (result.storage.workspaceName && result.storage.workspaceName === result.storage.coreName) {

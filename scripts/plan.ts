@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClusterStatus } from '../functions/k8tre/cluster/status.js';
 import type { NetworkStatus } from '../functions/k8tre/network/status.js';
 import { ROOT } from './lib/paths.js';
-import { convergedStream, EXAMPLE_FILES, PlatformInputError, readPlatform, renderPlatform, type RenderedPlatform } from './lib/platform.js';
+import { convergedStream, EXAMPLE_FILES, livesIn, PlatformInputError, readPlatform, renderPlatform, type RenderedPlatform } from './lib/platform.js';
 import { planReport } from './lib/plan-report.js';
 import { lastRound, RenderFailure } from './lib/reconcile.js';
 import { RenderSession } from './lib/render-engine.js';
@@ -23,7 +23,7 @@ export interface Plan {
   readonly report: string;
   /** Documents in the files given that are not XRs of this package, skipped. */
   readonly skipped: readonly string[];
-  /** out/platform.yaml, and one picture per network: out/topology.svg, or out/topology-<network>.svg for several. */
+  /** out/platform.yaml, and one picture per network: out/topology.svg, or out/topology-<namespace>-<network>.svg for several. */
   readonly files: { readonly stream: string; readonly topologies: readonly string[] };
 }
 
@@ -39,10 +39,9 @@ export async function plan(progress: (message: string) => void, outDir: string =
     const clusters = platform.clusters.map((c) => lastRound(c.rounds).xr);
     const topologies = platform.networks.map((rendered) => {
       const xr = lastRound(rendered.rounds).xr;
-      const own = clusters
-        .filter((c) => (c.spec as { networkRef?: { name?: string } }).networkRef?.name === xr.metadata.name)
-        .map((c) => c.status as ClusterStatus);
-      const file = join(outDir, platform.networks.length === 1 ? 'topology.svg' : `topology-${xr.metadata.name}.svg`);
+      const own = clusters.filter((c) => livesIn(c, xr)).map((c) => c.status as ClusterStatus);
+      const namespace = (xr.metadata as { namespace?: string }).namespace ?? 'default';
+      const file = join(outDir, platform.networks.length === 1 ? 'topology.svg' : `topology-${namespace}-${xr.metadata.name}.svg`);
       writeFileSync(file, topologySvg(xr.status as NetworkStatus, own));
       return file;
     });

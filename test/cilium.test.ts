@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CILIUM_RELEASES, DEFAULT_CILIUM, type CiliumRelease } from '../functions/k8tre/cluster/cilium-releases.js';
+import { CILIUM_RELEASES, type CiliumRelease } from '../functions/k8tre/cluster/cilium-releases.js';
 import { ciliumValues, gatewayApiBundle } from '../functions/k8tre/cluster/in-cluster.js';
 import { parseCidr } from '../functions/k8tre/lib/cidr.js';
 import { downloadModule } from '../scripts/lib/go-module.js';
@@ -109,11 +109,5 @@ describe.each(CILIUM_RELEASES.map((release) => [release.minor, release] as const
     const compatibility = read(dir, 'Documentation', 'network', 'kubernetes', 'compatibility.rst');
     const row = /\|\s*((?:1\.\d+, )*1\.\d+)\s*\|\s*\*\s*`networking\.k8s\.io\/v1`_/.exec(compatibility)?.[1];
     expect(row?.split(', ')).toEqual(release.testedKubernetes);
-  });
-});
-
-describe('the default Cilium', () => {
-  it('is the newest release in the table', () => {
-    expect(DEFAULT_CILIUM).toBe(CILIUM_RELEASES.at(-1));
   });
 });

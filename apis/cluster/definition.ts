@@ -68,7 +68,12 @@ const spec = object(
     naming: oneOf(
       'Default names. Unique (default): rg-<xr>-aks, rg-<xr>-data, kv-<xr>-<hash>, st<xr><core|ws><hash>, never colliding between tenants. K8TRE: the names an unmodified K8TRE reads (its rwx-default storage class mounts stgk8trecore<env> in rg-k8tre-<env>-uks-aks), with stgk8treworkspace<env>, <env>-k8tre-kv and rg-k8tre-<env>-uks-cluster; global names, so one platform per environment name. Explicit names below win. Choose at creation: renaming a store replaces it.',
       NAMING_PRESETS,
-      { default: 'Unique' },
+      {
+        default: 'Unique',
+        'x-kubernetes-validations': [
+          { rule: 'self == oldSelf', message: 'naming is chosen at creation: changing it renames the data stores, which Azure does only by replacing them' },
+        ],
+      },
     ),
     resourceGroupName: matching('Resource group for the cluster, its identities and endpoints. Default from spec.naming.', patterns.resourceGroupName, {
       maxLength: 90,

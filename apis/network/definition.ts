@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { defaults, enums, KIND, limits, patterns, PRIVATE_LINK_ZONE_KEYS } from '../../functions/k8tre/network/api.js';
+import { defaults, enums, KIND, limits, patterns, PRIVATE_LINK_ZONE_KEYS, RESERVED_ENVIRONMENT_NAMES } from '../../functions/k8tre/network/api.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, boolean, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
@@ -49,7 +49,19 @@ const hub = object(
 const environment = object(
   'One K8TRE environment: a spoke VNet, its subnets, DNS zone and gateway listeners.',
   {
-    name: matching('Environment name, e.g. dev. Used in DNS names and Azure resource names.', patterns.environmentName, { maxLength: 12 }),
+    name: matching(
+      `Environment name, e.g. dev. Used in DNS names and Azure resource names; ${RESERVED_ENVIRONMENT_NAMES.join(' and ')} are reserved.`,
+      patterns.environmentName,
+      {
+        maxLength: 12,
+        'x-kubernetes-validations': [
+          {
+            rule: `!(self in [${RESERVED_ENVIRONMENT_NAMES.map((n) => `'${n}'`).join(', ')}])`,
+            message: `${RESERVED_ENVIRONMENT_NAMES.join(' and ')} are reserved: the hub's and the management network's resources are named so`,
+          },
+        ],
+      },
+    ),
     addressSpace: cidr('Explicit spoke address space. When absent, one is allocated from spec.addressPool and kept.', limits.spokePrefix),
     apex: boolean('This environment serves the zone apex (karectl.org rather than prd.karectl.org), like prd in the reference.'),
     exposed: boolean(
@@ -172,6 +184,10 @@ const spec = object(
       'x-kubernetes-list-map-keys': ['name'],
       'x-kubernetes-validations': [
         { rule: 'self.filter(e, has(e.apex) && e.apex).size() <= 1', message: 'at most one environment can be the apex' },
+        {
+          rule: `self.filter(e, has(e.management) && e.management).size() <= ${limits.managementEnvironments.max}`,
+          message: `at most ${limits.managementEnvironments.max} environment may host a management cluster`,
+        },
         {
           rule: `self.filter(e, !has(e.exposed) || e.exposed).size() <= ${limits.exposedEnvironments.max}`,
           message: `at most ${limits.exposedEnvironments.max} exposed environments per network: an Application Gateway routes at most ${limits.exposedEnvironments.gatewayListeners} listeners, ${limits.exposedEnvironments.listenersEach} per environment; use a second XK8treNetwork`,

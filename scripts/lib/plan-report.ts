@@ -1,6 +1,6 @@
 import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
 import type { NetworkStatus } from '../../functions/k8tre/network/status.js';
-import type { RenderedPlatform, RenderedXr } from './platform.js';
+import { livesIn, type RenderedPlatform, type RenderedXr } from './platform.js';
 import { asObserved, lastRound, type Manifest, type Round } from './reconcile.js';
 
 // The readable plan `npm start` prints: per network and environment its address space, gateway
@@ -80,7 +80,7 @@ export function planReport(platform: RenderedPlatform): string {
     const network = lastRound(rendered.rounds);
     const status = network.xr.status as NetworkStatus;
     const networkName = network.xr.metadata.name;
-    const own = clusters.filter(({ round }) => (round.xr.spec as { networkRef?: { name?: string } }).networkRef?.name === networkName);
+    const own = clusters.filter(({ round }) => livesIn(round.xr, network.xr));
     const clustersByEnv = new Map(own.map(({ rendered: c, round }) => [(round.xr.status as ClusterStatus).environment, c]));
     if (out.length > 0) out.push('');
     out.push(`Network ${networkName} (${rendered.file}): hub ${status.hub.addressSpace}, gateway public IP ${status.gateway.publicIpAddress ?? '(pending)'}`);

@@ -87,10 +87,16 @@ function yamlFiles(path: string): string[] {
 
 const namespaceOf = (xr: Manifest) => (xr.metadata as { namespace?: string }).namespace ?? 'default';
 
+/** Whether a cluster XR lives in a network XR: its networkRef, in its own namespace. */
+export function livesIn(cluster: Manifest, network: Manifest): boolean {
+  const name = (cluster.spec as { networkRef?: { name?: string } } | undefined)?.networkRef?.name;
+  return name === network.metadata.name && namespaceOf(cluster) === namespaceOf(network);
+}
+
 /** The network a cluster lives in, which must be among the XRs rendered (it is its required resource). */
 function networkOf(cluster: PlatformXr, networks: readonly PlatformXr[]): PlatformXr {
   const name = (cluster.xr.spec as { networkRef?: { name?: string } } | undefined)?.networkRef?.name;
-  const found = networks.find((n) => n.xr.metadata.name === name && namespaceOf(n.xr) === namespaceOf(cluster.xr));
+  const found = networks.find((n) => livesIn(cluster.xr, n.xr));
   if (!found) {
     throw new PlatformInputError(
       `${cluster.source}: spec.networkRef.name ${JSON.stringify(name)} names no ${NETWORK_KIND} in namespace ${namespaceOf(cluster.xr)} among the files given; add its file`,

@@ -47,9 +47,7 @@ describe('Kubernetes minors (learn.microsoft.com/azure/aks/supported-kubernetes-
   const withVersion = (minor: string | undefined) => withField(cluster, 'spec.kubernetesVersion', minor);
 
   it('defaults to the newest minor AKS supports on the day the table was checked, and supports none past its end of life', () => {
-    expect(DEFAULT_MINOR).toBe(SUPPORTED_MINORS.at(-1));
     // On 2026-12-01 1.34 had just ended (2026-11-30) and 1.37 was the newest GA minor.
-    expect(CALENDAR_AS_OF).toBe('2026-12-01');
     expect(SUPPORTED_MINORS).toEqual(['1.35', '1.36', '1.37']);
     const aks = forProvider(settle(withVersion(undefined), observe, required).observed.aks!);
     expect(aks.kubernetesVersion).toBe(DEFAULT_MINOR);
@@ -133,7 +131,7 @@ describe('Application Gateway limits (learn.microsoft.com/azure/azure-resource-m
   it('refuses one exposed environment more, saying why and what to do', () => {
     const message = fatalMessage(run(withEnvironments(environments(limits.exposedEnvironments.max + 1))));
     expect(message).toBe(
-      'invalid input: spec.environments: exposes 51 environments through the Application Gateway, which routes at most 100 listeners (2 per environment), so 50; put the others in a second XK8treNetwork or set exposed: false on internal-only ones',
+      'invalid input: spec.environments: exposes 51 environments through the Application Gateway, which routes at most 100 listeners (2 per environment), so 50; put the others in a second XK8treNetwork (sharing this hub, give it this network’s private-link zones in spec.dns.privateLinkZones) or set exposed: false on internal-only ones',
     );
   });
 
@@ -374,7 +372,105 @@ describe("K8TRE's naming preset (k8tre/k8tre agnostics/storage-class/azure/envs/
     expect(desired(runWithRequired(named, required), 'keyvault').metadata).toMatchObject({ annotations: { 'crossplane.io/external-name': 'kv-own-name' } });
     const long = withField(withField(cluster, 'spec.naming', 'K8TRE'), 'spec.environment', 'research1');
     expect(fatalMessage(runWithRequired(long, required))).toContain(
-      "spec.naming: K8TRE names environment research1's storage account stgk8treworkspaceresearch1, longer than Azure's 24 characters",
+      "spec.naming: K8TRE names environment research1's workspace storage account stgk8treworkspaceresearch1, longer than Azure's 24 characters; set spec.storage.accountNames.workspace",
+    );
+    // Naming that account is enough: the preset's name for it is not used.
+    const workspaceNamed = withField(long, 'spec.storage.accountNames', { workspace: 'stresearch1ws' });
+    const withResearch = settle(
+      withField(network, 'spec.environments', [...(network.spec as { environments: Json[] }).environments, { name: 'research1' }]),
+      observe,
+    ).xr;
+    expect(fatalMessage(runWithRequired(workspaceNamed, { network: [withResearch] }))).toBeUndefined();
+  });
+});
+
+describe('federated credentials (learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations)', () => {
+  it("creates an identity's second credential only once its first is ready: Azure refuses concurrent writes to one identity (409)", () => {
+    const mgmt = loadExample('examples/cluster/mgmt.yaml');
+    const { observed } = settle(mgmt, observe, required);
+    const first = 'federation-argocd';
+    const second = 'federation-argocd-argocd-server';
+    const { [first]: _first, [second]: _second, ...before } = observed;
+    const round = runWithRequired(mgmt, required, before);
+    expect(Object.keys(round.desired?.resources ?? {})).toContain(first);
+    expect(Object.keys(round.desired?.resources ?? {})).not.toContain(second);
+    const next = runWithRequired(mgmt, required, { ...before, [first]: observe(desired(round, first)) });
+    expect(Object.keys(next.desired?.resources ?? {})).toContain(second);
+  });
+});
+
+describe('what an earlier version made, and its defaults, stay in force', () => {
+  const warningsOf = (rsp: ReturnType<typeof run>) => rsp.results.filter((r) => r.severity === Severity.SEVERITY_WARNING).map((r) => r.message);
+
+  it('keeps a one-instance zonal gateway and a one-node system pool that are live, with a warning; refuses them for new ones', () => {
+    const settledGateway = settle(network, observe).observed;
+    const gateway = structuredClone(settledGateway.gateway!);
+    forProvider(gateway).autoscaleConfiguration = { minCapacity: 1, maxCapacity: 3 };
+    const oneInstance = withField(network, 'spec.gateway.minCapacity', 1);
+    const kept = run(oneInstance, { ...settledGateway, gateway });
+    expect(fatalMessage(kept)).toBeUndefined();
+    expect(warningsOf(kept)).toContainEqual(expect.stringMatching(/^spec.gateway.minCapacity: 1 is too few .*kept because it is in force/));
+    expect(fatalMessage(run(oneInstance))).toContain('spec.gateway.minCapacity: 1 is too few for a gateway across 3 zones');
+
+    const live = settle(cluster, observe, required).observed;
+    const aks = structuredClone(live.aks!);
+    (forProvider(aks).defaultNodePool as Json).minCount = 1;
+    const oneNode = withField(cluster, 'spec.systemPool.minCount', 1);
+    expect(warningsOf(runWithRequired(oneNode, required, { ...live, aks }))).toContainEqual(
+      expect.stringMatching(/^spec.systemPool.minCount: 1 is out of range/),
+    );
+    expect(fatalMessage(runWithRequired(oneNode, required))).toContain('spec.systemPool.minCount: 1 is out of range; AKS system pools need at least 2 nodes');
+  });
+
+  it('refuses a naming or tenant change that would rename a store Azure has, and says how to keep it', () => {
+    const live = settle(cluster, observe, required).observed;
+    expect(fatalMessage(runWithRequired(withField(cluster, 'spec.naming', 'K8TRE'), required, live))).toMatch(
+      /^invalid input: spec.resourceGroupName: would rename the resource group rg-dev-aks to rg-k8tre-dev-uks-cluster, which Azure does only by replacing it; set spec.resourceGroupName: rg-dev-aks to keep it/,
+    );
+    const otherTenant = withField(cluster, 'spec.tenantId', '99999999-9999-9999-9999-999999999999');
+    expect(fatalMessage(runWithRequired(otherTenant, required, live))).toMatch(
+      /^invalid input: spec.keyVault.name: would rename the Key Vault kv-dev-[0-9a-f]{6} to kv-dev-[0-9a-f]{6}/,
+    );
+  });
+
+  it("refuses a landing zone's private-link zone where the network already has its own", () => {
+    const live = settle(network, observe).observed;
+    const landing = withField(network, 'spec.dns.privateLinkZones', {
+      blob: '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-con-dns/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net',
+    });
+    expect(fatalMessage(run(landing, live))).toMatch(
+      /^invalid input: spec.dns.privateLinkZones.blob: this network already has its own privatelink.blob.core.windows.net zone/,
+    );
+    expect(fatalMessage(run(landing))).toBeUndefined();
+  });
+
+  it('keeps a live role: Management cluster whose network does not peer its spoke, with a warning; allows one alone in its network', () => {
+    const mgmt = loadExample('examples/cluster/mgmt.yaml');
+    const unpeered = withField(
+      settledNetwork,
+      'spec.environments',
+      (settledNetwork.spec as { environments: Json[] }).environments.map((e) => ({ ...e, management: undefined })),
+    );
+    const live = settle(mgmt, observe, required).observed;
+    expect(warningsOf(runWithRequired(mgmt, { network: [unpeered] }, live))).toContainEqual(
+      expect.stringMatching(/^spec.role: Management hosts ArgoCD in the mgmt spoke/),
+    );
+    const alone = withField(unpeered, 'spec.environments', [{ name: 'mgmt', exposed: false }]);
+    expect(fatalMessage(runWithRequired(mgmt, { network: [alone] }))).toBeUndefined();
+  });
+});
+
+describe('names that would collide', () => {
+  it.each(['hub', 'management'])('refuses an environment named %s, whose VNet, links and peerings the hub or management network has', (name) => {
+    expect(fatalMessage(run(withField(network, 'spec.environments', [{ name }])))).toBe(
+      `invalid input: spec.environments[0].name: "${name}" is reserved: the hub's and the management network's resources are named so`,
+    );
+  });
+
+  it('refuses a second management environment: each is peered with every spoke, and one keeps the answer under 4 MiB', () => {
+    const two = withField(network, 'spec.environments', [{ name: 'dev' }, { name: 'mgmt', management: true }, { name: 'ops', management: true }]);
+    expect(fatalMessage(run(two))).toBe(
+      'invalid input: spec.environments[2].management: at most 1 environment may host a management cluster; spec.environments[1] already does (each is peered with every other spoke)',
     );
   });
 });

@@ -18,7 +18,7 @@ import { desiredNames, loadExample, run, runWithRequired } from '../support/func
 const base = loadExample('examples/network/k8tre.yaml');
 const POOL = parseCidr('10.128.0.0/12');
 
-const environmentName = fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/);
+const environmentName = fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/).filter((name) => name !== 'hub');
 const validNetwork = fc
   .record({
     names: fc.uniqueArray(environmentName, { minLength: 1, maxLength: 12 }),

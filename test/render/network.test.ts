@@ -110,9 +110,9 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
       sourceAddressPrefix: 'AzureLoadBalancer',
       destinationPortRange: '9988',
     });
-    // The hub, the network Crossplane runs in, and the management spoke.
+    // The created hub's management subnet, the management spoke and the network Crossplane runs in, in address order.
     expect(byName(forProvider(composed.get('spoke-dev-nsg-apiserver')).securityRule, 'allow-management-to-apiserver')).toMatchObject({
-      sourceAddressPrefixes: ['10.100.0.0/22', '10.200.0.0/22', '10.110.48.0/20'],
+      sourceAddressPrefixes: ['10.100.1.64/26', '10.110.48.0/20', '10.200.0.0/22'],
     });
     expect(rules('spoke-dev-nsg-pe')).toEqual(['100 Allow allow-nodes-to-endpoints', '110 Allow allow-management-to-endpoints', '4096 Deny deny-all-inbound']);
     expect(rules('spoke-dev-nsg-ingress')).toEqual(['100 Allow allow-gateway-to-ingress', '110 Allow allow-azure-load-balancer', '4096 Deny deny-all-inbound']);
@@ -125,7 +125,7 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     });
     // The internal mgmt environment's gateway answers the management networks, not the public gateway.
     expect(byName(forProvider(composed.get('spoke-mgmt-nsg-nodes')).securityRule, 'allow-management-to-ingress')).toMatchObject({
-      sourceAddressPrefixes: ['10.100.0.0/22', '10.200.0.0/22', '10.110.48.0/20'],
+      sourceAddressPrefixes: ['10.100.1.64/26', '10.110.48.0/20', '10.200.0.0/22'],
     });
   });
 

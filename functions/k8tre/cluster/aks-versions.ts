@@ -1,11 +1,12 @@
 // The Kubernetes minors AKS offers, from AKS's release calendar: one source for the XRD's rule and
 // the function's check. https://learn.microsoft.com/azure/aks/supported-kubernetes-versions
-// (the calendar and LTS tables, page of 2026-08-05). "Unless an explicit date is provided, the End
-// of Life (EOL) date is the last day of the specified month."
+// (the calendar and LTS tables; the page as published on 2026-08-05, whose dates from then on were
+// AKS's plan). "Unless an explicit date is provided, the End of Life (EOL) date is the last day of
+// the specified month."
 //
 // The function never reads a clock: what is supported is decided against CALENDAR_AS_OF, the day
-// this table was last checked, so the same XR always renders the same way. Refreshing the table
-// (and this date) with each release is what moves the supported range.
+// this table was last checked against that calendar, so the same XR always renders the same way.
+// Refreshing the table (and this date) with each release is what moves the supported range.
 
 export interface AksMinor {
   readonly minor: string;
@@ -37,14 +38,14 @@ export const SUPPORTED_MINORS: readonly string[] = AKS_MINORS.filter(isSupported
 /** The newest generally available minor: the default for new clusters. */
 export const DEFAULT_MINOR: string = SUPPORTED_MINORS.at(-1) ?? '';
 
-/** Why a minor cannot be used for a new cluster or an upgrade, or undefined when it can. */
+const PAST_END_OF_LIFE = AKS_MINORS.filter((m) => m.endOfLife < CALENDAR_AS_OF);
+const OFFERED = `AKS supports ${SUPPORTED_MINORS.join(', ')}`;
+
+/** Why a minor cannot be used for a new cluster or an upgrade, or undefined when it can. The XRD's message says the same. */
 export function unsupportedReason(minor: string): string | undefined {
   if (SUPPORTED_MINORS.includes(minor)) return undefined;
-  const known = AKS_MINORS.find((m) => m.minor === minor);
-  const offered = `AKS supports ${SUPPORTED_MINORS.join(', ')}`;
-  if (!known) return `${minor} is not offered by AKS; ${offered}`;
-  if (known.endOfLife < CALENDAR_AS_OF) return `${minor} reached AKS end of life on ${known.endOfLife}; ${offered}`;
-  return `${minor} is not generally available on AKS yet (from ${known.generallyAvailable}); ${offered}`;
+  const past = PAST_END_OF_LIFE.find((m) => m.minor === minor);
+  return past ? `${minor} reached AKS end of life on ${past.endOfLife}; ${OFFERED}` : `${minor} is not offered by AKS; ${OFFERED}`;
 }
 
 /**
@@ -53,12 +54,9 @@ export function unsupportedReason(minor: string): string | undefined {
  */
 export function kubernetesVersionRule(): { rule: string; messageExpression: string } {
   const list = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
-  const endOfLife = `{${AKS_MINORS.filter((m) => m.endOfLife < CALENDAR_AS_OF)
-    .map((m) => `'${m.minor}': '${m.endOfLife}'`)
-    .join(', ')}}`;
-  const offered = `AKS supports ${SUPPORTED_MINORS.join(', ')}`;
+  const endOfLife = `{${PAST_END_OF_LIFE.map((m) => `'${m.minor}': '${m.endOfLife}'`).join(', ')}}`;
   return {
     rule: `self in ${list(SUPPORTED_MINORS)}`,
-    messageExpression: `self in ${endOfLife} ? self + ' reached AKS end of life on ' + ${endOfLife}[self] + '; ${offered}' : self + ' is not offered by AKS; ${offered}'`,
+    messageExpression: `self in ${endOfLife} ? self + ' reached AKS end of life on ' + ${endOfLife}[self] + '; ${OFFERED}' : self + ' is not offered by AKS; ${OFFERED}'`,
   };
 }

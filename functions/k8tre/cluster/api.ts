@@ -43,8 +43,9 @@ export const limits = {
   xrName: { pattern: /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/, describe: 'at most 20 lowercase letters, digits or hyphens' },
   nodeCount: { min: 0, max: 1000 },
   /** AKS: "System pools must contain at least two nodes but the recommendation is three nodes"
-   * (https://learn.microsoft.com/azure/aks/use-system-pools). */
+   * (https://learn.microsoft.com/azure/aks/use-system-pools). One node is kept where it is in force. */
   systemNodeCount: { min: 2, max: 1000 },
+  systemNodeCountInForce: { min: 1, max: 1000 },
   /** The system pool runs critical add-ons only, so workloads need a user pool. */
   poolCount: { min: 1, max: 20 },
   maxPods: { min: 30, max: 250 },

@@ -1,7 +1,9 @@
 import { ResourceGroup } from '../../../imports/azure.m.upbound.io.js';
 import { cidrOrUndefined } from '../lib/cidr.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
+import { parseArmId } from '../lib/arm-id.js';
 import { holdObserved } from '../lib/hold.js';
+import { ruleOrInForce } from '../lib/in-force.js';
 import type { Observed } from '../lib/observed.js';
 import { FieldError } from '../lib/field-error.js';
 import { dig } from '../lib/json.js';
@@ -16,6 +18,7 @@ import { composeAddOnRoles, composeWorkloadIdentities, type WorkloadIdentityOutc
 import type { RegistrationFacts } from './k8tre-contract.js';
 import { composeInCluster } from './in-cluster.js';
 import { checkKubernetesVersion } from './kubernetes-version.js';
+import { checkNamesInForce } from './names-in-force.js';
 import { composeManagement } from './management.js';
 import { describeNetwork, networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
 import { azureNames, clusterStamp, keys } from './naming.js';
@@ -29,6 +32,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   const spec = parseClusterSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
   const requirements = [networkRequirement(spec)];
   const warnings = checkKubernetesVersion(spec, observed);
+  checkNamesInForce(spec, observed);
 
   const network = readNetwork(spec, required);
   if (!network.ready) {
@@ -42,15 +46,24 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     };
   }
   const facts = network.facts;
-  if (spec.role === 'Management' && !facts.peeredWithAllSpokes) {
-    // Its ArgoCD deploys to the other environments' private API servers, and peering with the
-    // hub does not carry it there (peering is not transitive).
-    throw new FieldError(
+  const live = observed.has(keys.cluster);
+  warnings.push(
+    // Its ArgoCD deploys to the other environments' private API servers, and peering with the hub
+    // does not carry it there (peering is not transitive).
+    ...ruleOrInForce(
+      spec.role === 'Management' && !facts.peeredWithAllSpokes && facts.otherEnvironments > 0,
+      live,
       'spec.role',
       `Management hosts ArgoCD in the ${spec.environment} spoke, which cannot reach the other environments' private API servers through the hub: ` +
         `set management: true on environment ${spec.environment} of ${describeNetwork(spec)}, which peers its spoke with every other, or run ArgoCD where Crossplane runs`,
-    );
-  }
+    ),
+    ...ruleOrInForce(
+      spec.systemPool.minCount < limits.systemNodeCount.min,
+      observed.forProvider(keys.cluster, 'defaultNodePool', 'minCount') === spec.systemPool.minCount,
+      'spec.systemPool.minCount',
+      `${spec.systemPool.minCount} is out of range; AKS system pools need at least ${limits.systemNodeCount.min} nodes`,
+    ),
+  );
   const stamp = clusterStamp(spec, facts.region);
   const addressing = planClusterAddressing(spec, facts, cidrOrUndefined(dig(xr, 'status', 'networking', 'podCidr')));
   const desired: DesiredResources = new Map();
@@ -118,7 +131,7 @@ function registrationFacts(
   observed: Observed,
 ): RegistrationFacts {
   const groupId = observed.atProvider(keys.resourceGroup, 'id');
-  const subscriptionId = groupId?.split('/')[2];
+  const subscriptionId = groupId && parseArmId(groupId).subscriptionId;
   return {
     network,
     ...(subscriptionId && { subscriptionId }),

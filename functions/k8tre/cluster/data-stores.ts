@@ -2,10 +2,12 @@ import { ResourceGroup, ResourceGroupSpecManagementPolicies } from '../../../imp
 import { Vault, VaultSpecManagementPolicies } from '../../../imports/keyvault.azure.m.upbound.io.js';
 import { Account, AccountSpecManagementPolicies } from '../../../imports/storage.azure.m.upbound.io.js';
 import type { DesiredResources } from '../lib/composition.js';
+import { dig } from '../lib/json.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
 import { meta, refTo, type Stamp } from '../lib/stamp.js';
-import type { NetworkFacts, SharedZone } from './network-input.js';
+import type { PrivateLinkZone } from '../network/api.js';
+import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys, type StoragePurpose } from './naming.js';
 import { privateEndpoint } from './private-endpoint.js';
 import type { ClusterSpec } from './spec.js';
@@ -23,7 +25,7 @@ import type { ClusterSpec } from './spec.js';
 
 export const STORAGE_PURPOSES: readonly StoragePurpose[] = ['workspace', 'core'];
 /** HNS accounts serve dfs as well; the reference forgot its endpoint. */
-const STORAGE_SERVICES: readonly SharedZone[] = ['blob', 'file', 'queue', 'table', 'dfs'];
+const STORAGE_SERVICES: readonly PrivateLinkZone[] = ['blob', 'file', 'queue', 'table', 'dfs'];
 
 /** Without Delete in the management policies, deleting the XR orphans a resource in Azure instead of destroying it. */
 const retain = {
@@ -110,7 +112,7 @@ export function composeDataStores(spec: ClusterSpec, stamp: Stamp, network: Netw
       privateEndpoint(
         stamp,
         keys.keyVaultEndpoint,
-        { azureName: vaultName, id: keyVaultId, subresource: 'vault' },
+        { azureName: vaultName, id: endpointTarget(observed, keys.keyVaultEndpoint, keyVaultId), subresource: 'vault' },
         network.subnetIds.privateEndpoints,
         network.zoneIds.vault,
       ),
@@ -163,7 +165,13 @@ export function composeDataStores(spec: ClusterSpec, stamp: Stamp, network: Netw
       const endpointKey = keys.storageEndpoint(purpose, service);
       desired.set(
         endpointKey,
-        privateEndpoint(stamp, endpointKey, { azureName: name, id, subresource: service }, network.subnetIds.privateEndpoints, network.zoneIds[service]),
+        privateEndpoint(
+          stamp,
+          endpointKey,
+          { azureName: name, id: endpointTarget(observed, endpointKey, id), subresource: service },
+          network.subnetIds.privateEndpoints,
+          network.zoneIds[service],
+        ),
       );
     }
   }
@@ -171,6 +179,15 @@ export function composeDataStores(spec: ClusterSpec, stamp: Stamp, network: Netw
   const clusterGroupHoldsData = homes.includes(keys.resourceGroup);
   const resourceGroupName = home(keys.storage('core')) === keys.resourceGroup ? spec.resourceGroupName : spec.dataResourceGroupName;
   return { ...(keyVaultId && { keyVaultId }), storageIds, clusterGroupHoldsData, resourceGroupName };
+}
+
+/**
+ * What an endpoint connects to: the target an existing endpoint was made with, since a new
+ * target means a new endpoint (privateConnectionResourceId forces replacement), else the store's ID.
+ */
+function endpointTarget(observed: Observed, endpointKey: string, storeId: string): string {
+  const inForce = dig(observed.forProvider(endpointKey, 'privateServiceConnection'), 'privateConnectionResourceId');
+  return typeof inForce === 'string' && inForce !== '' ? inForce : storeId;
 }
 
 /** The ARM ID a store in a resource group has: the group's ID, which the provider reports, and the store's type and name. */

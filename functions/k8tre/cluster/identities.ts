@@ -1,4 +1,5 @@
 import { FederatedIdentityCredential, UserAssignedIdentity } from '../../../imports/managedidentity.azure.m.upbound.io.js';
+import { parseArmId } from '../lib/arm-id.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
@@ -8,7 +9,7 @@ import { TOKEN_AUDIENCE } from './api.js';
 import { STORAGE_PURPOSES, type DataStores } from './data-stores.js';
 import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys } from './naming.js';
-import { ARGOCD_CONTROLLER_IDENTITY } from './management.js';
+import { ARGOCD_IDENTITY } from './management.js';
 import type { ClusterSpec, RoleScope } from './spec.js';
 
 export interface WorkloadIdentityOutcome {
@@ -26,11 +27,6 @@ interface FederatedIdentity {
   /** More service accounts in the same namespace that use the identity, e.g. ArgoCD's server. */
   readonly alsoServiceAccounts?: readonly string[];
   readonly roles: readonly { readonly role: string; readonly scope: RoleScope }[];
-}
-
-/** The resource group holding a resource, from its ID: external-dns lists the zones in it. */
-function resourceGroupOf(id: string): string {
-  return id.split('/').slice(0, 5).join('/');
 }
 
 /**
@@ -103,7 +99,7 @@ export function composeWorkloadIdentities(
       // list its zones (kubernetes-sigs/external-dns, docs/tutorials/azure-private-dns.md).
       roles: [
         { role: 'Private DNS Zone Contributor', scope: { id: network.environmentZoneId } },
-        { role: 'Reader', scope: { id: resourceGroupOf(network.environmentZoneId) } },
+        { role: 'Reader', scope: { id: parseArmId(network.environmentZoneId).resourceGroupId } },
       ],
     },
     {
@@ -112,7 +108,7 @@ export function composeWorkloadIdentities(
       serviceAccount: 'cert-manager',
       roles: [{ role: 'DNS Zone Contributor', scope: { id: spec.publicDnsZoneId } }],
     },
-    ...(spec.role === 'Management' ? [ARGOCD_CONTROLLER_IDENTITY] : []),
+    ...(spec.role === 'Management' ? [ARGOCD_IDENTITY] : []),
     ...spec.workloadIdentities,
   ];
   const issuer = observed.atProvider(keys.cluster, 'oidcIssuerUrl');
@@ -137,7 +133,15 @@ export function composeWorkloadIdentities(
         spec: { providerConfigRef: stamp.providerConfigRef, forProvider: { name: azureNames.workloadIdentity(spec, identity.name), ...placement(stamp) } },
       }),
     );
+    // One at a time per identity: Azure refuses concurrent writes of federated credentials to one
+    // user-assigned identity with 409 Conflict
+    // (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations).
+    let earlierSettled = true;
     for (const federation of issuer ? federations : []) {
+      const exists = observed.has(federation.key);
+      const compose = earlierSettled || exists;
+      earlierSettled = earlierSettled && observed.isReady(federation.key);
+      if (!compose) continue;
       desired.set(
         federation.key,
         render(FederatedIdentityCredential, {

@@ -198,10 +198,12 @@ function gatewayApiObject(stamp: Stamp, key: string, crd: GatewayApiCrd): Manife
  *
  * Gateway API, which K8TRE's gateway runs on, needs the L7 proxy, a GatewayClass `cilium`
  * (created outright, not only when Helm sees the CRD), and kube-proxy replacement: from 1.19
- * Cilium requires it, while 1.17 and 1.18 also accept NodePort alongside AKS's kube-proxy, which
- * their clusters keep so that their datapath does not change under running connections. With
- * kube-proxy running beside NodePort, Cilium's own NodePort health checks must be off
- * (Documentation/network/kubernetes/kubeproxy-free.rst).
+ * Cilium requires it, while 1.17 and 1.18 also accept NodePort, which the clusters that shipped
+ * with them keep. AKS keeps running its own kube-proxy with BYO CNI (turning it off is an AKS
+ * preview the provider does not expose); Cilium accepts kube-proxy replacement beside it, and warns
+ * that turning replacement on changes the datapath under running connections: the step from 1.18
+ * to 1.19 does, so roll nodes afterwards (Documentation/network/kubernetes/kubeproxy-free.rst).
+ * With kube-proxy beside NodePort, Cilium's own NodePort health checks must be off (same page).
  */
 export function ciliumValues(
   release: CiliumRelease,

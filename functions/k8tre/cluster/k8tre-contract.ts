@@ -1,3 +1,4 @@
+import { parseArmId } from '../lib/arm-id.js';
 import type { NetworkFacts } from './network-input.js';
 import type { ClusterSpec } from './spec.js';
 
@@ -40,15 +41,9 @@ export interface RegistrationFacts {
   readonly clientIds: Readonly<Record<string, string | undefined>>;
 }
 
-/** `/subscriptions/<s>/resourceGroups/<g>/providers/.../<name>` → its parts. */
-function armParts(id: string): { subscriptionId?: string; resourceGroupName?: string; name?: string } {
-  const parts = id.split('/');
-  return { subscriptionId: parts[2], resourceGroupName: parts[4], name: parts.at(-1) };
-}
-
 export function k8treAnnotations(spec: ClusterSpec, facts: RegistrationFacts): Record<string, string> {
-  const privateZone = armParts(facts.network.environmentZoneId);
-  const publicZone = armParts(spec.publicDnsZoneId);
+  const privateZone = parseArmId(facts.network.environmentZoneId);
+  const publicZone = parseArmId(spec.publicDnsZoneId);
   const values: Record<keyof typeof K8TRE_ANNOTATIONS, string | undefined> = {
     'tenant-id': spec.tenantId,
     'subscription-id': facts.subscriptionId,

@@ -24,7 +24,7 @@ export const ARGOCD_NAMESPACE = 'argocd';
  * (live state, logs, exec): the `argocd-k8s-auth azure` exec in each cluster Secret runs in both,
  * with the token of the pod's own service account.
  */
-export const ARGOCD_CONTROLLER_IDENTITY = {
+export const ARGOCD_IDENTITY = {
   name: 'argocd',
   namespace: ARGOCD_NAMESPACE,
   serviceAccount: 'argocd-application-controller',
@@ -110,7 +110,7 @@ export function composeManagement(
   }
 
   const applicationClientId = observed.atProvider(keys.argocdApplication, 'clientId');
-  const controllerClientId = observed.atProvider(keys.workloadIdentity(ARGOCD_CONTROLLER_IDENTITY.name), 'clientId');
+  const controllerClientId = observed.atProvider(keys.workloadIdentity(ARGOCD_IDENTITY.name), 'clientId');
   const base = { url, ...(applicationClientId && { applicationClientId }) };
   // ArgoCD needs a CNI before it is first installed (k8tre/k8tre#33), and the IDs it is configured
   // with. Once installed it stays: a Cilium upgrade must not uninstall it.

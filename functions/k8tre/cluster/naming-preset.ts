@@ -23,8 +23,8 @@ export interface PresetNames {
   readonly workspaceStorageName?: string;
 }
 
-/** `accountNamesGiven`: spec.storage.accountNames names both accounts, so the preset's need not fit. */
-export function presetNames(preset: NamingPreset, xrName: string, environment: string, accountNamesGiven = false): PresetNames {
+/** `given`: the accounts spec.storage.accountNames names, whose preset names are not used. */
+export function presetNames(preset: NamingPreset, xrName: string, environment: string, given: { core?: boolean; workspace?: boolean } = {}): PresetNames {
   if (preset === 'Unique') return { resourceGroupName: `rg-${xrName}-aks`, dataResourceGroupName: `rg-${xrName}-data` };
   const names = {
     // The data stores' group is the one K8TRE's storage class reads; the cluster's is beside it.
@@ -34,13 +34,15 @@ export function presetNames(preset: NamingPreset, xrName: string, environment: s
     coreStorageName: `stgk8trecore${environment}`,
     workspaceStorageName: `stgk8treworkspace${environment}`,
   };
-  for (const name of accountNamesGiven ? [] : [names.coreStorageName, names.workspaceStorageName]) {
-    if (!patterns.storageAccountName.pattern.test(name)) {
-      throw new FieldError(
-        'spec.naming',
-        `K8TRE names environment ${environment}'s storage account ${name}, longer than Azure's 24 characters; set spec.storage.accountNames or use a shorter environment name`,
-      );
-    }
+  for (const [purpose, name] of [
+    ['core', names.coreStorageName],
+    ['workspace', names.workspaceStorageName],
+  ] as const) {
+    if (given[purpose] || patterns.storageAccountName.pattern.test(name)) continue;
+    throw new FieldError(
+      'spec.naming',
+      `K8TRE names environment ${environment}'s ${purpose} storage account ${name}, longer than Azure's 24 characters; set spec.storage.accountNames.${purpose} or use a shorter environment name`,
+    );
   }
   return names;
 }

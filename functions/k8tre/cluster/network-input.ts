@@ -13,9 +13,6 @@ import type { ClusterSpec } from './spec.js';
 
 export const NETWORK_REQUIREMENT = 'network';
 
-export const SHARED_ZONES = PRIVATE_LINK_ZONE_KEYS;
-export type SharedZone = PrivateLinkZone;
-
 export interface NetworkFacts {
   readonly region: string;
   readonly publicDomain: string;
@@ -23,7 +20,7 @@ export interface NetworkFacts {
   readonly virtualNetworkId: string;
   readonly subnetIds: { readonly nodes: string; readonly privateEndpoints: string; readonly apiServer: string };
   readonly environmentZoneId: string;
-  readonly zoneIds: Readonly<Record<SharedZone, string>>;
+  readonly zoneIds: Readonly<Record<PrivateLinkZone, string>>;
   /** Every range the network's VNets use or will use: hub, spokes and the spoke pool. */
   readonly addressRanges: readonly { readonly cidr: Cidr; readonly describe: string }[];
   /** The network sends spoke egress through a hub firewall. */
@@ -32,6 +29,8 @@ export interface NetworkFacts {
   readonly routingSlot: number;
   /** The network peers this environment's spoke with every other (spec.environments[].management). */
   readonly peeredWithAllSpokes: boolean;
+  /** How many environments the network has besides this one. */
+  readonly otherEnvironments: number;
 }
 
 export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly waitingFor: string };
@@ -77,7 +76,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
     ['private endpoint subnet ID', digString(envStatus, 'subnets', 'privateEndpoints', 'id')],
     ['API server subnet ID', digString(envStatus, 'subnets', 'apiServer', 'id')],
     ['environment DNS zone ID', digString(envStatus, 'dnsZone', 'id')],
-    ...SHARED_ZONES.map((zone): [string, string | undefined] => [`${zone} private DNS zone ID`, zoneId(zone)]),
+    ...PRIVATE_LINK_ZONE_KEYS.map((zone): [string, string | undefined] => [`${zone} private DNS zone ID`, zoneId(zone)]),
   ];
   const missing = needed.filter(([, value]) => value === undefined).map(([what]) => what);
   if (missing.length > 0) return { ready: false, waitingFor: `${describe} to report ${missing.join(', ')} for ${spec.environment}` };
@@ -92,11 +91,12 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       virtualNetworkId: value('spoke VNet ID'),
       subnetIds: { nodes: value('node subnet ID'), privateEndpoints: value('private endpoint subnet ID'), apiServer: value('API server subnet ID') },
       environmentZoneId: value('environment DNS zone ID'),
-      zoneIds: Object.fromEntries(SHARED_ZONES.map((zone) => [zone, value(`${zone} private DNS zone ID`)])) as Record<SharedZone, string>,
+      zoneIds: Object.fromEntries(PRIVATE_LINK_ZONE_KEYS.map((zone) => [zone, value(`${zone} private DNS zone ID`)])) as Record<PrivateLinkZone, string>,
       addressRanges: addressRanges(network),
       egressThroughHub: dig(network, 'spec', 'egress') !== undefined,
       routingSlot: routingSlot(envStatus),
       peeredWithAllSpokes: dig(envSpec, 'management') === true,
+      otherEnvironments: names.length - 1,
     },
   };
 }

@@ -97,8 +97,7 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
   const cilium = spec.object('cilium');
   const environment = spec.requiredString('environment', patterns.environmentName);
   const naming = spec.oneOf('naming', NAMING_PRESETS, 'Unique');
-  const accountNamesGiven = accountNames?.has('workspace') && accountNames.has('core');
-  const preset = presetNames(naming, name, environment, accountNamesGiven === true);
+  const preset = presetNames(naming, name, environment, { core: accountNames?.has('core') ?? false, workspace: accountNames?.has('workspace') ?? false });
   // Whether AKS still supports the minor depends on what is in force (kubernetes-version.ts, from the table in aks-versions.ts).
   const kubernetesVersion = spec.string('kubernetesVersion', patterns.kubernetesVersion) ?? defaults.kubernetesVersion;
 
@@ -199,7 +198,8 @@ function parseIdentityRef(identity: SpecReader): IdentityRef {
 
 function parseSystemPool(pool: SpecReader | undefined): ClusterSpec['systemPool'] {
   const d = defaults.systemPool;
-  const minCount = pool?.integer('minCount', limits.systemNodeCount, d.minCount) ?? d.minCount;
+  // At least two, unless one is in force: compose-cluster.ts checks, where what is in force is known.
+  const minCount = pool?.integer('minCount', limits.systemNodeCountInForce, d.minCount) ?? d.minCount;
   const maxCount = pool?.integer('maxCount', limits.systemNodeCount, d.maxCount) ?? d.maxCount;
   if (maxCount < minCount) throw new FieldError('spec.systemPool.maxCount', `${maxCount} is below spec.systemPool.minCount (${minCount})`);
   return {

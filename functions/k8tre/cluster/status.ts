@@ -71,7 +71,7 @@ export function clusterStatus(
       })),
     },
     keyVault: { name: azureNames.keyVault(spec), id: stores.keyVaultId, uri: at(keys.keyVault, 'vaultUri') },
-    dataResourceGroupName: spec.dataResourceGroupName,
+    dataResourceGroupName: stores.resourceGroupName,
     storage: { workspace: storage('workspace'), core: storage('core') },
   });
 }

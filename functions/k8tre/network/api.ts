@@ -56,6 +56,13 @@ export const patterns = {
   },
 } as const;
 
+const GATEWAY_LISTENERS = 100;
+/** HTTPS, and HTTP that redirects to it. */
+const LISTENERS_PER_ENVIRONMENT = 2;
+/** Zone-redundant Application Gateway v2 needs at least two instances
+ * (https://learn.microsoft.com/azure/reliability/reliability-application-gateway-v2). */
+const ZONE_REDUNDANT_MIN_CAPACITY = 2;
+
 export const limits = {
   /**
    * Crossplane reads a function's answer with gRPC's default 4 MiB limit. A network's desired
@@ -70,7 +77,13 @@ export const limits = {
    * https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#application-gateway-limits).
    * Each exposed environment takes two listeners (HTTPS, and HTTP that redirects), so 50.
    */
-  exposedEnvironments: { max: 50, listenersEach: 2, gatewayListeners: 100 },
+  /**
+   * A management environment is peered with every other spoke, both ways. One keeps the largest
+   * network's answer under Crossplane's 4 MiB (3.74 MiB with it and a management network, at 100
+   * environments; test/function/response-size.test.ts).
+   */
+  managementEnvironments: { max: 1 },
+  exposedEnvironments: { max: GATEWAY_LISTENERS / LISTENERS_PER_ENVIRONMENT, listenersEach: LISTENERS_PER_ENVIRONMENT, gatewayListeners: GATEWAY_LISTENERS },
   /** A created hub needs room for a /24 gateway subnet and two /26 subnets. */
   createdHubPrefix: { min: 8, max: 23 },
   existingHubPrefix: { min: 8, max: 29 },
@@ -101,14 +114,19 @@ export const PRIVATE_LINK_ZONES = {
 export type PrivateLinkZone = keyof typeof PRIVATE_LINK_ZONES;
 export const PRIVATE_LINK_ZONE_KEYS = Object.keys(PRIVATE_LINK_ZONES) as PrivateLinkZone[];
 
+/**
+ * Names the hub's and the management network's VNets, DNS links and peerings take where an
+ * environment's would: an environment named so would take them over (vnet-<xr>-hub, and the
+ * dns-link-<zone>-management of the management network).
+ */
+export const RESERVED_ENVIRONMENT_NAMES = ['hub', 'management'] as const;
+
 export const defaults = {
   spokePrefixLength: 20,
   providerConfigRef: DEFAULT_PROVIDER_CONFIG,
   gatewaySku: 'WAF_v2',
-  /** Zone-redundant Application Gateway v2 needs at least two instances
-   * (https://learn.microsoft.com/azure/reliability/reliability-application-gateway-v2). */
-  gatewayMinCapacity: 2,
-  zonalGatewayMinCapacity: 2,
+  gatewayMinCapacity: ZONE_REDUNDANT_MIN_CAPACITY,
+  zonalGatewayMinCapacity: ZONE_REDUNDANT_MIN_CAPACITY,
   gatewayMaxCapacity: 3,
   gatewayZones: ['1', '2', '3'],
   wafMode: 'Prevention',

@@ -12,6 +12,9 @@ import { composeSpoke } from './spokes.js';
 import { networkStatus, type NetworkStatus } from './status.js';
 import { formatCidr, overlaps } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
+import { ruleOrInForce } from '../lib/in-force.js';
+import { defaults, PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES } from './api.js';
+import { keys } from './naming.js';
 import { composeManagementReach, managementSources, unreachableWarning } from './management-reach.js';
 
 export interface NetworkComposition extends Composition {
@@ -25,6 +28,18 @@ export function composeNetwork({ xr, observed }: ComposeInput): NetworkCompositi
   const names = spec.environments.map((e) => e.name);
   const previous = readPrevious(names, xr.status, observed);
 
+  // A zone this network made holds its endpoints' records, and AKS takes its private zone only when
+  // a cluster is created (privateDnsZoneId forces a new cluster): switching it for a landing
+  // zone's would delete the one and replace the others.
+  for (const key of PRIVATE_LINK_ZONE_KEYS) {
+    if (spec.dns.privateLinkZones[key] && observed.has(keys.dnsZone(key))) {
+      throw new FieldError(
+        `spec.dns.privateLinkZones.${key}`,
+        `this network already has its own ${PRIVATE_LINK_ZONES[key](spec.region)} zone, which holds its endpoints' records and which live clusters were created with; ` +
+          'a landing zone’s zone can be used by a network made with it from the start',
+      );
+    }
+  }
   const management = spec.management;
   if (management && overlaps(management.addressSpace, spec.hub.addressSpace)) {
     throw new FieldError(
@@ -49,26 +64,36 @@ export function composeNetwork({ xr, observed }: ComposeInput): NetworkCompositi
   composeResourceGroup(spec, resources);
   const hub = composeHub(spec, resources);
   // Spoke NSGs admit the gateway from its own subnet when this XR knows it, else from the hub.
-  const gateway = formatCidr(spec.hub.mode === 'create' ? hubSubnets(spec.hub.addressSpace).applicationGateway : spec.hub.addressSpace);
+  const gatewaySource = formatCidr(spec.hub.mode === 'create' ? hubSubnets(spec.hub.addressSpace).applicationGateway : spec.hub.addressSpace);
   for (const env of spec.environments) {
     const spoke = plan.get(env.name);
     if (!spoke) throw new Error(`internal: no address plan for ${env.name}`);
-    composeSpoke(spec, env.name, spoke, hub, { gateway, management: managementRanges, exposed: env.exposed }, resources);
+    composeSpoke(spec, env.name, spoke, hub, { gateway: gatewaySource, management: managementRanges, exposed: env.exposed }, resources);
   }
   composeManagementReach(spec, resources);
   composeDns(spec, hub, resources);
-  const gatewayOutcome = composeGateway(spec, hub, priorities, observed, resources);
+  const gateway = composeGateway(spec, hub, priorities, observed, resources);
   const unreachable = unreachableWarning(spec);
+  const inForceMinCapacity = observed.forProvider(keys.gateway, 'autoscaleConfiguration', 'minCapacity') === spec.gateway.minCapacity;
+  const warnings = [
+    ...(unreachable ? [unreachable] : []),
+    ...ruleOrInForce(
+      spec.gateway.zones.length > 1 && spec.gateway.minCapacity < defaults.zonalGatewayMinCapacity,
+      inForceMinCapacity,
+      'spec.gateway.minCapacity',
+      `${spec.gateway.minCapacity} is too few for a gateway across ${spec.gateway.zones.length} zones; zone redundancy needs at least ${defaults.zonalGatewayMinCapacity} instances`,
+    ),
+  ];
 
   return {
     resources,
-    status: networkStatus(spec, plan, priorities, gatewayOutcome.listeners, observed),
+    status: networkStatus(spec, plan, priorities, gateway.listeners, observed),
     // The gateway waits on IDs that exist only once Azure reports them; say so on the XR.
     conditions: [
-      gatewayOutcome.waitingFor
-        ? { type: 'GatewayComposed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${gatewayOutcome.waitingFor}` }
+      gateway.waitingFor
+        ? { type: 'GatewayComposed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${gateway.waitingFor}` }
         : { type: 'GatewayComposed', ready: true, reason: 'Composed' },
     ],
-    warnings: unreachable ? [unreachable] : [],
+    warnings,
   };
 }

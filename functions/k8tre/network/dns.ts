@@ -1,4 +1,5 @@
 import { PrivateDnsZone, PrivateDnsZoneVirtualNetworkLink } from '../../../imports/network.azure.m.upbound.io.js';
+import { parseArmId } from '../lib/arm-id.js';
 import { render } from '../lib/manifest.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES, type PrivateLinkZone } from './api.js';
@@ -96,8 +97,8 @@ export function composeDns(spec: NetworkSpec, hub: HubAttachment, desired: Desir
 
 function zoneHome(id: string | undefined): ZoneHome {
   if (!id) return { composed: true };
-  const parts = id.split('/');
-  return { composed: false, id, resourceGroupName: parts[4] ?? '', name: parts[8] ?? '' };
+  const { resourceGroupName, name } = parseArmId(id);
+  return { composed: false, id, resourceGroupName, name };
 }
 
 /** The ID of a shared zone: the landing zone's, or the observed one of the zone this XR composed. */

@@ -5,6 +5,7 @@ import {
   WebApplicationFirewallPolicy,
   type ApplicationGatewaySpecForProvider,
 } from '../../../imports/network.azure.m.upbound.io.js';
+import { parseArmId } from '../lib/arm-id.js';
 import { render } from '../lib/manifest.js';
 import { roleAssignment } from '../lib/role-assignment.js';
 import { isObject } from '../lib/json.js';
@@ -90,7 +91,7 @@ export function composeGateway(
     );
   }
 
-  const firewall = composeWafPolicy(spec, observed, desired);
+  const waf = composeWafPolicy(spec, observed, desired);
 
   // The gateway reads its certificates when it is created, so it waits for the role
   // assignment to be in place. Once it exists it is always composed, never dropped.
@@ -100,7 +101,7 @@ export function composeGateway(
   if (!gatewayExists && !observed.isReady(keys.gatewayKeyVaultRole)) {
     return { listeners, waitingFor: `the ${KEY_VAULT_SECRETS_USER} role assignment for ${azureNames.gatewayIdentity(spec)} to become ready` };
   }
-  if (!gatewayExists && firewall.waitingFor) return { listeners, waitingFor: firewall.waitingFor };
+  if (!gatewayExists && waf.waitingFor) return { listeners, waitingFor: waf.waitingFor };
 
   const forProvider: ApplicationGatewaySpecForProvider = {
     ...placement(spec),
@@ -110,7 +111,7 @@ export function composeGateway(
     identity: { type: 'UserAssigned', identityIds: [identityId] },
     http2Enabled: true,
     sslPolicy: { policyType: 'Predefined', policyName: TLS_POLICY },
-    ...firewall.settings,
+    ...waf.settings,
     gatewayIpConfiguration: [
       { name: 'appGatewayIpConfig', ...(hub.appGatewaySubnetRef ? { subnetIdRef: hub.appGatewaySubnetRef } : { subnetId: hub.appGatewaySubnetId }) },
     ],
@@ -209,11 +210,11 @@ function listenerFor(spec: NetworkSpec, env: EnvironmentSpec, priorities: Readon
 
 /** A secret ID without a version, so the gateway picks up renewed certificates by itself. */
 export function versionlessSecretId(keyVaultId: string, secretName: string): string {
-  const vaultName = keyVaultId.split('/').pop() ?? '';
+  const vaultName = parseArmId(keyVaultId).name;
   return `https://${vaultName.toLowerCase()}.vault.azure.net/secrets/${secretName}`;
 }
 
-interface FirewallOutcome {
+interface WafOutcome {
   readonly settings: Partial<ApplicationGatewaySpecForProvider>;
   readonly waitingFor?: string;
 }
@@ -229,9 +230,9 @@ interface FirewallOutcome {
  * The gateway takes the policy by ID, which exists once Azure reports it. A gateway made by
  * an earlier version with the inline configuration keeps it until then, never dropped.
  */
-function composeWafPolicy(spec: NetworkSpec, observed: Observed, desired: DesiredResources): FirewallOutcome {
+function composeWafPolicy(spec: NetworkSpec, observed: Observed, desired: DesiredResources): WafOutcome {
   if (spec.gateway.sku !== 'WAF_v2') return { settings: {} };
-  const attach = (firewallPolicyId: string): FirewallOutcome => ({ settings: { firewallPolicyId, forceFirewallPolicyAssociation: true } });
+  const attach = (firewallPolicyId: string): WafOutcome => ({ settings: { firewallPolicyId, forceFirewallPolicyAssociation: true } });
   if (spec.gateway.firewallPolicyId) return attach(spec.gateway.firewallPolicyId);
 
   desired.set(

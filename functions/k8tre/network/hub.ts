@@ -3,7 +3,8 @@ import { Subnet, VirtualNetwork } from '../../../imports/network.azure.m.upbound
 import { blockAt, formatCidr, type Cidr } from '../lib/cidr.js';
 import { render } from '../lib/manifest.js';
 import type { DesiredResources } from '../lib/composition.js';
-import { azureNames, hubSubnetName, keys, meta, parseVirtualNetworkId, placement, refTo, tags } from './naming.js';
+import { parseArmId } from '../lib/arm-id.js';
+import { azureNames, hubSubnetName, keys, meta, placement, refTo, tags } from './naming.js';
 import type { NetworkSpec } from './spec.js';
 
 /**
@@ -50,7 +51,7 @@ export function composeResourceGroup(spec: NetworkSpec, desired: DesiredResource
 export function composeHub(spec: NetworkSpec, desired: DesiredResources): HubAttachment {
   const hub = spec.hub;
   if (hub.mode === 'existing') {
-    const { resourceGroupName, name } = parseVirtualNetworkId(hub.virtualNetworkId);
+    const { resourceGroupName, name } = parseArmId(hub.virtualNetworkId);
     return {
       vnetId: hub.virtualNetworkId,
       appGatewaySubnetId: hub.applicationGatewaySubnetId,

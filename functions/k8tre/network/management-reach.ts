@@ -4,7 +4,9 @@ import type { DesiredResources } from '../lib/composition.js';
 import { render } from '../lib/manifest.js';
 import type { SpokePlan } from './address-plan.js';
 import { sharedZones } from './dns.js';
-import { azureNames, keys, meta, parseVirtualNetworkId, refTo, tags } from './naming.js';
+import { hubSubnets } from './hub.js';
+import { parseArmId } from '../lib/arm-id.js';
+import { azureNames, keys, meta, refTo, tags } from './naming.js';
 import type { NetworkSpec } from './spec.js';
 
 // How the management side reaches every environment's private API server and data stores.
@@ -17,10 +19,19 @@ import type { NetworkSpec } from './spec.js';
 //   - spec.management, a VNet of its own, peered directly with every spoke;
 //   - a management environment (a `role: Management` cluster's spoke), peered with every other spoke.
 
-/** The address ranges the spokes' NSGs admit as management: hub, management network, management spokes. */
+/**
+ * The address ranges the spokes' NSGs admit as management: an existing hub (where the GitOps
+ * layout runs Crossplane), a created hub's management subnet (jump hosts, CI runners), the
+ * management network and management spokes. In address order, so that reordering environments
+ * changes no rule.
+ */
 export function managementSources(spec: NetworkSpec, plan: ReadonlyMap<string, SpokePlan>): string[] {
+  const hub = spec.hub.mode === 'existing' ? spec.hub.addressSpace : spec.hub.managementSubnet ? hubSubnets(spec.hub.addressSpace).management : undefined;
   const spokes = spec.environments.filter((e) => e.management).map((e) => plan.get(e.name)?.addressSpace);
-  return [spec.hub.addressSpace, spec.management?.addressSpace, ...spokes].flatMap((cidr) => (cidr ? [formatCidr(cidr)] : []));
+  return [hub, spec.management?.addressSpace, ...spokes]
+    .flatMap((cidr) => (cidr ? [cidr] : []))
+    .sort((a, b) => a.base - b.base)
+    .map(formatCidr);
 }
 
 /** Why nothing of the management side can reach the clusters, if that is so. */
@@ -35,7 +46,7 @@ export function unreachableWarning(spec: NetworkSpec): string | undefined {
 export function composeManagementReach(spec: NetworkSpec, desired: DesiredResources): void {
   const management = spec.management;
   if (management) {
-    const home = parseVirtualNetworkId(management.virtualNetworkId);
+    const home = parseArmId(management.virtualNetworkId);
     for (const env of spec.environments) {
       const labels = { environment: env.name };
       desired.set(

@@ -108,9 +108,3 @@ export function tags(spec: NetworkSpec, environment?: string): Record<string, st
     ...spec.tags,
   };
 }
-
-/** Splits an Azure VNet ID into what peering and DNS resources need. */
-export function parseVirtualNetworkId(id: string): { resourceGroupName: string; name: string } {
-  const parts = id.split('/');
-  return { resourceGroupName: parts[4] ?? '', name: parts[8] ?? '' };
-}

@@ -20,7 +20,7 @@ type Rule = SecurityGroupSpecForProviderSecurityRule;
 export interface RuleSources {
   /** The Application Gateway's subnet, or the hub when it is not this XR's. */
   readonly gateway: string;
-  /** Where Crossplane's providers and ArgoCD run: the hub, a management network, management spokes. */
+  /** Where Crossplane's providers and ArgoCD run: the hub, a management network, management spokes; maybe none. */
   readonly management: readonly string[];
   /** Whether the environment is served through the public gateway, or only from management networks. */
   readonly exposed: boolean;
@@ -44,19 +44,27 @@ const denyAllInbound = inbound({
 });
 
 /** The cluster gateway's load balancer answers the public gateway, or for an internal environment its management networks. */
-function ingressAllow(plan: SpokePlan, sources: RuleSources): Rule {
-  return inbound({
-    name: sources.exposed ? 'allow-gateway-to-ingress' : 'allow-management-to-ingress',
-    description: sources.exposed
-      ? 'The hub Application Gateway reaches the cluster gateway load balancer'
-      : 'Management networks reach the internal environment’s cluster gateway',
-    priority: 100,
-    access: 'Allow',
-    protocol: 'Tcp',
-    ...from(sources.exposed ? [sources.gateway] : sources.management),
-    destinationAddressPrefix: formatCidr(plan.subnets.ingress),
-    ...ports(['443', '80']),
-  });
+function ingressAllow(plan: SpokePlan, sources: RuleSources): Rule[] {
+  if (!sources.exposed && sources.management.length === 0) return [];
+  return [
+    inbound({
+      name: sources.exposed ? 'allow-gateway-to-ingress' : 'allow-management-to-ingress',
+      description: sources.exposed
+        ? 'The hub Application Gateway reaches the cluster gateway load balancer'
+        : 'Management networks reach the internal environment’s cluster gateway',
+      priority: 100,
+      access: 'Allow',
+      protocol: 'Tcp',
+      ...from(sources.exposed ? [sources.gateway] : sources.management),
+      destinationAddressPrefix: formatCidr(plan.subnets.ingress),
+      ...ports(['443', '80']),
+    }),
+  ];
+}
+
+/** An allow from the management networks, when there are any: a rule needs a source. */
+function fromManagement(sources: RuleSources, rule: Omit<Rule, 'direction' | 'sourcePortRange'>): Rule[] {
+  return sources.management.length === 0 ? [] : [inbound({ ...rule, ...from(sources.management) })];
 }
 
 export function securityRules(role: SubnetRole, plan: SpokePlan, sources: RuleSources): Rule[] {
@@ -64,7 +72,7 @@ export function securityRules(role: SubnetRole, plan: SpokePlan, sources: RuleSo
   switch (role) {
     case 'nodes':
       return [
-        ingressAllow(plan, sources),
+        ...ingressAllow(plan, sources),
         inbound({
           name: 'deny-vnet-to-ingress',
           description: 'No other network reaches the cluster gateway load balancer',
@@ -78,7 +86,7 @@ export function securityRules(role: SubnetRole, plan: SpokePlan, sources: RuleSo
       ];
     case 'ingress':
       return [
-        ingressAllow(plan, sources),
+        ...ingressAllow(plan, sources),
         inbound({
           name: 'allow-azure-load-balancer',
           description: 'Azure Load Balancer health probes',
@@ -115,13 +123,12 @@ export function securityRules(role: SubnetRole, plan: SpokePlan, sources: RuleSo
           destinationAddressPrefix: subnet('apiServer'),
           destinationPortRange: '9988',
         }),
-        inbound({
+        ...fromManagement(sources, {
           name: 'allow-management-to-apiserver',
           description: 'Crossplane’s providers and ArgoCD reach the private API server',
           priority: 120,
           access: 'Allow',
           protocol: 'Tcp',
-          ...from(sources.management),
           destinationAddressPrefix: subnet('apiServer'),
           destinationPortRange: '443',
         }),
@@ -139,13 +146,12 @@ export function securityRules(role: SubnetRole, plan: SpokePlan, sources: RuleSo
           destinationAddressPrefix: subnet('privateEndpoints'),
           destinationPortRanges: ['443', '445'],
         }),
-        inbound({
+        ...fromManagement(sources, {
           name: 'allow-management-to-endpoints',
           description: 'Crossplane’s provider reads the data stores it manages through their endpoints',
           priority: 110,
           access: 'Allow',
           protocol: 'Tcp',
-          ...from(sources.management),
           destinationAddressPrefix: subnet('privateEndpoints'),
           destinationPortRange: '443',
         }),

@@ -1,8 +1,9 @@
+import { parseArmId } from '../lib/arm-id.js';
 import type { Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
 import { readXrBasics } from '../lib/xr-basics.js';
-import { defaults, enums, limits, patterns, PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES, type PrivateLinkZone } from './api.js';
+import { defaults, enums, limits, patterns, PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES, RESERVED_ENVIRONMENT_NAMES, type PrivateLinkZone } from './api.js';
 
 // The typed form of an XK8treNetwork's spec, with every default applied.
 
@@ -156,6 +157,9 @@ function parseEnvironments(spec: SpecReader): EnvironmentSpec[] {
 
   const seen = new Map<string, string>();
   for (const env of environments) {
+    if ((RESERVED_ENVIRONMENT_NAMES as readonly string[]).includes(env.name)) {
+      throw new FieldError(`${env.field}.name`, `${quote(env.name)} is reserved: the hub's and the management network's resources are named so`);
+    }
     const first = seen.get(env.name);
     if (first) throw new FieldError(`${env.field}.name`, `${quote(env.name)} is already used by ${first}`);
     seen.set(env.name, env.field);
@@ -165,7 +169,15 @@ function parseEnvironments(spec: SpecReader): EnvironmentSpec[] {
   if (exposed.length > max) {
     throw new FieldError(
       'spec.environments',
-      `exposes ${exposed.length} environments through the Application Gateway, which routes at most ${gatewayListeners} listeners (${listenersEach} per environment), so ${max}; put the others in a second XK8treNetwork or set exposed: false on internal-only ones`,
+      `exposes ${exposed.length} environments through the Application Gateway, which routes at most ${gatewayListeners} listeners (${listenersEach} per environment), so ${max}; ` +
+        'put the others in a second XK8treNetwork (sharing this hub, give it this network’s private-link zones in spec.dns.privateLinkZones) or set exposed: false on internal-only ones',
+    );
+  }
+  const managers = environments.filter((e) => e.management);
+  if (managers.length > limits.managementEnvironments.max) {
+    throw new FieldError(
+      `${managers[limits.managementEnvironments.max]?.field}.management`,
+      `at most ${limits.managementEnvironments.max} environment may host a management cluster; ${managers[0]?.field} already does (each is peered with every other spoke)`,
     );
   }
   const apexes = environments.filter((e) => e.apex);
@@ -211,7 +223,7 @@ function parsePrivateLinkZones(zones: SpecReader | undefined, region: string): D
   for (const purpose of PRIVATE_LINK_ZONE_KEYS) {
     const id = zones?.string(purpose, patterns.privateDnsZoneId);
     if (id === undefined) continue;
-    const name = (id.split('/').pop() ?? '').toLowerCase();
+    const name = parseArmId(id).name.toLowerCase();
     const expected = PRIVATE_LINK_ZONES[purpose](region);
     // AKS also accepts a subzone of its private-link zone (https://learn.microsoft.com/azure/aks/private-clusters).
     const fits = name === expected || (purpose === 'aks' && name.endsWith(`.${expected}`));
@@ -235,12 +247,6 @@ function parseGateway(gateway: SpecReader): GatewaySpec {
     return value;
   });
   const zoneList = zones ? [...new Set(zones)].sort() : [...defaults.gatewayZones];
-  if (zoneList.length > 1 && minCapacity < defaults.zonalGatewayMinCapacity) {
-    throw new FieldError(
-      gateway.field('minCapacity'),
-      `${minCapacity} is too few for a gateway across ${zoneList.length} zones; zone redundancy needs at least ${defaults.zonalGatewayMinCapacity} instances`,
-    );
-  }
   const waf = gateway.object('waf');
   const firewallPolicyId = waf?.string('firewallPolicyId', patterns.wafPolicyId);
   if (firewallPolicyId && sku !== 'WAF_v2') {

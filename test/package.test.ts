@@ -95,6 +95,39 @@ describe('the package validates', () => {
     ['a zonal gateway with one instance', 'network/k8tre.yaml', 'spec.gateway.minCapacity', 1, 'needs minCapacity 2 or more for zone redundancy'],
     ['a system pool of one node', 'cluster/dev.yaml', 'spec.systemPool.minCount', 1, 'spec.systemPool.minCount: Invalid value: 1'],
     ['no user pool', 'cluster/dev.yaml', 'spec.nodePools', [], 'spec.nodePools: Invalid value'],
+    ['a tag name Azure refuses', 'network/k8tre.yaml', 'spec.tags', { 'cost/centre': 'ict' }, 'Azure refuses <, >, %, &, \\, ? and / in tag names'],
+    ['a region Azure does not have', 'network/k8tre.yaml', 'spec.region', 'uknorth', 'spec.region: Unsupported value: "uknorth"'],
+    ['a public hub range', 'network/k8tre.yaml', 'spec.hub.addressSpace', '20.100.0.0/22', 'address ranges must be in private address space'],
+    [
+      'a VNet ID whose subscription is not a GUID',
+      'network/existing-hub.yaml',
+      'spec.hub.existing.virtualNetworkId',
+      '/subscriptions/contoso/resourceGroups/rg-con-network/providers/Microsoft.Network/virtualNetworks/vnet-con-hub',
+      'spec.hub.existing.virtualNetworkId: Invalid value',
+    ],
+    ['a Key Vault name with two hyphens in a row', 'cluster/dev.yaml', 'spec.keyVault', { name: 'kv--research' }, 'spec.keyVault.name: Invalid value'],
+    [
+      'a pool that can never have a node',
+      'cluster/dev.yaml',
+      'spec.nodePools',
+      [{ name: 'workload', vmSize: 'Standard_D2ds_v5', minCount: 0, maxCount: 0 }],
+      'spec.nodePools[0].maxCount: Invalid value: 0',
+    ],
+    [
+      'a node label AKS reserves',
+      'cluster/dev.yaml',
+      'spec.nodePools',
+      [{ name: 'workload', vmSize: 'Standard_D2ds_v5', labels: { 'kubernetes.azure.com/mode': 'user' } }],
+      'AKS reserves labels under kubernetes.azure.com/',
+    ],
+    [
+      'a system pool whose minimum exceeds its maximum',
+      'cluster/dev.yaml',
+      'spec.systemPool',
+      { minCount: 5, maxCount: 3 },
+      'maxCount must be at least minCount',
+    ],
+    ['an environment named like the hub', 'network/k8tre.yaml', 'spec.environments', [{ name: 'hub' }], 'hub and management are reserved'],
   ];
   it.each(refusedAtAdmission)('the XRD refuses %s', async (_, example, path, value, expected) => {
     const result = await validateStream(stringify(withField(loadExample(join(ROOT, 'examples', example)), path, value)));

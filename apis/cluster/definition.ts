@@ -1,11 +1,11 @@
 import type { Construct } from 'constructs';
-import { defaults, enums, KIND, limits, patterns } from '../../functions/k8tre/cluster/api.js';
+import { defaults, enums, KIND, limits, NODE_LABEL_LIMITS, patterns } from '../../functions/k8tre/cluster/api.js';
 import { enums as networkEnums } from '../../functions/k8tre/network/api.js';
 import { CILIUM_RELEASES } from '../../functions/k8tre/cluster/cilium-releases.js';
 import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
 import { CALENDAR_AS_OF, kubernetesVersionRule, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
-import { array, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
+import { array, celString, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
 export const PLURAL = 'xk8treclusters';
 
@@ -20,11 +20,19 @@ const nodePool = object(
     name: matching('Pool name (at most 9 characters, so the rotation name <name>tmp fits).', patterns.nodePoolName, { maxLength: 9 }),
     vmSize: matching('VM size.', patterns.vmSize, { maxLength: 50 }),
     minCount: integer('Autoscale minimum.', limits.nodeCount, { default: 1 }),
-    maxCount: integer('Autoscale maximum.', limits.nodeCount, { default: 3 }),
+    maxCount: integer('Autoscale maximum.', limits.maxNodeCount, { default: 3 }),
     maxPods: integer('Pods per node.', limits.maxPods, { default: defaults.systemPool.maxPods }),
     zones: { ...zones, default: [...defaults.systemPool.zones] },
     osSku: oneOf('Node OS.', enums.osSku, { default: defaults.userPoolOsSku }),
-    labels: { type: 'object', description: 'Kubernetes node labels.', additionalProperties: { type: 'string', maxLength: 63 }, maxProperties: 50 },
+    labels: {
+      type: 'object',
+      description: 'Kubernetes node labels; not under kubernetes.azure.com/, which AKS reserves.',
+      additionalProperties: { type: 'string', maxLength: NODE_LABEL_LIMITS.maxValue },
+      maxProperties: NODE_LABEL_LIMITS.maxEntries,
+      'x-kubernetes-validations': [
+        { rule: `self.all(k, !k.matches(${celString(NODE_LABEL_LIMITS.forbiddenKey.pattern.source)}))`, message: NODE_LABEL_LIMITS.forbiddenKey.describe },
+      ],
+    },
     taints: array('Node taints, e.g. gpu=true:NoSchedule.', matching('A taint.', patterns.nodeTaint, { maxLength: 320 }), { maxItems: 20 }),
   },
   { required: ['name', 'vmSize'], 'x-kubernetes-validations': [{ rule: 'self.maxCount >= self.minCount', message: 'maxCount must be at least minCount' }] },
@@ -112,6 +120,7 @@ const spec = object(
         maxPods: integer('Pods per node.', limits.maxPods, { default: defaults.systemPool.maxPods }),
         zones: { ...zones, default: [...defaults.systemPool.zones] },
       },
+      { 'x-kubernetes-validations': [{ rule: 'self.maxCount >= self.minCount', message: 'maxCount must be at least minCount' }] },
     ),
     nodePools: array(
       `User node pools: at least one, since the system pool runs critical add-ons only. Default one pool, ${defaults.userPool.name} (${defaults.userPool.vmSize}, ${defaults.userPool.minCount} to ${defaults.userPool.maxCount} nodes).`,

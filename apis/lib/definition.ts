@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { defaults, enums, GROUP, limits, VERSION } from '../../functions/k8tre/network/api.js';
 import { CompositeResourceDefinitionV2, CompositeResourceDefinitionV2SpecScope } from '../../imports/apiextensions.crossplane.io.js';
-import { object, oneOf, string, type Schema } from './schema.js';
+import { celString, object, oneOf, string, type Schema } from './schema.js';
 
 /** Every API's XRD: Crossplane v2, namespaced, one served version with the given schema. */
 export class XrdChart extends Chart {
@@ -42,8 +42,14 @@ export const commonSpecFields = {
   ),
   tags: {
     type: 'object',
-    description: 'Azure tags added to every taggable resource.',
-    additionalProperties: { type: 'string', maxLength: 256 },
+    description: `Azure tags added to every taggable resource: names of up to ${limits.tags.maxKey} characters, without <>%&\\?/.`,
+    additionalProperties: { type: 'string', maxLength: limits.tags.maxValue },
     maxProperties: limits.tags.maxEntries,
+    'x-kubernetes-validations': [
+      {
+        rule: `self.all(k, size(k) <= ${limits.tags.maxKey} && !k.matches(${celString(limits.tags.forbiddenKey.pattern.source)}))`,
+        message: limits.tags.forbiddenKey.describe,
+      },
+    ],
   } as Schema,
 };

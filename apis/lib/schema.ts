@@ -24,6 +24,11 @@ export interface Schema {
 
 type Extra = Omit<Schema, 'type' | 'description'>;
 
+/** A CEL string literal. */
+export function celString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
 /** RE2 has no regex flags; case-insensitivity becomes an inline (?i). */
 export function re2(pattern: RegExp): string {
   return `${pattern.flags.includes('i') ? '(?i)' : ''}${pattern.source}`;

@@ -1,5 +1,15 @@
 import type { Construct } from 'constructs';
-import { defaults, enums, KIND, limits, patterns, PRIVATE_LINK_ZONE_KEYS, RESERVED_ENVIRONMENT_NAMES } from '../../functions/k8tre/network/api.js';
+import {
+  defaults,
+  enums,
+  KIND,
+  limits,
+  patterns,
+  PRIVATE_ADDRESS_SPACE,
+  PRIVATE_LINK_ZONE_KEYS,
+  RESERVED_ENVIRONMENT_NAMES,
+} from '../../functions/k8tre/network/api.js';
+import { AZURE_REGIONS } from '../../functions/k8tre/network/regions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, boolean, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
@@ -157,10 +167,25 @@ const gateway = object(
   },
 );
 
+/**
+ * CEL: the CIDR string `cidr` lies in PRIVATE_ADDRESS_SPACE (10/8, 172.16/12, 192.168/16, 100.64/10):
+ * its first octets fall in the block and its prefix is at least the block's.
+ */
+function privateCidr(cidr: string): string {
+  const prefix = `int(${cidr}.split('/')[1])`;
+  const blocks: [string, number][] = [
+    ['^10\\\\.', 8],
+    ['^172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.', 12],
+    ['^192\\\\.168\\\\.', 16],
+    ['^100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.', 10],
+  ];
+  return `(${blocks.map(([start, bits]) => `(${cidr}.matches('${start}') && ${prefix} >= ${bits})`).join(' || ')})`;
+}
+
 const spec = object(
   'The network services stack for K8TRE: hub, one spoke per environment, private DNS and the shared Application Gateway.',
   {
-    region: matching('Azure region, e.g. uksouth.', patterns.region, { maxLength: 31 }),
+    region: oneOf('Azure public-cloud region, e.g. uksouth.', AZURE_REGIONS),
     resourceGroupName: matching('Resource group for everything this XR creates. Default rg-<xr name>-network.', patterns.resourceGroupName, { maxLength: 90 }),
     ...commonSpecFields,
     hub,
@@ -210,6 +235,9 @@ const spec = object(
       },
       { required: ['virtualNetworkId', 'addressSpace'] },
     ),
+    allowPublicAddressSpace: boolean(
+      `Allow hub, pool, spoke and management ranges outside private address space (${PRIVATE_ADDRESS_SPACE.join(', ')}): only for public addresses you own, since traffic to them then stays inside Azure.`,
+    ),
     egress: object(
       'Send spoke node egress through a hub firewall or appliance (a 0.0.0.0/0 route on the node subnets).',
       { nextHopIp: matching('Private IP of the firewall.', patterns.ipv4, { maxLength: 15 }) },
@@ -222,6 +250,14 @@ const spec = object(
       {
         rule: 'has(self.addressPool) || self.environments.all(e, has(e.addressSpace))',
         message: 'addressPool is required unless every environment has an addressSpace',
+      },
+      {
+        rule:
+          `(has(self.allowPublicAddressSpace) && self.allowPublicAddressSpace) || (${privateCidr('self.hub.addressSpace')}` +
+          ` && (!has(self.addressPool) || ${privateCidr('self.addressPool.cidr')})` +
+          ` && (!has(self.management) || ${privateCidr('self.management.addressSpace')})` +
+          ` && self.environments.all(e, !has(e.addressSpace) || ${privateCidr('e.addressSpace')}))`,
+        message: `address ranges must be in private address space (${PRIVATE_ADDRESS_SPACE.join(', ')}) unless allowPublicAddressSpace is set`,
       },
     ],
   },

@@ -70,12 +70,30 @@ const cases: [string, Json, string][] = [
     withField(example, 'spec.hub', {
       addressSpace: '10.100.0.0/22',
       existing: {
-        virtualNetworkId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub',
-        applicationGatewaySubnetId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/other/subnets/gw',
+        virtualNetworkId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub',
+        applicationGatewaySubnetId:
+          '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/other/subnets/gw',
       },
     }),
     'spec.hub.existing.applicationGatewaySubnetId',
   ],
+  // Values Azure refuses, which a schema alone would pass.
+  [
+    'a VNet ID whose subscription is not a GUID',
+    withField(example, 'spec.hub', {
+      addressSpace: '10.100.0.0/22',
+      existing: {
+        virtualNetworkId: '/subscriptions/contoso/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub',
+        applicationGatewaySubnetId: '/subscriptions/contoso/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub/subnets/gw',
+      },
+    }),
+    'spec.hub.existing.virtualNetworkId',
+  ],
+  ['a tag name Azure refuses', withField(example, 'spec.tags', { 'cost/centre': 'ict' }), 'spec.tags["cost/centre"]'],
+  ['a region Azure does not have', withField(example, 'spec.region', 'uknorth'), 'spec.region'],
+  ['a public hub range', withField(example, 'spec.hub.addressSpace', '20.100.0.0/22'), 'spec.hub.addressSpace'],
+  ['a public spoke range', withField(example, 'spec.environments', [env('dev', { addressSpace: '52.1.0.0/20' })]), 'spec.environments[0].addressSpace'],
+  ['a range straddling private space', withField(example, 'spec.addressPool.cidr', '172.16.0.0/11'), 'spec.addressPool.cidr'],
   ['an XR name too long for Azure names', withField(example, 'metadata.name', 'a-network-name-that-is-far-too-long'), 'metadata.name'],
   ['a hostile string in a name', withField(example, 'spec.environments', [env('dev"; rm -rf /\u0000')]), 'spec.environments[0].name'],
 ];

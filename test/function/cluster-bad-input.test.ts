@@ -40,7 +40,7 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
   [
     'a role with two scopes',
     withField(example, 'spec.workloadIdentities', [
-      identity('app', [{ role: 'Reader', scope: '/subscriptions/s/resourceGroups/rg', scopeResource: 'KeyVault' }]),
+      identity('app', [{ role: 'Reader', scope: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg', scopeResource: 'KeyVault' }]),
     ]),
     required,
     'spec.workloadIdentities[0].roles[0]',
@@ -49,6 +49,29 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
   ['a pod CIDR overlapping the service CIDR', withField(example, 'spec.networking', { podCidr: '100.64.0.0/14' }), required, 'spec.networking.podCidr'],
   ['a tenant that is not a GUID', withField(example, 'spec.tenantId', 'contoso'), required, 'spec.tenantId'],
   ['no cert-manager zone', withField(example, 'spec.certManager', undefined), required, 'spec.certManager'],
+  // Values Azure refuses, which a schema alone would pass.
+  ['a Key Vault name with two hyphens in a row', withField(example, 'spec.keyVault', { name: 'kv--research' }), required, 'spec.keyVault.name'],
+  ['a Key Vault name ending in a hyphen', withField(example, 'spec.keyVault', { name: 'kv-research-' }), required, 'spec.keyVault.name'],
+  ['a pool that can never have a node', withField(example, 'spec.nodePools', pool({ minCount: 0, maxCount: 0 })), required, 'spec.nodePools[0].maxCount'],
+  [
+    'a node label AKS reserves',
+    withField(example, 'spec.nodePools', pool({ labels: { 'kubernetes.azure.com/mode': 'user' } })),
+    required,
+    'spec.nodePools[0].labels["kubernetes.azure.com/mode"]',
+  ],
+  [
+    'a system pool whose minimum exceeds its maximum',
+    withField(example, 'spec.systemPool', { minCount: 5, maxCount: 3 }),
+    required,
+    'spec.systemPool.maxCount',
+  ],
+  [
+    'a role scope whose subscription is not a GUID',
+    withField(example, 'spec.workloadIdentities', [identity('app', [{ role: 'Reader', scope: '/subscriptions/contoso/resourceGroups/rg' }])]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scope',
+  ],
+  ['a tag name Azure refuses', withField(example, 'spec.tags', { 'a<b': 'x' }), required, 'spec.tags["a<b"]'],
   [
     'a storage account name Azure refuses',
     withField(example, 'spec.storage', { accountNames: { core: 'Core_Storage' } }),

@@ -262,7 +262,13 @@ const validCluster = fc
       ...(clusterBase.spec as Json),
       environment,
       kubernetesVersion,
-      nodePools: pools.map((p) => ({ name: p.name, vmSize: 'Standard_D4ds_v5', minCount: p.minCount, maxCount: p.minCount + p.extra, maxPods: p.maxPods })),
+      nodePools: pools.map((p) => ({
+        name: p.name,
+        vmSize: 'Standard_D4ds_v5',
+        minCount: p.minCount,
+        maxCount: Math.max(1, p.minCount + p.extra),
+        maxPods: p.maxPods,
+      })),
       workloadIdentities: identities.map((i) => ({
         name: i.name,
         namespace: `ns-${i.name}`,

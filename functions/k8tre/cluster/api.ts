@@ -1,5 +1,5 @@
 // The XK8treCluster API's constants, shared by the XRD (apis/cluster) and the function.
-import { patterns as networkPatterns } from '../network/api.js';
+import { armId, patterns as networkPatterns } from '../network/api.js';
 import { DEFAULT_MINOR } from './aks-versions.js';
 import { CILIUM_RELEASES, CILIUM_VERSION_PATTERN, DEFAULT_CILIUM } from './cilium-releases.js';
 
@@ -15,13 +15,23 @@ export const patterns = {
   vmSize: { pattern: /^Standard_[A-Za-z0-9_]{2,40}$/, describe: 'an Azure VM size such as Standard_D4ds_v5' },
   /** AKS pool names are at most 12 characters; 9 leaves room for the `tmp` rotation name. */
   nodePoolName: { pattern: /^[a-z][a-z0-9]{0,8}$/, describe: 'a node pool name: a lowercase letter, then up to 8 lowercase letters or digits' },
-  keyVaultName: { pattern: /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, describe: 'a Key Vault name (3 to 24 letters, digits and hyphens)' },
+  /** Key Vault: 3 to 24 letters, digits and hyphens, starting with a letter, ending with a letter or
+   * digit, no two hyphens in a row (https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#vault-name-and-object-name). */
+  keyVaultName: {
+    pattern: /^[a-zA-Z]([a-zA-Z0-9]-?[a-zA-Z0-9]|-[a-zA-Z0-9])(-?[a-zA-Z0-9]){0,21}$/,
+    describe: 'a Key Vault name (3 to 24 letters, digits and single hyphens, starting with a letter and ending with a letter or digit)',
+    maxLength: 24,
+  },
   storageAccountName: { pattern: /^[a-z0-9]{3,24}$/, describe: 'a storage account name (3 to 24 lowercase letters and digits)' },
   kubernetesName: { pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, describe: 'a Kubernetes name (lowercase letters, digits and hyphens)' },
   roleName: { pattern: /^[A-Za-z][A-Za-z0-9 ()._-]{1,100}$/, describe: 'an Azure built-in role name such as Storage Blob Data Reader' },
-  armScope: { pattern: /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+(\/providers\/.+)?)?$/i, describe: 'an Azure resource ID' },
+  armScope: {
+    pattern:
+      /^\/subscriptions\/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(\/resourceGroups\/[-\w.()]{0,89}[-\w()](\/providers\/.+)?)?$/i,
+    describe: 'an Azure resource ID (/subscriptions/<GUID>/resourceGroups/<group>/providers/...)',
+  },
   dnsZoneId: {
-    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/dnsZones\/[^/]+$/i,
+    pattern: armId('Microsoft.Network/dnsZones'),
     describe: 'an Azure public DNS zone ID (/subscriptions/.../providers/Microsoft.Network/dnsZones/NAME)',
   },
   chartVersion: { pattern: /^[0-9]+\.[0-9]+\.[0-9]+$/, describe: 'a chart version such as 8.6.1' },
@@ -42,6 +52,8 @@ export const patterns = {
 export const limits = {
   xrName: { pattern: /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/, describe: 'at most 20 lowercase letters, digits or hyphens' },
   nodeCount: { min: 0, max: 1000 },
+  /** An autoscaled pool needs a maximum of at least one node. */
+  maxNodeCount: { min: 1, max: 1000 },
   /** AKS: "System pools must contain at least two nodes but the recommendation is three nodes"
    * (https://learn.microsoft.com/azure/aks/use-system-pools). One node is kept where it is in force. */
   systemNodeCount: { min: 2, max: 1000 },
@@ -78,6 +90,14 @@ export const defaults = {
   ciliumVersion: DEFAULT_CILIUM.patch,
   argocdChartVersion: '8.6.1',
   argocdCmpImage: 'quay.io/argoproj/argocd:v3.1.8',
+} as const;
+
+/** Node labels AKS refuses: it sets labels under this prefix itself (https://learn.microsoft.com/azure/aks/use-labels). */
+export const NODE_LABEL_LIMITS = {
+  maxEntries: 50,
+  maxKey: 253,
+  maxValue: 63,
+  forbiddenKey: { pattern: /^kubernetes\.azure\.com\//, describe: 'AKS reserves labels under kubernetes.azure.com/' },
 } as const;
 
 export const enums = {

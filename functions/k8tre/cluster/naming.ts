@@ -51,7 +51,8 @@ export const azureNames = {
   controlPlaneIdentity: (spec: ClusterSpec) => `id-${spec.name}-controlplane`,
   workloadIdentity: (spec: ClusterSpec, name: string) => `id-${spec.name}-${name}`,
   cluster: (spec: ClusterSpec) => `aks-${spec.name}`,
-  keyVault: (spec: ClusterSpec) => spec.keyVault.name ?? `kv-${spec.name.slice(0, 13).replace(/-+$/, '')}-${uniqueSuffix(spec)}`,
+  // Key Vault names allow no two hyphens in a row, which an XR's name may have.
+  keyVault: (spec: ClusterSpec) => spec.keyVault.name ?? `kv-${spec.name.replace(/-+/g, '-').slice(0, 13).replace(/-+$/, '')}-${uniqueSuffix(spec)}`,
   storage: (spec: ClusterSpec, purpose: StoragePurpose) =>
     (purpose === 'core' ? spec.storage.coreName : spec.storage.workspaceName) ??
     `st${spec.name.replace(/-/g, '').slice(0, 10)}${purpose === 'core' ? 'core' : 'ws'}${uniqueSuffix(spec)}`,

@@ -3,7 +3,7 @@ import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
 import { readXrBasics } from '../lib/xr-basics.js';
 import { enums as networkEnums } from '../network/api.js';
-import { defaults, enums, limits, patterns, SUBSCRIPTION_WIDE_FORBIDDEN } from './api.js';
+import { defaults, enums, limits, NODE_LABEL_LIMITS, patterns, SUBSCRIPTION_WIDE_FORBIDDEN } from './api.js';
 import { NAMING_PRESETS, presetNames, type NamingPreset } from './naming-preset.js';
 
 // The typed form of an XK8treCluster's spec, with every default applied.
@@ -216,7 +216,7 @@ function parseNodePools(spec: SpecReader): NodePoolSpec[] {
   const pools = spec.list('nodePools', { min: 0, max: limits.poolCount.max }, (value, path) => {
     const pool = SpecReader.root(value, path);
     const minCount = pool.integer('minCount', limits.nodeCount, 1);
-    const maxCount = pool.integer('maxCount', limits.nodeCount, 3);
+    const maxCount = pool.integer('maxCount', limits.maxNodeCount, 3);
     if (maxCount < minCount) throw new FieldError(pool.field('maxCount'), `${maxCount} is below ${pool.field('minCount')} (${minCount})`);
     return {
       name: pool.requiredString('name', patterns.nodePoolName),
@@ -227,7 +227,7 @@ function parseNodePools(spec: SpecReader): NodePoolSpec[] {
       maxPods: pool.integer('maxPods', limits.maxPods, defaults.systemPool.maxPods),
       zones: parseZones(pool) ?? [...defaults.systemPool.zones],
       osSku: pool.oneOf('osSku', enums.osSku, defaults.userPoolOsSku),
-      labels: pool.stringMap('labels', { maxEntries: 50, maxKey: 253, maxValue: 63 }),
+      labels: pool.stringMap('labels', NODE_LABEL_LIMITS),
       taints: pool.list('taints', { min: 0, max: 20 }, stringItem(patterns.nodeTaint)) ?? [],
     };
   }) ?? [

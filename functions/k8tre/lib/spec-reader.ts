@@ -106,7 +106,11 @@ export class SpecReader {
     return Array.from(value, (entry: unknown, i) => item(entry, `${this.field(key)}[${i}]`));
   }
 
-  stringMap(key: string, bounds: { maxEntries: number; maxKey: number; maxValue: number }): Record<string, string> {
+  /** `forbiddenKey`: keys that match it are refused, saying why (e.g. characters Azure refuses in tag names). */
+  stringMap(
+    key: string,
+    bounds: { maxEntries: number; maxKey: number; maxValue: number; forbiddenKey?: { pattern: RegExp; describe: string } },
+  ): Record<string, string> {
     const map = this.object(key);
     if (!map) return {};
     const entries = Object.entries(map.value);
@@ -117,6 +121,7 @@ export class SpecReader {
     for (const [k, v] of entries) {
       if (typeof v !== 'string') throw new FieldError(keyPath(map.path, k), `must be a string, got ${typeName(v)}`);
       if (k.length === 0 || k.length > bounds.maxKey) throw new FieldError(map.path, `key ${quote(k)} must be 1 to ${bounds.maxKey} characters`);
+      if (bounds.forbiddenKey?.pattern.test(k)) throw new FieldError(keyPath(map.path, k), `is not allowed: ${bounds.forbiddenKey.describe}`);
       if (v.length > bounds.maxValue) throw new FieldError(keyPath(map.path, k), `must be at most ${bounds.maxValue} characters`);
       result[k] = v;
     }

@@ -5,7 +5,17 @@ import { quote, SpecReader } from './spec-reader.js';
 
 export const PROVIDER_CONFIG_KINDS = ['ClusterProviderConfig', 'ProviderConfig'] as const;
 export const DEFAULT_PROVIDER_CONFIG = { kind: 'ClusterProviderConfig', name: 'default' } as const;
-export const TAG_LIMITS = { maxEntries: 50, maxKey: 512, maxValue: 256 } as const;
+/**
+ * Azure's tag limits: 50 tags, names of up to 512 characters (128 on storage accounts, which the
+ * XRs tag too) and values of up to 256, and names without `<>%&\?/`
+ * (https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations).
+ */
+export const TAG_LIMITS = {
+  maxEntries: 50,
+  maxKey: 128,
+  maxValue: 256,
+  forbiddenKey: { pattern: /[<>%&\\?/]/, describe: 'Azure refuses <, >, %, &, \\, ? and / in tag names' },
+} as const;
 const PROVIDER_CONFIG_NAME = { pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, describe: 'a Kubernetes name' };
 
 export interface XrBasics {

@@ -8,6 +8,15 @@ export const GROUP = 'azure.k8tre.io';
 export const VERSION = 'v1alpha1';
 export const KIND = 'XK8treNetwork';
 
+/**
+ * The start of every Azure resource ID this package reads: a subscription GUID and a resource group
+ * name (1 to 90 letters, digits, `-_.()`, not ending in a period;
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
+ */
+const ARM_PREFIX = String.raw`^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[-\w.()]{0,89}[-\w()]`;
+/** An Azure resource ID of the given provider type, such as Microsoft.Network/virtualNetworks. */
+export const armId = (type: string, name = '[^/]+') => new RegExp(`${ARM_PREFIX}/providers/${type.replace(/\./g, '\\.')}/${name}$`, 'i');
+
 export const patterns = {
   region: { pattern: /^[a-z][a-z0-9]{2,30}$/, describe: 'an Azure region name such as uksouth' },
   environmentName: {
@@ -26,23 +35,23 @@ export const patterns = {
     describe: 'an Azure resource group name',
   },
   virtualNetworkId: {
-    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i,
+    pattern: armId('Microsoft.Network/virtualNetworks'),
     describe: 'an Azure virtual network ID (/subscriptions/.../virtualNetworks/NAME)',
   },
   subnetId: {
-    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i,
+    pattern: armId('Microsoft.Network/virtualNetworks', '[^/]+/subnets/[^/]+'),
     describe: 'an Azure subnet ID (/subscriptions/.../virtualNetworks/NAME/subnets/NAME)',
   },
   keyVaultId: {
-    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[A-Za-z0-9-]{3,24}$/i,
+    pattern: armId('Microsoft.KeyVault/vaults', '[A-Za-z0-9-]{3,24}'),
     describe: 'an Azure Key Vault ID (/subscriptions/.../providers/Microsoft.KeyVault/vaults/NAME)',
   },
   wafPolicyId: {
-    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/ApplicationGatewayWebApplicationFirewallPolicies\/[^/]+$/i,
+    pattern: armId('Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies'),
     describe: 'an Azure WAF policy ID (/subscriptions/.../ApplicationGatewayWebApplicationFirewallPolicies/NAME)',
   },
   privateDnsZoneId: {
-    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateDnsZones\/[^/]+$/i,
+    pattern: armId('Microsoft.Network/privateDnsZones'),
     describe: 'an Azure private DNS zone ID (/subscriptions/.../providers/Microsoft.Network/privateDnsZones/NAME)',
   },
   secretName: { pattern: /^[0-9A-Za-z-]{1,127}$/, describe: 'a Key Vault secret name' },
@@ -120,6 +129,14 @@ export const PRIVATE_LINK_ZONE_KEYS = Object.keys(PRIVATE_LINK_ZONES) as Private
  * dns-link-<zone>-management of the management network).
  */
 export const RESERVED_ENVIRONMENT_NAMES = ['hub', 'management'] as const;
+
+/**
+ * Address space a network may use without saying it owns public addresses: RFC 1918 and the
+ * RFC 6598 shared space. A VNet can hold public ranges, but traffic to those addresses would then
+ * stay inside Azure instead of reaching their owners
+ * (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#what-address-ranges-can-i-use-in-my-virtual-networks).
+ */
+export const PRIVATE_ADDRESS_SPACE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'] as const;
 
 export const defaults = {
   spokePrefixLength: 20,

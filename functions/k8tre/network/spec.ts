@@ -1,9 +1,20 @@
 import { parseArmId } from '../lib/arm-id.js';
-import type { Cidr } from '../lib/cidr.js';
+import { AZURE_REGIONS } from './regions.js';
+import { contains, formatCidr, parseCidr, type Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
 import { readXrBasics } from '../lib/xr-basics.js';
-import { defaults, enums, limits, patterns, PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES, RESERVED_ENVIRONMENT_NAMES, type PrivateLinkZone } from './api.js';
+import {
+  defaults,
+  enums,
+  limits,
+  patterns,
+  PRIVATE_ADDRESS_SPACE,
+  PRIVATE_LINK_ZONE_KEYS,
+  PRIVATE_LINK_ZONES,
+  RESERVED_ENVIRONMENT_NAMES,
+  type PrivateLinkZone,
+} from './api.js';
 
 // The typed form of an XK8treNetwork's spec, with every default applied.
 
@@ -20,6 +31,8 @@ export interface NetworkSpec {
   readonly dns: DnsSpec;
   readonly gateway: GatewaySpec;
   readonly egress?: { readonly nextHopIp: string };
+  /** The XR says it owns the public ranges it uses. */
+  readonly allowPublicAddressSpace: boolean;
   /** Where Crossplane's providers and ArgoCD run, when that is not the hub. */
   readonly management?: ManagementNetworkSpec;
 }
@@ -77,9 +90,15 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
   const environments = parseEnvironments(spec);
   const addressPool = spec.object('addressPool');
   const region = spec.requiredString('region', patterns.region);
+  if (!(AZURE_REGIONS as readonly string[]).includes(region)) {
+    throw new FieldError(
+      'spec.region',
+      `${quote(region)} is not an Azure public-cloud region this package knows (network/regions.ts), such as uksouth or westeurope`,
+    );
+  }
   const management = spec.object('management');
 
-  return {
+  const result: NetworkSpec = {
     name,
     namespace,
     region,
@@ -93,7 +112,28 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
     gateway: parseGateway(spec.requiredObject('gateway')),
     ...parseEgress(spec),
     ...(management && { management: parseManagementNetwork(management) }),
+    allowPublicAddressSpace: spec.boolean('allowPublicAddressSpace', false),
   };
+  if (!result.allowPublicAddressSpace) checkPrivateAddressSpace(result);
+  return result;
+}
+
+function checkPrivateAddressSpace(spec: NetworkSpec): void {
+  const ranges: [string, Cidr | undefined][] = [
+    ['spec.hub.addressSpace', spec.hub.addressSpace],
+    ['spec.addressPool.cidr', spec.addressPool?.cidr],
+    ['spec.management.addressSpace', spec.management?.addressSpace],
+    ...spec.environments.map((env): [string, Cidr | undefined] => [`${env.field}.addressSpace`, env.addressSpace]),
+  ];
+  const privateSpace = PRIVATE_ADDRESS_SPACE.map(parseCidr);
+  for (const [field, cidr] of ranges) {
+    if (cidr && !privateSpace.some((block) => contains(block, cidr))) {
+      throw new FieldError(
+        field,
+        `${formatCidr(cidr)} is outside private address space (${PRIVATE_ADDRESS_SPACE.join(', ')}); set spec.allowPublicAddressSpace: true if you own it`,
+      );
+    }
+  }
 }
 
 function parseManagementNetwork(management: SpecReader): ManagementNetworkSpec {

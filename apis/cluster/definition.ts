@@ -1,11 +1,12 @@
 import type { Construct } from 'constructs';
-import { defaults, enums, KIND, limits, NODE_LABEL_LIMITS, patterns } from '../../functions/k8tre/cluster/api.js';
+import { ARGOCD_REQUIRED_LABELS, defaults, enums, KIND, limits, NODE_LABEL_LIMITS, patterns } from '../../functions/k8tre/cluster/api.js';
 import { enums as networkEnums } from '../../functions/k8tre/network/api.js';
 import { CILIUM_RELEASES } from '../../functions/k8tre/cluster/cilium-releases.js';
 import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
+import { PRIVILEGED_ROLES } from '../../functions/k8tre/cluster/role-policy.js';
 import { CALENDAR_AS_OF, kubernetesVersionRule, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
-import { array, celString, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
+import { array, boolean, celString, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
 export const PLURAL = 'xk8treclusters';
 
@@ -52,10 +53,19 @@ const workloadIdentity = object(
           role: matching('Built-in role name, e.g. Storage Blob Data Reader.', patterns.roleName, { maxLength: 102 }),
           scope: matching('Azure resource ID to grant the role on.', patterns.armScope, { maxLength: 512 }),
           scopeResource: oneOf('Grant the role on one of this cluster’s resources instead.', enums.symbolicScope),
+          broadScope: boolean(
+            'Allow a data-plane role (Storage Blob Data Reader, Key Vault Secrets User, ...) on a whole resource group or subscription, which reaches every store there.',
+          ),
         },
         {
           required: ['role'],
-          'x-kubernetes-validations': [{ rule: 'has(self.scope) != has(self.scopeResource)', message: 'set exactly one of scope or scopeResource' }],
+          'x-kubernetes-validations': [
+            { rule: 'has(self.scope) != has(self.scopeResource)', message: 'set exactly one of scope or scopeResource' },
+            {
+              rule: `!(self.role.lowerAscii() in [${PRIVILEGED_ROLES.map((r) => `'${r}'`).join(', ')}]) || (has(self.scopeResource) && self.scopeResource != 'ResourceGroup') || (has(self.scope) && !self.scope.matches('(?i)^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/?$'))`,
+              message: 'a privileged role (Owner, Contributor, access administration) only on one resource',
+            },
+          ],
         },
       ),
       { minItems: limits.rolesPerIdentity.min, maxItems: limits.rolesPerIdentity.max },
@@ -175,10 +185,15 @@ const spec = object(
             ),
             labels: {
               type: 'object',
-              description:
-                'Extra or overriding cluster-secret labels (K8TRE reads environment, vendor, external-dns, secret-store, storage-class, skip-*, region, external-domain).',
+              description: `Extra cluster-secret labels, or other values for vendor, external-dns, secret-store, storage-class, skip-gateway and region. ${ARGOCD_REQUIRED_LABELS.join(', ')} are the package's.`,
               additionalProperties: { type: 'string', maxLength: 63 },
               maxProperties: 30,
+              'x-kubernetes-validations': [
+                {
+                  rule: `self.all(k, !(k in [${ARGOCD_REQUIRED_LABELS.map((l) => `'${l}'`).join(', ')}]))`,
+                  message: `${ARGOCD_REQUIRED_LABELS.join(', ')} are set by the package: ArgoCD or K8TRE select clusters by them`,
+                },
+              ],
             },
           },
           { required: ['controllerIdentity', 'providerConfigRef'] },

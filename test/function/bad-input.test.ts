@@ -94,6 +94,12 @@ const cases: [string, Json, string][] = [
   ['a public hub range', withField(example, 'spec.hub.addressSpace', '20.100.0.0/22'), 'spec.hub.addressSpace'],
   ['a public spoke range', withField(example, 'spec.environments', [env('dev', { addressSpace: '52.1.0.0/20' })]), 'spec.environments[0].addressSpace'],
   ['a range straddling private space', withField(example, 'spec.addressPool.cidr', '172.16.0.0/11'), 'spec.addressPool.cidr'],
+  // Names that would collide with what the package composes.
+  [
+    'an internal domain that makes a zone the private-link zone',
+    withField(example, 'spec.dns.internalDomain', 'privatelink.vaultcore.azure.net'),
+    'spec.dns.internalDomain',
+  ],
   ['an XR name too long for Azure names', withField(example, 'metadata.name', 'a-network-name-that-is-far-too-long'), 'metadata.name'],
   ['a hostile string in a name', withField(example, 'spec.environments', [env('dev"; rm -rf /\u0000')]), 'spec.environments[0].name'],
 ];

@@ -72,6 +72,50 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
     'spec.workloadIdentities[0].roles[0].scope',
   ],
   ['a tag name Azure refuses', withField(example, 'spec.tags', { 'a<b': 'x' }), required, 'spec.tags["a<b"]'],
+  // Names that would collide with what the package composes.
+  ['a pool named like the system pool while it rotates', withField(example, 'spec.nodePools', pool({ name: 'systemtmp' })), required, 'spec.nodePools[0].name'],
+  [
+    'a pool named like another while it rotates',
+    withField(example, 'spec.nodePools', [...pool({ name: 'gpu' }), ...pool({ name: 'gputmp' })]),
+    required,
+    'spec.nodePools[1].name',
+  ],
+  ["an identity named like ArgoCD's", withField(example, 'spec.workloadIdentities', [identity('argocd')]), required, 'spec.workloadIdentities[0].name'],
+  // Identity and privilege.
+  [
+    'owner, in lower case, on a whole subscription',
+    withField(example, 'spec.workloadIdentities', [identity('app', [{ role: 'owner', scope: '/subscriptions/00000000-0000-0000-0000-000000000000' }])]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scope',
+  ],
+  [
+    'Contributor on a whole resource group',
+    withField(example, 'spec.workloadIdentities', [identity('app', [{ role: 'Contributor', scopeResource: 'ResourceGroup' }])]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scopeResource',
+  ],
+  [
+    'a data-plane role on a whole resource group, not asked for',
+    withField(example, 'spec.workloadIdentities', [
+      identity('app', [{ role: 'Storage Blob Data Reader', scope: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-data' }]),
+    ]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scope',
+  ],
+  [
+    'a write role on a whole subscription',
+    withField(example, 'spec.workloadIdentities', [
+      identity('app', [{ role: 'Network Contributor', scope: '/subscriptions/00000000-0000-0000-0000-000000000000' }]),
+    ]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scope',
+  ],
+  [
+    'a cluster-secret label the package sets',
+    withField(example, 'spec.management.argocd.labels', { environment: 'prd' }),
+    required,
+    'spec.management.argocd.labels.environment',
+  ],
   [
     'a storage account name Azure refuses',
     withField(example, 'spec.storage', { accountNames: { core: 'Core_Storage' } }),
@@ -104,5 +148,23 @@ describe('XK8treCluster bad input', () => {
     expect(fatalMessage(rsp)).toBeUndefined();
     expect(desiredNames(rsp)).toEqual(Object.keys(existing).sort());
     expect(rsp.conditions.find((c) => c.type === 'NetworkReady')?.message).toContain('to report');
+  });
+});
+
+// What a workload identity may still be given (role-policy.ts): each of these composes.
+const S = '00000000-0000-0000-0000-000000000000';
+const allowed: [string, Json[]][] = [
+  ['Reader on a whole subscription', [{ role: 'Reader', scope: `/subscriptions/${S}` }]],
+  [
+    'a data-plane role on a resource group, asked for with broadScope',
+    [{ role: 'Storage Blob Data Reader', scope: `/subscriptions/${S}/resourceGroups/rg-data`, broadScope: true }],
+  ],
+  ['Contributor on one resource', [{ role: 'Contributor', scopeResource: 'WorkspaceStorage' }]],
+  ['a control-plane role on a resource group', [{ role: 'Monitoring Contributor', scopeResource: 'ResourceGroup' }]],
+];
+
+describe('identity and privilege: what stays allowed', () => {
+  it.each(allowed)('%s', (_, roles) => {
+    expect(fatalMessage(runWithRequired(withField(example, 'spec.workloadIdentities', [identity('app', roles)]), required))).toBeUndefined();
   });
 });

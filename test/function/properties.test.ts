@@ -1,3 +1,4 @@
+import { azureNameClashes } from '../support/azure-names.js';
 import { SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 import { Severity } from '@crossplane-org/function-sdk-typescript';
@@ -79,6 +80,7 @@ function checkInvariants(xr: Json, observed: Record<string, Json>): void {
   const manifests = Object.values(observed);
   const names = manifests.map((m) => (m.metadata as { name: string }).name);
   expect(new Set(names).size).toBe(names.length);
+  expect(azureNameClashes(manifests)).toEqual([]);
 
   const gateway = manifests.find((m) => m.kind === 'ApplicationGateway');
   expect(gateway, 'the gateway is composed once settled').toBeDefined();
@@ -286,6 +288,7 @@ describe('any valid cluster', () => {
         const manifests = Object.values(observed);
         const names = manifests.map((m) => (m.metadata as { name: string }).name);
         expect(new Set(names).size).toBe(names.length);
+        expect(azureNameClashes(manifests)).toEqual([]);
         const spec = xr.spec as {
           nodePools: { name: string; maxCount: number }[];
           workloadIdentities: { name: string; namespace: string; serviceAccount: string; roles: unknown[] }[];

@@ -100,6 +100,13 @@ export const NODE_LABEL_LIMITS = {
   forbiddenKey: { pattern: /^kubernetes\.azure\.com\//, describe: 'AKS reserves labels under kubernetes.azure.com/' },
 } as const;
 
+/**
+ * Labels of the ArgoCD cluster Secret that the package sets and users may not override: ArgoCD
+ * reads the Secret as a cluster by the first, K8TRE's ApplicationSets select clusters by the
+ * environment and domain, and skip-cilium keeps K8TRE from installing a second CNI.
+ */
+export const ARGOCD_REQUIRED_LABELS = ['argocd.argoproj.io/secret-type', 'environment', 'external-domain', 'skip-cilium'] as const;
+
 export const enums = {
   storageReplication: ['LRS', 'ZRS', 'GRS', 'GZRS', 'RAGRS', 'RAGZRS'],
   osSku: ['Ubuntu', 'AzureLinux'],
@@ -108,6 +115,3 @@ export const enums = {
   /** Composed resources a workload identity's role can be scoped to by name. */
   symbolicScope: ['ResourceGroup', 'KeyVault', 'CoreStorage', 'WorkspaceStorage'],
 } as const;
-
-/** Roles no workload identity may hold at subscription scope: they grant the whole estate. */
-export const SUBSCRIPTION_WIDE_FORBIDDEN = ['Owner', 'Contributor', 'User Access Administrator', 'Role Based Access Control Administrator'];

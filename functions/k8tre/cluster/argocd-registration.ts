@@ -9,6 +9,7 @@ import { meta, type Stamp } from '../lib/stamp.js';
 import { k8treAnnotations, type RegistrationFacts } from './k8tre-contract.js';
 import type { NetworkFacts } from './network-input.js';
 import { keys } from './naming.js';
+import { type ARGOCD_REQUIRED_LABELS } from './api.js';
 import type { ArgoCdSpec, ClusterSpec } from './spec.js';
 
 // Registers the cluster with the management cluster's ArgoCD: a cluster Secret in ArgoCD's
@@ -28,21 +29,28 @@ const ROOT_CA = { namespace: 'kube-system', name: 'kube-root-ca.crt', key: 'ca.c
 
 export type RegistrationOutcome = { readonly registered: true } | { readonly registered: false; readonly waitingFor: string };
 
-/** The labels K8TRE's ApplicationSets select clusters by; the reference forgot external-domain. */
+/**
+ * The labels K8TRE's ApplicationSets select clusters by; the reference forgot external-domain.
+ * The user's labels add to them and may change the others, never the required ones.
+ */
 export function clusterLabels(spec: ClusterSpec, argocd: ArgoCdSpec, network: NetworkFacts): Record<string, string> {
-  return {
+  const required: Record<(typeof ARGOCD_REQUIRED_LABELS)[number], string> = {
     'argocd.argoproj.io/secret-type': 'cluster',
     environment: spec.environment,
+    'external-domain': network.publicDomain,
+    // Cilium is installed here, not by K8TRE.
+    'skip-cilium': 'true',
+  };
+  return {
     vendor: 'azure',
     'external-dns': 'azure',
     'secret-store': 'kubernetes',
     'storage-class': 'azure',
-    // Cilium is installed here, not by K8TRE; the Gateway is K8TRE's.
-    'skip-cilium': 'true',
+    // The Gateway is K8TRE's.
     'skip-gateway': 'false',
     region: network.region,
-    'external-domain': network.publicDomain,
     ...argocd.labels,
+    ...required,
   };
 }
 

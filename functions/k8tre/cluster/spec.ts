@@ -3,7 +3,8 @@ import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
 import { readXrBasics } from '../lib/xr-basics.js';
 import { enums as networkEnums } from '../network/api.js';
-import { defaults, enums, limits, NODE_LABEL_LIMITS, patterns, SUBSCRIPTION_WIDE_FORBIDDEN } from './api.js';
+import { ARGOCD_REQUIRED_LABELS, defaults, enums, limits, NODE_LABEL_LIMITS, patterns } from './api.js';
+import { checkRoleGrant, scopeKind } from './role-policy.js';
 import { NAMING_PRESETS, presetNames, type NamingPreset } from './naming-preset.js';
 
 // The typed form of an XK8treCluster's spec, with every default applied.
@@ -136,6 +137,12 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     ...optional('ciliumClusterId', cilium?.has('clusterId') ? cilium.integer('clusterId', limits.ciliumClusterId, 0) : undefined),
     ...parseRole(spec),
   };
+  if (result.name === result.networkName) {
+    throw new FieldError(
+      'metadata.name',
+      `${quote(name)} is the name of its XK8treNetwork; their composed resources would share names in namespace ${namespace}, so name the cluster differently`,
+    );
+  }
   if (result.dataResourceGroupName.toLowerCase() === result.resourceGroupName.toLowerCase()) {
     throw new FieldError(
       'spec.dataResourceGroupName',
@@ -188,7 +195,15 @@ function parseArgoCd(argocd: SpecReader): ArgoCdSpec {
       kind: ref.oneOf('kind', networkEnums.providerConfigKind, 'ClusterProviderConfig'),
       name: ref.requiredString('name', patterns.kubernetesName),
     },
-    labels: argocd.stringMap('labels', { maxEntries: 30, maxKey: 63, maxValue: 63 }),
+    labels: argocd.stringMap('labels', {
+      maxEntries: 30,
+      maxKey: 63,
+      maxValue: 63,
+      forbiddenKey: {
+        pattern: new RegExp(`^(${ARGOCD_REQUIRED_LABELS.map((l) => l.replace(/[./]/g, '\\$&')).join('|')})$`),
+        describe: 'the package sets it from the cluster, and ArgoCD or K8TRE select clusters by it',
+      },
+    }),
   };
 }
 
@@ -253,6 +268,11 @@ function parseNodePools(spec: SpecReader): NodePoolSpec[] {
       throw new FieldError(`${pool.field}.name`, `${quote(pool.name)} is already used${pool.name === 'system' ? ' by the system pool' : ''}`);
     seen.add(pool.name);
   }
+  // AKS renames a pool to <name>tmp while rotating it (temporaryNameForRotation, aks.ts).
+  for (const pool of pools) {
+    const rotating = [...seen].find((other) => `${other}tmp` === pool.name);
+    if (rotating) throw new FieldError(`${pool.field}.name`, `${quote(pool.name)} is the name pool ${rotating} takes while AKS rotates it`);
+  }
   return pools;
 }
 
@@ -266,7 +286,7 @@ function parseZones(pool: SpecReader): string[] | undefined {
 }
 
 /** Identity names the cluster itself uses; an extra identity may not take them. */
-export const RESERVED_IDENTITY_NAMES = ['controlplane', 'externaldns', 'certmanager'];
+export const RESERVED_IDENTITY_NAMES = ['controlplane', 'externaldns', 'certmanager', 'argocd'];
 
 function parseWorkloadIdentities(spec: SpecReader): WorkloadIdentitySpec[] {
   const identities =
@@ -282,12 +302,9 @@ function parseWorkloadIdentities(spec: SpecReader): WorkloadIdentitySpec[] {
           if (resource !== undefined && !(enums.symbolicScope as readonly string[]).includes(resource)) {
             throw new FieldError(role.field('scopeResource'), `${quote(resource)} is not one of ${enums.symbolicScope.join(', ')}`);
           }
-          if (id !== undefined && /^\/subscriptions\/[^/]+\/?$/i.test(id) && SUBSCRIPTION_WIDE_FORBIDDEN.includes(roleName)) {
-            throw new FieldError(
-              role.field('scope'),
-              `${roleName} on a whole subscription is not allowed for a workload identity; scope it to a resource group or resource`,
-            );
-          }
+          const broadScope = role.boolean('broadScope', false);
+          const kind = id !== undefined ? scopeKind(id) : resource === 'ResourceGroup' ? 'resourceGroup' : 'resource';
+          checkRoleGrant(roleName, kind, broadScope, role.field(id !== undefined ? 'scope' : 'scopeResource'));
           const scope: RoleScope = id !== undefined ? { id } : { resource: resource as (typeof enums.symbolicScope)[number] };
           return { role: roleName, scope };
         }) ?? missing(identity.field('roles'));

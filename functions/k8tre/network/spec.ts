@@ -1,4 +1,5 @@
 import { parseArmId } from '../lib/arm-id.js';
+import { environmentDomains, isSplitHorizon } from './domains.js';
 import { AZURE_REGIONS } from './regions.js';
 import { contains, formatCidr, parseCidr, type Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
@@ -115,7 +116,23 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
     allowPublicAddressSpace: spec.boolean('allowPublicAddressSpace', false),
   };
   if (!result.allowPublicAddressSpace) checkPrivateAddressSpace(result);
+  checkZoneNames(result);
   return result;
+}
+
+/** An environment's zone must not be one of the private-link zones the network composes beside it. */
+function checkZoneNames(spec: NetworkSpec): void {
+  const reserved = new Map(PRIVATE_LINK_ZONE_KEYS.map((key) => [PRIVATE_LINK_ZONES[key](spec.region), key]));
+  for (const env of spec.environments) {
+    const zone = environmentDomains(spec, env).internal;
+    const purpose = reserved.get(zone);
+    if (purpose) {
+      throw new FieldError(
+        isSplitHorizon(spec) ? 'spec.dns.publicZone' : 'spec.dns.internalDomain',
+        `makes ${zone} the zone of environment ${env.name}, which is the ${purpose} private-link zone`,
+      );
+    }
+  }
 }
 
 function checkPrivateAddressSpace(spec: NetworkSpec): void {

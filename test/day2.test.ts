@@ -79,6 +79,21 @@ async function step(name: string, from: Round, xr: Json): Promise<Change> {
   return change;
 }
 
+/**
+ * An edit that must be refused: rendered on the previous step's observed state, the function
+ * answers with a Fatal naming the field, so nothing is applied and nothing is deleted.
+ */
+async function refused(name: string, from: Round, xr: Json, field: string, extraArgs: readonly string[] = []): Promise<string> {
+  const slug = name.replace(/\W+/g, '-');
+  const input = join(work, `${slug}.yaml`);
+  writeFileSync(input, toKubernetesYaml({ ...xr, status: from.xr.status }));
+  const result = await session().render(input, [...extraArgs, '--observed-resources', writeObserved(from, join(work, `${slug}-observed`))]);
+  process.stdout.write(`day-2: ${name}: refused\n`);
+  expect(result.ok, `${name} must be refused`).toBe(false);
+  expect(result.stderr).toContain(`invalid input: ${field}:`);
+  return result.stderr;
+}
+
 const onlyKeys = (change: Change) => [...change.changed.keys()].sort();
 const allPaths = (change: Change) => [...change.changed.values()].flat();
 
@@ -145,6 +160,55 @@ describe('day-2 changes to a network', () => {
   });
 });
 
+describe('day-2 changes to a network that would replace or orphan what exists', () => {
+  const example = loadExample('examples/network/k8tre.yaml');
+  let base: Round;
+  beforeAll(async () => {
+    base = await settleNetwork(session(), 'examples/network/k8tre.yaml', work, 'refused-base');
+  });
+
+  const environments = () => (example.spec as { environments: Json[] }).environments;
+  it.each([
+    ['moving the network to another region', 'spec.region', 'westeurope', 'spec.region'],
+    ['renaming its resource group', 'spec.resourceGroupName', 'rg-k8tre-network-2', 'spec.resourceGroupName'],
+    ['changing the created hub’s range', 'spec.hub.addressSpace', '10.100.4.0/22', 'spec.hub.addressSpace'],
+  ])('%s is refused', async (name, path, value, field) => {
+    const stderr = await refused(name, base, withField(example, path, value), field);
+    expect(stderr).toContain('in force');
+  });
+
+  it('pinning an allocated environment to another range is refused, naming the range in force', async () => {
+    const pinned = environments().map((e) => (e.name === 'dev' ? { ...e, addressSpace: '10.110.192.0/20' } : e));
+    const stderr = await refused('renumber dev', base, withField(example, 'spec.environments', pinned), 'spec.environments[0].addressSpace');
+    expect(stderr).toContain('dev has 10.110.0.0/20 in force');
+  });
+
+  it('adopting an existing hub in place of the created one is refused', async () => {
+    const existing = {
+      addressSpace: '10.100.0.0/22',
+      existing: {
+        virtualNetworkId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-other/providers/Microsoft.Network/virtualNetworks/hub',
+        applicationGatewaySubnetId:
+          '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-other/providers/Microsoft.Network/virtualNetworks/hub/subnets/ApplicationGatewaySubnet',
+      },
+    };
+    await refused('adopt another hub', base, withField(example, 'spec.hub', existing), 'spec.hub.existing');
+  });
+
+  it('changing tags changes only tags', async () => {
+    const change = await step('retag', base, withField(example, 'spec.tags', { Service: 'k8tre', CostCentre: 'research' }));
+    expect(change.added).toEqual([]);
+    expect(change.removed).toEqual([]);
+    for (const path of allPaths(change)) expect(path).toMatch(/^spec\.forProvider\.tags\.CostCentre$/);
+  });
+
+  it('switching the WAF to Detection changes only the policy’s mode', async () => {
+    const change = await step('WAF in Detection', base, withField(example, 'spec.gateway.waf', { mode: 'Detection' }));
+    expect(onlyKeys(change)).toEqual(['gateway-waf-policy']);
+    expect(allPaths(change)).toEqual(['spec.forProvider.policySettings.mode']);
+  });
+});
+
 describe('day-2 changes to rewrites', () => {
   it('changing the rewritten services changes only the gateway’s rewrite rules', async () => {
     const example = loadExample('examples/network/internal-domain.yaml');
@@ -189,6 +253,27 @@ describe('day-2 changes to a cluster', () => {
     const change = await clusterStep('resize the workload pool', withField(example, 'spec.nodePools', pools));
     expect(onlyKeys(change)).toEqual(['nodepool-workload']);
     expect(allPaths(change)).toEqual(['spec.forProvider.maxCount']);
+  });
+
+  it.each([
+    ['moving the cluster to another environment', 'spec.environment', 'stg', 'spec.environment'],
+    ['moving it to another tenant', 'spec.tenantId', '99999999-9999-9999-9999-999999999999', 'spec.tenantId'],
+    ['changing its service range', 'spec.networking', { serviceCidr: '100.65.0.0/16' }, 'spec.networking.serviceCidr'],
+    ['moving its pod pool', 'spec.networking', { podCidr: '100.72.0.0/14' }, 'spec.networking.podCidr'],
+    ['downgrading Kubernetes', 'spec.kubernetesVersion', '1.35', 'spec.kubernetesVersion'],
+  ])('%s is refused', async (name, path, value, field) => {
+    const stderr = await refused(name, base, withField(example, path, value), field, required);
+    expect(stderr).toMatch(/in force|older than/);
+  });
+
+  it('adding a pool and removing another changes only those pools', async () => {
+    const pools = [{ name: 'gpu', vmSize: 'Standard_NC4as_T4_v3', minCount: 0, maxCount: 2 }];
+    const after = await settleCluster('swap-pools', withField(example, 'spec.nodePools', pools), base);
+    const change = compare(base, after);
+    process.stdout.write(`${summary('swap the workload pool for a gpu pool', change)}\n`);
+    expect(change.added).toEqual(['nodepool-gpu']);
+    expect(change.removed).toEqual(['nodepool-workload']);
+    expect(change.replaced).toEqual([]);
   });
 
   it('bumping the Kubernetes version changes only the control plane’s and pools’ versions', async () => {

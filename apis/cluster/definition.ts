@@ -4,9 +4,9 @@ import { enums as networkEnums } from '../../functions/k8tre/network/api.js';
 import { CILIUM_RELEASES } from '../../functions/k8tre/cluster/cilium-releases.js';
 import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
 import { PRIVILEGED_ROLES } from '../../functions/k8tre/cluster/role-policy.js';
-import { CALENDAR_AS_OF, kubernetesVersionRule, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
+import { CALENDAR_AS_OF, kubernetesVersionRule, kubernetesVersionTransitionRules, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
-import { array, boolean, celString, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
+import { array, boolean, celString, cidr, immutable, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
 export const PLURAL = 'xk8treclusters';
 
@@ -77,7 +77,12 @@ const workloadIdentity = object(
 const spec = object(
   'One K8TRE environment cluster: a private AKS cluster with BYO CNI, its Key Vault and storage behind private endpoints, and the identities K8TRE needs.',
   {
-    environment: matching('The environment this cluster serves; must be one of the network’s environments.', patterns.environmentName, { maxLength: 12 }),
+    environment: immutable(
+      matching('The environment this cluster serves; must be one of the network’s environments. Fixed once created.', patterns.environmentName, {
+        maxLength: 12,
+      }),
+      'environment cannot change: the cluster lives in that spoke, and moving it replaces the cluster; create a cluster for the other environment',
+    ),
     networkRef: object(
       'The XK8treNetwork (same namespace) the cluster lives in.',
       { name: matching('Its name.', patterns.kubernetesName, { maxLength: 63 }) },
@@ -102,7 +107,10 @@ const spec = object(
       { maxLength: 90 },
     ),
     ...commonSpecFields,
-    tenantId: uuid('Entra tenant ID.'),
+    tenantId: immutable(
+      uuid('Entra tenant ID. Fixed once created.'),
+      'tenantId cannot change: the cluster, its identities and its stores belong to the tenant',
+    ),
     adminGroupObjectIds: array('Entra groups that are cluster admins (Entra RBAC; local accounts are disabled).', uuid('Group object ID.'), {
       minItems: limits.adminGroups.min,
       maxItems: limits.adminGroups.max,
@@ -114,12 +122,21 @@ const spec = object(
       {
         maxLength: 5,
         default: defaults.kubernetesVersion,
-        'x-kubernetes-validations': [kubernetesVersionRule()],
+        'x-kubernetes-validations': [kubernetesVersionRule(), ...kubernetesVersionTransitionRules()],
       },
     ),
     networking: object('Cluster-internal address spaces. Neither may overlap the other or any range of the network.', {
-      serviceCidr: cidr('Kubernetes service range; the DNS service takes its .10 address.', limits.servicePrefix, { default: defaults.serviceCidr }),
-      podCidr: cidr(`Cilium pod pool. Default: the first free /${defaults.podPrefixLength} of ${defaults.podCidrCandidates}, then kept.`, limits.podPrefix),
+      serviceCidr: immutable(
+        cidr('Kubernetes service range; the DNS service takes its .10 address. Fixed once created.', limits.servicePrefix, { default: defaults.serviceCidr }),
+        'serviceCidr cannot change: AKS fixes it when the cluster is created',
+      ),
+      podCidr: immutable(
+        cidr(
+          `Cilium pod pool. Default: the first free /${defaults.podPrefixLength} of ${defaults.podCidrCandidates}, then kept. Fixed once set.`,
+          limits.podPrefix,
+        ),
+        'podCidr cannot change: running pods have addresses from it',
+      ),
     }),
     systemPool: object(
       'The system node pool: AzureLinux, autoscaled, at least two nodes (three by default) across zones, critical add-ons only (tainted CriticalAddonsOnly).',

@@ -24,6 +24,14 @@ export interface Schema {
 
 type Extra = Omit<Schema, 'type' | 'description'>;
 
+/**
+ * The field cannot change once set: a CEL transition rule, which the API server checks on update
+ * (kubectl apply and ArgoCD see the refusal). `why` says what the change would do in Azure.
+ */
+export function immutable(schema: Schema, why: string): Schema {
+  return { ...schema, 'x-kubernetes-validations': [...(schema['x-kubernetes-validations'] ?? []), { rule: 'self == oldSelf', message: why }] };
+}
+
 /** A CEL string literal. */
 export function celString(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

@@ -11,7 +11,7 @@ import {
 } from '../../functions/k8tre/network/api.js';
 import { AZURE_REGIONS } from '../../functions/k8tre/network/regions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
-import { array, boolean, cidr, integer, matching, object, oneOf, string } from '../lib/schema.js';
+import { array, boolean, cidr, immutable, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
 export const PLURAL = 'xk8trenetworks';
 
@@ -52,6 +52,13 @@ const hub = object(
         rule: `has(self.existing) || int(self.addressSpace.split('/')[1]) <= ${limits.createdHubPrefix.max}`,
         message: `a created hub needs at least a /${limits.createdHubPrefix.max}`,
       },
+      // Transition rules: Azure replaces a hub whose range changes, and adopting another hub
+      // deletes this one with its peerings.
+      {
+        rule: 'has(self.existing) == has(oldSelf.existing)',
+        message: 'a hub cannot switch between created and existing: that deletes one with every peering; create a new network instead',
+      },
+      { rule: 'has(self.existing) || self.addressSpace == oldSelf.addressSpace', message: 'a created hub keeps its addressSpace: a new range replaces it' },
     ],
   },
 );
@@ -84,7 +91,15 @@ const environment = object(
       'This spoke hosts a management cluster (an XK8treCluster with role Management) whose ArgoCD deploys to the other environments: it is peered directly with every other spoke, since peering through the hub is not transitive, and their API server NSGs admit it.',
     ),
   },
-  { required: ['name'] },
+  {
+    required: ['name'],
+    'x-kubernetes-validations': [
+      {
+        rule: '!has(oldSelf.addressSpace) || (has(self.addressSpace) && self.addressSpace == oldSelf.addressSpace)',
+        message: 'an environment keeps its addressSpace: renumbering replaces its spoke and every subnet; add a new environment instead',
+      },
+    ],
+  },
 );
 
 const privateLinkZone = (purpose: string) =>
@@ -185,8 +200,16 @@ function privateCidr(cidr: string): string {
 const spec = object(
   'The network services stack for K8TRE: hub, one spoke per environment, private DNS and the shared Application Gateway.',
   {
-    region: oneOf('Azure public-cloud region, e.g. uksouth.', AZURE_REGIONS),
-    resourceGroupName: matching('Resource group for everything this XR creates. Default rg-<xr name>-network.', patterns.resourceGroupName, { maxLength: 90 }),
+    region: immutable(
+      oneOf('Azure public-cloud region, e.g. uksouth. Fixed once created.', AZURE_REGIONS),
+      'region cannot change: Azure moves nothing between regions; create a network in the new region',
+    ),
+    resourceGroupName: immutable(
+      matching('Resource group for everything this XR creates. Default rg-<xr name>-network. Fixed once created.', patterns.resourceGroupName, {
+        maxLength: 90,
+      }),
+      'resourceGroupName cannot change: a new group would be created and the old one deleted with everything in it',
+    ),
     ...commonSpecFields,
     hub,
     addressPool: object(

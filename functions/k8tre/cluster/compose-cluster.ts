@@ -17,6 +17,7 @@ import { composeArgoCdRegistration } from './argocd-registration.js';
 import { composeAddOnRoles, composeWorkloadIdentities, type WorkloadIdentityOutcome } from './identities.js';
 import type { RegistrationFacts } from './k8tre-contract.js';
 import { composeInCluster } from './in-cluster.js';
+import { checkClusterChanges } from './day2.js';
 import { checkKubernetesVersion } from './kubernetes-version.js';
 import { checkNamesInForce } from './names-in-force.js';
 import { composeManagement } from './management.js';
@@ -32,6 +33,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   const spec = parseClusterSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
   const requirements = [networkRequirement(spec)];
   const warnings = checkKubernetesVersion(spec, observed);
+  checkClusterChanges(spec, dig(xr, 'status'), observed);
   checkNamesInForce(spec, observed);
 
   const network = readNetwork(spec, required);

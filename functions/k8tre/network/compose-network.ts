@@ -5,6 +5,7 @@ import type { DesiredResources } from '../lib/composition.js';
 import { composeDns } from './dns.js';
 import { composeGateway } from './gateway.js';
 import { hubSubnets, composeHub, composeResourceGroup } from './hub.js';
+import { checkNetworkChanges } from './day2.js';
 import { readPrevious } from './previous.js';
 import { planPriorities } from './priorities.js';
 import { parseNetworkSpec } from './spec.js';
@@ -27,6 +28,7 @@ export function composeNetwork({ xr, observed }: ComposeInput): NetworkCompositi
   const spec = parseNetworkSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
   const names = spec.environments.map((e) => e.name);
   const previous = readPrevious(names, xr.status, observed);
+  checkNetworkChanges(spec, observed, previous);
 
   // A zone this network made holds its endpoints' records, and AKS takes its private zone only when
   // a cluster is created (privateDnsZoneId forces a new cluster): switching it for a landing

@@ -1,0 +1,67 @@
+import { formatCidr } from '../lib/cidr.js';
+import { FieldError } from '../lib/field-error.js';
+import { dig } from '../lib/json.js';
+import type { Observed } from '../lib/observed.js';
+import { SUPPORTED_MINORS } from './aks-versions.js';
+import { keys } from './naming.js';
+import type { ClusterSpec } from './spec.js';
+
+// Day-2 edits that AKS would carry out only by replacing the cluster, or that it refuses, checked
+// against what Crossplane observes (the XRD refuses the same at admission where a transition rule
+// can; an XR made before those rules, or one adopting resources, meets these here). Each message
+// names the field, the value in force, and the safe way to the goal.
+
+export function checkClusterChanges(spec: ClusterSpec, xrStatus: unknown, observed: Observed): void {
+  const aks = (...path: string[]) => observed.forProvider(keys.cluster, ...path);
+  const environment = dig(xrStatus, 'environment');
+  if (observed.has(keys.cluster) && typeof environment === 'string' && environment !== spec.environment) {
+    throw new FieldError(
+      'spec.environment',
+      `is ${environment} in force; the cluster lives in that environment's spoke, and moving it replaces the cluster. Create a cluster for ${spec.environment} and move workloads to it`,
+    );
+  }
+
+  const tenant = aks('azureActiveDirectoryRoleBasedAccessControl', 'tenantId');
+  if (typeof tenant === 'string' && tenant.toLowerCase() !== spec.tenantId.toLowerCase()) {
+    throw new FieldError(
+      'spec.tenantId',
+      `is ${tenant} in force; the cluster's Entra integration, its identities and its Key Vault belong to that tenant. A cluster in another tenant is a new cluster, with new stores`,
+    );
+  }
+
+  const serviceCidr = aks('networkProfile', 'serviceCidr');
+  if (typeof serviceCidr === 'string' && serviceCidr !== formatCidr(spec.serviceCidr)) {
+    throw new FieldError(
+      'spec.networking.serviceCidr',
+      `is ${serviceCidr} in force; AKS fixes a cluster's service range when it is created. Set ${serviceCidr}, or create a new cluster with the range`,
+    );
+  }
+
+  const podCidr = dig(xrStatus, 'networking', 'podCidr');
+  if (observed.has(keys.cilium) && spec.podCidr && typeof podCidr === 'string' && podCidr !== formatCidr(spec.podCidr)) {
+    throw new FieldError(
+      'spec.networking.podCidr',
+      `is ${podCidr} in force; every running pod has an address from it, and Cilium cannot renumber a live pool. Set ${podCidr}, or create a new cluster with the range`,
+    );
+  }
+
+  checkVersionStep(spec.kubernetesVersion, aks('kubernetesVersion'));
+}
+
+/**
+ * AKS upgrades one minor at a time and never downgrades; a cluster past its end of life may go
+ * straight to the lowest supported minor
+ * (https://learn.microsoft.com/azure/aks/supported-kubernetes-versions, "Can I skip multiple AKS versions").
+ */
+function checkVersionStep(wanted: string, inForce: unknown): void {
+  if (typeof inForce !== 'string' || inForce === wanted) return;
+  const minor = (version: string) => Number(version.split('.')[1]);
+  const [from, to] = [minor(inForce), minor(wanted)];
+  if (to < from) {
+    throw new FieldError('spec.kubernetesVersion', `${wanted} is older than ${inForce}, in force; AKS does not downgrade a cluster. Keep ${inForce}`);
+  }
+  const recovering = !SUPPORTED_MINORS.includes(inForce) && wanted === SUPPORTED_MINORS[0];
+  if (to > from + 1 && !recovering) {
+    throw new FieldError('spec.kubernetesVersion', `${inForce} is in force; AKS upgrades one minor at a time, so go to 1.${from + 1} first`);
+  }
+}

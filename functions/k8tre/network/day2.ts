@@ -1,0 +1,57 @@
+import { cidrOrUndefined, formatCidr } from '../lib/cidr.js';
+import { FieldError } from '../lib/field-error.js';
+import { dig } from '../lib/json.js';
+import { EXTERNAL_NAME } from '../lib/manifest.js';
+import type { Observed } from '../lib/observed.js';
+import { keys } from './naming.js';
+import type { Previous } from './previous.js';
+import type { NetworkSpec } from './spec.js';
+
+// Day-2 edits that Azure would carry out only by deleting and recreating what exists, refused from
+// what Crossplane observes (the XRD refuses the same at admission where a rule can see both the old
+// and the new object; an XR made before that rule, or one adopting resources, meets these here).
+// Each message names the field, the value in force, and how to reach the goal safely.
+
+export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previous: Previous): void {
+  const location = observed.forProvider(keys.resourceGroup, 'location');
+  if (typeof location === 'string' && location !== spec.region) {
+    throw new FieldError(
+      'spec.region',
+      `is ${location} in force; Azure moves no VNet, gateway or zone between regions, so a new region is a new network: create one there and move environments to it`,
+    );
+  }
+
+  const group = dig(observed.get(keys.resourceGroup), 'metadata', 'annotations', EXTERNAL_NAME);
+  if (typeof group === 'string' && group.toLowerCase() !== spec.resourceGroupName.toLowerCase()) {
+    throw new FieldError(
+      'spec.resourceGroupName',
+      `is ${group} in force; a new name is a new group, and everything in the old one would be deleted with it. Set spec.resourceGroupName: ${group}`,
+    );
+  }
+
+  const hubSpaces = observed.forProvider(keys.hubVnet, 'addressSpace');
+  const hubRange = Array.isArray(hubSpaces) ? cidrOrUndefined(hubSpaces[0]) : undefined;
+  if (observed.has(keys.hubVnet) && spec.hub.mode === 'existing') {
+    throw new FieldError(
+      'spec.hub.existing',
+      'the hub is created by this network and its spokes are peered with it; adopting another hub would delete it, its gateway subnet and every peering. Create a new network on the other hub instead',
+    );
+  }
+  if (hubRange && spec.hub.mode === 'create' && formatCidr(hubRange) !== formatCidr(spec.hub.addressSpace)) {
+    throw new FieldError(
+      'spec.hub.addressSpace',
+      `is ${formatCidr(hubRange)} in force; Azure replaces a hub whose range changes, with its gateway subnet and peerings. Keep ${formatCidr(hubRange)}`,
+    );
+  }
+
+  for (const env of spec.environments) {
+    const allocated = previous.spokes.get(env.name)?.addressSpace;
+    if (env.addressSpace && allocated && formatCidr(env.addressSpace) !== formatCidr(allocated)) {
+      throw new FieldError(
+        `${env.field}.addressSpace`,
+        `${env.name} has ${formatCidr(allocated)} in force; allocations never move, since renumbering replaces the spoke and every subnet in it. ` +
+          `Set ${formatCidr(allocated)}, or add a new environment with the range and move workloads to it`,
+      );
+    }
+  }
+}

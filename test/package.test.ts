@@ -128,6 +128,20 @@ describe('the package validates', () => {
       'maxCount must be at least minCount',
     ],
     ['an environment named like the hub', 'network/k8tre.yaml', 'spec.environments', [{ name: 'hub' }], 'hub and management are reserved'],
+    [
+      'Contributor on the whole resource group',
+      'cluster/dev.yaml',
+      'spec.workloadIdentities',
+      [{ name: 'app', namespace: 'apps', serviceAccount: 'app', roles: [{ role: 'contributor', scopeResource: 'ResourceGroup' }] }],
+      'a privileged role (Owner, Contributor, access administration) only on one resource',
+    ],
+    [
+      'a role that assigns managed identities',
+      'cluster/dev.yaml',
+      'spec.workloadIdentities',
+      [{ name: 'app', namespace: 'apps', serviceAccount: 'app', roles: [{ role: 'Managed Identity Operator', scopeResource: 'KeyVault' }] }],
+      'roles that federate or assign managed identities are not allowed',
+    ],
   ];
   it.each(refusedAtAdmission)('the XRD refuses %s', async (_, example, path, value, expected) => {
     const result = await validateStream(stringify(withField(loadExample(join(ROOT, 'examples', example)), path, value)));

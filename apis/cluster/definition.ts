@@ -3,7 +3,7 @@ import { ARGOCD_REQUIRED_LABELS, defaults, enums, KIND, limits, NODE_LABEL_LIMIT
 import { enums as networkEnums } from '../../functions/k8tre/network/api.js';
 import { CILIUM_RELEASES } from '../../functions/k8tre/cluster/cilium-releases.js';
 import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
-import { PRIVILEGED_ROLES } from '../../functions/k8tre/cluster/role-policy.js';
+import { IDENTITY_ROLES, PRIVILEGED_ROLES } from '../../functions/k8tre/cluster/role-policy.js';
 import { CALENDAR_AS_OF, kubernetesVersionRule, kubernetesVersionTransitionRules, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, boolean, celString, cidr, immutable, integer, matching, object, oneOf, string } from '../lib/schema.js';
@@ -64,6 +64,10 @@ const workloadIdentity = object(
             {
               rule: `!(self.role.lowerAscii() in [${PRIVILEGED_ROLES.map((r) => `'${r}'`).join(', ')}]) || (has(self.scopeResource) && self.scopeResource != 'ResourceGroup') || (has(self.scope) && !self.scope.matches('(?i)^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/?$'))`,
               message: 'a privileged role (Owner, Contributor, access administration) only on one resource',
+            },
+            {
+              rule: `!(self.role.lowerAscii() in [${IDENTITY_ROLES.map((r) => `'${r}'`).join(', ')}])`,
+              message: 'roles that federate or assign managed identities are not allowed for a workload identity',
             },
           ],
         },

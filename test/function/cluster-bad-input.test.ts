@@ -111,6 +111,41 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
     'spec.workloadIdentities[0].roles[0].scope',
   ],
   [
+    // The cluster's resource group holds its own identities, ArgoCD's among them: a role there that
+    // can list a storage account's keys is an escalation, so broad scopes take an allow-list.
+    'a write role that is not on the allow-list, on a whole resource group',
+    withField(example, 'spec.workloadIdentities', [identity('app', [{ role: 'Storage Account Contributor', scopeResource: 'ResourceGroup' }])]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scopeResource',
+  ],
+  [
+    // With it a service account could add a federated credential to any identity, and become it.
+    'Managed Identity Operator, even on one resource',
+    withField(example, 'spec.workloadIdentities', [identity('app', [{ role: 'Managed Identity Operator', scopeResource: 'KeyVault' }])]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scopeResource',
+  ],
+  [
+    'Owner on a managed identity',
+    withField(example, 'spec.workloadIdentities', [
+      identity('app', [
+        {
+          role: 'Owner',
+          scope: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-argocd`,
+        },
+      ]),
+    ]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scope',
+  ],
+  [
+    // Azure resolves role names without regard to case, so the rules do too.
+    'an access administrator role in upper case, on a whole resource group',
+    withField(example, 'spec.workloadIdentities', [identity('app', [{ role: 'USER ACCESS ADMINISTRATOR', scopeResource: 'ResourceGroup' }])]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scopeResource',
+  ],
+  [
     'a cluster-secret label the package sets',
     withField(example, 'spec.management.argocd.labels', { environment: 'prd' }),
     required,
@@ -161,6 +196,8 @@ const allowed: [string, Json[]][] = [
   ],
   ['Contributor on one resource', [{ role: 'Contributor', scopeResource: 'WorkspaceStorage' }]],
   ['a control-plane role on a resource group', [{ role: 'Monitoring Contributor', scopeResource: 'ResourceGroup' }]],
+  ['a reader role spelled in lower case on a whole subscription', [{ role: 'monitoring reader', scope: `/subscriptions/${S}` }]],
+  ['a data-plane role on one resource', [{ role: 'Key Vault Secrets User', scopeResource: 'KeyVault' }]],
 ];
 
 describe('identity and privilege: what stays allowed', () => {

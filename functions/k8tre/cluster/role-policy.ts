@@ -2,18 +2,21 @@ import { FieldError } from '../lib/field-error.js';
 
 // Which roles a user's workload identity may hold, and where. The cluster's own identities have
 // their roles fixed in code; these rules are for spec.workloadIdentities[].roles. Role names are
-// compared without regard to case, as Azure resolves them.
+// compared as Azure resolves them: without regard to case or repeated spaces.
 //
-//   on one resource         any role
-//   on a resource group     any but the privileged ones; data-plane roles only with broadScope
-//   on a subscription       reader roles; data-plane roles only with broadScope; nothing privileged
+//   on one resource         any role but those that take over identities; privileged ones not on
+//                           a managed identity
+//   on a resource group     the roles allowed there (below); data-plane ones only with broadScope
+//   on a subscription       the reader roles allowed there; data-plane ones only with broadScope
 //
-// Privileged roles can grant themselves or others more (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles#privileged);
-// a data-plane role on a group or subscription reaches the data in every store there, present and future.
+// An allow-list, not a deny-list, for the broad scopes: the cluster's resource group holds its own
+// identities (ArgoCD's, which every workload cluster makes cluster admin, among them), so a role
+// there that can add a federated credential, list a storage key or grant access is an escalation.
+// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 
 export type ScopeKind = 'subscription' | 'resourceGroup' | 'resource';
 
-/** Azure's privileged administrator roles, and Key Vault Administrator, which manages every vault's access. */
+/** Roles that can grant access to others or to themselves. */
 export const PRIVILEGED_ROLES = [
   'owner',
   'contributor',
@@ -23,37 +26,74 @@ export const PRIVILEGED_ROLES = [
   'azure kubernetes service rbac cluster admin',
 ];
 
+/** Roles that can federate or assign a managed identity: with them a service account becomes that identity. */
+export const IDENTITY_ROLES = ['managed identity contributor', 'managed identity operator'];
+
+/** Read-only roles a workload identity may hold on a whole subscription. */
+const SUBSCRIPTION_ROLES = ['reader', 'monitoring reader', 'log analytics reader', 'security reader', 'cost management reader'];
+
+/** Control-plane roles a workload identity may hold on a whole resource group: none can reach keys, identities or access. */
+const RESOURCE_GROUP_ROLES = [
+  ...SUBSCRIPTION_ROLES,
+  'monitoring contributor',
+  'monitoring metrics publisher',
+  'log analytics contributor',
+  'private dns zone contributor',
+  'dns zone contributor',
+  'acrpull',
+];
+
+/** Data-plane roles: on a group or subscription they reach every store there, present and future. */
+const DATA_PLANE_ROLES = [
+  'storage blob data reader',
+  'storage blob data contributor',
+  'storage queue data reader',
+  'storage queue data contributor',
+  'storage queue data message processor',
+  'storage queue data message sender',
+  'storage table data reader',
+  'storage table data contributor',
+  'storage file data smb share reader',
+  'storage file data smb share contributor',
+  'key vault secrets user',
+  'key vault reader',
+  'key vault crypto user',
+  'key vault certificate user',
+];
+
 export function scopeKind(id: string): ScopeKind {
   if (/^\/subscriptions\/[^/]+\/?$/i.test(id)) return 'subscription';
   if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/?$/i.test(id)) return 'resourceGroup';
   return 'resource';
 }
 
-/** Storage, Cosmos DB, Service Bus and the like ("... Data ..."), and Key Vault's secrets, keys and certificates. */
-export function isDataPlaneRole(role: string): boolean {
-  return /\bdata\b/i.test(role) || /^key vault (secrets|crypto|certificates?)\b/i.test(role);
-}
-
+const normalise = (role: string) => role.trim().replace(/\s+/g, ' ').toLowerCase();
 const where = { subscription: 'a whole subscription', resourceGroup: 'a whole resource group', resource: 'a resource' } as const;
 
-/** Throws a FieldError on `field` when the grant breaks the rules above. */
-export function checkRoleGrant(role: string, kind: ScopeKind, broadScope: boolean, field: string): void {
-  if (kind === 'resource') return;
-  const name = role.toLowerCase();
-  if (PRIVILEGED_ROLES.includes(name)) {
-    throw new FieldError(field, `${role} on ${where[kind]} is not allowed for a workload identity: it can grant more than itself; scope it to one resource`);
+/** Throws a FieldError on `field` when the grant breaks the rules above. `scopeId` is the resource's ID, when given as one. */
+export function checkRoleGrant(role: string, kind: ScopeKind, broadScope: boolean, field: string, scopeId?: string): void {
+  const name = normalise(role);
+  if (IDENTITY_ROLES.includes(name)) {
+    throw new FieldError(field, `${role} is not allowed for a workload identity: it can federate or assign managed identities, and so act as them`);
   }
-  if (isDataPlaneRole(role)) {
+  if (kind === 'resource') {
+    if (PRIVILEGED_ROLES.includes(name) && scopeId !== undefined && /\/providers\/Microsoft\.ManagedIdentity\//i.test(scopeId)) {
+      throw new FieldError(field, `${role} on a managed identity is not allowed for a workload identity: it could federate itself with that identity`);
+    }
+    return;
+  }
+  if (DATA_PLANE_ROLES.includes(name)) {
     if (broadScope) return;
     throw new FieldError(
       field,
       `${role} on ${where[kind]} reaches the data in every store there, present and future; scope it to one resource, or set broadScope: true on this role if that is meant`,
     );
   }
-  if (kind === 'subscription' && !name.endsWith('reader')) {
+  const allowed = kind === 'subscription' ? SUBSCRIPTION_ROLES : RESOURCE_GROUP_ROLES;
+  if (!allowed.includes(name)) {
     throw new FieldError(
       field,
-      `${role} on ${where[kind]} is more than a workload identity needs; only reader roles are allowed there, scope it to a resource group or resource`,
+      `${role} on ${where[kind]} is not allowed for a workload identity (allowed there: ${allowed.join(', ')}, and data-plane roles with broadScope); scope it to one resource`,
     );
   }
 }

@@ -304,7 +304,7 @@ function parseWorkloadIdentities(spec: SpecReader): WorkloadIdentitySpec[] {
           }
           const broadScope = role.boolean('broadScope', false);
           const kind = id !== undefined ? scopeKind(id) : resource === 'ResourceGroup' ? 'resourceGroup' : 'resource';
-          checkRoleGrant(roleName, kind, broadScope, role.field(id !== undefined ? 'scope' : 'scopeResource'));
+          checkRoleGrant(roleName, kind, broadScope, role.field(id !== undefined ? 'scope' : 'scopeResource'), id);
           const scope: RoleScope = id !== undefined ? { id } : { resource: resource as (typeof enums.symbolicScope)[number] };
           return { role: roleName, scope };
         }) ?? missing(identity.field('roles'));

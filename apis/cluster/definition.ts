@@ -174,6 +174,13 @@ const spec = object(
         workspace: matching('Workspace account name.', patterns.storageAccountName, { maxLength: 24 }),
         core: matching('Core account name (K8TRE’s rwx-default storage class uses it).', patterns.storageAccountName, { maxLength: 24 }),
       }),
+      sharedKeyAccess: object(
+        'Which accounts take Shared Key requests; the kubelet identity gets Storage Account Contributor, which lists the keys, on those only. Unset: what the account has in force, else core true (K8TRE’s rwx-default class mounts Azure Files from it with the key) and workspace false. Everything else reaches the accounts with Entra ID.',
+        {
+          core: boolean('Whether the core account takes Shared Key.'),
+          workspace: boolean('Whether the workspace account takes Shared Key.'),
+        },
+      ),
     }),
     certManager: object(
       'cert-manager’s DNS-01 identity.',

@@ -323,6 +323,54 @@ describe('storage with public network access off (azurerm 4.x reads queue and st
   });
 });
 
+describe('Shared Key on the storage accounts (learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent)', () => {
+  // Storage Account Contributor can list an account's keys, and a key reaches all of its data: the
+  // kubelet gets the role only where the account still takes keys.
+  const kubeletRoles = (observed: Record<string, Json>) =>
+    Object.entries(observed)
+      .filter(([key]) => key.startsWith('role-kubelet-'))
+      .map(([key, role]) => `${key}: ${String(forProvider(role).roleDefinitionName)}`)
+      .sort();
+
+  it("keeps keys only on the core account, for K8TRE's rwx-default class, which mounts Azure Files with the key", () => {
+    const { observed } = settle(cluster, observe, required);
+    expect(forProvider(observed['storage-core']!).sharedAccessKeyEnabled).toBe(true);
+    expect(forProvider(observed['storage-workspace']!).sharedAccessKeyEnabled).toBe(false);
+    expect(kubeletRoles(observed)).toEqual([
+      'role-kubelet-core-account-contributor: Storage Account Contributor',
+      'role-kubelet-core-blob-data-contributor: Storage Blob Data Contributor',
+      'role-kubelet-workspace-blob-data-contributor: Storage Blob Data Contributor',
+    ]);
+  });
+
+  it('refuses keys on both with sharedKeyAccess.core: false, and the kubelet then holds no role that lists them', () => {
+    const { observed } = settle(withField(cluster, 'spec.storage.sharedKeyAccess', { core: false }), observe, required);
+    for (const purpose of ['core', 'workspace']) expect(forProvider(observed[`storage-${purpose}`]!).sharedAccessKeyEnabled).toBe(false);
+    expect(kubeletRoles(observed)).toEqual([
+      'role-kubelet-core-blob-data-contributor: Storage Blob Data Contributor',
+      'role-kubelet-workspace-blob-data-contributor: Storage Blob Data Contributor',
+    ]);
+  });
+
+  it('keeps keys on a workspace account an earlier version left taking them, with a warning, until the XR says false', () => {
+    // Refusing them on upgrade would cut off every volume mounted with the key, at its next mount.
+    const { observed } = settle(cluster, observe, required);
+    const earlier = structuredClone(observed);
+    const account = earlier['storage-workspace'] as { spec: { forProvider: Json }; status: { atProvider: Json } };
+    account.spec.forProvider.sharedAccessKeyEnabled = true;
+    account.status.atProvider.sharedAccessKeyEnabled = true;
+    const upgraded = runWithRequired(cluster, required, earlier);
+    expect(forProvider(desired(upgraded, 'storage-workspace')).sharedAccessKeyEnabled).toBe(true);
+    expect(desired(upgraded, 'role-kubelet-workspace-account-contributor')).toBeDefined();
+    expect(upgraded.results.map((r) => r.message)).toContainEqual(expect.stringContaining('spec.storage.sharedKeyAccess.workspace:'));
+
+    const refused = runWithRequired(withField(cluster, 'spec.storage.sharedKeyAccess', { workspace: false }), required, earlier);
+    expect(forProvider(desired(refused, 'storage-workspace')).sharedAccessKeyEnabled).toBe(false);
+    expect(refused.desired?.resources?.['role-kubelet-workspace-account-contributor']).toBeUndefined();
+    expect(refused.results.map((r) => r.message).join('\n')).not.toContain('sharedKeyAccess');
+  });
+});
+
 describe("Cilium's Gateway API (operator/pkg/gateway-api/cell.go of each release; test/cilium.test.ts reads it)", () => {
   const chartVersion = (manifest: Json) => (forProvider(manifest).chart as Json).version as string;
 

@@ -64,9 +64,9 @@ describe('XK8treCluster', () => {
       parentIdRef: { name: 'dev-identity-certmanager' },
     });
     const kubelet = observedAt(rounds[2]!.composed.get('aks'), 'kubeletIdentity', 'objectId');
-    expect(forProvider(rounds[3]!.composed.get('role-kubelet-core-file-smb-contributor'))).toMatchObject({
+    expect(forProvider(rounds[3]!.composed.get('role-kubelet-workspace-blob-data-contributor'))).toMatchObject({
       principalId: kubelet,
-      roleDefinitionName: 'Storage File Data SMB Share Contributor',
+      roleDefinitionName: 'Storage Blob Data Contributor',
     });
     expect(condition(last(rounds), 'Composed')).toMatchObject({ status: 'True' });
   });
@@ -123,6 +123,10 @@ describe('XK8treCluster', () => {
       publicNetworkAccessEnabled: false,
       networkAcls: { defaultAction: 'Deny' },
     });
+    // Shared Key stays on only where K8TRE mounts Azure Files with the account key.
+    expect(forProvider(composed.get('storage-core')).sharedAccessKeyEnabled).toBe(true);
+    expect(forProvider(composed.get('storage-workspace')).sharedAccessKeyEnabled).toBe(false);
+    expect(forProvider(composed.get('role-kubelet-core-account-contributor')).scope).toBe(observedAt(composed.get('storage-core'), 'id'));
     for (const purpose of ['core', 'workspace']) {
       const account = composed.get(`storage-${purpose}`)!;
       expect((account.spec as { managementPolicies: string[] }).managementPolicies).not.toContain('Delete');
@@ -156,7 +160,10 @@ describe('XK8treCluster', () => {
         'Private DNS Zone Contributor',
         'Private DNS Zone Contributor',
         'Reader',
-        ...['core', 'workspace'].flatMap(() => ['Storage Account Contributor', 'Storage Blob Data Contributor', 'Storage File Data SMB Share Contributor']),
+        // The kubelet's: blob data on both accounts; the core account's key, for K8TRE's rwx-default class.
+        'Storage Blob Data Contributor',
+        'Storage Blob Data Contributor',
+        'Storage Account Contributor',
         'Storage Blob Data Contributor',
       ].sort(),
     );

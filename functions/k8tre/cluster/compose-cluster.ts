@@ -24,6 +24,7 @@ import { composeManagement } from './management.js';
 import { describeNetwork, networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
 import { azureNames, clusterStamp, keys } from './naming.js';
 import { limits } from './api.js';
+import { resolveSharedKeyAccess } from './shared-keys.js';
 import { parseClusterSpec, type ClusterSpec } from './spec.js';
 import { clusterStatus } from './status.js';
 import { composeUsages } from './usages.js';
@@ -71,7 +72,9 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   const desired: DesiredResources = new Map();
   const waiting: string[] = [];
 
-  const stores = composeDataStores(spec, stamp, facts, observed, desired);
+  const sharedKeys = resolveSharedKeyAccess(spec, observed);
+  warnings.push(...sharedKeys.warnings);
+  const stores = composeDataStores(spec, stamp, facts, observed, sharedKeys.access, desired);
   desired.set(
     keys.resourceGroup,
     render(ResourceGroup, {
@@ -88,7 +91,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   if (controlPlaneReady || observed.has(keys.cluster)) composeAks(spec, stamp, facts, addressing, desired);
   else waiting.push("the control-plane identity's Network Contributor and Private DNS Zone Contributor roles");
 
-  composeAddOnRoles(spec, stamp, observed, stores, desired);
+  composeAddOnRoles(spec, stamp, observed, stores, sharedKeys.access, desired);
   const workloads = composeWorkloadIdentities(spec, stamp, facts, observed, stores, desired);
   const inCluster = composeInCluster(spec, stamp, addressing, ciliumClusterId(spec, facts), observed, desired);
   const management = spec.argocdServer && composeManagement(spec, spec.argocdServer, stamp, facts, inCluster.ciliumDeployed, observed, desired);

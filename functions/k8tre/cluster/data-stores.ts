@@ -10,6 +10,7 @@ import type { PrivateLinkZone } from '../network/api.js';
 import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys, type StoragePurpose } from './naming.js';
 import { privateEndpoint } from './private-endpoint.js';
+import type { SharedKeyAccess } from './shared-keys.js';
 import type { ClusterSpec } from './spec.js';
 
 // The cluster's Key Vault and storage accounts: research data, so they outlive the XR unless the
@@ -59,7 +60,14 @@ export interface DataStores {
   readonly resourceGroupName: string;
 }
 
-export function composeDataStores(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, observed: Observed, desired: DesiredResources): DataStores {
+export function composeDataStores(
+  spec: ClusterSpec,
+  stamp: Stamp,
+  network: NetworkFacts,
+  observed: Observed,
+  sharedKeys: SharedKeyAccess['access'],
+  desired: DesiredResources,
+): DataStores {
   const policies = spec.deletionPolicy === 'Retain';
   // A store an earlier version put in the cluster's group is kept there.
   const home = (key: string) => (inClusterGroup(stamp, observed, key) ? keys.resourceGroup : keys.dataResourceGroup);
@@ -143,8 +151,8 @@ export function composeDataStores(spec: ClusterSpec, stamp: Stamp, network: Netw
             httpsTrafficOnlyEnabled: true,
             crossTenantReplicationEnabled: false,
             defaultToOauthAuthentication: true,
-            // Azure Files CSI mounts SMB shares with the account key, so shared keys stay on.
-            sharedAccessKeyEnabled: true,
+            // shared-keys.ts: only where a mount needs the key.
+            sharedAccessKeyEnabled: sharedKeys[purpose],
             networkRules: { defaultAction: 'Deny', bypass: ['AzureServices'] },
             identity: { type: 'SystemAssigned' },
           },

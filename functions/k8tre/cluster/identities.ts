@@ -8,6 +8,7 @@ import { meta, placement, refTo, type Stamp } from '../lib/stamp.js';
 import { TOKEN_AUDIENCE } from './api.js';
 import { STORAGE_PURPOSES, type DataStores } from './data-stores.js';
 import type { NetworkFacts } from './network-input.js';
+import type { SharedKeyAccess } from './shared-keys.js';
 import { azureNames, keys } from './naming.js';
 import { ARGOCD_IDENTITY } from './management.js';
 import type { ClusterSpec, RoleScope } from './spec.js';
@@ -36,16 +37,26 @@ interface FederatedIdentity {
  * kubelet identity gets the storage roles; the Key Vault Secrets Provider add-on has its own
  * identity, which gets read-only Secrets User instead of the reference's Secrets Officer.
  */
-export function composeAddOnRoles(spec: ClusterSpec, stamp: Stamp, observed: Observed, stores: DataStores, desired: DesiredResources): void {
+export function composeAddOnRoles(
+  spec: ClusterSpec,
+  stamp: Stamp,
+  observed: Observed,
+  stores: DataStores,
+  sharedKeys: SharedKeyAccess['access'],
+  desired: DesiredResources,
+): void {
   const kubelet = observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId');
   for (const purpose of STORAGE_PURPOSES) {
     const account = stores.storageIds[purpose];
     if (!kubelet || !account) continue;
     const grants = [
       { slug: 'blob-data-contributor', role: 'Storage Blob Data Contributor', why: 'blob CSI driver reads and writes blobs' },
-      { slug: 'file-smb-contributor', role: 'Storage File Data SMB Share Contributor', why: 'file CSI driver mounts shares' },
-      // The file CSI driver creates shares and reads the account key to mount them over SMB.
-      { slug: 'account-contributor', role: 'Storage Account Contributor', why: 'file CSI driver creates shares' },
+      // Only where Shared Key is on (shared-keys.ts): the file CSI driver creates
+      // shares and lists the account key to mount them. The role can list keys, so an account
+      // that refuses them does not get it.
+      ...(sharedKeys[purpose]
+        ? [{ slug: 'account-contributor', role: 'Storage Account Contributor', why: 'file CSI driver creates shares and mounts them with the account key' }]
+        : []),
     ];
     for (const grant of grants) {
       const key = keys.kubeletStorageRole(purpose, grant.slug);

@@ -72,7 +72,13 @@ export interface ClusterSpec {
   readonly systemPool: Omit<NodePoolSpec, 'name' | 'field' | 'osSku' | 'labels' | 'taints'>;
   readonly nodePools: readonly NodePoolSpec[];
   readonly keyVault: { readonly name?: string; readonly softDeleteRetentionDays: number };
-  readonly storage: { readonly replication: (typeof enums.storageReplication)[number]; readonly workspaceName?: string; readonly coreName?: string };
+  readonly storage: {
+    readonly replication: (typeof enums.storageReplication)[number];
+    readonly workspaceName?: string;
+    readonly coreName?: string;
+    /** Whether each account takes Shared Key requests, where the XR says (shared-keys.ts decides otherwise). */
+    readonly sharedKeyAccess: Readonly<Partial<Record<'core' | 'workspace', boolean>>>;
+  };
   readonly publicDnsZoneId: string;
   readonly workloadIdentities: readonly WorkloadIdentitySpec[];
   readonly deletionPolicy: (typeof enums.deletionPolicy)[number];
@@ -128,6 +134,7 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
       replication: storage?.oneOf('replication', enums.storageReplication, defaults.storageReplication) ?? defaults.storageReplication,
       ...optional('workspaceName', accountNames?.string('workspace', patterns.storageAccountName) ?? preset.workspaceStorageName),
       ...optional('coreName', accountNames?.string('core', patterns.storageAccountName) ?? preset.coreStorageName),
+      sharedKeyAccess: parseSharedKeyAccess(storage?.object('sharedKeyAccess')),
     },
     publicDnsZoneId: spec.requiredObject('certManager').requiredString('publicDnsZoneId', patterns.dnsZoneId),
     workloadIdentities: parseWorkloadIdentities(spec),
@@ -287,6 +294,11 @@ function parseZones(pool: SpecReader): string[] | undefined {
 
 /** Identity names the cluster itself uses; an extra identity may not take them. */
 export const RESERVED_IDENTITY_NAMES = ['controlplane', 'externaldns', 'certmanager', 'argocd'];
+
+function parseSharedKeyAccess(access: SpecReader | undefined): ClusterSpec['storage']['sharedKeyAccess'] {
+  const choice = (purpose: 'core' | 'workspace') => (access?.has(purpose) ? { [purpose]: access.boolean(purpose, false) } : {});
+  return { ...choice('core'), ...choice('workspace') };
+}
 
 function parseWorkloadIdentities(spec: SpecReader): WorkloadIdentitySpec[] {
   const identities =

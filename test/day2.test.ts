@@ -199,6 +199,8 @@ describe('day-2 changes to a network that would replace or orphan what exists', 
     const change = await step('retag', base, withField(example, 'spec.tags', { Service: 'k8tre', CostCentre: 'research' }));
     expect(change.added).toEqual([]);
     expect(change.removed).toEqual([]);
+    // Every tagged resource gains the tag, and nothing else moves.
+    expect(allPaths(change).length).toBeGreaterThan(0);
     for (const path of allPaths(change)) expect(path).toMatch(/^spec\.forProvider\.tags\.CostCentre$/);
   });
 
@@ -206,6 +208,29 @@ describe('day-2 changes to a network that would replace or orphan what exists', 
     const change = await step('WAF in Detection', base, withField(example, 'spec.gateway.waf', { mode: 'Detection' }));
     expect(onlyKeys(change)).toEqual(['gateway-waf-policy']);
     expect(allPaths(change)).toEqual(['spec.forProvider.policySettings.mode']);
+  });
+});
+
+describe('day-2 changes to a network on an existing hub', () => {
+  const example = loadExample('examples/network/existing-hub.yaml');
+  const hub = (example.spec as { hub: { addressSpace: string; existing: { virtualNetworkId: string; applicationGatewaySubnetId: string } } }).hub;
+  let base: Round;
+  beforeAll(async () => {
+    base = await settleNetwork(session(), 'examples/network/existing-hub.yaml', work, 'existing-hub-base');
+  });
+
+  // The spokes' peerings name the hub they were made with; Azure replaces a peering whose remote
+  // network changes, so either edit would cut every spoke off until new peerings are up.
+  it('creating a hub here in place of the existing one is refused, naming the hub in force', async () => {
+    const stderr = await refused('create a hub instead', base, withField(example, 'spec.hub', { addressSpace: '10.200.0.0/22' }), 'spec.hub');
+    expect(stderr).toContain(`existing hub ${hub.existing.virtualNetworkId} in force`);
+  });
+
+  it('peering with another existing hub is refused, naming the hub in force', async () => {
+    const other = hub.existing.virtualNetworkId.replace('vnet-con-hub', 'vnet-con-hub-2');
+    const moved = { ...hub, existing: { virtualNetworkId: other, applicationGatewaySubnetId: `${other}/subnets/PublicGatewaySubnet` } };
+    const stderr = await refused('another existing hub', base, withField(example, 'spec.hub', moved), 'spec.hub.existing.virtualNetworkId');
+    expect(stderr).toContain(`is ${hub.existing.virtualNetworkId} in force`);
   });
 });
 

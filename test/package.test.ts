@@ -98,6 +98,7 @@ describe('the package validates', () => {
     ['a tag name Azure refuses', 'network/k8tre.yaml', 'spec.tags', { 'cost/centre': 'ict' }, 'Azure refuses <, >, %, &, \\, ? and / in tag names'],
     ['a region Azure does not have', 'network/k8tre.yaml', 'spec.region', 'uknorth', 'spec.region: Unsupported value: "uknorth"'],
     ['a public hub range', 'network/k8tre.yaml', 'spec.hub.addressSpace', '20.100.0.0/22', 'address ranges must be in private address space'],
+    ['a pool straddling private space', 'network/k8tre.yaml', 'spec.addressPool.cidr', '172.0.0.0/11', 'address ranges must be in private address space'],
     [
       'a VNet ID whose subscription is not a GUID',
       'network/existing-hub.yaml',

@@ -59,6 +59,10 @@ const hub = object(
         message: 'a hub cannot switch between created and existing: that deletes one with every peering; create a new network instead',
       },
       { rule: 'has(self.existing) || self.addressSpace == oldSelf.addressSpace', message: 'a created hub keeps its addressSpace: a new range replaces it' },
+      {
+        rule: '!has(self.existing) || !has(oldSelf.existing) || self.existing.virtualNetworkId.lowerAscii() == oldSelf.existing.virtualNetworkId.lowerAscii()',
+        message: 'an existing hub stays the one the spokes peer with: another replaces every peering; create a new network on it instead',
+      },
     ],
   },
 );

@@ -82,6 +82,20 @@ describe('Kubernetes minors (learn.microsoft.com/azure/aks/supported-kubernetes-
     // Moving it to another unsupported minor is refused like a new cluster would be.
     const stillPast = runWithRequired(withVersion('1.33'), required, { ...live, aks });
     expect(fatalMessage(stillPast)).toContain('1.33 reached AKS end of life on 2026-07-31');
+
+    // Out of end of life it goes straight to the oldest supported minor, however far, and no further.
+    expect(fatalMessage(runWithRequired(withVersion(SUPPORTED_MINORS[0]), required, { ...live, aks }))).toBeUndefined();
+    expect(fatalMessage(runWithRequired(withVersion(SUPPORTED_MINORS[1]), required, { ...live, aks }))).toBe(
+      `invalid input: spec.kubernetesVersion: 1.32 is in force; 1.32 is past end of life, and AKS upgrades it only to ${SUPPORTED_MINORS[0]}, so go to ${SUPPORTED_MINORS[0]} first`,
+    );
+  });
+
+  it('upgrades a supported cluster one minor at a time', () => {
+    const live = settle(withVersion('1.35'), observe, required).observed;
+    expect(fatalMessage(runWithRequired(withVersion('1.36'), required, live))).toBeUndefined();
+    expect(fatalMessage(runWithRequired(withVersion('1.37'), required, live))).toBe(
+      'invalid input: spec.kubernetesVersion: 1.35 is in force; AKS upgrades one minor at a time, so go to 1.36 first',
+    );
   });
 });
 

@@ -93,7 +93,7 @@ const cases: [string, Json, string][] = [
   ['a region Azure does not have', withField(example, 'spec.region', 'uknorth'), 'spec.region'],
   ['a public hub range', withField(example, 'spec.hub.addressSpace', '20.100.0.0/22'), 'spec.hub.addressSpace'],
   ['a public spoke range', withField(example, 'spec.environments', [env('dev', { addressSpace: '52.1.0.0/20' })]), 'spec.environments[0].addressSpace'],
-  ['a range straddling private space', withField(example, 'spec.addressPool.cidr', '172.16.0.0/11'), 'spec.addressPool.cidr'],
+  ['a range straddling private space', withField(example, 'spec.addressPool.cidr', '172.0.0.0/11'), 'spec.addressPool.cidr'],
   // Names that would collide with what the package composes.
   [
     'an internal domain that makes a zone the private-link zone',
@@ -128,6 +128,11 @@ describe('bad input', () => {
     const vnet = desired(rsp, 'spoke-dev-vnet');
     expect(vnet.spec).toEqual(observed['spoke-dev-vnet']?.spec);
     expect(vnet.status).toBeUndefined();
+  });
+
+  it('refuses a pool that straddles private space for that reason, not its form', () => {
+    // 172.0.0.0/11 is well formed and holds all of 172.16.0.0/12, and public addresses besides.
+    expect(fatalMessage(run(withField(example, 'spec.addressPool.cidr', '172.0.0.0/11')))).toContain('private address space');
   });
 
   it('quotes hostile input safely and briefly', () => {

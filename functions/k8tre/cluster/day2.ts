@@ -60,8 +60,10 @@ function checkVersionStep(wanted: string, inForce: unknown): void {
   if (to < from) {
     throw new FieldError('spec.kubernetesVersion', `${wanted} is older than ${inForce}, in force; AKS does not downgrade a cluster. Keep ${inForce}`);
   }
-  const recovering = !SUPPORTED_MINORS.includes(inForce) && wanted === SUPPORTED_MINORS[0];
-  if (to > from + 1 && !recovering) {
-    throw new FieldError('spec.kubernetesVersion', `${inForce} is in force; AKS upgrades one minor at a time, so go to 1.${from + 1} first`);
+  // Past end of life, the next step is the oldest supported minor, however far; otherwise the next minor.
+  const next = SUPPORTED_MINORS.includes(inForce) ? `1.${from + 1}` : SUPPORTED_MINORS[0];
+  if (to > from + 1 && wanted !== next) {
+    const why = SUPPORTED_MINORS.includes(inForce) ? 'AKS upgrades one minor at a time' : `${inForce} is past end of life, and AKS upgrades it only to ${next}`;
+    throw new FieldError('spec.kubernetesVersion', `${inForce} is in force; ${why}, so go to ${next} first`);
   }
 }

@@ -37,6 +37,7 @@ export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previ
       'the hub is created by this network and its spokes are peered with it; adopting another hub would delete it, its gateway subnet and every peering. Create a new network on the other hub instead',
     );
   }
+  checkPeeredHub(spec, observed);
   if (hubRange && spec.hub.mode === 'create' && formatCidr(hubRange) !== formatCidr(spec.hub.addressSpace)) {
     throw new FieldError(
       'spec.hub.addressSpace',
@@ -53,5 +54,37 @@ export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previ
           `Set ${formatCidr(allocated)}, or add a new environment with the range and move workloads to it`,
       );
     }
+  }
+}
+
+/**
+ * The existing hub the spokes are peered with, read from their observed peerings: a peering's
+ * remote network is fixed when it is created (azurerm's remote_virtual_network_id is ForceNew), so
+ * another hub, or a hub created here instead, would replace every peering and cut each spoke off
+ * its DNS and the management networks until the new ones are up.
+ */
+function checkPeeredHub(spec: NetworkSpec, observed: Observed): void {
+  if (observed.has(keys.hubVnet)) return;
+  const peeredWith = spec.environments
+    .map((env) => observed.get(keys.peeringToHub(env.name)))
+    .map((peering) => ({
+      id: dig(peering, 'spec', 'forProvider', 'remoteVirtualNetworkId'),
+      ref: dig(peering, 'spec', 'forProvider', 'remoteVirtualNetworkIdRef'),
+    }))
+    .find((remote): remote is { id: string; ref: undefined } => typeof remote.id === 'string' && remote.ref === undefined)?.id;
+  if (!peeredWith) return;
+  if (spec.hub.mode === 'create') {
+    throw new FieldError(
+      'spec.hub',
+      `the spokes are peered with the existing hub ${peeredWith} in force; creating a hub here would replace every peering. ` +
+        'Keep spec.hub.existing, or create a new network with its own hub and move environments to it',
+    );
+  }
+  if (spec.hub.virtualNetworkId.toLowerCase() !== peeredWith.toLowerCase()) {
+    throw new FieldError(
+      'spec.hub.existing.virtualNetworkId',
+      `is ${peeredWith} in force; the spokes are peered with it, and another hub would replace every peering. ` +
+        `Set ${peeredWith}, or create a new network on the other hub and move environments to it`,
+    );
   }
 }

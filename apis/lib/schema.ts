@@ -19,7 +19,9 @@ export interface Schema {
   default?: unknown;
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
-  'x-kubernetes-validations'?: ({ rule: string; fieldPath?: string } & ({ message: string } | { messageExpression: string }))[];
+  'x-kubernetes-validations'?: ({ rule: string; fieldPath?: string } & (
+    { message: string } | { messageExpression: string } | { message: string; messageExpression: string }
+  ))[];
 }
 
 type Extra = Omit<Schema, 'type' | 'description'>;
@@ -29,7 +31,14 @@ type Extra = Omit<Schema, 'type' | 'description'>;
  * (kubectl apply and ArgoCD see the refusal). `why` says what the change would do in Azure.
  */
 export function immutable(schema: Schema, why: string): Schema {
-  return { ...schema, 'x-kubernetes-validations': [...(schema['x-kubernetes-validations'] ?? []), { rule: 'self == oldSelf', message: why }] };
+  // "<field> cannot change: <reason>" becomes "<field> cannot change from <value in force>: <reason>";
+  // `message` stays as the fallback should the expression fail.
+  const [head, ...reason] = why.split(': ');
+  const messageExpression = `${celString(`${head} from `)} + string(oldSelf) + ${celString(`: ${reason.join(': ')}`)}`;
+  return {
+    ...schema,
+    'x-kubernetes-validations': [...(schema['x-kubernetes-validations'] ?? []), { rule: 'self == oldSelf', message: why, messageExpression }],
+  };
 }
 
 /** A CEL string literal. */

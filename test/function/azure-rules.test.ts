@@ -230,6 +230,15 @@ describe('the cluster on its network', () => {
     expect(subjects).toEqual(['system:serviceaccount:argocd:argocd-application-controller', 'system:serviceaccount:argocd:argocd-server']);
   });
 
+  it('refuses to move a live cluster to another spoke even without its status, from the subnet its nodes are in (vnet_subnet_id replaces the cluster)', () => {
+    // An XR that adopts a running cluster has no status yet: the subnet observed on AKS is what says where it lives.
+    const { observed } = settle(cluster, observe, required);
+    const adopted = withField(withField(cluster, 'spec.environment', 'stg'), 'status', undefined);
+    const message = fatalMessage(runWithRequired(adopted, required, observed));
+    expect(message).toContain('spec.networkRef.name:');
+    expect(message).toContain(`${String((forProvider(observed.aks!).defaultNodePool as Json).vnetSubnetId)}, in force`);
+  });
+
   it('grants external-dns Reader on its zone’s resource group as well, which it needs to list private zones (external-dns azure-private-dns tutorial)', () => {
     const { observed, xr } = settle(cluster, observe, required);
     const zoneId = ((settledNetwork.status as { environments: Json[] }).environments.find((e) => e.name === 'dev')!.dnsZone as Json).id as string;
@@ -482,6 +491,20 @@ describe('what an earlier version made, and its defaults, stay in force', () => 
       expect.stringMatching(/^spec.systemPool.minCount: 1 is out of range/),
     );
     expect(fatalMessage(runWithRequired(oneNode, required))).toContain('spec.systemPool.minCount: 1 is out of range; AKS system pools need at least 2 nodes');
+  });
+
+  it('keeps a network in a region Azure opened after the region list was made, with a warning; refuses the region for a new one', () => {
+    // The list (network/regions.ts) can only lag Azure; a live network there must keep reconciling.
+    const newRegion = withField(network, 'spec.region', 'atlantisnorth');
+    const live = settle(network, observe).observed;
+    const group = structuredClone(live['resource-group']!);
+    forProvider(group).location = 'atlantisnorth';
+    const kept = run(newRegion, { ...live, 'resource-group': group });
+    expect(fatalMessage(kept)).toBeUndefined();
+    expect(warningsOf(kept)).toContainEqual(
+      expect.stringMatching(/^spec.region: "atlantisnorth" is not an Azure public-cloud region .*kept because it is in force/),
+    );
+    expect(fatalMessage(run(newRegion))).toContain('spec.region: "atlantisnorth" is not an Azure public-cloud region');
   });
 
   it('refuses a naming or tenant change that would rename a store Azure has, and says how to keep it', () => {

@@ -12,6 +12,19 @@ const identity = (name: string, roles: Json[] = [{ role: 'Reader', scopeResource
 const cases: [string, Json, Record<string, Json[]>, string][] = [
   ['an unknown network', example, { network: [] }, 'spec.networkRef.name'],
   ['an environment the network does not have', withField(example, 'spec.environment', 'uat'), required, 'spec.environment'],
+  // Two XRs owning one group: deleting either would delete the other's resources with it.
+  [
+    "the network's resource group, in another case",
+    withField(example, 'spec.resourceGroupName', String((network.status as { resourceGroupName: string }).resourceGroupName).toUpperCase()),
+    required,
+    'spec.resourceGroupName',
+  ],
+  [
+    "the network's resource group for the data stores",
+    withField(example, 'spec.dataResourceGroupName', (network.status as { resourceGroupName: string }).resourceGroupName),
+    required,
+    'spec.dataResourceGroupName',
+  ],
   ['a malformed Kubernetes version', withField(example, 'spec.kubernetesVersion', '1.32.1'), required, 'spec.kubernetesVersion'],
   ['a Kubernetes version AKS does not offer', withField(example, 'spec.kubernetesVersion', '1.12'), required, 'spec.kubernetesVersion'],
   ['a pool larger than allowed', withField(example, 'spec.nodePools', pool({ maxCount: 5000 })), required, 'spec.nodePools[0].maxCount'],

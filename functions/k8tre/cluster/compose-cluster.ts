@@ -17,7 +17,7 @@ import { composeArgoCdRegistration } from './argocd-registration.js';
 import { composeAddOnRoles, composeWorkloadIdentities, type WorkloadIdentityOutcome } from './identities.js';
 import type { RegistrationFacts } from './k8tre-contract.js';
 import { composeInCluster } from './in-cluster.js';
-import { checkClusterChanges } from './day2.js';
+import { checkClusterChanges, checkClusterPlacement } from './day2.js';
 import { checkKubernetesVersion } from './kubernetes-version.js';
 import { checkNamesInForce } from './names-in-force.js';
 import { composeManagement } from './management.js';
@@ -49,6 +49,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     };
   }
   const facts = network.facts;
+  checkClusterPlacement(spec, facts, observed);
   const live = observed.has(keys.cluster);
   warnings.push(
     // Its ArgoCD deploys to the other environments' private API servers, and peering with the hub

@@ -4,6 +4,7 @@ import { dig } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUPPORTED_MINORS } from './aks-versions.js';
 import { keys } from './naming.js';
+import { describeNetwork, type NetworkFacts } from './network-input.js';
 import type { ClusterSpec } from './spec.js';
 
 // Day-2 edits that AKS would carry out only by replacing the cluster, or that it refuses, checked
@@ -66,4 +67,20 @@ function checkVersionStep(wanted: string, inForce: unknown): void {
     const why = SUPPORTED_MINORS.includes(inForce) ? 'AKS upgrades one minor at a time' : `${inForce} is past end of life, and AKS upgrades it only to ${next}`;
     throw new FieldError('spec.kubernetesVersion', `${inForce} is in force; ${why}, so go to ${next} first`);
   }
+}
+
+/**
+ * The subnet the cluster's nodes are in, as observed, against the one its network now gives: AKS
+ * moves no node pool between subnets (vnet_subnet_id forces a new cluster), so pointing the XR at
+ * another network, or at a network whose environment is another spoke, would replace the cluster.
+ * Covers what status cannot: an XR without status yet, adopting a live cluster.
+ */
+export function checkClusterPlacement(spec: ClusterSpec, network: NetworkFacts, observed: Observed): void {
+  const inForce = observed.forProvider(keys.cluster, 'defaultNodePool', 'vnetSubnetId');
+  if (typeof inForce !== 'string' || inForce.toLowerCase() === network.subnetIds.nodes.toLowerCase()) return;
+  throw new FieldError(
+    'spec.networkRef.name',
+    `the cluster's nodes are in ${inForce}, in force; environment ${spec.environment} of ${describeNetwork(spec)} gives ${network.subnetIds.nodes}, ` +
+      'and AKS moves no node pool between subnets, so the cluster would be replaced. Point spec.networkRef and spec.environment at the network and environment that hold its subnet, or create a new cluster there and move workloads',
+  );
 }

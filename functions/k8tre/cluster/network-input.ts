@@ -59,6 +59,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       `${quote(spec.environment)} is not an environment of ${describe} (it has ${names.filter((n) => typeof n === 'string').join(', ') || 'none'})`,
     );
   }
+  checkOwnResourceGroups(spec, network, describe);
 
   const status = dig(network, 'status');
   const envStatus = (dig(status, 'environments') as unknown[] | undefined)?.find((e) => isObject(e) && e.name === spec.environment);
@@ -122,4 +123,26 @@ function addressRanges(network: JsonObject): { cidr: Cidr; describe: string }[] 
     if (isObject(env)) add(env.addressSpace, `the ${String(env.name)} spoke`);
   }
   return ranges;
+}
+
+/**
+ * A cluster's groups are its own: one shared with the network would be owned by two XRs, and
+ * deleting either would delete the group under the other (or, with azurerm's
+ * prevent_deletion_if_contains_resources, hang on it for ever).
+ */
+function checkOwnResourceGroups(spec: ClusterSpec, network: JsonObject, describe: string): void {
+  const networkGroup = digString(network, 'status', 'resourceGroupName') ?? digString(network, 'spec', 'resourceGroupName');
+  if (!networkGroup) return;
+  const groups: [string, string][] = [
+    ['spec.resourceGroupName', spec.resourceGroupName],
+    ['spec.dataResourceGroupName', spec.dataResourceGroupName],
+  ];
+  for (const [field, group] of groups) {
+    if (group.toLowerCase() === networkGroup.toLowerCase()) {
+      throw new FieldError(
+        field,
+        `${group} is the resource group of ${describe}; a cluster's groups are its own, or deleting one XR would delete the other's resources`,
+      );
+    }
+  }
 }

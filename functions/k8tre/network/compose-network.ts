@@ -17,6 +17,8 @@ import { ruleOrInForce } from '../lib/in-force.js';
 import { defaults, PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES } from './api.js';
 import { keys } from './naming.js';
 import { composeManagementReach, managementSources, unreachableWarning } from './management-reach.js';
+import { quote } from '../lib/spec-reader.js';
+import { AZURE_REGIONS } from './regions.js';
 
 export interface NetworkComposition extends Composition {
   readonly resources: DesiredResources;
@@ -79,6 +81,13 @@ export function composeNetwork({ xr, observed }: ComposeInput): NetworkCompositi
   const inForceMinCapacity = observed.forProvider(keys.gateway, 'autoscaleConfiguration', 'minCapacity') === spec.gateway.minCapacity;
   const warnings = [
     ...(unreachable ? [unreachable] : []),
+    // A region Azure opened after the list was made is live for a network already there.
+    ...ruleOrInForce(
+      !(AZURE_REGIONS as readonly string[]).includes(spec.region),
+      observed.forProvider(keys.resourceGroup, 'location') === spec.region,
+      'spec.region',
+      `${quote(spec.region)} is not an Azure public-cloud region this package knows (network/regions.ts), such as uksouth or westeurope`,
+    ),
     ...ruleOrInForce(
       spec.gateway.zones.length > 1 && spec.gateway.minCapacity < defaults.zonalGatewayMinCapacity,
       inForceMinCapacity,

@@ -1,6 +1,5 @@
 import { parseArmId } from '../lib/arm-id.js';
 import { environmentDomains, isSplitHorizon } from './domains.js';
-import { AZURE_REGIONS } from './regions.js';
 import { contains, formatCidr, parseCidr, type Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
@@ -90,13 +89,8 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
   const { name, namespace, spec, providerConfigRef, tags } = readXrBasics(metadata, rawSpec, limits.xrName);
   const environments = parseEnvironments(spec);
   const addressPool = spec.object('addressPool');
+  // Whether Azure has the region is checked in compose-network.ts, against what is in force.
   const region = spec.requiredString('region', patterns.region);
-  if (!(AZURE_REGIONS as readonly string[]).includes(region)) {
-    throw new FieldError(
-      'spec.region',
-      `${quote(region)} is not an Azure public-cloud region this package knows (network/regions.ts), such as uksouth or westeurope`,
-    );
-  }
   const management = spec.object('management');
 
   const result: NetworkSpec = {

@@ -139,6 +139,36 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
     'spec.workloadIdentities[0].roles[0].scopeResource',
   ],
   [
+    // It may list storage account keys, and the core account takes them.
+    'Log Analytics Contributor on a whole resource group',
+    withField(example, 'spec.workloadIdentities', [identity('app', [{ role: 'Log Analytics Contributor', scopeResource: 'ResourceGroup' }])]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scopeResource',
+  ],
+  [
+    // On the network's group it would rewrite every private-link and API-server record.
+    'Private DNS Zone Contributor on a whole resource group',
+    withField(example, 'spec.workloadIdentities', [
+      identity('app', [{ role: 'Private DNS Zone Contributor', scope: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-k8tre-network' }]),
+    ]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scope',
+  ],
+  [
+    // It runs commands on the nodes, as the kubelet identity.
+    'Virtual Machine Contributor on a node scale set',
+    withField(example, 'spec.workloadIdentities', [
+      identity('app', [
+        {
+          role: 'Virtual Machine Contributor',
+          scope: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc-dev/providers/Microsoft.Compute/virtualMachineScaleSets/aks-user-1',
+        },
+      ]),
+    ]),
+    required,
+    'spec.workloadIdentities[0].roles[0].scope',
+  ],
+  [
     'Owner on a managed identity',
     withField(example, 'spec.workloadIdentities', [
       identity('app', [

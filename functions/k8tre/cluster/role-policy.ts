@@ -4,8 +4,8 @@ import { FieldError } from '../lib/field-error.js';
 // their roles fixed in code; these rules are for spec.workloadIdentities[].roles. Role names are
 // compared as Azure resolves them: without regard to case or repeated spaces.
 //
-//   on one resource         any role but those that take over identities; privileged ones not on
-//                           a managed identity
+//   on one resource         any role but those that take over identities; only reading roles on a
+//                           managed identity, cluster or VM
 //   on a resource group     the roles allowed there (below); data-plane ones only with broadScope
 //   on a subscription       the reader roles allowed there; data-plane ones only with broadScope
 //
@@ -32,15 +32,26 @@ export const IDENTITY_ROLES = ['managed identity contributor', 'managed identity
 /** Read-only roles a workload identity may hold on a whole subscription. */
 const SUBSCRIPTION_ROLES = ['reader', 'monitoring reader', 'log analytics reader', 'security reader', 'cost management reader'];
 
-/** Control-plane roles a workload identity may hold on a whole resource group: none can reach keys, identities or access. */
-const RESOURCE_GROUP_ROLES = [
+/**
+ * Control-plane roles a workload identity may hold on a whole resource group: none can reach keys,
+ * identities, access or name resolution. Not Log Analytics Contributor (it may list storage account
+ * keys) nor the DNS zone roles (on the network's group they would rewrite every private-link and
+ * API-server record); those go on one resource.
+ */
+const RESOURCE_GROUP_ROLES = [...SUBSCRIPTION_ROLES, 'monitoring contributor', 'monitoring metrics publisher', 'acrpull'];
+
+/**
+ * Resources on which a write role lets its holder act as an identity: a managed identity itself
+ * (federate with it), a cluster (run pods as any service account, ArgoCD's among them) and a VM or
+ * scale set (run a command as the identities assigned to it, the kubelet's among them). Only
+ * reading roles there.
+ */
+const IDENTITY_BEARING = /\/providers\/Microsoft\.(ManagedIdentity|ContainerService|Compute)\//i;
+const IDENTITY_BEARING_ROLES = [
   ...SUBSCRIPTION_ROLES,
-  'monitoring contributor',
-  'monitoring metrics publisher',
-  'log analytics contributor',
-  'private dns zone contributor',
-  'dns zone contributor',
-  'acrpull',
+  'azure kubernetes service rbac reader',
+  'azure kubernetes service cluster user role',
+  'azure kubernetes service cluster monitoring user',
 ];
 
 /** Data-plane roles: on a group or subscription they reach every store there, present and future. */
@@ -77,8 +88,11 @@ export function checkRoleGrant(role: string, kind: ScopeKind, broadScope: boolea
     throw new FieldError(field, `${role} is not allowed for a workload identity: it can federate or assign managed identities, and so act as them`);
   }
   if (kind === 'resource') {
-    if (PRIVILEGED_ROLES.includes(name) && scopeId !== undefined && /\/providers\/Microsoft\.ManagedIdentity\//i.test(scopeId)) {
-      throw new FieldError(field, `${role} on a managed identity is not allowed for a workload identity: it could federate itself with that identity`);
+    if (scopeId !== undefined && IDENTITY_BEARING.test(scopeId) && !IDENTITY_BEARING_ROLES.includes(name)) {
+      throw new FieldError(
+        field,
+        `${role} on a managed identity, cluster or VM is not allowed for a workload identity: it could act as the identities there, the kubelet's or ArgoCD's among them (allowed there: ${IDENTITY_BEARING_ROLES.join(', ')})`,
+      );
     }
     return;
   }

@@ -226,6 +226,18 @@ describe('day-2 changes to a network on an existing hub', () => {
     expect(stderr).toContain(`existing hub ${hub.existing.virtualNetworkId} in force`);
   });
 
+  it("dropping the landing zone's AKS zone is refused: a zone of the network's own would replace every live cluster", async () => {
+    const zones = { ...(example.spec as { dns: { privateLinkZones: Record<string, string> } }).dns.privateLinkZones };
+    delete zones.aks;
+    const stderr = await refused(
+      'drop the landing zone AKS zone',
+      base,
+      withField(example, 'spec.dns.privateLinkZones', zones),
+      'spec.dns.privateLinkZones.aks',
+    );
+    expect(stderr).toContain('privatelink.westeurope.azmk8s.io in resource group rg-con-dns, in force');
+  });
+
   it('peering with another existing hub is refused, naming the hub in force', async () => {
     const other = hub.existing.virtualNetworkId.replace('vnet-con-hub', 'vnet-con-hub-2');
     const moved = { ...hub, existing: { virtualNetworkId: other, applicationGatewaySubnetId: `${other}/subnets/PublicGatewaySubnet` } };

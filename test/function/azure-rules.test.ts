@@ -239,6 +239,31 @@ describe('the cluster on its network', () => {
     expect(message).toContain(`${String((forProvider(observed.aks!).defaultNodePool as Json).vnetSubnetId)}, in force`);
   });
 
+  describe('a network edit over ranges a live cluster uses (Cilium cannot renumber a live pool; AKS fixes the service range)', () => {
+    const live = settle(cluster, observe, required);
+    const podPool = String((live.xr.status as { networking: { podCidr: string } }).networking.podCidr);
+    const grown = (addressSpace: string) =>
+      settle(withField(network, 'spec.environments', [...(network.spec as { environments: Json[] }).environments, { name: 'uat', addressSpace }]), observe).xr;
+
+    it('keeps the pod pool and refuses, naming the network edit, rather than renumber every pod', () => {
+      const overPods = `${podPool.split('/')[0]}/20`;
+      const rsp = runWithRequired(live.xr, { network: [grown(overPods)] }, live.observed);
+      expect(fatalMessage(rsp)).toContain(`spec.networking.podCidr: the pod pool ${podPool} is in force and cannot move, and the uat spoke`);
+      expect(fatalMessage(rsp)).toContain('move or remove that range in the network');
+      expect(forProvider(desired(rsp, 'release-cilium')).values).toMatchObject({ ipam: { operator: { clusterPoolIPv4PodCIDRList: [podPool] } } });
+    });
+
+    it('says the same of the service range', () => {
+      const rsp = runWithRequired(live.xr, { network: [grown('100.64.0.0/20')] }, live.observed);
+      expect(fatalMessage(rsp)).toContain('spec.networking.serviceCidr: the service range 100.64.0.0/16 is in force and cannot move, and the uat spoke');
+    });
+
+    it('refuses another pod pool for an XR adopting the cluster, from the pool the running Cilium has', () => {
+      const adopted = withField(withField(cluster, 'spec.networking', { podCidr: '10.240.0.0/16' }), 'status', undefined);
+      expect(fatalMessage(runWithRequired(adopted, required, live.observed))).toContain(`spec.networking.podCidr: is ${podPool} in force`);
+    });
+  });
+
   it('grants external-dns Reader on its zone’s resource group as well, which it needs to list private zones (external-dns azure-private-dns tutorial)', () => {
     const { observed, xr } = settle(cluster, observe, required);
     const zoneId = ((settledNetwork.status as { environments: Json[] }).environments.find((e) => e.name === 'dev')!.dnsZone as Json).id as string;

@@ -1,7 +1,7 @@
 import { firstFreeBlock, formatAddress, formatCidr, overlaps, parseCidr, type Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { defaults } from './api.js';
-import type { NetworkFacts } from './network-input.js';
+import { describeNetwork, type NetworkFacts } from './network-input.js';
 import type { ClusterSpec } from './spec.js';
 
 // The cluster's own address spaces, which never appear in a VNet: AKS's service CIDR and the
@@ -15,20 +15,39 @@ export interface ClusterAddressing {
   readonly podCidr: Cidr;
 }
 
-export function planClusterAddressing(spec: ClusterSpec, network: NetworkFacts, previousPodCidr: Cidr | undefined): ClusterAddressing {
+/** The pod pool chosen before: `live` once Cilium runs with it, when it can no longer move. */
+export interface PreviousPodCidr {
+  readonly cidr: Cidr;
+  readonly live: boolean;
+}
+
+export function planClusterAddressing(spec: ClusterSpec, network: NetworkFacts, previous: PreviousPodCidr | undefined, live: boolean): ClusterAddressing {
   const clash = (cidr: Cidr) => network.addressRanges.find((r) => overlaps(r.cidr, cidr));
+  // A range the network gained over one a live cluster uses: the network's edit is what to undo.
+  const networkEdit = (what: string, cidr: Cidr, describe: string) =>
+    `${what} ${formatCidr(cidr)} is in force and cannot move, and ${describe} of ${describeNetwork(spec)} now overlaps it; move or remove that range in the network`;
 
   const serviceClash = clash(spec.serviceCidr);
-  if (serviceClash) throw new FieldError('spec.networking.serviceCidr', `${formatCidr(spec.serviceCidr)} overlaps ${serviceClash.describe} of the network`);
+  if (serviceClash) {
+    throw new FieldError(
+      'spec.networking.serviceCidr',
+      live
+        ? networkEdit('the service range', spec.serviceCidr, serviceClash.describe)
+        : `${formatCidr(spec.serviceCidr)} overlaps ${serviceClash.describe} of the network`,
+    );
+  }
 
   let podCidr: Cidr | undefined = spec.podCidr;
   if (podCidr) {
     const podClash =
       clash(podCidr) ?? (overlaps(podCidr, spec.serviceCidr) ? { describe: `spec.networking.serviceCidr ${formatCidr(spec.serviceCidr)}` } : undefined);
     if (podClash) throw new FieldError('spec.networking.podCidr', `${formatCidr(podCidr)} overlaps ${podClash.describe}`);
-  } else if (previousPodCidr && !clash(previousPodCidr) && !overlaps(previousPodCidr, spec.serviceCidr)) {
-    // Moving a live cluster's pod pool would renumber every pod; keep what was chosen.
-    podCidr = previousPodCidr;
+  } else if (previous && !clash(previous.cidr) && !overlaps(previous.cidr, spec.serviceCidr)) {
+    // Keep what was chosen: moving a live cluster's pod pool would renumber every pod.
+    podCidr = previous.cidr;
+  } else if (previous?.live) {
+    const podClash = clash(previous.cidr);
+    throw new FieldError('spec.networking.podCidr', networkEdit('the pod pool', previous.cidr, podClash?.describe ?? 'a range'));
   } else {
     const taken = [spec.serviceCidr, ...network.addressRanges.map((r) => r.cidr)];
     podCidr = firstFreeBlock(parseCidr(defaults.podCidrCandidates), defaults.podPrefixLength, taken);

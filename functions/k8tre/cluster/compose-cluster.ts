@@ -1,5 +1,4 @@
 import { ResourceGroup } from '../../../imports/azure.m.upbound.io.js';
-import { cidrOrUndefined } from '../lib/cidr.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { holdObserved } from '../lib/hold.js';
@@ -17,7 +16,7 @@ import { composeArgoCdRegistration } from './argocd-registration.js';
 import { composeAddOnRoles, composeWorkloadIdentities, type WorkloadIdentityOutcome } from './identities.js';
 import type { RegistrationFacts } from './k8tre-contract.js';
 import { composeInCluster } from './in-cluster.js';
-import { checkClusterChanges, checkClusterPlacement } from './day2.js';
+import { checkClusterChanges, checkClusterPlacement, previousPodCidr } from './day2.js';
 import { checkKubernetesVersion } from './kubernetes-version.js';
 import { checkNamesInForce } from './names-in-force.js';
 import { composeManagement } from './management.js';
@@ -69,7 +68,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     ),
   );
   const stamp = clusterStamp(spec, facts.region);
-  const addressing = planClusterAddressing(spec, facts, cidrOrUndefined(dig(xr, 'status', 'networking', 'podCidr')));
+  const addressing = planClusterAddressing(spec, facts, previousPodCidr(dig(xr, 'status'), observed), live);
   const desired: DesiredResources = new Map();
   const waiting: string[] = [];
 

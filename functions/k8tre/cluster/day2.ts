@@ -1,8 +1,9 @@
-import { formatCidr } from '../lib/cidr.js';
+import { cidrOrUndefined, formatCidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { dig } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUPPORTED_MINORS } from './aks-versions.js';
+import type { PreviousPodCidr } from './addressing.js';
 import { keys } from './naming.js';
 import { describeNetwork, type NetworkFacts } from './network-input.js';
 import type { ClusterSpec } from './spec.js';
@@ -38,11 +39,12 @@ export function checkClusterChanges(spec: ClusterSpec, xrStatus: unknown, observ
     );
   }
 
-  const podCidr = dig(xrStatus, 'networking', 'podCidr');
-  if (observed.has(keys.cilium) && spec.podCidr && typeof podCidr === 'string' && podCidr !== formatCidr(spec.podCidr)) {
+  const podCidr = previousPodCidr(xrStatus, observed);
+  if (podCidr?.live && spec.podCidr && formatCidr(podCidr.cidr) !== formatCidr(spec.podCidr)) {
+    const inForce = formatCidr(podCidr.cidr);
     throw new FieldError(
       'spec.networking.podCidr',
-      `is ${podCidr} in force; every running pod has an address from it, and Cilium cannot renumber a live pool. Set ${podCidr}, or create a new cluster with the range`,
+      `is ${inForce} in force; every running pod has an address from it, and Cilium cannot renumber a live pool. Set ${inForce}, or create a new cluster with the range`,
     );
   }
 
@@ -83,4 +85,16 @@ export function checkClusterPlacement(spec: ClusterSpec, network: NetworkFacts, 
     `the cluster's nodes are in ${inForce}, in force; environment ${spec.environment} of ${describeNetwork(spec)} gives ${network.subnetIds.nodes}, ` +
       'and AKS moves no node pool between subnets, so the cluster would be replaced. Point spec.networkRef and spec.environment at the network and environment that hold its subnet, or create a new cluster there and move workloads',
   );
+}
+
+/**
+ * The pod pool chosen before: what the running Cilium release was given, which holds for an XR
+ * adopting a cluster too, else what the XR's status recorded before Cilium was installed.
+ */
+export function previousPodCidr(xrStatus: unknown, observed: Observed): PreviousPodCidr | undefined {
+  const pools = observed.forProvider(keys.cilium, 'values', 'ipam', 'operator', 'clusterPoolIPv4PodCIDRList');
+  const running = Array.isArray(pools) ? cidrOrUndefined(pools[0]) : undefined;
+  if (running) return { cidr: running, live: true };
+  const recorded = cidrOrUndefined(dig(xrStatus, 'networking', 'podCidr'));
+  return recorded && { cidr: recorded, live: false };
 }

@@ -1,5 +1,7 @@
 import type { ComposeInput, Composition } from '../lib/composition.js';
+import { parseArmId } from '../lib/arm-id.js';
 import { dig } from '../lib/json.js';
+import type { Observed } from '../lib/observed.js';
 import { planAddresses } from './address-plan.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { composeDns } from './dns.js';
@@ -8,13 +10,13 @@ import { hubSubnets, composeHub, composeResourceGroup } from './hub.js';
 import { checkNetworkChanges } from './day2.js';
 import { readPrevious } from './previous.js';
 import { planPriorities } from './priorities.js';
-import { parseNetworkSpec } from './spec.js';
+import { parseNetworkSpec, type NetworkSpec } from './spec.js';
 import { composeSpoke } from './spokes.js';
 import { networkStatus, type NetworkStatus } from './status.js';
 import { formatCidr, overlaps } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { ruleOrInForce } from '../lib/in-force.js';
-import { defaults, PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES } from './api.js';
+import { defaults, PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES, type PrivateLinkZone } from './api.js';
 import { keys } from './naming.js';
 import { composeManagementReach, managementSources, unreachableWarning } from './management-reach.js';
 import { quote } from '../lib/spec-reader.js';
@@ -43,6 +45,7 @@ export function composeNetwork({ xr, observed }: ComposeInput): NetworkCompositi
           'a landing zone’s zone can be used by a network made with it from the start',
       );
     }
+    checkLandingZoneZoneKept(spec, key, observed);
   }
   const management = spec.management;
   if (management && overlaps(management.addressSpace, spec.hub.addressSpace)) {
@@ -107,4 +110,27 @@ export function composeNetwork({ xr, observed }: ComposeInput): NetworkCompositi
     ],
     warnings,
   };
+}
+
+/**
+ * The landing zone's zone the spokes are linked to stays the one in force: a zone of this
+ * network's own in its place would be linked to a hub that already has one of that name, which
+ * Azure refuses, and AKS takes its private zone only when a cluster is created (privateDnsZoneId
+ * forces a new cluster). Read from the spokes' links, which name a landing zone's zone by its
+ * group and name rather than by reference.
+ */
+function checkLandingZoneZoneKept(spec: NetworkSpec, key: PrivateLinkZone, observed: Observed): void {
+  const link = spec.environments
+    .map((env) => dig(observed.get(keys.dnsLink(key, env.name)), 'spec', 'forProvider'))
+    .find((fp) => typeof dig(fp, 'resourceGroupName') === 'string' && dig(fp, 'privateDnsZoneNameRef') === undefined);
+  if (!link) return;
+  const inForce = { group: String(dig(link, 'resourceGroupName')), zone: String(dig(link, 'privateDnsZoneName')) };
+  const given = spec.dns.privateLinkZones[key];
+  if (given && parseArmId(given).resourceGroupName.toLowerCase() === inForce.group.toLowerCase()) return;
+  throw new FieldError(
+    `spec.dns.privateLinkZones.${key}`,
+    `the spokes use the landing zone's ${inForce.zone} in resource group ${inForce.group}, in force; ` +
+      (given ? 'another zone of that name' : 'a zone of this network’s own') +
+      ' would replace every live cluster (AKS fixes its private zone at creation) and Azure refuses a second zone of that name on the hub. Keep that zone’s ID here',
+  );
 }

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lastRound, reconcileUntilSettled, writeObserved, type Manifest, type Round } from '../scripts/lib/reconcile.js';
+import { asObserved, lastRound, reconcileUntilSettled, writeObserved, type Manifest, type Round } from '../scripts/lib/reconcile.js';
 import { toKubernetesYaml } from '../scripts/lib/yaml.js';
-import { loadExample, withField, type Json } from './support/function.js';
+import { loadExample, settle, withField, type Json } from './support/function.js';
 import { settleNetwork, useRenderSession } from './support/render.js';
 
 // Day-2 changes through the real CLI: each step is rendered, until settled, with the observed
@@ -123,6 +123,19 @@ describe('day-2 changes to a network', () => {
     expect(change.removed.length).toBeGreaterThan(10);
     for (const key of change.removed) expect(key, 'only stg resources go').toMatch(/stg/);
     expect(onlyKeys(change)).toEqual(['gateway']);
+  });
+
+  it('removing an environment a cluster lives in is refused, naming the cluster, until the cluster is deleted', async () => {
+    // The dev cluster's Usage of the network, as its render composes it, labelled with network and environment.
+    const cluster = settle(loadExample('examples/cluster/dev.yaml'), (m) => asObserved(m as Manifest), { network: [base.xr] });
+    const usages = join(work, 'dev-cluster-usages.yaml');
+    writeFileSync(usages, toKubernetesYaml(cluster.observed['usage-network-by-aks']!));
+    const environments = (example.spec as { environments: { name: string }[] }).environments.filter((e) => e.name !== 'dev');
+    const stderr = await refused('remove environment dev under its cluster', base, withField(example, 'spec.environments', environments), 'spec.environments', [
+      '--required-resources',
+      usages,
+    ]);
+    expect(stderr).toContain('environment dev is removed, but XK8treCluster k8tre/dev lives in its spoke');
   });
 
   it('reordering environments changes nothing', async () => {

@@ -76,8 +76,10 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
       rsp.results.push({ severity: Severity.SEVERITY_WARNING, message, reason: 'Advisory', target: Target.TARGET_COMPOSITE });
     }
     // Crossplane v2.3 reads `requirements.resources`; `extraResources` is its deprecated name.
-    for (const { name, apiVersion, kind, namespace, matchName } of composition.requirements ?? []) {
-      (rsp.requirements ??= { extraResources: {}, resources: {}, schemas: {} }).resources[name] = { apiVersion, kind, namespace, matchName };
+    for (const requirement of composition.requirements ?? []) {
+      const { name, apiVersion, kind, namespace } = requirement;
+      const match = 'matchName' in requirement ? { matchName: requirement.matchName } : { matchLabels: { labels: { ...requirement.matchLabels } } };
+      (rsp.requirements ??= { extraResources: {}, resources: {}, schemas: {} }).resources[name] = { apiVersion, kind, namespace, ...match };
     }
     return rsp;
   } catch (error) {

@@ -15,6 +15,22 @@ export function requestFor(xr: Json, required: Record<string, Json[]> = {}, obse
   return RunFunctionRequest.fromPartial({ observed: { composite: { resource: xr }, resources }, requiredResources });
 }
 
+/**
+ * One reconcile's calls, as Crossplane makes them: when the function asks for resources it was
+ * not given, Crossplane fetches them (an empty list when none match) and calls again.
+ */
+export function runAsCrossplane(xr: Json, required: Record<string, Json[]> = {}, observed: Record<string, Json> = {}): RunFunctionResponse {
+  let given = required;
+  let rsp = runFunction(requestFor(xr, given, observed));
+  for (let call = 0; call < 5; call++) {
+    const unmet = Object.keys(rsp.requirements?.resources ?? {}).filter((name) => !(name in given));
+    if (unmet.length === 0) break;
+    given = { ...given, ...Object.fromEntries(unmet.map((name) => [name, []])) };
+    rsp = runFunction(requestFor(xr, given, observed));
+  }
+  return rsp;
+}
+
 export function fatalMessage(rsp: RunFunctionResponse): string | undefined {
   return rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL)?.message;
 }
@@ -38,7 +54,7 @@ export function reconcileInProcess(xr: Json, required: Record<string, Json[]> = 
   for (let round = 0; round < maxRounds; round++) {
     const request = requestFor(current, required, observed);
     requests.push(request);
-    const rsp = runFunction(request);
+    const rsp = runAsCrossplane(current, required, observed);
     const message = fatalMessage(rsp);
     if (message) throw new Error(message);
     const desired = rsp.desired?.resources ?? {};

@@ -3,7 +3,20 @@ import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { limits } from '../../functions/k8tre/network/api.js';
 import { AKS_MINORS, CALENDAR_AS_OF, DEFAULT_MINOR, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
-import { desired, fatalMessage, loadExample, run, runWithRequired, settle, status as status_, withField, type Json } from '../support/function.js';
+import {
+  desired,
+  desiredNames,
+  fatalMessage,
+  loadExample,
+  run,
+  runWithRequired,
+  settle,
+  status as status_,
+  withField,
+  type Json,
+} from '../support/function.js';
+import { runFunction } from '../../functions/k8tre/handler.js';
+import { requestFor } from '../../scripts/lib/in-process.js';
 
 // Azure's own rules, which the provider schemas do not know: what Azure refuses, stalls on or
 // misroutes. Each case cites where the rule comes from and fails on output Azure would refuse.
@@ -262,6 +275,28 @@ describe('the cluster on its network', () => {
       const adopted = withField(withField(cluster, 'spec.networking', { podCidr: '10.240.0.0/16' }), 'status', undefined);
       expect(fatalMessage(runWithRequired(adopted, required, live.observed))).toContain(`spec.networking.podCidr: is ${podPool} in force`);
     });
+  });
+
+  it('holds a network whose edit removes an environment until Crossplane has fetched the clusters in it, then refuses while one lives there', () => {
+    const live = settle(cluster, observe, required);
+    const settled = settle(network, observe);
+    const withoutDev = withField(
+      settled.xr,
+      'spec.environments',
+      (network.spec as { environments: { name: string }[] }).environments.filter((e) => e.name !== 'dev'),
+    );
+    // The first call of a reconcile: nothing fetched yet, so nothing may be read as "no cluster".
+    const first = runFunction(requestFor(withoutDev, {}, settled.observed));
+    expect(fatalMessage(first)).toBeUndefined();
+    expect(desiredNames(first)).toEqual(Object.keys(settled.observed).sort());
+    expect(first.requirements?.resources['hosted-clusters']).toMatchObject({ kind: 'Usage', matchLabels: { labels: { 'azure.k8tre.io/network': 'k8tre' } } });
+
+    const usage = live.observed['usage-network-by-aks']!;
+    expect(fatalMessage(runWithRequired(withoutDev, { 'hosted-clusters': [usage] }, settled.observed))).toContain(
+      'spec.environments: environment dev is removed, but XK8treCluster k8tre/dev lives in its spoke',
+    );
+    // Once the cluster is gone its Usage is too, and the environment goes.
+    expect(fatalMessage(runWithRequired(withoutDev, { 'hosted-clusters': [] }, settled.observed))).toBeUndefined();
   });
 
   it('grants external-dns Reader on its zone’s resource group as well, which it needs to list private zones (external-dns azure-private-dns tutorial)', () => {

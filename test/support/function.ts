@@ -1,8 +1,7 @@
 import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { runFunction } from '../../functions/k8tre/handler.js';
-import { fatalMessage, reconcileInProcess, requestFor, type Json } from '../../scripts/lib/in-process.js';
+import { fatalMessage, reconcileInProcess, runAsCrossplane, type Json } from '../../scripts/lib/in-process.js';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 
 // Calls the function's handler in-process, for tests that need many quick runs. Render tests
@@ -49,7 +48,7 @@ export function withField(xr: Json, path: string, value: unknown): Json {
 
 /** Runs the function with required resources, as Crossplane does after a requirement. */
 export function runWithRequired(xr: Json, required: Record<string, Json[]>, observed: Record<string, Json> = {}): RunFunctionResponse {
-  return runFunction(requestFor(xr, required, observed));
+  return runAsCrossplane(xr, required, observed);
 }
 
 /**

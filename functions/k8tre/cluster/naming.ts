@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Stamp } from '../lib/stamp.js';
 import type { ClusterSpec } from './spec.js';
-
-export const LABEL_CLUSTER = 'azure.k8tre.io/cluster';
+import { LABEL_CLUSTER, LABEL_ENVIRONMENT } from '../lib/labels.js';
 
 export const keys = {
   resourceGroup: 'resource-group',
@@ -64,7 +63,7 @@ export function clusterStamp(spec: ClusterSpec, region: string): Stamp {
     namespace: spec.namespace,
     region,
     providerConfigRef: spec.providerConfigRef,
-    labels: { [LABEL_CLUSTER]: spec.name, 'azure.k8tre.io/environment': spec.environment },
+    labels: { [LABEL_CLUSTER]: spec.name, [LABEL_ENVIRONMENT]: spec.environment },
     tags: { 'k8tre-cluster': spec.name, 'k8tre-environment': spec.environment, 'managed-by': 'crossplane', ...spec.tags },
     resourceGroupKey: keys.resourceGroup,
   };

@@ -3,6 +3,7 @@ import type { DesiredResources } from '../lib/composition.js';
 import { render, type Manifest } from '../lib/manifest.js';
 import { meta, refTo, type Stamp } from '../lib/stamp.js';
 import { GROUP, KIND as NETWORK_KIND, VERSION } from '../network/api.js';
+import { LABEL_NETWORK } from '../lib/labels.js';
 import { keys } from './naming.js';
 import type { ClusterSpec } from './spec.js';
 
@@ -61,14 +62,16 @@ export function composeUsages(spec: ClusterSpec, stamp: Stamp, desired: DesiredR
   const cluster = desired.get(keys.cluster);
   if (cluster) {
     const network: Reference = { apiVersion: `${GROUP}/${VERSION}`, kind: NETWORK_KIND, resourceRef: { name: spec.networkName } };
+    // Labelled with the network, which reads these to know which environments host clusters.
+    const key = usageKey(keys.cluster, 'network');
     usages.set(
-      usageKey(keys.cluster, 'network'),
-      usage(stamp, usageKey(keys.cluster, 'network'), reference(stamp, keys.cluster, cluster), network, 'the cluster lives in its spoke'),
+      key,
+      usage(stamp, key, reference(stamp, keys.cluster, cluster), network, 'the cluster lives in its spoke', { [LABEL_NETWORK]: spec.networkName }),
     );
   }
   for (const [key, manifest] of usages) desired.set(key, manifest);
 }
 
-function usage(stamp: Stamp, key: string, by: Reference, of: Reference, reason: string): Manifest {
-  return render(Usage, { metadata: meta(stamp, key), spec: { by, of, reason, replayDeletion: true } });
+function usage(stamp: Stamp, key: string, by: Reference, of: Reference, reason: string, labels: Record<string, string> = {}): Manifest {
+  return render(Usage, { metadata: meta(stamp, key, { labels }), spec: { by, of, reason, replayDeletion: true } });
 }

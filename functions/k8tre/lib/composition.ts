@@ -21,14 +21,13 @@ export interface XrCondition {
   readonly message?: string;
 }
 
-/** A resource the function needs Crossplane to fetch before it can compose. */
-export interface ResourceRequirement {
+/** Resources the function needs Crossplane to fetch before it can compose: one by name, or all with the labels. */
+export type ResourceRequirement = {
   readonly name: string;
   readonly apiVersion: string;
   readonly kind: string;
   readonly namespace: string;
-  readonly matchName: string;
-}
+} & ({ readonly matchName: string } | { readonly matchLabels: Readonly<Record<string, string>> });
 
 export interface Composition {
   readonly resources: ReadonlyMap<string, Manifest>;

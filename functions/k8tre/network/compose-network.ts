@@ -10,6 +10,8 @@ import { hubSubnets, composeHub, composeResourceGroup } from './hub.js';
 import { checkNetworkChanges } from './day2.js';
 import { readPrevious } from './previous.js';
 import { planPriorities } from './priorities.js';
+import { checkHostedEnvironmentsKept, hostedClustersRequirement, readHostedClusters, removedEnvironments } from './hosted-clusters.js';
+import { holdObserved } from '../lib/hold.js';
 import { parseNetworkSpec, type NetworkSpec } from './spec.js';
 import { composeSpoke } from './spokes.js';
 import { networkStatus, type NetworkStatus } from './status.js';
@@ -28,8 +30,18 @@ export interface NetworkComposition extends Composition {
 }
 
 /** Everything an XK8treNetwork composes. Throws FieldError on input it cannot compose from. */
-export function composeNetwork({ xr, observed }: ComposeInput): NetworkComposition {
+export function composeNetwork({ xr, observed, required }: ComposeInput): NetworkComposition {
   const spec = parseNetworkSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
+  const requirements = [hostedClustersRequirement(spec)];
+  const removed = removedEnvironments(spec, observed);
+  const hosted = readHostedClusters(required);
+  if (removed.length > 0 && hosted === undefined) {
+    // Whether a cluster lives in a removed environment is known only once Crossplane has fetched
+    // the clusters' Usages, which it does before calling again in the same reconcile: until then
+    // everything is held as it is.
+    return { resources: holdObserved(observed), status: dig(xr, 'status') as NetworkStatus, conditions: [], requirements };
+  }
+  if (hosted) checkHostedEnvironmentsKept(spec, removed, hosted);
   const names = spec.environments.map((e) => e.name);
   const previous = readPrevious(names, xr.status, observed);
   checkNetworkChanges(spec, observed, previous);
@@ -101,6 +113,7 @@ export function composeNetwork({ xr, observed }: ComposeInput): NetworkCompositi
 
   return {
     resources,
+    requirements,
     status: networkStatus(spec, plan, priorities, gateway.listeners, observed),
     // The gateway waits on IDs that exist only once Azure reports them; say so on the XR.
     conditions: [

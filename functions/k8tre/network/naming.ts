@@ -2,13 +2,11 @@ import type { ObjectMeta } from '../lib/manifest.js';
 import { meta as stampMeta, placement as stampPlacement, refTo as stampRef, type Stamp } from '../lib/stamp.js';
 import type { SubnetRole } from './address-plan.js';
 import type { NetworkSpec } from './spec.js';
+import { LABEL_ENVIRONMENT, LABEL_NETWORK } from '../lib/labels.js';
 
 // Every name the network composition uses, in one place: the composition resource key
 // (stable identity inside Crossplane), the Kubernetes name (`<xr>-<key>`), and the Azure
 // name, which is set through the external-name annotation so it reads like the reference's.
-
-export const LABEL_NETWORK = 'azure.k8tre.io/network';
-export const LABEL_ENVIRONMENT = 'azure.k8tre.io/environment';
 
 /** Short slugs for subnet roles in keys and Azure names. */
 const roleSlug: Record<SubnetRole, string> = { nodes: 'nodes', privateEndpoints: 'pe', ingress: 'ingress', apiServer: 'apiserver' };

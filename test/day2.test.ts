@@ -185,8 +185,30 @@ describe('day-2 changes to a network that would replace or orphan what exists', 
     ['moving the network to another region', 'spec.region', 'westeurope', 'spec.region'],
     ['renaming its resource group', 'spec.resourceGroupName', 'rg-k8tre-network-2', 'spec.resourceGroupName'],
     ['changing the created hub’s range', 'spec.hub.addressSpace', '10.100.4.0/22', 'spec.hub.addressSpace'],
+    // Azure replaces a gateway, and its public IP, whose zones change.
+    ['moving the gateway to one zone', 'spec.gateway.zones', ['1'], 'spec.gateway.zones'],
+    // New zone names are new, empty zones; the old ones keep the records.
+    ['renaming the public zone, which the split-horizon zones are named from', 'spec.dns.publicZone', 'k8tre.example.org', 'spec.dns.publicZone'],
+    // Peerings fix their remote network at creation.
+    [
+      'peering with another management network',
+      'spec.management',
+      {
+        virtualNetworkId:
+          '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-k8tre-crossplane/providers/Microsoft.Network/virtualNetworks/vnet-other',
+        addressSpace: '10.200.0.0/22',
+      },
+      'spec.management.virtualNetworkId',
+    ],
   ])('%s is refused', async (name, path, value, field) => {
     const stderr = await refused(name, base, withField(example, path, value), field);
+    expect(stderr).toContain('in force');
+  });
+
+  it('moving the apex to another environment is refused: both environments’ zones would be renamed', async () => {
+    const moved = environments().map((e) => ({ ...e, apex: e.name === 'stg' }));
+    const stg = environments().findIndex((e) => e.name === 'stg');
+    const stderr = await refused('move the apex', base, withField(example, 'spec.environments', moved), `spec.environments[${stg}].apex`);
     expect(stderr).toContain('in force');
   });
 
@@ -311,9 +333,16 @@ describe('day-2 changes to a cluster', () => {
     ['changing its service range', 'spec.networking', { serviceCidr: '100.65.0.0/16' }, 'spec.networking.serviceCidr'],
     ['moving its pod pool', 'spec.networking', { podCidr: '100.72.0.0/14' }, 'spec.networking.podCidr'],
     ['downgrading Kubernetes', 'spec.kubernetesVersion', '1.35', 'spec.kubernetesVersion'],
+    ['making the storage zone-redundant', 'spec.storage', { replication: 'ZRS' }, 'spec.storage.replication'],
   ])('%s is refused', async (name, path, value, field) => {
     const stderr = await refused(name, base, withField(example, path, value), field, required);
     expect(stderr).toMatch(/in force|older than/);
+  });
+
+  it('geo-replicating the storage changes only the accounts’ replication, in place', async () => {
+    const change = await clusterStep('replicate storage to the paired region', withField(example, 'spec.storage', { replication: 'GRS' }));
+    expect(onlyKeys(change)).toEqual(['storage-core', 'storage-workspace']);
+    expect([...new Set(allPaths(change))]).toEqual(['spec.forProvider.accountReplicationType']);
   });
 
   it('adding a pool and removing another changes only those pools', async () => {

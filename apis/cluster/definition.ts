@@ -1,5 +1,14 @@
 import type { Construct } from 'constructs';
-import { ARGOCD_REQUIRED_LABELS, defaults, enums, KIND, limits, NODE_LABEL_LIMITS, patterns } from '../../functions/k8tre/cluster/api.js';
+import {
+  ARGOCD_REQUIRED_LABELS,
+  defaults,
+  enums,
+  KIND,
+  limits,
+  ZONE_REDUNDANT_REPLICATION,
+  NODE_LABEL_LIMITS,
+  patterns,
+} from '../../functions/k8tre/cluster/api.js';
 import { enums as networkEnums } from '../../functions/k8tre/network/api.js';
 import { CILIUM_RELEASES } from '../../functions/k8tre/cluster/cilium-releases.js';
 import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
@@ -169,7 +178,19 @@ const spec = object(
       softDeleteRetentionDays: integer('Soft-delete retention.', limits.softDeleteDays, { default: defaults.keyVaultSoftDeleteDays }),
     }),
     storage: object('The workspace and core storage accounts (StorageV2, HNS, TLS 1.2, no public access, private endpoints).', {
-      replication: oneOf('Replication.', enums.storageReplication, { default: defaults.storageReplication }),
+      replication: oneOf(
+        'Replication. Changes within zone-redundant (ZRS, GZRS, RAGZRS) or the rest happen in place; between them only by replacing the account, so they are refused (have Azure convert the account, then set what it has).',
+        enums.storageReplication,
+        {
+          default: defaults.storageReplication,
+          'x-kubernetes-validations': [
+            {
+              rule: `(oldSelf in [${ZONE_REDUNDANT_REPLICATION.map((r) => `'${r}'`).join(', ')}]) == (self in [${ZONE_REDUNDANT_REPLICATION.map((r) => `'${r}'`).join(', ')}])`,
+              messageExpression: `'replication cannot move between zone-redundant and not, from ' + oldSelf + ': only by replacing the account, empty; have Azure convert it first'`,
+            },
+          ],
+        },
+      ),
       accountNames: object('Globally unique names. Default from spec.naming.', {
         workspace: matching('Workspace account name.', patterns.storageAccountName, { maxLength: 24 }),
         core: matching('Core account name (K8TRE’s rwx-default storage class uses it).', patterns.storageAccountName, { maxLength: 24 }),

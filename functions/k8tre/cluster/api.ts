@@ -115,3 +115,6 @@ export const enums = {
   /** Composed resources a workload identity's role can be scoped to by name. */
   symbolicScope: ['ResourceGroup', 'KeyVault', 'CoreStorage', 'WorkspaceStorage'],
 } as const;
+
+/** Replication that spans zones; moving an account into or out of it replaces the account. */
+export const ZONE_REDUNDANT_REPLICATION: readonly string[] = ['ZRS', 'GZRS', 'RAGZRS'];

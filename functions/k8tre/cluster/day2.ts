@@ -3,6 +3,7 @@ import { FieldError } from '../lib/field-error.js';
 import { dig } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUPPORTED_MINORS } from './aks-versions.js';
+import { ZONE_REDUNDANT_REPLICATION } from './api.js';
 import type { PreviousPodCidr } from './addressing.js';
 import { keys } from './naming.js';
 import { describeNetwork, type NetworkFacts } from './network-input.js';
@@ -49,6 +50,27 @@ export function checkClusterChanges(spec: ClusterSpec, xrStatus: unknown, observ
   }
 
   checkVersionStep(spec.kubernetesVersion, aks('kubernetesVersion'));
+  checkReplicationClass(spec, observed);
+}
+
+/**
+ * Between zone-redundant replication (ZRS, GZRS, RAGZRS) and the rest, azurerm can only replace
+ * the account (storage_account's account_replication_type forces a new one); upjet refuses
+ * replacements, so the account would stay out of sync for ever, and a replacement would be a new,
+ * empty store. Within a class it changes in place. Azure can convert an account's redundancy itself
+ * (https://learn.microsoft.com/azure/storage/common/redundancy-migration); after that, set the new value.
+ */
+function checkReplicationClass(spec: ClusterSpec, observed: Observed): void {
+  const zoneRedundant = (replication: string) => ZONE_REDUNDANT_REPLICATION.includes(replication);
+  for (const purpose of ['workspace', 'core'] as const) {
+    const inForce = observed.forProvider(keys.storage(purpose), 'accountReplicationType');
+    if (typeof inForce !== 'string' || zoneRedundant(inForce) === zoneRedundant(spec.storage.replication)) continue;
+    throw new FieldError(
+      'spec.storage.replication',
+      `${spec.storage.replication} cannot reach the ${purpose} account, whose ${inForce} is in force: the provider can move an account into or out of zone redundancy only by replacing it, empty, which it refuses. ` +
+        `Keep ${inForce}, or have Azure convert the account (Redundancy, in the portal) and then set the value it has`,
+    );
+  }
 }
 
 /**

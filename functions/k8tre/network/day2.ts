@@ -3,6 +3,8 @@ import { FieldError } from '../lib/field-error.js';
 import { dig } from '../lib/json.js';
 import { EXTERNAL_NAME } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
+import { environmentZoneKey } from './dns.js';
+import { environmentDomains, isSplitHorizon } from './domains.js';
 import { keys } from './naming.js';
 import type { Previous } from './previous.js';
 import type { NetworkSpec } from './spec.js';
@@ -45,6 +47,10 @@ export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previ
     );
   }
 
+  checkGatewayZones(spec, observed);
+  checkManagementNetwork(spec, observed);
+  checkEnvironmentZoneNames(spec, observed);
+
   for (const env of spec.environments) {
     const allocated = previous.spokes.get(env.name)?.addressSpace;
     if (env.addressSpace && allocated && formatCidr(env.addressSpace) !== formatCidr(allocated)) {
@@ -85,6 +91,53 @@ function checkPeeredHub(spec: NetworkSpec, observed: Observed): void {
       'spec.hub.existing.virtualNetworkId',
       `is ${peeredWith} in force; the spokes are peered with it, and another hub would replace every peering. ` +
         `Set ${peeredWith}, or create a new network on the other hub and move environments to it`,
+    );
+  }
+}
+
+/** Azure places a gateway and its public IP in zones when it creates them: other zones mean a new gateway and a new address (zones forces a new resource). */
+function checkGatewayZones(spec: NetworkSpec, observed: Observed): void {
+  const zones = observed.forProvider(keys.gateway, 'zones');
+  if (!Array.isArray(zones)) return;
+  const inForce = zones.map(String).sort().join(', ');
+  if (inForce === [...spec.gateway.zones].sort().join(', ')) return;
+  throw new FieldError(
+    'spec.gateway.zones',
+    `are ${inForce || 'none'} in force; Azure cannot move a gateway or its public IP to other zones, only replace them, and every environment's public address would change. Keep them`,
+  );
+}
+
+/** A peering's remote network is fixed when it is created: another management network replaces every peering with it. */
+function checkManagementNetwork(spec: NetworkSpec, observed: Observed): void {
+  const given = spec.management?.virtualNetworkId;
+  if (!given) return;
+  const inForce = spec.environments
+    .map((env) => observed.forProvider(keys.peeringToManagement(env.name), 'remoteVirtualNetworkId'))
+    .find((id): id is string => typeof id === 'string');
+  if (!inForce || inForce.toLowerCase() === given.toLowerCase()) return;
+  throw new FieldError(
+    'spec.management.virtualNetworkId',
+    `is ${inForce} in force; the spokes are peered with it, and another network replaces every peering, cutting Crossplane off the clusters' API servers until the new ones are up. ` +
+      `Set ${inForce}, or remove spec.management and add it again with the other network once nothing depends on the old one`,
+  );
+}
+
+/**
+ * An environment's private zone is named from the internal domain and whether it is the apex: a
+ * new name is a new, empty zone (Crossplane gives the resource the new external name), and the old
+ * zone, with the records external-dns wrote and its links, is left behind.
+ */
+function checkEnvironmentZoneNames(spec: NetworkSpec, observed: Observed): void {
+  for (const env of spec.environments) {
+    const inForce = dig(observed.get(keys.dnsZone(environmentZoneKey(env.name))), 'metadata', 'annotations', EXTERNAL_NAME);
+    const wanted = environmentDomains(spec, env).internal;
+    if (typeof inForce !== 'string' || inForce === wanted) continue;
+    const apexToggled = inForce === spec.dns.internalDomain || wanted === spec.dns.internalDomain;
+    const field = apexToggled ? `${env.field}.apex` : isSplitHorizon(spec) ? 'spec.dns.publicZone' : 'spec.dns.internalDomain';
+    throw new FieldError(
+      field,
+      `gives environment ${env.name} the zone ${wanted}, but ${inForce} is in force; a new name is a new, empty zone, and the old one with its records is left behind. ` +
+        'Keep the name, or add a new network with the new domain and move environments to it',
     );
   }
 }

@@ -122,6 +122,14 @@ describe('the package validates', () => {
       'AKS reserves labels under kubernetes.azure.com/',
     ],
     [
+      'a node label value Kubernetes refuses',
+      'cluster/dev.yaml',
+      'spec.nodePools',
+      [{ name: 'workload', vmSize: 'Standard_D2ds_v5', labels: { team: 'has space' } }],
+      'spec.nodePools[0].labels.team: Invalid value',
+    ],
+    ['a tag the package sets', 'network/k8tre.yaml', 'spec.tags', { 'Managed-By': 'me' }, "are the package's tags"],
+    [
       'a system pool whose minimum exceeds its maximum',
       'cluster/dev.yaml',
       'spec.systemPool',

@@ -15,7 +15,7 @@ import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
 import { IDENTITY_ROLES, PRIVILEGED_ROLES } from '../../functions/k8tre/cluster/role-policy.js';
 import { CALENDAR_AS_OF, kubernetesVersionRule, kubernetesVersionTransitionRules, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
-import { array, boolean, celString, cidr, immutable, integer, matching, object, oneOf, string } from '../lib/schema.js';
+import { array, boolean, celString, cidr, immutable, integer, matching, object, oneOf, re2, string } from '../lib/schema.js';
 
 export const PLURAL = 'xk8treclusters';
 
@@ -37,10 +37,10 @@ const nodePool = object(
     labels: {
       type: 'object',
       description: 'Kubernetes node labels; not under kubernetes.azure.com/, which AKS reserves.',
-      additionalProperties: { type: 'string', maxLength: NODE_LABEL_LIMITS.maxValue },
+      additionalProperties: { type: 'string', maxLength: NODE_LABEL_LIMITS.maxValue, pattern: NODE_LABEL_LIMITS.valuePattern.pattern.source },
       maxProperties: NODE_LABEL_LIMITS.maxEntries,
       'x-kubernetes-validations': [
-        { rule: `self.all(k, !k.matches(${celString(NODE_LABEL_LIMITS.forbiddenKey.pattern.source)}))`, message: NODE_LABEL_LIMITS.forbiddenKey.describe },
+        { rule: `self.all(k, !k.matches(${celString(re2(NODE_LABEL_LIMITS.forbiddenKey.pattern))}))`, message: NODE_LABEL_LIMITS.forbiddenKey.describe },
       ],
     },
     taints: array('Node taints, e.g. gpu=true:NoSchedule.', matching('A taint.', patterns.nodeTaint, { maxLength: 320 }), { maxItems: 20 }),

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { defaults, enums, GROUP, limits, VERSION } from '../../functions/k8tre/network/api.js';
+import { PACKAGE_TAGS } from '../../functions/k8tre/lib/xr-basics.js';
 import { CompositeResourceDefinitionV2, CompositeResourceDefinitionV2SpecScope } from '../../imports/apiextensions.crossplane.io.js';
 import { celString, object, oneOf, string, type Schema } from './schema.js';
 
@@ -49,6 +50,10 @@ export const commonSpecFields = {
       {
         rule: `self.all(k, size(k) <= ${limits.tags.maxKey} && !k.matches(${celString(limits.tags.forbiddenKey.pattern.source)}))`,
         message: limits.tags.forbiddenKey.describe,
+      },
+      {
+        rule: `self.all(k, !(k.lowerAscii() in [${PACKAGE_TAGS.map((t) => `'${t}'`).join(', ')}]))`,
+        message: `${PACKAGE_TAGS.join(', ')} are the package's tags`,
       },
     ],
   } as Schema,

@@ -90,9 +90,36 @@ const cases: [string, Json, string][] = [
     'spec.hub.existing.virtualNetworkId',
   ],
   ['a tag name Azure refuses', withField(example, 'spec.tags', { 'cost/centre': 'ict' }), 'spec.tags["cost/centre"]'],
+  // Azure compares tag names without regard to case.
+  ['a tag the package sets, in another case', withField(example, 'spec.tags', { 'Managed-By': 'me' }), 'spec.tags["Managed-By"]'],
+  ['two tags Azure reads as one', withField(example, 'spec.tags', { CostCentre: 'a', costcentre: 'b' }), 'spec.tags["costcentre"]'],
+  // With the package's own (up to 4 on a storage account), more would pass Azure's 50.
+  [
+    'more tags than leave room for the package’s',
+    withField(example, 'spec.tags', Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`t${i}`, 'x']))),
+    'spec.tags',
+  ],
   ['a region Azure does not have', withField(example, 'spec.region', 'uknorth'), 'spec.region'],
   ['a public hub range', withField(example, 'spec.hub.addressSpace', '20.100.0.0/22'), 'spec.hub.addressSpace'],
   ['a public spoke range', withField(example, 'spec.environments', [env('dev', { addressSpace: '52.1.0.0/20' })]), 'spec.environments[0].addressSpace'],
+  // The group of its management network, which it does not own.
+  ['a resource group an ID in the spec names', withField(example, 'spec.resourceGroupName', 'rg-k8tre-crossplane'), 'spec.resourceGroupName'],
+  // DNS links are named after VNets; a zone holds one link of a name.
+  [
+    'a management network named like the hub',
+    withField(example, 'spec.management', {
+      virtualNetworkId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-mgmt/providers/Microsoft.Network/virtualNetworks/vnet-k8tre-hub',
+      addressSpace: '10.200.0.0/22',
+    }),
+    'spec.management.virtualNetworkId',
+  ],
+  // A private zone linked to the VNets answers for every name under it.
+  [
+    'an environment zone that is Key Vault’s domain',
+    withField(withField(example, 'spec.dns.internalDomain', 'azure.net'), 'spec.environments', [env('vault')]),
+    'spec.dns.internalDomain',
+  ],
+  ['an internal domain under Entra ID’s', withField(example, 'spec.dns.internalDomain', 'k8tre.login.microsoftonline.com'), 'spec.dns.internalDomain'],
   ['a range straddling private space', withField(example, 'spec.addressPool.cidr', '172.0.0.0/11'), 'spec.addressPool.cidr'],
   // Names that would collide with what the package composes.
   [

@@ -19,6 +19,19 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
     required,
     'spec.resourceGroupName',
   ],
+  // Groups an ID names belong to someone else: adopting one takes it over, and deleting the XR could delete it.
+  [
+    "the group of the network's certificate vault, for the data stores",
+    withField(example, 'spec.dataResourceGroupName', 'rg-k8tre-certs'),
+    required,
+    'spec.dataResourceGroupName',
+  ],
+  [
+    "the group of cert-manager's public zone, for the cluster",
+    withField(example, 'spec.resourceGroupName', 'RG-K8TRE-DNS'),
+    required,
+    'spec.resourceGroupName',
+  ],
   [
     "the network's resource group for the data stores",
     withField(example, 'spec.dataResourceGroupName', (network.status as { resourceGroupName: string }).resourceGroupName),
@@ -188,6 +201,14 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
     required,
     'spec.workloadIdentities[0].roles[0].scopeResource',
   ],
+  // Kubernetes' label syntax, which AKS applies to every node.
+  ['a node label value with a space', withField(example, 'spec.nodePools', pool({ labels: { team: 'has space' } })), required, 'spec.nodePools[0].labels.team'],
+  [
+    'a node label under AKS’s prefix, in upper case',
+    withField(example, 'spec.nodePools', pool({ labels: { 'Kubernetes.Azure.Com/mode': 'user' } })),
+    required,
+    'spec.nodePools[0].labels["Kubernetes.Azure.Com/mode"]',
+  ],
   [
     'a cluster-secret label the package sets',
     withField(example, 'spec.management.argocd.labels', { environment: 'prd' }),
@@ -241,6 +262,8 @@ const allowed: [string, Json[]][] = [
   ['a control-plane role on a resource group', [{ role: 'Monitoring Contributor', scopeResource: 'ResourceGroup' }]],
   ['a reader role spelled in lower case on a whole subscription', [{ role: 'monitoring reader', scope: `/subscriptions/${S}` }]],
   ['a data-plane role on one resource', [{ role: 'Key Vault Secrets User', scopeResource: 'KeyVault' }]],
+  // A role scope names a group without claiming it: the cluster's own data group is a fine scope.
+  ['a reader role on the cluster’s own data group, by ID', [{ role: 'Reader', scope: `/subscriptions/${S}/resourceGroups/rg-dev-data` }]],
 ];
 
 describe('identity and privilege: what stays allowed', () => {

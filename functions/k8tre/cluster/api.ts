@@ -92,12 +92,26 @@ export const defaults = {
   argocdCmpImage: 'quay.io/argoproj/argocd:v3.1.8',
 } as const;
 
-/** Node labels AKS refuses: it sets labels under this prefix itself (https://learn.microsoft.com/azure/aks/use-labels). */
+/**
+ * Node labels: Kubernetes' label syntax (an optional DNS-subdomain prefix, a name of up to 63
+ * characters; values of up to 63, possibly empty;
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set),
+ * and none under kubernetes.azure.com/, where AKS sets its own (https://learn.microsoft.com/azure/aks/use-labels).
+ */
 export const NODE_LABEL_LIMITS = {
   maxEntries: 50,
   maxKey: 253,
   maxValue: 63,
-  forbiddenKey: { pattern: /^kubernetes\.azure\.com\//, describe: 'AKS reserves labels under kubernetes.azure.com/' },
+  forbiddenKey: { pattern: /^kubernetes\.azure\.com\//i, describe: 'AKS reserves labels under kubernetes.azure.com/' },
+  keyPattern: {
+    pattern: /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    describe:
+      'a Kubernetes label key: an optional lower-case DNS prefix and /, then up to 63 letters, digits, -, _ or ., starting and ending with a letter or digit',
+  },
+  valuePattern: {
+    pattern: /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/,
+    describe: 'a Kubernetes label value: up to 63 letters, digits, -, _ or ., starting and ending with a letter or digit',
+  },
 } as const;
 
 /**

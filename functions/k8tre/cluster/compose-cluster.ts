@@ -2,10 +2,11 @@ import { ResourceGroup } from '../../../imports/azure.m.upbound.io.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { holdObserved } from '../lib/hold.js';
+import { groupTaken, referencedGroups } from '../lib/referenced-groups.js';
 import { ruleOrInForce } from '../lib/in-force.js';
 import type { Observed } from '../lib/observed.js';
 import { FieldError } from '../lib/field-error.js';
-import { dig } from '../lib/json.js';
+import { dig, isObject } from '../lib/json.js';
 import { render } from '../lib/manifest.js';
 import { meta } from '../lib/stamp.js';
 import { planClusterAddressing } from './addressing.js';
@@ -50,6 +51,16 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   const facts = network.facts;
   checkClusterPlacement(spec, facts, observed);
   const live = observed.has(keys.cluster);
+  // The cluster's groups are none that an ID in its spec or its network's names (role scopes aside:
+  // a workload identity may hold a role on the cluster's own group); live ones are kept.
+  const namedGroups = [...facts.groupsNamed, ...referencedGroups({ ...(isObject(xr.spec) ? xr.spec : {}), workloadIdentities: undefined }, 'spec')];
+  for (const [field, group, key] of [
+    ['spec.resourceGroupName', spec.resourceGroupName, keys.resourceGroup],
+    ['spec.dataResourceGroupName', spec.dataResourceGroupName, keys.dataResourceGroup],
+  ] as const) {
+    const reason = groupTaken(group, namedGroups);
+    warnings.push(...ruleOrInForce(reason !== undefined, observed.has(key), field, reason ?? ''));
+  }
   warnings.push(
     // Its ArgoCD deploys to the other environments' private API servers, and peering with the hub
     // does not carry it there (peering is not transitive).

@@ -2,6 +2,7 @@ import { cidrOrUndefined, type Cidr } from '../lib/cidr.js';
 import type { ResourceRequirement } from '../lib/composition.js';
 import { FieldError } from '../lib/field-error.js';
 import { dig, digString, isObject, type JsonObject } from '../lib/json.js';
+import { checkGroupNotReferenced, referencedGroups, type ReferencedGroup } from '../lib/referenced-groups.js';
 import { quote } from '../lib/spec-reader.js';
 import { GROUP, KIND as NETWORK_KIND, PRIVATE_LINK_ZONE_KEYS, VERSION, type PrivateLinkZone } from '../network/api.js';
 import { slotOfPriority } from '../network/priorities.js';
@@ -31,6 +32,8 @@ export interface NetworkFacts {
   readonly peeredWithAllSpokes: boolean;
   /** How many environments the network has besides this one. */
   readonly otherEnvironments: number;
+  /** Resource groups the network's IDs name (a hub, landing-zone zones, a management network): not the cluster's to own. */
+  readonly groupsNamed: readonly ReferencedGroup[];
 }
 
 export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly waitingFor: string };
@@ -98,6 +101,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       routingSlot: routingSlot(envStatus),
       peeredWithAllSpokes: dig(envSpec, 'management') === true,
       otherEnvironments: names.length - 1,
+      groupsNamed: referencedGroups(dig(network, 'spec'), 'spec').map((r) => ({ ...r, field: `${r.field} of ${describe}` })),
     },
   };
 }
@@ -126,23 +130,14 @@ function addressRanges(network: JsonObject): { cidr: Cidr; describe: string }[] 
 }
 
 /**
- * A cluster's groups are its own: one shared with the network would be owned by two XRs, and
- * deleting either would delete the group under the other (or, with azurerm's
- * prevent_deletion_if_contains_resources, hang on it for ever).
+ * A cluster's groups are not its network's, which two XRs would then own: deleting either would
+ * delete the group under the other (or, with azurerm's prevent_deletion_if_contains_resources, hang
+ * on it for ever). Groups the network's IDs name are checked with the cluster's own (compose-cluster.ts).
  */
 function checkOwnResourceGroups(spec: ClusterSpec, network: JsonObject, describe: string): void {
   const networkGroup = digString(network, 'status', 'resourceGroupName') ?? digString(network, 'spec', 'resourceGroupName');
   if (!networkGroup) return;
-  const groups: [string, string][] = [
-    ['spec.resourceGroupName', spec.resourceGroupName],
-    ['spec.dataResourceGroupName', spec.dataResourceGroupName],
-  ];
-  for (const [field, group] of groups) {
-    if (group.toLowerCase() === networkGroup.toLowerCase()) {
-      throw new FieldError(
-        field,
-        `${group} is the resource group of ${describe}; a cluster's groups are its own, or deleting one XR would delete the other's resources`,
-      );
-    }
-  }
+  const references = [{ field: `the network (${describe})`, group: networkGroup }];
+  checkGroupNotReferenced('spec.resourceGroupName', spec.resourceGroupName, references);
+  checkGroupNotReferenced('spec.dataResourceGroupName', spec.dataResourceGroupName, references);
 }

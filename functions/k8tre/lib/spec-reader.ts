@@ -109,7 +109,14 @@ export class SpecReader {
   /** `forbiddenKey`: keys that match it are refused, saying why (e.g. characters Azure refuses in tag names). */
   stringMap(
     key: string,
-    bounds: { maxEntries: number; maxKey: number; maxValue: number; forbiddenKey?: { pattern: RegExp; describe: string } },
+    bounds: {
+      maxEntries: number;
+      maxKey: number;
+      maxValue: number;
+      forbiddenKey?: { pattern: RegExp; describe: string };
+      keyPattern?: { pattern: RegExp; describe: string };
+      valuePattern?: { pattern: RegExp; describe: string };
+    },
   ): Record<string, string> {
     const map = this.object(key);
     if (!map) return {};
@@ -122,7 +129,11 @@ export class SpecReader {
       if (typeof v !== 'string') throw new FieldError(keyPath(map.path, k), `must be a string, got ${typeName(v)}`);
       if (k.length === 0 || k.length > bounds.maxKey) throw new FieldError(map.path, `key ${quote(k)} must be 1 to ${bounds.maxKey} characters`);
       if (bounds.forbiddenKey?.pattern.test(k)) throw new FieldError(keyPath(map.path, k), `is not allowed: ${bounds.forbiddenKey.describe}`);
+      if (bounds.keyPattern && !bounds.keyPattern.pattern.test(k)) throw new FieldError(keyPath(map.path, k), `is not ${bounds.keyPattern.describe}`);
       if (v.length > bounds.maxValue) throw new FieldError(keyPath(map.path, k), `must be at most ${bounds.maxValue} characters`);
+      if (bounds.valuePattern && !bounds.valuePattern.pattern.test(v)) {
+        throw new FieldError(keyPath(map.path, k), `${quote(v)} is not ${bounds.valuePattern.describe}`);
+      }
       result[k] = v;
     }
     return result;

@@ -10,8 +10,12 @@ export const DEFAULT_PROVIDER_CONFIG = { kind: 'ClusterProviderConfig', name: 'd
  * XRs tag too) and values of up to 256, and names without `<>%&\?/`
  * (https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations).
  */
+/** Tag names the package sets (network/naming.ts, cluster/naming.ts, cluster/data-stores.ts); Azure compares tag names without regard to case. */
+export const PACKAGE_TAGS = ['k8tre-network', 'k8tre-cluster', 'k8tre-environment', 'k8tre-storage', 'k8tre-data', 'managed-by'] as const;
+/** The most package tags one resource carries (a storage account: cluster, environment, managed-by, storage). */
+const PACKAGE_TAGS_PER_RESOURCE = 4;
 export const TAG_LIMITS = {
-  maxEntries: 50,
+  maxEntries: 50 - PACKAGE_TAGS_PER_RESOURCE,
   maxKey: 128,
   maxValue: 256,
   forbiddenKey: { pattern: /[<>%&\\?/]/, describe: 'Azure refuses <, >, %, &, \\, ? and / in tag names' },
@@ -41,6 +45,21 @@ export function readXrBasics(metadata: { name?: unknown; namespace?: unknown }, 
       kind: providerConfig?.oneOf('kind', PROVIDER_CONFIG_KINDS, DEFAULT_PROVIDER_CONFIG.kind) ?? DEFAULT_PROVIDER_CONFIG.kind,
       name: providerConfig?.string('name', PROVIDER_CONFIG_NAME) ?? DEFAULT_PROVIDER_CONFIG.name,
     },
-    tags: spec.stringMap('tags', TAG_LIMITS),
+    tags: checkTagNames(spec.stringMap('tags', TAG_LIMITS), spec.field('tags')),
   };
+}
+
+/** Azure tag names are case-insensitive: none may be the package's, nor two the same but for case. */
+function checkTagNames(tags: Readonly<Record<string, string>>, field: string): Readonly<Record<string, string>> {
+  const seen = new Map<string, string>();
+  for (const name of Object.keys(tags)) {
+    const folded = name.toLowerCase();
+    if ((PACKAGE_TAGS as readonly string[]).includes(folded)) {
+      throw new FieldError(`${field}[${quote(name)}]`, `is a tag the package sets (${PACKAGE_TAGS.join(', ')}); choose another name`);
+    }
+    const twin = seen.get(folded);
+    if (twin) throw new FieldError(`${field}[${quote(name)}]`, `is the tag ${quote(twin)} to Azure, which compares tag names without regard to case`);
+    seen.set(folded, name);
+  }
+  return tags;
 }

@@ -18,8 +18,9 @@ import { networkStatus, type NetworkStatus } from './status.js';
 import { formatCidr, overlaps } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { ruleOrInForce } from '../lib/in-force.js';
+import { groupTaken, referencedGroups } from '../lib/referenced-groups.js';
 import { defaults, PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES, type PrivateLinkZone } from './api.js';
-import { keys } from './naming.js';
+import { azureNames, keys } from './naming.js';
 import { composeManagementReach, managementSources, unreachableWarning } from './management-reach.js';
 import { quote } from '../lib/spec-reader.js';
 import { AZURE_REGIONS } from './regions.js';
@@ -66,6 +67,20 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
       `${formatCidr(management.addressSpace)} overlaps the hub (${formatCidr(spec.hub.addressSpace)}); peered networks must not overlap`,
     );
   }
+  if (management) {
+    // Private DNS links are named after the VNet they link, and a zone holds one link of a name.
+    const linked = [
+      { what: 'the hub', name: spec.hub.mode === 'existing' ? parseArmId(spec.hub.virtualNetworkId).name : azureNames.hubVnet(spec) },
+      ...spec.environments.map((env) => ({ what: `environment ${env.name}'s spoke`, name: azureNames.spokeVnet(spec, env.name) })),
+    ];
+    const twin = linked.find((vnet) => vnet.name.toLowerCase() === parseArmId(management.virtualNetworkId).name.toLowerCase());
+    if (twin) {
+      throw new FieldError(
+        'spec.management.virtualNetworkId',
+        `names a VNet called ${twin.name}, like ${twin.what}; their links to each private zone would share the name link-${twin.name}, which a zone holds once. Use a network with another name`,
+      );
+    }
+  }
   const plan = planAddresses({
     hub: spec.hub.addressSpace,
     ...(management && {
@@ -94,8 +109,11 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   const gateway = composeGateway(spec, hub, priorities, observed, resources);
   const unreachable = unreachableWarning(spec);
   const inForceMinCapacity = observed.forProvider(keys.gateway, 'autoscaleConfiguration', 'minCapacity') === spec.gateway.minCapacity;
+  const groupReason = groupTaken(spec.resourceGroupName, referencedGroups(xr.spec, 'spec'));
   const warnings = [
     ...(unreachable ? [unreachable] : []),
+    // Its own group must not be one its IDs name (lib/referenced-groups.ts); a live one is kept.
+    ...ruleOrInForce(groupReason !== undefined, observed.has(keys.resourceGroup), 'spec.resourceGroupName', groupReason ?? ''),
     // A region Azure opened after the list was made is live for a network already there.
     ...ruleOrInForce(
       !(AZURE_REGIONS as readonly string[]).includes(spec.region),

@@ -120,14 +120,42 @@ function checkZoneNames(spec: NetworkSpec): void {
   for (const env of spec.environments) {
     const zone = environmentDomains(spec, env).internal;
     const purpose = reserved.get(zone);
-    if (purpose) {
+    const field = isSplitHorizon(spec) ? 'spec.dns.publicZone' : 'spec.dns.internalDomain';
+    if (purpose) throw new FieldError(field, `makes ${zone} the zone of environment ${env.name}, which is the ${purpose} private-link zone`);
+    const shadowed = MICROSOFT_DOMAINS.find((domain) => zone === domain || zone.endsWith(`.${domain}`) || domain.endsWith(`.${zone}`));
+    if (shadowed) {
       throw new FieldError(
-        isSplitHorizon(spec) ? 'spec.dns.publicZone' : 'spec.dns.internalDomain',
-        `makes ${zone} the zone of environment ${env.name}, which is the ${purpose} private-link zone`,
+        field,
+        `makes ${zone} the zone of environment ${env.name}; linked to the hub and spokes, it would answer for ${shadowed} names, which AKS, Entra ID, Key Vault and storage resolve publicly or through their private-link zones`,
       );
     }
   }
 }
+
+/**
+ * Domains Azure's services and AKS's required endpoints live under
+ * (https://learn.microsoft.com/azure/aks/outbound-rules-control-egress,
+ * https://learn.microsoft.com/azure/private-link/private-endpoint-dns). A private zone at, under or
+ * above one of them, linked to the VNets, would take over its names there.
+ */
+const MICROSOFT_DOMAINS = [
+  'azure.com',
+  'azure.net',
+  'azure-api.net',
+  'azmk8s.io',
+  'azurecr.io',
+  'azureedge.net',
+  'azurefd.net',
+  'cloudapp.net',
+  'microsoft.com',
+  'microsoftonline.com',
+  'microsoftonline-p.com',
+  'msauth.net',
+  'msftauth.net',
+  'trafficmanager.net',
+  'windows.net',
+  'windowsazure.com',
+];
 
 function checkPrivateAddressSpace(spec: NetworkSpec): void {
   const ranges: [string, Cidr | undefined][] = [

@@ -107,7 +107,11 @@ const spec = object(
       {
         default: 'Unique',
         'x-kubernetes-validations': [
-          { rule: 'self == oldSelf', message: 'naming is chosen at creation: changing it renames the data stores, which Azure does only by replacing them' },
+          {
+            rule: 'self == oldSelf',
+            message: 'naming is chosen at creation: changing it renames the data stores, which Azure does only by replacing them',
+            messageExpression: "'naming is ' + oldSelf + ', chosen at creation: changing it renames the data stores, which Azure does only by replacing them'",
+          },
         ],
       },
     ),

@@ -58,10 +58,16 @@ const hub = object(
         rule: 'has(self.existing) == has(oldSelf.existing)',
         message: 'a hub cannot switch between created and existing: that deletes one with every peering; create a new network instead',
       },
-      { rule: 'has(self.existing) || self.addressSpace == oldSelf.addressSpace', message: 'a created hub keeps its addressSpace: a new range replaces it' },
+      {
+        rule: 'has(self.existing) || self.addressSpace == oldSelf.addressSpace',
+        message: 'a created hub keeps its addressSpace: a new range replaces it',
+        messageExpression: "'a created hub keeps its addressSpace ' + oldSelf.addressSpace + ': a new range replaces it'",
+      },
       {
         rule: '!has(self.existing) || !has(oldSelf.existing) || self.existing.virtualNetworkId.lowerAscii() == oldSelf.existing.virtualNetworkId.lowerAscii()',
         message: 'an existing hub stays the one the spokes peer with: another replaces every peering; create a new network on it instead',
+        messageExpression:
+          "'the spokes peer with ' + oldSelf.existing.virtualNetworkId + ', which stays the hub: another replaces every peering; create a new network on it instead'",
       },
     ],
   },
@@ -101,6 +107,8 @@ const environment = object(
       {
         rule: '!has(oldSelf.addressSpace) || (has(self.addressSpace) && self.addressSpace == oldSelf.addressSpace)',
         message: 'an environment keeps its addressSpace: renumbering replaces its spoke and every subnet; add a new environment instead',
+        messageExpression:
+          "'environment ' + oldSelf.name + ' keeps its addressSpace ' + oldSelf.addressSpace + ': renumbering replaces its spoke and every subnet; add a new environment instead'",
       },
     ],
   },

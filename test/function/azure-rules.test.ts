@@ -299,6 +299,16 @@ describe('the cluster on its network', () => {
     expect(fatalMessage(runWithRequired(withoutDev, { 'hosted-clusters': [] }, settled.observed))).toBeUndefined();
   });
 
+  it('refuses a second cluster in an environment, from the first one’s Usage of the network; the first is unaffected', () => {
+    const live = settle(cluster, observe, required);
+    const usages = { 'hosted-clusters': [live.observed['usage-network-by-aks']!] };
+    const second = withField(cluster, 'metadata.name', 'dev2');
+    expect(fatalMessage(runWithRequired(second, { ...required, ...usages }))).toContain(
+      'spec.environment: dev already has XK8treCluster k8tre/dev; an environment has one cluster',
+    );
+    expect(fatalMessage(runWithRequired(live.xr, { ...required, ...usages }, live.observed))).toBeUndefined();
+  });
+
   it('grants external-dns Reader on its zone’s resource group as well, which it needs to list private zones (external-dns azure-private-dns tutorial)', () => {
     const { observed, xr } = settle(cluster, observe, required);
     const zoneId = ((settledNetwork.status as { environments: Json[] }).environments.find((e) => e.name === 'dev')!.dnsZone as Json).id as string;

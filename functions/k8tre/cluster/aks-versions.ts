@@ -52,14 +52,19 @@ export function unsupportedReason(minor: string): string | undefined {
  * The XRD's transition rules for a change of minor, in CEL: never older, and one minor at a time,
  * except from a minor past its end of life, which may go straight to the lowest supported one.
  */
-export function kubernetesVersionTransitionRules(): { rule: string; message: string }[] {
+export function kubernetesVersionTransitionRules(): { rule: string; message: string; messageExpression: string }[] {
   const minor = (x: string) => `int(${x}.split('.')[1])`;
   const supported = `[${SUPPORTED_MINORS.map((m) => `'${m}'`).join(', ')}]`;
   return [
-    { rule: `${minor('self')} >= ${minor('oldSelf')}`, message: 'AKS does not downgrade a cluster' },
+    {
+      rule: `${minor('self')} >= ${minor('oldSelf')}`,
+      message: 'AKS does not downgrade a cluster',
+      messageExpression: `oldSelf + ' is in force; AKS does not downgrade a cluster'`,
+    },
     {
       rule: `${minor('self')} <= ${minor('oldSelf')} + 1 || (!(oldSelf in ${supported}) && self == '${SUPPORTED_MINORS[0]}')`,
       message: `AKS upgrades one minor at a time; from a minor past its end of life, straight to ${SUPPORTED_MINORS[0]}`,
+      messageExpression: `oldSelf + ' is in force; AKS upgrades one minor at a time; from a minor past its end of life, straight to ${SUPPORTED_MINORS[0]}'`,
     },
   ];
 }

@@ -2,6 +2,7 @@ import { ResourceGroup } from '../../../imports/azure.m.upbound.io.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { holdObserved } from '../lib/hold.js';
+import { hostedClustersRequirement, readHostedClusters } from '../network/hosted-clusters.js';
 import { groupTaken, referencedGroups } from '../lib/referenced-groups.js';
 import { ruleOrInForce } from '../lib/in-force.js';
 import type { Observed } from '../lib/observed.js';
@@ -32,7 +33,7 @@ import { composeUsages } from './usages.js';
 /** Everything an XK8treCluster composes. Throws FieldError on input it cannot compose from. */
 export function composeCluster({ xr, observed, required }: ComposeInput): Composition {
   const spec = parseClusterSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
-  const requirements = [networkRequirement(spec)];
+  const requirements = [networkRequirement(spec), hostedClustersRequirement(spec.namespace, spec.networkName)];
   const warnings = checkKubernetesVersion(spec, observed);
   checkClusterChanges(spec, dig(xr, 'status'), observed);
   checkNamesInForce(spec, observed);
@@ -49,6 +50,16 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     };
   }
   const facts = network.facts;
+  const others =
+    readHostedClusters(required)
+      ?.get(spec.environment)
+      ?.filter((name) => name !== spec.name) ?? [];
+  if (others.length > 0) {
+    throw new FieldError(
+      'spec.environment',
+      `${spec.environment} already has XK8treCluster ${others.map((name) => `${spec.namespace}/${name}`).join(', ')}; an environment has one cluster, whose spoke subnets and names are made for it. Add an environment for this one`,
+    );
+  }
   checkClusterPlacement(spec, facts, observed);
   const live = observed.has(keys.cluster);
   // The cluster's groups are none that an ID in its spec or its network's names (role scopes aside:

@@ -33,7 +33,7 @@ export interface NetworkComposition extends Composition {
 /** Everything an XK8treNetwork composes. Throws FieldError on input it cannot compose from. */
 export function composeNetwork({ xr, observed, required }: ComposeInput): NetworkComposition {
   const spec = parseNetworkSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
-  const requirements = [hostedClustersRequirement(spec)];
+  const requirements = [hostedClustersRequirement(spec.namespace, spec.name)];
   const removed = removedEnvironments(spec, observed);
   const hosted = readHostedClusters(required);
   if (removed.length > 0 && hosted === undefined) {

@@ -11,12 +11,14 @@ import type { NetworkSpec } from './spec.js';
 // network reads those, small and one per cluster, rather than every cluster XR. Removing an
 // environment deletes its spoke, peerings, routes and DNS zone, which under a running cluster
 // cuts it off (and Azure refuses to delete a subnet its nodes are in, so the spoke hangs half
-// deleted): it is refused until the cluster is deleted.
+// deleted): it is refused until the cluster is deleted. A cluster reads them too: an environment
+// has one cluster, which its spoke's node and API server subnets and its names are made for.
 
 const REQUIREMENT = 'hosted-clusters';
 
-export function hostedClustersRequirement(spec: NetworkSpec): ResourceRequirement {
-  return { name: REQUIREMENT, ...Usage.GVK, namespace: spec.namespace, matchLabels: { [LABEL_NETWORK]: spec.name } };
+/** The Usages of XK8treNetwork `namespace`/`network`: asked for by the network, and by each of its clusters to see the others. */
+export function hostedClustersRequirement(namespace: string, network: string): ResourceRequirement {
+  return { name: REQUIREMENT, ...Usage.GVK, namespace, matchLabels: { [LABEL_NETWORK]: network } };
 }
 
 /** Environments whose spoke exists but which the spec no longer lists. */

@@ -33,8 +33,9 @@ export interface NetworkComposition extends Composition {
 /** Everything an XK8treNetwork composes. Throws FieldError on input it cannot compose from. */
 export function composeNetwork({ xr, observed, required }: ComposeInput): NetworkComposition {
   const spec = parseNetworkSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
-  const requirements = [hostedClustersRequirement(spec.namespace, spec.name)];
   const removed = removedEnvironments(spec, observed);
+  // Asked for only when an environment goes: each requirement costs Crossplane a second call.
+  const requirements = removed.length > 0 ? [hostedClustersRequirement(spec.namespace, spec.name)] : [];
   const hosted = readHostedClusters(required);
   if (removed.length > 0 && hosted === undefined) {
     // Whether a cluster lives in a removed environment is known only once Crossplane has fetched

@@ -15,7 +15,7 @@ import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
 import { IDENTITY_ROLES, PRIVILEGED_ROLES } from '../../functions/k8tre/cluster/role-policy.js';
 import { CALENDAR_AS_OF, kubernetesVersionRule, kubernetesVersionTransitionRules, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
-import { array, boolean, celString, cidr, immutable, integer, matching, object, oneOf, re2, string } from '../lib/schema.js';
+import { array, boolean, celList, celString, cidr, immutable, integer, matching, object, oneOf, re2, string } from '../lib/schema.js';
 
 export const PLURAL = 'xk8treclusters';
 
@@ -71,11 +71,11 @@ const workloadIdentity = object(
           'x-kubernetes-validations': [
             { rule: 'has(self.scope) != has(self.scopeResource)', message: 'set exactly one of scope or scopeResource' },
             {
-              rule: `!(self.role.lowerAscii() in [${PRIVILEGED_ROLES.map((r) => `'${r}'`).join(', ')}]) || (has(self.scopeResource) && self.scopeResource != 'ResourceGroup') || (has(self.scope) && !self.scope.matches('(?i)^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/?$'))`,
+              rule: `!(self.role.lowerAscii() in ${celList(PRIVILEGED_ROLES)}) || (has(self.scopeResource) && self.scopeResource != 'ResourceGroup') || (has(self.scope) && !self.scope.matches('(?i)^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/?$'))`,
               message: 'a privileged role (Owner, Contributor, access administration) only on one resource',
             },
             {
-              rule: `!(self.role.lowerAscii() in [${IDENTITY_ROLES.map((r) => `'${r}'`).join(', ')}])`,
+              rule: `!(self.role.lowerAscii() in ${celList(IDENTITY_ROLES)})`,
               message: 'roles that federate or assign managed identities are not allowed for a workload identity',
             },
           ],
@@ -94,26 +94,20 @@ const spec = object(
       matching('The environment this cluster serves; must be one of the network’s environments. Fixed once created.', patterns.environmentName, {
         maxLength: 12,
       }),
-      'environment cannot change: the cluster lives in that spoke, and moving it replaces the cluster; create a cluster for the other environment',
+      'environment cannot change: the cluster lives in that spoke, and AKS moves no cluster to another subnet; create a cluster for the other environment',
     ),
     networkRef: object(
       'The XK8treNetwork (same namespace) the cluster lives in.',
       { name: matching('Its name.', patterns.kubernetesName, { maxLength: 63 }) },
       { required: ['name'] },
     ),
-    naming: oneOf(
-      'Default names. Unique (default): rg-<xr>-aks, rg-<xr>-data, kv-<xr>-<hash>, st<xr><core|ws><hash>, never colliding between tenants. K8TRE: the names an unmodified K8TRE reads (its rwx-default storage class mounts stgk8trecore<env> in rg-k8tre-<env>-uks-aks), with stgk8treworkspace<env>, <env>-k8tre-kv and rg-k8tre-<env>-uks-cluster; global names, so one platform per environment name. Explicit names below win. Choose at creation: renaming a store replaces it.',
-      NAMING_PRESETS,
-      {
-        default: 'Unique',
-        'x-kubernetes-validations': [
-          {
-            rule: 'self == oldSelf',
-            message: 'naming is chosen at creation: changing it renames the data stores, which Azure does only by replacing them',
-            messageExpression: "'naming is ' + oldSelf + ', chosen at creation: changing it renames the data stores, which Azure does only by replacing them'",
-          },
-        ],
-      },
+    naming: immutable(
+      oneOf(
+        'Default names. Unique (default): rg-<xr>-aks, rg-<xr>-data, kv-<xr>-<hash>, st<xr><core|ws><hash>, never colliding between tenants. K8TRE: the names an unmodified K8TRE reads (its rwx-default storage class mounts stgk8trecore<env> in rg-k8tre-<env>-uks-aks), with stgk8treworkspace<env>, <env>-k8tre-kv and rg-k8tre-<env>-uks-cluster; global names, so one platform per environment name. Explicit names below win. Choose at creation: renaming a store makes a new, empty one.',
+        NAMING_PRESETS,
+        { default: 'Unique' },
+      ),
+      'naming cannot change: it renames the data stores, and a new name is a new, empty store',
     ),
     resourceGroupName: matching('Resource group for the cluster, its identities and endpoints. Default from spec.naming.', patterns.resourceGroupName, {
       maxLength: 90,
@@ -189,7 +183,7 @@ const spec = object(
           default: defaults.storageReplication,
           'x-kubernetes-validations': [
             {
-              rule: `(oldSelf in [${ZONE_REDUNDANT_REPLICATION.map((r) => `'${r}'`).join(', ')}]) == (self in [${ZONE_REDUNDANT_REPLICATION.map((r) => `'${r}'`).join(', ')}])`,
+              rule: `(oldSelf in ${celList(ZONE_REDUNDANT_REPLICATION)}) == (self in ${celList(ZONE_REDUNDANT_REPLICATION)})`,
               messageExpression: `'replication cannot move between zone-redundant and not, from ' + oldSelf + ': only by replacing the account, empty; have Azure convert it first'`,
             },
           ],
@@ -243,7 +237,7 @@ const spec = object(
               maxProperties: 30,
               'x-kubernetes-validations': [
                 {
-                  rule: `self.all(k, !(k in [${ARGOCD_REQUIRED_LABELS.map((l) => `'${l}'`).join(', ')}]))`,
+                  rule: `self.all(k, !(k in ${celList(ARGOCD_REQUIRED_LABELS)}))`,
                   message: `${ARGOCD_REQUIRED_LABELS.join(', ')} are set by the package: ArgoCD or K8TRE select clusters by them`,
                 },
               ],

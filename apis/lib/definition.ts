@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { defaults, enums, GROUP, limits, VERSION } from '../../functions/k8tre/network/api.js';
-import { PACKAGE_TAGS } from '../../functions/k8tre/lib/xr-basics.js';
+import { PACKAGE_TAGS } from '../../functions/k8tre/lib/labels.js';
 import { CompositeResourceDefinitionV2, CompositeResourceDefinitionV2SpecScope } from '../../imports/apiextensions.crossplane.io.js';
-import { celString, object, oneOf, string, type Schema } from './schema.js';
+import { celList, celString, object, oneOf, string, type Schema } from './schema.js';
 
 /** Every API's XRD: Crossplane v2, namespaced, one served version with the given schema. */
 export class XrdChart extends Chart {
@@ -52,7 +52,7 @@ export const commonSpecFields = {
         message: limits.tags.forbiddenKey.describe,
       },
       {
-        rule: `self.all(k, !(k.lowerAscii() in [${PACKAGE_TAGS.map((t) => `'${t}'`).join(', ')}]))`,
+        rule: `self.all(k, !(k.lowerAscii() in ${celList(PACKAGE_TAGS)}))`,
         message: `${PACKAGE_TAGS.join(', ')} are the package's tags`,
       },
     ],

@@ -41,10 +41,9 @@ export function immutable(schema: Schema, why: string): Schema {
   };
 }
 
-/** A CEL string literal. */
-export function celString(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
+import { celString } from '../../functions/k8tre/lib/cel.js';
+
+export { celList, celString } from '../../functions/k8tre/lib/cel.js';
 
 /** RE2 has no regex flags; case-insensitivity becomes an inline (?i). */
 export function re2(pattern: RegExp): string {

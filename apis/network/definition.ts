@@ -11,7 +11,7 @@ import {
 } from '../../functions/k8tre/network/api.js';
 import { AZURE_REGIONS } from '../../functions/k8tre/network/regions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
-import { array, boolean, cidr, immutable, integer, matching, object, oneOf, string } from '../lib/schema.js';
+import { array, boolean, celList, cidr, immutable, integer, matching, object, oneOf, string } from '../lib/schema.js';
 
 export const PLURAL = 'xk8trenetworks';
 
@@ -52,7 +52,7 @@ const hub = object(
         rule: `has(self.existing) || int(self.addressSpace.split('/')[1]) <= ${limits.createdHubPrefix.max}`,
         message: `a created hub needs at least a /${limits.createdHubPrefix.max}`,
       },
-      // Transition rules: Azure replaces a hub whose range changes, and adopting another hub
+      // Transition rules: Azure renumbers no subnet in use, and adopting another hub
       // deletes this one with its peerings.
       {
         rule: 'has(self.existing) == has(oldSelf.existing)',
@@ -60,14 +60,15 @@ const hub = object(
       },
       {
         rule: 'has(self.existing) || self.addressSpace == oldSelf.addressSpace',
-        message: 'a created hub keeps its addressSpace: a new range replaces it',
-        messageExpression: "'a created hub keeps its addressSpace ' + oldSelf.addressSpace + ': a new range replaces it'",
+        message: 'a created hub keeps its addressSpace: its subnets are carved from it, and Azure renumbers no subnet in use',
+        messageExpression:
+          "'a created hub keeps its addressSpace ' + oldSelf.addressSpace + ': its subnets are carved from it, and Azure renumbers no subnet in use'",
       },
       {
         rule: '!has(self.existing) || !has(oldSelf.existing) || self.existing.virtualNetworkId.lowerAscii() == oldSelf.existing.virtualNetworkId.lowerAscii()',
-        message: 'an existing hub stays the one the spokes peer with: another replaces every peering; create a new network on it instead',
+        message: 'an existing hub stays the one the spokes peer with: another needs every peering created again; create a new network on it instead',
         messageExpression:
-          "'the spokes peer with ' + oldSelf.existing.virtualNetworkId + ', which stays the hub: another replaces every peering; create a new network on it instead'",
+          "'the spokes peer with ' + oldSelf.existing.virtualNetworkId + ', which stays the hub: another needs every peering created again; create a new network on it instead'",
       },
     ],
   },
@@ -83,7 +84,7 @@ const environment = object(
         maxLength: 12,
         'x-kubernetes-validations': [
           {
-            rule: `!(self in [${RESERVED_ENVIRONMENT_NAMES.map((n) => `'${n}'`).join(', ')}])`,
+            rule: `!(self in ${celList(RESERVED_ENVIRONMENT_NAMES)})`,
             message: `${RESERVED_ENVIRONMENT_NAMES.join(' and ')} are reserved: the hub's and the management network's resources are named so`,
           },
         ],
@@ -106,9 +107,9 @@ const environment = object(
     'x-kubernetes-validations': [
       {
         rule: '!has(oldSelf.addressSpace) || (has(self.addressSpace) && self.addressSpace == oldSelf.addressSpace)',
-        message: 'an environment keeps its addressSpace: renumbering replaces its spoke and every subnet; add a new environment instead',
+        message: 'an environment keeps its addressSpace: Azure renumbers no subnet that nodes and endpoints use; add a new environment instead',
         messageExpression:
-          "'environment ' + oldSelf.name + ' keeps its addressSpace ' + oldSelf.addressSpace + ': renumbering replaces its spoke and every subnet; add a new environment instead'",
+          "'environment ' + oldSelf.name + ' keeps its addressSpace ' + oldSelf.addressSpace + ': Azure renumbers no subnet that nodes and endpoints use; add a new environment instead'",
       },
     ],
   },
@@ -195,18 +196,25 @@ const gateway = object(
 );
 
 /**
- * CEL: the CIDR string `cidr` lies in PRIVATE_ADDRESS_SPACE (10/8, 172.16/12, 192.168/16, 100.64/10):
- * its first octets fall in the block and its prefix is at least the block's.
+ * CEL: the CIDR string `cidr` lies in one of PRIVATE_ADDRESS_SPACE's blocks: the octets the block
+ * fixes are equal, the one it splits is in its range, and the prefix is at least the block's.
  */
 function privateCidr(cidr: string): string {
+  const octet = (i: number) => `int(${cidr}.split('/')[0].split('.')[${i}])`;
   const prefix = `int(${cidr}.split('/')[1])`;
-  const blocks: [string, number][] = [
-    ['^10\\\\.', 8],
-    ['^172\\\\.(1[6-9]|2[0-9]|3[01])\\\\.', 12],
-    ['^192\\\\.168\\\\.', 16],
-    ['^100\\\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\\\.', 10],
-  ];
-  return `(${blocks.map(([start, bits]) => `(${cidr}.matches('${start}') && ${prefix} >= ${bits})`).join(' || ')})`;
+  const inBlock = (block: string) => {
+    const [address, bitsText] = block.split('/') as [string, string];
+    const bits = Number(bitsText);
+    const octets = address.split('.').map(Number);
+    const whole = Math.floor(bits / 8);
+    const tests = octets.slice(0, whole).map((value, i) => `${octet(i)} == ${value}`);
+    if (bits % 8 !== 0) {
+      const size = 2 ** (8 - (bits % 8));
+      tests.push(`${octet(whole)} >= ${octets[whole]!}`, `${octet(whole)} < ${octets[whole]! + size}`);
+    }
+    return `(${[...tests, `${prefix} >= ${bits}`].join(' && ')})`;
+  };
+  return `(${PRIVATE_ADDRESS_SPACE.map(inBlock).join(' || ')})`;
 }
 
 const spec = object(
@@ -220,7 +228,7 @@ const spec = object(
       matching('Resource group for everything this XR creates. Default rg-<xr name>-network. Fixed once created.', patterns.resourceGroupName, {
         maxLength: 90,
       }),
-      'resourceGroupName cannot change: a new group would be created and the old one deleted with everything in it',
+      'resourceGroupName cannot change: a new name is a new group, and everything in the old one would have to be created again there',
     ),
     ...commonSpecFields,
     hub,

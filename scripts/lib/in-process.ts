@@ -20,15 +20,25 @@ export function requestFor(xr: Json, required: Record<string, Json[]> = {}, obse
  * not given, Crossplane fetches them (an empty list when none match) and calls again.
  */
 export function runAsCrossplane(xr: Json, required: Record<string, Json[]> = {}, observed: Record<string, Json> = {}): RunFunctionResponse {
-  let given = required;
-  let rsp = runFunction(requestFor(xr, given, observed));
+  return callAsCrossplane(xr, required, observed).response;
+}
+
+/** The same, with the last request: the one whose answer counts. */
+function callAsCrossplane(
+  xr: Json,
+  required: Record<string, Json[]>,
+  observed: Record<string, Json>,
+): { request: RunFunctionRequest; response: RunFunctionResponse } {
+  let request = requestFor(xr, required, observed);
+  let response = runFunction(request);
   for (let call = 0; call < 5; call++) {
-    const unmet = Object.keys(rsp.requirements?.resources ?? {}).filter((name) => !(name in given));
+    const unmet = Object.keys(response.requirements?.resources ?? {}).filter((name) => !(name in required));
     if (unmet.length === 0) break;
-    given = { ...given, ...Object.fromEntries(unmet.map((name) => [name, []])) };
-    rsp = runFunction(requestFor(xr, given, observed));
+    required = { ...required, ...Object.fromEntries(unmet.map((name) => [name, []])) };
+    request = requestFor(xr, required, observed);
+    response = runFunction(request);
   }
-  return rsp;
+  return { request, response };
 }
 
 export function fatalMessage(rsp: RunFunctionResponse): string | undefined {
@@ -52,9 +62,8 @@ export function reconcileInProcess(xr: Json, required: Record<string, Json[]> = 
   let observed: Record<string, Json> = {};
   const requests: RunFunctionRequest[] = [];
   for (let round = 0; round < maxRounds; round++) {
-    const request = requestFor(current, required, observed);
+    const { request, response: rsp } = callAsCrossplane(current, required, observed);
     requests.push(request);
-    const rsp = runAsCrossplane(current, required, observed);
     const message = fatalMessage(rsp);
     if (message) throw new Error(message);
     const desired = rsp.desired?.resources ?? {};

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
+import { PACKAGE_TAGS, PACKAGE_TAGS_PER_RESOURCE } from '../../functions/k8tre/lib/labels.js';
 import { azureNameClashes, kubernetesNameClashes, misfederated } from '../support/azure-names.js';
 import { fatalMessage, loadExample, runWithRequired, settle, settledExampleResources, withField, type Json } from '../support/function.js';
 
@@ -21,6 +22,13 @@ describe('the example platform', () => {
   it('claims every Azure name once in its scope', () => {
     expect(resources.length).toBeGreaterThan(400);
     expect(azureNameClashes(resources)).toEqual([]);
+  });
+
+  it('leaves room for the user’s tags within Azure’s 50: no resource carries more of the package’s than the limit reserves', () => {
+    const packageTagCounts = resources.map(
+      (m) => Object.keys((m.spec as { forProvider?: { tags?: Json } } | undefined)?.forProvider?.tags ?? {}).filter((t) => PACKAGE_TAGS.includes(t)).length,
+    );
+    expect(Math.max(...packageTagCounts)).toBe(PACKAGE_TAGS_PER_RESOURCE);
   });
 
   it('uses every Kubernetes name once', () => {

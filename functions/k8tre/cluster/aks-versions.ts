@@ -1,3 +1,4 @@
+import { celList } from '../lib/cel.js';
 // The Kubernetes minors AKS offers, from AKS's release calendar: one source for the XRD's rule and
 // the function's check. https://learn.microsoft.com/azure/aks/supported-kubernetes-versions
 // (the calendar and LTS tables; the page as published on 2026-08-05, whose dates from then on were
@@ -54,7 +55,7 @@ export function unsupportedReason(minor: string): string | undefined {
  */
 export function kubernetesVersionTransitionRules(): { rule: string; message: string; messageExpression: string }[] {
   const minor = (x: string) => `int(${x}.split('.')[1])`;
-  const supported = `[${SUPPORTED_MINORS.map((m) => `'${m}'`).join(', ')}]`;
+  const supported = celList(SUPPORTED_MINORS);
   return [
     {
       rule: `${minor('self')} >= ${minor('oldSelf')}`,
@@ -74,10 +75,9 @@ export function kubernetesVersionTransitionRules(): { rule: string; message: str
  * message names the end-of-life date of one that is not.
  */
 export function kubernetesVersionRule(): { rule: string; messageExpression: string } {
-  const list = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
   const endOfLife = `{${PAST_END_OF_LIFE.map((m) => `'${m.minor}': '${m.endOfLife}'`).join(', ')}}`;
   return {
-    rule: `self in ${list(SUPPORTED_MINORS)}`,
+    rule: `self in ${celList(SUPPORTED_MINORS)}`,
     messageExpression: `self in ${endOfLife} ? self + ' reached AKS end of life on ' + ${endOfLife}[self] + '; ${OFFERED}' : self + ' is not offered by AKS; ${OFFERED}'`,
   };
 }

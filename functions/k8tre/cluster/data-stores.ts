@@ -3,12 +3,13 @@ import { Vault, VaultSpecManagementPolicies } from '../../../imports/keyvault.az
 import { Account, AccountSpecManagementPolicies } from '../../../imports/storage.azure.m.upbound.io.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { dig } from '../lib/json.js';
+import { TAG } from '../lib/labels.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
 import { meta, refTo, type Stamp } from '../lib/stamp.js';
 import type { PrivateLinkZone } from '../network/api.js';
 import type { NetworkFacts } from './network-input.js';
-import { azureNames, keys, type StoragePurpose } from './naming.js';
+import { azureNames, keys, STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
 import { privateEndpoint } from './private-endpoint.js';
 import type { SharedKeyAccess } from './shared-keys.js';
 import type { ClusterSpec } from './spec.js';
@@ -24,7 +25,6 @@ import type { ClusterSpec } from './spec.js';
 // group stay there (moving one means replacing it); that group is then retained too, so that
 // deleting the XR still completes, leaving it behind with the data.
 
-export const STORAGE_PURPOSES: readonly StoragePurpose[] = ['workspace', 'core'];
 /** HNS accounts serve dfs as well; the reference forgot its endpoint. */
 const STORAGE_SERVICES: readonly PrivateLinkZone[] = ['blob', 'file', 'queue', 'table', 'dfs'];
 
@@ -80,7 +80,7 @@ export function composeDataStores(
         spec: {
           providerConfigRef: stamp.providerConfigRef,
           ...(policies && { managementPolicies: retain.group }),
-          forProvider: { location: stamp.region, tags: { ...stamp.tags, 'k8tre-data': 'true' } },
+          forProvider: { location: stamp.region, tags: { ...stamp.tags, [TAG.data]: 'true' } },
         },
       }),
     );
@@ -140,7 +140,7 @@ export function composeDataStores(
           providerConfigRef: stamp.providerConfigRef,
           ...(policies && { managementPolicies: retain.account }),
           forProvider: {
-            ...placeIn(group, { 'k8tre-storage': purpose }),
+            ...placeIn(group, { [TAG.storage]: purpose }),
             accountKind: 'StorageV2',
             accountTier: 'Standard',
             accountReplicationType: spec.storage.replication,

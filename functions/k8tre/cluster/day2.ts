@@ -5,7 +5,7 @@ import type { Observed } from '../lib/observed.js';
 import { SUPPORTED_MINORS } from './aks-versions.js';
 import { ZONE_REDUNDANT_REPLICATION } from './api.js';
 import type { PreviousPodCidr } from './addressing.js';
-import { keys } from './naming.js';
+import { keys, STORAGE_PURPOSES } from './naming.js';
 import { describeNetwork, type NetworkFacts } from './network-input.js';
 import type { ClusterSpec } from './spec.js';
 
@@ -20,7 +20,7 @@ export function checkClusterChanges(spec: ClusterSpec, xrStatus: unknown, observ
   if (observed.has(keys.cluster) && typeof environment === 'string' && environment !== spec.environment) {
     throw new FieldError(
       'spec.environment',
-      `is ${environment} in force; the cluster lives in that environment's spoke, and moving it replaces the cluster. Create a cluster for ${spec.environment} and move workloads to it`,
+      `is ${environment} in force; the cluster lives in that environment's spoke, and AKS moves no cluster to another subnet: it would have to be created again. Create a cluster for ${spec.environment} and move workloads to it`,
     );
   }
 
@@ -62,7 +62,7 @@ export function checkClusterChanges(spec: ClusterSpec, xrStatus: unknown, observ
  */
 function checkReplicationClass(spec: ClusterSpec, observed: Observed): void {
   const zoneRedundant = (replication: string) => ZONE_REDUNDANT_REPLICATION.includes(replication);
-  for (const purpose of ['workspace', 'core'] as const) {
+  for (const purpose of STORAGE_PURPOSES) {
     const inForce = observed.forProvider(keys.storage(purpose), 'accountReplicationType');
     if (typeof inForce !== 'string' || zoneRedundant(inForce) === zoneRedundant(spec.storage.replication)) continue;
     throw new FieldError(
@@ -96,7 +96,7 @@ function checkVersionStep(wanted: string, inForce: unknown): void {
 /**
  * The subnet the cluster's nodes are in, as observed, against the one its network now gives: AKS
  * moves no node pool between subnets (vnet_subnet_id forces a new cluster), so pointing the XR at
- * another network, or at a network whose environment is another spoke, would replace the cluster.
+ * another network, or at a network whose environment is another spoke, would need a new cluster.
  * Covers what status cannot: an XR without status yet, adopting a live cluster.
  */
 export function checkClusterPlacement(spec: ClusterSpec, network: NetworkFacts, observed: Observed): void {
@@ -105,7 +105,7 @@ export function checkClusterPlacement(spec: ClusterSpec, network: NetworkFacts, 
   throw new FieldError(
     'spec.networkRef.name',
     `the cluster's nodes are in ${inForce}, in force; environment ${spec.environment} of ${describeNetwork(spec)} gives ${network.subnetIds.nodes}, ` +
-      'and AKS moves no node pool between subnets, so the cluster would be replaced. Point spec.networkRef and spec.environment at the network and environment that hold its subnet, or create a new cluster there and move workloads',
+      'and AKS moves no node pool between subnets, so it would need a new cluster. Point spec.networkRef and spec.environment at the network and environment that hold its subnet, or create a new cluster there and move workloads',
   );
 }
 

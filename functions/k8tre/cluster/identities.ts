@@ -6,10 +6,10 @@ import type { Observed } from '../lib/observed.js';
 import { roleAssignment } from '../lib/role-assignment.js';
 import { meta, placement, refTo, type Stamp } from '../lib/stamp.js';
 import { TOKEN_AUDIENCE } from './api.js';
-import { STORAGE_PURPOSES, type DataStores } from './data-stores.js';
+import type { DataStores } from './data-stores.js';
 import type { NetworkFacts } from './network-input.js';
 import type { SharedKeyAccess } from './shared-keys.js';
-import { azureNames, keys } from './naming.js';
+import { azureNames, keys, STORAGE_PURPOSES } from './naming.js';
 import { ARGOCD_IDENTITY } from './management.js';
 import type { ClusterSpec, RoleScope } from './spec.js';
 

@@ -1,13 +1,10 @@
 import { FieldError } from '../lib/field-error.js';
-import { EXTERNAL_NAME } from '../lib/manifest.js';
-import { dig } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
-import { STORAGE_PURPOSES } from './data-stores.js';
-import { azureNames, keys } from './naming.js';
+import { azureNames, keys, STORAGE_PURPOSES } from './naming.js';
 import type { ClusterSpec } from './spec.js';
 
 // Azure renames a resource group, a Key Vault or a storage account by replacing it: a new, empty
-// one, with the old one left behind (or, for a group, deleted with what it holds). Their names
+// one, with the old one left behind, holding the data. Their names
 // follow from spec.naming, the explicit names, the XR's name and its tenant (the hash), so a change
 // to any of those would rename them. A name that Azure already has is kept: the function refuses
 // the change and says how to keep the name in force.
@@ -25,7 +22,7 @@ export function checkNamesInForce(spec: ClusterSpec, observed: Observed): void {
     })),
   ];
   for (const { key, field, what, name } of wanted) {
-    const inForce = dig(observed.get(key), 'metadata', 'annotations', EXTERNAL_NAME);
+    const inForce = observed.externalName(key);
     // Azure's names of these are case-insensitive.
     if (typeof inForce !== 'string' || inForce.toLowerCase() === name.toLowerCase()) continue;
     throw new FieldError(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Stamp } from '../lib/stamp.js';
 import type { ClusterSpec } from './spec.js';
-import { LABEL_CLUSTER, LABEL_ENVIRONMENT } from '../lib/labels.js';
+import { LABEL_CLUSTER, LABEL_ENVIRONMENT, MANAGED_BY, TAG } from '../lib/labels.js';
 
 export const keys = {
   resourceGroup: 'resource-group',
@@ -35,7 +35,8 @@ export const keys = {
   argocdRelease: 'release-argocd',
 } as const;
 
-export type StoragePurpose = 'workspace' | 'core';
+export const STORAGE_PURPOSES = ['workspace', 'core'] as const;
+export type StoragePurpose = (typeof STORAGE_PURPOSES)[number];
 
 /**
  * A short, stable suffix for names Azure needs to be globally unique. It hashes the tenant
@@ -64,7 +65,7 @@ export function clusterStamp(spec: ClusterSpec, region: string): Stamp {
     region,
     providerConfigRef: spec.providerConfigRef,
     labels: { [LABEL_CLUSTER]: spec.name, [LABEL_ENVIRONMENT]: spec.environment },
-    tags: { 'k8tre-cluster': spec.name, 'k8tre-environment': spec.environment, 'managed-by': 'crossplane', ...spec.tags },
+    tags: { [TAG.cluster]: spec.name, [TAG.environment]: spec.environment, ...MANAGED_BY, ...spec.tags },
     resourceGroupKey: keys.resourceGroup,
   };
 }

@@ -5,7 +5,7 @@ import { dig, digString, isObject, type JsonObject } from '../lib/json.js';
 import { checkGroupNotReferenced, referencedGroups, type ReferencedGroup } from '../lib/referenced-groups.js';
 import { quote } from '../lib/spec-reader.js';
 import { GROUP, KIND as NETWORK_KIND, PRIVATE_LINK_ZONE_KEYS, VERSION, type PrivateLinkZone } from '../network/api.js';
-import { slotOfPriority } from '../network/priorities.js';
+import { recordedSlot } from '../network/priorities.js';
 import type { ClusterSpec } from './spec.js';
 
 // The XK8treNetwork this cluster lives in, read as a required resource. The cluster takes
@@ -98,7 +98,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       zoneIds: Object.fromEntries(PRIVATE_LINK_ZONE_KEYS.map((zone) => [zone, value(`${zone} private DNS zone ID`)])) as Record<PrivateLinkZone, string>,
       addressRanges: addressRanges(network),
       egressThroughHub: dig(network, 'spec', 'egress') !== undefined,
-      routingSlot: routingSlot(envStatus),
+      routingSlot: recordedSlot(envStatus) ?? 0,
       peeredWithAllSpokes: dig(envSpec, 'management') === true,
       otherEnvironments: names.length - 1,
       groupsNamed: referencedGroups(dig(network, 'spec'), 'spec').map((r) => ({ ...r, field: `${r.field} of ${describe}` })),
@@ -107,13 +107,6 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
 }
 
 /** The slot from a network's status; a network from before the slot was recorded has the priority. */
-function routingSlot(envStatus: unknown): number {
-  const slot = dig(envStatus, 'routingSlot');
-  if (typeof slot === 'number') return slot;
-  const priority = dig(envStatus, 'routingPriority');
-  return typeof priority === 'number' ? (slotOfPriority(priority) ?? 0) : 0;
-}
-
 function addressRanges(network: JsonObject): { cidr: Cidr; describe: string }[] {
   const ranges: { cidr: Cidr; describe: string }[] = [];
   const add = (text: unknown, describe: string) => {

@@ -1,6 +1,6 @@
 import { dig } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
-import { keys, type StoragePurpose } from './naming.js';
+import { keys, STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
 import type { ClusterSpec } from './spec.js';
 
 // Which storage accounts take Shared Key requests. A key reaches all of an account's data, and
@@ -43,5 +43,6 @@ export function resolveSharedKeyAccess(spec: ClusterSpec, observed: Observed): S
     }
     return inForce;
   };
-  return { access: { core: resolve('core'), workspace: resolve('workspace') }, warnings };
+  const access = Object.fromEntries(STORAGE_PURPOSES.map((purpose) => [purpose, resolve(purpose)])) as Record<StoragePurpose, boolean>;
+  return { access, warnings };
 }

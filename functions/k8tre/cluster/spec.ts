@@ -6,6 +6,7 @@ import { enums as networkEnums } from '../network/api.js';
 import { ARGOCD_REQUIRED_LABELS, defaults, enums, limits, NODE_LABEL_LIMITS, patterns } from './api.js';
 import { checkRoleGrant, scopeKind } from './role-policy.js';
 import { NAMING_PRESETS, presetNames, type NamingPreset } from './naming-preset.js';
+import { STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
 
 // The typed form of an XK8treCluster's spec, with every default applied.
 
@@ -77,7 +78,7 @@ export interface ClusterSpec {
     readonly workspaceName?: string;
     readonly coreName?: string;
     /** Whether each account takes Shared Key requests, where the XR says (shared-keys.ts decides otherwise). */
-    readonly sharedKeyAccess: Readonly<Partial<Record<'core' | 'workspace', boolean>>>;
+    readonly sharedKeyAccess: Readonly<Partial<Record<StoragePurpose, boolean>>>;
   };
   readonly publicDnsZoneId: string;
   readonly workloadIdentities: readonly WorkloadIdentitySpec[];
@@ -296,8 +297,7 @@ function parseZones(pool: SpecReader): string[] | undefined {
 export const RESERVED_IDENTITY_NAMES = ['controlplane', 'externaldns', 'certmanager', 'argocd'];
 
 function parseSharedKeyAccess(access: SpecReader | undefined): ClusterSpec['storage']['sharedKeyAccess'] {
-  const choice = (purpose: 'core' | 'workspace') => (access?.has(purpose) ? { [purpose]: access.boolean(purpose, false) } : {});
-  return { ...choice('core'), ...choice('workspace') };
+  return Object.fromEntries(STORAGE_PURPOSES.filter((purpose) => access?.has(purpose)).map((purpose) => [purpose, access?.boolean(purpose, false)]));
 }
 
 function parseWorkloadIdentities(spec: SpecReader): WorkloadIdentitySpec[] {

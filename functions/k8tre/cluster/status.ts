@@ -5,7 +5,7 @@ import type { ClusterAddressing } from './addressing.js';
 import type { DataStores } from './data-stores.js';
 import type { WorkloadIdentityOutcome } from './identities.js';
 import type { NetworkFacts } from './network-input.js';
-import { azureNames, keys } from './naming.js';
+import { azureNames, keys, STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
 import type { ClusterSpec } from './spec.js';
 
 // The XR's status contract: what K8TRE and the management cluster read. IDs appear once
@@ -30,7 +30,7 @@ export interface ClusterStatus {
   keyVault: { name: string; id?: string; uri?: string };
   /** Where the Key Vault and storage accounts live. */
   dataResourceGroupName: string;
-  storage: Record<'workspace' | 'core', { name: string; id?: string }>;
+  storage: Record<StoragePurpose, { name: string; id?: string }>;
 }
 
 export function clusterStatus(
@@ -43,7 +43,7 @@ export function clusterStatus(
 ): ClusterStatus {
   const at = (key: string, field: string) => observed.atProvider(key, field);
   const aksPath = (...path: (string | number)[]) => observed.atProviderPath(keys.cluster, ...path);
-  const storage = (purpose: 'workspace' | 'core') => ({ name: azureNames.storage(spec, purpose), id: stores.storageIds[purpose] });
+  const storage = (purpose: StoragePurpose) => ({ name: azureNames.storage(spec, purpose), id: stores.storageIds[purpose] });
   return compact<ClusterStatus>({
     environment: spec.environment,
     domains: { public: network.publicDomain, internal: network.internalDomain },
@@ -72,6 +72,6 @@ export function clusterStatus(
     },
     keyVault: { name: azureNames.keyVault(spec), id: stores.keyVaultId, uri: at(keys.keyVault, 'vaultUri') },
     dataResourceGroupName: stores.resourceGroupName,
-    storage: { workspace: storage('workspace'), core: storage('core') },
+    storage: Object.fromEntries(STORAGE_PURPOSES.map((purpose) => [purpose, storage(purpose)])) as Record<StoragePurpose, { name: string; id?: string }>,
   });
 }

@@ -1,4 +1,5 @@
 import { dig, digString, isObject, type JsonObject } from './json.js';
+import { EXTERNAL_NAME } from './manifest.js';
 
 /**
  * Read access to the composed resources Crossplane observed, keyed by composition resource
@@ -36,6 +37,11 @@ export class Observed {
     let current: unknown = dig(this.resources.get(name), 'status', 'atProvider');
     for (const step of path) current = typeof step === 'number' ? (Array.isArray(current) ? current[step] : undefined) : dig(current, step);
     return typeof current === 'string' && current !== '' ? current : undefined;
+  }
+
+  /** The Azure name the resource has: its crossplane.io/external-name. */
+  externalName(name: string): string | undefined {
+    return digString(this.resources.get(name), 'metadata', 'annotations', EXTERNAL_NAME);
   }
 
   /** A value from the resource's own `spec.forProvider`, as last applied. */

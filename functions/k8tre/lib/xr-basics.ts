@@ -1,4 +1,5 @@
 import { FieldError } from './field-error.js';
+import { PACKAGE_TAGS, PACKAGE_TAGS_PER_RESOURCE } from './labels.js';
 import { quote, SpecReader } from './spec-reader.js';
 
 // What every API reads the same way: the XR's name and namespace, its provider config and tags.
@@ -6,14 +7,10 @@ import { quote, SpecReader } from './spec-reader.js';
 export const PROVIDER_CONFIG_KINDS = ['ClusterProviderConfig', 'ProviderConfig'] as const;
 export const DEFAULT_PROVIDER_CONFIG = { kind: 'ClusterProviderConfig', name: 'default' } as const;
 /**
- * Azure's tag limits: 50 tags, names of up to 512 characters (128 on storage accounts, which the
- * XRs tag too) and values of up to 256, and names without `<>%&\?/`
+ * Azure's tag limits: 50 tags, less the package's own, names of up to 512 characters (128 on
+ * storage accounts, which the XRs tag too) and values of up to 256, and names without `<>%&\?/`
  * (https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations).
  */
-/** Tag names the package sets (network/naming.ts, cluster/naming.ts, cluster/data-stores.ts); Azure compares tag names without regard to case. */
-export const PACKAGE_TAGS = ['k8tre-network', 'k8tre-cluster', 'k8tre-environment', 'k8tre-storage', 'k8tre-data', 'managed-by'] as const;
-/** The most package tags one resource carries (a storage account: cluster, environment, managed-by, storage). */
-const PACKAGE_TAGS_PER_RESOURCE = 4;
 export const TAG_LIMITS = {
   maxEntries: 50 - PACKAGE_TAGS_PER_RESOURCE,
   maxKey: 128,
@@ -54,7 +51,7 @@ function checkTagNames(tags: Readonly<Record<string, string>>, field: string): R
   const seen = new Map<string, string>();
   for (const name of Object.keys(tags)) {
     const folded = name.toLowerCase();
-    if ((PACKAGE_TAGS as readonly string[]).includes(folded)) {
+    if (PACKAGE_TAGS.includes(folded)) {
       throw new FieldError(`${field}[${quote(name)}]`, `is a tag the package sets (${PACKAGE_TAGS.join(', ')}); choose another name`);
     }
     const twin = seen.get(folded);

@@ -81,17 +81,17 @@ export const limits = {
    */
   environments: { min: 1, max: 100 },
   /**
-   * An Application Gateway routes through at most 100 active listeners and holds at most 100
-   * SSL certificates and 100 redirect configurations (with the Default Rule Set or CRS 3.2;
-   * https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#application-gateway-limits).
-   * Each exposed environment takes two listeners (HTTPS, and HTTP that redirects), so 50.
-   */
-  /**
    * A management environment is peered with every other spoke, both ways. One keeps the largest
    * network's answer under Crossplane's 4 MiB (3.74 MiB with it and a management network, at 100
    * environments; test/function/response-size.test.ts).
    */
   managementEnvironments: { max: 1 },
+  /**
+   * An Application Gateway routes through at most 100 active listeners and holds at most 100
+   * SSL certificates and 100 redirect configurations (with the Default Rule Set or CRS 3.2;
+   * https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#application-gateway-limits).
+   * Each exposed environment takes two listeners (HTTPS, and HTTP that redirects), so 50.
+   */
   exposedEnvironments: { max: GATEWAY_LISTENERS / LISTENERS_PER_ENVIRONMENT, listenersEach: LISTENERS_PER_ENVIRONMENT, gatewayListeners: GATEWAY_LISTENERS },
   /** A created hub needs room for a /24 gateway subnet and two /26 subnets. */
   createdHubPrefix: { min: 8, max: 23 },

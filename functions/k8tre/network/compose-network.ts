@@ -10,7 +10,7 @@ import { hubSubnets, composeHub, composeResourceGroup } from './hub.js';
 import { checkNetworkChanges } from './day2.js';
 import { readPrevious } from './previous.js';
 import { planPriorities } from './priorities.js';
-import { checkHostedEnvironmentsKept, hostedClustersRequirement, readHostedClusters, removedEnvironments } from './hosted-clusters.js';
+import { checkHostedEnvironmentsKept, hostedClustersRequirement, readHostedClusters } from './hosted-clusters.js';
 import { holdObserved } from '../lib/hold.js';
 import { parseNetworkSpec, type NetworkSpec } from './spec.js';
 import { composeSpoke } from './spokes.js';
@@ -33,7 +33,12 @@ export interface NetworkComposition extends Composition {
 /** Everything an XK8treNetwork composes. Throws FieldError on input it cannot compose from. */
 export function composeNetwork({ xr, observed, required }: ComposeInput): NetworkComposition {
   const spec = parseNetworkSpec({ name: dig(xr, 'metadata', 'name'), namespace: dig(xr, 'metadata', 'namespace') }, xr.spec);
-  const removed = removedEnvironments(spec, observed);
+  const previous = readPrevious(
+    spec.environments.map((e) => e.name),
+    xr.status,
+    observed,
+  );
+  const { removed } = previous;
   // Asked for only when an environment goes: each requirement costs Crossplane a second call.
   const requirements = removed.length > 0 ? [hostedClustersRequirement(spec.namespace, spec.name)] : [];
   const hosted = readHostedClusters(required);
@@ -44,13 +49,11 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
     return { resources: holdObserved(observed), status: dig(xr, 'status') as NetworkStatus, conditions: [], requirements };
   }
   if (hosted) checkHostedEnvironmentsKept(spec, removed, hosted);
-  const names = spec.environments.map((e) => e.name);
-  const previous = readPrevious(names, xr.status, observed);
   checkNetworkChanges(spec, observed, previous);
 
   // A zone this network made holds its endpoints' records, and AKS takes its private zone only when
   // a cluster is created (privateDnsZoneId forces a new cluster): switching it for a landing
-  // zone's would delete the one and replace the others.
+  // zone's would delete the one and need new clusters.
   for (const key of PRIVATE_LINK_ZONE_KEYS) {
     if (spec.dns.privateLinkZones[key] && observed.has(keys.dnsZone(key))) {
       throw new FieldError(
@@ -163,6 +166,6 @@ function checkLandingZoneZoneKept(spec: NetworkSpec, key: PrivateLinkZone, obser
     `spec.dns.privateLinkZones.${key}`,
     `the spokes use the landing zone's ${inForce.zone} in resource group ${inForce.group}, in force; ` +
       (given ? 'another zone of that name' : 'a zone of this network’s own') +
-      ' would replace every live cluster (AKS fixes its private zone at creation) and Azure refuses a second zone of that name on the hub. Keep that zone’s ID here',
+      ' would need every live cluster created again (AKS fixes its private zone at creation) and Azure refuses a second zone of that name on the hub. Keep that zone’s ID here',
   );
 }

@@ -1,7 +1,6 @@
 import { cidrOrUndefined, formatCidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { dig } from '../lib/json.js';
-import { EXTERNAL_NAME } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
 import { environmentZoneKey } from './dns.js';
 import { environmentDomains, isSplitHorizon } from './domains.js';
@@ -23,11 +22,11 @@ export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previ
     );
   }
 
-  const group = dig(observed.get(keys.resourceGroup), 'metadata', 'annotations', EXTERNAL_NAME);
+  const group = observed.externalName(keys.resourceGroup);
   if (typeof group === 'string' && group.toLowerCase() !== spec.resourceGroupName.toLowerCase()) {
     throw new FieldError(
       'spec.resourceGroupName',
-      `is ${group} in force; a new name is a new group, and everything in the old one would be deleted with it. Set spec.resourceGroupName: ${group}`,
+      `is ${group} in force; a new name is a new group, and everything in the old one would have to be created again there. Set spec.resourceGroupName: ${group}`,
     );
   }
 
@@ -43,7 +42,7 @@ export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previ
   if (hubRange && spec.hub.mode === 'create' && formatCidr(hubRange) !== formatCidr(spec.hub.addressSpace)) {
     throw new FieldError(
       'spec.hub.addressSpace',
-      `is ${formatCidr(hubRange)} in force; Azure replaces a hub whose range changes, with its gateway subnet and peerings. Keep ${formatCidr(hubRange)}`,
+      `is ${formatCidr(hubRange)} in force; the hub's subnets are carved from it, and Azure renumbers no subnet in use (the gateway's). Keep ${formatCidr(hubRange)}`,
     );
   }
 
@@ -56,7 +55,7 @@ export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previ
     if (env.addressSpace && allocated && formatCidr(env.addressSpace) !== formatCidr(allocated)) {
       throw new FieldError(
         `${env.field}.addressSpace`,
-        `${env.name} has ${formatCidr(allocated)} in force; allocations never move, since renumbering replaces the spoke and every subnet in it. ` +
+        `${env.name} has ${formatCidr(allocated)} in force; allocations never move, since Azure renumbers no subnet that nodes and endpoints use. ` +
           `Set ${formatCidr(allocated)}, or add a new environment with the range and move workloads to it`,
       );
     }
@@ -66,8 +65,8 @@ export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previ
 /**
  * The existing hub the spokes are peered with, read from their observed peerings: a peering's
  * remote network is fixed when it is created (azurerm's remote_virtual_network_id is ForceNew), so
- * another hub, or a hub created here instead, would replace every peering and cut each spoke off
- * its DNS and the management networks until the new ones are up.
+ * another hub, or a hub created here instead, needs every peering created again, cutting each spoke
+ * off its DNS and the management networks (and Upjet refuses to replace a resource, so it never lands).
  */
 function checkPeeredHub(spec: NetworkSpec, observed: Observed): void {
   if (observed.has(keys.hubVnet)) return;
@@ -82,14 +81,14 @@ function checkPeeredHub(spec: NetworkSpec, observed: Observed): void {
   if (spec.hub.mode === 'create') {
     throw new FieldError(
       'spec.hub',
-      `the spokes are peered with the existing hub ${peeredWith} in force; creating a hub here would replace every peering. ` +
+      `the spokes are peered with the existing hub ${peeredWith} in force; creating a hub here needs every peering created again. ` +
         'Keep spec.hub.existing, or create a new network with its own hub and move environments to it',
     );
   }
   if (spec.hub.virtualNetworkId.toLowerCase() !== peeredWith.toLowerCase()) {
     throw new FieldError(
       'spec.hub.existing.virtualNetworkId',
-      `is ${peeredWith} in force; the spokes are peered with it, and another hub would replace every peering. ` +
+      `is ${peeredWith} in force; the spokes are peered with it, and another hub needs every peering created again. ` +
         `Set ${peeredWith}, or create a new network on the other hub and move environments to it`,
     );
   }
@@ -107,7 +106,7 @@ function checkGatewayZones(spec: NetworkSpec, observed: Observed): void {
   );
 }
 
-/** A peering's remote network is fixed when it is created: another management network replaces every peering with it. */
+/** A peering's remote network is fixed when it is created: another management network needs every peering with it created again. */
 function checkManagementNetwork(spec: NetworkSpec, observed: Observed): void {
   const given = spec.management?.virtualNetworkId;
   if (!given) return;
@@ -117,7 +116,7 @@ function checkManagementNetwork(spec: NetworkSpec, observed: Observed): void {
   if (!inForce || inForce.toLowerCase() === given.toLowerCase()) return;
   throw new FieldError(
     'spec.management.virtualNetworkId',
-    `is ${inForce} in force; the spokes are peered with it, and another network replaces every peering, cutting Crossplane off the clusters' API servers until the new ones are up. ` +
+    `is ${inForce} in force; the spokes are peered with it, and another network needs every peering created again, cutting Crossplane off the clusters' API servers. ` +
       `Set ${inForce}, or remove spec.management and add it again with the other network once nothing depends on the old one`,
   );
 }
@@ -129,7 +128,7 @@ function checkManagementNetwork(spec: NetworkSpec, observed: Observed): void {
  */
 function checkEnvironmentZoneNames(spec: NetworkSpec, observed: Observed): void {
   for (const env of spec.environments) {
-    const inForce = dig(observed.get(keys.dnsZone(environmentZoneKey(env.name))), 'metadata', 'annotations', EXTERNAL_NAME);
+    const inForce = observed.externalName(keys.dnsZone(environmentZoneKey(env.name)));
     const wanted = environmentDomains(spec, env).internal;
     if (typeof inForce !== 'string' || inForce === wanted) continue;
     const apexToggled = inForce === spec.dns.internalDomain || wanted === spec.dns.internalDomain;

@@ -3,8 +3,6 @@ import type { ResourceRequirement } from '../lib/composition.js';
 import { FieldError } from '../lib/field-error.js';
 import { dig, type JsonObject } from '../lib/json.js';
 import { LABEL_CLUSTER, LABEL_ENVIRONMENT, LABEL_NETWORK } from '../lib/labels.js';
-import type { Observed } from '../lib/observed.js';
-import { keys } from './naming.js';
 import type { NetworkSpec } from './spec.js';
 
 // Which environments host a cluster. Each XK8treCluster composes a Usage of its network while its
@@ -20,18 +18,6 @@ const REQUIREMENT = 'hosted-clusters';
 /** The Usages of XK8treNetwork `namespace`/`network`: asked for by the network, and by each of its clusters to see the others. */
 export function hostedClustersRequirement(namespace: string, network: string): ResourceRequirement {
   return { name: REQUIREMENT, ...Usage.GVK, namespace, matchLabels: { [LABEL_NETWORK]: network } };
-}
-
-/** Environments whose spoke exists but which the spec no longer lists. */
-export function removedEnvironments(spec: NetworkSpec, observed: Observed): string[] {
-  const listed = new Set(spec.environments.map((e) => e.name));
-  // keys.spokeVnet(env) is the only key of this shape; reading env back from it keeps one source.
-  const [before, after] = keys.spokeVnet('\0').split('\0') as [string, string];
-  return observed
-    .names()
-    .filter((name) => name.startsWith(before) && name.endsWith(after) && name.length > before.length + after.length)
-    .map((name) => name.slice(before.length, name.length - after.length))
-    .filter((env) => !listed.has(env));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ObjectMeta } from '../lib/manifest.js';
 import { meta as stampMeta, placement as stampPlacement, refTo as stampRef, type Stamp } from '../lib/stamp.js';
 import type { SubnetRole } from './address-plan.js';
 import type { NetworkSpec } from './spec.js';
-import { LABEL_ENVIRONMENT, LABEL_NETWORK } from '../lib/labels.js';
+import { LABEL_ENVIRONMENT, LABEL_NETWORK, MANAGED_BY, TAG } from '../lib/labels.js';
 
 // Every name the network composition uses, in one place: the composition resource key
 // (stable identity inside Crossplane), the Kubernetes name (`<xr>-<key>`), and the Azure
@@ -94,15 +94,10 @@ export function meta(spec: NetworkSpec, key: string, options: { azureName?: stri
 }
 
 export function placement(spec: NetworkSpec, environment?: string): ReturnType<typeof stampPlacement> {
-  return stampPlacement(networkStamp(spec), environment ? { 'k8tre-environment': environment } : {});
+  return stampPlacement(networkStamp(spec), environment ? { [TAG.environment]: environment } : {});
 }
 
-/** Tags every taggable Azure resource carries, with the user's tags winning on conflict. */
+/** Tags every taggable Azure resource carries: the package's and the user's, whose names never meet (lib/xr-basics.ts). */
 export function tags(spec: NetworkSpec, environment?: string): Record<string, string> {
-  return {
-    'k8tre-network': spec.name,
-    ...(environment && { 'k8tre-environment': environment }),
-    'managed-by': 'crossplane',
-    ...spec.tags,
-  };
+  return { [TAG.network]: spec.name, ...(environment && { [TAG.environment]: environment }), ...MANAGED_BY, ...spec.tags };
 }

@@ -3,7 +3,7 @@ import { dig, isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUBNET_ROLES, type PreviousSpoke, type SubnetRole } from './address-plan.js';
 import { keys } from './naming.js';
-import { slotOfPriority } from './priorities.js';
+import { recordedSlot, slotOfPriority } from './priorities.js';
 
 // What earlier reconciles decided, so this one can keep it. Two sources, in order of trust:
 // the composed resources Crossplane observed (what exists), then the XR's own status (what
@@ -13,7 +13,9 @@ export interface Previous {
   readonly spokes: Map<string, PreviousSpoke>;
   /** Routing slots (priorities.ts), from the gateway's rules or the recorded status. */
   readonly slots: Map<string, number>;
-  /** Address spaces of spokes whose environment was removed but whose VNet still exists. */
+  /** Environments the spec no longer lists whose spoke VNet still exists. */
+  readonly removed: string[];
+  /** Their address spaces, which no new spoke may take while they exist. */
   readonly lingering: Cidr[];
 }
 
@@ -39,20 +41,15 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
       }
       spokes.set(env, { addressSpace, subnets });
     }
-    // Networks made before the slot was recorded have only the priority, which gives it.
-    const recordedPriority = numberAt(status, 'routingPriority');
-    const slot =
-      observedSlot(observed, env) ?? numberAt(status, 'routingSlot') ?? (recordedPriority === undefined ? undefined : slotOfPriority(recordedPriority));
+    const slot = observedSlot(observed, env) ?? recordedSlot(status);
     if (slot !== undefined) slots.set(env, slot);
   }
-  const lingering = observed
+  const removed = observed
     .names()
-    .filter((name) => {
-      const env = SPOKE_VNET_KEY.exec(name)?.[1];
-      return env !== undefined && !environments.includes(env);
-    })
-    .flatMap((name) => firstCidr(observed.forProvider(name, 'addressSpace')) ?? []);
-  return { spokes, slots, lingering };
+    .flatMap((name) => SPOKE_VNET_KEY.exec(name)?.[1] ?? [])
+    .filter((env) => !environments.includes(env));
+  const lingering = removed.flatMap((env) => firstCidr(observed.forProvider(keys.spokeVnet(env), 'addressSpace')) ?? []);
+  return { spokes, slots, removed, lingering };
 }
 
 function observedSlot(observed: Observed, env: string): number | undefined {
@@ -68,9 +65,4 @@ function firstCidr(value: unknown): Cidr | undefined {
 
 function cidrAt(value: unknown, ...path: string[]): Cidr | undefined {
   return cidrOrUndefined(dig(value, ...path));
-}
-
-function numberAt(value: unknown, ...path: string[]): number | undefined {
-  const found = dig(value, ...path);
-  return typeof found === 'number' ? found : undefined;
 }

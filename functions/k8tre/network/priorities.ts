@@ -1,3 +1,4 @@
+import { dig } from '../lib/json.js';
 // Application Gateway routing-rule priorities. Azure evaluates a v2 gateway's listeners by the
 // priority of their rules, lowest first, and a wildcard listener takes every host under it: "if
 // the listener with *.contoso.com is processed first, then no client traffic is received by the
@@ -50,6 +51,17 @@ export function planPriorities(
     result.set(name, { slot, https, httpRedirect: https + PRIORITY_STEP / 2 });
   }
   return result;
+}
+
+/**
+ * The slot an environment's status records: routingSlot, or for a network made before the slot
+ * was recorded, the slot its routingPriority was given from.
+ */
+export function recordedSlot(envStatus: unknown): number | undefined {
+  const slot = dig(envStatus, 'routingSlot');
+  if (typeof slot === 'number') return slot;
+  const priority = dig(envStatus, 'routingPriority');
+  return typeof priority === 'number' ? slotOfPriority(priority) : undefined;
 }
 
 /** The slot an HTTPS rule's priority was given from, in either band; undefined if it is none. */

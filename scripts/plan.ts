@@ -10,7 +10,16 @@ import { fileURLToPath } from 'node:url';
 import type { ClusterStatus } from '../functions/k8tre/cluster/status.js';
 import type { NetworkStatus } from '../functions/k8tre/network/status.js';
 import { ROOT } from './lib/paths.js';
-import { convergedStream, EXAMPLE_FILES, livesIn, PlatformInputError, readPlatform, renderPlatform, type RenderedPlatform } from './lib/platform.js';
+import {
+  convergedStream,
+  EXAMPLE_FILES,
+  livesIn,
+  namespaceOf,
+  PlatformInputError,
+  readPlatform,
+  renderPlatform,
+  type RenderedPlatform,
+} from './lib/platform.js';
 import { planReport } from './lib/plan-report.js';
 import { lastRound, RenderFailure } from './lib/reconcile.js';
 import { RenderSession } from './lib/render-engine.js';
@@ -40,7 +49,7 @@ export async function plan(progress: (message: string) => void, outDir: string =
     const topologies = platform.networks.map((rendered) => {
       const xr = lastRound(rendered.rounds).xr;
       const own = clusters.filter((c) => livesIn(c, xr)).map((c) => c.status as ClusterStatus);
-      const namespace = (xr.metadata as { namespace?: string }).namespace ?? 'default';
+      const namespace = namespaceOf(xr);
       const file = join(outDir, platform.networks.length === 1 ? 'topology.svg' : `topology-${namespace}-${xr.metadata.name}.svg`);
       writeFileSync(file, topologySvg(xr.status as NetworkStatus, own));
       return file;

@@ -353,6 +353,7 @@ describe('day-2 changes to a cluster', () => {
     expect(change.added).toEqual(['nodepool-gpu']);
     expect(change.removed).toEqual(['nodepool-workload']);
     expect(change.replaced).toEqual([]);
+    expect(onlyKeys(change)).toEqual([]);
   });
 
   it('bumping the Kubernetes version changes only the control plane’s and pools’ versions', async () => {

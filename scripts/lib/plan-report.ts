@@ -2,6 +2,7 @@ import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
 import type { NetworkStatus } from '../../functions/k8tre/network/status.js';
 import { livesIn, type RenderedPlatform, type RenderedXr } from './platform.js';
 import { asObserved, lastRound, type Manifest, type Round } from './reconcile.js';
+import { keys } from '../../functions/k8tre/cluster/naming.js';
 
 // The readable plan `npm start` prints: per network and environment its address space, gateway
 // listeners, cluster identities (federation subjects and roles) and the ArgoCD cluster Secret it
@@ -123,7 +124,7 @@ export function planReport(platform: RenderedPlatform): string {
 
 /** The ArgoCD cluster Secret a cluster registers with: where, the labels K8TRE selects on, and the facts it publishes. */
 function argocdSecretLines(round: Round): string[] {
-  const object = round.composed.get('argocd-cluster-secret');
+  const object = round.composed.get(keys.argocdCluster);
   if (!object)
     return [
       `  argocd    not registered${(round.xr.spec as { management?: { argocd?: unknown } }).management?.argocd ? ' yet' : ' (no spec.management.argocd)'}`,

@@ -85,7 +85,7 @@ function yamlFiles(path: string): string[] {
     .flatMap((entry) => (entry.isDirectory() ? yamlFiles(join(path, entry.name)) : /\.ya?ml$/.test(entry.name) ? [join(path, entry.name)] : []));
 }
 
-const namespaceOf = (xr: Manifest) => (xr.metadata as { namespace?: string }).namespace ?? 'default';
+export const namespaceOf = (xr: Manifest) => (xr.metadata as { namespace?: string }).namespace ?? 'default';
 
 /** Whether a cluster XR lives in a network XR: its networkRef, in its own namespace. */
 export function livesIn(cluster: Manifest, network: Manifest): boolean {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { RenderSession } from './render-engine.js';
+import { ROOT_CA } from '../../functions/k8tre/cluster/argocd-registration.js';
 
 // Offline stand-in for the cloud: every composed resource of a render becomes observed and
 // Ready, with IDs that are plainly fake (the all-zero subscription, TEST-NET addresses), and
@@ -36,7 +37,7 @@ export const SIMULATED_CA = `-----BEGIN CERTIFICATE-----\n${Buffer.from('simulat
 
 function isRootCaConfigMap(manifest: unknown): boolean {
   const m = manifest as { kind?: unknown; metadata?: { name?: unknown } } | undefined;
-  return m?.kind === 'ConfigMap' && m.metadata?.name === 'kube-root-ca.crt';
+  return m?.kind === 'ConfigMap' && m.metadata?.name === ROOT_CA.name;
 }
 
 /** A composed resource as the provider would report it once it exists and is healthy. */
@@ -67,7 +68,7 @@ export function asObserved(manifest: Manifest): Manifest {
   if (manifest.kind === 'Vault') atProvider.vaultUri = `https://${name}.vault.simulated.invalid/`;
   if (manifest.kind === 'Object' && isRootCaConfigMap(forProvider.manifest)) {
     // provider-kubernetes reports what it observed in the cluster: here, the CA Kubernetes publishes.
-    atProvider.manifest = { ...(forProvider.manifest as Record<string, unknown>), data: { 'ca.crt': SIMULATED_CA } };
+    atProvider.manifest = { ...(forProvider.manifest as Record<string, unknown>), data: { [ROOT_CA.key]: SIMULATED_CA } };
   }
   return {
     ...manifest,

@@ -101,16 +101,18 @@ describe('registration with the management ArgoCD', () => {
 
   it("publishes every fact K8TRE's manifests hard-code today as annotations, from what the cluster composed", () => {
     const annotations = secretOf(runWithRequired(settled.xr, required, settled.observed)).spec.forProvider.manifest.metadata.annotations;
-    const status = settled.xr.status as { identities: { workloads: { name: string; clientId: string }[] }; storage: { core: { name: string } } };
+    const status = settled.xr.status as { identities: { workloads: { name: string; clientId: string }[] } };
+    const azureName = (key: string) => (settled.observed[key]!.metadata as { annotations: Record<string, string> }).annotations['crossplane.io/external-name'];
     const clientId = (name: string) => status.identities.workloads.find((w) => w.name === name)?.clientId;
     expect(annotations).toEqual({
       'azure.k8tre.io/tenant-id': '00000000-0000-0000-0000-000000000000',
       'azure.k8tre.io/subscription-id': '00000000-0000-0000-0000-000000000000',
       'azure.k8tre.io/resource-group': 'rg-dev-aks',
       'azure.k8tre.io/data-resource-group': 'rg-dev-data',
-      'azure.k8tre.io/storage-account-core': status.storage.core.name,
-      'azure.k8tre.io/storage-account-workspace': expect.stringMatching(/^stdevws[0-9a-f]{6}$/),
-      'azure.k8tre.io/key-vault': expect.stringMatching(/^kv-dev-[0-9a-f]{6}$/),
+      // The names the stores have in Azure, as the providers were told them.
+      'azure.k8tre.io/storage-account-core': azureName('storage-core'),
+      'azure.k8tre.io/storage-account-workspace': azureName('storage-workspace'),
+      'azure.k8tre.io/key-vault': azureName('keyvault'),
       'azure.k8tre.io/private-dns-zone': 'dev.karectl.org',
       'azure.k8tre.io/private-dns-zone-resource-group': 'rg-simulated',
       'azure.k8tre.io/private-dns-zone-subscription-id': '00000000-0000-0000-0000-000000000000',

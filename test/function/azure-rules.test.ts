@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { limits } from '../../functions/k8tre/network/api.js';
-import { AKS_MINORS, CALENDAR_AS_OF, DEFAULT_MINOR, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
+import { AKS_MINORS, CALENDAR_AS_OF, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
+import { forProvider } from '../support/manifest.js';
 import {
   desired,
   desiredNames,
@@ -24,10 +25,12 @@ import { requestFor } from '../../scripts/lib/in-process.js';
 
 const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
 const network = loadExample('examples/network/k8tre.yaml');
-const forProvider = (manifest: Json) => (manifest.spec as { forProvider: Json }).forProvider;
 const settledNetwork = settle(network, observe).xr;
 const cluster = loadExample('examples/cluster/dev.yaml');
 const required = { network: [settledNetwork] };
+let devCluster: ReturnType<typeof settle> | undefined;
+/** The dev cluster settled once on the example network; each caller gets a copy of its own to change. */
+const settledCluster = () => structuredClone((devCluster ??= settle(cluster, observe, required)));
 
 describe('the WAF policy (learn.microsoft.com/azure/web-application-firewall/ag/upgrade-ag-waf-policy)', () => {
   it('keeps the inline configuration of a gateway made before policies until the composed policy reports its ID, then attaches the policy', () => {
@@ -62,9 +65,9 @@ describe('Kubernetes minors (learn.microsoft.com/azure/aks/supported-kubernetes-
   it('defaults to the newest minor AKS supports on the day the table was checked, and supports none past its end of life', () => {
     // On 2026-12-01 1.34 had just ended (2026-11-30) and 1.37 was the newest GA minor.
     expect(SUPPORTED_MINORS).toEqual(['1.35', '1.36', '1.37']);
-    const aks = forProvider(settle(withVersion(undefined), observe, required).observed.aks!);
-    expect(aks.kubernetesVersion).toBe(DEFAULT_MINOR);
-    expect((aks.defaultNodePool as Json).orchestratorVersion).toBe(DEFAULT_MINOR);
+    const aks = forProvider(settle(withVersion(undefined), observe, required).observed.aks);
+    expect(aks.kubernetesVersion).toBe('1.37');
+    expect((aks.defaultNodePool as Json).orchestratorVersion).toBe('1.37');
   });
 
   it.each(pastEndOfLife.map((m) => [m.minor, m.endOfLife]))('refuses %s for a new cluster, naming its end of life (%s)', (minor, endOfLife) => {
@@ -148,7 +151,7 @@ describe('Application Gateway limits (learn.microsoft.com/azure/azure-resource-m
 
   it(`composes ${limits.exposedEnvironments.max} exposed environments, whose listeners, certificates and redirects fill one gateway, and any number of internal ones`, () => {
     const { observed } = settle(withEnvironments(environments(limits.exposedEnvironments.max, 20)), observe);
-    const gateway = forProvider(observed.gateway!);
+    const gateway = forProvider(observed.gateway);
     expect(gateway.httpListener).toHaveLength(100);
     expect(gateway.sslCertificate).toHaveLength(50);
     expect(gateway.redirectConfiguration).toHaveLength(50);
@@ -164,7 +167,7 @@ describe('Application Gateway limits (learn.microsoft.com/azure/azure-resource-m
 
   it('runs at least two instances when the gateway spans zones, as zone redundancy needs', () => {
     const { observed } = settle(network, observe);
-    expect(forProvider(observed.gateway!).autoscaleConfiguration).toEqual({ minCapacity: 2, maxCapacity: 3 });
+    expect(forProvider(observed.gateway).autoscaleConfiguration).toEqual({ minCapacity: 2, maxCapacity: 3 });
     expect(fatalMessage(run(withField(network, 'spec.gateway.minCapacity', 1)))).toBe(
       'invalid input: spec.gateway.minCapacity: 1 is too few for a gateway across 3 zones; zone redundancy needs at least 2 instances',
     );
@@ -245,15 +248,15 @@ describe('the cluster on its network', () => {
 
   it('refuses to move a live cluster to another spoke even without its status, from the subnet its nodes are in (vnet_subnet_id replaces the cluster)', () => {
     // An XR that adopts a running cluster has no status yet: the subnet observed on AKS is what says where it lives.
-    const { observed } = settle(cluster, observe, required);
+    const { observed } = settledCluster();
     const adopted = withField(withField(cluster, 'spec.environment', 'stg'), 'status', undefined);
     const message = fatalMessage(runWithRequired(adopted, required, observed));
     expect(message).toContain('spec.networkRef.name:');
-    expect(message).toContain(`${String((forProvider(observed.aks!).defaultNodePool as Json).vnetSubnetId)}, in force`);
+    expect(message).toContain(`${String((forProvider(observed.aks).defaultNodePool as Json).vnetSubnetId)}, in force`);
   });
 
   describe('a network edit over ranges a live cluster uses (Cilium cannot renumber a live pool; AKS fixes the service range)', () => {
-    const live = settle(cluster, observe, required);
+    const live = settledCluster();
     const podPool = String((live.xr.status as { networking: { podCidr: string } }).networking.podCidr);
     const grown = (addressSpace: string) =>
       settle(withField(network, 'spec.environments', [...(network.spec as { environments: Json[] }).environments, { name: 'uat', addressSpace }]), observe).xr;
@@ -278,7 +281,7 @@ describe('the cluster on its network', () => {
   });
 
   it('holds a network whose edit removes an environment until Crossplane has fetched the clusters in it, then refuses while one lives there', () => {
-    const live = settle(cluster, observe, required);
+    const live = settledCluster();
     const settled = settle(network, observe);
     const withoutDev = withField(
       settled.xr,
@@ -300,7 +303,7 @@ describe('the cluster on its network', () => {
   });
 
   it('refuses a second cluster in an environment, from the first one’s Usage of the network; the first is unaffected', () => {
-    const live = settle(cluster, observe, required);
+    const live = settledCluster();
     const usages = { 'hosted-clusters': [live.observed['usage-network-by-aks']!] };
     const second = withField(cluster, 'metadata.name', 'dev2');
     expect(fatalMessage(runWithRequired(second, { ...required, ...usages }))).toContain(
@@ -310,7 +313,7 @@ describe('the cluster on its network', () => {
   });
 
   it('grants external-dns Reader on its zone’s resource group as well, which it needs to list private zones (external-dns azure-private-dns tutorial)', () => {
-    const { observed, xr } = settle(cluster, observe, required);
+    const { observed, xr } = settledCluster();
     const zoneId = ((settledNetwork.status as { environments: Json[] }).environments.find((e) => e.name === 'dev')!.dnsZone as Json).id as string;
     const roles = Object.values(observed)
       .filter((m) => m.kind === 'RoleAssignment' && String(m.metadata && (m.metadata as Json).name).startsWith('dev-role-externaldns-'))
@@ -328,8 +331,8 @@ describe('high availability (learn.microsoft.com/azure/aks/use-system-pools)', (
   it('runs at least two system nodes, three by default across zones, tainted CriticalAddonsOnly, with a user pool for workloads', () => {
     const bare = withField(withField(cluster, 'spec.systemPool', undefined), 'spec.nodePools', undefined);
     const { observed } = settle(bare, observe, required);
-    expect(forProvider(observed.aks!).defaultNodePool as Json).toMatchObject({ minCount: 3, zones: ['1', '2', '3'], onlyCriticalAddonsEnabled: true });
-    expect(forProvider(observed['nodepool-user']!)).toMatchObject({ mode: 'User', minCount: 2, maxCount: 6, zones: ['1', '2', '3'] });
+    expect(forProvider(observed.aks).defaultNodePool as Json).toMatchObject({ minCount: 3, zones: ['1', '2', '3'], onlyCriticalAddonsEnabled: true });
+    expect(forProvider(observed['nodepool-user'])).toMatchObject({ mode: 'User', minCount: 2, maxCount: 6, zones: ['1', '2', '3'] });
     expect(fatalMessage(runWithRequired(withField(cluster, 'spec.systemPool.minCount', 1), required))).toContain('spec.systemPool.minCount: 1 is out of range');
     expect(fatalMessage(runWithRequired(withField(cluster, 'spec.nodePools', []), required))).toBe(
       'invalid input: spec.nodePools: is empty; the system pool runs critical add-ons only (tainted CriticalAddonsOnly, as the AKS baseline asks), so workloads need at least one user pool',
@@ -342,7 +345,7 @@ describe("the data stores outlive the cluster (azurerm's prevent_deletion_if_con
   const policies = (manifest: Json) => (manifest.spec as { managementPolicies?: string[] }).managementPolicies;
 
   it('puts the Key Vault and storage accounts in a resource group of their own, retained with them, so deleting the cluster’s group completes', () => {
-    const { observed } = settle(cluster, observe, required);
+    const { observed } = settledCluster();
     for (const key of ['keyvault', 'storage-workspace', 'storage-core']) expect(groupOf(observed[key]!), key).toBe('dev-resource-group-data');
     expect(observed['resource-group-data']?.metadata).toMatchObject({ annotations: { 'crossplane.io/external-name': 'rg-dev-data' } });
     expect(policies(observed['resource-group-data']!)).toEqual(['Observe', 'Create', 'Update', 'LateInitialize']);
@@ -351,7 +354,7 @@ describe("the data stores outlive the cluster (azurerm's prevent_deletion_if_con
   });
 
   it('leaves stores an earlier version put in the cluster’s group there, and retains that group instead of hanging on its deletion', () => {
-    const { observed } = settle(cluster, observe, required);
+    const { observed } = settledCluster();
     const legacy = Object.fromEntries(
       Object.entries(observed)
         .filter(([key]) => key !== 'resource-group-data')
@@ -380,7 +383,7 @@ describe('storage with public network access off (azurerm 4.x reads queue and st
   it('composes every private endpoint in the same reconcile as the accounts, with the IDs they will have, while the accounts report nothing (403 until an endpoint exists)', () => {
     // The round in which the data group reports its ID: the accounts are created, but their
     // reads fail until an endpoint carries them, so they never report an ID of their own.
-    const { observed } = settle(cluster, observe, required);
+    const { observed } = settledCluster();
     const stalled = structuredClone(observed);
     for (const key of ['storage-workspace', 'storage-core']) {
       stalled[key] = {
@@ -426,9 +429,9 @@ describe('Shared Key on the storage accounts (learn.microsoft.com/azure/storage/
       .sort();
 
   it("keeps keys only on the core account, for K8TRE's rwx-default class, which mounts Azure Files with the key", () => {
-    const { observed } = settle(cluster, observe, required);
-    expect(forProvider(observed['storage-core']!).sharedAccessKeyEnabled).toBe(true);
-    expect(forProvider(observed['storage-workspace']!).sharedAccessKeyEnabled).toBe(false);
+    const { observed } = settledCluster();
+    expect(forProvider(observed['storage-core']).sharedAccessKeyEnabled).toBe(true);
+    expect(forProvider(observed['storage-workspace']).sharedAccessKeyEnabled).toBe(false);
     expect(kubeletRoles(observed)).toEqual([
       'role-kubelet-core-account-contributor: Storage Account Contributor',
       'role-kubelet-core-blob-data-contributor: Storage Blob Data Contributor',
@@ -438,7 +441,7 @@ describe('Shared Key on the storage accounts (learn.microsoft.com/azure/storage/
 
   it('refuses keys on both with sharedKeyAccess.core: false, and the kubelet then holds no role that lists them', () => {
     const { observed } = settle(withField(cluster, 'spec.storage.sharedKeyAccess', { core: false }), observe, required);
-    for (const purpose of ['core', 'workspace']) expect(forProvider(observed[`storage-${purpose}`]!).sharedAccessKeyEnabled).toBe(false);
+    for (const purpose of ['core', 'workspace']) expect(forProvider(observed[`storage-${purpose}`]).sharedAccessKeyEnabled).toBe(false);
     expect(kubeletRoles(observed)).toEqual([
       'role-kubelet-core-blob-data-contributor: Storage Blob Data Contributor',
       'role-kubelet-workspace-blob-data-contributor: Storage Blob Data Contributor',
@@ -447,7 +450,7 @@ describe('Shared Key on the storage accounts (learn.microsoft.com/azure/storage/
 
   it('keeps keys on a workspace account an earlier version left taking them, with a warning, until the XR says false', () => {
     // Refusing them on upgrade would cut off every volume mounted with the key, at its next mount.
-    const { observed } = settle(cluster, observe, required);
+    const { observed } = settledCluster();
     const earlier = structuredClone(observed);
     const account = earlier['storage-workspace'] as { spec: { forProvider: Json }; status: { atProvider: Json } };
     account.spec.forProvider.sharedAccessKeyEnabled = true;
@@ -504,7 +507,7 @@ describe("K8TRE's naming preset (k8tre/k8tre agnostics/storage-class/azure/envs/
     expect(azureName('keyvault')).toBe('dev-k8tre-kv');
     expect(azureName('resource-group-data')).toBe('rg-k8tre-dev-uks-aks');
     expect(azureName('resource-group')).toBe('rg-k8tre-dev-uks-cluster');
-    expect(forProvider(observed['storage-core']!).resourceGroupNameRef).toEqual({ name: 'dev-resource-group-data' });
+    expect(forProvider(observed['storage-core']).resourceGroupNameRef).toEqual({ name: 'dev-resource-group-data' });
     expect((xr.status as { storage: { core: { name: string } } }).storage.core.name).toBe('stgk8trecoredev');
   });
 
@@ -553,7 +556,7 @@ describe('what an earlier version made, and its defaults, stay in force', () => 
     expect(warningsOf(kept)).toContainEqual(expect.stringMatching(/^spec.gateway.minCapacity: 1 is too few .*kept because it is in force/));
     expect(fatalMessage(run(oneInstance))).toContain('spec.gateway.minCapacity: 1 is too few for a gateway across 3 zones');
 
-    const live = settle(cluster, observe, required).observed;
+    const live = settledCluster().observed;
     const aks = structuredClone(live.aks!);
     (forProvider(aks).defaultNodePool as Json).minCount = 1;
     const oneNode = withField(cluster, 'spec.systemPool.minCount', 1);
@@ -578,7 +581,7 @@ describe('what an earlier version made, and its defaults, stay in force', () => 
   });
 
   it('refuses a naming or tenant change that would rename a store Azure has, and says how to keep it', () => {
-    const live = settle(cluster, observe, required).observed;
+    const live = settledCluster().observed;
     expect(fatalMessage(runWithRequired(withField(cluster, 'spec.naming', 'K8TRE'), required, live))).toMatch(
       /^invalid input: spec.resourceGroupName: would rename the resource group rg-dev-aks to rg-k8tre-dev-uks-cluster, which Azure does only by replacing it; set spec.resourceGroupName: rg-dev-aks to keep it/,
     );

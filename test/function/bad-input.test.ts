@@ -114,19 +114,10 @@ const cases: [string, Json, string][] = [
     'spec.management.virtualNetworkId',
   ],
   // A private zone linked to the VNets answers for every name under it.
-  [
-    'an environment zone that is Key Vault’s domain',
-    withField(withField(example, 'spec.dns.internalDomain', 'azure.net'), 'spec.environments', [env('vault')]),
-    'spec.dns.internalDomain',
-  ],
+  ['an internal domain that is a Microsoft domain', withField(example, 'spec.dns.internalDomain', 'azure.net'), 'spec.dns.internalDomain'],
   ['an internal domain under Entra ID’s', withField(example, 'spec.dns.internalDomain', 'k8tre.login.microsoftonline.com'), 'spec.dns.internalDomain'],
   ['a range straddling private space', withField(example, 'spec.addressPool.cidr', '172.0.0.0/11'), 'spec.addressPool.cidr'],
   // Names that would collide with what the package composes.
-  [
-    'an internal domain that makes a zone the private-link zone',
-    withField(example, 'spec.dns.internalDomain', 'privatelink.vaultcore.azure.net'),
-    'spec.dns.internalDomain',
-  ],
   ['an XR name too long for Azure names', withField(example, 'metadata.name', 'a-network-name-that-is-far-too-long'), 'metadata.name'],
   ['a hostile string in a name', withField(example, 'spec.environments', [env('dev"; rm -rf /\u0000')]), 'spec.environments[0].name'],
 ];
@@ -155,6 +146,15 @@ describe('bad input', () => {
     const vnet = desired(rsp, 'spoke-dev-vnet');
     expect(vnet.spec).toEqual(observed['spoke-dev-vnet']?.spec);
     expect(vnet.status).toBeUndefined();
+  });
+
+  it('refuses an apex zone that is a private-link zone for that reason: two zones of one name', () => {
+    const apexIsVault = withField(withField(example, 'spec.dns.internalDomain', 'privatelink.vaultcore.azure.net'), 'spec.environments', [
+      env('prd', { apex: true }),
+    ]);
+    expect(fatalMessage(run(apexIsVault))).toBe(
+      'invalid input: spec.dns.internalDomain: makes privatelink.vaultcore.azure.net the zone of environment prd, which is the vault private-link zone',
+    );
   });
 
   it('refuses a pool that straddles private space for that reason, not its form', () => {

@@ -10,6 +10,7 @@ import { reconcileInProcess, type Json } from '../../scripts/lib/in-process.js';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 import { expectValid } from '../support/render.js';
 import { desiredNames, loadExample, run, runWithRequired } from '../support/function.js';
+import { forProvider } from '../support/manifest.js';
 
 // The whole function under random input. Valid networks, reconciled until settled: the output
 // validates against the schemas and every invariant holds. Malformed ones (wrong types, missing
@@ -47,7 +48,6 @@ const validNetwork = fc
 const lastOf = (c: Cidr) => c.base + 2 ** (32 - c.prefixLength) - 1;
 const contains = (outer: Cidr, inner: Cidr) => inner.base >= outer.base && lastOf(inner) <= lastOf(outer);
 const overlaps = (a: Cidr, b: Cidr) => a.base <= lastOf(b) && b.base <= lastOf(a);
-const forProvider = (m: Json) => (m.spec as { forProvider: Json }).forProvider;
 
 interface Listener {
   name: string;
@@ -84,7 +84,7 @@ function checkInvariants(xr: Json, observed: Record<string, Json>): void {
 
   const gateway = manifests.find((m) => m.kind === 'ApplicationGateway');
   expect(gateway, 'the gateway is composed once settled').toBeDefined();
-  const gw = forProvider(gateway!) as { httpListener: Listener[]; requestRoutingRule: { name: string; priority: number }[] };
+  const gw = forProvider(gateway) as { httpListener: Listener[]; requestRoutingRule: { name: string; priority: number }[] };
   const priorities = gw.requestRoutingRule.map((r) => r.priority);
   expect(new Set(priorities).size).toBe(priorities.length);
   expect(new Set(gw.httpListener.map((l) => l.name)).size).toBe(gw.httpListener.length);

@@ -28,12 +28,7 @@ export async function expectValid(stream: string): Promise<void> {
   expect(result.ok, result.stdout + result.stderr).toBe(true);
 }
 
-/** `forProvider` of a composed resource, typed loosely for assertions. */
-export function forProvider(manifest: Manifest | undefined): Record<string, unknown> {
-  const spec = manifest?.spec as { forProvider?: Record<string, unknown> } | undefined;
-  if (!spec?.forProvider) throw new Error(`no forProvider in ${manifest?.metadata.name}`);
-  return spec.forProvider;
-}
+export { forProvider } from './manifest.js';
 
 /** A value of `status.atProvider` as the simulated provider reports it for this resource. */
 export function observedAt(manifest: Manifest | undefined, ...path: string[]): unknown {

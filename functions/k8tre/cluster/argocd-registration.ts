@@ -25,7 +25,7 @@ import type { ArgoCdSpec, ClusterSpec } from './spec.js';
 
 export const ARGOCD_ROLE = 'Azure Kubernetes Service RBAC Cluster Admin';
 /** The ConfigMap Kubernetes publishes the cluster's CA bundle in, in every namespace. */
-const ROOT_CA = { namespace: 'kube-system', name: 'kube-root-ca.crt', key: 'ca.crt' } as const;
+export const ROOT_CA = { namespace: 'kube-system', name: 'kube-root-ca.crt', key: 'ca.crt' } as const;
 
 export type RegistrationOutcome = { readonly registered: true } | { readonly registered: false; readonly waitingFor: string };
 
@@ -96,16 +96,13 @@ export function composeArgoCdRegistration(
   const registered = observed.has(keys.argocdCluster);
   const host = observed.atProvider(keys.cluster, 'privateFqdn');
   const ca = observedRootCa(observed);
-  const waitingFor =
-    !ciliumDeployed && !registered
-      ? 'Cilium, before ArgoCD deploys anything'
-      : !host || !ca
-        ? "the cluster's API server certificate authority, from kube-system/kube-root-ca.crt"
-        : undefined;
-  if (waitingFor || !host || !ca) {
+  // A Secret already registered is held while it waits: dropping it would take the cluster from ArgoCD.
+  const wait = (waitingFor: string) => {
     if (registered) desired.set(keys.argocdCluster, holdOne(observed, keys.argocdCluster));
-    return { registered: false, waitingFor: waitingFor ?? 'the ArgoCD cluster secret' };
-  }
+    return { registered: false, waitingFor };
+  };
+  if (!ciliumDeployed && !registered) return wait('Cilium, before ArgoCD deploys anything');
+  if (!host || !ca) return wait(`the cluster's API server certificate authority, from ${ROOT_CA.namespace}/${ROOT_CA.name}`);
 
   const config = {
     execProviderConfig: {

@@ -13,9 +13,9 @@ import { dig } from '../lib/json.js';
 // environments were added in. Within a band, the HTTPS rule takes slot × 10 and the HTTP redirect
 // rule five more. The slot also gives each cluster its Cilium cluster ID.
 
-export const PRIORITY_STEP = 10;
+const PRIORITY_STEP = 10;
 /** Added to the apex environment's priorities; Azure allows up to 20,000. */
-export const APEX_BAND = 10_000;
+const APEX_BAND = 10_000;
 const MAX_SLOT = APEX_BAND / PRIORITY_STEP - 1;
 
 export interface RoutingPriorities {

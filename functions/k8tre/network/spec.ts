@@ -122,7 +122,7 @@ function checkZoneNames(spec: NetworkSpec): void {
     const purpose = reserved.get(zone);
     const field = isSplitHorizon(spec) ? 'spec.dns.publicZone' : 'spec.dns.internalDomain';
     if (purpose) throw new FieldError(field, `makes ${zone} the zone of environment ${env.name}, which is the ${purpose} private-link zone`);
-    const shadowed = MICROSOFT_DOMAINS.find((domain) => zone === domain || zone.endsWith(`.${domain}`) || domain.endsWith(`.${zone}`));
+    const shadowed = MICROSOFT_DOMAINS.find((domain) => zone === domain || zone.endsWith(`.${domain}`));
     if (shadowed) {
       throw new FieldError(
         field,
@@ -135,8 +135,9 @@ function checkZoneNames(spec: NetworkSpec): void {
 /**
  * Domains Azure's services and AKS's required endpoints live under
  * (https://learn.microsoft.com/azure/aks/outbound-rules-control-egress,
- * https://learn.microsoft.com/azure/private-link/private-endpoint-dns). A private zone at, under or
- * above one of them, linked to the VNets, would take over its names there.
+ * https://learn.microsoft.com/azure/private-link/private-endpoint-dns). A private zone at or under
+ * one of them, linked to the VNets, would take over its names there. (Each is a registered domain,
+ * and zone names have two labels at least, so none can be above one.)
  */
 const MICROSOFT_DOMAINS = [
   'azure.com',

@@ -5,7 +5,7 @@ import { dig } from '../lib/json.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
 import { roleAssignment } from '../lib/role-assignment.js';
-import { meta, type Stamp } from '../lib/stamp.js';
+import { meta, providerConfigRefTo, type Stamp } from '../lib/stamp.js';
 import { k8treAnnotations, type RegistrationFacts } from './k8tre-contract.js';
 import type { NetworkFacts } from './network-input.js';
 import { keys } from './naming.js';
@@ -83,7 +83,7 @@ export function composeArgoCdRegistration(
       render(kubernetes.Object, {
         metadata: meta(stamp, keys.clusterCa),
         spec: {
-          providerConfigRef: { kind: 'ProviderConfig', name: `${stamp.xrName}-${keys.kubernetesProviderConfig}` },
+          providerConfigRef: providerConfigRefTo(stamp, keys.kubernetesProviderConfig),
           managementPolicies: [P.OBSERVE],
           forProvider: { manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ROOT_CA.name, namespace: ROOT_CA.namespace } } },
         },

@@ -6,7 +6,7 @@ import { dig } from '../lib/json.js';
 import { TAG } from '../lib/labels.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
-import { meta, refTo, type Stamp } from '../lib/stamp.js';
+import { meta, placement, refTo, type Stamp } from '../lib/stamp.js';
 import type { PrivateLinkZone } from '../network/api.js';
 import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys, STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
@@ -85,11 +85,7 @@ export function composeDataStores(
       }),
     );
   }
-  const placeIn = (group: string, extraTags: Record<string, string> = {}) => ({
-    location: stamp.region,
-    resourceGroupNameRef: refTo(stamp, group),
-    tags: { ...stamp.tags, ...extraTags },
-  });
+  const placeIn = (group: string, extraTags: Record<string, string> = {}) => placement(stamp, extraTags, group);
 
   const vaultName = azureNames.keyVault(spec);
   const vaultGroup = home(keys.keyVault);

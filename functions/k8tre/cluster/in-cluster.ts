@@ -7,7 +7,7 @@ import { holdOne } from '../lib/hold.js';
 import type { Observed } from '../lib/observed.js';
 import { roleAssignment } from '../lib/role-assignment.js';
 import { dig } from '../lib/json.js';
-import { meta, type Stamp } from '../lib/stamp.js';
+import { meta, providerConfigRefTo, type Stamp } from '../lib/stamp.js';
 import type { ClusterAddressing } from './addressing.js';
 import { ciliumRelease, type CiliumRelease } from './cilium-releases.js';
 import v120 from './gateway-api/v1.2.0.json' with { type: 'json' };
@@ -171,15 +171,13 @@ function providerConfig(model: ProviderConfigModel, spec: ClusterSpec, stamp: St
   });
 }
 
-const providerConfigRef = (stamp: Stamp, key: string) => ({ kind: 'ProviderConfig', name: `${stamp.xrName}-${key}` });
-
 /** A Gateway API CRD, created and updated but never deleted: other teams' routes depend on it. */
 function gatewayApiObject(stamp: Stamp, key: string, crd: GatewayApiCrd): Manifest {
   const P = kubernetes.ObjectSpecManagementPolicies;
   return render(kubernetes.Object, {
     metadata: meta(stamp, key),
     spec: {
-      providerConfigRef: providerConfigRef(stamp, keys.kubernetesProviderConfig),
+      providerConfigRef: providerConfigRefTo(stamp, keys.kubernetesProviderConfig),
       managementPolicies: [P.OBSERVE, P.CREATE, P.UPDATE, P.LATE_INITIALIZE],
       readiness: {
         policy: kubernetes.ObjectSpecReadinessPolicy.DERIVE_FROM_CEL_QUERY,
@@ -233,7 +231,7 @@ function ciliumHelmRelease(spec: ClusterSpec, release: CiliumRelease, stamp: Sta
   return render(helm.Release, {
     metadata: meta(stamp, keys.cilium, { azureName: 'cilium' }),
     spec: {
-      providerConfigRef: providerConfigRef(stamp, keys.helmProviderConfig),
+      providerConfigRef: providerConfigRefTo(stamp, keys.helmProviderConfig),
       forProvider: {
         chart: { name: 'cilium', repository: CILIUM_REPOSITORY, version: spec.ciliumVersion },
         namespace: 'kube-system',

@@ -6,7 +6,7 @@ import type { DesiredResources } from '../lib/composition.js';
 import { render } from '../lib/manifest.js';
 import { holdOne } from '../lib/hold.js';
 import type { Observed } from '../lib/observed.js';
-import { meta, refTo, type Stamp } from '../lib/stamp.js';
+import { meta, providerConfigRefTo, refTo, type Stamp } from '../lib/stamp.js';
 import { TOKEN_AUDIENCE } from './api.js';
 import type { NetworkFacts } from './network-input.js';
 import { keys } from './naming.js';
@@ -146,7 +146,7 @@ function argocdRelease(spec: ClusterSpec, server: ArgoCdServerSpec, stamp: Stamp
   return render(helm.Release, {
     metadata: meta(stamp, keys.argocdRelease, { azureName: 'argocd' }),
     spec: {
-      providerConfigRef: { kind: 'ProviderConfig', name: `${stamp.xrName}-${keys.helmProviderConfig}` },
+      providerConfigRef: providerConfigRefTo(stamp, keys.helmProviderConfig),
       forProvider: {
         chart: { name: 'argo-cd', repository: ARGO_HELM, version: server.chartVersion },
         namespace: ARGOCD_NAMESPACE,

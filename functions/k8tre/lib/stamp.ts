@@ -30,10 +30,16 @@ export function meta(stamp: Stamp, key: string, options: { azureName?: string; l
   };
 }
 
-/** Where a regional resource lives: the XR's region and resource group, with its tags. */
+/** Where a regional resource lives: the XR's region and resource group (or the composed group `groupKey`), with its tags. */
 export function placement(
   stamp: Stamp,
   extraTags: Record<string, string> = {},
+  groupKey: string = stamp.resourceGroupKey,
 ): { location: string; resourceGroupNameRef: { name: string }; tags: Record<string, string> } {
-  return { location: stamp.region, resourceGroupNameRef: refTo(stamp, stamp.resourceGroupKey), tags: { ...stamp.tags, ...extraTags } };
+  return { location: stamp.region, resourceGroupNameRef: refTo(stamp, groupKey), tags: { ...stamp.tags, ...extraTags } };
+}
+
+/** A reference to one of the XR's own namespaced ProviderConfigs, e.g. the one reaching its cluster. */
+export function providerConfigRefTo(stamp: Stamp, key: string): { kind: 'ProviderConfig'; name: string } {
+  return { kind: 'ProviderConfig', ...refTo(stamp, key) };
 }

@@ -40,14 +40,8 @@ command -v go >/dev/null || { say "Go is required (https://go.dev/dl); none foun
 mkdir -p "$bin"
 export CGO_ENABLED=0
 
-# A ticker so the first, multi-minute build does not look hung; the trap ends it on failure too.
-ticker=""
-start_ticker() {
-  local what=$1
-  ( started=$SECONDS; while sleep 20; do say "still building $what ($((SECONDS - started))s; the first build takes several minutes)"; done ) &
-  ticker=$!
-}
-stop_ticker() { [ -n "$ticker" ] && kill "$ticker" 2>/dev/null; ticker=""; }
+# shellcheck source=scripts/lib/ticker.sh
+source "$root/scripts/lib/ticker.sh"
 trap 'stop_ticker; rm -f "$cli.tmp" "$core.tmp"' EXIT
 
 # `go install pkg@version` asks the proxy for the module's version list to check for

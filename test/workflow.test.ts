@@ -30,11 +30,14 @@ describe('.github/workflows/ci.yaml', () => {
     await expect(actionlint(broken)).rejects.toMatchObject({ stdout: expect.stringMatching(/property "no_such_field" is not defined/) });
   });
 
-  it('lints, typechecks, tests and packages, and pushes only from a version tag', () => {
+  it('lints, typechecks, tests, runs the end-to-end suite and packages, and pushes only from a version tag', () => {
     const workflow = parse(readFileSync(WORKFLOW, 'utf8')) as Workflow;
     const runs = (job: string) => workflow.jobs[job]!.steps.map((s) => s.run ?? '').join('\n');
     for (const command of ['npm run lint', 'npm run typecheck', 'npm test']) expect(runs('test')).toContain(command);
     expect(runs('package')).toContain('npm run package');
+    // The end-to-end run on a real control plane, as .ci/run runs it after the tests.
+    expect(runs('e2e')).toContain('npm run e2e');
+    expect(workflow.jobs.e2e!.needs).toBe('test');
     expect(workflow.jobs.package!.needs).toBe('test');
     const push = workflow.jobs.package!.steps.find((s) => s.run?.includes('xpkg push'));
     expect(push?.if).toBe("startsWith(github.ref, 'refs/tags/v')");

@@ -136,19 +136,27 @@ const spec = object(
         'x-kubernetes-validations': [kubernetesVersionRule(), ...kubernetesVersionTransitionRules()],
       },
     ),
-    networking: object('Cluster-internal address spaces. Neither may overlap the other or any range of the network.', {
-      serviceCidr: immutable(
-        cidr('Kubernetes service range; the DNS service takes its .10 address. Fixed once created.', limits.servicePrefix, { default: defaults.serviceCidr }),
-        'serviceCidr cannot change: AKS fixes it when the cluster is created',
-      ),
-      podCidr: immutable(
-        cidr(
-          `Cilium pod pool. Default: the first free /${defaults.podPrefixLength} of ${defaults.podCidrCandidates}, then kept. Fixed once set.`,
-          limits.podPrefix,
+    networking: object(
+      'Cluster-internal address spaces. Neither may overlap the other or any range of the network.',
+      {
+        serviceCidr: immutable(
+          cidr('Kubernetes service range; the DNS service takes its .10 address. Fixed once created.', limits.servicePrefix, { default: defaults.serviceCidr }),
+          'serviceCidr cannot change: AKS fixes it when the cluster is created',
         ),
-        'podCidr cannot change: running pods have addresses from it',
-      ),
-    }),
+        podCidr: immutable(
+          cidr(
+            `Cilium pod pool. Default: the first free /${defaults.podPrefixLength} of ${defaults.podCidrCandidates}, then kept. Fixed once set.`,
+            limits.podPrefix,
+          ),
+          'podCidr cannot change: running pods have addresses from it',
+        ),
+      },
+      {
+        // Defaulted as a whole, so that serviceCidr's default is stored at admission and its
+        // transition rule refuses a later change there too; unset, the rule would see no old value.
+        default: {},
+      },
+    ),
     systemPool: object(
       'The system node pool: AzureLinux, autoscaled, at least two nodes (three by default) across zones, critical add-ons only (tainted CriticalAddonsOnly).',
       {

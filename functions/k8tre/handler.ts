@@ -10,7 +10,8 @@ import {
   type Resource,
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
-import type { Composer } from './lib/composition.js';
+import type { Composer, XrCondition } from './lib/composition.js';
+import { providerErrorsCondition } from './lib/provider-errors.js';
 import { FieldError } from './lib/field-error.js';
 import { holdObserved } from './lib/hold.js';
 import { isObject, type JsonObject } from './lib/json.js';
@@ -61,9 +62,10 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
     // duplicate list entries in status on every reconcile.
     const composite = desired.composite?.resource ?? { apiVersion: xr.apiVersion, kind: xr.kind };
     composite.status = composition.status;
-    desired.composite = { resource: composite, connectionDetails: desired.composite?.connectionDetails ?? {}, ready: Ready.READY_UNSPECIFIED };
+    const conditions = [...composition.conditions, providerErrorsCondition(observed)];
+    desired.composite = { resource: composite, connectionDetails: desired.composite?.connectionDetails ?? {}, ready: compositeReadiness(conditions) };
 
-    for (const condition of composition.conditions) {
+    for (const condition of conditions) {
       rsp.conditions.push({
         type: condition.type,
         status: condition.ready ? Status.STATUS_CONDITION_TRUE : Status.STATUS_CONDITION_FALSE,
@@ -117,6 +119,16 @@ function holdObservedResources(desired: Record<string, Resource>, observed: Obse
   for (const [name, manifest] of holdObserved(observed, new Set(Object.keys(desired)))) {
     desired[name] = { resource: manifest, connectionDetails: {}, ready: readiness(observed, name, manifest.kind) };
   }
+}
+
+/**
+ * Unspecified lets Crossplane derive readiness from the composed resources, with its
+ * "Unready resources: …" message; that is right only once nothing the XR owns still waits.
+ * A live control plane showed why: a cluster waiting for its network composes nothing, and
+ * Crossplane calls an XR with no composed resources ready.
+ */
+function compositeReadiness(conditions: readonly XrCondition[]): Ready {
+  return conditions.some((condition) => !condition.ready) ? Ready.READY_FALSE : Ready.READY_UNSPECIFIED;
 }
 
 function readiness(observed: Observed, name: string, kind: string): Ready {

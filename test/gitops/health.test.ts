@@ -60,6 +60,24 @@ describe('XR health (azure.k8tre.io)', () => {
     expect(health(creating)).toEqual({ status: 'Progressing', message: 'Unready resources: gateway' });
   });
 
+  it("a network whose gateway Azure refused is Degraded with Azure's message, not Progressing for ever", () => {
+    // The function raises a managed resource's Synced=False to the XR as ResourcesSynced=False.
+    const refused = 'gateway: update failed: RESPONSE 400: 400 Bad Request ERROR CODE: ApplicationGatewayListenerLimitReached';
+    const failing = {
+      ...network.xr,
+      status: {
+        ...(network.xr.status as Json),
+        conditions: [
+          condition('Synced', 'True', 'ReconcileSuccess'),
+          condition('GatewayComposed', 'True', 'Composed'),
+          condition('ResourcesSynced', 'False', 'ProviderError', refused),
+          condition('Ready', 'False', 'Creating'),
+        ],
+      },
+    };
+    expect(health(failing)).toEqual({ status: 'Degraded', message: refused });
+  });
+
   it('a cluster whose network has not reported yet is Progressing on NetworkReady', async () => {
     writeFileSync(join(work, 'network-new.yaml'), toKubernetesYaml({ ...network.xr, status: {} }));
     const result = await session().render('examples/cluster/dev.yaml', ['--required-resources', join(work, 'network-new.yaml')]);

@@ -13,7 +13,11 @@ export interface ComposeInput {
   readonly required: ReadonlyMap<string, readonly JsonObject[]>;
 }
 
-/** An XR condition the composer owns, e.g. what it still waits for. */
+/**
+ * An XR condition the composer owns, e.g. what it still waits for. Every one gates
+ * readiness: while any is not ready, the XR is Ready=False, whatever its composed resources
+ * say (an XR that waits has composed nothing, and Crossplane derives "all ready" from none).
+ */
 export interface XrCondition {
   readonly type: string;
   readonly ready: boolean;

@@ -50,7 +50,22 @@ export class Observed {
   }
 
   isReady(name: string): boolean {
+    return this.condition(name, 'Ready')?.status === 'True';
+  }
+
+  /**
+   * The provider's error, when it last failed to reconcile the resource: `Synced=False`
+   * carries Azure's message (Upjet's "create failed: … RESPONSE 400 …").
+   */
+  providerError(name: string): string | undefined {
+    const synced = this.condition(name, 'Synced');
+    if (synced?.status !== 'False') return undefined;
+    if (typeof synced.message === 'string' && synced.message !== '') return synced.message;
+    return typeof synced.reason === 'string' ? synced.reason : 'unknown error';
+  }
+
+  private condition(name: string, type: string): JsonObject | undefined {
     const conditions = dig(this.resources.get(name), 'status', 'conditions');
-    return Array.isArray(conditions) && conditions.some((c) => isObject(c) && c.type === 'Ready' && c.status === 'True');
+    return Array.isArray(conditions) ? conditions.find((c): c is JsonObject => isObject(c) && c.type === type) : undefined;
   }
 }

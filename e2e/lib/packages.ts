@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONFIGURATION_PACKAGE, FUNCTION_NAME, FUNCTION_PACKAGE } from '../../apis/package.js';
+import { accepts, freePort } from '../../scripts/lib/function-process.js';
+import { FUNCTION_ENTRY } from '../../scripts/lib/paths.js';
+import type { TestCa } from '../../scripts/lib/pki.js';
+import { packageTag, projectVersion } from '../../scripts/lib/version.js';
+import { buildPackages } from '../../scripts/package.js';
+import { condition, type Kube, type KubeObject, waitFor } from './kube.js';
+import type { Component, Processes } from './processes.js';
+
+// The packages installed the way users install them: `crossplane xpkg build` (npm run
+// package), `crossplane xpkg push` to an OCI registry on loopback (crane), then a Function
+// and a Configuration that Crossplane's package manager pulls and unpacks. Providers are
+// stand-ins, so the Configuration skips dependency resolution; the External runtime runs no
+// function image, so the function runs here and its revision is pointed at it.
+
+const PKG = 'pkg.crossplane.io/v1';
+
+export interface InstalledPackages {
+  readonly functionRef: string;
+  readonly configurationRef: string;
+  readonly function: RunningFunction;
+}
+
+export class Registry {
+  private constructor(readonly host: string) {}
+
+  static async start(crane: string, processes: Processes): Promise<Registry> {
+    const port = await freePort();
+    const registry = processes.start('registry', crane, ['registry', 'serve', `--address=127.0.0.1:${port}`]);
+    const host = `127.0.0.1:${port}`;
+    await waitFor(
+      `the registry on ${host}`,
+      async () => {
+        if (!registry.running) throw new Error(`crane exited (${registry.exitDescription}); see ${registry.logFile}`);
+        return (await fetch(`http://${host}/v2/`).catch(() => undefined))?.ok ? true : undefined;
+      },
+      30_000,
+    );
+    return new Registry(host);
+  }
+
+  /** `crossplane xpkg push` of a built package; returns the reference pushed. */
+  push(cli: string, packageFile: string, repository: string, tag: string): string {
+    const ref = `${this.host}/${repository}:${tag}`;
+    execFileSync(cli, ['xpkg', 'push', `--package-files=${packageFile}`, ref], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return ref;
+  }
+}
+
+/** Builds both packages, pushes them and installs them; the function runs with mutual TLS. */
+export async function installPackages(kube: Kube, cli: string, registry: Registry, fn: RunningFunction): Promise<InstalledPackages> {
+  const built = await buildPackages();
+  const tag = packageTag(projectVersion());
+  const repository = (pkg: string) => pkg.replace(/^[^/]+\//, '');
+  const functionRef = registry.push(cli, built.functionPackage, repository(FUNCTION_PACKAGE), tag);
+  const configurationRef = registry.push(cli, built.configurationPackage, repository(CONFIGURATION_PACKAGE), tag);
+
+  await kube.apply({ apiVersion: PKG, kind: 'Function', metadata: { name: FUNCTION_NAME }, spec: { package: functionRef } });
+  await pointRevisionAt(kube, fn.target);
+  await kube.apply({
+    apiVersion: PKG,
+    kind: 'Configuration',
+    metadata: { name: 'configuration-k8tre-azure' },
+    spec: { package: configurationRef, skipDependencyResolution: true },
+  });
+  await waitFor(
+    'the Configuration to be Installed and Healthy',
+    async () => {
+      const configuration = await kube.get(PKG, 'Configuration', 'configuration-k8tre-azure');
+      return condition(configuration, 'Installed')?.status === 'True' && condition(configuration, 'Healthy')?.status === 'True' ? true : undefined;
+    },
+    180_000,
+    async () => JSON.stringify((await kube.get(PKG, 'Configuration', 'configuration-k8tre-azure'))?.status ?? {}),
+  );
+  return { functionRef, configurationRef, function: fn };
+}
+
+/** The function as Crossplane would run it from its image: mutual TLS with a certificate from the cluster's CA. */
+export class RunningFunction {
+  private component?: Component;
+
+  private constructor(
+    private readonly processes: Processes,
+    private readonly certs: string,
+    readonly target: string,
+  ) {}
+
+  static async start(processes: Processes, pki: TestCa, dir: string): Promise<RunningFunction> {
+    if (!existsSync(FUNCTION_ENTRY)) throw new Error(`${FUNCTION_ENTRY} is missing: run \`npm run build\` first`);
+    const certs = join(dir, 'function-tls');
+    mkdirSync(certs, { recursive: true });
+    const leaf = pki.leaf('function', 'server');
+    copyFileSync(leaf.cert, join(certs, 'tls.crt'));
+    copyFileSync(leaf.key, join(certs, 'tls.key'));
+    copyFileSync(pki.certFile, join(certs, 'ca.crt'));
+    const fn = new RunningFunction(processes, certs, `127.0.0.1:${await freePort()}`);
+    await fn.restart();
+    return fn;
+  }
+
+  /** Starts the function on its port (again, after a crash: the revision's endpoint stays right). */
+  async restart(): Promise<void> {
+    this.component = this.processes.start('function', process.execPath, [FUNCTION_ENTRY, `--address=${this.target}`, '--tls-server-certs-dir', this.certs]);
+    const component = this.component;
+    const port = Number(this.target.split(':')[1]);
+    await waitFor(
+      `the function to listen on ${this.target}`,
+      async () => {
+        if (!component.running) throw new Error(`the function exited (${component.exitDescription}); see ${component.logFile}`);
+        return (await accepts(port)) ? true : undefined;
+      },
+      30_000,
+    );
+  }
+
+  async crash(): Promise<void> {
+    await this.component?.kill();
+  }
+}
+
+/**
+ * The External runtime never sets a revision's endpoint: something outside Crossplane runs
+ * the function and says where. That is this, for the active revision, until it sticks.
+ */
+export async function pointRevisionAt(kube: Kube, endpoint: string): Promise<void> {
+  await waitFor(
+    `the ${FUNCTION_NAME} revision to serve at ${endpoint}`,
+    async () => {
+      const revisions = await kube.list<KubeObject>(PKG, 'FunctionRevision', undefined, `pkg.crossplane.io/package=${FUNCTION_NAME}`);
+      const active = revisions.find((r) => (r.spec as { desiredState?: string } | undefined)?.desiredState === 'Active');
+      if (!active) return undefined;
+      const status = active.status as { endpoint?: string } | undefined;
+      if (status?.endpoint === endpoint) return true;
+      await kube.patchStatus(active, { endpoint, capabilities: ['composition'] });
+      return undefined;
+    },
+    120_000,
+    async () => {
+      const fn = await kube.get(PKG, 'Function', FUNCTION_NAME);
+      const revisions = await kube.list(PKG, 'FunctionRevision');
+      return JSON.stringify({
+        function: fn?.status,
+        revisions: revisions.map((r) => ({ name: r.metadata.name, labels: r.metadata.labels, spec: r.spec, status: r.status })),
+      });
+    },
+  );
+}

@@ -1,0 +1,270 @@
+import { asObserved } from '../../scripts/lib/reconcile.js';
+import { KubeError, sleep, type Json, type Kube, type KubeObject, type WatchPhase } from './kube.js';
+
+// What a provider does to a managed resource, without a cloud: it takes ownership with a
+// finalizer, reports through the status subresource in steps (Synced, then an external ID,
+// then Ready with every atProvider field the function reads), writes connection secrets, and
+// on delete removes what it made before releasing the finalizer, so that deletion order
+// matters as it does in Azure. It fails chosen resources with an Azure-like error on request.
+// provider-kubernetes Objects for the management cluster are applied to this API server (the
+// management cluster is where Crossplane runs); other Objects and Helm Releases are recorded.
+
+/** The finalizer every Crossplane provider sets on its managed resources. */
+export const PROVIDER_FINALIZER = 'finalizer.managedresource.crossplane.io';
+/** The label Crossplane puts on everything it composes, naming the XR. */
+export const COMPOSITE_LABEL = 'crossplane.io/composite';
+
+export interface ManagedKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Managed resources have spec.forProvider; the provider leaves other kinds alone. */
+  readonly managed: boolean;
+}
+
+export interface Failure {
+  readonly matches: (mr: KubeObject) => boolean;
+  readonly message: string;
+}
+
+/** How far the provider has got with a resource: reported nothing, Synced, an ID, Ready. */
+type Stage = 'new' | 'synced' | 'identified' | 'ready';
+
+interface Tracked {
+  busy: boolean;
+  again: boolean;
+  latest: KubeObject;
+  /** Held here, not read back from status: a CRD may prune fields it does not model. */
+  stage: Stage;
+  /** The generation last reported Ready; a new one is a change to reconcile. */
+  reportedGeneration?: number;
+}
+
+export class StandInProvider {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly stops: (() => void)[] = [];
+  private failures: Failure[] = [];
+  private stopped = false;
+  private inFlight = 0;
+  /** When each managed resource's finalizer was released, by "<kind>/<namespace>/<name>". */
+  readonly released = new Map<string, number>();
+  /** What exists "in Azure": created once reported with an ID, gone once deleted with Delete allowed. */
+  readonly azure = new Map<string, string>();
+  /** Resources whose deletion left them in Azure (no Delete in their management policies, or deletionPolicy Orphan). */
+  readonly orphaned = new Set<string>();
+  /** What provider-kubernetes and provider-helm would have applied, by "<kind>/<namespace>/<name>". */
+  readonly applied = new Map<string, Json>();
+  statusUpdates = 0;
+
+  private constructor(
+    private readonly kube: Kube,
+    private readonly managementProviderConfigs: ReadonlySet<string>,
+  ) {}
+
+  /**
+   * Watches every kind given. `managementProviderConfigs` names the provider-kubernetes
+   * ClusterProviderConfigs that reach the management cluster, i.e. this API server.
+   */
+  static async start(kube: Kube, kinds: readonly ManagedKind[], managementProviderConfigs: readonly string[]): Promise<StandInProvider> {
+    const provider = new StandInProvider(kube, new Set(managementProviderConfigs));
+    for (const kind of kinds.filter((k) => k.managed)) {
+      provider.stops.push(await kube.watch(kind.apiVersion, kind.kind, (phase, object) => provider.observe(phase, object)));
+    }
+    return provider;
+  }
+
+  /** From now on, resources that match fail with the message, as Azure would refuse them. */
+  fail(failure: Failure): void {
+    this.failures.push(failure);
+    this.revisitAll();
+  }
+
+  /** Clears every failure; failed resources then converge. */
+  heal(): void {
+    this.failures = [];
+    this.revisitAll();
+  }
+
+  /** Whether every event seen so far has been acted on. */
+  get idle(): boolean {
+    return this.inFlight === 0 && [...this.tracked.values()].every((t) => !t.busy);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const stop of this.stops) stop();
+  }
+
+  private revisitAll(): void {
+    for (const [key, tracked] of this.tracked) this.schedule(key, tracked.latest);
+  }
+
+  private observe(phase: WatchPhase, object: KubeObject): void {
+    const key = keyOf(object);
+    if (phase === 'DELETED') {
+      this.tracked.delete(key);
+      return;
+    }
+    this.schedule(key, object);
+  }
+
+  /** One reconcile at a time per resource; events during one queue exactly one more. */
+  private schedule(key: string, object: KubeObject): void {
+    const tracked: Tracked = this.tracked.get(key) ?? { busy: false, again: false, latest: object, stage: 'new' };
+    tracked.latest = object;
+    this.tracked.set(key, tracked);
+    if (tracked.busy) {
+      tracked.again = true;
+      return;
+    }
+    tracked.busy = true;
+    void (async () => {
+      do {
+        tracked.again = false;
+        // Providers answer after a moment, not within the same event.
+        await sleep(50 + Math.random() * 150);
+        if (this.stopped) break;
+        try {
+          this.inFlight++;
+          await this.reconcile(tracked);
+        } catch (error) {
+          // A conflict or a vanished object: the next event brings the fresh state.
+          if (!(error instanceof KubeError && (error.code === 409 || error.code === 404))) process.stderr.write(`[stand-in] ${key}: ${String(error)}\n`);
+        } finally {
+          this.inFlight--;
+        }
+      } while (tracked.again && !this.stopped);
+      tracked.busy = false;
+    })();
+  }
+
+  private async reconcile(tracked: Tracked): Promise<void> {
+    const mr = tracked.latest;
+    const finalizers = mr.metadata.finalizers ?? [];
+    if (mr.metadata.deletionTimestamp) {
+      if (finalizers.includes(PROVIDER_FINALIZER)) await this.delete(mr, finalizers);
+      return;
+    }
+    if (!finalizers.includes(PROVIDER_FINALIZER)) {
+      await this.kube.mergePatch(mr, { metadata: { finalizers: [...finalizers, PROVIDER_FINALIZER], resourceVersion: mr.metadata.resourceVersion } });
+      return;
+    }
+
+    const failure = this.failures.find((f) => f.matches(mr));
+    const synced = ((mr.status ?? {}) as { conditions?: { type: string; reason?: string }[] }).conditions?.find((c) => c.type === 'Synced');
+    if (failure) {
+      // Azure's refusal leaves what exists as it is: Ready stays what it was.
+      const ready = tracked.stage === 'ready' ? conditionOf('Ready', 'True', 'Available') : conditionOf('Ready', 'False', 'Creating');
+      if (synced?.reason !== 'ReconcileError') await this.report(mr, {}, [conditionOf('Synced', 'False', 'ReconcileError', failure.message), ready]);
+      return;
+    }
+    const observed = asObserved(mr).status as { atProvider: Json };
+    const generation = mr.metadata.generation ?? 0;
+    const recovering = synced?.reason === 'ReconcileError';
+    if (tracked.stage === 'new') {
+      // 1. The provider has read the resource and started creating it.
+      await this.report(mr, {}, [conditionOf('Synced', 'True', 'ReconcileSuccess'), conditionOf('Ready', 'False', 'Creating')]);
+      tracked.stage = 'synced';
+    } else if (tracked.stage === 'synced') {
+      // 2. Azure accepted the request and returned the resource's ID.
+      this.azure.set(keyOf(mr), String(observed.atProvider.id));
+      await this.report(mr, { id: observed.atProvider.id }, [conditionOf('Synced', 'True', 'ReconcileSuccess'), conditionOf('Ready', 'False', 'Creating')]);
+      tracked.stage = 'identified';
+    } else if (tracked.stage === 'identified' || tracked.reportedGeneration !== generation || recovering) {
+      // 3. Created (or updated): everything Azure reports, and what the provider applied in-cluster.
+      await this.applyInCluster(mr);
+      await this.writeConnectionSecret(mr);
+      await this.report(mr, observed.atProvider, [conditionOf('Synced', 'True', 'ReconcileSuccess'), conditionOf('Ready', 'True', 'Available')]);
+      tracked.stage = 'ready';
+      tracked.reportedGeneration = generation;
+    }
+  }
+
+  private async report(mr: KubeObject, atProvider: Json, conditions: Json[]): Promise<void> {
+    await this.kube.patchStatus(mr, { atProvider, conditions });
+    this.statusUpdates++;
+  }
+
+  private async delete(mr: KubeObject, finalizers: string[]): Promise<void> {
+    const key = keyOf(mr);
+    if (deletesExternal(mr)) {
+      // Azure takes a moment to delete; an order the Usages did not enforce would show.
+      await sleep(200);
+      const applied = this.appliedObject(mr);
+      if (applied) await this.kube.delete(applied);
+      this.azure.delete(key);
+    } else this.orphaned.add(key);
+    this.applied.delete(key);
+    await this.kube.mergePatch(mr, {
+      metadata: { finalizers: finalizers.filter((f) => f !== PROVIDER_FINALIZER), resourceVersion: mr.metadata.resourceVersion },
+    });
+    this.released.set(keyOf(mr), Date.now());
+  }
+
+  /** The in-cluster object an Object manages, when it is for the management cluster (here). */
+  private appliedObject(mr: KubeObject): KubeObject | undefined {
+    if (mr.kind !== 'Object') return undefined;
+    const spec = mr.spec as { providerConfigRef?: { kind?: string; name?: string }; forProvider?: { manifest?: KubeObject } } | undefined;
+    const ref = spec?.providerConfigRef;
+    const manifest = spec?.forProvider?.manifest;
+    if (!manifest || ref?.kind !== 'ClusterProviderConfig' || !this.managementProviderConfigs.has(ref.name ?? '')) return undefined;
+    return manifest;
+  }
+
+  private async applyInCluster(mr: KubeObject): Promise<void> {
+    const spec = mr.spec as { forProvider?: Json } | undefined;
+    if (mr.kind !== 'Object' && mr.kind !== 'Release') return;
+    this.applied.set(keyOf(mr), structuredClone(spec?.forProvider ?? {}));
+    const target = this.appliedObject(mr);
+    const policies = (mr.spec as { managementPolicies?: string[] }).managementPolicies ?? ['*'];
+    // Observe-only Objects read what exists; they never write.
+    if (target && (policies.includes('*') || policies.includes('Create') || policies.includes('Update'))) await this.kube.apply(target, 'provider-kubernetes');
+  }
+
+  /** The AKS connection secret: an Entra (kubelogin) kubeconfig, since local accounts are off. */
+  private async writeConnectionSecret(mr: KubeObject): Promise<void> {
+    const ref = (mr.spec as { writeConnectionSecretToRef?: { name: string; namespace?: string } } | undefined)?.writeConnectionSecretToRef;
+    if (!ref || mr.kind !== 'KubernetesCluster') return;
+    const server = `https://${mr.metadata.name}.privatelink.simulated.invalid:443`;
+    const kubeconfig = [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{ name: ${mr.metadata.name}, cluster: { server: "${server}" } }]`,
+      `users: [{ name: ${mr.metadata.name}, user: { exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: kubelogin, args: [get-token] } } }]`,
+      `contexts: [{ name: ${mr.metadata.name}, context: { cluster: ${mr.metadata.name}, user: ${mr.metadata.name} } }]`,
+      `current-context: ${mr.metadata.name}`,
+    ].join('\n');
+    await this.kube.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: ref.name,
+          namespace: ref.namespace ?? mr.metadata.namespace,
+          // Providers own what they publish: it goes with the managed resource.
+          ownerReferences: [{ apiVersion: mr.apiVersion, kind: mr.kind, name: mr.metadata.name, uid: mr.metadata.uid ?? '', controller: true }],
+        },
+        type: 'connection.crossplane.io/v1alpha1',
+        data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') },
+      },
+      'stand-in-provider',
+    );
+  }
+}
+
+/**
+ * Whether deleting the managed resource deletes what it manages: not with deletionPolicy
+ * Orphan, nor when its management policies leave out Delete (how K8TRE retains data stores).
+ */
+export function deletesExternal(mr: KubeObject): boolean {
+  const spec = (mr.spec ?? {}) as { deletionPolicy?: string; managementPolicies?: string[] };
+  const policies = spec.managementPolicies ?? ['*'];
+  return spec.deletionPolicy !== 'Orphan' && (policies.includes('*') || policies.includes('Delete'));
+}
+
+export function keyOf(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
+  return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+function conditionOf(type: string, status: string, reason: string, message?: string): Json {
+  return { type, status, reason, lastTransitionTime: new Date().toISOString(), ...(message !== undefined && { message }) };
+}

@@ -12,6 +12,7 @@ export interface StartOptions {
 
 export class Component {
   private ended: Promise<void>;
+  private failedToStart = false;
   private peakKiB = 0;
   private sampler: NodeJS.Timeout;
 
@@ -21,7 +22,14 @@ export class Component {
     private readonly child: ChildProcess,
     private readonly log: WriteStream,
   ) {
-    this.ended = new Promise((resolve) => child.once('exit', () => resolve()));
+    // A program that cannot start emits 'error' and never 'exit'.
+    this.ended = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => {
+        this.failedToStart = true;
+        resolve();
+      });
+    });
     // The kernel keeps the high-water mark (VmHWM) while the process lives; sampling it now
     // and then, and once more before stopping, gives the peak without racing the exit.
     this.sampler = setInterval(() => this.samplePeak(), 2_000);
@@ -29,10 +37,11 @@ export class Component {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return !this.failedToStart && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get exitDescription(): string {
+    if (this.failedToStart) return 'could not start';
     return this.child.signalCode ? `signal ${this.child.signalCode}` : `code ${this.child.exitCode}`;
   }
 

@@ -7,9 +7,9 @@ import { ROOT } from '../scripts/lib/paths.js';
 import { ControlPlane } from './lib/control-plane.js';
 import { BreakerDemand } from './lib/breaker-demand.js';
 import { Crossplane } from './lib/crossplane.js';
-import { condition, waitFor, type Kube, type KubeObject } from './lib/kube.js';
+import { condition, StopWaiting, waitFor, type Kube, type KubeObject } from './lib/kube.js';
 import { installPackages, Registry, RunningFunction } from './lib/packages.js';
-import { Processes } from './lib/processes.js';
+import type { Processes } from './lib/processes.js';
 import { composedKinds, installProviderCrds, providerCrds } from './lib/provider-crds.js';
 import { COMPOSITE_LABEL, keyOf, StandInProvider, type ManagedKind } from './lib/stand-in-provider.js';
 import type { E2eTools } from './lib/tools.js';
@@ -59,8 +59,7 @@ export class Platform {
   ) {}
 
   /** Starts everything in order; on failure stops what started and rethrows. */
-  static async start(tools: E2eTools, dir: string, say: (message: string) => void): Promise<Platform> {
-    const processes = new Processes(dir);
+  static async start(tools: E2eTools, processes: Processes, dir: string, say: (message: string) => void): Promise<Platform> {
     try {
       mkdirSync(dir, { recursive: true });
       say('starting etcd, kube-apiserver and kube-controller-manager');
@@ -141,7 +140,7 @@ export class Platform {
   /** Throws naming the first component that died, and its log. */
   failIfDead(): void {
     const dead = this.processes.firstDead();
-    if (dead) throw new Error(`${dead.name} exited (${dead.exitDescription}); see ${dead.logFile}`);
+    if (dead) throw new StopWaiting(`${dead.name} exited (${dead.exitDescription}); see ${dead.logFile}`);
   }
 
   /**
@@ -167,21 +166,31 @@ export class Platform {
     };
   }
 
-  /** Samples the circuit breaker's event counters once a second, for the whole run. */
+  /**
+   * Samples the circuit breaker's event counters about once a second, for the whole run: one
+   * scrape at a time, so that a slow answer never arrives after a newer one and reads as a
+   * restart.
+   */
   private sampleBreaker(): void {
-    const timer = setInterval(() => {
-      this.crossplane
-        .metrics()
-        .then((text) => {
-          const totals: Record<string, number> = {};
-          for (const s of parseCounters(text, 'circuit_breaker_events_total'))
-            totals[s.labels.controller ?? ''] = (totals[s.labels.controller ?? ''] ?? 0) + s.value;
-          this.breaker.record(totals);
-        })
-        .catch(() => undefined); // Crossplane is restarting.
-    }, 1_000);
-    timer.unref();
-    this.stopSampling = () => clearInterval(timer);
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const scrape = async () => {
+      try {
+        const text = await this.crossplane.metrics();
+        const totals: Record<string, number> = {};
+        for (const s of parseCounters(text, 'circuit_breaker_events_total'))
+          totals[s.labels.controller ?? ''] = (totals[s.labels.controller ?? ''] ?? 0) + s.value;
+        this.breaker.record(totals);
+      } catch {
+        // Crossplane is restarting.
+      }
+      if (!stopped) timer = setTimeout(() => void scrape(), 1_000).unref();
+    };
+    void scrape();
+    this.stopSampling = () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 }
 

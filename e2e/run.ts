@@ -6,11 +6,13 @@
 //   npm run e2e                 every scenario
 //   npm run e2e -- converge     only the named scenarios (and those before them they build on)
 //
-// A failure leaves every component's log in out/e2e/ and names the first one to read.
+// A failure leaves every component's log in out/e2e/ and names the first one to read;
+// out/e2e/applied.json holds what provider-kubernetes and provider-helm would have applied.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../scripts/lib/paths.js';
 import { e2eTools } from './lib/tools.js';
+import { Processes } from './lib/processes.js';
 import { Platform } from './platform.js';
 import { SCENARIOS, type ScenarioContext } from './scenarios/index.js';
 
@@ -44,9 +46,11 @@ async function main(): Promise<number> {
   const tools = e2eTools();
   const results: ScenarioResult[] = [];
   let platform: Platform | undefined;
+  // Created here, not in Platform.start, so that a signal during the start stops what started.
+  const processes = new Processes(LOGS);
   const stopOnSignal = (signal: NodeJS.Signals) => {
     say(`${signal}: stopping every process`);
-    void (platform?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (platform?.stop() ?? processes.stopAll()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
@@ -55,7 +59,7 @@ async function main(): Promise<number> {
   let failure: string | undefined;
   const context: ScenarioContext = { facts: {}, say };
   try {
-    platform = await Platform.start(tools, LOGS, say);
+    platform = await Platform.start(tools, processes, LOGS, say);
     setupSeconds = (Date.now() - started) / 1000;
     say(`stack ready in ${setupSeconds.toFixed(0)}s`);
     for (const scenario of scenarios) {
@@ -95,10 +99,11 @@ async function main(): Promise<number> {
           crossplaneArgs: platform.crossplane.args,
         }
       : undefined,
-    ...(failure && { failure, firstLogToRead: platform?.processes.firstDead()?.logFile ?? join(LOGS, 'crossplane.log') }),
+    ...(failure && { failure, firstLogToRead: processes.firstDead()?.logFile ?? join(LOGS, 'crossplane.log') }),
   };
-  const dead = platform?.processes.firstDead();
-  await platform?.stop();
+  const dead = processes.firstDead();
+  if (platform) writeFileSync(join(LOGS, 'applied.json'), `${JSON.stringify(Object.fromEntries(platform.provider.applied), null, 2)}\n`);
+  await (platform?.stop() ?? processes.stopAll());
   writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
 
   process.stdout.write('\nscenario                 verdict   seconds\n');

@@ -29,8 +29,7 @@ crane="$bin/crane-$CRANE_VERSION"
 say() { printf '[e2e-tools] %s\n' "$*" >&2; }
 
 report() {
-  printf 'ETCD=%s\nKUBE_APISERVER=%s\nKUBE_CONTROLLER_MANAGER=%s\nCRANE=%s\nKUBE_VERSION=%s\n' \
-    "$etcd" "$apiserver" "$kcm" "$crane" "$KUBE_VERSION"
+  printf 'ETCD=%s\nKUBE_APISERVER=%s\nKUBE_CONTROLLER_MANAGER=%s\nCRANE=%s\n' "$etcd" "$apiserver" "$kcm" "$crane"
 }
 
 if [ "${1:-}" = "--print" ]; then

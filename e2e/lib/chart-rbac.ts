@@ -58,6 +58,7 @@ export function renderTemplate(template: string, file: string): string {
         const value = evaluate(argument, file, index);
         branches.push({ emit: value, taken: value });
       } else if (keyword === 'else') {
+        if (argument !== '') throw new Error(`${file}:${index + 1}: cannot evaluate "else ${argument}"`);
         const top = branches.at(-1);
         if (!top) throw new Error(`${file}:${index + 1}: else without if`);
         top.emit = !top.taken;

@@ -40,7 +40,6 @@ const COMMON_ENV = { POD_NAMESPACE: CROSSPLANE_NAMESPACE, LEADER_ELECTION: 'fals
 
 export class Crossplane {
   private core?: Component;
-  private rbacManager?: Component;
 
   private constructor(
     private readonly binaries: CrossplaneBinaries,
@@ -77,14 +76,9 @@ export class Crossplane {
 
   /** Starts the RBAC manager and core. */
   private start(): void {
-    this.rbacManager = this.processes.start(
-      'crossplane-rbac-manager',
-      this.binaries.core,
-      ['rbac', 'start', '--provider-clusterrole=crossplane:allowed-provider-permissions'],
-      {
-        env: { ...COMMON_ENV, KUBECONFIG: this.plane.kubeconfig('rbacManager') },
-      },
-    );
+    this.processes.start('crossplane-rbac-manager', this.binaries.core, ['rbac', 'start', '--provider-clusterrole=crossplane:allowed-provider-permissions'], {
+      env: { ...COMMON_ENV, KUBECONFIG: this.plane.kubeconfig('rbacManager') },
+    });
     this.startCore();
   }
 
@@ -116,12 +110,8 @@ export class Crossplane {
 
   /** Crossplane's own metrics, in Prometheus text format. */
   async metrics(): Promise<string> {
-    const response = await fetch(`http://127.0.0.1:${this.ports.metrics}/metrics`);
+    const response = await fetch(`http://127.0.0.1:${this.ports.metrics}/metrics`, { signal: AbortSignal.timeout(10_000) });
     return response.text();
-  }
-
-  get running(): boolean {
-    return Boolean(this.core?.running && this.rbacManager?.running);
   }
 
   private writeCertificates(): void {

@@ -206,6 +206,9 @@ export function condition(object: KubeObject | undefined, type: string): Conditi
   return conditionsOf(object).find((c) => c.type === type);
 }
 
+/** Thrown inside a wait's check when waiting longer cannot help, e.g. a component died. */
+export class StopWaiting extends Error {}
+
 /** Polls until the check returns a value, or fails naming what it waited for and what it last saw. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, describe?: () => Promise<string>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -220,6 +223,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       const value = await check();
       if (value !== undefined) return value;
     } catch (error) {
+      if (error instanceof StopWaiting) throw error;
       lastError = error;
     }
     await sleep(500);

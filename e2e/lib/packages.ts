@@ -7,7 +7,7 @@ import { FUNCTION_ENTRY } from '../../scripts/lib/paths.js';
 import type { TestCa } from '../../scripts/lib/pki.js';
 import { packageTag, projectVersion } from '../../scripts/lib/version.js';
 import { buildPackages } from '../../scripts/package.js';
-import { condition, type Kube, type KubeObject, waitFor } from './kube.js';
+import { condition, StopWaiting, type Kube, type KubeObject, waitFor } from './kube.js';
 import type { Component, Processes } from './processes.js';
 
 // The packages installed the way users install them: `crossplane xpkg build` (npm run
@@ -34,7 +34,7 @@ export class Registry {
     await waitFor(
       `the registry on ${host}`,
       async () => {
-        if (!registry.running) throw new Error(`crane exited (${registry.exitDescription}); see ${registry.logFile}`);
+        if (!registry.running) throw new StopWaiting(`crane exited (${registry.exitDescription}); see ${registry.logFile}`);
         return (await fetch(`http://${host}/v2/`).catch(() => undefined))?.ok ? true : undefined;
       },
       30_000,
@@ -109,7 +109,7 @@ export class RunningFunction {
     await waitFor(
       `the function to listen on ${this.target}`,
       async () => {
-        if (!component.running) throw new Error(`the function exited (${component.exitDescription}); see ${component.logFile}`);
+        if (!component.running) throw new StopWaiting(`the function exited (${component.exitDescription}); see ${component.logFile}`);
         return (await accepts(port)) ? true : undefined;
       },
       30_000,

@@ -26,8 +26,11 @@ export class Component {
     this.ended = new Promise((resolve) => {
       child.once('exit', () => resolve());
       child.once('error', () => {
-        this.failedToStart = true;
-        resolve();
+        // Also emitted when a signal cannot be sent; only a child without a pid never started.
+        if (child.pid === undefined) {
+          this.failedToStart = true;
+          resolve();
+        }
       });
     });
     // The kernel keeps the high-water mark (VmHWM) while the process lives; sampling it now
@@ -111,7 +114,7 @@ export class Processes {
     return component;
   }
 
-  /** The first component that died on its own, if any: where to look first when a wait fails. */
+  /** The first component no longer running (crash() and a restart replace it): where to look first. */
   firstDead(): Component | undefined {
     return this.components.find((c) => !c.running);
   }

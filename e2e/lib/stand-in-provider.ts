@@ -44,7 +44,6 @@ export class StandInProvider {
   private readonly stops: (() => void)[] = [];
   private failures: Failure[] = [];
   private stopped = false;
-  private inFlight = 0;
   /** When each managed resource's finalizer was released, by "<kind>/<namespace>/<name>". */
   readonly released = new Map<string, number>();
   /** What exists "in Azure": created once reported with an ID, gone once deleted with Delete allowed. */
@@ -53,7 +52,6 @@ export class StandInProvider {
   readonly orphaned = new Set<string>();
   /** What provider-kubernetes and provider-helm would have applied, by "<kind>/<namespace>/<name>". */
   readonly applied = new Map<string, Json>();
-  statusUpdates = 0;
 
   private constructor(
     private readonly kube: Kube,
@@ -82,11 +80,6 @@ export class StandInProvider {
   heal(): void {
     this.failures = [];
     this.revisitAll();
-  }
-
-  /** Whether every event seen so far has been acted on. */
-  get idle(): boolean {
-    return this.inFlight === 0 && [...this.tracked.values()].every((t) => !t.busy);
   }
 
   stop(): void {
@@ -124,13 +117,10 @@ export class StandInProvider {
         await sleep(50 + Math.random() * 150);
         if (this.stopped) break;
         try {
-          this.inFlight++;
           await this.reconcile(tracked);
         } catch (error) {
           // A conflict or a vanished object: the next event brings the fresh state.
           if (!(error instanceof KubeError && (error.code === 409 || error.code === 404))) process.stderr.write(`[stand-in] ${key}: ${String(error)}\n`);
-        } finally {
-          this.inFlight--;
         }
       } while (tracked.again && !this.stopped);
       tracked.busy = false;
@@ -181,7 +171,6 @@ export class StandInProvider {
 
   private async report(mr: KubeObject, atProvider: Json, conditions: Json[]): Promise<void> {
     await this.kube.patchStatus(mr, { atProvider, conditions });
-    this.statusUpdates++;
   }
 
   private async delete(mr: KubeObject, finalizers: string[]): Promise<void> {

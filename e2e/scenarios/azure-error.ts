@@ -4,7 +4,7 @@ import { network } from '../platform.js';
 import { check, some, type Scenario } from './scenario.js';
 import { checkNothingLost, compare, snapshot } from './snapshot.js';
 
-// 3. Azure refuses one resource, the gateway: the refusal shows on the network XR with Azure's
+// Issue 13's scenario 3. Azure refuses one resource, the gateway: the refusal shows on the network XR with Azure's
 // message, naming the resource, and nothing else is touched. Once Azure accepts it, the XR
 // is Ready again.
 

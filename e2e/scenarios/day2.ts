@@ -4,12 +4,14 @@ import { parseAllDocuments } from 'yaml';
 import { keys } from '../../functions/k8tre/cluster/naming.js';
 import { PACKAGE_DIR } from '../../scripts/lib/paths.js';
 import { condition, KubeError, waitFor, type KubeObject } from '../lib/kube.js';
-import { API_VERSION, cluster, NAMESPACE, network, type Platform } from '../platform.js';
+import { COMPOSITE_LABEL } from '../lib/stand-in-provider.js';
+import { RESOURCE_NAME_ANNOTATION } from '../../scripts/lib/reconcile.js';
+import { cluster, NAMESPACE, network, type Platform } from '../platform.js';
 import { NEW_ENVIRONMENT, withEnvironment } from './restart.js';
 import { check, some, type Scenario } from './scenario.js';
 import { checkNothingLost, compare, snapshot } from './snapshot.js';
 
-// 2. Day 2, live: an environment added and removed, Kubernetes one minor up; each changes only
+// Issue 13's scenario 2. Day 2, live: an environment added and removed, Kubernetes one minor up; each changes only
 // what it names. The destructive edits the XRDs' transition rules refuse are refused by the
 // real API server at admission, with the XRD's message, and change nothing.
 
@@ -123,12 +125,8 @@ async function refuseDestructiveEdits(platform: Platform, kubernetesInForce: str
   ];
   const keepVersion = (xr: KubeObject) => (xr.metadata.name === 'dev' ? setSpec(['kubernetesVersion'], kubernetesInForce)(xr) : xr);
   for (const edit of edits) {
-    const before = await platform.admin.get(
-      API_VERSION,
-      edit.example.includes('network') ? 'XK8treNetwork' : 'XK8treCluster',
-      edit.example.includes('network') ? 'k8tre' : 'dev',
-      NAMESPACE,
-    );
+    const target = edit.example.includes('network') ? network('k8tre') : cluster('dev');
+    const before = await platform.xr(target);
     let refusal: KubeError | undefined;
     try {
       await platform.applyExample(edit.example, (xr) => edit.change(keepVersion(xr)));
@@ -142,7 +140,7 @@ async function refuseDestructiveEdits(platform: Platform, kubernetesInForce: str
       expected.some((message) => refusal.message.includes(message)),
       `the refusal of ${edit.what} does not carry the XRD's message:\n  got: ${refusal.message}\n  expected one of: ${expected.join(' | ')}`,
     );
-    const after = await platform.admin.get(API_VERSION, before?.kind ?? '', before?.metadata.name ?? '', NAMESPACE);
+    const after = await platform.xr(target);
     check(after?.metadata.generation === before?.metadata.generation, `the refused change of ${edit.what} still changed the XR`);
   }
   return edits.length;
@@ -195,8 +193,8 @@ function transitionMessages(api: 'network' | 'cluster', field: string): string[]
 }
 
 async function aks(platform: Platform, xr: string): Promise<KubeObject | undefined> {
-  const list = await platform.admin.list('containerservice.azure.m.upbound.io/v1beta1', 'KubernetesCluster', NAMESPACE, `crossplane.io/composite=${xr}`);
-  return list.find((o) => o.metadata.annotations?.['crossplane.io/composition-resource-name'] === keys.cluster);
+  const list = await platform.admin.list('containerservice.azure.m.upbound.io/v1beta1', 'KubernetesCluster', NAMESPACE, `${COMPOSITE_LABEL}=${xr}`);
+  return list.find((o) => o.metadata.annotations?.[RESOURCE_NAME_ANNOTATION] === keys.cluster);
 }
 
 async function waitGone(platform: Platform, keysGone: readonly string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { KIND as CLUSTER_KIND } from '../../functions/k8tre/cluster/api.js';
 import { keys } from '../../functions/k8tre/cluster/naming.js';
 import { RESOURCE_NAME_ANNOTATION } from '../../scripts/lib/reconcile.js';
 import { KubeError, waitFor, type KubeObject } from '../lib/kube.js';
@@ -8,7 +9,7 @@ import { NEW_ENVIRONMENT } from './restart.js';
 import { check, some, type Scenario } from './scenario.js';
 import { STORAGE_PURPOSES } from '../../functions/k8tre/cluster/naming.js';
 
-// 4. Deletion, as a user deletes from git: the network cannot go while clusters use it; a
+// Issue 13's scenario 4. Deletion, as a user deletes from git: the network cannot go while clusters use it; a
 // cluster goes in the order its Usages give, keeping its data stores and their group in Azure;
 // at the end the namespace holds nothing the platform made.
 
@@ -39,7 +40,7 @@ export const deletion: Scenario = {
 
     // The rest, clusters first, as the Usages require; then the network.
     for (const name of ['stg', 'prd', NEW_ENVIRONMENT, 'mgmt'])
-      await platform.admin.delete({ apiVersion: API_VERSION, kind: 'XK8treCluster', metadata: { name, namespace: NAMESPACE } });
+      await platform.admin.delete({ apiVersion: API_VERSION, kind: CLUSTER_KIND, metadata: { name, namespace: NAMESPACE } });
     await waitXrsGone(platform, ['stg', 'prd', NEW_ENVIRONMENT, 'mgmt'].map(cluster));
     await waitComposedGone(platform, ['stg', 'prd', NEW_ENVIRONMENT, 'mgmt']);
     await platform.admin.delete(net as KubeObject);
@@ -65,7 +66,7 @@ export const deletion: Scenario = {
 async function deleteCluster(platform: Platform, name: string): Promise<{ deleted: number; retained: string[]; usages: number }> {
   const before = [...(await platform.composed()).values()].filter((o) => o.metadata.labels?.[COMPOSITE_LABEL] === name);
   const usages = (await platform.admin.list(USAGE.apiVersion, USAGE.kind, NAMESPACE, `${COMPOSITE_LABEL}=${name}`)).map((u) => usagePair(u));
-  await platform.admin.delete({ apiVersion: API_VERSION, kind: 'XK8treCluster', metadata: { name, namespace: NAMESPACE } });
+  await platform.admin.delete({ apiVersion: API_VERSION, kind: CLUSTER_KIND, metadata: { name, namespace: NAMESPACE } });
   await waitXrsGone(platform, [cluster(name)]);
   await waitComposedGone(platform, [name]);
 

@@ -1,10 +1,10 @@
-import { sleep, type KubeObject } from '../lib/kube.js';
+import { sleep, waitFor, type KubeObject } from '../lib/kube.js';
 import { cluster, network, type Platform } from '../platform.js';
 import { EXAMPLE_XRS } from './converge.js';
 import { check, type Scenario } from './scenario.js';
 import { checkNoDuplicates, checkNothingLost, compare, snapshot } from './snapshot.js';
 
-// 6. Crossplane and the function crash (SIGKILL) while a new environment and its cluster are
+// Issue 13's scenario 6. Crossplane and the function crash (SIGKILL) while a new environment and its cluster are
 // half composed, and come back. Everything converges, nothing is composed twice and nothing
 // that existed is deleted.
 
@@ -55,11 +55,13 @@ export const restart: Scenario = {
 };
 
 async function waitForComposed(platform: Platform, xr: string, atLeast: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    platform.failIfDead();
-    const count = [...(await snapshot(platform)).values()].filter((c) => c.xr === xr).length;
-    if (count >= atLeast) return;
-    await sleep(200);
-  }
-  throw new Error(`${xr} composed fewer than ${atLeast} resources in 2 minutes`);
+  const composedFor = async () => [...(await snapshot(platform)).values()].filter((c) => c.xr === xr).length;
+  await waitFor(
+    `${xr} to compose ${atLeast} resources`,
+    async () => {
+      platform.failIfDead();
+      return (await composedFor()) >= atLeast ? true : undefined;
+    },
+    2 * 60_000,
+  );
 }

@@ -76,6 +76,23 @@ describe("a provider's error on a composed resource", () => {
     expect(manifests(failing)).toEqual(manifests(healthy));
   });
 
+  it('is not raised while a provider waits for a referenced resource, as it does in every convergence', () => {
+    // crossplane-runtime marks Synced=False until a reference resolves; ArgoCD would call every
+    // new XR Degraded if that counted as an error.
+    const { required, xr, observed } = settledDevCluster();
+    const aks = observed[keys.cluster] as { status: { conditions: Json[] } };
+    aks.status.conditions = [
+      {
+        type: 'Synced',
+        status: 'False',
+        reason: 'ReconcileError',
+        message: 'mg.Spec.ForProvider.DefaultNodePool[0].VnetSubnetID: referenced field was empty (referenced resource may not yet be ready)',
+      },
+    ];
+    const synced = runWithRequired(xr, required, observed).conditions.find((c) => c.type === 'ResourcesSynced');
+    expect(synced).toMatchObject({ status: Status.STATUS_CONDITION_TRUE, reason: 'AllSynced' });
+  });
+
   it('is ResourcesSynced=True once every provider has reconciled', () => {
     const { required, xr, observed } = settledDevCluster();
     expect(runWithRequired(xr, required, observed).conditions.find((c) => c.type === 'ResourcesSynced')).toMatchObject({

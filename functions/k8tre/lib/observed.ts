@@ -2,6 +2,12 @@ import { dig, digString, isObject, type JsonObject } from './json.js';
 import { EXTERNAL_NAME } from './manifest.js';
 
 /**
+ * What a provider reports, as Synced=False, while a resource it references is not ready yet:
+ * waiting during every convergence, not an error (crossplane-runtime v2 pkg/reference).
+ */
+const WAITING_FOR_REFERENCE = ['referenced field was empty', 'cannot get referenced resource', 'no resources matched selector'];
+
+/**
  * Read access to the composed resources Crossplane observed, keyed by composition resource
  * name. IDs that the providers only report in status (principal IDs, resource IDs) come
  * from here, as do earlier allocations the function must keep.
@@ -60,7 +66,9 @@ export class Observed {
   providerError(name: string): string | undefined {
     const synced = this.condition(name, 'Synced');
     if (synced?.status !== 'False') return undefined;
-    if (typeof synced.message === 'string' && synced.message !== '') return synced.message;
+    const message = typeof synced.message === 'string' ? synced.message : '';
+    if (WAITING_FOR_REFERENCE.some((waiting) => message.includes(waiting))) return undefined;
+    if (message !== '') return message;
     return typeof synced.reason === 'string' ? synced.reason : 'unknown error';
   }
 

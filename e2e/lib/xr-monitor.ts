@@ -58,7 +58,9 @@ export class XrMonitor {
   private check(key: string, xr: KubeObject): void {
     const at = new Date().toISOString();
     const ready = condition(xr, 'Ready');
-    const waiting = conditionsOf(xr).filter((c) => !CROSSPLANE_CONDITIONS.has(c.type) && c.status !== 'True');
+    // The function says False while it waits. Unknown is Crossplane's after a Fatal answer (a
+    // refused spec, Synced=False): nothing was applied, and Ready still describes what exists.
+    const waiting = conditionsOf(xr).filter((c) => !CROSSPLANE_CONDITIONS.has(c.type) && c.status === 'False');
     if (ready?.status !== 'True') for (const c of waiting) this.waitedNotReady.add(`${key} ${c.type}`);
     if (ready?.status === 'True') {
       const refs = ((xr.spec as { crossplane?: { resourceRefs?: unknown[] } } | undefined)?.crossplane?.resourceRefs ?? []).length;

@@ -26,6 +26,15 @@ function health(resource: Json | Manifest): Health {
 const at = '2024-01-01T00:00:00Z';
 const condition = (type: string, status: 'True' | 'False', reason: string, message?: string) => ({ type, status, reason, message, lastTransitionTime: at });
 
+/** A composed network as Crossplane reports it, Synced and with its gateway composed, plus the conditions given. */
+const withConditions = (xr: Json | Manifest, ...conditions: ReturnType<typeof condition>[]) => ({
+  ...xr,
+  status: {
+    ...(xr.status as Json),
+    conditions: [condition('Synced', 'True', 'ReconcileSuccess'), condition('GatewayComposed', 'True', 'Composed'), ...conditions],
+  },
+});
+
 describe('XR health (azure.k8tre.io)', () => {
   let networkRounds: Round[];
   let network: Round;
@@ -46,35 +55,14 @@ describe('XR health (azure.k8tre.io)', () => {
   });
 
   it('a network that has composed everything but waits on Azure says which resources', () => {
-    const creating = {
-      ...network.xr,
-      status: {
-        ...(network.xr.status as Json),
-        conditions: [
-          condition('Synced', 'True', 'ReconcileSuccess'),
-          condition('GatewayComposed', 'True', 'Composed'),
-          condition('Ready', 'False', 'Creating', 'Unready resources: gateway'),
-        ],
-      },
-    };
+    const creating = withConditions(network.xr, condition('Ready', 'False', 'Creating', 'Unready resources: gateway'));
     expect(health(creating)).toEqual({ status: 'Progressing', message: 'Unready resources: gateway' });
   });
 
   it("a network whose gateway Azure refused is Degraded with Azure's message, not Progressing for ever", () => {
     // The function raises a managed resource's Synced=False to the XR as ResourcesSynced=False.
     const refused = 'gateway: update failed: RESPONSE 400: 400 Bad Request ERROR CODE: ApplicationGatewayListenerLimitReached';
-    const failing = {
-      ...network.xr,
-      status: {
-        ...(network.xr.status as Json),
-        conditions: [
-          condition('Synced', 'True', 'ReconcileSuccess'),
-          condition('GatewayComposed', 'True', 'Composed'),
-          condition('ResourcesSynced', 'False', 'ProviderError', refused),
-          condition('Ready', 'False', 'Creating'),
-        ],
-      },
-    };
+    const failing = withConditions(network.xr, condition('ResourcesSynced', 'False', 'ProviderError', refused), condition('Ready', 'False', 'Creating'));
     expect(health(failing)).toEqual({ status: 'Degraded', message: refused });
   });
 

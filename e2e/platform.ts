@@ -3,14 +3,17 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { KIND as CLUSTER_KIND } from '../functions/k8tre/cluster/api.js';
 import { GROUP, KIND as NETWORK_KIND, VERSION } from '../functions/k8tre/network/api.js';
+import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
 import { ROOT } from '../scripts/lib/paths.js';
 import { ControlPlane } from './lib/control-plane.js';
 import { BreakerDemand } from './lib/breaker-demand.js';
 import { Crossplane } from './lib/crossplane.js';
-import { condition, StopWaiting, waitFor, type Kube, type KubeObject } from './lib/kube.js';
-import { installPackages, Registry, RunningFunction } from './lib/packages.js';
+import { condition, waitFor, type Kube, type KubeObject } from './lib/kube.js';
+import { installPackages, parsePackageRef, pushPackages, Registry, RunningFunction } from './lib/packages.js';
 import type { Processes } from './lib/processes.js';
-import { composedKinds, installProviderCrds, providerCrds } from './lib/provider-crds.js';
+import { composedKinds, installProviderCrds, providerCrds, type ProviderCrd } from './lib/provider-crds.js';
+import { PackageRuntime } from './lib/package-runtime.js';
+import { buildProviderPackages, gitopsProviders, serves } from './lib/provider-packages.js';
 import { COMPOSITE_LABEL, keyOf, StandInProvider, type ManagedKind } from './lib/stand-in-provider.js';
 import type { E2eTools } from './lib/tools.js';
 import { XrMonitor } from './lib/xr-monitor.js';
@@ -18,6 +21,13 @@ import { XrMonitor } from './lib/xr-monitor.js';
 // The whole stack on loopback, as one object the scenarios drive: the control plane,
 // Crossplane with the packages installed from a registry, the function, the stand-in
 // provider and the XR monitor. stop() ends every process, whatever state it is in.
+//
+// Two ways to install the packages:
+// - `direct`: the harness installs the providers' CRDs, the Function and the Configuration,
+//   and the scenarios apply XRs as kubectl does;
+// - `gitops`: nothing is installed; the registry holds what the GitOps install names (the
+//   package, and stand-in provider packages at the providers' own paths), an ImageConfig
+//   mirrors their registries to it, and ArgoCD installs everything from git.
 
 export const API_VERSION = `${GROUP}/${VERSION}`;
 export const NAMESPACE = 'k8tre';
@@ -28,6 +38,8 @@ const CORE_COMPOSED = [
   { apiVersion: 'protection.crossplane.io/v1beta1', kind: 'Usage', managed: false },
   { apiVersion: 'v1', kind: 'Secret', managed: false },
 ] as const;
+/** The providers the GitOps install names, each with its registry and repository. */
+const GITOPS_PROVIDERS = join(ROOT, 'examples', 'gitops', 'crossplane', 'providers.yaml');
 const XR_KINDS = [
   { apiVersion: API_VERSION, kind: NETWORK_KIND },
   { apiVersion: API_VERSION, kind: CLUSTER_KIND },
@@ -42,14 +54,21 @@ export const network = (name: string): XrRef => ({ kind: NETWORK_KIND, name });
 export const cluster = (name: string): XrRef => ({ kind: CLUSTER_KIND, name });
 export const xrKey = (ref: XrRef) => `${ref.kind}/${NAMESPACE}/${ref.name}`;
 
+export type Install = 'direct' | 'gitops';
+
 export class Platform {
   private calls: FunctionCalls = NO_CALLS;
   /** Watch events Crossplane's circuit breaker counted per XR controller, over the run. */
   readonly breaker = new BreakerDemand();
   private stopSampling = () => undefined as void;
+  private readonly stopHooks: (() => void)[] = [];
 
   private constructor(
     readonly processes: Processes,
+    /** The suite's folder: logs, certificates, the git repository. */
+    readonly dir: string,
+    readonly tools: E2eTools,
+    readonly plane: ControlPlane,
     readonly admin: Kube,
     readonly crossplane: Crossplane,
     readonly fn: RunningFunction,
@@ -59,7 +78,9 @@ export class Platform {
   ) {}
 
   /** Starts everything in order; on failure stops what started and rethrows. */
-  static async start(tools: E2eTools, processes: Processes, dir: string, say: (message: string) => void): Promise<Platform> {
+  static async start(tools: E2eTools, processes: Processes, dir: string, say: (message: string) => void, install: Install): Promise<Platform> {
+    // The watches started on the way, to end with the processes should a later step fail.
+    const watches: { stop(): void }[] = [];
     try {
       mkdirSync(dir, { recursive: true });
       say('starting etcd, kube-apiserver and kube-controller-manager');
@@ -69,39 +90,59 @@ export class Platform {
         join(dir, 'control-plane'),
       );
       const admin = plane.client('admin');
-
-      say('installing the provider CRDs');
-      const crds = providerCrds();
-      await installProviderCrds(admin, crds);
       say('installing Crossplane and starting it with its RBAC manager');
       const crossplane = await Crossplane.install({ core: tools.core, coreModule: tools.coreModule }, plane, processes, join(dir, 'crossplane'));
-      const kinds = [...composedKinds(crds), ...CORE_COMPOSED];
-      for (const kind of kinds)
-        await waitFor(`${kind.kind} to be served`, async () => ((await admin.resource(kind.apiVersion, kind.kind)) ? true : undefined), 60_000);
-
-      say('building the packages, pushing them to a loopback registry and installing them');
       const registry = await Registry.start(tools.crane, processes);
       const fn = await RunningFunction.start(processes, plane.pki, dir);
-      await installPackages(admin, tools.cli, registry, fn);
-      await waitForXrds(admin);
+      const runtime = await PackageRuntime.start(admin, plane.pki, fn.target);
+      watches.push(runtime);
 
-      for (const name of [NAMESPACE, 'argocd']) await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-      const provider = await StandInProvider.start(plane.client('provider'), kinds, [MANAGEMENT_PROVIDER_CONFIG]);
+      let crds: ProviderCrd[];
+      if (install === 'direct') {
+        crds = providerCrds();
+        say('installing the provider CRDs; building the packages, pushing them to a loopback registry and installing them');
+        await installProviderCrds(admin, crds);
+        for (const kind of composedKinds(crds)) await admin.waitServed(kind.apiVersion, kind.kind, 60_000);
+        await installPackages(admin, tools.cli, registry, fn);
+        await waitForXrds(admin);
+        for (const name of [NAMESPACE, 'argocd']) await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      } else {
+        say('building the package and stand-in provider packages and pushing them to a loopback registry, which mirrors their registries');
+        crds = await mirrorGitopsPackages(admin, tools.cli, registry, join(dir, 'provider-packages'));
+      }
+      const kinds = [...composedKinds(crds), ...CORE_COMPOSED];
+      // From git, provider-kubernetes runs as provider-incluster, which argocd-access.yaml lets
+      // write exactly the clusters' ArgoCD Secrets; installed directly, it has no such Role.
+      const inCluster = install === 'gitops' ? plane.client('providerIncluster') : undefined;
+      const provider = await StandInProvider.start(plane.client('provider'), kinds, [MANAGEMENT_PROVIDER_CONFIG], inCluster);
+      watches.push(provider);
       const monitor = await XrMonitor.start(admin, XR_KINDS);
-      const platform = new Platform(processes, admin, crossplane, fn, provider, monitor, kinds);
+      watches.push(monitor);
+      const platform = new Platform(processes, dir, tools, plane, admin, crossplane, fn, provider, monitor, kinds);
+      platform.onStop(() => runtime.stop());
       platform.sampleBreaker();
       return platform;
     } catch (error) {
+      for (const watch of watches) watch.stop();
       await processes.stopAll();
       throw error;
     }
   }
 
+  /** Something a scenario started that must end with the platform. */
+  onStop(hook: () => void): void {
+    this.stopHooks.push(hook);
+  }
+
   async stop(): Promise<void> {
-    this.stopSampling();
-    this.monitor.stop();
-    this.provider.stop();
-    await this.processes.stopAll();
+    try {
+      for (const hook of this.stopHooks) hook();
+      this.stopSampling();
+      this.monitor.stop();
+      this.provider.stop();
+    } finally {
+      await this.processes.stopAll();
+    }
   }
 
   /** Applies an example XR (a path under examples/), optionally changed first. */
@@ -139,8 +180,7 @@ export class Platform {
 
   /** Throws naming the first component that died, and its log. */
   failIfDead(): void {
-    const dead = this.processes.firstDead();
-    if (dead) throw new StopWaiting(`${dead.name} exited (${dead.exitDescription}); see ${dead.logFile}`);
+    this.processes.firstDead()?.assertRunning();
   }
 
   /**
@@ -223,6 +263,28 @@ function parseCounters(text: string, name: string): CounterSample[] {
 
 const sum = (samples: readonly CounterSample[]) => samples.reduce((n, s) => n + s.value, 0);
 
+/**
+ * The registry as a mirror of the GitOps install's: the Configuration and Function under their
+ * repository paths, a stand-in package per Provider under its, and ImageConfigs that rewrite
+ * each registry those manifests name to this one, as an air-gapped site mirrors them. Returns
+ * the CRDs the stand-in providers bring.
+ */
+async function mirrorGitopsPackages(admin: Kube, cli: string, registry: Registry, dir: string): Promise<ProviderCrd[]> {
+  pushPackages(cli, registry);
+  const providers = gitopsProviders(GITOPS_PROVIDERS);
+  const crds = providerCrds().filter((crd) => providers.some((p) => serves(p, crd.spec.group)));
+  for (const [provider, file] of buildProviderPackages(cli, providers, crds, dir)) registry.mirror(cli, file, provider.ref);
+  const sources = new Set([FUNCTION_PACKAGE, CONFIGURATION_PACKAGE, ...providers.map((p) => p.ref)].map((ref) => parsePackageRef(ref).registry));
+  for (const source of sources)
+    await admin.apply({
+      apiVersion: 'pkg.crossplane.io/v1beta1',
+      kind: 'ImageConfig',
+      metadata: { name: `mirror-${source.replaceAll('.', '-')}` },
+      spec: { matchImages: [{ type: 'Prefix', prefix: `${source}/` }], rewriteImage: { prefix: `${registry.host}/` } },
+    });
+  return crds;
+}
+
 /** The package's XRDs Established: the API server accepted the CRDs Crossplane made of them. */
 async function waitForXrds(admin: Kube): Promise<void> {
   const xrds = () => admin.list('apiextensions.crossplane.io/v2', 'CompositeResourceDefinition');
@@ -235,7 +297,7 @@ async function waitForXrds(admin: Kube): Promise<void> {
     120_000,
     async () => (await xrds()).map((xrd) => `${xrd.metadata.name}: ${describeConditions(xrd)}`).join('\n  '),
   );
-  for (const { kind } of XR_KINDS) await waitFor(`${kind} to be served`, async () => ((await admin.resource(API_VERSION, kind)) ? true : undefined), 30_000);
+  for (const { kind } of XR_KINDS) await admin.waitServed(API_VERSION, kind, 30_000);
 }
 
 /** Ready=True, and Crossplane has reconciled the spec as it is now (not the one before an edit). */

@@ -1,20 +1,22 @@
-// `npm run e2e`: the package on a real control plane. Starts etcd, kube-apiserver,
+// `npm run e2e`: the package on a real control plane. Each suite starts etcd, kube-apiserver,
 // kube-controller-manager, Crossplane core with its RBAC manager, a loopback registry, the
-// function and a stand-in provider, all on 127.0.0.1; installs the packages as users do;
-// runs the scenarios in order; writes out/e2e.json and a timed summary; stops everything.
+// function and a stand-in provider, all on 127.0.0.1, and stops them at its end: `crossplane`
+// installs the packages and applies XRs as kubectl does; `argocd` starts ArgoCD too and
+// installs everything from a git repository, as the README's walkthrough does. Writes
+// out/e2e.json and a timed summary.
 //
-//   npm run e2e                 every scenario
-//   npm run e2e -- converge     only the named scenarios (and those before them they build on)
+//   npm run e2e                      every scenario of every suite
+//   npm run e2e -- converge          only the named scenarios (and those before them they build on)
 //
-// A failure leaves every component's log in out/e2e/ and names the first one to read;
-// out/e2e/applied.json holds what provider-kubernetes and provider-helm would have applied.
+// A failure leaves every component's log in out/e2e/<suite>/ and names the first one to read;
+// out/e2e/<suite>/applied.json holds what provider-kubernetes and provider-helm would have applied.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../scripts/lib/paths.js';
-import { e2eTools } from './lib/tools.js';
+import { e2eTools, type E2eTools } from './lib/tools.js';
 import { Processes } from './lib/processes.js';
 import { Platform } from './platform.js';
-import { SCENARIOS, type ScenarioContext } from './scenarios/index.js';
+import { SUITES, type Scenario, type ScenarioContext, type Suite } from './scenarios/index.js';
 
 const OUT = join(ROOT, 'out');
 const LOGS = join(OUT, 'e2e');
@@ -29,26 +31,70 @@ interface ScenarioResult {
 
 const say = (message: string) => process.stderr.write(`[e2e] ${message}\n`);
 
+interface SuiteReport {
+  readonly suite: string;
+  readonly scenarios: ScenarioResult[];
+  readonly setupSeconds: number;
+  readonly failure?: string;
+  readonly firstLogToRead?: string;
+  readonly [fact: string]: unknown;
+}
+
 async function main(): Promise<number> {
   const wanted = process.argv.slice(2);
-  const unknown = wanted.filter((name) => !SCENARIOS.some((s) => s.name === name));
+  const all = SUITES.flatMap((suite) => suite.scenarios.map((s) => s.name));
+  const unknown = wanted.filter((name) => !all.includes(name));
   if (unknown.length > 0) {
-    say(`unknown scenario ${unknown.join(', ')}; scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+    say(
+      `unknown scenario ${unknown.join(', ')}; scenarios: ${SUITES.map((suite) => `${suite.name}: ${suite.scenarios.map((s) => s.name).join(', ')}`).join('; ')}`,
+    );
     return 2;
   }
-  // Scenarios build on each other's platform: run every one up to the last asked for.
-  const last = wanted.length === 0 ? SCENARIOS.length - 1 : Math.max(...wanted.map((name) => SCENARIOS.findIndex((s) => s.name === name)));
-  const scenarios = SCENARIOS.slice(0, last + 1);
-
   rmSync(LOGS, { recursive: true, force: true });
   mkdirSync(LOGS, { recursive: true });
   const started = Date.now();
   const tools = e2eTools();
+  const reports: SuiteReport[] = [];
+  for (const suite of SUITES) {
+    // Scenarios build on each other's platform: run every one up to the last asked for.
+    const asked = suite.scenarios.map((s, i) => (wanted.includes(s.name) ? i : -1)).filter((i) => i >= 0);
+    if (wanted.length > 0 && asked.length === 0) continue;
+    const last = asked.length === 0 ? suite.scenarios.length - 1 : Math.max(...asked);
+    reports.push(await runSuite(suite, suite.scenarios.slice(0, last + 1), tools));
+    // A signal's handler stops everything and exits with the signal's code.
+    if (stopping) return new Promise<number>(() => undefined);
+  }
+  const totalSeconds = Math.round((Date.now() - started) / 1000);
+  writeFileSync(REPORT, `${JSON.stringify({ isolatedNetwork: process.env.K8TRE_E2E_ISOLATED === '1', totalSeconds, suites: reports }, null, 2)}\n`);
+
+  process.stdout.write('\nsuite       scenario                 verdict   seconds\n');
+  for (const report of reports) {
+    for (const r of report.scenarios)
+      process.stdout.write(`${report.suite.padEnd(11)} ${r.name.padEnd(24)} ${r.verdict.padEnd(9)} ${r.seconds.toFixed(0).padStart(7)}\n`);
+    process.stdout.write(`${report.suite.padEnd(11)} (setup ${report.setupSeconds}s)\n`);
+  }
+  process.stdout.write(`total ${totalSeconds}s; report in ${REPORT}\n`);
+  const failed = reports.filter((r) => r.failure);
+  for (const report of failed) {
+    process.stdout.write(`\nFAILED (${report.suite}): ${report.failure}\n`);
+    process.stdout.write(`logs of every component are in ${join(LOGS, report.suite)}/; read ${report.firstLogToRead} first\n`);
+  }
+  return failed.length > 0 ? 1 : 0;
+}
+
+let stopping = false;
+
+/** One suite on a platform of its own, started from nothing and stopped at the end. */
+async function runSuite(suite: Suite, scenarios: readonly Scenario[], tools: E2eTools): Promise<SuiteReport> {
+  const logs = join(LOGS, suite.name);
+  mkdirSync(logs, { recursive: true });
+  const started = Date.now();
   const results: ScenarioResult[] = [];
   let platform: Platform | undefined;
   // Created here, not in Platform.start, so that a signal during the start stops what started.
-  const processes = new Processes(LOGS);
+  const processes = new Processes(logs);
   const stopOnSignal = (signal: NodeJS.Signals) => {
+    stopping = true;
     say(`${signal}: stopping every process`);
     void (platform?.stop() ?? processes.stopAll()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -58,8 +104,9 @@ async function main(): Promise<number> {
   let setupSeconds = 0;
   let failure: string | undefined;
   const context: ScenarioContext = { facts: {}, say };
+  say(`suite ${suite.name}: ${suite.title}`);
   try {
-    platform = await Platform.start(tools, processes, LOGS, say);
+    platform = await Platform.start(tools, processes, logs, say, suite.install);
     setupSeconds = (Date.now() - started) / 1000;
     say(`stack ready in ${setupSeconds.toFixed(0)}s`);
     for (const scenario of scenarios) {
@@ -81,7 +128,8 @@ async function main(): Promise<number> {
     failure = `the stack did not start: ${error instanceof Error ? error.message : String(error)}`;
   }
 
-  const report = {
+  const report: SuiteReport = {
+    suite: suite.name,
     scenarios: results,
     setupSeconds: Math.round(setupSeconds),
     totalSeconds: Math.round((Date.now() - started) / 1000),
@@ -99,22 +147,13 @@ async function main(): Promise<number> {
           crossplaneArgs: platform.crossplane.args,
         }
       : undefined,
-    ...(failure && { failure, firstLogToRead: processes.firstDead()?.logFile ?? join(LOGS, 'crossplane.log') }),
+    ...(failure && { failure, firstLogToRead: processes.firstDead()?.logFile ?? join(logs, 'crossplane.log') }),
   };
-  const dead = processes.firstDead();
-  if (platform) writeFileSync(join(LOGS, 'applied.json'), `${JSON.stringify(Object.fromEntries(platform.provider.applied), null, 2)}\n`);
+  if (platform) writeFileSync(join(logs, 'applied.json'), `${JSON.stringify(Object.fromEntries(platform.provider.applied), null, 2)}\n`);
   await (platform?.stop() ?? processes.stopAll());
-  writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
-
-  process.stdout.write('\nscenario                 verdict   seconds\n');
-  for (const r of results) process.stdout.write(`${r.name.padEnd(24)} ${r.verdict.padEnd(9)} ${r.seconds.toFixed(0).padStart(7)}\n`);
-  process.stdout.write(`setup ${Math.round(setupSeconds)}s, total ${report.totalSeconds}s; report in ${REPORT}\n`);
-  if (failure) {
-    process.stdout.write(`\nFAILED: ${failure}\n`);
-    process.stdout.write(`logs of every component are in ${LOGS}/; read ${dead?.logFile ?? join(LOGS, 'crossplane.log')} first\n`);
-    return 1;
-  }
-  return 0;
+  process.removeListener('SIGINT', stopOnSignal);
+  process.removeListener('SIGTERM', stopOnSignal);
+  return report;
 }
 
 main().then(

@@ -30,9 +30,19 @@ export interface BuiltPackages {
 
 const say = (message: string) => process.stderr.write(`[package] ${message}\n`);
 
+/** Where buildPackages() writes each package for this version. */
+export function packageFiles(): BuiltPackages {
+  const tag = packageTag(projectVersion());
+  return {
+    image: join(PACKAGES_DIR, `${basename(FUNCTION_PACKAGE)}-${tag}.image.tar`),
+    functionPackage: join(PACKAGES_DIR, `${basename(FUNCTION_PACKAGE)}-${tag}.xpkg`),
+    configurationPackage: join(PACKAGES_DIR, `${basename(CONFIGURATION_PACKAGE)}-${tag}.xpkg`),
+  };
+}
+
 export async function buildPackages(): Promise<BuiltPackages> {
   const version = projectVersion();
-  const tag = packageTag(version);
+  const { image, functionPackage, configurationPackage } = packageFiles();
   const { cli } = crossplaneTools();
   mkdirSync(PACKAGES_DIR, { recursive: true });
   const stage = mkdtempSync(join(tmpdir(), 'k8tre-package-'));
@@ -48,18 +58,15 @@ export async function buildPackages(): Promise<BuiltPackages> {
     say('assembling the runtime image');
     const rootfs = join(stage, 'rootfs');
     assembleRootfs(rootfs, bundle, node, debs);
-    const image = join(PACKAGES_DIR, `${basename(FUNCTION_PACKAGE)}-${tag}.image.tar`);
     const config = imageConfig(version, Object.fromEntries(debs.map((deb) => [deb.name, deb.version])));
-    await writeDockerArchive(rootfs, config, `${FUNCTION_PACKAGE}:${tag}`, image);
+    await writeDockerArchive(rootfs, config, `${FUNCTION_PACKAGE}:${packageTag(version)}`, image);
 
     say('building the Function package');
-    const functionPackage = join(PACKAGES_DIR, `${basename(FUNCTION_PACKAGE)}-${tag}.xpkg`);
     const noExamples = join(stage, 'no-examples');
     mkdirSync(noExamples);
     xpkgBuild(cli, FUNCTION_PACKAGE_ROOT, noExamples, functionPackage, ['--embed-runtime-image-tarball', image]);
 
     say('building the Configuration package');
-    const configurationPackage = join(PACKAGES_DIR, `${basename(CONFIGURATION_PACKAGE)}-${tag}.xpkg`);
     const examples = join(stage, 'examples');
     for (const folder of PACKAGED_EXAMPLES) cpSync(join(ROOT, 'examples', folder), join(examples, folder), { recursive: true });
     xpkgBuild(cli, PACKAGE_DIR, examples, configurationPackage);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { crdsDir, ROOT } from '../scripts/lib/paths.js';
+import { providerPackageFor, type ProviderPackage } from '../scripts/lib/provider-groups.js';
 import { settledExampleResources } from './support/function.js';
 
 // Installing the Configuration must bring every provider whose APIs the Compositions use, at
@@ -18,15 +19,10 @@ interface Dependency {
 const meta = parse(readFileSync(join(ROOT, 'crossplane.yaml'), 'utf8')) as { spec: { crossplane: { version: string }; dependsOn: Dependency[] } };
 const providers = meta.spec.dependsOn.filter((d) => d.kind === 'Provider');
 
-/** The provider package that serves an API group, by the providers' own naming. */
-function packageFor(group: string): { package: string; crdsFolder: string } {
-  if (group === 'azure.m.upbound.io') return { package: 'xpkg.upbound.io/upbound/provider-family-azure', crdsFolder: 'provider-azure' };
-  const azure = /^([a-z]+)\.azure\.m\.upbound\.io$/.exec(group);
-  if (azure) return { package: `xpkg.upbound.io/upbound/provider-azure-${azure[1]}`, crdsFolder: 'provider-azure' };
-  if (/^([a-z]+\.)?azuread\.m\.upbound\.io$/.test(group)) return { package: 'xpkg.upbound.io/upbound/provider-azuread', crdsFolder: 'provider-azuread' };
-  const contrib = /^(helm|kubernetes)\.m\.crossplane\.io$/.exec(group);
-  if (contrib) return { package: `xpkg.upbound.io/crossplane-contrib/provider-${contrib[1]}`, crdsFolder: `provider-${contrib[1]}` };
-  throw new Error(`no provider convention for ${group}`);
+function packageFor(group: string): ProviderPackage {
+  const found = providerPackageFor(group);
+  if (!found) throw new Error(`no provider convention for ${group}`);
+  return found;
 }
 
 const gitBlobHash = (bytes: Buffer) => createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');

@@ -22,6 +22,16 @@ export const IDENTITIES = {
   provider: { user: 'k8tre-e2e-stand-in-provider', groups: ['system:masters'] },
   crossplane: { user: 'system:serviceaccount:crossplane-system:crossplane', groups: ['system:serviceaccounts', 'system:serviceaccounts:crossplane-system'] },
   rbacManager: { user: 'system:serviceaccount:crossplane-system:rbac-manager', groups: ['system:serviceaccounts', 'system:serviceaccounts:crossplane-system'] },
+  /** provider-kubernetes and provider-helm in the GitOps install (examples/gitops/crossplane/runtime.yaml). */
+  providerIncluster: {
+    user: 'system:serviceaccount:crossplane-system:provider-incluster',
+    groups: ['system:serviceaccounts', 'system:serviceaccounts:crossplane-system'],
+  },
+  argocdController: { user: 'system:serviceaccount:argocd:argocd-application-controller', groups: ['system:serviceaccounts', 'system:serviceaccounts:argocd'] },
+  argocdApplicationSet: {
+    user: 'system:serviceaccount:argocd:argocd-applicationset-controller',
+    groups: ['system:serviceaccounts', 'system:serviceaccounts:argocd'],
+  },
 } as const;
 export type Identity = keyof typeof IDENTITIES;
 
@@ -66,9 +76,11 @@ export class ControlPlane {
     await waitFor('etcd /health', async () => ((await fetch(`http://127.0.0.1:${etcdClient}/health`).catch(() => undefined))?.ok ? true : undefined), 30_000);
 
     const server = `https://127.0.0.1:${apiPort}`;
-    processes.start('kube-apiserver', binaries.apiserver, [
+    const apiserver = processes.start('kube-apiserver', binaries.apiserver, [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       '--bind-address=127.0.0.1',
+      // In the run's network namespace there is no default route to take an address from.
+      '--advertise-address=127.0.0.1',
       `--secure-port=${apiPort}`,
       `--tls-cert-file=${serving.cert}`,
       `--tls-private-key-file=${serving.key}`,
@@ -93,7 +105,14 @@ export class ControlPlane {
     ) as Record<Identity, string>;
     const plane = new ControlPlane(server, pki, kubeconfigs);
     const admin = plane.client('admin');
-    await waitFor('kube-apiserver /readyz', async () => ((await admin.raw('GET', '/readyz')) === 'ok' ? true : undefined), 60_000);
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => {
+        apiserver.assertRunning();
+        return (await admin.raw('GET', '/readyz')) === 'ok' ? true : undefined;
+      },
+      60_000,
+    );
 
     processes.start('kube-controller-manager', binaries.controllerManager, [
       `--kubeconfig=${kubeconfigs.admin}`,

@@ -95,32 +95,47 @@ export class Kube {
   }
 
   /** A JSON merge patch of the status subresource, as controllers write status. */
-  async patchStatus(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, status: Json): Promise<KubeObject> {
-    return (await this.raw('PATCH', `${await this.objectPath(object)}/status`, { status }, 'application/merge-patch+json')) as KubeObject;
+  /** Merge-patches status; `ifUnchanged` makes it fail (409) if the object changed since it was read. */
+  async patchStatus(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, status: Json, ifUnchanged = false): Promise<KubeObject> {
+    const body = ifUnchanged ? { metadata: { resourceVersion: object.metadata.resourceVersion }, status } : { status };
+    return (await this.raw('PATCH', `${await this.objectPath(object)}/status`, body, 'application/merge-patch+json')) as KubeObject;
   }
 
   /**
    * Watches every object of a kind, in all namespaces, from now on: the handler sees the
-   * current objects as ADDED first. Restarts when the server closes the watch. Returns a
+   * current objects as ADDED first. A kind not served yet (its CRD comes with a package still
+   * installing) is watched once it is. Restarts when the server closes the watch. Returns a
    * function that ends it.
    */
   async watch(apiVersion: string, kind: string, handler: (phase: WatchPhase, object: KubeObject) => void): Promise<() => void> {
-    const path = await this.collectionPath(apiVersion, kind);
     const watcher = new Watch(this.config);
     let stopped = false;
     let abort: AbortController | undefined;
+    let path: string | undefined;
+    const again = (ms: number) => {
+      if (!stopped) setTimeout(() => void start().catch(() => again(1_000)), ms);
+    };
     const start = async (): Promise<void> => {
       if (stopped) return;
+      if (!path) {
+        try {
+          path = await this.collectionPath(apiVersion, kind);
+        } catch (error) {
+          if (!(error instanceof KubeError && error.code === 404)) throw error;
+          again(1_000);
+          return;
+        }
+      }
       abort = await watcher.watch(
         path,
         { allowWatchBookmarks: false },
         (phase: string, object: KubeObject) => {
           if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') handler(phase, { ...object, apiVersion, kind });
         },
-        () => {
-          if (!stopped) setTimeout(() => void start().catch(() => undefined), 200);
-        },
+        () => again(200),
       );
+      // Stopped while the request was being made: nothing else will end it.
+      if (stopped) abort.abort();
     };
     await start();
     return () => {
@@ -172,6 +187,11 @@ export class Kube {
     const info = await this.resource(apiVersion, kind);
     const scope = info.namespaced && namespace ? `/namespaces/${namespace}` : '';
     return `${apiPrefix(apiVersion)}${scope}/${info.plural}`;
+  }
+
+  /** Waits until the API server serves a kind, e.g. after its CRD was applied. */
+  async waitServed(apiVersion: string, kind: string, timeoutMs: number): Promise<void> {
+    await waitFor(`${kind} to be served`, async () => ((await this.resource(apiVersion, kind).catch(() => undefined)) ? true : undefined), timeoutMs);
   }
 
   /** Discovery, cached; forget() after CRDs change. */

@@ -6,15 +6,16 @@ import { accepts, freePort } from '../../scripts/lib/function-process.js';
 import { FUNCTION_ENTRY } from '../../scripts/lib/paths.js';
 import type { TestCa } from '../../scripts/lib/pki.js';
 import { packageTag, projectVersion } from '../../scripts/lib/version.js';
-import { buildPackages } from '../../scripts/package.js';
-import { condition, StopWaiting, type Kube, type KubeObject, waitFor } from './kube.js';
+import { packageFiles } from '../../scripts/package.js';
+import { condition, type Kube, type KubeObject, waitFor } from './kube.js';
 import type { Component, Processes } from './processes.js';
 
 // The packages installed the way users install them: `crossplane xpkg build` (npm run
 // package), `crossplane xpkg push` to an OCI registry on loopback (crane), then a Function
-// and a Configuration that Crossplane's package manager pulls and unpacks. Providers are
-// stand-ins, so the Configuration skips dependency resolution; the External runtime runs no
-// function image, so the function runs here and its revision is pointed at it.
+// and a Configuration that Crossplane's package manager pulls and unpacks. Installed directly,
+// the Configuration skips dependency resolution (the providers' CRDs are installed without
+// packages); the External runtime runs no function image, so the function runs here and
+// package-runtime.ts points its revision at it.
 
 const PKG = 'pkg.crossplane.io/v1';
 
@@ -34,7 +35,7 @@ export class Registry {
     await waitFor(
       `the registry on ${host}`,
       async () => {
-        if (!registry.running) throw new StopWaiting(`crane exited (${registry.exitDescription}); see ${registry.logFile}`);
+        registry.assertRunning();
         return (await fetch(`http://${host}/v2/`).catch(() => undefined))?.ok ? true : undefined;
       },
       30_000,
@@ -42,24 +43,54 @@ export class Registry {
     return new Registry(host);
   }
 
-  /** `crossplane xpkg push` of a built package; returns the reference pushed. */
-  push(cli: string, packageFile: string, repository: string, tag: string): string {
+  /**
+   * `crossplane xpkg push` of a built package under the repository path and tag of `source`
+   * ("<registry>/<repository>:<tag>"), as a mirror of its registry holds it; returns the
+   * reference pushed.
+   */
+  mirror(cli: string, packageFile: string, source: string): string {
+    const { repository, tag } = parsePackageRef(source);
+    if (!tag) throw new Error(`${source} names no tag to mirror`);
     const ref = `${this.host}/${repository}:${tag}`;
     execFileSync(cli, ['xpkg', 'push', `--package-files=${packageFile}`, ref], { stdio: ['ignore', 'pipe', 'pipe'] });
     return ref;
   }
 }
 
-/** Builds both packages, pushes them and installs them; the function runs with mutual TLS. */
-export async function installPackages(kube: Kube, cli: string, registry: Registry, fn: RunningFunction): Promise<InstalledPackages> {
-  const built = await buildPackages();
-  const tag = packageTag(projectVersion());
-  const repository = (pkg: string) => pkg.replace(/^[^/]+\//, '');
-  const functionRef = registry.push(cli, built.functionPackage, repository(FUNCTION_PACKAGE), tag);
-  const configurationRef = registry.push(cli, built.configurationPackage, repository(CONFIGURATION_PACKAGE), tag);
+/** A package reference, "<registry>/<repository>[:<tag>]", in parts. */
+export function parsePackageRef(ref: string): { registry: string; repository: string; tag?: string } {
+  const match = /^(?<registry>[^/]+)\/(?<repository>[^:]+)(?::(?<tag>[^:/]+))?$/.exec(ref);
+  const { registry, repository, tag } = match?.groups ?? {};
+  if (!registry || !repository) throw new Error(`not a package reference: ${ref}`);
+  return { registry, repository, ...(tag !== undefined && { tag }) };
+}
 
+export interface PushedPackages {
+  readonly functionRef: string;
+  readonly configurationRef: string;
+}
+
+/**
+ * Pushes both packages, as `npm run package` built them (npm run e2e builds them first: the
+ * image takes Debian packages from the network, which the run's namespace has none of), under
+ * their repository path, as a release does.
+ */
+export function pushPackages(cli: string, registry: Registry): PushedPackages {
+  const built = packageFiles();
+  for (const file of [built.functionPackage, built.configurationPackage])
+    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run package\` first`);
+  const tag = packageTag(projectVersion());
+  return {
+    functionRef: registry.mirror(cli, built.functionPackage, `${FUNCTION_PACKAGE}:${tag}`),
+    configurationRef: registry.mirror(cli, built.configurationPackage, `${CONFIGURATION_PACKAGE}:${tag}`),
+  };
+}
+
+/** Pushes both packages and installs them; the function runs with mutual TLS. */
+export async function installPackages(kube: Kube, cli: string, registry: Registry, fn: RunningFunction): Promise<InstalledPackages> {
+  const { functionRef, configurationRef } = pushPackages(cli, registry);
   await kube.apply({ apiVersion: PKG, kind: 'Function', metadata: { name: FUNCTION_NAME }, spec: { package: functionRef } });
-  await pointRevisionAt(kube, fn.target);
+  await fn.waitServing(kube);
   await kube.apply({
     apiVersion: PKG,
     kind: 'Configuration',
@@ -109,7 +140,7 @@ export class RunningFunction {
     await waitFor(
       `the function to listen on ${this.target}`,
       async () => {
-        if (!component.running) throw new StopWaiting(`the function exited (${component.exitDescription}); see ${component.logFile}`);
+        component.assertRunning();
         return (await accepts(port)) ? true : undefined;
       },
       30_000,
@@ -119,32 +150,30 @@ export class RunningFunction {
   async crash(): Promise<void> {
     await this.component?.kill();
   }
+
+  /** Waits until an active revision of the function is pointed at this process. */
+  async waitServing(kube: Kube): Promise<void> {
+    await waitFor(
+      `the ${FUNCTION_NAME} revision to serve at ${this.target}`,
+      async () => ((await activeRevisions(kube)).some((r) => endpointOf(r) === this.target) ? true : undefined),
+      120_000,
+      async () => {
+        const fn = await kube.get(PKG, 'Function', FUNCTION_NAME);
+        const revisions = await kube.list(PKG, 'FunctionRevision');
+        return JSON.stringify({
+          function: fn?.status,
+          revisions: revisions.map((r) => ({ name: r.metadata.name, labels: r.metadata.labels, spec: r.spec, status: r.status })),
+        });
+      },
+    );
+  }
 }
 
-/**
- * The External runtime never sets a revision's endpoint: something outside Crossplane runs
- * the function and says where. That is this, for the active revision, until it sticks.
- */
-export async function pointRevisionAt(kube: Kube, endpoint: string): Promise<void> {
-  await waitFor(
-    `the ${FUNCTION_NAME} revision to serve at ${endpoint}`,
-    async () => {
-      const revisions = await kube.list<KubeObject>(PKG, 'FunctionRevision', undefined, `pkg.crossplane.io/package=${FUNCTION_NAME}`);
-      const active = revisions.find((r) => (r.spec as { desiredState?: string } | undefined)?.desiredState === 'Active');
-      if (!active) return undefined;
-      const status = active.status as { endpoint?: string } | undefined;
-      if (status?.endpoint === endpoint) return true;
-      await kube.patchStatus(active, { endpoint, capabilities: ['composition'] });
-      return undefined;
-    },
-    120_000,
-    async () => {
-      const fn = await kube.get(PKG, 'Function', FUNCTION_NAME);
-      const revisions = await kube.list(PKG, 'FunctionRevision');
-      return JSON.stringify({
-        function: fn?.status,
-        revisions: revisions.map((r) => ({ name: r.metadata.name, labels: r.metadata.labels, spec: r.spec, status: r.status })),
-      });
-    },
-  );
+/** The function's active revisions, which Crossplane calls at their status.endpoint. */
+async function activeRevisions(kube: Kube): Promise<KubeObject[]> {
+  const revisions = await kube.list<KubeObject>(PKG, 'FunctionRevision', undefined, `pkg.crossplane.io/package=${FUNCTION_NAME}`);
+  return revisions.filter(isActive);
 }
+
+const isActive = (revision: KubeObject) => (revision.spec as { desiredState?: string } | undefined)?.desiredState === 'Active';
+const endpointOf = (revision: KubeObject) => (revision.status as { endpoint?: string } | undefined)?.endpoint;

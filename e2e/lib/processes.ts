@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { StopWaiting } from './kube.js';
 
 // Every process the end-to-end run starts, with its log in out/e2e/<name>.log and its peak
 // memory. stopAll() ends them all, whatever happened: the run must leave nothing behind.
@@ -41,6 +42,11 @@ export class Component {
 
   get running(): boolean {
     return !this.failedToStart && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Throws, ending any wait, if the process has exited: naming it, how it ended and its log. */
+  assertRunning(): void {
+    if (!this.running) throw new StopWaiting(`${this.name} exited (${this.exitDescription}); see ${this.logFile}`);
   }
 
   get exitDescription(): string {

@@ -9,6 +9,8 @@ import { KubeError, sleep, type Json, type Kube, type KubeObject, type WatchPhas
 // provider-kubernetes Objects for the management cluster are applied to this API server (the
 // management cluster is where Crossplane runs); other Objects and Helm Releases are recorded.
 
+/** How long a provider waits before trying again what the API server refused. */
+const RETRY_MS = 2_000;
 /** The finalizer every Crossplane provider sets on its managed resources. */
 export const PROVIDER_FINALIZER = 'finalizer.managedresource.crossplane.io';
 /** The label Crossplane puts on everything it composes, naming the XR. */
@@ -56,14 +58,18 @@ export class StandInProvider {
   private constructor(
     private readonly kube: Kube,
     private readonly managementProviderConfigs: ReadonlySet<string>,
+    /** Who provider-kubernetes is in the management cluster: the GitOps install's provider-incluster, or the provider itself. */
+    private readonly inCluster: Kube,
   ) {}
 
   /**
    * Watches every kind given. `managementProviderConfigs` names the provider-kubernetes
-   * ClusterProviderConfigs that reach the management cluster, i.e. this API server.
+   * ClusterProviderConfigs that reach the management cluster, i.e. this API server;
+   * `inCluster` is the client provider-kubernetes writes there with (its service account's
+   * RBAC applies), the provider's own if none.
    */
-  static async start(kube: Kube, kinds: readonly ManagedKind[], managementProviderConfigs: readonly string[]): Promise<StandInProvider> {
-    const provider = new StandInProvider(kube, new Set(managementProviderConfigs));
+  static async start(kube: Kube, kinds: readonly ManagedKind[], managementProviderConfigs: readonly string[], inCluster = kube): Promise<StandInProvider> {
+    const provider = new StandInProvider(kube, new Set(managementProviderConfigs), inCluster);
     for (const kind of kinds.filter((k) => k.managed)) {
       provider.stops.push(await kube.watch(kind.apiVersion, kind.kind, (phase, object) => provider.observe(phase, object)));
     }
@@ -119,12 +125,23 @@ export class StandInProvider {
         try {
           await this.reconcile(tracked);
         } catch (error) {
-          // A conflict or a vanished object: the next event brings the fresh state.
-          if (!(error instanceof KubeError && (error.code === 409 || error.code === 404))) process.stderr.write(`[stand-in] ${key}: ${String(error)}\n`);
+          // A conflict or a vanished object: the next event brings the fresh state. Anything
+          // else (a refusal, the API server busy) brings no event: try again, as providers do.
+          if (!(error instanceof KubeError && (error.code === 409 || error.code === 404))) {
+            process.stderr.write(`[stand-in] ${key}: ${String(error)}\n`);
+            this.retryLater(key);
+          }
         }
       } while (tracked.again && !this.stopped);
       tracked.busy = false;
     })();
+  }
+
+  private retryLater(key: string): void {
+    setTimeout(() => {
+      const tracked = this.tracked.get(key);
+      if (tracked && !this.stopped) this.schedule(key, tracked.latest);
+    }, RETRY_MS).unref();
   }
 
   private async reconcile(tracked: Tracked): Promise<void> {
@@ -161,7 +178,19 @@ export class StandInProvider {
       tracked.stage = 'identified';
     } else if (tracked.stage === 'identified' || tracked.reportedGeneration !== generation || recovering) {
       // 3. Created (or updated): everything Azure reports, and what the provider applied in-cluster.
-      await this.applyInCluster(mr);
+      try {
+        await this.applyInCluster(mr);
+      } catch (error) {
+        // The API server refused what provider-kubernetes applies: it says so, as the provider does.
+        if (!(error instanceof KubeError) || error.code === 409) throw error;
+        if (synced?.reason !== 'ReconcileError')
+          await this.report(mr, {}, [
+            conditionOf('Synced', 'False', 'ReconcileError', `cannot apply object: ${error.message}`),
+            conditionOf('Ready', 'False', 'Creating'),
+          ]);
+        this.retryLater(keyOf(mr));
+        return;
+      }
       await this.writeConnectionSecret(mr);
       await this.report(mr, observed.atProvider, [conditionOf('Synced', 'True', 'ReconcileSuccess'), conditionOf('Ready', 'True', 'Available')]);
       tracked.stage = 'ready';
@@ -179,7 +208,7 @@ export class StandInProvider {
       // Azure takes a moment to delete; an order the Usages did not enforce would show.
       await sleep(200);
       const applied = this.appliedObject(mr);
-      if (applied) await this.kube.delete(applied);
+      if (applied) await this.inCluster.delete(applied);
       this.azure.delete(key);
     } else this.orphaned.add(key);
     this.applied.delete(key);
@@ -206,7 +235,8 @@ export class StandInProvider {
     const target = this.appliedObject(mr);
     const policies = (mr.spec as { managementPolicies?: string[] }).managementPolicies ?? ['*'];
     // Observe-only Objects read what exists; they never write.
-    if (target && (policies.includes('*') || policies.includes('Create') || policies.includes('Update'))) await this.kube.apply(target, 'provider-kubernetes');
+    if (target && (policies.includes('*') || policies.includes('Create') || policies.includes('Update')))
+      await this.inCluster.apply(target, 'provider-kubernetes');
   }
 
   /** The AKS connection secret: an Entra (kubelogin) kubeconfig, since local accounts are off. */

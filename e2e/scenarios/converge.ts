@@ -31,20 +31,7 @@ export const converge: Scenario = {
     }
     check(monitor.unsynced.length === 0, () => `Crossplane could not apply what the function composed:\n  ${some(monitor.unsynced)}`);
 
-    const composed = await platform.composed();
-    const unready = [...composed.values()].filter((o) => isManaged(platform, o) && condition(o, 'Ready')?.status !== 'True');
-    check(unready.length === 0, () => `composed resources not Ready although every XR is:\n  ${some(unready.map((o) => `${o.kind}/${o.metadata.name}`))}`);
-    // Every reference resolves, and every composed object is referenced: nothing orphaned or doubled.
-    const refs = (await platform.xrs()).flatMap((xr) => resourceRefs(xr).map((ref) => ({ ...ref, namespace: xr.metadata.namespace })));
-    const missing = (
-      await Promise.all(
-        refs.map(async (ref) => ((await platform.admin.get(ref.apiVersion, ref.kind, ref.name, ref.namespace)) ? undefined : `${ref.kind}/${ref.name}`)),
-      )
-    ).filter(Boolean);
-    check(missing.length === 0, () => `XRs reference composed resources that do not exist:\n  ${some(missing)}`);
-    const referenced = new Set(refs.map((ref) => `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`));
-    const unreferenced = [...composed.keys()].filter((key) => !referenced.has(key));
-    check(unreferenced.length === 0, () => `composed resources no XR references:\n  ${some(unreferenced)}`);
+    const { composed, refs } = await checkComposedReady(platform);
 
     await checkArgoCdSecrets(platform, ['dev', 'stg', 'prd']);
 
@@ -62,6 +49,27 @@ export const converge: Scenario = {
     facts.managedResourcesAfterConverge = [...composed.values()].filter((o) => isManaged(platform, o)).length;
   },
 };
+
+/**
+ * Every composed managed resource is Ready, every XR's reference resolves and every composed
+ * object is referenced: nothing orphaned or doubled.
+ */
+export async function checkComposedReady(platform: Platform): Promise<{ composed: Map<string, KubeObject>; refs: { name: string }[] }> {
+  const composed = await platform.composed();
+  const unready = [...composed.values()].filter((o) => isManaged(platform, o) && condition(o, 'Ready')?.status !== 'True');
+  check(unready.length === 0, () => `composed resources not Ready although every XR is:\n  ${some(unready.map((o) => `${o.kind}/${o.metadata.name}`))}`);
+  const refs = (await platform.xrs()).flatMap((xr) => resourceRefs(xr).map((ref) => ({ ...ref, namespace: xr.metadata.namespace })));
+  const missing = (
+    await Promise.all(
+      refs.map(async (ref) => ((await platform.admin.get(ref.apiVersion, ref.kind, ref.name, ref.namespace)) ? undefined : `${ref.kind}/${ref.name}`)),
+    )
+  ).filter(Boolean);
+  check(missing.length === 0, () => `XRs reference composed resources that do not exist:\n  ${some(missing)}`);
+  const referenced = new Set(refs.map((ref) => `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`));
+  const unreferenced = [...composed.keys()].filter((key) => !referenced.has(key));
+  check(unreferenced.length === 0, () => `composed resources no XR references:\n  ${some(unreferenced)}`);
+  return { composed, refs };
+}
 
 export function resourceRefs(xr: KubeObject): { apiVersion: string; kind: string; name: string }[] {
   return (xr.spec as { crossplane?: { resourceRefs?: { apiVersion: string; kind: string; name: string }[] } } | undefined)?.crossplane?.resourceRefs ?? [];

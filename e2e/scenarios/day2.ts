@@ -173,7 +173,7 @@ async function refuseInFunction(platform: Platform): Promise<void> {
  * The heads of the XRD's transition-rule messages for a field, as the server words them:
  * "<field> cannot change" whether from `message` or its `messageExpression`.
  */
-function transitionMessages(api: 'network' | 'cluster', field: string): string[] {
+export function transitionMessages(api: 'network' | 'cluster', field: string): string[] {
   const file = join(PACKAGE_DIR, 'apis', api, 'definition.yaml');
   const messages: string[] = [];
   const visit = (node: unknown, name: string): void => {

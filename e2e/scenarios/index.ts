@@ -1,3 +1,10 @@
+import type { Install } from '../platform.js';
+import { argocdClusters } from './argocd/clusters.js';
+import { argocdCommit } from './argocd/commit.js';
+import { argocdHealth } from './argocd/health.js';
+import { argocdRefused } from './argocd/refused.js';
+import { argocdSync } from './argocd/sync.js';
+import { argocdTracking } from './argocd/tracking.js';
 import { azureError } from './azure-error.js';
 import { converge } from './converge.js';
 import { dayTwo } from './day2.js';
@@ -6,7 +13,27 @@ import { responsiveness } from './responsiveness.js';
 import { restart } from './restart.js';
 import type { Scenario } from './scenario.js';
 
-export type { ScenarioContext } from './scenario.js';
+export type { Scenario, ScenarioContext } from './scenario.js';
 
-/** In the order they run: each builds on the platform the ones before it left. */
-export const SCENARIOS: readonly Scenario[] = [converge, restart, dayTwo, azureError, deletion, responsiveness];
+/** Scenarios on one platform, in the order they run: each builds on what the ones before it left. */
+export interface Suite {
+  readonly name: string;
+  readonly title: string;
+  readonly install: Install;
+  readonly scenarios: readonly Scenario[];
+}
+
+export const SUITES: readonly Suite[] = [
+  {
+    name: 'crossplane',
+    title: 'the packages installed and XRs applied as kubectl does',
+    install: 'direct',
+    scenarios: [converge, restart, dayTwo, azureError, deletion, responsiveness],
+  },
+  {
+    name: 'argocd',
+    title: "everything from git through ArgoCD, as the README's walkthrough does",
+    install: 'gitops',
+    scenarios: [argocdSync, argocdHealth, argocdTracking, argocdCommit, argocdRefused, argocdClusters],
+  },
+];

@@ -203,13 +203,67 @@ describe('Application health (app of apps)', () => {
     ...(status ? { status } : {}),
   });
 
-  it("passes a child Application's own health up, so the next wave waits for it", () => {
-    expect(health(app({ health: { status: 'Healthy' } }))).toEqual({ status: 'Healthy', message: '' });
-    expect(health(app({ health: { status: 'Degraded', message: 'XK8treCluster k8tre/dev is Degraded' } }))).toEqual({
+  const synced = (revision: string) => ({ phase: 'Succeeded', message: 'successfully synced (all tasks run)', syncResult: { revision } });
+
+  it("passes a synced child Application's own health up, so the next wave waits for it", () => {
+    const current = { sync: { status: 'Synced', revision: 'abc' }, operationState: synced('abc') };
+    expect(health(app({ ...current, health: { status: 'Healthy' } }))).toEqual({ status: 'Healthy', message: '' });
+    expect(health(app({ ...current, health: { status: 'Degraded', message: 'XK8treCluster k8tre/dev is Degraded' } }))).toEqual({
       status: 'Degraded',
       message: 'XK8treCluster k8tre/dev is Degraded',
     });
-    expect(health(app())).toEqual({ status: 'Progressing', message: '' });
+  });
+
+  // ArgoCD starts no sync for a commit that changes nothing of a child, nor for a child synced
+  // from the start: its last operation is older than the revision it compares with, or absent.
+  it('passes health up for a Synced child whatever its last operation was', () => {
+    expect(health(app({ sync: { status: 'Synced', revision: 'def' }, health: { status: 'Healthy' }, operationState: synced('abc') }))).toEqual({
+      status: 'Healthy',
+      message: '',
+    });
+    expect(health(app({ sync: { status: 'Synced', revision: 'abc' }, health: { status: 'Healthy' } }))).toEqual({ status: 'Healthy', message: '' });
+  });
+
+  // ArgoCD gives an Application with no resources Healthy: one not synced yet, or whose sync
+  // failed because the XRD was not served yet. The end-to-end run saw the clusters' wave start
+  // while the network still composed.
+  it('keeps a child that has not synced its revision Progressing, however healthy it reads', () => {
+    expect(health(app())).toEqual({ status: 'Progressing', message: 'Waiting for the Application to be reconciled' });
+    expect(health(app({ sync: { status: 'OutOfSync', revision: 'abc' }, health: { status: 'Healthy' } }))).toEqual({
+      status: 'Progressing',
+      message: 'Waiting to sync abc',
+    });
+    const retrying = 'one or more objects failed to apply, reason: no matches for kind "XK8treCluster". Retrying attempt #1';
+    expect(
+      health(app({ sync: { status: 'OutOfSync', revision: 'abc' }, health: { status: 'Healthy' }, operationState: { phase: 'Running', message: retrying } })),
+    ).toEqual({ status: 'Progressing', message: retrying });
+    expect(health(app({ sync: { status: 'OutOfSync', revision: 'def' }, health: { status: 'Healthy' }, operationState: synced('abc') }))).toEqual({
+      status: 'Progressing',
+      message: 'Waiting to sync def',
+    });
+  });
+
+  it('is Degraded once the sync of its revision failed for good, with its message', () => {
+    const refused = 'admission webhook denied: spec.environment cannot change';
+    const failed = { phase: 'Failed', message: refused, syncResult: { revision: 'abc' } };
+    expect(health(app({ sync: { status: 'OutOfSync', revision: 'abc' }, health: { status: 'Healthy' }, operationState: failed }))).toEqual({
+      status: 'Degraded',
+      message: refused,
+    });
+    // Failed before any resource was applied: no syncResult, the operation names the revision.
+    const early = { phase: 'Error', message: refused, operation: { sync: { revision: 'abc' } } };
+    expect(health(app({ sync: { status: 'OutOfSync', revision: 'abc' }, operationState: early }))).toEqual({ status: 'Degraded', message: refused });
+    // A failure on an older revision says nothing of the current one, which auto-sync takes next.
+    expect(health(app({ sync: { status: 'OutOfSync', revision: 'def' }, operationState: failed })).status).toBe('Progressing');
+  });
+
+  // An XR Application never prunes: once a cluster's file is gone from git its XR is left,
+  // OutOfSync, after a successful sync of that revision. It must not hold up later waves.
+  it('passes health up for a child left OutOfSync by a successful sync of its revision', () => {
+    expect(health(app({ sync: { status: 'OutOfSync', revision: 'abc' }, health: { status: 'Healthy' }, operationState: synced('abc') }))).toEqual({
+      status: 'Healthy',
+      message: '',
+    });
   });
 });
 

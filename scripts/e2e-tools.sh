@@ -35,20 +35,15 @@ argocd="$bin/argocd-$ARGOCD_VERSION"
 
 say() { printf '[e2e-tools] %s\n' "$*" >&2; }
 
-# ArgoCD's CRDs and core install manifests, from its module in the Go module cache.
-argocd_module() {
-  local dir
-  dir=$(go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -f "$dir/manifests/core-install.yaml" ] || { say "could not download github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION"; exit 1; }
-  printf '%s' "$dir"
-}
+# shellcheck source=scripts/lib/go-build.sh
+source "$root/scripts/lib/go-build.sh"
 
 report() {
   # ArgoCD caches in Redis; Debian's redis-server is the one the run starts.
   local redis module
   redis=$(command -v redis-server) || { say "redis-server is required for ArgoCD: apt-get install redis-server"; exit 1; }
-  # On a line of its own: a failure inside "$(...)" in printf's arguments would not stop the script.
-  module=$(argocd_module)
+  # ArgoCD's CRDs and core install manifests, from its module in the Go module cache.
+  module=$(module_dir "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION" manifests/core-install.yaml)
   printf 'ETCD=%s\nKUBE_APISERVER=%s\nKUBE_CONTROLLER_MANAGER=%s\nCRANE=%s\nARGOCD=%s\nARGOCD_MODULE=%s\nREDIS=%s\n' \
     "$etcd" "$apiserver" "$kcm" "$crane" "$argocd" "$module" "$redis"
 }
@@ -67,8 +62,6 @@ grep -Eq "github\.com/argoproj/argo-cd/v3 ${ARGOCD_VERSION//./\\.}( |\$)" "$root
 mkdir -p "$bin"
 export CGO_ENABLED=0
 
-# shellcheck source=scripts/lib/ticker.sh
-source "$root/scripts/lib/ticker.sh"
 trap 'stop_ticker; rm -f "$etcd.tmp" "$apiserver.tmp" "$kcm.tmp" "$crane.tmp" "$argocd.tmp"' EXIT
 
 kube_ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION \
@@ -90,8 +83,7 @@ build_in() {
 build_crane() {
   say "building crane $CRANE_VERSION"
   local dir
-  dir=$(go mod download -json "github.com/google/go-containerregistry@$CRANE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -d "$dir" ] || { say "could not download github.com/google/go-containerregistry@$CRANE_VERSION"; exit 1; }
+  dir=$(module_dir "github.com/google/go-containerregistry@$CRANE_VERSION")
   (cd "$dir" && GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w" -o "$crane.tmp" ./cmd/crane)
   mv "$crane.tmp" "$crane"
 }

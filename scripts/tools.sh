@@ -17,17 +17,15 @@ core="$bin/crossplane-core-$CORE_VERSION"
 
 say() { printf '[tools] %s\n' "$*" >&2; }
 
+# shellcheck source=scripts/lib/go-build.sh
+source "$root/scripts/lib/go-build.sh"
+
 # Crossplane's own CRDs (packages, Usages) ship in the core module; the Go module cache is
 # where they are read from, so validation needs no container image.
-core_crds() {
-  local dir
-  dir=$(go mod download -json "github.com/crossplane/crossplane/v2@$CORE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -d "$dir/cluster/crds" ] || { say "could not download github.com/crossplane/crossplane/v2@$CORE_VERSION"; exit 1; }
-  printf '%s/cluster/crds' "$dir"
-}
-
 report() {
-  printf 'CROSSPLANE_CLI=%s\nCROSSPLANE_CORE=%s\nCROSSPLANE_CORE_CRDS=%s\n' "$cli" "$core" "$(core_crds)"
+  local core_module
+  core_module=$(module_dir "github.com/crossplane/crossplane/v2@$CORE_VERSION" cluster/crds)
+  printf 'CROSSPLANE_CLI=%s\nCROSSPLANE_CORE=%s\nCROSSPLANE_CORE_CRDS=%s\n' "$cli" "$core" "$core_module/cluster/crds"
 }
 
 if [ "${1:-}" = "--print" ]; then
@@ -40,8 +38,6 @@ command -v go >/dev/null || { say "Go is required (https://go.dev/dl); none foun
 mkdir -p "$bin"
 export CGO_ENABLED=0
 
-# shellcheck source=scripts/lib/ticker.sh
-source "$root/scripts/lib/ticker.sh"
 trap 'stop_ticker; rm -f "$cli.tmp" "$core.tmp"' EXIT
 
 # `go install pkg@version` asks the proxy for the module's version list to check for
@@ -51,8 +47,7 @@ build_cli() {
   say "building crossplane CLI $CLI_VERSION (github.com/crossplane/cli/v2)"
   start_ticker "the CLI"
   local dir
-  dir=$(go mod download -json "github.com/crossplane/cli/v2@$CLI_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -d "$dir" ] || { say "could not download github.com/crossplane/cli/v2@$CLI_VERSION"; exit 1; }
+  dir=$(module_dir "github.com/crossplane/cli/v2@$CLI_VERSION")
   (cd "$dir" && GOFLAGS=-mod=readonly go build -trimpath \
     -ldflags "-s -w -X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$CLI_VERSION" \
     -o "$cli.tmp" ./cmd/crossplane)

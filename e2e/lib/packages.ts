@@ -19,12 +19,6 @@ import type { Component, Processes } from './processes.js';
 
 const PKG = 'pkg.crossplane.io/v1';
 
-export interface InstalledPackages {
-  readonly functionRef: string;
-  readonly configurationRef: string;
-  readonly function: RunningFunction;
-}
-
 export class Registry {
   private constructor(readonly host: string) {}
 
@@ -87,7 +81,7 @@ export function pushPackages(cli: string, registry: Registry): PushedPackages {
 }
 
 /** Pushes both packages and installs them; the function runs with mutual TLS. */
-export async function installPackages(kube: Kube, cli: string, registry: Registry, fn: RunningFunction): Promise<InstalledPackages> {
+export async function installPackages(kube: Kube, cli: string, registry: Registry, fn: RunningFunction): Promise<void> {
   const { functionRef, configurationRef } = pushPackages(cli, registry);
   await kube.apply({ apiVersion: PKG, kind: 'Function', metadata: { name: FUNCTION_NAME }, spec: { package: functionRef } });
   await fn.waitServing(kube);
@@ -106,7 +100,6 @@ export async function installPackages(kube: Kube, cli: string, registry: Registr
     180_000,
     async () => JSON.stringify((await kube.get(PKG, 'Configuration', 'configuration-k8tre-azure'))?.status ?? {}),
   );
-  return { functionRef, configurationRef, function: fn };
 }
 
 /** The function as Crossplane would run it from its image: mutual TLS with a certificate from the cluster's CA. */

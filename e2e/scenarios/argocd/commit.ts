@@ -84,14 +84,11 @@ export const argocdCommit: Scenario = {
     await sleep(20_000);
     const left = await platform.xr(cluster(ENV));
     check(left !== undefined && !left.metadata.deletionTimestamp, `deleting ${FILES.cluster} from git deleted the ${ENV} cluster`);
-    const status = (await application(platform.admin, APP))?.status as {
-      sync?: { status?: string };
-      resources?: { kind: string; requiresPruning?: boolean }[];
-    };
-    check(status.sync?.status === 'OutOfSync', `${APP} does not show that git no longer has the ${ENV} cluster (sync ${status.sync?.status})`);
+    const state = appState(await application(platform.admin, APP));
+    check(state.sync === 'OutOfSync', `${APP} does not show that git no longer has the ${ENV} cluster (sync ${state.sync})`);
     check(
-      status.resources?.some((r) => r.kind === cluster(ENV).kind && r.requiresPruning === true) === true,
-      `${APP} does not list the ${ENV} cluster as one it would prune: ${JSON.stringify(status.resources)}`,
+      state.resources.some((r) => r.kind === cluster(ENV).kind && r.requiresPruning === true),
+      `${APP} does not list the ${ENV} cluster as one it would prune: ${JSON.stringify(state.resources)}`,
     );
     await platform.waitReady([cluster(ENV)], 60_000);
   },

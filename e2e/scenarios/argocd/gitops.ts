@@ -35,12 +35,28 @@ export function setGitops(state: Gitops | undefined): void {
 /** The app of apps, from bootstrap/root.yaml. */
 export const ROOT_APP = 'k8tre-platform';
 
+/** A resource in the result of an Application's last sync operation. */
+export interface SyncedResource {
+  readonly kind: string;
+  readonly name: string;
+  readonly status?: string;
+  readonly message?: string;
+}
+
 export interface AppState {
   readonly sync?: string;
   readonly health?: string;
+  /** The revision the Application compares with. */
   readonly revision?: string;
   readonly operationPhase?: string;
   readonly operationMessage?: string;
+  /** The revision the last sync operation applied, and what became of each resource. */
+  readonly operationRevision?: string;
+  readonly operationResources: SyncedResource[];
+  /** The resources the Application tracks as its own. */
+  readonly resources: { readonly kind: string; readonly name: string; readonly requiresPruning?: boolean }[];
+  /** Successful syncs so far (status.history). */
+  readonly syncs: number;
   readonly conditions: string[];
 }
 
@@ -48,7 +64,9 @@ export function appState(app: KubeObject | undefined): AppState {
   const status = (app?.status ?? {}) as {
     sync?: { status?: string; revision?: string };
     health?: { status?: string };
-    operationState?: { phase?: string; message?: string };
+    operationState?: { phase?: string; message?: string; syncResult?: { revision?: string; resources?: SyncedResource[] } };
+    resources?: AppState['resources'];
+    history?: unknown[];
     conditions?: { type: string; message?: string }[];
   };
   return {
@@ -57,6 +75,10 @@ export function appState(app: KubeObject | undefined): AppState {
     revision: status.sync?.revision,
     operationPhase: status.operationState?.phase,
     operationMessage: status.operationState?.message,
+    operationRevision: status.operationState?.syncResult?.revision,
+    operationResources: status.operationState?.syncResult?.resources ?? [],
+    resources: status.resources ?? [],
+    syncs: status.history?.length ?? 0,
     conditions: (status.conditions ?? []).map((c) => `${c.type}: ${c.message ?? ''}`),
   };
 }

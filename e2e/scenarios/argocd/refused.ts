@@ -3,7 +3,7 @@ import { waitFor } from '../../lib/kube.js';
 import { cluster } from '../../platform.js';
 import { transitionMessages } from '../day2.js';
 import { check, type Scenario } from '../scenario.js';
-import { application, describeApp, gitops, hardRefresh, waitSyncedHealthy } from './gitops.js';
+import { application, appState, describeApp, gitops, hardRefresh, waitSyncedHealthy } from './gitops.js';
 
 // Issue 14's scenario 5: a commit with a destructive edit (dev's cluster renamed to another
 // environment, which would replace every Azure resource it has) is refused by the XRD at
@@ -13,13 +13,6 @@ import { application, describeApp, gitops, hardRefresh, waitSyncedHealthy } from
 
 const APP = 'k8tre-dev';
 const FILE = 'examples/cluster/dev.yaml';
-
-interface SyncedResult {
-  readonly kind: string;
-  readonly name: string;
-  readonly status?: string;
-  readonly message?: string;
-}
 
 export const argocdRefused: Scenario = {
   name: 'argocd-refused',
@@ -38,10 +31,9 @@ export const argocdRefused: Scenario = {
     const result = await waitFor(
       `${APP}'s sync of the destructive commit to fail with the XRD's message`,
       async () => {
-        const app = await application(platform.admin, APP);
-        const operation = (app?.status as { operationState?: { syncResult?: { revision?: string; resources?: SyncedResult[] } } } | undefined)?.operationState;
-        if (operation?.syncResult?.revision !== refused) return undefined;
-        return operation.syncResult.resources?.find((r) => r.kind === cluster('dev').kind && r.status === 'SyncFailed');
+        const state = appState(await application(platform.admin, APP));
+        if (state.operationRevision !== refused) return undefined;
+        return state.operationResources.find((r) => r.kind === cluster('dev').kind && r.status === 'SyncFailed');
       },
       3 * 60_000,
       async () => describeApp(APP, await application(platform.admin, APP)),
@@ -61,10 +53,8 @@ export const argocdRefused: Scenario = {
     await waitFor(
       `${APP}'s retry to sync the revert`,
       async () => {
-        const operation = (
-          (await application(platform.admin, APP))?.status as { operationState?: { phase?: string; syncResult?: { revision?: string } } } | undefined
-        )?.operationState;
-        return operation?.phase === 'Succeeded' && operation.syncResult?.revision === reverted ? true : undefined;
+        const state = appState(await application(platform.admin, APP));
+        return state.operationPhase === 'Succeeded' && state.operationRevision === reverted ? true : undefined;
       },
       5 * 60_000,
       async () => describeApp(APP, await application(platform.admin, APP)),

@@ -1,6 +1,6 @@
 import { COMPOSITE_LABEL, keyOf } from '../../lib/stand-in-provider.js';
 import { check, some, type Scenario } from '../scenario.js';
-import { application, gitops, resourceTree } from './gitops.js';
+import { application, appState, gitops, resourceTree } from './gitops.js';
 import { GITOPS_XRS } from './sync.js';
 
 // Issue 14's scenario 3: ArgoCD's resource tracking and Crossplane together. ArgoCD tracks what
@@ -20,11 +20,10 @@ export const argocdTracking: Scenario = {
     const composed = [...(await platform.composed()).values()];
     let shown = 0;
     for (const { xr, app: appName } of GITOPS_XRS) {
-      const app = await application(platform.admin, appName);
-      const status = (app?.status ?? {}) as { resources?: { kind: string; name: string }[]; history?: unknown[] };
-      const own = (status.resources ?? []).map((r) => `${r.kind}/${r.name}`);
+      const state = appState(await application(platform.admin, appName));
+      const own = state.resources.map((r) => `${r.kind}/${r.name}`);
       // One sync, the first: had ArgoCD seen a difference in what Crossplane writes, selfHeal would have synced again.
-      check(status.history?.length === 1, `${appName} synced ${status.history?.length ?? 0} times with no commit, not once`);
+      check(state.syncs === 1, `${appName} synced ${state.syncs} times with no commit, not once`);
       check(
         own.length === 1 && own[0] === `${xr.kind}/${xr.name}`,
         () => `${appName} lists as its own resources ${JSON.stringify(own)}, not only its XR: ArgoCD would prune or diff what Crossplane composed`,

@@ -14,8 +14,9 @@ import { CILIUM_RELEASES } from '../../functions/k8tre/cluster/cilium-releases.j
 import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
 import { IDENTITY_ROLES, PRIVILEGED_ROLES } from '../../functions/k8tre/cluster/role-policy.js';
 import { CALENDAR_AS_OF, kubernetesVersionRule, kubernetesVersionTransitionRules, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
+import { clusterStatusContract } from '../../functions/k8tre/cluster/status.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
-import { array, boolean, celList, celString, cidr, immutable, integer, matching, object, oneOf, re2, string } from '../lib/schema.js';
+import { array, boolean, celList, celString, cidr, immutable, integer, matching, object, oneOf, re2 } from '../lib/schema.js';
 
 export const PLURAL = 'xk8treclusters';
 
@@ -295,62 +296,13 @@ const spec = object(
   },
 );
 
-const identity = (description: string) => object(description, { clientId: string('Client ID.'), principalId: string('Principal (object) ID.') });
-
-const status = object('What the cluster composed. IDs appear once Azure reports them.', {
-  environment: string('Environment.'),
-  domains: object('The environment’s domains.', { public: string('Public domain.'), internal: string('Private zone.') }),
-  aks: object('The AKS cluster.', {
-    name: string('Name.'),
-    id: string('Azure ID.'),
-    privateFqdn: string('Private API server FQDN.'),
-    oidcIssuerUrl: string('OIDC issuer URL.'),
-  }),
-  networking: object('Cluster address spaces.', {
-    serviceCidr: string('Service CIDR.'),
-    dnsServiceIp: string('DNS service IP.'),
-    podCidr: string('Cilium pod pool.'),
-  }),
-  identities: object('Identities and their IDs.', {
-    controlPlane: identity('AKS control-plane identity.'),
-    kubelet: identity('Kubelet identity (storage CSI drivers).'),
-    secretsProvider: identity('Key Vault Secrets Provider add-on identity.'),
-    workloads: array(
-      'Workload identities: external-dns, cert-manager and the extra ones.',
-      object(
-        'A workload identity.',
-        {
-          name: string('Name.'),
-          subject: string('Federated service account subject.'),
-          subjects: array('Every federated service account subject (ArgoCD’s identity has its controller’s and its server’s).', string('A subject.')),
-          clientId: string('Client ID, for the azure.workload.identity/client-id annotation.'),
-          principalId: string('Principal ID.'),
-          roles: array('Roles granted.', object('A role.', { role: string('Role.'), scope: string('Scope.') })),
-        },
-        { required: ['name'] },
-      ),
-      { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
-    ),
-  }),
-  keyVault: object('The Key Vault.', { name: string('Name.'), id: string('Azure ID.'), uri: string('Vault URI.') }),
-  dataResourceGroupName: string('Resource group of the Key Vault and storage accounts.'),
-  argocd: object('The hosted ArgoCD (Management role).', {
-    url: string('ArgoCD URL.'),
-    applicationClientId: string('Client ID of ArgoCD’s Entra application.'),
-  }),
-  storage: object('Storage accounts.', {
-    workspace: object('Workspace account.', { name: string('Name.'), id: string('Azure ID.') }),
-    core: object('Core account.', { name: string('Name.'), id: string('Azure ID.') }),
-  }),
-});
-
 export class ClusterDefinition extends XrdChart {
   constructor(scope: Construct, id: string) {
     super(scope, id, {
       kind: KIND,
       plural: PLURAL,
       spec,
-      status,
+      status: clusterStatusContract.schema,
       printerColumns: [
         { name: 'Environment', jsonPath: '.spec.environment' },
         { name: 'Version', jsonPath: '.spec.kubernetesVersion' },

@@ -1,28 +1,9 @@
 // Small builders for the OpenAPI v3 schemas inside XRDs. They keep the definitions readable
 // and turn the function's JavaScript patterns into the RE2 syntax the API server runs.
 
-export interface Schema {
-  type?: 'object' | 'array' | 'string' | 'integer' | 'boolean';
-  description?: string;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  items?: Schema;
-  additionalProperties?: Schema;
-  enum?: readonly string[];
-  pattern?: string;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  minItems?: number;
-  maxItems?: number;
-  maxProperties?: number;
-  default?: unknown;
-  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
-  'x-kubernetes-list-map-keys'?: string[];
-  'x-kubernetes-validations'?: ({ rule: string; fieldPath?: string } & (
-    { message: string } | { messageExpression: string } | { message: string; messageExpression: string }
-  ))[];
-}
+import type { Schema } from '../../functions/k8tre/lib/openapi.js';
+
+export type { Schema };
 
 type Extra = Omit<Schema, 'type' | 'description'>;
 

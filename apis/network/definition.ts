@@ -9,9 +9,10 @@ import {
   PRIVATE_LINK_ZONE_KEYS,
   RESERVED_ENVIRONMENT_NAMES,
 } from '../../functions/k8tre/network/api.js';
+import { networkStatusContract } from '../../functions/k8tre/network/status.js';
 import { AZURE_REGIONS } from '../../functions/k8tre/network/regions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
-import { array, boolean, celList, cidr, immutable, integer, matching, object, oneOf, string } from '../lib/schema.js';
+import { array, boolean, celList, cidr, immutable, integer, matching, object, oneOf } from '../lib/schema.js';
 
 export const PLURAL = 'xk8trenetworks';
 
@@ -306,70 +307,13 @@ const spec = object(
   },
 );
 
-const subnetStatus = object('A subnet.', { name: string('Subnet name.'), cidr: string('Address range.'), id: string('Azure ID.') });
-
-const status = object('What the network composed. CIDRs and priorities are decided by the function and kept; IDs appear once Azure reports them.', {
-  resourceGroupName: string('Resource group of the network resources.'),
-  management: object('The network Crossplane and ArgoCD run in, when not the hub.', {
-    virtualNetworkId: string('Its VNet ID.'),
-    addressSpace: string('Its address space.'),
-  }),
-  hub: object('The hub.', {
-    virtualNetworkId: string('Hub VNet ID.'),
-    addressSpace: string('Hub address space.'),
-    applicationGatewaySubnet: object('The gateway subnet.', { cidr: string('Address range.'), id: string('Azure ID.') }),
-  }),
-  environments: array(
-    'One entry per environment.',
-    object(
-      'An environment.',
-      {
-        name: string('Environment name.'),
-        addressSpace: string('Spoke address space.'),
-        virtualNetworkId: string('Spoke VNet ID.'),
-        publicDomain: string('Public domain; the gateway listener host.'),
-        internalDomain: string('Private zone name; the gateway backend domain.'),
-        dnsZone: object('Private DNS zone.', { name: string('Zone name.'), id: string('Azure ID.') }),
-        routingPriority: {
-          type: 'integer',
-          description: 'Priority of the HTTPS routing rule; the HTTP redirect rule uses this + 5. The apex environment ranks after all others.',
-        },
-        routingSlot: { type: 'integer', description: 'The environment’s slot, kept for good: it orders its rules and gives its cluster’s Cilium ID.' },
-        subnets: object('Spoke subnets.', { nodes: subnetStatus, privateEndpoints: subnetStatus, ingress: subnetStatus, apiServer: subnetStatus }),
-      },
-      { required: ['name'] },
-    ),
-    { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] },
-  ),
-  privateDnsZones: array(
-    'Shared private-link zones.',
-    object('A zone.', { purpose: string('aks, blob, file, queue, table, dfs or vault.'), name: string('Zone name.'), id: string('Azure ID.') }),
-  ),
-  gateway: object('The Application Gateway.', {
-    id: string('Azure ID.'),
-    publicIpAddress: string('Public IP address.'),
-    publicIpId: string('Public IP Azure ID.'),
-    identityClientId: string('Client ID of the gateway identity.'),
-    wafPolicyId: string('ID of the WAF policy the gateway uses.'),
-    listeners: array(
-      'Listener hosts and backends per environment.',
-      object('A listener set.', {
-        environment: string('Environment.'),
-        hosts: array('Host names.', string('Host name.')),
-        backend: string('Backend FQDN.'),
-        priority: { type: 'integer', description: 'Routing priority.' },
-      }),
-    ),
-  }),
-});
-
 export class NetworkDefinition extends XrdChart {
   constructor(scope: Construct, id: string) {
     super(scope, id, {
       kind: KIND,
       plural: PLURAL,
       spec,
-      status,
+      status: networkStatusContract.schema,
       printerColumns: [
         { name: 'Region', jsonPath: '.spec.region' },
         { name: 'Public IP', jsonPath: '.status.gateway.publicIpAddress' },

@@ -27,7 +27,7 @@ import { azureNames, clusterStamp, keys } from './naming.js';
 import { limits } from './api.js';
 import { resolveSharedKeyAccess } from './shared-keys.js';
 import { parseClusterSpec, type ClusterSpec } from './spec.js';
-import { clusterStatus } from './status.js';
+import { clusterStatus, type ClusterStatus } from './status.js';
 import { composeUsages } from './usages.js';
 
 /** Everything an XK8treCluster composes. Throws FieldError on input it cannot compose from. */
@@ -142,7 +142,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
         ]
       : []),
   ];
-  const status = {
+  const status: ClusterStatus = {
     ...clusterStatus(spec, facts, addressing, workloads, stores, observed),
     ...(management && { argocd: { url: management.url, ...(management.applicationClientId && { applicationClientId: management.applicationClientId }) } }),
   };

@@ -1,4 +1,6 @@
 import { formatCidr } from '../lib/cidr.js';
+import * as c from '../lib/contract.js';
+import type { TypeOf } from '../lib/contract.js';
 import { compact } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import type { ClusterAddressing } from './addressing.js';
@@ -8,30 +10,56 @@ import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys, STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
 import type { ClusterSpec } from './spec.js';
 
-// The XR's status contract: what K8TRE and the management cluster read. IDs appear once
-// Azure reports them; the client IDs replace the values the reference made people hard-code.
+// The XR's status contract, what K8TRE and the management cluster read: one source for the
+// XRD's status schema and the type the function writes. IDs appear once Azure reports them; the
+// client IDs replace the values the reference made people hard-code.
 
-export interface IdentityStatus {
-  clientId?: string;
-  principalId?: string;
-}
+const identity = (description: string) =>
+  c.object(description, { clientId: c.optional(c.string('Client ID.')), principalId: c.optional(c.string('Principal (object) ID.')) });
+const named = (description: string) => c.object(description, { name: c.string('Name.'), id: c.optional(c.string('Azure ID.')) });
 
-export interface ClusterStatus {
-  environment: string;
-  domains: { public: string; internal: string };
-  aks: { name: string; id?: string; privateFqdn?: string; oidcIssuerUrl?: string };
-  networking: { serviceCidr: string; dnsServiceIp: string; podCidr: string };
-  identities: {
-    controlPlane: IdentityStatus;
-    kubelet: IdentityStatus;
-    secretsProvider: IdentityStatus;
-    workloads: (IdentityStatus & { name: string; subject: string; subjects: string[]; roles: { role: string; scope: string }[] })[];
-  };
-  keyVault: { name: string; id?: string; uri?: string };
-  /** Where the Key Vault and storage accounts live. */
-  dataResourceGroupName: string;
-  storage: Record<StoragePurpose, { name: string; id?: string }>;
-}
+export const clusterStatusContract = c.object('What the cluster composed. IDs appear once Azure reports them.', {
+  environment: c.string('Environment.'),
+  domains: c.object('The environment’s domains.', { public: c.string('Public domain.'), internal: c.string('Private zone.') }),
+  aks: c.object('The AKS cluster.', {
+    name: c.string('Name.'),
+    id: c.optional(c.string('Azure ID.')),
+    privateFqdn: c.optional(c.string('Private API server FQDN.')),
+    oidcIssuerUrl: c.optional(c.string('OIDC issuer URL.')),
+  }),
+  networking: c.object('Cluster address spaces.', {
+    serviceCidr: c.string('Service CIDR.'),
+    dnsServiceIp: c.string('DNS service IP.'),
+    podCidr: c.string('Cilium pod pool.'),
+  }),
+  identities: c.object('Identities and their IDs.', {
+    controlPlane: identity('AKS control-plane identity.'),
+    kubelet: identity('Kubelet identity (storage CSI drivers).'),
+    secretsProvider: identity('Key Vault Secrets Provider add-on identity.'),
+    workloads: c.listMap(
+      'Workload identities: external-dns, cert-manager and the extra ones.',
+      'name',
+      c.object('A workload identity.', {
+        name: c.string('Name.'),
+        subject: c.string('Federated service account subject.'),
+        subjects: c.array('Every federated service account subject (ArgoCD’s identity has its controller’s and its server’s).', c.string('A subject.')),
+        clientId: c.optional(c.string('Client ID, for the azure.workload.identity/client-id annotation.')),
+        principalId: c.optional(c.string('Principal ID.')),
+        roles: c.array('Roles granted.', c.object('A role.', { role: c.string('Role.'), scope: c.string('Scope.') })),
+      }),
+    ),
+  }),
+  keyVault: c.object('The Key Vault.', { name: c.string('Name.'), id: c.optional(c.string('Azure ID.')), uri: c.optional(c.string('Vault URI.')) }),
+  dataResourceGroupName: c.string('Resource group of the Key Vault and storage accounts.'),
+  argocd: c.optional(
+    c.object('The hosted ArgoCD (Management role).', {
+      url: c.string('ArgoCD URL.'),
+      applicationClientId: c.optional(c.string('Client ID of ArgoCD’s Entra application.')),
+    }),
+  ),
+  storage: c.object('Storage accounts.', { workspace: named('Workspace account.'), core: named('Core account.') }),
+});
+export type ClusterStatus = TypeOf<typeof clusterStatusContract>;
 
 export function clusterStatus(
   spec: ClusterSpec,
@@ -72,6 +100,6 @@ export function clusterStatus(
     },
     keyVault: { name: azureNames.keyVault(spec), id: stores.keyVaultId, uri: at(keys.keyVault, 'vaultUri') },
     dataResourceGroupName: stores.resourceGroupName,
-    storage: Object.fromEntries(STORAGE_PURPOSES.map((purpose) => [purpose, storage(purpose)])) as Record<StoragePurpose, { name: string; id?: string }>,
+    storage: Object.fromEntries(STORAGE_PURPOSES.map((purpose) => [purpose, storage(purpose)])) as ClusterStatus['storage'],
   });
 }

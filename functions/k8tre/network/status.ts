@@ -1,7 +1,9 @@
 import { formatCidr } from '../lib/cidr.js';
 import { compact } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
-import { SUBNET_ROLES, type SpokePlan, type SubnetRole } from './address-plan.js';
+import * as c from '../lib/contract.js';
+import type { TypeOf } from '../lib/contract.js';
+import { SUBNET_ROLES, type SpokePlan } from './address-plan.js';
 import { environmentZoneKey, sharedZoneId, sharedZones } from './dns.js';
 import { environmentDomains } from './domains.js';
 import type { GatewayListener } from './gateway.js';
@@ -10,43 +12,69 @@ import { keys, spokeSubnetName } from './naming.js';
 import type { RoutingPriorities } from './priorities.js';
 import type { NetworkSpec } from './spec.js';
 
-// The XR's status contract. CIDRs and priorities are always present (they are decided by the
-// function); Azure IDs appear once the providers report them. XK8treCluster reads this.
+// The XR's status contract: one source for the XRD's status schema and the type the function
+// writes and XK8treCluster reads. CIDRs and priorities are always present (the function decides
+// them); Azure IDs appear once the providers report them.
 
-export interface SubnetStatus {
-  name: string;
-  cidr: string;
-  id?: string;
-}
+const subnetStatus = c.object('A subnet.', { name: c.string('Subnet name.'), cidr: c.string('Address range.'), id: c.optional(c.string('Azure ID.')) });
+export type SubnetStatus = TypeOf<typeof subnetStatus>;
 
-export interface EnvironmentStatus {
-  name: string;
-  addressSpace: string;
-  virtualNetworkId?: string;
-  publicDomain: string;
-  internalDomain: string;
-  dnsZone: { name: string; id?: string };
-  routingPriority: number;
-  routingSlot: number;
-  subnets: Record<SubnetRole, SubnetStatus>;
-}
+const environmentStatus = c.object('An environment.', {
+  name: c.string('Environment name.'),
+  addressSpace: c.string('Spoke address space.'),
+  virtualNetworkId: c.optional(c.string('Spoke VNet ID.')),
+  publicDomain: c.string('Public domain; the gateway listener host.'),
+  internalDomain: c.string('Private zone name; the gateway backend domain.'),
+  dnsZone: c.object('Private DNS zone.', { name: c.string('Zone name.'), id: c.optional(c.string('Azure ID.')) }),
+  routingPriority: c.integer('Priority of the HTTPS routing rule; the HTTP redirect rule uses this + 5. The apex environment ranks after all others.'),
+  routingSlot: c.integer('The environment’s slot, kept for good: it orders its rules and gives its cluster’s Cilium ID.'),
+  subnets: c.record('Spoke subnets.', SUBNET_ROLES, subnetStatus),
+});
+export type EnvironmentStatus = TypeOf<typeof environmentStatus>;
 
-export interface NetworkStatus {
-  resourceGroupName: string;
-  hub: { virtualNetworkId?: string; addressSpace: string; applicationGatewaySubnet: { cidr?: string; id?: string } };
-  /** The network Crossplane and ArgoCD run in, when it is not the hub. */
-  management?: { virtualNetworkId: string; addressSpace: string };
-  environments: EnvironmentStatus[];
-  privateDnsZones: { purpose: string; name: string; id?: string }[];
-  gateway: {
-    id?: string;
-    publicIpAddress?: string;
-    publicIpId?: string;
-    identityClientId?: string;
-    wafPolicyId?: string;
-    listeners: { environment: string; hosts: string[]; backend: string; priority: number }[];
-  };
-}
+export const networkStatusContract = c.object(
+  'What the network composed. CIDRs and priorities are decided by the function and kept; IDs appear once Azure reports them.',
+  {
+    resourceGroupName: c.string('Resource group of the network resources.'),
+    hub: c.object('The hub.', {
+      virtualNetworkId: c.optional(c.string('Hub VNet ID.')),
+      addressSpace: c.string('Hub address space.'),
+      applicationGatewaySubnet: c.object('The gateway subnet.', { cidr: c.optional(c.string('Address range.')), id: c.optional(c.string('Azure ID.')) }),
+    }),
+    management: c.optional(
+      c.object('The network Crossplane and ArgoCD run in, when not the hub.', {
+        virtualNetworkId: c.string('Its VNet ID.'),
+        addressSpace: c.string('Its address space.'),
+      }),
+    ),
+    environments: c.listMap('One entry per environment.', 'name', environmentStatus),
+    privateDnsZones: c.array(
+      'Shared private-link zones.',
+      c.object('A zone.', {
+        purpose: c.string('aks, blob, file, queue, table, dfs or vault.'),
+        name: c.string('Zone name.'),
+        id: c.optional(c.string('Azure ID.')),
+      }),
+    ),
+    gateway: c.object('The Application Gateway.', {
+      id: c.optional(c.string('Azure ID.')),
+      publicIpAddress: c.optional(c.string('Public IP address.')),
+      publicIpId: c.optional(c.string('Public IP Azure ID.')),
+      identityClientId: c.optional(c.string('Client ID of the gateway identity.')),
+      wafPolicyId: c.optional(c.string('ID of the WAF policy the gateway uses.')),
+      listeners: c.array(
+        'Listener hosts and backends per environment.',
+        c.object('A listener set.', {
+          environment: c.string('Environment.'),
+          hosts: c.array('Host names.', c.string('Host name.')),
+          backend: c.string('Backend FQDN.'),
+          priority: c.integer('Routing priority.'),
+        }),
+      ),
+    }),
+  },
+);
+export type NetworkStatus = TypeOf<typeof networkStatusContract>;
 
 export function networkStatus(
   spec: NetworkSpec,
@@ -81,7 +109,7 @@ export function networkStatus(
       const domains = environmentDomains(spec, env);
       const subnets = Object.fromEntries(
         SUBNET_ROLES.map((role) => [role, { name: spokeSubnetName[role], cidr: formatCidr(spoke.subnets[role]), id: id(keys.spokeSubnet(env.name, role)) }]),
-      ) as Record<SubnetRole, SubnetStatus>;
+      ) as EnvironmentStatus['subnets'];
       return {
         name: env.name,
         addressSpace: formatCidr(spoke.addressSpace),

@@ -86,11 +86,11 @@ describe('the package validates', () => {
   // Each: what is refused, the example and the field set to break it, and what `crossplane resource validate` must say.
   const refusedAtAdmission: [string, string, string, unknown, string][] = [
     [
-      'more exposed environments than one gateway routes',
+      'more exposed environments than the answer to Crossplane holds',
       'network/k8tre.yaml',
       'spec.environments',
-      Array.from({ length: 51 }, (_, i) => ({ name: `e${i}`, addressSpace: `10.${150 + Math.floor(i / 16)}.${(i % 16) * 16}.0/20` })),
-      'at most 50 exposed environments per network',
+      Array.from({ length: 61 }, (_, i) => ({ name: `e${i}`, addressSpace: `10.${150 + Math.floor(i / 16)}.${(i % 16) * 16}.0/20` })),
+      'at most 60 exposed environments per network',
     ],
     ['a zonal gateway with one instance', 'network/k8tre.yaml', 'spec.gateway.minCapacity', 1, 'needs minCapacity 2 or more for zone redundancy'],
     ['a system pool of one node', 'cluster/dev.yaml', 'spec.systemPool.minCount', 1, 'spec.systemPool.minCount: Invalid value: 1'],

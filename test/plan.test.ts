@@ -49,7 +49,7 @@ describe('npm start', () => {
       for (const subnet of Object.values(env.subnets)) expect(result.report).toMatch(new RegExp(`${subnet.name} +${subnet.cidr.replace(/\./g, '\\.')}`));
     }
     for (const listener of network.gateway.listeners)
-      expect(result.report).toContain(`${listener.hosts.join(', ')} → ${listener.backend}  (priority ${listener.priority})`);
+      expect(result.report).toContain(`${listener.hosts.join(', ')} → ${listener.backend}  (priority ${listener.priority}, on ${listener.gateway})`);
     expect(result.report).toContain('listener  none (not exposed on the public gateway)');
   });
 

@@ -56,7 +56,7 @@ const NEGATIVE: Record<string, () => Manifest[]> = {
   'gateway-waf-https': () => {
     const gateway = sample('ApplicationGateway');
     const rules = (gateway.spec as { forProvider: { requestRoutingRule: Json[] } }).forProvider.requestRoutingRule.map((r) =>
-      String(r.name).startsWith('rule-http-') ? { ...r, redirectConfigurationName: undefined, backendAddressPoolName: 'backendpool-dev' } : r,
+      r.name === 'rule-http' ? { ...r, redirectConfigurationName: undefined, backendAddressPoolName: 'backendpool-dev' } : r,
     );
     return [
       setForProvider(gateway, { requestRoutingRule: rules }),

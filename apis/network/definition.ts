@@ -259,7 +259,7 @@ const spec = object(
         },
         {
           rule: `self.filter(e, !has(e.exposed) || e.exposed).size() <= ${limits.exposedEnvironments.max}`,
-          message: `at most ${limits.exposedEnvironments.max} exposed environments per network: an Application Gateway routes at most ${limits.exposedEnvironments.gatewayListeners} listeners, ${limits.exposedEnvironments.listenersEach} per environment; use a second XK8treNetwork`,
+          message: `at most ${limits.exposedEnvironments.max} exposed environments per network, so that its answer fits Crossplane's 4 MiB; use a second XK8treNetwork`,
         },
       ],
     }),

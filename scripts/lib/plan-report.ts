@@ -84,7 +84,8 @@ export function planReport(platform: RenderedPlatform): string {
     const own = clusters.filter(({ round }) => livesIn(round.xr, network.xr));
     const clustersByEnv = new Map(own.map(({ rendered: c, round }) => [(round.xr.status as ClusterStatus).environment, c]));
     if (out.length > 0) out.push('');
-    out.push(`Network ${networkName} (${rendered.file}): hub ${status.hub.addressSpace}, gateway public IP ${status.gateway.publicIpAddress ?? '(pending)'}`);
+    const gateways = status.gateways.map((g) => `${g.name} ${g.publicIpAddress ?? '(IP pending)'}`).join(', ');
+    out.push(`Network ${networkName} (${rendered.file}): hub ${status.hub.addressSpace}, gateway${status.gateways.length === 1 ? '' : 's'} ${gateways}`);
     for (const env of status.environments) {
       out.push(
         '',
@@ -92,7 +93,7 @@ export function planReport(platform: RenderedPlatform): string {
       );
       out.push(...table(Object.values(env.subnets).map((s) => [s.name, s.cidr])));
       const listeners = status.gateway.listeners.filter((l) => l.environment === env.name);
-      for (const l of listeners) out.push(`  listener  ${l.hosts.join(', ')} → ${l.backend}  (priority ${l.priority})`);
+      for (const l of listeners) out.push(`  listener  ${l.hosts.join(', ')} → ${l.backend}  (priority ${l.priority}, on ${l.gateway})`);
       if (listeners.length === 0) out.push('  listener  none (not exposed on the public gateway)');
       const cluster = clustersByEnv.get(env.name);
       if (!cluster) {

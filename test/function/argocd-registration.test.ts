@@ -122,6 +122,9 @@ describe('registration with the management ArgoCD', () => {
       'azure.k8tre.io/externaldns-client-id': clientId('externaldns'),
       'azure.k8tre.io/certmanager-client-id': clientId('certmanager'),
       'azure.k8tre.io/jupyter-client-id': clientId('jupyter'),
+      // Which gateway serves dev, and the address its public records point at, from the network's status.
+      'azure.k8tre.io/gateway': 'agw-k8tre',
+      'azure.k8tre.io/gateway-public-ip': '203.0.113.10',
     });
   });
 

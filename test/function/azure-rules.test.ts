@@ -3,7 +3,7 @@ import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { limits } from '../../functions/k8tre/network/api.js';
 import { AKS_MINORS, CALENDAR_AS_OF, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
-import { forProvider } from '../support/manifest.js';
+import { byName, forProvider } from '../support/manifest.js';
 import {
   desired,
   desiredNames,
@@ -135,7 +135,7 @@ describe('Application Gateway listeners (learn.microsoft.com/azure/application-g
     }
     const withUat = withField({ ...settled.xr, status }, 'spec.environments', [...(network.spec as { environments: Json[] }).environments, { name: 'uat' }]);
     const rsp = run(withUat, { ...settled.observed, gateway });
-    expect(rules(rsp)).toMatchObject({ 'rule-dev': 10, 'rule-stg': 20, 'rule-prd': 10_030, 'rule-http-prd': 10_035, 'rule-uat': 50 });
+    expect(rules(rsp)).toEqual({ 'rule-dev': 10, 'rule-stg': 20, 'rule-prd': 10_030, 'rule-uat': 50, 'rule-http': 20_000 });
     const prd = (status_(rsp).environments as Json[]).find((e) => e.name === 'prd');
     expect(prd).toMatchObject({ routingPriority: 10_030, routingSlot: 3 });
   });
@@ -149,20 +149,52 @@ describe('Application Gateway limits (learn.microsoft.com/azure/azure-resource-m
   const withEnvironments = (list: Json[]) =>
     withField(withField(network, 'spec.addressPool', { cidr: '10.128.0.0/10', spokePrefixLength: 20 }), 'spec.environments', list);
 
-  it(`composes ${limits.exposedEnvironments.max} exposed environments, whose listeners, certificates and redirects fill one gateway, and any number of internal ones`, () => {
-    const { observed } = settle(withEnvironments(environments(limits.exposedEnvironments.max, 20)), observe);
+  const gatewayOf = (status: Json, env: string) => ((status.environments as Json[]).find((e) => e.name === env)?.gateway as Json | undefined)?.name;
+
+  it('gives each exposed environment one HTTPS listener, and each gateway one HTTP listener that redirects every host', () => {
+    const max = limits.exposedEnvironments.max;
+    const { observed } = settle(withEnvironments(environments(max, 20)), observe);
     const gateway = forProvider(observed.gateway);
-    expect(gateway.httpListener).toHaveLength(100);
-    expect(gateway.sslCertificate).toHaveLength(50);
-    expect(gateway.redirectConfiguration).toHaveLength(50);
-    expect(gateway.backendAddressPool).toHaveLength(50);
+    expect(gateway.httpListener).toHaveLength(max + 1);
+    expect(gateway.sslCertificate).toHaveLength(max);
+    expect(gateway.backendAddressPool).toHaveLength(max);
+    expect(gateway.redirectConfiguration).toHaveLength(1);
+    expect(byName(gateway.httpListener, 'listener-http')).toEqual({
+      name: 'listener-http',
+      frontendIpConfigurationName: 'appGwFrontendIP',
+      frontendPortName: 'http',
+      protocol: 'Http',
+    });
+    expect(byName(gateway.requestRoutingRule, 'rule-http')).toMatchObject({ priority: 20_000, redirectConfigurationName: 'redirect-to-https' });
   });
 
-  it('refuses one exposed environment more, saying why and what to do', () => {
+  it('refuses one exposed environment more than the answer holds, saying why and what to do', () => {
     const message = fatalMessage(run(withEnvironments(environments(limits.exposedEnvironments.max + 1))));
     expect(message).toBe(
-      'invalid input: spec.environments: exposes 51 environments through the Application Gateway, which routes at most 100 listeners (2 per environment), so 50; put the others in a second XK8treNetwork (sharing this hub, give it this network’s private-link zones in spec.dns.privateLinkZones) or set exposed: false on internal-only ones',
+      `invalid input: spec.environments: exposes ${limits.exposedEnvironments.max + 1} environments; a network's answer to Crossplane, which reads at most 4 MiB, holds at most ${limits.exposedEnvironments.max} exposed ones. ` +
+        'Put the others in a second XK8treNetwork (sharing this hub, give it this network’s private-link zones in spec.dns.privateLinkZones) or set exposed: false on internal-only ones',
     );
+  });
+
+  it('keeps an environment on the second gateway its status records, with that gateway’s own public IP', () => {
+    // A network whose first gateway was full placed stg on the second; stg stays there.
+    const first = settle(network, observe);
+    const status = structuredClone(first.xr.status as Json);
+    const stg = (status.environments as Json[]).find((e) => e.name === 'stg') as Json;
+    stg.gateway = { index: 1, name: 'agw-k8tre-2' };
+    const { xr, observed } = settle({ ...network, status }, observe);
+    const second = forProvider(observed['gateway-2']);
+    expect((second.httpListener as Json[]).map((l) => l.name)).toEqual(['listener-https-stg', 'listener-http']);
+    expect(second.frontendIpConfiguration).toEqual([expect.objectContaining({ publicIpAddressIdRef: { name: 'k8tre-gateway-2-public-ip' } })]);
+    expect(JSON.stringify(observed['gateway-2-public-ip'])).toContain('"crossplane.io/external-name":"pip-k8tre-appgw-2"');
+    expect((forProvider(observed.gateway).httpListener as Json[]).map((l) => l.name)).not.toContain('listener-https-stg');
+    const settled = xr.status as Json;
+    expect(gatewayOf(settled, 'stg')).toBe('agw-k8tre-2');
+    expect(gatewayOf(settled, 'dev')).toBe('agw-k8tre');
+    expect((settled.gateways as Json[]).map((g) => [g.name, g.environments])).toEqual([
+      ['agw-k8tre', ['dev', 'prd']],
+      ['agw-k8tre-2', ['stg']],
+    ]);
   });
 
   it('runs at least two instances when the gateway spans zones, as zone redundancy needs', () => {

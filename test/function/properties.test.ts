@@ -89,10 +89,13 @@ function checkInvariants(xr: Json, observed: Record<string, Json>): void {
   expect(new Set(priorities).size).toBe(priorities.length);
   expect(new Set(gw.httpListener.map((l) => l.name)).size).toBe(gw.httpListener.length);
   const exposed = spec.environments.filter((e) => e.exposed !== false);
-  // One HTTPS listener per exposed environment, and one HTTP listener that only redirects.
-  expect(gw.httpListener.filter((l) => l.protocol === 'Https')).toHaveLength(exposed.length);
-  expect(gw.httpListener.filter((l) => l.protocol === 'Http')).toHaveLength(exposed.length);
-  for (const env of exposed) expect(gw.httpListener.filter((l) => l.name.includes(env.name)).length).toBeGreaterThanOrEqual(2);
+  // One HTTPS listener per exposed environment, and one HTTP listener, with no host names, that redirects them all.
+  expect(gw.httpListener.filter((l) => l.protocol === 'Https').map((l) => l.name)).toEqual(
+    exposed.map((env) => `listener-https-${env.name}`).sort((a, b) => a.localeCompare(b)),
+  );
+  expect(gw.httpListener.filter((l) => l.protocol === 'Http')).toEqual(
+    exposed.length > 0 ? [expect.not.objectContaining({ hostNames: expect.anything() })] : [],
+  );
 }
 
 describe('any valid network', () => {

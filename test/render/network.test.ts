@@ -7,14 +7,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkStatus } from '../../functions/k8tre/network/status.js';
 import { asObserved, lastRound, reconcileUntilSettled, toRound, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { loadExample, withField } from '../support/function.js';
-import { expectValid, forProvider, observedAt, useRenderSession } from '../support/render.js';
+import { byName, expectValid, forProvider, observedAt, useRenderSession } from '../support/render.js';
 
 // Renders examples/network/* through the real `crossplane composition render` (CLI v2.5.0,
 // core v2.3.4 engine) and our function, reconcile after reconcile, and checks what matters.
 
 const session = useRenderSession();
 const names = (list: unknown) => (list as { name: string }[]).map((item) => item.name);
-const byName = (list: unknown, name: string) => (list as { name: string }[]).find((item) => item.name === name);
 const status = (round: Round) => round.xr.status as NetworkStatus & { conditions: unknown[] };
 const observedId = (manifest: Manifest | undefined) => observedAt(manifest, 'id');
 
@@ -241,22 +240,23 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
       gatewayIpConfiguration: [{ subnetIdRef: { name: 'k8tre-hub-subnet-appgw' } }],
       frontendIpConfiguration: [{ publicIpAddressIdRef: { name: 'k8tre-gateway-public-ip' } }],
     });
-    expect(names(gateway.httpListener)).toEqual([
-      'listener-https-dev',
-      'listener-http-dev',
-      'listener-https-prd',
-      'listener-http-prd',
-      'listener-https-stg',
-      'listener-http-stg',
-    ]);
+    expect(names(gateway.httpListener)).toEqual(['listener-https-dev', 'listener-https-prd', 'listener-https-stg', 'listener-http']);
     expect(byName(gateway.httpListener, 'listener-https-prd')).toMatchObject({
       protocol: 'Https',
       hostNames: ['karectl.org', '*.karectl.org'],
       sslCertificateName: 'ssl-cert-prd',
       requireSni: true,
     });
-    expect(byName(gateway.httpListener, 'listener-http-dev')).toMatchObject({ protocol: 'Http', hostNames: ['dev.karectl.org', '*.dev.karectl.org'] });
-    expect(byName(gateway.redirectConfiguration, 'redirect-https-dev')).toMatchObject({ redirectType: 'Permanent', targetListenerName: 'listener-https-dev' });
+    // One HTTP listener for every host (a basic listener: no host names) redirects to HTTPS, keeping host, path and query.
+    expect(byName(gateway.httpListener, 'listener-http')).toEqual({
+      name: 'listener-http',
+      frontendIpConfigurationName: 'appGwFrontendIP',
+      frontendPortName: 'http',
+      protocol: 'Http',
+    });
+    expect(gateway.redirectConfiguration).toEqual([
+      { name: 'redirect-to-https', redirectType: 'Permanent', targetListenerName: 'listener-https-dev', includePath: true, includeQueryString: true },
+    ]);
     expect(byName(gateway.backendAddressPool, 'backendpool-stg')).toEqual({ name: 'backendpool-stg', fqdns: ['gw.stg.karectl.org'] });
     expect(byName(gateway.probe, 'health-probe-prd')).toMatchObject({
       protocol: 'Https',
@@ -279,7 +279,7 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     expect(gateway.rewriteRuleSet).toBeUndefined();
   });
 
-  it('routes HTTPS and redirects HTTP with priorities that belong to each environment, the apex (*.karectl.org) after the others', () => {
+  it('routes HTTPS with priorities that belong to each environment, the apex (*.karectl.org) after the others, and redirects HTTP last', () => {
     const rules = forProvider(last(rounds).composed.get('gateway')).requestRoutingRule as {
       name: string;
       priority: number;
@@ -287,13 +287,11 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     }[];
     expect(Object.fromEntries(rules.map((r) => [r.name, r.priority]))).toEqual({
       'rule-dev': 10,
-      'rule-http-dev': 15,
       'rule-prd': 10_030,
-      'rule-http-prd': 10_035,
       'rule-stg': 20,
-      'rule-http-stg': 25,
+      'rule-http': 20_000,
     });
-    expect(byName(rules, 'rule-http-stg')).toMatchObject({ redirectConfigurationName: 'redirect-https-stg' });
+    expect(byName(rules, 'rule-http')).toMatchObject({ redirectConfigurationName: 'redirect-to-https' });
   });
 
   it('grants the gateway identity Key Vault Secrets User on the certificate vault, and nothing wider', () => {
@@ -453,7 +451,7 @@ describe('examples/network/internal-domain.yaml: internal names behind public on
     const gateway = forProvider(last(rounds).composed.get('gateway'));
     expect(names(gateway.rewriteRuleSet)).toEqual(['rewrite-dev', 'rewrite-prd']);
     expect(byName(gateway.requestRoutingRule, 'rule-dev')).toMatchObject({ rewriteRuleSetName: 'rewrite-dev' });
-    expect(byName(gateway.requestRoutingRule, 'rule-http-dev')).not.toHaveProperty('rewriteRuleSetName');
+    expect(byName(gateway.requestRoutingRule, 'rule-http')).not.toHaveProperty('rewriteRuleSetName');
     const rules = (gateway.rewriteRuleSet as { name: string; rewriteRule: { name: string }[] }[]).find((set) => set.name === 'rewrite-dev')?.rewriteRule;
     expect(names(rules)).toEqual([
       'rewrite-host-jupyter',

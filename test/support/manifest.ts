@@ -4,3 +4,8 @@ export function forProvider(manifest: { spec?: unknown; metadata?: unknown } | u
   if (!fields) throw new Error(`no forProvider in ${JSON.stringify((manifest?.metadata as { name?: string } | undefined)?.name)}`);
   return fields;
 }
+
+/** The entry of a named list (listeners, rules, certificates) called `name`. */
+export function byName(list: unknown, name: string): { name: string } | undefined {
+  return (list as { name: string }[]).find((item) => item.name === name);
+}

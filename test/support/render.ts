@@ -28,7 +28,7 @@ export async function expectValid(stream: string): Promise<void> {
   expect(result.ok, result.stdout + result.stderr).toBe(true);
 }
 
-export { forProvider } from './manifest.js';
+export { byName, forProvider } from './manifest.js';
 
 /** A value of `status.atProvider` as the simulated provider reports it for this resource. */
 export function observedAt(manifest: Manifest | undefined, ...path: string[]): unknown {

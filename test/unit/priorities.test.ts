@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planPriorities, slotOfPriority, type RoutingPriorities } from '../../functions/k8tre/network/priorities.js';
+import { HTTP_REDIRECT_PRIORITY, planPriorities, slotOfPriority, type RoutingPriorities } from '../../functions/k8tre/network/priorities.js';
 
 const envs = (...names: string[]) => names.map((name) => ({ name, apex: name === 'prd' }));
 const https = (plan: Map<string, RoutingPriorities>) => Object.fromEntries([...plan].map(([n, p]) => [n, p.https]));
@@ -17,11 +17,11 @@ function winner(plan: Map<string, RoutingPriorities>, apex: string | undefined, 
 }
 
 describe('routing priorities', () => {
-  it('gives each environment its own slot, HTTP redirects just after HTTPS, and the apex after all others', () => {
+  it('gives each environment its own slot, the apex after all others, and the shared HTTP redirect after everything', () => {
     const plan = planPriorities(envs('dev', 'stg', 'prd'), new Map());
     expect(https(plan)).toEqual({ dev: 10, stg: 20, prd: 10_030 });
-    expect(plan.get('stg')?.httpRedirect).toBe(25);
-    expect(plan.get('prd')).toEqual({ slot: 3, https: 10_030, httpRedirect: 10_035 });
+    expect(plan.get('prd')).toEqual({ slot: 3, https: 10_030 });
+    expect(planPriorities(envs('prd'), new Map([['prd', 999]])).get('prd')?.https).toBeLessThan(HTTP_REDIRECT_PRIORITY);
   });
 
   it('keeps slots when environments are inserted, removed and reordered (the reference renumbered them)', () => {
@@ -66,7 +66,7 @@ describe('routing priorities', () => {
           expect(winner(plan, apex, `${env}.karectl.org`, 'karectl.org')).toBe(env);
         }
         expect(winner(plan, apex, 'jupyter.karectl.org', 'karectl.org')).toBe(apex);
-        expect(new Set([...plan.values()].flatMap((p) => [p.https, p.httpRedirect])).size).toBe(plan.size * 2);
+        expect(new Set([...plan.values()].map((p) => p.https)).size).toBe(plan.size);
       }),
     );
   });

@@ -28,6 +28,8 @@ export const K8TRE_ANNOTATIONS = {
   'public-dns-zone-subscription-id': 'Its subscription (the ClusterIssuer’s subscriptionID)',
   'externaldns-client-id': 'Client ID of external-dns’s workload identity',
   'certmanager-client-id': 'Client ID of cert-manager’s workload identity',
+  gateway: 'The Application Gateway that serves the environment’s public hosts (an exposed environment)',
+  'gateway-public-ip': 'Its public IP address: where the public DNS records of the environment’s hosts point',
 } as const;
 
 export interface RegistrationFacts {
@@ -60,6 +62,8 @@ export function k8treAnnotations(spec: ClusterSpec, facts: RegistrationFacts): R
     'public-dns-zone-subscription-id': publicZone.subscriptionId,
     'externaldns-client-id': facts.clientIds.externaldns,
     'certmanager-client-id': facts.clientIds.certmanager,
+    gateway: facts.network.gateway?.name,
+    'gateway-public-ip': facts.network.gateway?.publicIpAddress,
   };
   const workloads = spec.workloadIdentities.map((identity) => [`${identity.name}-client-id`, facts.clientIds[identity.name]] as const);
   return Object.fromEntries(

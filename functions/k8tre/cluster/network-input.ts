@@ -34,6 +34,8 @@ export interface NetworkFacts {
   readonly otherEnvironments: number;
   /** Resource groups the network's IDs name (a hub, landing-zone zones, a management network): not the cluster's to own. */
   readonly groupsNamed: readonly ReferencedGroup[];
+  /** The Application Gateway serving the environment, when it is exposed; its IP once Azure reports it. */
+  readonly gateway?: { readonly name: string; readonly publicIpAddress?: string };
 }
 
 export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly waitingFor: string };
@@ -102,8 +104,15 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       peeredWithAllSpokes: dig(envSpec, 'management') === true,
       otherEnvironments: names.length - 1,
       groupsNamed: referencedGroups(dig(network, 'spec'), 'spec').map((r) => ({ ...r, field: `${r.field} of ${describe}` })),
+      ...gatewayOf(envStatus),
     },
   };
+}
+
+function gatewayOf(envStatus: unknown): Pick<NetworkFacts, 'gateway'> {
+  const name = digString(envStatus, 'gateway', 'name');
+  const publicIpAddress = digString(envStatus, 'gateway', 'publicIpAddress');
+  return name ? { gateway: { name, ...(publicIpAddress && { publicIpAddress }) } } : {};
 }
 
 /** The slot from a network's status; a network from before the slot was recorded has the priority. */

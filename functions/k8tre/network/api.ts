@@ -65,9 +65,8 @@ export const patterns = {
   },
 } as const;
 
+/** Listeners, certificates and backend pools an Application Gateway holds (see limits.gateway). */
 const GATEWAY_LISTENERS = 100;
-/** HTTPS, and HTTP that redirects to it. */
-const LISTENERS_PER_ENVIRONMENT = 2;
 /** Zone-redundant Application Gateway v2 needs at least two instances
  * (https://learn.microsoft.com/azure/reliability/reliability-application-gateway-v2). */
 const ZONE_REDUNDANT_MIN_CAPACITY = 2;
@@ -88,11 +87,19 @@ export const limits = {
   managementEnvironments: { max: 1 },
   /**
    * An Application Gateway routes through at most 100 active listeners and holds at most 100
-   * SSL certificates and 100 redirect configurations (with the Default Rule Set or CRS 3.2;
+   * SSL certificates, backend pools and redirect configurations (with the Default Rule Set or CRS 3.2;
    * https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#application-gateway-limits).
-   * Each exposed environment takes two listeners (HTTPS, and HTTP that redirects), so 50.
+   * Each gateway has one HTTP listener that redirects every host, and each exposed environment one
+   * HTTPS listener (network/gateway-placement.ts). More environments get more gateways, up to `max`.
    */
-  exposedEnvironments: { max: GATEWAY_LISTENERS / LISTENERS_PER_ENVIRONMENT, listenersEach: LISTENERS_PER_ENVIRONMENT, gatewayListeners: GATEWAY_LISTENERS },
+  gateway: { listeners: GATEWAY_LISTENERS, environmentsEach: GATEWAY_LISTENERS - 1, max: 20 },
+  /**
+   * Not the gateways but the answer caps exposed environments today: each adds its listener,
+   * certificate, pool, probe, settings, rule and rewrites to the network's answer (about 4.7 KB
+   * with an internal domain), and with 100 environments, 60 exposed keep it 5% under Crossplane's
+   * 4 MiB (test/function/response-size.test.ts). The cap lifts when the spokes leave the network's answer.
+   */
+  exposedEnvironments: { max: 60 },
   /** A created hub needs room for a /24 gateway subnet and two /26 subnets. */
   createdHubPrefix: { min: 8, max: 23 },
   existingHubPrefix: { min: 8, max: 29 },

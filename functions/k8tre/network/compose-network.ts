@@ -5,7 +5,8 @@ import type { Observed } from '../lib/observed.js';
 import { planAddresses } from './address-plan.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { composeDns } from './dns.js';
-import { composeGateway } from './gateway.js';
+import { composeGateways } from './gateway.js';
+import { placeOnGateways } from './gateway-placement.js';
 import { hubSubnets, composeHub, composeResourceGroup } from './hub.js';
 import { checkNetworkChanges } from './day2.js';
 import { readPrevious } from './previous.js';
@@ -96,6 +97,10 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
     reserved: previous.lingering,
   });
   const priorities = planPriorities(spec.environments, previous.slots);
+  const onGateways = placeOnGateways(
+    spec.environments.filter((e) => e.exposed).map((e) => e.name),
+    previous.gateways,
+  );
   const managementRanges = managementSources(spec, plan);
 
   const resources: DesiredResources = new Map();
@@ -110,9 +115,9 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   }
   composeManagementReach(spec, resources);
   composeDns(spec, hub, resources);
-  const gateway = composeGateway(spec, hub, priorities, observed, resources);
+  const gateway = composeGateways(spec, hub, priorities, onGateways, observed, resources);
   const unreachable = unreachableWarning(spec);
-  const inForceMinCapacity = observed.forProvider(keys.gateway, 'autoscaleConfiguration', 'minCapacity') === spec.gateway.minCapacity;
+  const inForceMinCapacity = observed.forProvider(keys.gateway(0), 'autoscaleConfiguration', 'minCapacity') === spec.gateway.minCapacity;
   const groupReason = groupTaken(spec.resourceGroupName, referencedGroups(xr.spec, 'spec'));
   const warnings = [
     ...(unreachable ? [unreachable] : []),
@@ -136,7 +141,7 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   return {
     resources,
     requirements,
-    status: networkStatus(spec, plan, priorities, gateway.listeners, observed),
+    status: networkStatus(spec, plan, priorities, onGateways, gateway.listeners, observed),
     // The gateway waits on IDs that exist only once Azure reports them; say so on the XR.
     conditions: [
       gateway.waitingFor

@@ -4,7 +4,7 @@ import { dig } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { environmentZoneKey } from './dns.js';
 import { environmentDomains, isSplitHorizon } from './domains.js';
-import { keys } from './naming.js';
+import { gatewayIndexOfKey, keys } from './naming.js';
 import type { Previous } from './previous.js';
 import type { NetworkSpec } from './spec.js';
 
@@ -96,14 +96,16 @@ function checkPeeredHub(spec: NetworkSpec, observed: Observed): void {
 
 /** Azure places a gateway and its public IP in zones when it creates them: other zones mean a new gateway and a new address (zones forces a new resource). */
 function checkGatewayZones(spec: NetworkSpec, observed: Observed): void {
-  const zones = observed.forProvider(keys.gateway, 'zones');
-  if (!Array.isArray(zones)) return;
-  const inForce = zones.map(String).sort().join(', ');
-  if (inForce === [...spec.gateway.zones].sort().join(', ')) return;
-  throw new FieldError(
-    'spec.gateway.zones',
-    `are ${inForce || 'none'} in force; Azure cannot move a gateway or its public IP to other zones, only replace them, and every environment's public address would change. Keep them`,
-  );
+  for (const key of observed.names().filter((name) => gatewayIndexOfKey(name) !== undefined)) {
+    const zones = observed.forProvider(key, 'zones');
+    if (!Array.isArray(zones)) continue;
+    const inForce = zones.map(String).sort().join(', ');
+    if (inForce === [...spec.gateway.zones].sort().join(', ')) continue;
+    throw new FieldError(
+      'spec.gateway.zones',
+      `are ${inForce || 'none'} in force; Azure cannot move a gateway or its public IP to other zones, only replace them, and every environment's public address would change. Keep them`,
+    );
+  }
 }
 
 /** A peering's remote network is fixed when it is created: another management network needs every peering with it created again. */

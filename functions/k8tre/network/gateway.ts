@@ -14,7 +14,8 @@ import type { DesiredResources } from '../lib/composition.js';
 import { environmentDomains, isSplitHorizon } from './domains.js';
 import type { HubAttachment } from './hub.js';
 import { azureNames, keys, meta, networkStamp, placement, refTo } from './naming.js';
-import type { RoutingPriorities } from './priorities.js';
+import type { GatewayPlacement } from './gateway-placement.js';
+import { HTTP_REDIRECT_PRIORITY, type RoutingPriorities } from './priorities.js';
 import { rewriteRuleSet, rewriteRuleSetName } from './rewrites.js';
 import type { EnvironmentSpec, NetworkSpec } from './spec.js';
 
@@ -25,6 +26,8 @@ const TLS_POLICY = 'AppGwSslPolicy20220101S';
 
 export interface GatewayListener {
   readonly environment: string;
+  /** Which gateway serves it (gateway-placement.ts). */
+  readonly gateway: number;
   readonly hosts: readonly string[];
   readonly backend: string;
   readonly priority: number;
@@ -33,40 +36,52 @@ export interface GatewayListener {
 
 export interface GatewayOutcome {
   readonly listeners: readonly GatewayListener[];
-  /** Why the gateway is not composed yet, when it is waiting on observed IDs. */
+  /** Why a gateway is not composed yet, when it is waiting on observed IDs. */
   readonly waitingFor?: string;
 }
 
-export function composeGateway(
+/** Every host on port 80 is redirected to HTTPS by one rule per gateway, after every environment's. */
+const HTTP_LISTENER = 'listener-http';
+const HTTP_REDIRECT = 'redirect-to-https';
+const HTTP_RULE = 'rule-http';
+
+export function composeGateways(
   spec: NetworkSpec,
   hub: HubAttachment,
   priorities: ReadonlyMap<string, RoutingPriorities>,
+  onGateways: GatewayPlacement,
   observed: Observed,
   desired: DesiredResources,
 ): GatewayOutcome {
   const common = { providerConfigRef: spec.providerConfigRef };
   // Listener blocks are sets to Azure; a stable order keeps diffs quiet.
   const environments = spec.environments.filter((e) => e.exposed).sort((a, b) => a.name.localeCompare(b.name));
-  const listeners = environments.map((env) => listenerFor(spec, env, priorities));
+  const listeners = environments.map((env) => listenerFor(spec, env, priorities, onGateways));
 
-  desired.set(
-    keys.gatewayPublicIp,
-    render(PublicIp, {
-      metadata: meta(spec, keys.gatewayPublicIp, { azureName: azureNames.publicIp(spec) }),
-      spec: {
-        ...common,
-        forProvider: {
-          ...placement(spec),
-          allocationMethod: 'Static',
-          sku: 'Standard',
-          skuTier: 'Regional',
-          zones: [...spec.gateway.zones],
-          ...(spec.gateway.domainNameLabel && { domainNameLabel: spec.gateway.domainNameLabel }),
+  for (let index = 0; index < onGateways.count; index++) {
+    desired.set(
+      keys.gatewayPublicIp(index),
+      render(PublicIp, {
+        metadata: meta(spec, keys.gatewayPublicIp(index), { azureName: azureNames.publicIp(spec, index) }),
+        spec: {
+          ...common,
+          forProvider: {
+            ...placement(spec),
+            allocationMethod: 'Static',
+            sku: 'Standard',
+            skuTier: 'Regional',
+            zones: [...spec.gateway.zones],
+            // A DNS label is unique in its region: the first gateway takes it as given, the others numbered.
+            ...(spec.gateway.domainNameLabel && {
+              domainNameLabel: index === 0 ? spec.gateway.domainNameLabel : `${spec.gateway.domainNameLabel}-${index + 1}`,
+            }),
+          },
         },
-      },
-    }),
-  );
+      }),
+    );
+  }
 
+  // One identity reads the certificates for every gateway, so one role assignment serves them all.
   desired.set(
     keys.gatewayIdentity,
     render(UserAssignedIdentity, {
@@ -86,24 +101,60 @@ export function composeGateway(
         role: KEY_VAULT_SECRETS_USER,
         scope: spec.gateway.certificateKeyVaultId,
         principalId,
-        why: `Lets Application Gateway ${azureNames.gateway(spec)} read its TLS certificates`,
+        why: `Lets the Application Gateways of ${spec.name} read their TLS certificates`,
       }),
     );
   }
 
   const waf = composeWafPolicy(spec, observed, desired);
 
-  // The gateway reads its certificates when it is created, so it waits for the role
-  // assignment to be in place. Once it exists it is always composed, never dropped.
-  const identityId = observed.atProvider(keys.gatewayIdentity, 'id') ?? stringAt(observed.forProvider(keys.gateway, 'identity', 'identityIds'), 0);
-  const gatewayExists = observed.has(keys.gateway);
-  if (!identityId) return { listeners, waitingFor: `the gateway identity ${azureNames.gatewayIdentity(spec)} to report its ID` };
-  if (!gatewayExists && !observed.isReady(keys.gatewayKeyVaultRole)) {
-    return { listeners, waitingFor: `the ${KEY_VAULT_SECRETS_USER} role assignment for ${azureNames.gatewayIdentity(spec)} to become ready` };
+  // A gateway reads its certificates when it is created, so it waits for the role assignment to
+  // be in place. Once it exists it is always composed, never dropped.
+  const identityId = observed.atProvider(keys.gatewayIdentity, 'id') ?? stringAt(observed.forProvider(keys.gateway(0), 'identity', 'identityIds'), 0);
+  let waitingFor: string | undefined;
+  for (let index = 0; index < onGateways.count; index++) {
+    const exists = observed.has(keys.gateway(index));
+    const blocker = !identityId
+      ? `the gateway identity ${azureNames.gatewayIdentity(spec)} to report its ID`
+      : !exists && !observed.isReady(keys.gatewayKeyVaultRole)
+        ? `the ${KEY_VAULT_SECRETS_USER} role assignment for ${azureNames.gatewayIdentity(spec)} to become ready`
+        : !exists
+          ? waf.waitingFor
+          : undefined;
+    if (blocker || !identityId) {
+      waitingFor ??= blocker;
+      continue;
+    }
+    const served = listeners.filter((l) => l.gateway === index);
+    desired.set(
+      keys.gateway(index),
+      render(ApplicationGateway, {
+        metadata: meta(spec, keys.gateway(index), { azureName: azureNames.gateway(spec, index) }),
+        spec: { ...common, forProvider: gatewayForProvider(spec, hub, index, identityId, waf.settings, served, environments) },
+      }),
+    );
   }
-  if (!gatewayExists && waf.waitingFor) return { listeners, waitingFor: waf.waitingFor };
+  return { listeners, ...(waitingFor && { waitingFor }) };
+}
 
-  const forProvider: ApplicationGatewaySpecForProvider = {
+function gatewayForProvider(
+  spec: NetworkSpec,
+  hub: HubAttachment,
+  index: number,
+  identityId: string,
+  wafSettings: Partial<ApplicationGatewaySpecForProvider>,
+  listeners: readonly GatewayListener[],
+  environments: readonly EnvironmentSpec[],
+): ApplicationGatewaySpecForProvider {
+  // A basic (host-less) HTTP listener whose rule redirects to an HTTPS listener: Application
+  // Gateway redirects a request received on one listener to another listener of the gateway,
+  // keeping its host, path and query (https://learn.microsoft.com/azure/application-gateway/redirect-overview),
+  // and a v2 gateway matches multi-site listeners before basic ones
+  // (https://learn.microsoft.com/azure/application-gateway/configuration-listeners#order-of-processing-listeners).
+  // One listener per gateway instead of one per environment doubles the environments a gateway serves.
+  const redirectTarget = listeners[0];
+  const served = new Set(listeners.map((l) => l.environment));
+  return {
     ...placement(spec),
     sku: { name: spec.gateway.sku, tier: spec.gateway.sku },
     autoscaleConfiguration: { minCapacity: spec.gateway.minCapacity, maxCapacity: spec.gateway.maxCapacity },
@@ -111,18 +162,18 @@ export function composeGateway(
     identity: { type: 'UserAssigned', identityIds: [identityId] },
     http2Enabled: true,
     sslPolicy: { policyType: 'Predefined', policyName: TLS_POLICY },
-    ...waf.settings,
+    ...wafSettings,
     gatewayIpConfiguration: [
       { name: 'appGatewayIpConfig', ...(hub.appGatewaySubnetRef ? { subnetIdRef: hub.appGatewaySubnetRef } : { subnetId: hub.appGatewaySubnetId }) },
     ],
-    frontendIpConfiguration: [{ name: FRONTEND_IP, publicIpAddressIdRef: refTo(spec, keys.gatewayPublicIp) }],
+    frontendIpConfiguration: [{ name: FRONTEND_IP, publicIpAddressIdRef: refTo(spec, keys.gatewayPublicIp(index)) }],
     frontendPort: [
       { name: 'https', port: 443 },
       { name: 'http', port: 80 },
     ],
     sslCertificate: listeners.map((l) => ({ name: `ssl-cert-${l.environment}`, keyVaultSecretId: l.certificateSecretId })),
-    httpListener: listeners.flatMap((l) => [
-      {
+    httpListener: [
+      ...listeners.map((l) => ({
         name: `listener-https-${l.environment}`,
         frontendIpConfigurationName: FRONTEND_IP,
         frontendPortName: 'https',
@@ -130,16 +181,20 @@ export function composeGateway(
         hostNames: [...l.hosts],
         requireSni: true,
         sslCertificateName: `ssl-cert-${l.environment}`,
-      },
-      { name: `listener-http-${l.environment}`, frontendIpConfigurationName: FRONTEND_IP, frontendPortName: 'http', protocol: 'Http', hostNames: [...l.hosts] },
-    ]),
-    redirectConfiguration: listeners.map((l) => ({
-      name: `redirect-https-${l.environment}`,
-      redirectType: 'Permanent',
-      targetListenerName: `listener-https-${l.environment}`,
-      includePath: true,
-      includeQueryString: true,
-    })),
+      })),
+      ...(redirectTarget ? [{ name: HTTP_LISTENER, frontendIpConfigurationName: FRONTEND_IP, frontendPortName: 'http', protocol: 'Http' }] : []),
+    ],
+    redirectConfiguration: redirectTarget
+      ? [
+          {
+            name: HTTP_REDIRECT,
+            redirectType: 'Permanent',
+            targetListenerName: `listener-https-${redirectTarget.environment}`,
+            includePath: true,
+            includeQueryString: true,
+          },
+        ]
+      : [],
     backendAddressPool: listeners.map((l) => ({ name: `backendpool-${l.environment}`, fqdns: [l.backend] })),
     probe: listeners.map((l) => ({
       name: `health-probe-${l.environment}`,
@@ -163,47 +218,42 @@ export function composeGateway(
       pickHostNameFromBackendAddress: false,
       probeName: `health-probe-${l.environment}`,
     })),
-    requestRoutingRule: listeners.flatMap((l) => {
-      const priority = priorities.get(l.environment);
-      if (!priority) throw new Error(`internal: no routing priority for ${l.environment}`);
-      return [
-        {
-          name: `rule-${l.environment}`,
-          ruleType: 'Basic',
-          priority: priority.https,
-          httpListenerName: `listener-https-${l.environment}`,
-          backendAddressPoolName: `backendpool-${l.environment}`,
-          backendHttpSettingsName: `https-settings-${l.environment}`,
-          ...(!isSplitHorizon(spec) && { rewriteRuleSetName: rewriteRuleSetName(l.environment) }),
-        },
-        {
-          name: `rule-http-${l.environment}`,
-          ruleType: 'Basic',
-          priority: priority.httpRedirect,
-          httpListenerName: `listener-http-${l.environment}`,
-          redirectConfigurationName: `redirect-https-${l.environment}`,
-        },
-      ];
-    }),
+    requestRoutingRule: [
+      ...listeners.map((l) => ({
+        name: `rule-${l.environment}`,
+        ruleType: 'Basic',
+        priority: l.priority,
+        httpListenerName: `listener-https-${l.environment}`,
+        backendAddressPoolName: `backendpool-${l.environment}`,
+        backendHttpSettingsName: `https-settings-${l.environment}`,
+        ...(!isSplitHorizon(spec) && { rewriteRuleSetName: rewriteRuleSetName(l.environment) }),
+      })),
+      ...(redirectTarget
+        ? [{ name: HTTP_RULE, ruleType: 'Basic', priority: HTTP_REDIRECT_PRIORITY, httpListenerName: HTTP_LISTENER, redirectConfigurationName: HTTP_REDIRECT }]
+        : []),
+    ],
     ...(!isSplitHorizon(spec) && {
-      rewriteRuleSet: environments.map((env) => rewriteRuleSet(env.name, environmentDomains(spec, env), spec.dns)),
+      rewriteRuleSet: environments.filter((env) => served.has(env.name)).map((env) => rewriteRuleSet(env.name, environmentDomains(spec, env), spec.dns)),
     }),
   };
-
-  desired.set(
-    keys.gateway,
-    render(ApplicationGateway, { metadata: meta(spec, keys.gateway, { azureName: azureNames.gateway(spec) }), spec: { ...common, forProvider } }),
-  );
-  return { listeners };
 }
 
-function listenerFor(spec: NetworkSpec, env: EnvironmentSpec, priorities: ReadonlyMap<string, RoutingPriorities>): GatewayListener {
+function listenerFor(
+  spec: NetworkSpec,
+  env: EnvironmentSpec,
+  priorities: ReadonlyMap<string, RoutingPriorities>,
+  onGateways: GatewayPlacement,
+): GatewayListener {
   const domains = environmentDomains(spec, env);
+  const priority = priorities.get(env.name);
+  const gateway = onGateways.byEnvironment.get(env.name);
+  if (!priority || gateway === undefined) throw new Error(`internal: no routing priority or gateway for ${env.name}`);
   return {
     environment: env.name,
+    gateway,
     hosts: [domains.public, `*.${domains.public}`],
     backend: `gw.${domains.internal}`,
-    priority: priorities.get(env.name)?.https ?? 0,
+    priority: priority.https,
     certificateSecretId: versionlessSecretId(spec.gateway.certificateKeyVaultId, env.certificateSecretName),
   };
 }
@@ -254,9 +304,9 @@ function composeWafPolicy(spec: NetworkSpec, observed: Observed, desired: Desire
       },
     }),
   );
-  const policyId = observed.atProvider(keys.gatewayWafPolicy, 'id') ?? stringAt(observed.forProvider(keys.gateway, 'firewallPolicyId'));
+  const policyId = observed.atProvider(keys.gatewayWafPolicy, 'id') ?? stringAt(observed.forProvider(keys.gateway(0), 'firewallPolicyId'));
   if (policyId) return attach(policyId);
-  const inline = observed.forProvider(keys.gateway, 'wafConfiguration');
+  const inline = observed.forProvider(keys.gateway(0), 'wafConfiguration');
   const held = isObject(inline) ? { wafConfiguration: inline as ApplicationGatewaySpecForProvider['wafConfiguration'] } : {};
   return { settings: held, waitingFor: `the WAF policy ${azureNames.wafPolicy(spec)} to report its ID` };
 }

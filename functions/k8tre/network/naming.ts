@@ -45,12 +45,20 @@ export const keys = {
   peeringBetweenSpokes: (from: string, to: string) => `spoke-${from}-peering-to-spoke-${to}`,
   dnsZone: (zone: string) => `dns-zone-${zone}`,
   dnsLink: (zone: string, vnet: string) => `dns-link-${zone}-${vnet}`,
-  gatewayPublicIp: 'gateway-public-ip',
+  /** The first gateway keeps the keys it had before gateways were sharded; the others are numbered from 2. */
+  gatewayPublicIp: (index: number) => (index === 0 ? 'gateway-public-ip' : `gateway-${index + 1}-public-ip`),
   gatewayIdentity: 'gateway-identity',
   gatewayKeyVaultRole: 'gateway-keyvault-secrets-user',
   gatewayWafPolicy: 'gateway-waf-policy',
-  gateway: 'gateway',
+  gateway: (index: number) => (index === 0 ? 'gateway' : `gateway-${index + 1}`),
 } as const;
+
+/** The gateway index a composition key names, for keys.gateway(index). */
+export function gatewayIndexOfKey(key: string): number | undefined {
+  if (key === 'gateway') return 0;
+  const n = /^gateway-([2-9]|[1-9][0-9]+)$/.exec(key)?.[1];
+  return n === undefined ? undefined : Number(n) - 1;
+}
 
 export const azureNames = {
   hubVnet: (spec: NetworkSpec) => `vnet-${spec.name}-hub`,
@@ -63,9 +71,9 @@ export const azureNames = {
   peeringFromManagement: (spec: NetworkSpec, env: string) => `peer-management-to-${spec.name}-${env}`,
   peeringBetweenSpokes: (from: string, to: string) => `peer-${from}-to-spoke-${to}`,
   dnsLink: (vnetName: string) => `link-${vnetName}`,
-  publicIp: (spec: NetworkSpec) => `pip-${spec.name}-appgw`,
+  publicIp: (spec: NetworkSpec, index: number) => `pip-${spec.name}-appgw${index === 0 ? '' : `-${index + 1}`}`,
   gatewayIdentity: (spec: NetworkSpec) => `id-${spec.name}-appgw`,
-  gateway: (spec: NetworkSpec) => `agw-${spec.name}`,
+  gateway: (spec: NetworkSpec, index: number) => `agw-${spec.name}${index === 0 ? '' : `-${index + 1}`}`,
   wafPolicy: (spec: NetworkSpec) => `waf-${spec.name}`,
 };
 

@@ -2,7 +2,7 @@ import { cidrOrUndefined, type Cidr } from '../lib/cidr.js';
 import { dig, isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUBNET_ROLES, type PreviousSpoke, type SubnetRole } from './address-plan.js';
-import { keys } from './naming.js';
+import { gatewayIndexOfKey, keys } from './naming.js';
 import { recordedSlot, slotOfPriority } from './priorities.js';
 
 // What earlier reconciles decided, so this one can keep it. Two sources, in order of trust:
@@ -11,8 +11,10 @@ import { recordedSlot, slotOfPriority } from './priorities.js';
 
 export interface Previous {
   readonly spokes: Map<string, PreviousSpoke>;
-  /** Routing slots (priorities.ts), from the gateway's rules or the recorded status. */
+  /** Routing slots (priorities.ts), from the gateways' rules or the recorded status. */
   readonly slots: Map<string, number>;
+  /** The gateway each exposed environment is on (gateway-placement.ts), from the gateways' listeners or the recorded status. */
+  readonly gateways: Map<string, number>;
   /** Environments the spec no longer lists whose spoke VNet still exists. */
   readonly removed: string[];
   /** Their address spaces, which no new spoke may take while they exist. */
@@ -30,6 +32,11 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
 
   const spokes = new Map<string, PreviousSpoke>();
   const slots = new Map<string, number>();
+  const gateways = new Map<string, number>();
+  const observedGateways = observed.names().flatMap((key) => {
+    const index = gatewayIndexOfKey(key);
+    return index === undefined ? [] : [{ index, forProvider: dig(observed.get(key), 'spec', 'forProvider') }];
+  });
   for (const env of environments) {
     const status = recorded.get(env);
     const addressSpace = firstCidr(observed.forProvider(keys.spokeVnet(env), 'addressSpace')) ?? cidrAt(status, 'addressSpace');
@@ -41,22 +48,38 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
       }
       spokes.set(env, { addressSpace, subnets });
     }
-    const slot = observedSlot(observed, env) ?? recordedSlot(status);
+    const slot = observedSlot(observedGateways, env) ?? recordedSlot(status);
     if (slot !== undefined) slots.set(env, slot);
+    const gateway = observedGateways.find((g) => hasEntry(dig(g.forProvider, 'httpListener'), `listener-https-${env}`))?.index ?? recordedGateway(status);
+    if (gateway !== undefined) gateways.set(env, gateway);
   }
   const removed = observed
     .names()
     .flatMap((name) => SPOKE_VNET_KEY.exec(name)?.[1] ?? [])
     .filter((env) => !environments.includes(env));
   const lingering = removed.flatMap((env) => firstCidr(observed.forProvider(keys.spokeVnet(env), 'addressSpace')) ?? []);
-  return { spokes, slots, removed, lingering };
+  return { spokes, slots, gateways, removed, lingering };
 }
 
-function observedSlot(observed: Observed, env: string): number | undefined {
-  const rules = observed.forProvider(keys.gateway, 'requestRoutingRule');
-  if (!Array.isArray(rules)) return undefined;
-  const rule = (rules as unknown[]).find((r) => isObject(r) && r.name === `rule-${env}`);
-  return isObject(rule) && typeof rule.priority === 'number' ? slotOfPriority(rule.priority) : undefined;
+function observedSlot(gateways: readonly { forProvider: unknown }[], env: string): number | undefined {
+  for (const { forProvider } of gateways) {
+    const rule = entry(dig(forProvider, 'requestRoutingRule'), `rule-${env}`);
+    if (rule && typeof rule.priority === 'number') return slotOfPriority(rule.priority);
+  }
+  return undefined;
+}
+
+function recordedGateway(envStatus: unknown): number | undefined {
+  const index = dig(envStatus, 'gateway', 'index');
+  return typeof index === 'number' ? index : undefined;
+}
+
+function entry(list: unknown, name: string): Record<string, unknown> | undefined {
+  return Array.isArray(list) ? (list as unknown[]).find((item): item is Record<string, unknown> => isObject(item) && item.name === name) : undefined;
+}
+
+function hasEntry(list: unknown, name: string): boolean {
+  return entry(list, name) !== undefined;
 }
 
 function firstCidr(value: unknown): Cidr | undefined {

@@ -10,18 +10,21 @@ import { dig } from '../lib/json.js';
 // reference used the list position, which did). Priorities follow from the slot and from how
 // specific the environment's hosts are: the apex environment serves `*.<zone>`, which covers every
 // other environment's hosts, so its rules sit in a band after all of theirs, whatever order the
-// environments were added in. Within a band, the HTTPS rule takes slot × 10 and the HTTP redirect
-// rule five more. The slot also gives each cluster its Cilium cluster ID.
+// environments were added in. Within a band, the HTTPS rule takes slot × 10 (gateways made before
+// the shared HTTP listener gave slot × 10 + 5 to each environment's HTTP redirect). The slot also
+// gives each cluster its Cilium cluster ID.
 
 const PRIORITY_STEP = 10;
 /** Added to the apex environment's priorities; Azure allows up to 20,000. */
 const APEX_BAND = 10_000;
 const MAX_SLOT = APEX_BAND / PRIORITY_STEP - 1;
 
+/** The rule that redirects every host from HTTP to HTTPS comes last: Azure's highest priority number. */
+export const HTTP_REDIRECT_PRIORITY = 20_000;
+
 export interface RoutingPriorities {
   readonly slot: number;
   readonly https: number;
-  readonly httpRedirect: number;
 }
 
 export function planPriorities(
@@ -48,7 +51,7 @@ export function planPriorities(
   for (const { name, apex } of environments) {
     const slot = slots.get(name) ?? 0;
     const https = (apex ? APEX_BAND : 0) + slot * PRIORITY_STEP;
-    result.set(name, { slot, https, httpRedirect: https + PRIORITY_STEP / 2 });
+    result.set(name, { slot, https });
   }
   return result;
 }

@@ -245,12 +245,11 @@ function parseEnvironments(spec: SpecReader): EnvironmentSpec[] {
     seen.set(env.name, env.field);
   }
   const exposed = environments.filter((e) => e.exposed);
-  const { max, listenersEach, gatewayListeners } = limits.exposedEnvironments;
-  if (exposed.length > max) {
+  if (exposed.length > limits.exposedEnvironments.max) {
     throw new FieldError(
       'spec.environments',
-      `exposes ${exposed.length} environments through the Application Gateway, which routes at most ${gatewayListeners} listeners (${listenersEach} per environment), so ${max}; ` +
-        'put the others in a second XK8treNetwork (sharing this hub, give it this network’s private-link zones in spec.dns.privateLinkZones) or set exposed: false on internal-only ones',
+      `exposes ${exposed.length} environments; a network's answer to Crossplane, which reads at most 4 MiB, holds at most ${limits.exposedEnvironments.max} exposed ones. ` +
+        'Put the others in a second XK8treNetwork (sharing this hub, give it this network’s private-link zones in spec.dns.privateLinkZones) or set exposed: false on internal-only ones',
     );
   }
   const managers = environments.filter((e) => e.management);

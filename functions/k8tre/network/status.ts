@@ -8,7 +8,8 @@ import { environmentZoneKey, sharedZoneId, sharedZones } from './dns.js';
 import { environmentDomains } from './domains.js';
 import type { GatewayListener } from './gateway.js';
 import { hubSubnets } from './hub.js';
-import { keys, spokeSubnetName } from './naming.js';
+import { azureNames, keys, spokeSubnetName } from './naming.js';
+import type { GatewayPlacement } from './gateway-placement.js';
 import type { RoutingPriorities } from './priorities.js';
 import type { NetworkSpec } from './spec.js';
 
@@ -26,9 +27,16 @@ const environmentStatus = c.object('An environment.', {
   publicDomain: c.string('Public domain; the gateway listener host.'),
   internalDomain: c.string('Private zone name; the gateway backend domain.'),
   dnsZone: c.object('Private DNS zone.', { name: c.string('Zone name.'), id: c.optional(c.string('Azure ID.')) }),
-  routingPriority: c.integer('Priority of the HTTPS routing rule; the HTTP redirect rule uses this + 5. The apex environment ranks after all others.'),
+  routingPriority: c.integer('Priority of the HTTPS routing rule. The apex environment ranks after all others.'),
   routingSlot: c.integer('The environment’s slot, kept for good: it orders its rules and gives its cluster’s Cilium ID.'),
   subnets: c.record('Spoke subnets.', SUBNET_ROLES, subnetStatus),
+  gateway: c.optional(
+    c.object('The Application Gateway that serves the environment, when it is exposed; it never changes. Public DNS records point at its IP.', {
+      index: c.integer('Which gateway: 0 is the first.'),
+      name: c.string('Gateway name.'),
+      publicIpAddress: c.optional(c.string('Its public IP address.')),
+    }),
+  ),
 });
 export type EnvironmentStatus = TypeOf<typeof environmentStatus>;
 
@@ -56,7 +64,19 @@ export const networkStatusContract = c.object(
         id: c.optional(c.string('Azure ID.')),
       }),
     ),
-    gateway: c.object('The Application Gateway.', {
+    gateways: c.listMap(
+      'Every Application Gateway: a new one is added when the others serve as many environments as a gateway can.',
+      'name',
+      c.object('A gateway.', {
+        name: c.string('Gateway name.'),
+        index: c.integer('Its index: 0 is the first.'),
+        id: c.optional(c.string('Azure ID.')),
+        publicIpAddress: c.optional(c.string('Public IP address.')),
+        publicIpId: c.optional(c.string('Public IP Azure ID.')),
+        environments: c.array('The environments it serves.', c.string('Environment.')),
+      }),
+    ),
+    gateway: c.object('The first Application Gateway, and what all gateways share.', {
       id: c.optional(c.string('Azure ID.')),
       publicIpAddress: c.optional(c.string('Public IP address.')),
       publicIpId: c.optional(c.string('Public IP Azure ID.')),
@@ -66,6 +86,7 @@ export const networkStatusContract = c.object(
         'Listener hosts and backends per environment.',
         c.object('A listener set.', {
           environment: c.string('Environment.'),
+          gateway: c.string('The gateway it is on.'),
           hosts: c.array('Host names.', c.string('Host name.')),
           backend: c.string('Backend FQDN.'),
           priority: c.integer('Routing priority.'),
@@ -80,11 +101,24 @@ export function networkStatus(
   spec: NetworkSpec,
   plan: ReadonlyMap<string, SpokePlan>,
   priorities: ReadonlyMap<string, RoutingPriorities>,
+  onGateways: GatewayPlacement,
   listeners: readonly GatewayListener[],
   observed: Observed,
 ): NetworkStatus {
   const id = (key: string) => observed.atProvider(key, 'id');
   const hub = spec.hub;
+  const gateways = Array.from({ length: onGateways.count }, (_, index) => ({
+    name: azureNames.gateway(spec, index),
+    index,
+    id: id(keys.gateway(index)),
+    publicIpAddress: observed.atProvider(keys.gatewayPublicIp(index), 'ipAddress'),
+    publicIpId: id(keys.gatewayPublicIp(index)),
+  }));
+  const gatewayOf = (env: string) => {
+    const index = onGateways.byEnvironment.get(env);
+    const gateway = index === undefined ? undefined : gateways[index];
+    return gateway && { index: gateway.index, name: gateway.name, publicIpAddress: gateway.publicIpAddress };
+  };
 
   return compact({
     resourceGroupName: spec.resourceGroupName,
@@ -120,16 +154,27 @@ export function networkStatus(
         routingPriority: priorities.get(env.name)?.https ?? 0,
         routingSlot: priorities.get(env.name)?.slot ?? 0,
         subnets,
+        gateway: gatewayOf(env.name),
       };
     }),
     privateDnsZones: sharedZones(spec.region).map((zone) => ({ purpose: zone.key, name: zone.name, id: sharedZoneId(spec, zone.key, id) })),
+    gateways: gateways.map((gateway) => ({
+      ...gateway,
+      environments: listeners.filter((l) => l.gateway === gateway.index).map((l) => l.environment),
+    })),
     gateway: {
-      id: id(keys.gateway),
-      publicIpAddress: observed.atProvider(keys.gatewayPublicIp, 'ipAddress'),
-      publicIpId: id(keys.gatewayPublicIp),
+      id: gateways[0]?.id,
+      publicIpAddress: gateways[0]?.publicIpAddress,
+      publicIpId: gateways[0]?.publicIpId,
       identityClientId: observed.atProvider(keys.gatewayIdentity, 'clientId'),
       wafPolicyId: spec.gateway.firewallPolicyId ?? observed.atProvider(keys.gatewayWafPolicy, 'id'),
-      listeners: listeners.map((l) => ({ environment: l.environment, hosts: [...l.hosts], backend: l.backend, priority: l.priority })),
+      listeners: listeners.map((l) => ({
+        environment: l.environment,
+        gateway: azureNames.gateway(spec, l.gateway),
+        hosts: [...l.hosts],
+        backend: l.backend,
+        priority: l.priority,
+      })),
     },
   });
 }

@@ -20,6 +20,9 @@ import { ROOT } from './lib/paths.js';
 import { RenderSession } from './lib/render-engine.js';
 import { lastRound, reconcileUntilSettled } from './lib/reconcile.js';
 import { toKubernetesYaml } from './lib/yaml.js';
+import { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { runFunction } from '../functions/k8tre/handler.js';
+import { MAX_COMPOSED_PER_XR } from '../functions/k8tre/spoke/tree.js';
 
 export interface BenchEntry {
   scenario: string;
@@ -35,6 +38,9 @@ export interface BenchEntry {
   /** The function's own time on the same calls (decode, compose, encode), from its server-timing trailer. */
   own_p50_ms?: number;
   own_p99_ms?: number;
+  /** The answer's size, against Crossplane's 4 MiB, and how many resources it composes. */
+  answer_kb?: number;
+  composed?: number;
 }
 
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -122,7 +128,7 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-function.mjs'), BUNDLE], { stdio: ['ignore', 'ignore', 'inherit'] });
   say('building the Go caller');
   const caller = buildCaller();
-  say('preparing requests (networks of 1 to 100 environments at steady state, a cluster reconcile by reconcile)');
+  say('preparing requests (networks of 1 to 250 environments, with their spoke groups and spokes, at steady state; a cluster reconcile by reconcile)');
   const scenarios = [...networkScenarios(), ...clusterScenarios()];
   const probe = scenarios[0]!.request;
   const k8tre = await serve(BUNDLE, probe);
@@ -146,6 +152,7 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
         noop_p99_ms: round(floor.p99),
         own_p50_ms: round(ours.ownP50),
         own_p99_ms: round(ours.ownP99),
+        ...answerOf(scenario),
       });
     }
     say('timing crossplane composition render of the example platform, ours and no-op');
@@ -172,8 +179,50 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** The answer to a scenario's request, computed in-process: its size on the wire and what it composes. */
+function answerOf(scenario: Scenario): { answer_kb: number; composed: number } {
+  const rsp = runFunction(scenario.request);
+  return { answer_kb: round(RunFunctionResponse.encode(rsp).finish().length / 1024), composed: Object.keys(rsp.desired?.resources ?? {}).length };
+}
+
+/** What issue 15 asks of the tree, from the entries: the network's own call at 250, and the largest XR. */
+function treeChecks(entries: readonly BenchEntry[]): string[] {
+  const network250 = entries.find((e) => e.scenario.startsWith('network, 250 envs'));
+  const largest = entries.filter((e) => e.composed !== undefined).sort((a, b) => (b.composed ?? 0) - (a.composed ?? 0))[0];
+  const lines: string[] = [];
+  if (network250) {
+    const own = network250.own_p99_ms ?? network250.p99_ms;
+    lines.push(
+      `network of 250 environments, its own call: p99 ${own.toFixed(1)} ms, ${(own / NETWORK_CALL_BUDGET_MS).toFixed(2)}× the ${NETWORK_CALL_BUDGET_MS} ms budget`,
+    );
+  }
+  if (largest) {
+    lines.push(
+      `largest XR: ${largest.composed} composed resources (${largest.scenario}), ${((largest.composed ?? 0) / MAX_COMPOSED_PER_XR).toFixed(2)}× the bound of ${MAX_COMPOSED_PER_XR}`,
+    );
+  }
+  return lines;
+}
+
+/** Issue 15: the network XR's own call at 250 environments. */
+const NETWORK_CALL_BUDGET_MS = 100;
+
 function printTable(entries: readonly BenchEntry[]): void {
-  const header = ['scenario', 'envs', 'p50 ms', 'p99 ms', 'calls/s', 'RSS MB', 'p50 / no-op', 'no-op p50', 'no-op p99', 'own p50', 'own p99'];
+  const header = [
+    'scenario',
+    'envs',
+    'p50 ms',
+    'p99 ms',
+    'calls/s',
+    'RSS MB',
+    'p50 / no-op',
+    'no-op p50',
+    'no-op p99',
+    'own p50',
+    'own p99',
+    'answer KB',
+    'composed',
+  ];
   const optional = (ms: number | undefined) => (ms === undefined ? '-' : ms.toFixed(2));
   const rows = entries.map((e) => [
     e.scenario,
@@ -187,6 +236,8 @@ function printTable(entries: readonly BenchEntry[]): void {
     e.noop_p99_ms.toFixed(2),
     optional(e.own_p50_ms),
     optional(e.own_p99_ms),
+    e.answer_kb === undefined ? '-' : e.answer_kb.toFixed(0),
+    e.composed === undefined ? '-' : String(e.composed),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows])
@@ -198,6 +249,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   printTable(result.entries);
   process.stdout.write(`cold start to the first answered call: ${result.coldStartMs.k8tre.toFixed(0)} ms (no-op ${result.coldStartMs.noop.toFixed(0)} ms)\n`);
   process.stdout.write("own p50/p99: the function's own time on the same calls (decode, compose, encode), from its server-timing trailer\n");
+  for (const line of treeChecks(result.entries)) process.stdout.write(`${line}\n`);
   mkdirSync(join(ROOT, 'out'), { recursive: true });
   writeFileSync(join(ROOT, 'out', 'bench.json'), `${JSON.stringify(result.entries, null, 2)}\n`);
   process.stdout.write('wrote out/bench.json\n');

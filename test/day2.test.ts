@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asObserved, lastRound, reconcileUntilSettled, writeObserved, type Manifest, type Round } from '../scripts/lib/reconcile.js';
+import { asObserved, isPackageXr, lastRound, reconcileUntilSettled, treeComposed, writeObserved, type Manifest, type Round } from '../scripts/lib/reconcile.js';
 import { toKubernetesYaml } from '../scripts/lib/yaml.js';
 import { loadExample, settle, withField, type Json } from './support/function.js';
 import { settleNetwork, useRenderSession } from './support/render.js';
@@ -45,13 +45,19 @@ const identity = (m: Manifest) => {
   return JSON.stringify([m.metadata.name, m.metadata.annotations?.['crossplane.io/external-name'], ...IDENTITY_FIELDS.map((f) => fp[f])]);
 };
 
-function compare(before: Round, after: Round): Change {
-  const added = [...after.composed.keys()].filter((k) => !before.composed.has(k)).sort();
-  const removed = [...before.composed.keys()].filter((k) => !after.composed.has(k)).sort();
+/** The managed resources of a settled XR and of the XRs it composed (`spokes-1/dev/vnet`): what exists in Azure. */
+function managed(round: Round): Map<string, Manifest> {
+  return new Map([...treeComposed(round)].filter(([, manifest]) => !isPackageXr(manifest)));
+}
+
+function compare(beforeRound: Round, afterRound: Round): Change {
+  const [before, after] = [managed(beforeRound), managed(afterRound)];
+  const added = [...after.keys()].filter((k) => !before.has(k)).sort();
+  const removed = [...before.keys()].filter((k) => !after.has(k)).sort();
   const changed = new Map<string, string[]>();
   const replaced: string[] = [];
-  for (const [key, next] of after.composed) {
-    const previous = before.composed.get(key);
+  for (const [key, next] of after) {
+    const previous = before.get(key);
     if (!previous) continue;
     const paths: string[] = [];
     diff(previous.spec, next.spec, 'spec', paths);

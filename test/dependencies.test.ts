@@ -1,3 +1,4 @@
+import { GROUP } from '../functions/k8tre/network/api.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +50,8 @@ function composedGroups(): Set<string> {
 
 /** Groups Crossplane itself serves (Usages), with the release that first served them. */
 const CROSSPLANE_GROUPS = new Map([['protection.crossplane.io', 'v2.0.0']]);
-const fromProviders = (group: string) => group.includes('.') && !CROSSPLANE_GROUPS.has(group);
+/** The package's own XRs (a network's spoke groups and spokes) come from its own XRDs, not a provider. */
+const fromProviders = (group: string) => group.includes('.') && !CROSSPLANE_GROUPS.has(group) && group !== GROUP;
 
 describe('scripts/crd-sources.json', () => {
   it('pins exactly the CRDs in the CRD folder, byte for byte, at the tags and commits SOURCES.md records', () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -67,7 +67,10 @@ describe('the package validates', () => {
 
   it('every example XR validates against the synthesized XRD', async () => {
     const apis = readdirSync(join(PACKAGE_DIR, 'apis'));
-    const examples = apis.flatMap((api) => readdirSync(join(ROOT, 'examples', api)).map((f) => readFileSync(join(ROOT, 'examples', api, f), 'utf8')));
+    // Spoke groups and spokes are composed by networks, never written by people: the render tests validate them.
+    const examples = apis
+      .filter((api) => existsSync(join(ROOT, 'examples', api)))
+      .flatMap((api) => readdirSync(join(ROOT, 'examples', api)).map((f) => readFileSync(join(ROOT, 'examples', api, f), 'utf8')));
     expect(examples.length).toBeGreaterThanOrEqual(6);
     await expectValid(examples.join('\n---\n'));
   });
@@ -85,13 +88,6 @@ describe('the package validates', () => {
 
   // Each: what is refused, the example and the field set to break it, and what `crossplane resource validate` must say.
   const refusedAtAdmission: [string, string, string, unknown, string][] = [
-    [
-      'more exposed environments than the answer to Crossplane holds',
-      'network/k8tre.yaml',
-      'spec.environments',
-      Array.from({ length: 61 }, (_, i) => ({ name: `e${i}`, addressSpace: `10.${150 + Math.floor(i / 16)}.${(i % 16) * 16}.0/20` })),
-      'at most 60 exposed environments per network',
-    ],
     ['a zonal gateway with one instance', 'network/k8tre.yaml', 'spec.gateway.minCapacity', 1, 'needs minCapacity 2 or more for zone redundancy'],
     ['a system pool of one node', 'cluster/dev.yaml', 'spec.systemPool.minCount', 1, 'spec.systemPool.minCount: Invalid value: 1'],
     ['no user pool', 'cluster/dev.yaml', 'spec.nodePools', [], 'spec.nodePools: Invalid value'],

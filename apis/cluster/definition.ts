@@ -15,6 +15,7 @@ import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
 import { IDENTITY_ROLES, PRIVILEGED_ROLES } from '../../functions/k8tre/cluster/role-policy.js';
 import { CALENDAR_AS_OF, kubernetesVersionRule, kubernetesVersionTransitionRules, SUPPORTED_MINORS } from '../../functions/k8tre/cluster/aks-versions.js';
 import { clusterStatusContract } from '../../functions/k8tre/cluster/status.js';
+import { statusSchema } from '../../functions/k8tre/lib/contract.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, boolean, celList, celString, cidr, immutable, integer, matching, object, oneOf, re2 } from '../lib/schema.js';
 
@@ -302,7 +303,7 @@ export class ClusterDefinition extends XrdChart {
       kind: KIND,
       plural: PLURAL,
       spec,
-      status: clusterStatusContract.schema,
+      status: statusSchema(clusterStatusContract),
       printerColumns: [
         { name: 'Environment', jsonPath: '.spec.environment' },
         { name: 'Version', jsonPath: '.spec.kubernetesVersion' },

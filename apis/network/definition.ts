@@ -10,6 +10,7 @@ import {
   RESERVED_ENVIRONMENT_NAMES,
 } from '../../functions/k8tre/network/api.js';
 import { networkStatusContract } from '../../functions/k8tre/network/status.js';
+import { statusSchema } from '../../functions/k8tre/lib/contract.js';
 import { AZURE_REGIONS } from '../../functions/k8tre/network/regions.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, boolean, celList, cidr, immutable, integer, matching, object, oneOf } from '../lib/schema.js';
@@ -257,10 +258,6 @@ const spec = object(
           rule: `self.filter(e, has(e.management) && e.management).size() <= ${limits.managementEnvironments.max}`,
           message: `at most ${limits.managementEnvironments.max} environment may host a management cluster`,
         },
-        {
-          rule: `self.filter(e, !has(e.exposed) || e.exposed).size() <= ${limits.exposedEnvironments.max}`,
-          message: `at most ${limits.exposedEnvironments.max} exposed environments per network, so that its answer fits Crossplane's 4 MiB; use a second XK8treNetwork`,
-        },
       ],
     }),
     dns,
@@ -313,7 +310,7 @@ export class NetworkDefinition extends XrdChart {
       kind: KIND,
       plural: PLURAL,
       spec,
-      status: networkStatusContract.schema,
+      status: statusSchema(networkStatusContract),
       printerColumns: [
         { name: 'Region', jsonPath: '.spec.region' },
         { name: 'Public IP', jsonPath: '.status.gateway.publicIpAddress' },

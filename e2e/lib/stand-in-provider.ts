@@ -1,3 +1,4 @@
+import { EXTERNAL_NAME } from '../../functions/k8tre/lib/manifest.js';
 import { asObserved } from '../../scripts/lib/reconcile.js';
 import { KubeError, sleep, type Json, type Kube, type KubeObject, type WatchPhase } from './kube.js';
 
@@ -172,8 +173,15 @@ export class StandInProvider {
       await this.report(mr, {}, [conditionOf('Synced', 'True', 'ReconcileSuccess'), conditionOf('Ready', 'False', 'Creating')]);
       tracked.stage = 'synced';
     } else if (tracked.stage === 'synced') {
-      // 2. Azure accepted the request and returned the resource's ID.
+      // 2. Azure accepted the request and returned the resource's ID. Upjet names a resource whose
+      // name Azure chose (an association) by that ID.
       this.azure.set(keyOf(mr), String(observed.atProvider.id));
+      if (mr.apiVersion.includes('.upbound.io/') && !mr.metadata.annotations?.[EXTERNAL_NAME]) {
+        await this.kube.mergePatch(mr, {
+          metadata: { annotations: { [EXTERNAL_NAME]: String(observed.atProvider.id) }, resourceVersion: mr.metadata.resourceVersion },
+        });
+        return;
+      }
       await this.report(mr, { id: observed.atProvider.id }, [conditionOf('Synced', 'True', 'ReconcileSuccess'), conditionOf('Ready', 'False', 'Creating')]);
       tracked.stage = 'identified';
     } else if (tracked.stage === 'identified' || tracked.reportedGeneration !== generation || recovering) {

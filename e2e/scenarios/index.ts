@@ -9,6 +9,7 @@ import { azureError } from './azure-error.js';
 import { converge } from './converge.js';
 import { dayTwo } from './day2.js';
 import { deletion } from './deletion.js';
+import { migration } from './migration.js';
 import { responsiveness } from './responsiveness.js';
 import { restart } from './restart.js';
 import type { Scenario } from './scenario.js';
@@ -28,7 +29,7 @@ export const SUITES: readonly Suite[] = [
     name: 'crossplane',
     title: 'the packages installed and XRs applied as kubectl does',
     install: 'direct',
-    scenarios: [converge, restart, dayTwo, azureError, deletion, responsiveness],
+    scenarios: [converge, restart, dayTwo, azureError, deletion, migration, responsiveness],
   },
   {
     name: 'argocd',

@@ -2,7 +2,7 @@ import { sleep, waitFor, type KubeObject } from '../lib/kube.js';
 import { cluster, network, type Platform } from '../platform.js';
 import { EXAMPLE_XRS } from './converge.js';
 import { check, type Scenario } from './scenario.js';
-import { checkNoDuplicates, checkNothingLost, compare, snapshot } from './snapshot.js';
+import { checkNoDuplicates, checkNothingLost, compare, composer, snapshot } from './snapshot.js';
 
 // Issue 13's scenario 6. Crossplane and the function crash (SIGKILL) while a new environment and its cluster are
 // half composed, and come back. Everything converges, nothing is composed twice and nothing
@@ -34,8 +34,9 @@ export const restart: Scenario = {
     await platform.applyExample('examples/cluster/dev.yaml', clusterFor(NEW_ENVIRONMENT));
 
     // Mid-convergence: the new cluster has started composing, and is far from done.
-    await waitForComposed(platform, NEW_ENVIRONMENT, 5);
-    const composedAtCrash = [...(await snapshot(platform)).values()].filter((c) => c.xr === NEW_ENVIRONMENT).length;
+    const uat = composer(cluster(NEW_ENVIRONMENT));
+    await waitForComposed(platform, uat, 5);
+    const composedAtCrash = [...(await snapshot(platform)).values()].filter((c) => c.xr === uat).length;
     say(`killing Crossplane and the function with ${composedAtCrash} resources of ${NEW_ENVIRONMENT} composed`);
     await platform.crashCrossplane();
     await platform.fn.crash();
@@ -50,7 +51,7 @@ export const restart: Scenario = {
     checkNothingLost(compare(before, after), 'restarting Crossplane and the function');
     checkNoDuplicates(after);
     check(platform.provider.released.size === releasedBefore, `${platform.provider.released.size - releasedBefore} managed resources were deleted`);
-    facts.restart = { composedForUatAtCrash: composedAtCrash, composedForUatAfter: [...after.values()].filter((c) => c.xr === NEW_ENVIRONMENT).length };
+    facts.restart = { composedForUatAtCrash: composedAtCrash, composedForUatAfter: [...after.values()].filter((c) => c.xr === uat).length };
   },
 };
 

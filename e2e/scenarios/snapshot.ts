@@ -1,7 +1,8 @@
 import { EXTERNAL_NAME } from '../../functions/k8tre/lib/manifest.js';
 import { RESOURCE_NAME_ANNOTATION } from '../../scripts/lib/reconcile.js';
 import { COMPOSITE_LABEL } from '../lib/stand-in-provider.js';
-import type { Platform } from '../platform.js';
+import type { Platform, XrRef } from '../platform.js';
+import type { KubeObject } from '../lib/kube.js';
 import { check, some } from './scenario.js';
 
 // What every composed object is at one moment, to tell what a change deleted, replaced,
@@ -10,6 +11,7 @@ import { check, some } from './scenario.js';
 export interface Composed {
   readonly uid: string;
   readonly generation: number;
+  /** The XR that composed it: its controller (a spoke, for a spoke's VNet), not the root XR Crossplane's composite label names. */
   readonly xr: string;
   readonly resourceName: string;
   readonly externalName?: string;
@@ -25,12 +27,20 @@ export async function snapshot(platform: Platform): Promise<Snapshot> {
       {
         uid: object.metadata.uid ?? '',
         generation: object.metadata.generation ?? 0,
-        xr: object.metadata.labels?.[COMPOSITE_LABEL] ?? '',
+        xr: composerOf(object),
         resourceName: object.metadata.annotations?.[RESOURCE_NAME_ANNOTATION] ?? '',
         externalName: object.metadata.annotations?.[EXTERNAL_NAME],
       },
     ]),
   );
+}
+
+/** How a snapshot names the XR that composed an object. */
+export const composer = (ref: XrRef) => `${ref.kind}/${ref.name}`;
+
+function composerOf(object: KubeObject): string {
+  const controller = object.metadata.ownerReferences?.find((owner) => owner.controller);
+  return controller ? `${controller.kind}/${controller.name}` : (object.metadata.labels?.[COMPOSITE_LABEL] ?? '');
 }
 
 export interface Difference {

@@ -20,6 +20,9 @@ import { KIND as CLUSTER_KIND } from './cluster/api.js';
 import { composeCluster } from './cluster/compose-cluster.js';
 import { KIND as NETWORK_KIND } from './network/api.js';
 import { composeNetwork } from './network/compose-network.js';
+import { GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from './spoke/api.js';
+import { composeSpokeXr } from './spoke/compose-spoke.js';
+import { composeSpokeGroup } from './spoke/group.js';
 import { errorMessage } from './lib/error-message.js';
 
 /** Kinds that report no Ready condition: they are ready as soon as they exist. */
@@ -27,6 +30,8 @@ const READY_WHEN_PRESENT = new Set(['ProviderConfig', 'Secret', 'ConfigMap']);
 
 const composers: Record<string, Composer> = {
   [NETWORK_KIND]: composeNetwork,
+  [SPOKE_GROUP_KIND]: composeSpokeGroup,
+  [SPOKE_KIND]: composeSpokeXr,
   [CLUSTER_KIND]: composeCluster,
 };
 

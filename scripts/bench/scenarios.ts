@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { reconcileInProcess, type Json } from '../lib/in-process.js';
 import { ROOT } from '../lib/paths.js';
-import { limits } from '../../functions/k8tre/network/api.js';
 
 // What the benchmark sends: for networks, the steady-state request (every composed resource
 // observed and Ready, as on each poll of a running platform, the largest request the function
@@ -19,8 +18,8 @@ export interface Scenario {
 const load = (file: string) => parse(readFileSync(join(ROOT, file), 'utf8')) as Json;
 
 /**
- * The example network with `count` environments allocated from a /10 pool (1024 /20 spokes), as
- * many exposed through the gateway as Azure's listener limit allows.
+ * The example network with `count` environments allocated from a /10 pool (1024 /20 spokes), all
+ * exposed through the gateways.
  */
 export function networkWithEnvironments(count: number): Json {
   const base = load('examples/network/k8tre.yaml');
@@ -32,22 +31,41 @@ export function networkWithEnvironments(count: number): Json {
       addressPool: { cidr: '10.128.0.0/10', spokePrefixLength: 20 },
       environments: Array.from({ length: count }, (_, i) => ({
         name: `env${String(i + 1).padStart(3, '0')}`,
-        ...(i >= limits.exposedEnvironments.max && { exposed: false }),
       })),
     },
   };
 }
 
-/** Up to the XRD's limit (100): at 200 the answer no longer fits Crossplane's 4 MiB. */
-export const NETWORK_SIZES = [1, 3, 10, 50, 100] as const;
+/** Sizes of network benchmarked; the tree ones (network, its largest spoke group, one spoke) at 3, 100 and 250. */
+export const NETWORK_SIZES = [1, 3, 10, 50, 100, 250] as const;
+export const TREE_SIZES = [3, 100, 250] as const;
 
-export function networkScenarios(sizes: readonly number[] = NETWORK_SIZES): Scenario[] {
-  return sizes.map((environments) => {
-    const { requests } = reconcileInProcess(networkWithEnvironments(environments));
-    const request = requests.at(-1);
-    if (!request) throw new Error('no request');
-    return { name: `network, ${environments} env${environments === 1 ? '' : 's'}, steady state`, environments, request };
+/**
+ * Each size's network at steady state; at the tree sizes, also its fullest spoke group and one of
+ * its spokes, each at steady state: every XR of the tree answers its own call.
+ */
+export function networkScenarios(sizes: readonly number[] = NETWORK_SIZES, treeSizes: readonly number[] = TREE_SIZES): Scenario[] {
+  return sizes.flatMap((environments) => {
+    const network = reconcileInProcess(networkWithEnvironments(environments));
+    const envs = `${environments} env${environments === 1 ? '' : 's'}`;
+    const scenarios: Scenario[] = [{ name: `network, ${envs}, steady state`, environments, request: lastRequest(network) }];
+    if (!treeSizes.includes(environments)) return scenarios;
+    const groups = [...network.children.values()].sort((a, b) => b.children.size - a.children.size);
+    const group = groups[0];
+    const spoke = group && [...group.children.values()][0];
+    if (!group || !spoke) throw new Error(`a network of ${envs} composed no spoke`);
+    scenarios.push(
+      { name: `spoke group of ${group.children.size}, ${envs}, steady state`, environments, request: lastRequest(group) },
+      { name: `spoke, ${envs}, steady state`, environments, request: lastRequest(spoke) },
+    );
+    return scenarios;
   });
+}
+
+function lastRequest(reconciled: { readonly requests: readonly RunFunctionRequest[] }): RunFunctionRequest {
+  const request = reconciled.requests.at(-1);
+  if (!request) throw new Error('no request');
+  return request;
 }
 
 /** The dev cluster of the example network, one scenario per reconcile until it settles. */

@@ -1,7 +1,7 @@
 import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
 import type { NetworkStatus } from '../../functions/k8tre/network/status.js';
 import { livesIn, type RenderedPlatform, type RenderedXr } from './platform.js';
-import { asObserved, lastRound, type Manifest, type Round } from './reconcile.js';
+import { asObserved, isPackageXr, lastRound, treeComposed, type Manifest, type Round } from './reconcile.js';
 import { keys } from '../../functions/k8tre/cluster/naming.js';
 
 // The readable plan `npm start` prints: per network and environment its address space, gateway
@@ -111,9 +111,11 @@ export function planReport(platform: RenderedPlatform): string {
   }
 
   const xrs = [...platform.networks, ...platform.clusters];
-  const counts = countsByKind(xrs.flatMap((xr) => [...lastRound(xr.rounds).composed.values()]));
+  const tree = xrs.flatMap((xr) => [...treeComposed(lastRound(xr.rounds)).values()]);
+  const counts = countsByKind(tree.filter((m) => !isPackageXr(m)));
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  out.push('', `Resources by kind (${total} in all, across ${xrs.length} XRs)`);
+  const children = tree.filter(isPackageXr).length;
+  out.push('', `Resources by kind (${total} in all, composed by ${xrs.length} XRs${children > 0 ? ` and the ${children} XRs they compose` : ''})`);
   out.push(...table([...counts].sort(([a], [b]) => a.localeCompare(b)).map(([kindAndGroup, n]) => [...kindAndGroup.split(' '), String(n)])));
 
   const names = xrs.map((xr) => lastRound(xr.rounds).xr.metadata.name);
@@ -144,7 +146,7 @@ function argocdSecretLines(round: Round): string[] {
 }
 
 export function firstRound(xr: RenderedXr, kind: string): number | undefined {
-  const index = xr.rounds.findIndex((round) => [...round.composed.values()].some((m) => m.kind === kind));
+  const index = xr.rounds.findIndex((round) => [...treeComposed(round).values()].some((m) => m.kind === kind));
   return index === -1 ? undefined : index + 1;
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { KIND as CLUSTER_KIND } from '../../functions/k8tre/cluster/api.js';
 import { KIND as NETWORK_KIND } from '../../functions/k8tre/network/api.js';
-import { lastRound, parseStream, reconcileUntilSettled, type Manifest, type Round } from './reconcile.js';
+import { lastRound, parseStream, reconcileUntilSettled, treeStream, type Manifest, type Round } from './reconcile.js';
 import type { RenderSession } from './render-engine.js';
 
 // A platform rendered offline: each network reconciled until nothing new appears, then each
@@ -140,5 +140,5 @@ export async function renderPlatform(session: RenderSession, platform: Platform,
 
 /** The converged YAML stream of every XR: what out/platform.yaml holds. */
 export function convergedStream(platform: RenderedPlatform): string {
-  return [...platform.networks, ...platform.clusters].map((xr) => lastRound(xr.rounds).stream.replace(/^---\n/, '')).join('---\n');
+  return [...platform.networks, ...platform.clusters].map((xr) => treeStream(lastRound(xr.rounds)).replace(/^---\n/, '')).join('---\n');
 }

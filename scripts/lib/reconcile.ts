@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { RenderSession } from './render-engine.js';
 import { ROOT_CA } from '../../functions/k8tre/cluster/argocd-registration.js';
+import { GROUP } from '../../functions/k8tre/network/api.js';
 
 // Offline stand-in for the cloud: every composed resource of a render becomes observed and
 // Ready, with IDs that are plainly fake (the all-zero subscription, TEST-NET addresses), and
@@ -86,6 +87,8 @@ export interface Round {
   readonly stream: string;
   readonly xr: Manifest;
   readonly composed: Map<string, Manifest>;
+  /** Each composed XR of this package (a spoke group, a spoke), rendered until settled in turn, by composition key. */
+  readonly children: Map<string, readonly Round[]>;
 }
 
 /** A render the CLI refused, e.g. a Fatal from the function naming the field at fault. */
@@ -101,15 +104,18 @@ export class RenderFailure extends Error {
 
 /**
  * Renders `xrFile`, then keeps rendering with the previous round's output as observed state
- * until no new composed resource appears (or `maxRounds`). Returns every round.
+ * until no new composed resource appears (or `maxRounds`). A composed XR of this package is
+ * rendered the same way, as Crossplane would reconcile it, and observed with the status it
+ * settles to and Ready; an unchanged one is not rendered again. Returns every round.
  */
 export async function reconcileUntilSettled(
   session: RenderSession,
   xrFile: string,
-  options: { maxRounds?: number; extraArgs?: readonly string[]; label?: string } = {},
+  options: { maxRounds?: number; extraArgs?: readonly string[]; label?: string; settledChildren?: Map<string, Round[]> } = {},
 ): Promise<Round[]> {
   const maxRounds = options.maxRounds ?? 8;
   const extraArgs = options.extraArgs ?? [];
+  const settledChildren = options.settledChildren ?? new Map<string, Round[]>();
   const work = mkdtempSync(join(tmpdir(), 'k8tre-reconcile-'));
   try {
     const rounds: Round[] = [];
@@ -118,14 +124,29 @@ export async function reconcileUntilSettled(
     for (let i = 0; i < maxRounds; i++) {
       const result = await session.render(input, [...extraArgs, ...(observedDir ? ['--observed-resources', observedDir] : [])]);
       if (!result.ok) throw new RenderFailure(options.label ?? xrFile, i + 1, result.stderr);
-      const round = toRound(result.stdout);
+      const rendered = toRound(result.stdout);
+      const namespace = (rendered.xr.metadata as { namespace?: string }).namespace ?? 'default';
+      for (const [key, manifest] of rendered.composed) {
+        if (!isPackageXr(manifest)) continue;
+        const child = withoutRenderMetadata(manifest, namespace);
+        const cacheKey = JSON.stringify(child);
+        let childRounds = settledChildren.get(cacheKey);
+        if (!childRounds) {
+          const file = join(work, `child-${createHash('sha256').update(cacheKey).digest('hex').slice(0, 12)}.yaml`);
+          writeFileSync(file, toKubernetesYaml(child));
+          childRounds = await reconcileUntilSettled(session, file, { maxRounds, label: `${options.label ?? xrFile} → ${key}`, settledChildren });
+          settledChildren.set(cacheKey, childRounds);
+        }
+        rendered.children.set(key, childRounds);
+      }
       const previous = rounds.at(-1);
-      rounds.push(round);
-      if (previous && [...round.composed.keys()].every((k) => previous.composed.has(k))) break;
+      rounds.push(rendered);
+      const childrenSettled = [...rendered.children].every(([key, child]) => previous?.children.get(key) === child);
+      if (previous && childrenSettled && [...rendered.composed.keys()].every((k) => previous.composed.has(k))) break;
 
       input = join(work, `xr-${i + 1}.yaml`);
-      writeFileSync(input, toKubernetesYaml(round.xr));
-      observedDir = writeObserved(round, join(work, `observed-${i + 1}`));
+      writeFileSync(input, toKubernetesYaml(rendered.xr));
+      observedDir = writeObserved(rendered, join(work, `observed-${i + 1}`));
     }
     return rounds;
   } finally {
@@ -133,10 +154,50 @@ export async function reconcileUntilSettled(
   }
 }
 
+/** A composed resource that is one of this package's own XRs, which Crossplane composes in turn. */
+export function isPackageXr(manifest: { apiVersion?: unknown }): boolean {
+  return typeof manifest.apiVersion === 'string' && manifest.apiVersion.startsWith(`${GROUP}/`);
+}
+
+/** A child XR as its own input: without what render adds to a composed resource (owner, composite labels). */
+function withoutRenderMetadata(manifest: Manifest, namespace: string): Manifest {
+  const { name, labels } = manifest.metadata as { name: string; labels?: Record<string, string> };
+  const own = Object.fromEntries(Object.entries(labels ?? {}).filter(([label]) => !label.startsWith('crossplane.io/')));
+  const metadata = { name, namespace, labels: own } as Manifest['metadata'];
+  return { apiVersion: manifest.apiVersion, kind: manifest.kind, metadata, spec: manifest.spec };
+}
+
+/** A settled child XR as its parent observes it: its status, and Ready. */
+function asObservedXr(rounds: readonly Round[], composed: Manifest): Manifest {
+  const settled = lastRound(rounds).xr;
+  const status = { ...((settled.status as Record<string, unknown> | undefined) ?? {}), conditions: READY_CONDITIONS };
+  return { ...composed, status };
+}
+
+const READY_CONDITIONS = [
+  { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: '2024-01-01T00:00:00Z' },
+  { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: '2024-01-01T00:00:00Z' },
+];
+
+/** Every round's composed resources through the tree: the XR's own, then each child's, under `<child key>/`. */
+export function treeComposed(round: Round, prefix = ''): Map<string, Manifest> {
+  const all = new Map<string, Manifest>([...round.composed].map(([key, manifest]) => [`${prefix}${key}`, manifest]));
+  for (const [key, rounds] of round.children) for (const [name, manifest] of treeComposed(lastRound(rounds), `${prefix}${key}/`)) all.set(name, manifest);
+  return all;
+}
+
+/** The whole tree's YAML stream: the XR and its composed resources, then each child's stream. */
+export function treeStream(round: Round): string {
+  return [round.stream, ...[...round.children.values()].map((rounds) => treeStream(lastRound(rounds)))].join('\n---\n').replace(/\n---\n---\n/g, '\n---\n');
+}
+
 /** Writes a round's composed resources, as observed, for `--observed-resources`; returns the folder. */
 export function writeObserved(round: Round, dir: string): string {
   mkdirSync(dir, { recursive: true });
-  for (const [name, manifest] of round.composed) writeFileSync(join(dir, `${name}.yaml`), toKubernetesYaml(asObserved(manifest)));
+  for (const [name, manifest] of round.composed) {
+    const child = round.children.get(name);
+    writeFileSync(join(dir, `${name}.yaml`), toKubernetesYaml(child ? asObservedXr(child, manifest) : asObserved(manifest)));
+  }
   return dir;
 }
 
@@ -155,5 +216,5 @@ export function toRound(stream: string): Round {
     const name = resourceName(doc);
     if (name) composed.set(name, doc);
   }
-  return { stream, xr, composed };
+  return { stream, xr, composed, children: new Map() };
 }

@@ -151,13 +151,14 @@ describe('Application Gateway limits (learn.microsoft.com/azure/azure-resource-m
 
   const gatewayOf = (status: Json, env: string) => ((status.environments as Json[]).find((e) => e.name === env)?.gateway as Json | undefined)?.name;
 
-  it('gives each exposed environment one HTTPS listener, and each gateway one HTTP listener that redirects every host', () => {
-    const max = limits.exposedEnvironments.max;
-    const { observed } = settle(withEnvironments(environments(max, 20)), observe);
+  const perGateway = limits.gateway.environmentsEach;
+
+  it(`fills one gateway with ${perGateway} exposed environments: their HTTPS listeners and the one HTTP listener that redirects them make ${limits.gateway.listeners}`, () => {
+    const { observed } = settle(withEnvironments(environments(perGateway, 20)), observe);
     const gateway = forProvider(observed.gateway);
-    expect(gateway.httpListener).toHaveLength(max + 1);
-    expect(gateway.sslCertificate).toHaveLength(max);
-    expect(gateway.backendAddressPool).toHaveLength(max);
+    expect(gateway.httpListener).toHaveLength(limits.gateway.listeners);
+    expect(gateway.sslCertificate).toHaveLength(perGateway);
+    expect(gateway.backendAddressPool).toHaveLength(perGateway);
     expect(gateway.redirectConfiguration).toHaveLength(1);
     expect(byName(gateway.httpListener, 'listener-http')).toEqual({
       name: 'listener-http',
@@ -166,14 +167,30 @@ describe('Application Gateway limits (learn.microsoft.com/azure/azure-resource-m
       protocol: 'Http',
     });
     expect(byName(gateway.requestRoutingRule, 'rule-http')).toMatchObject({ priority: 20_000, redirectConfigurationName: 'redirect-to-https' });
+    expect(observed['gateway-2']).toBeUndefined();
   });
 
-  it('refuses one exposed environment more than the answer holds, saying why and what to do', () => {
-    const message = fatalMessage(run(withEnvironments(environments(limits.exposedEnvironments.max + 1))));
-    expect(message).toBe(
-      `invalid input: spec.environments: exposes ${limits.exposedEnvironments.max + 1} environments; a network's answer to Crossplane, which reads at most 4 MiB, holds at most ${limits.exposedEnvironments.max} exposed ones. ` +
-        'Put the others in a second XK8treNetwork (sharing this hub, give it this network’s private-link zones in spec.dns.privateLinkZones) or set exposed: false on internal-only ones',
-    );
+  it('puts the next environment on a second gateway with its own public IP, and says so in the status', () => {
+    const { xr, observed } = settle(withEnvironments(environments(perGateway + 1)), observe);
+    const second = forProvider(observed['gateway-2']);
+    expect((second.httpListener as Json[]).map((l) => l.name)).toEqual([`listener-https-e${perGateway}`, 'listener-http']);
+    expect(second.frontendIpConfiguration).toEqual([expect.objectContaining({ publicIpAddressIdRef: { name: 'k8tre-gateway-2-public-ip' } })]);
+    const status = xr.status as Json;
+    expect(gatewayOf(status, 'e0')).toBe('agw-k8tre');
+    expect(gatewayOf(status, `e${perGateway}`)).toBe('agw-k8tre-2');
+    expect((status.gateways as Json[]).map((g) => [g.name, (g.environments as string[]).length])).toEqual([
+      ['agw-k8tre', perGateway],
+      ['agw-k8tre-2', 1],
+    ]);
+  });
+
+  it('never moves an environment to another gateway: a freed place is taken by the next new one, not by a neighbour', () => {
+    // Moving an environment would change its public IP under its DNS records.
+    const full = settle(withEnvironments(environments(perGateway + 1)), observe);
+    const kept = environments(perGateway + 1).filter((e) => e.name !== 'e5');
+    const { xr } = settle({ ...withEnvironments([...kept, { name: 'late' }]), status: full.xr.status }, observe);
+    expect(gatewayOf(xr.status as Json, `e${perGateway}`)).toBe('agw-k8tre-2');
+    expect(gatewayOf(xr.status as Json, 'late')).toBe('agw-k8tre');
   });
 
   it('keeps an environment on the second gateway its status records, with that gateway’s own public IP', () => {

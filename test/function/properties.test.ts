@@ -6,7 +6,7 @@ import fc from 'fast-check';
 
 import { describe, expect, it } from 'vitest';
 import { formatCidr, parseCidr, type Cidr } from '../../functions/k8tre/lib/cidr.js';
-import { reconcileInProcess, type Json } from '../../scripts/lib/in-process.js';
+import { reconcileInProcess, treeResources, type Json } from '../../scripts/lib/in-process.js';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 import { expectValid } from '../support/render.js';
 import { desiredNames, loadExample, run, runWithRequired } from '../support/function.js';
@@ -103,7 +103,7 @@ describe('any valid network', () => {
     fc.assert(
       fc.property(validNetwork, (xr) => {
         const settled = reconcileInProcess(xr);
-        checkInvariants(settled.xr, settled.observed);
+        checkInvariants(settled.xr, treeResources(settled));
       }),
       { numRuns: 60 },
     );
@@ -115,7 +115,7 @@ describe('any valid network', () => {
       .flatMap((xr, i) => {
         const named = { ...xr, metadata: { ...(xr.metadata as Json), name: `net${i}` } };
         const settled = reconcileInProcess(named);
-        return [settled.xr, ...Object.values(settled.observed).map((m) => ({ ...m, status: undefined }))];
+        return [settled.xr, ...Object.values(treeResources(settled)).map((m) => ({ ...m, status: undefined }))];
       })
       .map((doc) => toKubernetesYaml(doc))
       .join('---\n');

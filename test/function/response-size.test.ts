@@ -33,10 +33,9 @@ function largestNetwork(): Json {
           '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-crossplane/providers/Microsoft.Network/virtualNetworks/vnet-crossplane',
         addressSpace: '172.31.0.0/22',
       },
-      // As many exposed through the gateways as the answer allows: those add the most to it.
+      // All exposed through the gateways: those add the most to the answer.
       environments: Array.from({ length: limits.environments.max }, (_, i) => ({
         name: `environ${String(i).padStart(5, '0')}`,
-        ...(i >= limits.exposedEnvironments.max && { exposed: false }),
         ...(i === limits.environments.max - 1 && { management: true }),
       })),
     },

@@ -1,7 +1,7 @@
 import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { fatalMessage, reconcileInProcess, runAsCrossplane, type Json } from '../../scripts/lib/in-process.js';
+import { fatalMessage, reconcileInProcess, runAsCrossplane, treeResources, type Json } from '../../scripts/lib/in-process.js';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 
 // Calls the function's handler in-process, for tests that need many quick runs. Render tests
@@ -56,9 +56,24 @@ export function runWithRequired(xr: Json, required: Record<string, Json[]>, obse
  * fed back as observed and Ready (see scripts/lib/in-process.ts). Returns the XR with its
  * final status and the observed resources.
  */
-export function settle(xr: Json, asObserved: (manifest: Json) => Json, required: Record<string, Json[]> = {}): { xr: Json; observed: Record<string, Json> } {
-  const { xr: settled, observed } = reconcileInProcess(xr, required, asObserved, 8);
-  return { xr: settled, observed };
+export function settle(
+  xr: Json,
+  asObserved: (manifest: Json) => Json,
+  required: Record<string, Json[]> = {},
+): { xr: Json; observed: Record<string, Json>; tree: Record<string, Json> } {
+  const reconciled = reconcileInProcess(xr, required, asObserved, 8);
+  return { xr: reconciled.xr, observed: reconciled.observed, tree: treeResources(reconciled) };
+}
+
+/** An environment's spoke resources in a settled network's tree (`<group>/<environment>/<key>`), by the spoke's key. */
+export function spokeOf(tree: Record<string, Json>, environment: string): Record<string, Json> {
+  const pattern = new RegExp(`^spokes-[0-9]+/${environment}/(.+)$`);
+  return Object.fromEntries(
+    Object.entries(tree).flatMap(([name, manifest]) => {
+      const key = pattern.exec(name)?.[1];
+      return key ? [[key, manifest]] : [];
+    }),
+  );
 }
 
 /**
@@ -69,7 +84,7 @@ export function settledExampleResources(): Json[] {
   const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
   const network = settle(loadExample('examples/network/k8tre.yaml'), observe);
   const clusters = ['dev', 'stg', 'prd', 'mgmt'].map((env) => settle(loadExample(`examples/cluster/${env}.yaml`), observe, { network: [network.xr] }));
-  return [network, ...clusters].flatMap((settled) => Object.values(settled.observed));
+  return [network, ...clusters].flatMap((settled) => Object.values(settled.tree));
 }
 
 /** examples/cluster/dev.yaml settled in-process against the settled example network. */

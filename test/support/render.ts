@@ -4,7 +4,7 @@ import { RenderSession } from '../../scripts/lib/render-engine.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { asObserved, lastRound, reconcileUntilSettled, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
+import { asObserved, lastRound, reconcileUntilSettled, treeComposed, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { validateStream } from '../../scripts/lib/validate.js';
 
 /** One function process and CLI session for a test file; stopped when the file is done. */
@@ -67,4 +67,20 @@ export function usages(round: Round): string[] {
 interface UsageEnd {
   kind: string;
   resourceRef: { name: string };
+}
+
+/** An environment's spoke in a settled network's tree, by the spoke's composition key. */
+export function spokeOf(round: Round, environment: string): Map<string, Manifest> {
+  const pattern = new RegExp(`^spokes-[0-9]+/${environment}/(.+)$`);
+  return new Map(
+    [...treeComposed(round)].flatMap(([name, manifest]): [string, Manifest][] => {
+      const key = pattern.exec(name)?.[1];
+      return key ? [[key, manifest]] : [];
+    }),
+  );
+}
+
+/** Every round of an XR and of the XRs it composed, to validate as a whole. */
+export function treeRounds(rounds: readonly Round[]): Round[] {
+  return rounds.flatMap((round) => [round, ...[...round.children.values()].flatMap((child) => treeRounds(child))]);
 }

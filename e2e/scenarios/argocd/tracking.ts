@@ -1,6 +1,6 @@
 import { COMPOSITE_LABEL, keyOf } from '../../lib/stand-in-provider.js';
 import { check, some, type Scenario } from '../scenario.js';
-import { application, appState, gitops, resourceTree } from './gitops.js';
+import { application, appState, gitops, resourceTree, type TreeNode } from './gitops.js';
 import { GITOPS_XRS } from './sync.js';
 
 // Issue 14's scenario 3: ArgoCD's resource tracking and Crossplane together. ArgoCD tracks what
@@ -34,10 +34,13 @@ export const argocdTracking: Scenario = {
       check(root !== undefined, `ArgoCD's tree for ${appName} does not show its XR`);
       const mine = composed.filter((o) => o.metadata.labels?.[COMPOSITE_LABEL] === xr.name);
       check(mine.length > 0, `nothing composed for ${xr.kind}/${xr.name}`);
-      const notUnderXr = mine.filter((o) => {
-        const node = tree.find((n) => n.kind === o.kind && n.name === o.metadata.name && n.namespace === o.metadata.namespace);
-        return !node?.parentRefs?.some((p) => p.uid === root.uid);
-      });
+      // Under it, or under an XR it composed (a network's spoke groups and spokes).
+      const byUid = new Map(tree.filter((n) => n.uid).map((n) => [n.uid, n]));
+      const descends = (node: TreeNode | undefined, seen = new Set<string>()): boolean =>
+        (node?.parentRefs ?? []).some((p) => p.uid === root.uid || (p.uid !== undefined && !seen.has(p.uid) && descends(byUid.get(p.uid), seen.add(p.uid))));
+      const notUnderXr = mine.filter(
+        (o) => !descends(tree.find((n) => n.kind === o.kind && n.name === o.metadata.name && n.namespace === o.metadata.namespace)),
+      );
       check(
         notUnderXr.length === 0,
         () => `ArgoCD does not show these composed resources under ${xr.kind}/${xr.name}:\n  ${some(notUnderXr.map((o) => `${o.kind}/${o.metadata.name}`))}`,

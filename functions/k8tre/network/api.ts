@@ -73,12 +73,13 @@ const ZONE_REDUNDANT_MIN_CAPACITY = 2;
 
 export const limits = {
   /**
-   * Crossplane reads a function's answer with gRPC's default 4 MiB limit. A network's desired
-   * state grows by about 30 KB per environment at the longest names (29 resources and its share
-   * of the gateway), so 100 environments with an internal domain come to about 3.2 MiB, with room
-   * for more rewrite rules; 200 would not fit (test/function/response-size.test.ts).
+   * The tree keeps every XR small (spoke/tree.ts): 300 environments make 12 spoke groups and a
+   * network of 49 composed resources. The network's own answer grows by about 8.6 KB per exposed
+   * environment (its spoke's spec, its share of a gateway with rewrites, its status), so 300
+   * exposed, with an internal domain and a management network, come to 2.5 MiB of Crossplane's
+   * 4 MiB (test/function/response-size.test.ts).
    */
-  environments: { min: 1, max: 100 },
+  environments: { min: 1, max: 300 },
   /**
    * A management environment is peered with every other spoke, both ways. One keeps the largest
    * network's answer under Crossplane's 4 MiB (3.74 MiB with it and a management network, at 100
@@ -93,13 +94,6 @@ export const limits = {
    * HTTPS listener (network/gateway-placement.ts). More environments get more gateways, up to `max`.
    */
   gateway: { listeners: GATEWAY_LISTENERS, environmentsEach: GATEWAY_LISTENERS - 1, max: 20 },
-  /**
-   * Not the gateways but the answer caps exposed environments today: each adds its listener,
-   * certificate, pool, probe, settings, rule and rewrites to the network's answer (about 4.7 KB
-   * with an internal domain), and with 100 environments, 60 exposed keep it 5% under Crossplane's
-   * 4 MiB (test/function/response-size.test.ts). The cap lifts when the spokes leave the network's answer.
-   */
-  exposedEnvironments: { max: 60 },
   /** A created hub needs room for a /24 gateway subnet and two /26 subnets. */
   createdHubPrefix: { min: 8, max: 23 },
   existingHubPrefix: { min: 8, max: 29 },

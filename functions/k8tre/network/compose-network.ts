@@ -14,7 +14,13 @@ import { planPriorities } from './priorities.js';
 import { checkHostedEnvironmentsKept, hostedClustersRequirement, readHostedClusters } from './hosted-clusters.js';
 import { holdObserved } from '../lib/hold.js';
 import { parseNetworkSpec, type NetworkSpec } from './spec.js';
-import { composeSpoke } from './spokes.js';
+import { composeSpokeGroups, reportedSpokes, spokeSpec } from './spokes.js';
+import { externalNamesOf, holdOrphaning, legacySpoke, readyToHandOver } from './migration.js';
+import type { Previous } from './previous.js';
+import type { RoutingPriorities } from './priorities.js';
+import type { SpokePlan } from './address-plan.js';
+import type { SpokeSpec } from '../spoke/contract.js';
+import type { RuleSources } from './security-rules.js';
 import { networkStatus, type NetworkStatus } from './status.js';
 import { formatCidr, overlaps } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
@@ -63,7 +69,7 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
           'a landing zone’s zone can be used by a network made with it from the start',
       );
     }
-    checkLandingZoneZoneKept(spec, key, observed);
+    checkLandingZoneZoneKept(spec, key, observed, previous);
   }
   const management = spec.management;
   if (management && overlaps(management.addressSpace, spec.hub.addressSpace)) {
@@ -106,15 +112,11 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   const resources: DesiredResources = new Map();
   composeResourceGroup(spec, resources);
   const hub = composeHub(spec, resources);
-  // Spoke NSGs admit the gateway from its own subnet when this XR knows it, else from the hub.
-  const gatewaySource = formatCidr(spec.hub.mode === 'create' ? hubSubnets(spec.hub.addressSpace).applicationGateway : spec.hub.addressSpace);
-  for (const env of spec.environments) {
-    const spoke = plan.get(env.name);
-    if (!spoke) throw new Error(`internal: no address plan for ${env.name}`);
-    composeSpoke(spec, env.name, spoke, hub, { gateway: gatewaySource, management: managementRanges, exposed: env.exposed }, resources);
-  }
   composeManagementReach(spec, resources);
   composeDns(spec, hub, resources);
+  // Spoke NSGs admit the gateway from its own subnet when this XR knows it, else from the hub.
+  const gatewaySource = formatCidr(spec.hub.mode === 'create' ? hubSubnets(spec.hub.addressSpace).applicationGateway : spec.hub.addressSpace);
+  const environments = composeEnvironments(spec, plan, priorities, { gateway: gatewaySource, management: managementRanges }, observed, previous, resources);
   const gateway = composeGateways(spec, hub, priorities, onGateways, observed, resources);
   const unreachable = unreachableWarning(spec);
   const inForceMinCapacity = observed.forProvider(keys.gateway(0), 'autoscaleConfiguration', 'minCapacity') === spec.gateway.minCapacity;
@@ -141,9 +143,12 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   return {
     resources,
     requirements,
-    status: networkStatus(spec, plan, priorities, onGateways, gateway.listeners, observed),
-    // The gateway waits on IDs that exist only once Azure reports them; say so on the XR.
+    status: networkStatus(spec, plan, priorities, onGateways, gateway.listeners, observed, reportedSpokes(observed), environments.adopted),
+    // The gateway and new spokes wait on what exists only once Azure reports it; say so on the XR.
     conditions: [
+      environments.waitingFor
+        ? { type: 'SpokesComposed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${environments.waitingFor}` }
+        : { type: 'SpokesComposed', ready: true, reason: 'Composed' },
       gateway.waitingFor
         ? { type: 'GatewayComposed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${gateway.waitingFor}` }
         : { type: 'GatewayComposed', ready: true, reason: 'Composed' },
@@ -153,18 +158,86 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
 }
 
 /**
+ * Each environment's spoke, handed to its group; or, for an environment whose resources this
+ * network still composes itself (made before spokes were XRs), the steps of moving them
+ * (migration.ts). New groups wait until what their spokes name exists: the resource group, a
+ * created hub and the zones the spokes link to.
+ */
+function composeEnvironments(
+  spec: NetworkSpec,
+  plan: ReadonlyMap<string, SpokePlan>,
+  priorities: ReadonlyMap<string, RoutingPriorities>,
+  sources: Omit<RuleSources, 'exposed'>,
+  observed: Observed,
+  previous: Previous,
+  desired: DesiredResources,
+): { waitingFor?: string; adopted: ReadonlyMap<string, Record<string, string>> } {
+  const pending = [
+    ...(observed.isReady(keys.resourceGroup) ? [] : [`the resource group ${spec.resourceGroupName}`]),
+    ...(spec.hub.mode === 'create' && !observed.isReady(keys.hubVnet) ? ['the hub VNet'] : []),
+    ...PRIVATE_LINK_ZONE_KEYS.filter((key) => !spec.dns.privateLinkZones[key] && !observed.isReady(keys.dnsZone(key))).map(
+      (key) => `the ${PRIVATE_LINK_ZONES[key](spec.region)} zone`,
+    ),
+  ];
+  const manager = spec.environments.find((e) => e.management)?.name;
+  const spokes: { slot: number; paused: boolean; spec: SpokeSpec }[] = [];
+  const moving: string[] = [];
+  const adopted = new Map<string, Record<string, string>>();
+  for (const env of spec.environments) {
+    const addresses = plan.get(env.name);
+    const slot = priorities.get(env.name)?.slot;
+    if (!addresses || slot === undefined) throw new Error(`internal: no address plan or slot for ${env.name}`);
+    const legacy = legacySpoke(observed, env.name, manager);
+    // Never fewer than before: the names come from the resources while they exist, then from the
+    // spoke spec and this XR's status, either of which a reconcile may briefly not see.
+    let externalNames = { ...previous.adopted.get(env.name), ...previous.spokeSpecs.get(env.name)?.externalNames };
+    let paused = false;
+    if (legacy.size > 0) {
+      externalNames = { ...externalNames, ...externalNamesOf(observed, legacy) };
+      // The old resources go only once the spoke that adopts them is observed, paused, with every
+      // name: a spoke composed in the same answer may not be observed in the next one, nor its names.
+      const told = previous.spokeSpecs.get(env.name)?.externalNames ?? {};
+      const ready = readyToHandOver(observed, legacy) && Object.entries(externalNames).every(([key, value]) => told[key] === value);
+      if (!ready) {
+        for (const [key, manifest] of holdOrphaning(observed, legacy)) desired.set(key, manifest);
+        moving.push(env.name);
+        if (!readyToHandOver(observed, legacy)) continue;
+        paused = true;
+      }
+    }
+    if (Object.keys(externalNames).length > 0) adopted.set(env.name, externalNames);
+    spokes.push({ slot, paused, spec: spokeSpec(spec, env, addresses, { ...sources, exposed: env.exposed }, externalNames) });
+  }
+  const waiting = composeSpokeGroups(spec, spokes, observed, pending.length === 0, desired);
+  const reasons = [
+    ...(moving.length > 0
+      ? [
+          `the resources of ${moving.join(', ')} to be observed without Delete in their management policies, and their paused spokes with every name they adopt, before the spokes take them over`,
+        ]
+      : []),
+    ...(waiting.length > 0 ? [`${pending.join(', ')} to become ready, before the spokes of ${waiting.join(', ')}`] : []),
+  ];
+  return { adopted, ...(reasons.length > 0 && { waitingFor: reasons.join('; ') }) };
+}
+
+/**
  * The landing zone's zone the spokes are linked to stays the one in force: a zone of this
  * network's own in its place would be linked to a hub that already has one of that name, which
  * Azure refuses, and AKS takes its private zone only when a cluster is created (privateDnsZoneId
  * forces a new cluster). Read from the spokes' links, which name a landing zone's zone by its
  * group and name rather than by reference.
  */
-function checkLandingZoneZoneKept(spec: NetworkSpec, key: PrivateLinkZone, observed: Observed): void {
-  const link = spec.environments
+function checkLandingZoneZoneKept(spec: NetworkSpec, key: PrivateLinkZone, observed: Observed, previous: Previous): void {
+  const legacy = spec.environments
     .map((env) => dig(observed.get(keys.dnsLink(key, env.name)), 'spec', 'forProvider'))
     .find((fp) => typeof dig(fp, 'resourceGroupName') === 'string' && dig(fp, 'privateDnsZoneNameRef') === undefined);
-  if (!link) return;
-  const inForce = { group: String(dig(link, 'resourceGroupName')), zone: String(dig(link, 'privateDnsZoneName')) };
+  const composed = spec.environments
+    .map((env) => previous.spokeSpecs.get(env.name)?.privateLinkZones.find((zone) => zone.purpose === key))
+    .find((zone) => zone !== undefined && zone.resourceGroupName.toLowerCase() !== spec.resourceGroupName.toLowerCase());
+  const inForce = legacy
+    ? { group: String(dig(legacy, 'resourceGroupName')), zone: String(dig(legacy, 'privateDnsZoneName')) }
+    : composed && { group: composed.resourceGroupName, zone: composed.name };
+  if (!inForce) return;
   const given = spec.dns.privateLinkZones[key];
   if (given && parseArmId(given).resourceGroupName.toLowerCase() === inForce.group.toLowerCase()) return;
   throw new FieldError(

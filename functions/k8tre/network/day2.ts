@@ -38,7 +38,7 @@ export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previ
       'the hub is created by this network and its spokes are peered with it; adopting another hub would delete it, its gateway subnet and every peering. Create a new network on the other hub instead',
     );
   }
-  checkPeeredHub(spec, observed);
+  checkPeeredHub(spec, observed, previous);
   if (hubRange && spec.hub.mode === 'create' && formatCidr(hubRange) !== formatCidr(spec.hub.addressSpace)) {
     throw new FieldError(
       'spec.hub.addressSpace',
@@ -47,8 +47,8 @@ export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previ
   }
 
   checkGatewayZones(spec, observed);
-  checkManagementNetwork(spec, observed);
-  checkEnvironmentZoneNames(spec, observed);
+  checkManagementNetwork(spec, observed, previous);
+  checkEnvironmentZoneNames(spec, observed, previous);
 
   for (const env of spec.environments) {
     const allocated = previous.spokes.get(env.name)?.addressSpace;
@@ -68,14 +68,18 @@ export function checkNetworkChanges(spec: NetworkSpec, observed: Observed, previ
  * another hub, or a hub created here instead, needs every peering created again, cutting each spoke
  * off its DNS and the management networks (and Upjet refuses to replace a resource, so it never lands).
  */
-function checkPeeredHub(spec: NetworkSpec, observed: Observed): void {
+function checkPeeredHub(spec: NetworkSpec, observed: Observed, previous: Previous): void {
   if (observed.has(keys.hubVnet)) return;
   const peeredWith = spec.environments
-    .map((env) => observed.get(keys.peeringToHub(env.name)))
-    .map((peering) => ({
-      id: dig(peering, 'spec', 'forProvider', 'remoteVirtualNetworkId'),
-      ref: dig(peering, 'spec', 'forProvider', 'remoteVirtualNetworkIdRef'),
-    }))
+    .flatMap((env) => {
+      const peering = observed.get(keys.peeringToHub(env.name));
+      const legacy = {
+        id: dig(peering, 'spec', 'forProvider', 'remoteVirtualNetworkId'),
+        ref: dig(peering, 'spec', 'forProvider', 'remoteVirtualNetworkIdRef'),
+      };
+      const hub = previous.spokeSpecs.get(env.name)?.hub;
+      return [legacy, { id: hub?.virtualNetworkId, ref: hub?.virtualNetworkRef }];
+    })
     .find((remote): remote is { id: string; ref: undefined } => typeof remote.id === 'string' && remote.ref === undefined)?.id;
   if (!peeredWith) return;
   if (spec.hub.mode === 'create') {
@@ -109,11 +113,14 @@ function checkGatewayZones(spec: NetworkSpec, observed: Observed): void {
 }
 
 /** A peering's remote network is fixed when it is created: another management network needs every peering with it created again. */
-function checkManagementNetwork(spec: NetworkSpec, observed: Observed): void {
+function checkManagementNetwork(spec: NetworkSpec, observed: Observed, previous: Previous): void {
   const given = spec.management?.virtualNetworkId;
   if (!given) return;
   const inForce = spec.environments
-    .map((env) => observed.forProvider(keys.peeringToManagement(env.name), 'remoteVirtualNetworkId'))
+    .flatMap((env) => [
+      observed.forProvider(keys.peeringToManagement(env.name), 'remoteVirtualNetworkId'),
+      previous.spokeSpecs.get(env.name)?.management?.virtualNetworkId,
+    ])
     .find((id): id is string => typeof id === 'string');
   if (!inForce || inForce.toLowerCase() === given.toLowerCase()) return;
   throw new FieldError(
@@ -128,9 +135,9 @@ function checkManagementNetwork(spec: NetworkSpec, observed: Observed): void {
  * new name is a new, empty zone (Crossplane gives the resource the new external name), and the old
  * zone, with the records external-dns wrote and its links, is left behind.
  */
-function checkEnvironmentZoneNames(spec: NetworkSpec, observed: Observed): void {
+function checkEnvironmentZoneNames(spec: NetworkSpec, observed: Observed, previous: Previous): void {
   for (const env of spec.environments) {
-    const inForce = observed.externalName(keys.dnsZone(environmentZoneKey(env.name)));
+    const inForce = observed.externalName(keys.dnsZone(environmentZoneKey(env.name))) ?? previous.spokeSpecs.get(env.name)?.dnsZone;
     const wanted = environmentDomains(spec, env).internal;
     if (typeof inForce !== 'string' || inForce === wanted) continue;
     const apexToggled = inForce === spec.dns.internalDomain || wanted === spec.dns.internalDomain;

@@ -3,7 +3,6 @@ import { parseArmId } from '../lib/arm-id.js';
 import { render } from '../lib/manifest.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { PRIVATE_LINK_ZONE_KEYS, PRIVATE_LINK_ZONES, type PrivateLinkZone } from './api.js';
-import { environmentDomains } from './domains.js';
 import type { HubAttachment } from './hub.js';
 import { azureNames, keys, meta, refTo, tags } from './naming.js';
 import type { NetworkSpec } from './spec.js';
@@ -21,10 +20,10 @@ export function environmentZoneKey(env: string): string {
 type ZoneHome = { composed: true } | { composed: false; id: string; resourceGroupName: string; name: string };
 
 /**
- * Shared zones are linked to the hub and every spoke, so private endpoints resolve wherever
- * they are used. An environment's own zone is linked to the hub (the gateway resolves its
- * backend there) and to its own spoke, not to the others'. Registration is always off: these
- * zones hold records that external-dns and private endpoints manage, never VM auto-records.
+ * The shared private-link zones this network composes, each linked to the hub; every spoke links
+ * itself to each (spoke/compose-spoke.ts), and an environment's own zone is its spoke's.
+ * Registration is always off: these zones hold records that private endpoints manage, never VM
+ * auto-records.
  *
  * A landing zone already has the private-link zones, linked to its hub, and Azure refuses to
  * link one VNet to two zones of the same name
@@ -33,66 +32,44 @@ type ZoneHome = { composed: true } | { composed: false; id: string; resourceGrou
  * only the spokes, which are new, are linked to it, in its own resource group.
  */
 export function composeDns(spec: NetworkSpec, hub: HubAttachment, desired: DesiredResources): void {
-  const zones: { key: string; name: string; spokes: string[]; home: ZoneHome; environment?: string }[] = [
-    ...sharedZones(spec.region).map((zone) => ({ ...zone, spokes: spec.environments.map((e) => e.name), home: zoneHome(spec.dns.privateLinkZones[zone.key]) })),
-    ...spec.environments.map((env) => ({
-      key: environmentZoneKey(env.name),
-      name: environmentDomains(spec, env).internal,
-      spokes: [env.name],
-      home: { composed: true } as const,
-      environment: env.name,
-    })),
-  ];
-
-  for (const zone of zones) {
+  for (const zone of sharedZones(spec.region)) {
+    if (!zoneHome(spec.dns.privateLinkZones[zone.key]).composed) continue;
     const zoneKey = keys.dnsZone(zone.key);
-    const environment = zone.environment;
-    if (zone.home.composed) {
-      desired.set(
-        zoneKey,
-        render(PrivateDnsZone, {
-          metadata: meta(spec, zoneKey, { azureName: zone.name, ...(environment && { environment }) }),
-          spec: {
-            providerConfigRef: spec.providerConfigRef,
-            forProvider: { resourceGroupNameRef: refTo(spec, keys.resourceGroup), tags: tags(spec, environment) },
+    desired.set(
+      zoneKey,
+      render(PrivateDnsZone, {
+        metadata: meta(spec, zoneKey, { azureName: zone.name }),
+        spec: { providerConfigRef: spec.providerConfigRef, forProvider: { resourceGroupNameRef: refTo(spec, keys.resourceGroup), tags: tags(spec) } },
+      }),
+    );
+    const linkKey = keys.dnsLink(zone.key, 'hub');
+    desired.set(
+      linkKey,
+      render(PrivateDnsZoneVirtualNetworkLink, {
+        metadata: meta(spec, linkKey, { azureName: azureNames.dnsLink(hub.vnetId ? (hub.peeringHome.virtualNetworkName ?? 'hub') : azureNames.hubVnet(spec)) }),
+        spec: {
+          providerConfigRef: spec.providerConfigRef,
+          forProvider: {
+            resourceGroupNameRef: refTo(spec, keys.resourceGroup),
+            privateDnsZoneNameRef: refTo(spec, zoneKey),
+            ...(hub.vnetRef ? { virtualNetworkIdRef: hub.vnetRef } : { virtualNetworkId: hub.vnetId }),
+            registrationEnabled: false,
+            tags: tags(spec),
           },
-        }),
-      );
-    }
-    const inZone = zone.home.composed
-      ? { resourceGroupNameRef: refTo(spec, keys.resourceGroup), privateDnsZoneNameRef: refTo(spec, zoneKey) }
-      : { resourceGroupName: zone.home.resourceGroupName, privateDnsZoneName: zone.home.name };
-
-    const targets = [
-      ...(zone.home.composed
-        ? [
-            {
-              vnet: 'hub',
-              azureVnetName: hub.vnetId ? (hub.peeringHome.virtualNetworkName ?? 'hub') : azureNames.hubVnet(spec),
-              network: hub.vnetRef ? { virtualNetworkIdRef: hub.vnetRef } : { virtualNetworkId: hub.vnetId },
-            },
-          ]
-        : []),
-      ...zone.spokes.map((env) => ({
-        vnet: env,
-        azureVnetName: azureNames.spokeVnet(spec, env),
-        network: { virtualNetworkIdRef: refTo(spec, keys.spokeVnet(env)) },
-      })),
-    ];
-    for (const target of targets) {
-      const linkKey = keys.dnsLink(zone.key, target.vnet);
-      desired.set(
-        linkKey,
-        render(PrivateDnsZoneVirtualNetworkLink, {
-          metadata: meta(spec, linkKey, { azureName: azureNames.dnsLink(target.azureVnetName), ...(environment && { environment }) }),
-          spec: {
-            providerConfigRef: spec.providerConfigRef,
-            forProvider: { ...inZone, ...target.network, registrationEnabled: false, tags: tags(spec, environment) },
-          },
-        }),
-      );
-    }
+        },
+      }),
+    );
   }
+}
+
+/** Where each shared zone is, for the spokes to link to: this network's group, or the landing zone's. */
+export function sharedZoneHomes(spec: NetworkSpec): { purpose: PrivateLinkZone; name: string; resourceGroupName: string }[] {
+  return sharedZones(spec.region).map((zone) => {
+    const home = zoneHome(spec.dns.privateLinkZones[zone.key]);
+    return home.composed
+      ? { purpose: zone.key, name: zone.name, resourceGroupName: spec.resourceGroupName }
+      : { purpose: zone.key, name: home.name, resourceGroupName: home.resourceGroupName };
+  });
 }
 
 function zoneHome(id: string | undefined): ZoneHome {

@@ -1,4 +1,4 @@
-import { PrivateDnsZoneVirtualNetworkLink, VirtualNetworkPeering } from '../../../imports/network.azure.m.upbound.io.js';
+import { PrivateDnsZoneVirtualNetworkLink } from '../../../imports/network.azure.m.upbound.io.js';
 import { formatCidr } from '../lib/cidr.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { render } from '../lib/manifest.js';
@@ -18,6 +18,7 @@ import type { NetworkSpec } from './spec.js';
 //   - the hub itself (an existing hub the management cluster lives in: the GitOps layout);
 //   - spec.management, a VNet of its own, peered directly with every spoke;
 //   - a management environment (a `role: Management` cluster's spoke), peered with every other spoke.
+// The peerings are the spokes' (spoke/compose-spoke.ts); this file says what they admit.
 
 /**
  * The address ranges the spokes' NSGs admit as management: an existing hub (where the GitOps
@@ -43,90 +44,32 @@ export function unreachableWarning(spec: NetworkSpec): string | undefined {
   );
 }
 
+/**
+ * The private API servers' names, and the data stores' that the provider reads through their
+ * endpoints, resolve through the private-link zones: those this network composes are linked to the
+ * management network. A landing zone's own zones are linked where the landing zone links them.
+ * The peerings with the management network and the management spoke are each spoke's.
+ */
 export function composeManagementReach(spec: NetworkSpec, desired: DesiredResources): void {
   const management = spec.management;
-  if (management) {
-    const home = parseArmId(management.virtualNetworkId);
-    for (const env of spec.environments) {
-      const labels = { environment: env.name };
-      desired.set(
-        keys.peeringToManagement(env.name),
-        peering(spec, keys.peeringToManagement(env.name), azureNames.peeringToManagement(env.name), labels.environment, {
-          resourceGroupNameRef: refTo(spec, keys.resourceGroup),
-          virtualNetworkNameRef: refTo(spec, keys.spokeVnet(env.name)),
-          remoteVirtualNetworkId: management.virtualNetworkId,
-        }),
-      );
-      desired.set(
-        keys.peeringFromManagement(env.name),
-        peering(spec, keys.peeringFromManagement(env.name), azureNames.peeringFromManagement(spec, env.name), labels.environment, {
-          resourceGroupName: home.resourceGroupName,
-          virtualNetworkName: home.name,
-          remoteVirtualNetworkIdRef: refTo(spec, keys.spokeVnet(env.name)),
-        }),
-      );
-    }
-    // The private API servers' names, and the data stores' that the provider reads through their
-    // endpoints, resolve through the private-link zones. A landing zone's own zones are linked
-    // where the landing zone links them.
-    if (management.linkPrivateDnsZones) {
-      for (const { key } of sharedZones(spec.region).filter((zone) => !spec.dns.privateLinkZones[zone.key])) {
-        desired.set(
-          keys.dnsLink(key, 'management'),
-          render(PrivateDnsZoneVirtualNetworkLink, {
-            metadata: meta(spec, keys.dnsLink(key, 'management'), { azureName: azureNames.dnsLink(home.name) }),
-            spec: {
-              providerConfigRef: spec.providerConfigRef,
-              forProvider: {
-                resourceGroupNameRef: refTo(spec, keys.resourceGroup),
-                privateDnsZoneNameRef: refTo(spec, keys.dnsZone(key)),
-                virtualNetworkId: management.virtualNetworkId,
-                registrationEnabled: false,
-                tags: tags(spec),
-              },
-            },
-          }),
-        );
-      }
-    }
-  }
-
-  // A management spoke and every other spoke, peered both ways, once per pair.
-  const managers = spec.environments.filter((e) => e.management).map((e) => e.name);
-  const pairs = new Set<string>();
-  for (const manager of managers) {
-    for (const env of spec.environments) {
-      if (env.name === manager || pairs.has([env.name, manager].sort().join('/'))) continue;
-      pairs.add([env.name, manager].sort().join('/'));
-      for (const [from, to] of [
-        [manager, env.name],
-        [env.name, manager],
-      ] as const) {
-        const key = keys.peeringBetweenSpokes(from, to);
-        desired.set(
-          key,
-          peering(spec, key, azureNames.peeringBetweenSpokes(from, to), from, {
+  if (!management?.linkPrivateDnsZones) return;
+  const home = parseArmId(management.virtualNetworkId);
+  for (const { key } of sharedZones(spec.region).filter((zone) => !spec.dns.privateLinkZones[zone.key])) {
+    desired.set(
+      keys.dnsLink(key, 'management'),
+      render(PrivateDnsZoneVirtualNetworkLink, {
+        metadata: meta(spec, keys.dnsLink(key, 'management'), { azureName: azureNames.dnsLink(home.name) }),
+        spec: {
+          providerConfigRef: spec.providerConfigRef,
+          forProvider: {
             resourceGroupNameRef: refTo(spec, keys.resourceGroup),
-            virtualNetworkNameRef: refTo(spec, keys.spokeVnet(from)),
-            remoteVirtualNetworkIdRef: refTo(spec, keys.spokeVnet(to)),
-          }),
-        );
-      }
-    }
+            privateDnsZoneNameRef: refTo(spec, keys.dnsZone(key)),
+            virtualNetworkId: management.virtualNetworkId,
+            registrationEnabled: false,
+            tags: tags(spec),
+          },
+        },
+      }),
+    );
   }
-}
-
-type PeeringEnds =
-  | { resourceGroupNameRef: { name: string }; virtualNetworkNameRef: { name: string }; remoteVirtualNetworkId: string }
-  | { resourceGroupNameRef: { name: string }; virtualNetworkNameRef: { name: string }; remoteVirtualNetworkIdRef: { name: string } }
-  | { resourceGroupName: string; virtualNetworkName: string; remoteVirtualNetworkIdRef: { name: string } };
-
-function peering(spec: NetworkSpec, key: string, azureName: string, environment: string, ends: PeeringEnds) {
-  return render(VirtualNetworkPeering, {
-    metadata: meta(spec, key, { azureName, environment }),
-    spec: {
-      providerConfigRef: spec.providerConfigRef,
-      forProvider: { ...ends, allowVirtualNetworkAccess: true, allowForwardedTraffic: false },
-    },
-  });
 }

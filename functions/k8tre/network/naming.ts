@@ -1,6 +1,7 @@
 import type { ObjectMeta } from '../lib/manifest.js';
 import { meta as stampMeta, placement as stampPlacement, refTo as stampRef, type Stamp } from '../lib/stamp.js';
 import type { SubnetRole } from './address-plan.js';
+import { spokeAzureNames } from '../spoke/naming.js';
 import type { NetworkSpec } from './spec.js';
 import { LABEL_ENVIRONMENT, LABEL_NETWORK, MANAGED_BY, TAG } from '../lib/labels.js';
 
@@ -9,7 +10,7 @@ import { LABEL_ENVIRONMENT, LABEL_NETWORK, MANAGED_BY, TAG } from '../lib/labels
 // name, which is set through the external-name annotation so it reads like the reference's.
 
 /** Short slugs for subnet roles in keys and Azure names. */
-const roleSlug: Record<SubnetRole, string> = { nodes: 'nodes', privateEndpoints: 'pe', ingress: 'ingress', apiServer: 'apiserver' };
+export const roleSlug: Record<SubnetRole, string> = { nodes: 'nodes', privateEndpoints: 'pe', ingress: 'ingress', apiServer: 'apiserver' };
 
 /** Subnet names K8TRE and the reference expect inside every spoke. */
 export const spokeSubnetName: Record<SubnetRole, string> = {
@@ -26,6 +27,8 @@ export const hubSubnetName = {
   management: 'snet-management',
 } as const;
 
+// The keys from spokeVnet to peeringBetweenSpokes, with dnsLink(<zone>, <env>) and dnsZone(env-<env>),
+// are those of a network composed before spokes were XRs of their own: network/migration.ts moves them.
 export const keys = {
   resourceGroup: 'resource-group',
   hubVnet: 'hub-vnet',
@@ -61,15 +64,9 @@ export function gatewayIndexOfKey(key: string): number | undefined {
 }
 
 export const azureNames = {
+  /** A spoke's VNet, which its XK8treSpoke composes (spoke/naming.ts). */
+  spokeVnet: (spec: NetworkSpec, env: string) => spokeAzureNames.vnet(spec.name, env),
   hubVnet: (spec: NetworkSpec) => `vnet-${spec.name}-hub`,
-  spokeVnet: (spec: NetworkSpec, env: string) => `vnet-${spec.name}-${env}`,
-  nsg: (spec: NetworkSpec, env: string, role: SubnetRole) => `nsg-${spec.name}-${env}-${roleSlug[role]}`,
-  routeTable: (spec: NetworkSpec, env: string, role: SubnetRole) => `rt-${spec.name}-${env}-${roleSlug[role]}`,
-  peeringToHub: (env: string) => `peer-${env}-to-hub`,
-  peeringFromHub: (spec: NetworkSpec, env: string) => `peer-hub-to-${spec.name}-${env}`,
-  peeringToManagement: (env: string) => `peer-${env}-to-management`,
-  peeringFromManagement: (spec: NetworkSpec, env: string) => `peer-management-to-${spec.name}-${env}`,
-  peeringBetweenSpokes: (from: string, to: string) => `peer-${from}-to-spoke-${to}`,
   dnsLink: (vnetName: string) => `link-${vnetName}`,
   publicIp: (spec: NetworkSpec, index: number) => `pip-${spec.name}-appgw${index === 0 ? '' : `-${index + 1}`}`,
   gatewayIdentity: (spec: NetworkSpec) => `id-${spec.name}-appgw`,

@@ -3,11 +3,15 @@ import { dig, isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUBNET_ROLES, type PreviousSpoke, type SubnetRole } from './address-plan.js';
 import { gatewayIndexOfKey, keys } from './naming.js';
+import { composedSpokes } from './spokes.js';
+import type { SpokeSpec } from '../spoke/contract.js';
 import { recordedSlot, slotOfPriority } from './priorities.js';
 
-// What earlier reconciles decided, so this one can keep it. Two sources, in order of trust:
-// the composed resources Crossplane observed (what exists), then the XR's own status (what
-// the function recorded, which survives a resource that is briefly unobserved).
+// What earlier reconciles decided, so this one can keep it. Three sources, in order of trust:
+// the composed resources Crossplane observed (what exists: a spoke's VNet as a network made it
+// before spokes were XRs, the gateways), the specs of the spokes the network composed (what it
+// decided), then the XR's own status (what the function recorded, which survives a resource that
+// is briefly unobserved).
 
 export interface Previous {
   readonly spokes: Map<string, PreviousSpoke>;
@@ -15,8 +19,12 @@ export interface Previous {
   readonly slots: Map<string, number>;
   /** The gateway each exposed environment is on (gateway-placement.ts), from the gateways' listeners or the recorded status. */
   readonly gateways: Map<string, number>;
-  /** Environments the spec no longer lists whose spoke VNet still exists. */
+  /** Environments the spec no longer lists whose spoke still exists. */
   readonly removed: string[];
+  /** The spoke spec composed for each environment. */
+  readonly spokeSpecs: Map<string, SpokeSpec>;
+  /** The Azure names each environment's spoke adopted from an earlier version, as the status recorded them. */
+  readonly adopted: Map<string, Record<string, string>>;
   /** Their address spaces, which no new spoke may take while they exist. */
   readonly lingering: Cidr[];
 }
@@ -37,13 +45,25 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
     const index = gatewayIndexOfKey(key);
     return index === undefined ? [] : [{ index, forProvider: dig(observed.get(key), 'spec', 'forProvider') }];
   });
+  const spokeSpecs = composedSpokes(observed);
+  const adopted = new Map(
+    [...recorded].flatMap(([env, entry]) => {
+      const names = dig(entry, 'adopted');
+      return isObject(names) ? [[env, Object.fromEntries(Object.entries(names).filter((e): e is [string, string] => typeof e[1] === 'string'))] as const] : [];
+    }),
+  );
   for (const env of environments) {
     const status = recorded.get(env);
-    const addressSpace = firstCidr(observed.forProvider(keys.spokeVnet(env), 'addressSpace')) ?? cidrAt(status, 'addressSpace');
+    const composed = spokeSpecs.get(env);
+    const addressSpace =
+      firstCidr(observed.forProvider(keys.spokeVnet(env), 'addressSpace')) ?? cidrOrUndefined(composed?.addressSpace) ?? cidrAt(status, 'addressSpace');
     if (addressSpace) {
       const subnets: Partial<Record<SubnetRole, Cidr>> = {};
       for (const role of SUBNET_ROLES) {
-        const cidr = firstCidr(observed.forProvider(keys.spokeSubnet(env, role), 'addressPrefixes')) ?? cidrAt(status, 'subnets', role, 'cidr');
+        const cidr =
+          firstCidr(observed.forProvider(keys.spokeSubnet(env, role), 'addressPrefixes')) ??
+          cidrOrUndefined(composed?.subnets[role]) ??
+          cidrAt(status, 'subnets', role, 'cidr');
         if (cidr) subnets[role] = cidr;
       }
       spokes.set(env, { addressSpace, subnets });
@@ -53,12 +73,13 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
     const gateway = observedGateways.find((g) => hasEntry(dig(g.forProvider, 'httpListener'), `listener-https-${env}`))?.index ?? recordedGateway(status);
     if (gateway !== undefined) gateways.set(env, gateway);
   }
-  const removed = observed
-    .names()
-    .flatMap((name) => SPOKE_VNET_KEY.exec(name)?.[1] ?? [])
-    .filter((env) => !environments.includes(env));
-  const lingering = removed.flatMap((env) => firstCidr(observed.forProvider(keys.spokeVnet(env), 'addressSpace')) ?? []);
-  return { spokes, slots, gateways, removed, lingering };
+  const removed = [...new Set([...observed.names().flatMap((name) => SPOKE_VNET_KEY.exec(name)?.[1] ?? []), ...spokeSpecs.keys()])]
+    .filter((env) => !environments.includes(env))
+    .sort();
+  const lingering = removed.flatMap(
+    (env) => firstCidr(observed.forProvider(keys.spokeVnet(env), 'addressSpace')) ?? cidrOrUndefined(spokeSpecs.get(env)?.addressSpace) ?? [],
+  );
+  return { spokes, slots, gateways, removed, lingering, spokeSpecs, adopted };
 }
 
 function observedSlot(gateways: readonly { forProvider: unknown }[], env: string): number | undefined {

@@ -244,14 +244,6 @@ function parseEnvironments(spec: SpecReader): EnvironmentSpec[] {
     if (first) throw new FieldError(`${env.field}.name`, `${quote(env.name)} is already used by ${first}`);
     seen.set(env.name, env.field);
   }
-  const exposed = environments.filter((e) => e.exposed);
-  if (exposed.length > limits.exposedEnvironments.max) {
-    throw new FieldError(
-      'spec.environments',
-      `exposes ${exposed.length} environments; a network's answer to Crossplane, which reads at most 4 MiB, holds at most ${limits.exposedEnvironments.max} exposed ones. ` +
-        'Put the others in a second XK8treNetwork (sharing this hub, give it this network’s private-link zones in spec.dns.privateLinkZones) or set exposed: false on internal-only ones',
-    );
-  }
   const managers = environments.filter((e) => e.management);
   if (managers.length > limits.managementEnvironments.max) {
     throw new FieldError(

@@ -1,148 +1,130 @@
-import {
-  RouteTable,
-  SecurityGroup,
-  Subnet,
-  SubnetNetworkSecurityGroupAssociation,
-  SubnetRouteTableAssociation,
-  VirtualNetwork,
-  VirtualNetworkPeering,
-} from '../../../imports/network.azure.m.upbound.io.js';
+import { parseArmId } from '../lib/arm-id.js';
 import { formatCidr } from '../lib/cidr.js';
-import { render } from '../lib/manifest.js';
-import { SUBNET_ROLES, type SpokePlan } from './address-plan.js';
 import type { DesiredResources } from '../lib/composition.js';
-import type { HubAttachment } from './hub.js';
-import { azureNames, keys, meta, placement, refTo, spokeSubnetName } from './naming.js';
-import { securityRules, type RuleSources } from './security-rules.js';
-import type { NetworkSpec } from './spec.js';
+import { dig, isObject } from '../lib/json.js';
+import { LABEL_NETWORK } from '../lib/labels.js';
+import type { Observed } from '../lib/observed.js';
+import { API_VERSION, GROUP_KIND } from '../spoke/api.js';
+import type { SpokeSpec } from '../spoke/contract.js';
+import type { SpokeGroupSpec } from '../spoke/group.js';
+import { spokeXrName } from '../spoke/naming.js';
+import { groupOfSlot } from '../spoke/tree.js';
+import { SUBNET_ROLES, type SpokePlan } from './address-plan.js';
+import { sharedZoneHomes } from './dns.js';
+import { environmentDomains } from './domains.js';
+import { azureNames, keys, refTo, tags } from './naming.js';
+import type { RuleSources } from './security-rules.js';
+import type { EnvironmentSpec, NetworkSpec } from './spec.js';
 
-/** AKS API server VNet integration needs its subnet delegated to the managed cluster service. */
-const API_SERVER_DELEGATION = {
-  name: 'aks-apiserver',
-  serviceDelegation: {
-    name: 'Microsoft.ContainerService/managedClusters',
-    actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
-  },
-};
+// What the network tells each environment's spoke, and the groups it hands the spokes to
+// (spoke/tree.ts). Every fact a spoke needs is decided here, from the network's spec and what it
+// keeps; nothing the spoke is told depends on an ID Azure reports, so a spoke's spec never flickers.
 
-export function composeSpoke(spec: NetworkSpec, env: string, plan: SpokePlan, hub: HubAttachment, sources: RuleSources, desired: DesiredResources): void {
-  const common = { providerConfigRef: spec.providerConfigRef };
-  const rg = refTo(spec, keys.resourceGroup);
+/** The spoke spec a network composed for each environment, from its observed groups. */
+export function composedSpokes(observed: Observed): Map<string, SpokeSpec> {
+  return fromGroups(observed, 'spec', (entry) => {
+    const spec = dig(entry, 'spec');
+    const environment = dig(spec, 'environment');
+    return isObject(spec) && typeof environment === 'string' ? [environment, spec as unknown as SpokeSpec] : undefined;
+  });
+}
 
-  desired.set(
-    keys.spokeVnet(env),
-    render(VirtualNetwork, {
-      metadata: meta(spec, keys.spokeVnet(env), { azureName: azureNames.spokeVnet(spec, env), environment: env }),
-      spec: {
-        ...common,
-        forProvider: { ...placement(spec, env), addressSpace: [formatCidr(plan.addressSpace)] },
-      },
-    }),
-  );
+/** What the groups report of each spoke (status.spokes), by environment. */
+export function reportedSpokes(observed: Observed): Map<string, unknown> {
+  return fromGroups(observed, 'status', (entry) => {
+    const environment = dig(entry, 'environment');
+    return typeof environment === 'string' ? [environment, entry] : undefined;
+  });
+}
 
-  for (const role of SUBNET_ROLES) {
-    desired.set(
-      keys.spokeSubnet(env, role),
-      render(Subnet, {
-        metadata: meta(spec, keys.spokeSubnet(env, role), { azureName: spokeSubnetName[role], environment: env }),
-        spec: {
-          ...common,
-          forProvider: {
-            resourceGroupNameRef: rg,
-            virtualNetworkNameRef: refTo(spec, keys.spokeVnet(env)),
-            addressPrefixes: [formatCidr(plan.subnets[role])],
-            // Egress goes through the cluster's load balancer or the hub firewall, never Azure's implicit path.
-            defaultOutboundAccessEnabled: false,
-            // Let NSGs and route tables apply to private endpoints too (Azure's default exempts them).
-            ...(role === 'privateEndpoints' && { privateEndpointNetworkPolicies: 'Enabled' }),
-            ...(role === 'apiServer' && { delegation: [API_SERVER_DELEGATION] }),
-          },
-        },
-      }),
-    );
-
-    desired.set(
-      keys.spokeNsg(env, role),
-      render(SecurityGroup, {
-        metadata: meta(spec, keys.spokeNsg(env, role), { azureName: azureNames.nsg(spec, env, role), environment: env }),
-        spec: {
-          ...common,
-          forProvider: { ...placement(spec, env), securityRule: securityRules(role, plan, sources) },
-        },
-      }),
-    );
-    desired.set(
-      keys.spokeNsgAssociation(env, role),
-      render(SubnetNetworkSecurityGroupAssociation, {
-        metadata: meta(spec, keys.spokeNsgAssociation(env, role), { environment: env }),
-        spec: {
-          ...common,
-          forProvider: { subnetIdRef: refTo(spec, keys.spokeSubnet(env, role)), networkSecurityGroupIdRef: refTo(spec, keys.spokeNsg(env, role)) },
-        },
-      }),
-    );
-
-    desired.set(
-      keys.spokeRouteTable(env, role),
-      render(RouteTable, {
-        metadata: meta(spec, keys.spokeRouteTable(env, role), { azureName: azureNames.routeTable(spec, env, role), environment: env }),
-        spec: {
-          ...common,
-          forProvider: {
-            ...placement(spec, env),
-            // With a hub firewall, learned routes must not bypass it.
-            bgpRoutePropagationEnabled: spec.egress === undefined,
-            route:
-              role === 'nodes' && spec.egress
-                ? [{ name: 'default-via-hub-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopInIpAddress: spec.egress.nextHopIp }]
-                : [],
-          },
-        },
-      }),
-    );
-    // A route table applies only once associated; AKS's userDefinedRouting refuses a node subnet without one.
-    desired.set(
-      keys.spokeRouteTableAssociation(env, role),
-      render(SubnetRouteTableAssociation, {
-        metadata: meta(spec, keys.spokeRouteTableAssociation(env, role), { environment: env }),
-        spec: {
-          ...common,
-          forProvider: { subnetIdRef: refTo(spec, keys.spokeSubnet(env, role)), routeTableIdRef: refTo(spec, keys.spokeRouteTable(env, role)) },
-        },
-      }),
-    );
+/** Every entry of the observed groups' `spec.spokes` or `status.spokes`, read by `entryOf`. */
+function fromGroups<T>(observed: Observed, part: 'spec' | 'status', entryOf: (entry: unknown) => [string, T] | undefined): Map<string, T> {
+  const entries = new Map<string, T>();
+  for (const key of observed.names().filter(isGroupKey)) {
+    const list = dig(observed.get(key), part, 'spokes');
+    for (const entry of Array.isArray(list) ? (list as unknown[]) : []) {
+      const read = entryOf(entry);
+      if (read) entries.set(...read);
+    }
   }
+  return entries;
+}
 
-  desired.set(
-    keys.peeringToHub(env),
-    render(VirtualNetworkPeering, {
-      metadata: meta(spec, keys.peeringToHub(env), { azureName: azureNames.peeringToHub(env), environment: env }),
-      spec: {
-        ...common,
-        forProvider: {
-          resourceGroupNameRef: rg,
-          virtualNetworkNameRef: refTo(spec, keys.spokeVnet(env)),
-          ...(hub.vnetRef ? { remoteVirtualNetworkIdRef: hub.vnetRef } : { remoteVirtualNetworkId: hub.vnetId }),
-          allowVirtualNetworkAccess: true,
-          // Traffic the hub firewall forwards must be accepted.
-          allowForwardedTraffic: true,
-        },
-      },
-    }),
-  );
-  desired.set(
-    keys.peeringFromHub(env),
-    render(VirtualNetworkPeering, {
-      metadata: meta(spec, keys.peeringFromHub(env), { azureName: azureNames.peeringFromHub(spec, env), environment: env }),
-      spec: {
-        ...common,
-        forProvider: {
-          ...hub.peeringHome,
-          remoteVirtualNetworkIdRef: refTo(spec, keys.spokeVnet(env)),
-          allowVirtualNetworkAccess: true,
-          allowForwardedTraffic: true,
-        },
-      },
-    }),
-  );
+const GROUP_KEY = /^spokes-[1-9][0-9]*$/;
+const isGroupKey = (key: string) => GROUP_KEY.test(key);
+const groupKey = (index: number) => `spokes-${index + 1}`;
+
+export function spokeSpec(
+  spec: NetworkSpec,
+  env: EnvironmentSpec,
+  plan: SpokePlan,
+  access: RuleSources,
+  externalNames: Readonly<Record<string, string>> | undefined,
+): SpokeSpec {
+  const hub =
+    spec.hub.mode === 'existing'
+      ? { virtualNetworkId: spec.hub.virtualNetworkId, ...peerHome(spec.hub.virtualNetworkId) }
+      : { virtualNetworkRef: refTo(spec, keys.hubVnet).name, resourceGroupName: spec.resourceGroupName, virtualNetworkName: azureNames.hubVnet(spec) };
+  const manager = spec.environments.find((e) => e.management)?.name;
+  return {
+    network: spec.name,
+    environment: env.name,
+    region: spec.region,
+    resourceGroupName: spec.resourceGroupName,
+    providerConfigRef: { ...spec.providerConfigRef },
+    tags: tags(spec),
+    addressSpace: formatCidr(plan.addressSpace),
+    subnets: Object.fromEntries(SUBNET_ROLES.map((role) => [role, formatCidr(plan.subnets[role])])) as SpokeSpec['subnets'],
+    access: { gateway: access.gateway, management: [...access.management], exposed: access.exposed },
+    ...(spec.egress && { egressNextHopIp: spec.egress.nextHopIp }),
+    hub,
+    ...(spec.management && { management: { virtualNetworkId: spec.management.virtualNetworkId, ...peerHome(spec.management.virtualNetworkId) } }),
+    ...(manager && manager !== env.name && { managementEnvironment: manager }),
+    privateLinkZones: sharedZoneHomes(spec),
+    dnsZone: environmentDomains(spec, env).internal,
+    ...(externalNames && Object.keys(externalNames).length > 0 && { externalNames: { ...externalNames } }),
+  };
+}
+
+function peerHome(virtualNetworkId: string): { resourceGroupName: string; virtualNetworkName: string } {
+  const { resourceGroupName, name } = parseArmId(virtualNetworkId);
+  return { resourceGroupName, virtualNetworkName: name };
+}
+
+/**
+ * One XK8treSpokeGroup per group of routing slots that has a spoke, each with its spokes in name
+ * order. A group composed before is always composed again, even empty, so that no answer drops
+ * it; a new one only when `mayCreate`. Returns the environments whose new group waits.
+ */
+export function composeSpokeGroups(
+  spec: NetworkSpec,
+  spokes: readonly { readonly slot: number; readonly spec: SpokeSpec; readonly paused?: boolean }[],
+  observed: Observed,
+  mayCreate: boolean,
+  desired: DesiredResources,
+): string[] {
+  const waiting: string[] = [];
+  const groups = new Map<number, { name: string; paused?: boolean; spec: SpokeSpec }[]>();
+  for (const key of observed.names().filter(isGroupKey)) groups.set(Number(key.slice('spokes-'.length)) - 1, []);
+  for (const spoke of spokes) {
+    const index = groupOfSlot(spoke.slot);
+    groups.set(index, [
+      ...(groups.get(index) ?? []),
+      { name: spokeXrName(spec.name, spoke.spec.environment), ...(spoke.paused && { paused: true }), spec: spoke.spec },
+    ]);
+  }
+  for (const [index, members] of [...groups].sort(([a], [b]) => a - b)) {
+    if (!mayCreate && !observed.has(groupKey(index))) {
+      waiting.push(...members.map((m) => m.spec.environment));
+      continue;
+    }
+    const groupSpec: SpokeGroupSpec = { network: spec.name, spokes: members.sort((a, b) => (a.name < b.name ? -1 : 1)) };
+    desired.set(groupKey(index), {
+      apiVersion: API_VERSION,
+      kind: GROUP_KIND,
+      metadata: { name: `${spec.name}-${groupKey(index)}`, labels: { [LABEL_NETWORK]: spec.name } },
+      spec: groupSpec,
+    });
+  }
+  return waiting.sort();
 }

@@ -10,6 +10,7 @@ import type { GatewayListener } from './gateway.js';
 import { hubSubnets } from './hub.js';
 import { azureNames, keys, spokeSubnetName } from './naming.js';
 import type { GatewayPlacement } from './gateway-placement.js';
+import { reportedBy } from '../spoke/group.js';
 import type { RoutingPriorities } from './priorities.js';
 import type { NetworkSpec } from './spec.js';
 
@@ -30,6 +31,12 @@ const environmentStatus = c.object('An environment.', {
   routingPriority: c.integer('Priority of the HTTPS routing rule. The apex environment ranks after all others.'),
   routingSlot: c.integer('The environment’s slot, kept for good: it orders its rules and gives its cluster’s Cilium ID.'),
   subnets: c.record('Spoke subnets.', SUBNET_ROLES, subnetStatus),
+  adopted: c.optional(
+    c.map(
+      'Azure names of the resources an earlier version of the network composed for this environment, which its spoke adopted, by the spoke’s composition key.',
+      c.string('Azure name or ID.'),
+    ),
+  ),
   gateway: c.optional(
     c.object('The Application Gateway that serves the environment, when it is exposed; it never changes. Public DNS records point at its IP.', {
       index: c.integer('Which gateway: 0 is the first.'),
@@ -104,8 +111,12 @@ export function networkStatus(
   onGateways: GatewayPlacement,
   listeners: readonly GatewayListener[],
   observed: Observed,
+  spokes: ReadonlyMap<string, unknown>,
+  adopted: ReadonlyMap<string, Record<string, string>>,
 ): NetworkStatus {
   const id = (key: string) => observed.atProvider(key, 'id');
+  // A spoke's IDs as its group reports them; a network made before spokes were XRs has them itself until they move.
+  const reported = (env: string) => reportedBy({ status: spokes.get(env) });
   const hub = spec.hub;
   const gateways = Array.from({ length: onGateways.count }, (_, index) => ({
     name: azureNames.gateway(spec, index),
@@ -142,18 +153,26 @@ export function networkStatus(
       if (!spoke) throw new Error(`internal: no address plan for ${env.name}`);
       const domains = environmentDomains(spec, env);
       const subnets = Object.fromEntries(
-        SUBNET_ROLES.map((role) => [role, { name: spokeSubnetName[role], cidr: formatCidr(spoke.subnets[role]), id: id(keys.spokeSubnet(env.name, role)) }]),
+        SUBNET_ROLES.map((role) => [
+          role,
+          {
+            name: spokeSubnetName[role],
+            cidr: formatCidr(spoke.subnets[role]),
+            id: reported(env.name).subnetIds?.[role] ?? id(keys.spokeSubnet(env.name, role)),
+          },
+        ]),
       ) as EnvironmentStatus['subnets'];
       return {
         name: env.name,
         addressSpace: formatCidr(spoke.addressSpace),
-        virtualNetworkId: id(keys.spokeVnet(env.name)),
+        virtualNetworkId: reported(env.name).virtualNetworkId ?? id(keys.spokeVnet(env.name)),
         publicDomain: domains.public,
         internalDomain: domains.internal,
-        dnsZone: { name: domains.internal, id: id(keys.dnsZone(environmentZoneKey(env.name))) },
+        dnsZone: { name: domains.internal, id: reported(env.name).dnsZoneId ?? id(keys.dnsZone(environmentZoneKey(env.name))) },
         routingPriority: priorities.get(env.name)?.https ?? 0,
         routingSlot: priorities.get(env.name)?.slot ?? 0,
         subnets,
+        adopted: adopted.get(env.name),
         gateway: gatewayOf(env.name),
       };
     }),

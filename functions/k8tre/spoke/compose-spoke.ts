@@ -1,0 +1,204 @@
+import {
+  PrivateDnsZone,
+  PrivateDnsZoneVirtualNetworkLink,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
+  SubnetNetworkSecurityGroupAssociation,
+  SubnetRouteTableAssociation,
+  VirtualNetwork,
+  VirtualNetworkPeering,
+} from '../../../imports/network.azure.m.upbound.io.js';
+import { parseCidr } from '../lib/cidr.js';
+import * as contract from '../lib/contract.js';
+import type { ComposeInput, Composition, DesiredResources } from '../lib/composition.js';
+import { digString } from '../lib/json.js';
+import { ownSpec } from '../lib/own-spec.js';
+import { FieldError } from '../lib/field-error.js';
+import { render } from '../lib/manifest.js';
+import { meta, refTo, type Stamp } from '../lib/stamp.js';
+import { SUBNET_ROLES, type SubnetRole } from '../network/address-plan.js';
+import { spokeSubnetName } from '../network/naming.js';
+import { securityRules } from '../network/security-rules.js';
+import { spokeSpecContract, type SpokeSpec, type SpokeStatus } from './contract.js';
+import { keys, spokeAzureNames as names, spokeStamp, spokeXrName } from './naming.js';
+import { TAG } from '../lib/labels.js';
+
+// One environment's spoke: its VNet, a subnet per role with an NSG and a route table each, both
+// associated, peerings with the hub, the management network and the management environment's
+// spoke, the environment's private zone with its links, and the spoke's links to the shared
+// private-link zones. Every range, peer and zone comes from the spec its network wrote.
+
+/** AKS API server VNet integration needs its subnet delegated to the managed cluster service. */
+const API_SERVER_DELEGATION = {
+  name: 'aks-apiserver',
+  serviceDelegation: {
+    name: 'Microsoft.ContainerService/managedClusters',
+    actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
+  },
+};
+
+export function composeSpokeXr({ xr, observed }: ComposeInput): Composition {
+  const spec = contract.read(spokeSpecContract, ownSpec(xr), 'spec');
+  for (const [field, vnet] of [
+    ['spec.hub', spec.hub],
+    ['spec.management', spec.management],
+  ] as const) {
+    if (vnet && !vnet.virtualNetworkId === !vnet.virtualNetworkRef)
+      throw new FieldError(field, 'names its VNet by exactly one of virtualNetworkId and virtualNetworkRef');
+  }
+  const name = digString(xr, 'metadata', 'name') ?? '';
+  const namespace = digString(xr, 'metadata', 'namespace') ?? 'default';
+  const stamp = spokeStamp(spec, name, namespace);
+  const desired: DesiredResources = new Map();
+  composeSpoke(spec, stamp, desired);
+
+  const id = (key: string) => observed.atProvider(key, 'id');
+  const subnetIds = Object.fromEntries(
+    SUBNET_ROLES.flatMap((role) => Object.entries({ [role]: id(keys.subnet(role)) }).filter((e): e is [string, string] => e[1] !== undefined)),
+  );
+  const status: SpokeStatus = {
+    ...(id(keys.vnet) && { virtualNetworkId: id(keys.vnet) }),
+    ...(Object.keys(subnetIds).length > 0 && { subnetIds }),
+    ...(id(keys.dnsZone) && { dnsZoneId: id(keys.dnsZone) }),
+  };
+  return { resources: desired, status, conditions: [] };
+}
+
+/** The Azure name a resource had under its network, or none: what the spoke adopts. */
+function adopted(spec: SpokeSpec, key: string): { azureName?: string } {
+  const name = spec.externalNames?.[key];
+  return name ? { azureName: name } : {};
+}
+
+export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredResources): void {
+  const env = spec.environment;
+  const common = { providerConfigRef: spec.providerConfigRef };
+  const group = { resourceGroupName: spec.resourceGroupName };
+  const placed = { location: spec.region, ...group, tags: { ...stamp.tags } };
+  const vnetName = names.vnet(spec.network, env);
+  const set = (key: string, model: Parameters<typeof render>[0], azureName: string | undefined, spec_: unknown) =>
+    desired.set(key, render(model, { metadata: meta(stamp, key, { ...(azureName ? { azureName } : adopted(spec, key)) }), spec: spec_ as never }));
+
+  set(keys.vnet, VirtualNetwork, vnetName, { ...common, forProvider: { ...placed, addressSpace: [spec.addressSpace] } });
+
+  const plan = {
+    addressSpace: parseCidr(spec.addressSpace),
+    subnets: Object.fromEntries(SUBNET_ROLES.map((role) => [role, parseCidr(spec.subnets[role])])) as Record<SubnetRole, ReturnType<typeof parseCidr>>,
+  };
+  for (const role of SUBNET_ROLES) {
+    set(keys.subnet(role), Subnet, spokeSubnetName[role], {
+      ...common,
+      forProvider: {
+        ...group,
+        virtualNetworkNameRef: refTo(stamp, keys.vnet),
+        addressPrefixes: [spec.subnets[role]],
+        // Egress goes through the cluster's load balancer or the hub firewall, never Azure's implicit path.
+        defaultOutboundAccessEnabled: false,
+        // Let NSGs and route tables apply to private endpoints too (Azure's default exempts them).
+        ...(role === 'privateEndpoints' && { privateEndpointNetworkPolicies: 'Enabled' }),
+        ...(role === 'apiServer' && { delegation: [API_SERVER_DELEGATION] }),
+      },
+    });
+    set(keys.nsg(role), SecurityGroup, names.nsg(spec.network, env, role), {
+      ...common,
+      forProvider: { ...placed, securityRule: securityRules(role, plan, spec.access) },
+    });
+    set(keys.nsgAssociation(role), SubnetNetworkSecurityGroupAssociation, undefined, {
+      ...common,
+      forProvider: { subnetIdRef: refTo(stamp, keys.subnet(role)), networkSecurityGroupIdRef: refTo(stamp, keys.nsg(role)) },
+    });
+    set(keys.routeTable(role), RouteTable, names.routeTable(spec.network, env, role), {
+      ...common,
+      forProvider: {
+        ...placed,
+        // With a hub firewall, learned routes must not bypass it.
+        bgpRoutePropagationEnabled: spec.egressNextHopIp === undefined,
+        route:
+          role === 'nodes' && spec.egressNextHopIp
+            ? [{ name: 'default-via-hub-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopInIpAddress: spec.egressNextHopIp }]
+            : [],
+      },
+    });
+    // A route table applies only once associated; AKS's userDefinedRouting refuses a node subnet without one.
+    set(keys.routeTableAssociation(role), SubnetRouteTableAssociation, undefined, {
+      ...common,
+      forProvider: { subnetIdRef: refTo(stamp, keys.subnet(role)), routeTableIdRef: refTo(stamp, keys.routeTable(role)) },
+    });
+  }
+
+  // Peerings: from the spoke to each peer, and from each peer back, which lives in the peer's VNet.
+  // The hub's accept forwarded traffic, which its firewall sends; the management networks' do not.
+  const own = { ...group, virtualNetworkNameRef: refTo(stamp, keys.vnet) };
+  const peering = (key: string, azureName: string, ends: object, forwarded: boolean) =>
+    set(key, VirtualNetworkPeering, azureName, { ...common, forProvider: { ...ends, allowVirtualNetworkAccess: true, allowForwardedTraffic: forwarded } });
+  peering(keys.peeringToHub, names.peeringToHub(env), { ...own, ...remote(spec.hub) }, true);
+  peering(
+    keys.peeringFromHub,
+    names.peeringFromHub(spec.network, env),
+    { resourceGroupName: spec.hub.resourceGroupName, virtualNetworkName: spec.hub.virtualNetworkName, remoteVirtualNetworkIdRef: refTo(stamp, keys.vnet) },
+    true,
+  );
+  if (spec.management) {
+    const m = spec.management;
+    peering(keys.peeringToManagement, names.peeringToManagement(env), { ...own, ...remote(m) }, false);
+    peering(
+      keys.peeringFromManagement,
+      names.peeringFromManagement(spec.network, env),
+      { resourceGroupName: m.resourceGroupName, virtualNetworkName: m.virtualNetworkName, remoteVirtualNetworkIdRef: refTo(stamp, keys.vnet) },
+      false,
+    );
+  }
+  const manager = spec.managementEnvironment;
+  if (manager && manager !== env) {
+    // The management spoke's VNet, by its Kubernetes name: both spokes are the network's, in its namespace.
+    const managerVnet = { name: `${spokeXrName(spec.network, manager)}-${keys.vnet}` };
+    peering(keys.peeringToManagementSpoke, names.peeringBetweenSpokes(env, manager), { ...own, remoteVirtualNetworkIdRef: managerVnet }, false);
+    peering(
+      keys.peeringFromManagementSpoke,
+      names.peeringBetweenSpokes(manager, env),
+      { ...group, virtualNetworkName: names.vnet(spec.network, manager), remoteVirtualNetworkIdRef: refTo(stamp, keys.vnet) },
+      false,
+    );
+  }
+
+  // The environment's zone, linked to the hub (where the gateway resolves its backend) and to
+  // the spoke; the shared zones, linked to the spoke. Registration is always off: external-dns
+  // and private endpoints manage their records, never VM auto-registration.
+  const withEnvironment = { tags: { ...stamp.tags } };
+  const networkTags = { tags: Object.fromEntries(Object.entries(stamp.tags).filter(([tag]) => tag !== TAG.environment)) };
+  set(keys.dnsZone, PrivateDnsZone, spec.dnsZone, { ...common, forProvider: { ...group, ...withEnvironment } });
+  const inZone = { ...group, privateDnsZoneNameRef: refTo(stamp, keys.dnsZone) };
+  set(keys.dnsZoneLinkHub, PrivateDnsZoneVirtualNetworkLink, names.dnsLink(spec.hub.virtualNetworkName), {
+    ...common,
+    forProvider: { ...inZone, ...network(spec.hub), registrationEnabled: false, ...withEnvironment },
+  });
+  set(keys.dnsZoneLink, PrivateDnsZoneVirtualNetworkLink, names.dnsLink(vnetName), {
+    ...common,
+    forProvider: { ...inZone, virtualNetworkIdRef: refTo(stamp, keys.vnet), registrationEnabled: false, ...withEnvironment },
+  });
+  for (const zone of spec.privateLinkZones) {
+    set(keys.privateLinkZoneLink(zone.purpose), PrivateDnsZoneVirtualNetworkLink, names.dnsLink(vnetName), {
+      ...common,
+      forProvider: {
+        resourceGroupName: zone.resourceGroupName,
+        privateDnsZoneName: zone.name,
+        virtualNetworkIdRef: refTo(stamp, keys.vnet),
+        registrationEnabled: false,
+        ...networkTags,
+      },
+    });
+  }
+}
+
+type Vnet = SpokeSpec['hub'];
+
+/** A peer as a peering's remote end: the network's own VNet by reference, another by ID. */
+function remote(vnet: Vnet): { remoteVirtualNetworkIdRef: { name: string } } | { remoteVirtualNetworkId: string } {
+  return vnet.virtualNetworkRef ? { remoteVirtualNetworkIdRef: { name: vnet.virtualNetworkRef } } : { remoteVirtualNetworkId: vnet.virtualNetworkId ?? '' };
+}
+
+/** A VNet as a DNS link's network, the same way. */
+function network(vnet: Vnet): { virtualNetworkIdRef: { name: string } } | { virtualNetworkId: string } {
+  return vnet.virtualNetworkRef ? { virtualNetworkIdRef: { name: vnet.virtualNetworkRef } } : { virtualNetworkId: vnet.virtualNetworkId ?? '' };
+}

@@ -1,0 +1,20 @@
+// The shape of a network's tree of XRs, and the bound it keeps.
+//
+// Crossplane's watch circuit breaker gives each XR a bucket of 100 tokens refilled at 1 per second,
+// and every update of a composed resource costs 2 (crossplane v2.3.4 internal/circuit); the hourly
+// informer resync replays every composed resource as an update at once. An XR that composes at
+// most 50 resources spends at most 100 tokens on a resync, the bucket's size. So no XR composes
+// more than 50:
+//   XK8treNetwork       the hub, shared zones, gateways (about 37 at most) and one group per 25 slots
+//   XK8treSpokeGroup    up to 25 spokes
+//   XK8treSpoke         one environment's 33 to 41 resources
+// An environment's group follows from its routing slot, which never changes (network/priorities.ts),
+// so an environment never moves between groups. With 300 environments, 12 groups.
+
+export const MAX_COMPOSED_PER_XR = 50;
+export const SPOKES_PER_GROUP = 25;
+
+/** The group an environment's spoke belongs to, from its routing slot (1 and up). */
+export function groupOfSlot(slot: number): number {
+  return Math.floor((slot - 1) / SPOKES_PER_GROUP);
+}

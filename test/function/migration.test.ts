@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ORPHANING_POLICIES } from '../../functions/k8tre/network/migration.js';
+import { PAUSED } from '../../functions/k8tre/spoke/group.js';
+import { EXTERNAL_NAME } from '../../functions/k8tre/lib/manifest.js';
+import { fatalMessage, reconcileInProcess, runAsCrossplane, treeResources, type Json } from '../../scripts/lib/in-process.js';
+import { asObserved, isPackageXr, parseStream, RESOURCE_NAME_ANNOTATION, type Manifest } from '../../scripts/lib/reconcile.js';
+
+// A network composed before spokes were XRs of their own moves onto the tree with nothing in Azure
+// deleted, renamed or changed. Crossplane deletes a composed resource that leaves the desired
+// state, and its provider deletes it in Azure unless its management policies leave out Delete: so
+// no resource may leave while its observed policies allow Delete, and every one must come back,
+// under its spoke, with the Azure name and settings it had.
+//
+// Crossplane's loop is played here: each answer is applied (desired becomes observed, as the
+// simulated providers report it; a composed XR is reconciled in turn and observed with its status),
+// and whatever was observed but is no longer desired is deleted, with the policies it had.
+
+const [legacyXr, ...legacyResources] = parseStream(readFileSync('test/fixtures/network-before-spokes.yaml', 'utf8'));
+const keyOf = (manifest: Manifest) => manifest.metadata.annotations?.[RESOURCE_NAME_ANNOTATION] ?? '';
+const withoutKey = (manifest: Manifest): Manifest => {
+  const annotations = Object.fromEntries(Object.entries(manifest.metadata.annotations ?? {}).filter(([name]) => name !== RESOURCE_NAME_ANNOTATION));
+  return { ...manifest, metadata: { ...manifest.metadata, annotations } };
+};
+
+/**
+ * A resource as its provider reports it: Upjet names a resource Azure named (an association) by its
+ * ID, in the external-name annotation, once it has created it.
+ */
+function asReported(legacy: Manifest): Json {
+  const observed = asObserved(withoutKey(legacy));
+  const id = (observed.status as { atProvider: { id: string } }).atProvider.id;
+  const annotations = { [EXTERNAL_NAME]: id, ...observed.metadata.annotations };
+  return { ...observed, metadata: { ...observed.metadata, annotations } };
+}
+
+interface Deletion {
+  readonly key: string;
+  readonly round: number;
+  readonly policies: unknown;
+}
+
+function upgrade(): { rounds: number; deleted: Deletion[]; final: Record<string, Json>; tree: Record<string, Json>; held: Map<number, string[]> } {
+  let xr = legacyXr as unknown as Json;
+  let observed: Record<string, Json> = Object.fromEntries(legacyResources.map((m) => [keyOf(m), asReported(m)]));
+  const deleted: Deletion[] = [];
+  const held = new Map<number, string[]>();
+  for (let round = 1; round <= 8; round++) {
+    const rsp = runAsCrossplane(xr, {}, observed);
+    expect(fatalMessage(rsp), `round ${round}`).toBeUndefined();
+    const desired = Object.fromEntries(Object.entries(rsp.desired?.resources ?? {}).map(([key, r]) => [key, r.resource as Json]));
+    for (const [key, was] of Object.entries(observed)) {
+      if (!(key in desired)) deleted.push({ key, round, policies: (was.spec as { managementPolicies?: unknown } | undefined)?.managementPolicies });
+    }
+    held.set(
+      round,
+      Object.entries(desired)
+        .filter(([, m]) => Array.isArray((m.spec as { managementPolicies?: unknown }).managementPolicies))
+        .map(([key]) => key),
+    );
+    const children = new Map<string, ReturnType<typeof reconcileInProcess>>();
+    const next = Object.fromEntries(
+      Object.entries(desired).map(([key, manifest]): [string, Json] => {
+        if (!isPackageXr(manifest)) return [key, asObserved(manifest as Manifest)];
+        // Crossplane reconciles no paused XR: it is observed as composed, not Ready.
+        if ((manifest.metadata as { annotations?: Record<string, string> }).annotations?.[PAUSED]) return [key, manifest];
+        const child = reconcileInProcess({ ...manifest, metadata: { namespace: 'k8tre', ...(manifest.metadata as Json) } });
+        children.set(key, child);
+        return [key, { ...child.xr, status: { ...(child.xr.status as Json), conditions: [{ type: 'Ready', status: 'True' }] } }];
+      }),
+    );
+    const stable = JSON.stringify(Object.keys(next).sort()) === JSON.stringify(Object.keys(observed).sort());
+    observed = next;
+    xr = { ...xr, status: rsp.desired?.composite?.resource?.status as Json };
+    const tree = Object.assign({}, observed, ...[...children].map(([key, child]) => treeResources(child, `${key}/`))) as Record<string, Json>;
+    if (stable && round > 2) return { rounds: round, deleted, final: observed, tree, held };
+  }
+  throw new Error('the upgrade did not settle in 8 reconciles');
+}
+
+const legacyAll = legacyResources as unknown as Json[];
+
+/**
+ * Where an Azure name is unique: the zone a DNS link is in, the VNet a subnet or peering is in,
+ * by name or by reference to a resource among `all`; '' for names unique in their group.
+ */
+function scopeOf(manifest: Json, all: readonly Json[]): string {
+  const fields = (manifest.spec as { forProvider?: Record<string, unknown> } | undefined)?.forProvider ?? {};
+  for (const parent of ['privateDnsZoneName', 'virtualNetworkName']) {
+    const ref = (fields[`${parent}Ref`] as { name?: string } | undefined)?.name;
+    const named = ref ? azureName(all.find((m) => (m.metadata as { name: string }).name === ref) ?? {}) : fields[parent];
+    if (typeof named === 'string') return named;
+  }
+  return '';
+}
+
+const azureName = (manifest: Json) => ((manifest.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {})[EXTERNAL_NAME];
+
+/** forProvider without what references resolve to: the same in Azure whether set by reference or by name. */
+function settings(manifest: Json): Json {
+  const resolved = [
+    'resourceGroupName',
+    'virtualNetworkName',
+    'privateDnsZoneName',
+    'remoteVirtualNetworkId',
+    'virtualNetworkId',
+    'subnetId',
+    'networkSecurityGroupId',
+    'routeTableId',
+  ];
+  const fields = (manifest.spec as { forProvider: Json }).forProvider;
+  return Object.fromEntries(Object.entries(fields).filter(([name]) => !name.endsWith('Ref') && !resolved.includes(name)));
+}
+
+describe('upgrading a network composed before spokes were XRs', () => {
+  const result = upgrade();
+  const legacyKeys = legacyResources.map(keyOf);
+  const moved = legacyResources.filter((m) => !(keyOf(m) in result.final));
+
+  it('first gives every resource that moves management policies without Delete, and composes no spoke yet', () => {
+    expect(moved.length).toBeGreaterThan(100);
+    expect(new Set(result.held.get(1))).toEqual(new Set(moved.map(keyOf)));
+    expect(Object.keys(result.final).filter((key) => key.startsWith('spokes-'))).not.toHaveLength(0);
+  });
+
+  it('lets no resource go while its observed policies allow Delete', () => {
+    expect(result.deleted.map((d) => d.key).sort()).toEqual(moved.map(keyOf).sort());
+    for (const deletion of result.deleted) expect(deletion.policies, deletion.key).toEqual(ORPHANING_POLICIES);
+    // All at once, two reconciles after the one that set the policies: the paused spokes came between.
+    expect(new Set(result.deleted.map((d) => d.round))).toEqual(new Set([3]));
+  });
+
+  it('keeps what stays in the network as it was: same keys, same Azure names', () => {
+    for (const key of legacyKeys.filter((k) => k in result.final)) {
+      expect(azureName(result.final[key]!), key).toBe(legacyResources.find((m) => keyOf(m) === key)?.metadata.annotations?.[EXTERNAL_NAME]);
+    }
+  });
+
+  it('brings every moved resource back under its spoke with the Azure name and settings it had', () => {
+    const adopted = Object.values(result.tree).filter((m) => !isPackageXr(m as { apiVersion?: unknown }));
+    for (const legacy of moved) {
+      const name = azureName(asReported(legacy));
+      const twins = adopted.filter(
+        (m) => m.kind === legacy.kind && azureName(m) === name && name !== undefined && scopeOf(m, adopted) === scopeOf(legacy as unknown as Json, legacyAll),
+      );
+      expect(twins, `${keyOf(legacy)} (${legacy.kind} ${name})`).toHaveLength(1);
+      expect(settings(twins[0]!), keyOf(legacy)).toEqual(settings(legacy as unknown as Json));
+    }
+  });
+
+  it('never hands over while the spoke cannot be composed in the same answer: nothing is left unmanaged between the two', () => {
+    // Step 1 is observed, but the resource group reports not Ready, so a new group would wait.
+    const orphaning = Object.fromEntries(
+      legacyResources.map((m) => {
+        const reported = asReported(m);
+        const moving = moved.some((n) => keyOf(n) === keyOf(m));
+        return [keyOf(m), moving ? { ...reported, spec: { ...(reported.spec as Json), managementPolicies: ORPHANING_POLICIES } } : reported];
+      }),
+    );
+    const group = orphaning['resource-group']!;
+    orphaning['resource-group'] = { ...group, status: { ...(group.status as Json), conditions: [{ type: 'Ready', status: 'False', reason: 'Creating' }] } };
+    const rsp = runAsCrossplane(legacyXr as unknown as Json, {}, orphaning);
+    const desired = Object.keys(rsp.desired?.resources ?? {});
+    expect(desired.filter((key) => key.startsWith('spokes-'))).toEqual([]);
+    for (const legacy of moved) expect(desired, keyOf(legacy)).toContain(keyOf(legacy));
+  });
+
+  it('hands over only to a spoke observed, paused, with every name, and keeps telling it every name', () => {
+    // Crossplane was seen, live, calling the network again before a group it had just composed could
+    // be observed, while some old resources were still being deleted. Told fewer names, a spoke would
+    // drop the rest (server-side apply removes what its writer no longer sets).
+    const orphaned = Object.fromEntries(
+      legacyResources.map((m) => {
+        const reported = asReported(m);
+        const moving = moved.some((n) => keyOf(n) === keyOf(m));
+        return [keyOf(m), moving ? { ...reported, spec: { ...(reported.spec as Json), managementPolicies: ORPHANING_POLICIES } } : reported];
+      }),
+    );
+    type Told = { spokes: { paused?: boolean; spec: { environment: string; externalNames?: object } }[] };
+    const told = (rsp: ReturnType<typeof runAsCrossplane>) =>
+      Object.fromEntries(
+        ((rsp.desired?.resources['spokes-1']?.resource?.spec as Told | undefined)?.spokes ?? []).map((s) => [
+          s.spec.environment,
+          `${s.paused ? 'paused' : 'running'}, ${Object.keys(s.spec.externalNames ?? {}).length} names`,
+        ]),
+      );
+    const desiredKeys = (rsp: ReturnType<typeof runAsCrossplane>) => Object.keys(rsp.desired?.resources ?? {});
+    // The spokes appear paused, with every name, while the old resources are still held.
+    const paused = runAsCrossplane(legacyXr as unknown as Json, {}, orphaned);
+    expect(told(paused).dev).toBe('paused, 37 names');
+    expect(desiredKeys(paused)).toContain('spoke-dev-vnet');
+    // Observed so, the old resources go and the spokes run, with the same names.
+    const group = { ...(paused.desired?.resources['spokes-1']?.resource as Json), status: { conditions: [] } };
+    const handover = runAsCrossplane(legacyXr as unknown as Json, {}, { ...orphaned, 'spokes-1': group });
+    expect(told(handover).dev).toBe('running, 37 names');
+    expect(desiredKeys(handover)).not.toContain('spoke-dev-vnet');
+    // Half the old resources still being deleted, and an XR status from before: the names stay whole.
+    const halfGone = Object.fromEntries(Object.entries(orphaned).filter(([key], i) => !moved.some((m) => keyOf(m) === key) || i % 2 === 0));
+    const running = { ...(handover.desired?.resources['spokes-1']?.resource as Json), status: { conditions: [] } };
+    const next = runAsCrossplane(legacyXr as unknown as Json, {}, { ...halfGone, 'spokes-1': running });
+    expect(told(next)).toEqual(told(handover));
+  });
+
+  it('composes no resource twice in Azure: every Azure name of a kind once in the tree', () => {
+    const claimed = Object.values(result.tree)
+      .filter((m) => !isPackageXr(m as { apiVersion?: unknown }) && azureName(m))
+      .map((m) => `${String(m.kind)} ${azureName(m)} ${scopeOf(m, Object.values(result.tree))}`);
+    const counts = new Map<string, number>();
+    for (const claim of claimed) counts.set(claim, (counts.get(claim) ?? 0) + 1);
+    // Subnets share names across VNets and DNS links across zones: the parent tells them apart.
+    const twice = [...counts].filter(([, n]) => n > 1);
+    expect(twice).toEqual([]);
+  });
+});

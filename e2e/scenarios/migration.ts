@@ -44,7 +44,7 @@ export const migration: Scenario = {
       5 * 60_000,
     );
     // Upjet names what Azure named (an association) by its ID once created; the spokes adopt by that name.
-    const before = new Map((await platform.composed()).entries());
+    const before = await platform.composed();
     const names = new Map(legacy.map((m) => [keyOf(asObject(m)), before.get(keyOf(asObject(m)))?.metadata.annotations?.[EXTERNAL_NAME]]));
     await platform.admin.patchStatus(xr, legacyXr.status as Record<string, unknown>);
 

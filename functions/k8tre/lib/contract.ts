@@ -70,8 +70,8 @@ export function record<K extends string, T>(description: string, keys: readonly 
   return field({ type: 'object', description, properties: Object.fromEntries(keys.map((key) => [key, value.schema])), required: [...keys] });
 }
 
-export function array<T>(description: string, item: Field<T>): Field<T[], false> {
-  return field({ type: 'array', description, items: item.schema });
+export function array<T>(description: string, item: Field<T>, extra: Pick<Schema, 'maxItems'> = {}): Field<T[], false> {
+  return field({ type: 'array', description, items: item.schema, ...extra });
 }
 
 /**

@@ -15,7 +15,7 @@ import { checkHostedEnvironmentsKept, hostedClustersRequirement, readHostedClust
 import { holdObserved } from '../lib/hold.js';
 import { parseNetworkSpec, type NetworkSpec } from './spec.js';
 import { composeSpokeGroups, reportedSpokes, spokeSpec } from './spokes.js';
-import { externalNamesOf, holdOrphaning, legacySpoke, readyToHandOver } from './migration.js';
+import { externalNamesOf, holdOrphaning, legacySpoke, migrationStep, type MigrationStep } from './migration.js';
 import type { Previous } from './previous.js';
 import type { RoutingPriorities } from './priorities.js';
 import type { SpokePlan } from './address-plan.js';
@@ -191,22 +191,18 @@ function composeEnvironments(
     // Never fewer than before: the names come from the resources while they exist, then from the
     // spoke spec and this XR's status, either of which a reconcile may briefly not see.
     let externalNames = { ...previous.adopted.get(env.name), ...previous.spokeSpecs.get(env.name)?.externalNames };
-    let paused = false;
+    let step: MigrationStep = 'handing-over';
     if (legacy.size > 0) {
       externalNames = { ...externalNames, ...externalNamesOf(observed, legacy) };
-      // The old resources go only once the spoke that adopts them is observed, paused, with every
-      // name: a spoke composed in the same answer may not be observed in the next one, nor its names.
-      const told = previous.spokeSpecs.get(env.name)?.externalNames ?? {};
-      const ready = readyToHandOver(observed, legacy) && Object.entries(externalNames).every(([key, value]) => told[key] === value);
-      if (!ready) {
+      step = migrationStep(observed, legacy, externalNames, previous.spokeSpecs.get(env.name)?.externalNames ?? {});
+      if (step !== 'handing-over') {
         for (const [key, manifest] of holdOrphaning(observed, legacy)) desired.set(key, manifest);
         moving.push(env.name);
-        if (!readyToHandOver(observed, legacy)) continue;
-        paused = true;
       }
+      if (step === 'orphaning') continue;
     }
     if (Object.keys(externalNames).length > 0) adopted.set(env.name, externalNames);
-    spokes.push({ slot, paused, spec: spokeSpec(spec, env, addresses, { ...sources, exposed: env.exposed }, externalNames) });
+    spokes.push({ slot, paused: step === 'paused', spec: spokeSpec(spec, env, addresses, { ...sources, exposed: env.exposed }, externalNames) });
   }
   const waiting = composeSpokeGroups(spec, spokes, observed, pending.length === 0, desired);
   const reasons = [

@@ -81,9 +81,22 @@ export function holdOrphaning(observed: Observed, legacy: LegacySpoke): Map<stri
   return held;
 }
 
-/** Step 2 may begin: every legacy resource is observed with policies without Delete. */
-export function readyToHandOver(observed: Observed, legacy: LegacySpoke): boolean {
-  return [...legacy.values()].every((key) => !mayDelete(observed, key));
+/** The step an environment whose resources the network still holds is at (see above). */
+export type MigrationStep = 'orphaning' | 'paused' | 'handing-over';
+
+/**
+ * Which step: still waiting for every old resource to be observed without Delete; waiting for its
+ * paused spoke to be observed told every name (`told`, from the observed group); or ready to hand
+ * over.
+ */
+export function migrationStep(
+  observed: Observed,
+  legacy: LegacySpoke,
+  names: Readonly<Record<string, string>>,
+  told: Readonly<Record<string, string>>,
+): MigrationStep {
+  if ([...legacy.values()].some((key) => mayDelete(observed, key))) return 'orphaning';
+  return Object.entries(names).every(([key, value]) => told[key] === value) ? 'handing-over' : 'paused';
 }
 
 /** The Azure names the resources have, by the spoke's key: the spoke composes them under these. */

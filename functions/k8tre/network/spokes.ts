@@ -5,8 +5,8 @@ import { dig, isObject } from '../lib/json.js';
 import { LABEL_NETWORK } from '../lib/labels.js';
 import type { Observed } from '../lib/observed.js';
 import { API_VERSION, GROUP_KIND } from '../spoke/api.js';
-import type { SpokeSpec } from '../spoke/contract.js';
-import type { SpokeGroupSpec } from '../spoke/group.js';
+import type { SpokeSpec, SpokeStatus } from '../spoke/contract.js';
+import { reportedBy, type SpokeGroupSpec } from '../spoke/group.js';
 import { spokeXrName } from '../spoke/naming.js';
 import { groupOfSlot } from '../spoke/tree.js';
 import { SUBNET_ROLES, type SpokePlan } from './address-plan.js';
@@ -30,10 +30,10 @@ export function composedSpokes(observed: Observed): Map<string, SpokeSpec> {
 }
 
 /** What the groups report of each spoke (status.spokes), by environment. */
-export function reportedSpokes(observed: Observed): Map<string, unknown> {
+export function reportedSpokes(observed: Observed): Map<string, SpokeStatus> {
   return fromGroups(observed, 'status', (entry) => {
     const environment = dig(entry, 'environment');
-    return typeof environment === 'string' ? [environment, entry] : undefined;
+    return typeof environment === 'string' ? [environment, reportedBy({ status: entry })] : undefined;
   });
 }
 

@@ -10,7 +10,7 @@ import type { GatewayListener } from './gateway.js';
 import { hubSubnets } from './hub.js';
 import { azureNames, keys, spokeSubnetName } from './naming.js';
 import type { GatewayPlacement } from './gateway-placement.js';
-import { reportedBy } from '../spoke/group.js';
+import type { SpokeStatus } from '../spoke/contract.js';
 import type { RoutingPriorities } from './priorities.js';
 import type { NetworkSpec } from './spec.js';
 
@@ -111,12 +111,12 @@ export function networkStatus(
   onGateways: GatewayPlacement,
   listeners: readonly GatewayListener[],
   observed: Observed,
-  spokes: ReadonlyMap<string, unknown>,
+  spokes: ReadonlyMap<string, SpokeStatus>,
   adopted: ReadonlyMap<string, Record<string, string>>,
 ): NetworkStatus {
   const id = (key: string) => observed.atProvider(key, 'id');
   // A spoke's IDs as its group reports them; a network made before spokes were XRs has them itself until they move.
-  const reported = (env: string) => reportedBy({ status: spokes.get(env) });
+  const reported = (env: string): SpokeStatus => spokes.get(env) ?? {};
   const hub = spec.hub;
   const gateways = Array.from({ length: onGateways.count }, (_, index) => ({
     name: azureNames.gateway(spec, index),

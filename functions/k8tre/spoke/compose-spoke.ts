@@ -132,7 +132,7 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
   const own = { ...group, virtualNetworkNameRef: refTo(stamp, keys.vnet) };
   const peering = (key: string, azureName: string, ends: object, forwarded: boolean) =>
     set(key, VirtualNetworkPeering, azureName, { ...common, forProvider: { ...ends, allowVirtualNetworkAccess: true, allowForwardedTraffic: forwarded } });
-  peering(keys.peeringToHub, names.peeringToHub(env), { ...own, ...remote(spec.hub) }, true);
+  peering(keys.peeringToHub, names.peeringToHub(env), { ...own, ...vnetIn('remoteVirtualNetworkId', spec.hub) }, true);
   peering(
     keys.peeringFromHub,
     names.peeringFromHub(spec.network, env),
@@ -141,7 +141,7 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
   );
   if (spec.management) {
     const m = spec.management;
-    peering(keys.peeringToManagement, names.peeringToManagement(env), { ...own, ...remote(m) }, false);
+    peering(keys.peeringToManagement, names.peeringToManagement(env), { ...own, ...vnetIn('remoteVirtualNetworkId', m) }, false);
     peering(
       keys.peeringFromManagement,
       names.peeringFromManagement(spec.network, env),
@@ -171,7 +171,7 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
   const inZone = { ...group, privateDnsZoneNameRef: refTo(stamp, keys.dnsZone) };
   set(keys.dnsZoneLinkHub, PrivateDnsZoneVirtualNetworkLink, names.dnsLink(spec.hub.virtualNetworkName), {
     ...common,
-    forProvider: { ...inZone, ...network(spec.hub), registrationEnabled: false, ...withEnvironment },
+    forProvider: { ...inZone, ...vnetIn('virtualNetworkId', spec.hub), registrationEnabled: false, ...withEnvironment },
   });
   set(keys.dnsZoneLink, PrivateDnsZoneVirtualNetworkLink, names.dnsLink(vnetName), {
     ...common,
@@ -193,12 +193,12 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
 
 type Vnet = SpokeSpec['hub'];
 
-/** A peer as a peering's remote end: the network's own VNet by reference, another by ID. */
-function remote(vnet: Vnet): { remoteVirtualNetworkIdRef: { name: string } } | { remoteVirtualNetworkId: string } {
-  return vnet.virtualNetworkRef ? { remoteVirtualNetworkIdRef: { name: vnet.virtualNetworkRef } } : { remoteVirtualNetworkId: vnet.virtualNetworkId ?? '' };
-}
-
-/** A VNet as a DNS link's network, the same way. */
-function network(vnet: Vnet): { virtualNetworkIdRef: { name: string } } | { virtualNetworkId: string } {
-  return vnet.virtualNetworkRef ? { virtualNetworkIdRef: { name: vnet.virtualNetworkRef } } : { virtualNetworkId: vnet.virtualNetworkId ?? '' };
+/**
+ * A VNet in a field that takes either form, `field` or `fieldRef`: the network's own VNet by
+ * reference, another by ID (a peering's remote end, a DNS link's network).
+ */
+function vnetIn<F extends string>(field: F, vnet: Vnet): Record<F, string> | Record<`${F}Ref`, { name: string }> {
+  return vnet.virtualNetworkRef
+    ? ({ [`${field}Ref`]: { name: vnet.virtualNetworkRef } } as Record<`${F}Ref`, { name: string }>)
+    : ({ [field]: vnet.virtualNetworkId ?? '' } as Record<F, string>);
 }

@@ -2,7 +2,7 @@ import { PROVIDER_CONFIG_KINDS, TAG_LIMITS } from '../lib/xr-basics.js';
 import * as c from '../lib/contract.js';
 import type { TypeOf } from '../lib/contract.js';
 import { SUBNET_ROLES } from '../network/address-plan.js';
-import { patterns, PRIVATE_LINK_ZONE_KEYS } from '../network/api.js';
+import { limits, patterns, PRIVATE_LINK_ZONE_KEYS } from '../network/api.js';
 
 // What a network tells each of its spokes (the spec), and what a spoke tells its network (the
 // status): one source for the XK8treSpoke XRD's schemas, the types the network writes and reads,
@@ -21,7 +21,7 @@ const vnet = (description: string) =>
   });
 
 export const spokeSpecContract = c.object('What the network decided for one environment’s spoke. Written by the XK8treNetwork; edits are overwritten.', {
-  network: c.string('The XK8treNetwork the spoke belongs to.', { pattern: '^[a-z0-9]([-a-z0-9]{0,22}[a-z0-9])?$' }),
+  network: c.string('The XK8treNetwork the spoke belongs to.', { pattern: limits.xrName.pattern.source }),
   environment: c.string('The environment.', { pattern: patterns.environmentName.pattern.source }),
   region: c.string('Azure region.', { pattern: patterns.region.pattern.source }),
   resourceGroupName: name('Resource group of the spoke’s resources: the network’s.'),
@@ -63,9 +63,12 @@ export const spokeSpecContract = c.object('What the network decided for one envi
 });
 export type SpokeSpec = TypeOf<typeof spokeSpecContract>;
 
-export const spokeStatusContract = c.object('What the spoke composed, once Azure reports it. The network reads it.', {
+/** What a spoke reports once Azure does: in its own status, and for each spoke in its group's. */
+export const spokeStatusFields = {
   virtualNetworkId: c.optional(c.string('Spoke VNet ID.')),
   subnetIds: c.optional(c.map('Subnet IDs by role.', c.string('Azure ID.'))),
   dnsZoneId: c.optional(c.string('The environment’s private zone ID.')),
-});
+};
+
+export const spokeStatusContract = c.object('What the spoke composed, once Azure reports it. The network reads it.', spokeStatusFields);
 export type SpokeStatus = TypeOf<typeof spokeStatusContract>;

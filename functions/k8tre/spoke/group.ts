@@ -5,8 +5,9 @@ import { dig, digString, isObject } from '../lib/json.js';
 import { ownSpec } from '../lib/own-spec.js';
 import { LABEL_ENVIRONMENT, LABEL_NETWORK } from '../lib/labels.js';
 import { API_VERSION, KIND } from './api.js';
-import { spokeSpecContract, type SpokeStatus } from './contract.js';
+import { spokeSpecContract, spokeStatusFields, type SpokeStatus } from './contract.js';
 import { SPOKES_PER_GROUP } from './tree.js';
+import { limits } from '../network/api.js';
 
 // A group of spokes: composes one XK8treSpoke per entry of its spec, as its network wrote them,
 // and reports what each spoke reports.
@@ -15,7 +16,7 @@ import { SPOKES_PER_GROUP } from './tree.js';
 export const PAUSED = 'crossplane.io/paused';
 
 export const spokeGroupSpecContract = c.object('The spokes of one group of a network’s environments. Written by the XK8treNetwork; edits are overwritten.', {
-  network: c.string('The XK8treNetwork the group belongs to.'),
+  network: c.string('The XK8treNetwork the group belongs to.', { pattern: limits.xrName.pattern.source }),
   spokes: c.array(
     'The spokes, one per environment.',
     c.object('A spoke.', {
@@ -23,27 +24,18 @@ export const spokeGroupSpecContract = c.object('The spokes of one group of a net
       paused: c.optional(c.boolean('Composed but not reconciled: its network still holds the resources it will adopt (network/migration.ts).')),
       spec: spokeSpecContract,
     }),
+    { maxItems: SPOKES_PER_GROUP },
   ),
 });
 export type SpokeGroupSpec = TypeOf<typeof spokeGroupSpecContract>;
 
 export const spokeGroupStatusContract = c.object('What each spoke reports, once Azure does.', {
-  spokes: c.listMap(
-    'By environment.',
-    'environment',
-    c.object('A spoke.', {
-      environment: c.string('The environment.'),
-      virtualNetworkId: c.optional(c.string('Spoke VNet ID.')),
-      subnetIds: c.optional(c.map('Subnet IDs by role.', c.string('Azure ID.'))),
-      dnsZoneId: c.optional(c.string('The environment’s private zone ID.')),
-    }),
-  ),
+  spokes: c.listMap('By environment.', 'environment', c.object('A spoke.', { environment: c.string('The environment.'), ...spokeStatusFields })),
 });
 export type SpokeGroupStatus = TypeOf<typeof spokeGroupStatusContract>;
 
 export function composeSpokeGroup({ xr, observed }: ComposeInput): Composition {
   const spec = c.read(spokeGroupSpecContract, ownSpec(xr), 'spec');
-  if (spec.spokes.length > SPOKES_PER_GROUP) throw new Error(`internal: ${spec.spokes.length} spokes in one group; at most ${SPOKES_PER_GROUP}`);
   const desired: DesiredResources = new Map();
   const spokes: SpokeGroupStatus['spokes'] = [];
   for (const spoke of spec.spokes) {

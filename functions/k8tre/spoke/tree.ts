@@ -7,7 +7,7 @@
 // more than 50:
 //   XK8treNetwork       the hub, shared zones, gateways (about 37 at most) and one group per 25 slots
 //   XK8treSpokeGroup    up to 25 spokes
-//   XK8treSpoke         one environment's 33 to 41 resources
+//   XK8treSpoke         one environment's 33 to 37 resources
 // An environment's group follows from its routing slot, which never changes (network/priorities.ts),
 // so an environment never moves between groups. With 300 environments, 12 groups.
 

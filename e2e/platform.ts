@@ -8,6 +8,7 @@ import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
 import { ROOT } from '../scripts/lib/paths.js';
 import { ControlPlane } from './lib/control-plane.js';
 import { BreakerDemand } from './lib/breaker-demand.js';
+import { XrWatchDemand } from './lib/xr-watch-demand.js';
 import { Crossplane } from './lib/crossplane.js';
 import { condition, waitFor, type Kube, type KubeObject } from './lib/kube.js';
 import { installPackages, parsePackageRef, pushPackages, Registry, RunningFunction } from './lib/packages.js';
@@ -59,6 +60,8 @@ export class Platform {
   private calls: FunctionCalls = NO_CALLS;
   /** Watch events Crossplane's circuit breaker counted per XR controller, over the run. */
   readonly breaker = new BreakerDemand();
+  /** The same events per XR, from the API server's watches: the bucket each XR needed. */
+  readonly watchDemand = new XrWatchDemand(API_VERSION);
   private stopSampling = () => undefined as void;
   private readonly stopHooks: (() => void)[] = [];
 
@@ -118,6 +121,12 @@ export class Platform {
       const monitor = await XrMonitor.start(admin, XR_KINDS);
       watches.push(monitor);
       const platform = new Platform(processes, dir, tools, plane, admin, crossplane, fn, provider, monitor, kinds);
+      // Everything an XR composes, child XRs included, is charged to it by the breaker.
+      for (const kind of [...kinds, ...XR_KINDS]) {
+        const stop = await admin.watch(kind.apiVersion, kind.kind, (phase, object) => platform.watchDemand.record(phase, object));
+        watches.push({ stop });
+        platform.onStop(stop);
+      }
       platform.onStop(() => runtime.stop());
       platform.sampleBreaker();
       return platform;
@@ -194,6 +203,12 @@ export class Platform {
   async crashCrossplane(): Promise<void> {
     this.calls = addCalls(this.calls, await this.scrapeFunctionCalls().catch(() => NO_CALLS));
     await this.crossplane.crash();
+  }
+
+  /** Restarts Crossplane gracefully, keeping its function-call counts. */
+  async restartCrossplane(): Promise<void> {
+    this.calls = addCalls(this.calls, await this.scrapeFunctionCalls().catch(() => NO_CALLS));
+    await this.crossplane.restart();
   }
 
   private async scrapeFunctionCalls(): Promise<FunctionCalls> {

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../functions/k8tre/cluster/status.js';
 import type { NetworkStatus } from '../functions/k8tre/network/status.js';
-import { countsByKind, firstRound } from '../scripts/lib/plan-report.js';
-import { lastRound, parseStream, type Manifest } from '../scripts/lib/reconcile.js';
+import { countsByKind, firstRound, planReport } from '../scripts/lib/plan-report.js';
+import { reconcileInProcess, type Reconciled } from '../scripts/lib/in-process.js';
+import { lastRound, parseStream, type Manifest, type Round } from '../scripts/lib/reconcile.js';
 import { toKubernetesYaml } from '../scripts/lib/yaml.js';
 import { parse } from 'yaml';
 import { plan, type Plan } from '../scripts/plan.js';
 import { ROOT } from '../scripts/lib/paths.js';
 import { expectValid } from './support/render.js';
+import { loadExample } from './support/function.js';
 
 // `npm start`: the example platform rendered through the real CLI until it converges, the
 // plan it prints, and the files it writes. The figures in the plan are checked against the
@@ -49,8 +51,12 @@ describe('npm start', () => {
       for (const subnet of Object.values(env.subnets)) expect(result.report).toMatch(new RegExp(`${subnet.name} +${subnet.cidr.replace(/\./g, '\\.')}`));
     }
     for (const listener of network.gateway.listeners)
-      expect(result.report).toContain(`${listener.hosts.join(', ')} → ${listener.backend}  (priority ${listener.priority}, on ${listener.gateway})`);
+      expect(result.report).toContain(`${listener.hosts.join(', ')} → ${listener.backend}  (priority ${listener.priority})`);
     expect(result.report).toContain('listener  none (not exposed on the public gateway)');
+  });
+
+  it('prints each environment under the gateway it is placed on, which its DNS records point to', () => {
+    expectGroupedByGateway(result.report, network);
   });
 
   it("prints each cluster's identities with their federation subjects and roles", () => {
@@ -115,6 +121,55 @@ describe('npm start', () => {
     expect(committed, 'docs/topology.svg is stale: run `npm start && cp out/topology.svg docs/`').toBe(readFileSync(result.files.topologies[0]!, 'utf8'));
   });
 });
+
+describe('npm start -- examples/network/research-250.yaml', () => {
+  // Through the real CLI it takes minutes (README); the report is the same from the function called in-process.
+  const settled = reconcileInProcess(loadExample('examples/network/research-250.yaml'));
+  const status = settled.xr.status as NetworkStatus;
+
+  it('places 249 exposed environments on three gateways, each with its own IP, and groups the report by them', () => {
+    expect(status.gateways.map((g) => [g.name, g.environments.length])).toEqual([
+      ['agw-research', 99],
+      ['agw-research-2', 99],
+      ['agw-research-3', 51],
+    ]);
+    expect(new Set(status.gateways.map((g) => g.publicIpAddress)).size).toBe(3);
+    const report = planReport({ networks: [{ file: 'research-250.yaml', rounds: [asRound(settled)] }], clusters: [] });
+    expectGroupedByGateway(report, status);
+  });
+});
+
+/** A tree settled in-process as the one round the report reads. */
+function asRound(reconciled: Reconciled): Round {
+  return {
+    stream: '',
+    xr: reconciled.xr as Manifest,
+    composed: new Map(Object.entries(reconciled.observed) as [string, Manifest][]),
+    children: new Map([...reconciled.children].map(([key, child]) => [key, [asRound(child)]])),
+  };
+}
+
+/**
+ * Every environment is printed under the heading of the gateway the network's status places it on
+ * (with that gateway's IP), or under "Not exposed" when it has none; each heading counts its own.
+ */
+function expectGroupedByGateway(report: string, status: NetworkStatus): void {
+  const heading = new Map<string, string>();
+  let current = '';
+  for (const line of report.split('\n')) {
+    if (/^(Gateway |Not exposed)/.test(line)) current = line;
+    const env = /^Environment ([^:]+):/.exec(line)?.[1];
+    if (env) heading.set(env, current);
+  }
+  for (const env of status.environments) {
+    const gateway = status.gateways.find((g) => g.index === env.gateway?.index);
+    const placed = status.environments.filter((e) => gateway && e.gateway?.index === gateway.index).length;
+    const expected = gateway
+      ? `Gateway ${gateway.name}, public IP ${gateway.publicIpAddress}: ${placed} environment${placed === 1 ? '' : 's'}`
+      : 'Not exposed on a public gateway';
+    expect(heading.get(env.name), env.name).toBe(expected);
+  }
+}
 
 describe('npm start -- <files or folders>: planning your own platform', () => {
   const own = mkdtempSync(join(tmpdir(), 'k8tre-own-'));

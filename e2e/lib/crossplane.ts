@@ -103,6 +103,12 @@ export class Crossplane {
     });
   }
 
+  /** Stops core gracefully and starts it again: its caches are listed anew, as after an upgrade. */
+  async restart(): Promise<void> {
+    await this.core?.stop();
+    this.startCore();
+  }
+
   /** Crashes core (SIGKILL), for the restart scenario; startCore() brings it back. */
   async crash(): Promise<void> {
     await this.core?.kill();

@@ -12,6 +12,7 @@ import { deletion } from './deletion.js';
 import { migration } from './migration.js';
 import { responsiveness } from './responsiveness.js';
 import { restart } from './restart.js';
+import { scale } from './scale.js';
 import type { Scenario } from './scenario.js';
 
 export type { Scenario, ScenarioContext } from './scenario.js';
@@ -29,7 +30,7 @@ export const SUITES: readonly Suite[] = [
     name: 'crossplane',
     title: 'the packages installed and XRs applied as kubectl does',
     install: 'direct',
-    scenarios: [converge, restart, dayTwo, azureError, deletion, migration, responsiveness],
+    scenarios: [converge, restart, dayTwo, azureError, deletion, migration, scale, responsiveness],
   },
   {
     name: 'argocd',

@@ -84,29 +84,18 @@ export function planReport(platform: RenderedPlatform): string {
     const own = clusters.filter(({ round }) => livesIn(round.xr, network.xr));
     const clustersByEnv = new Map(own.map(({ rendered: c, round }) => [(round.xr.status as ClusterStatus).environment, c]));
     if (out.length > 0) out.push('');
-    const gateways = status.gateways.map((g) => `${g.name} ${g.publicIpAddress ?? '(IP pending)'}`).join(', ');
-    out.push(`Network ${networkName} (${rendered.file}): hub ${status.hub.addressSpace}, gateway${status.gateways.length === 1 ? '' : 's'} ${gateways}`);
-    for (const env of status.environments) {
-      out.push(
-        '',
-        `Environment ${env.name}: spoke ${env.addressSpace}, domain ${env.publicDomain}${env.internalDomain === env.publicDomain ? '' : ` (internal ${env.internalDomain})`}`,
-      );
-      out.push(...table(Object.values(env.subnets).map((s) => [s.name, s.cidr])));
-      const listeners = status.gateway.listeners.filter((l) => l.environment === env.name);
-      for (const l of listeners) out.push(`  listener  ${l.hosts.join(', ')} → ${l.backend}  (priority ${l.priority}, on ${l.gateway})`);
-      if (listeners.length === 0) out.push('  listener  none (not exposed on the public gateway)');
-      const cluster = clustersByEnv.get(env.name);
-      if (!cluster) {
-        out.push('  cluster   none in this plan');
-        continue;
-      }
-      const last = lastRound(cluster.rounds);
-      const cs = last.xr.status as ClusterStatus;
-      out.push(
-        `  cluster   ${cs.aks.name} (${cluster.file}): services ${cs.networking.serviceCidr}, DNS ${cs.networking.dnsServiceIp}, pods ${cs.networking.podCidr}`,
-      );
-      out.push('  identities', ...table([['identity', 'federated subject', 'role'], ...identityRows(cluster)], '    '));
-      out.push(...argocdSecretLines(last));
+    out.push(`Network ${networkName} (${rendered.file}): hub ${status.hub.addressSpace}, ${plural(status.gateways.length, 'gateway')}`);
+    // Environments by the gateway they are placed on, which DNS records must point to; then those not exposed.
+    const groups = [
+      ...status.gateways.map((g) => {
+        const environments = status.environments.filter((env) => env.gateway?.index === g.index);
+        return { heading: `Gateway ${g.name}, public IP ${g.publicIpAddress ?? '(pending)'}: ${plural(environments.length, 'environment')}`, environments };
+      }),
+      { heading: 'Not exposed on a public gateway', environments: status.environments.filter((env) => env.gateway === undefined) },
+    ].filter((group) => group.environments.length > 0);
+    for (const group of groups) {
+      out.push('', group.heading);
+      for (const env of group.environments) out.push('', ...environmentLines(env, status, clustersByEnv.get(env.name)));
     }
   }
 
@@ -123,6 +112,31 @@ export function planReport(platform: RenderedPlatform): string {
   const kinds = [...new Set([...counts.keys()].map((key) => key.split(' ')[0]!))].sort();
   out.push(...table([['kind', ...names], ...kinds.map((kind) => [kind, ...xrs.map((xr) => String(firstRound(xr, kind) ?? '-'))])]));
   return `${out.join('\n')}\n`;
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+type EnvironmentStatus = NetworkStatus['environments'][number];
+
+/** One environment: its spoke and subnets, its listeners and, if the plan has it, its cluster. */
+function environmentLines(env: EnvironmentStatus, status: NetworkStatus, cluster: RenderedXr | undefined): string[] {
+  const out = [
+    `Environment ${env.name}: spoke ${env.addressSpace}, domain ${env.publicDomain}${env.internalDomain === env.publicDomain ? '' : ` (internal ${env.internalDomain})`}`,
+    ...table(Object.values(env.subnets).map((s) => [s.name, s.cidr])),
+  ];
+  const listeners = status.gateway.listeners.filter((l) => l.environment === env.name);
+  for (const l of listeners) out.push(`  listener  ${l.hosts.join(', ')} → ${l.backend}  (priority ${l.priority})`);
+  if (listeners.length === 0) out.push('  listener  none (not exposed on the public gateway)');
+  if (!cluster) return [...out, '  cluster   none in this plan'];
+  const last = lastRound(cluster.rounds);
+  const cs = last.xr.status as ClusterStatus;
+  return [
+    ...out,
+    `  cluster   ${cs.aks.name} (${cluster.file}): services ${cs.networking.serviceCidr}, DNS ${cs.networking.dnsServiceIp}, pods ${cs.networking.podCidr}`,
+    '  identities',
+    ...table([['identity', 'federated subject', 'role'], ...identityRows(cluster)], '    '),
+    ...argocdSecretLines(last),
+  ];
 }
 
 /** The ArgoCD cluster Secret a cluster registers with: where, the labels K8TRE selects on, and the facts it publishes. */

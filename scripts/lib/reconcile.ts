@@ -55,7 +55,11 @@ export function asObserved(manifest: Manifest): Manifest {
     atProvider.clientId = fakeUuid(`client/${name}`);
     atProvider.tenantId = FAKE_SUBSCRIPTION;
   }
-  if (manifest.kind === 'PublicIp' || manifest.kind === 'PublicIP') atProvider.ipAddress = '203.0.113.10';
+  if (manifest.kind === 'PublicIp' || manifest.kind === 'PublicIP') {
+    // TEST-NET-3, one address per gateway: the n-th gateway's IP (Azure name `…-<n>`) ends in 10 + n - 1.
+    const n = Number(/-(\d+)$/.exec(manifest.metadata.annotations?.['crossplane.io/external-name'] ?? '')?.[1] ?? 1);
+    atProvider.ipAddress = `203.0.113.${9 + n}`;
+  }
   if (manifest.kind === 'KubernetesCluster') {
     atProvider.oidcIssuerUrl = `https://oidc.simulated.invalid/${fakeUuid(`issuer/${name}`)}/`;
     atProvider.privateFqdn = `${name}.privatelink.simulated.invalid`;
@@ -111,11 +115,12 @@ export class RenderFailure extends Error {
 export async function reconcileUntilSettled(
   session: RenderSession,
   xrFile: string,
-  options: { maxRounds?: number; extraArgs?: readonly string[]; label?: string; settledChildren?: Map<string, Round[]> } = {},
+  options: { maxRounds?: number; extraArgs?: readonly string[]; label?: string; settledChildren?: Map<string, Promise<Round[]>> } = {},
 ): Promise<Round[]> {
   const maxRounds = options.maxRounds ?? 8;
   const extraArgs = options.extraArgs ?? [];
-  const settledChildren = options.settledChildren ?? new Map<string, Round[]>();
+  // Settled children by their input, shared through the tree: a child whose input did not change is not rendered again.
+  const settledChildren = options.settledChildren ?? new Map<string, Promise<Round[]>>();
   const work = mkdtempSync(join(tmpdir(), 'k8tre-reconcile-'));
   try {
     const rounds: Round[] = [];
@@ -126,19 +131,23 @@ export async function reconcileUntilSettled(
       if (!result.ok) throw new RenderFailure(options.label ?? xrFile, i + 1, result.stderr);
       const rendered = toRound(result.stdout);
       const namespace = (rendered.xr.metadata as { namespace?: string }).namespace ?? 'default';
-      for (const [key, manifest] of rendered.composed) {
-        if (!isPackageXr(manifest)) continue;
-        const child = withoutRenderMetadata(manifest, namespace);
-        const cacheKey = JSON.stringify(child);
-        let childRounds = settledChildren.get(cacheKey);
-        if (!childRounds) {
-          const file = join(work, `child-${createHash('sha256').update(cacheKey).digest('hex').slice(0, 12)}.yaml`);
-          writeFileSync(file, toKubernetesYaml(child));
-          childRounds = await reconcileUntilSettled(session, file, { maxRounds, label: `${options.label ?? xrFile} → ${key}`, settledChildren });
-          settledChildren.set(cacheKey, childRounds);
-        }
-        rendered.children.set(key, childRounds);
-      }
+      // Crossplane reconciles XRs side by side: so are a round's children rendered (the session caps how many renders run).
+      const children = [...rendered.composed].filter(([, manifest]) => isPackageXr(manifest));
+      const settled = await Promise.all(
+        children.map(([key, manifest]) => {
+          const child = withoutRenderMetadata(manifest, namespace);
+          const cacheKey = JSON.stringify(child);
+          let childRounds = settledChildren.get(cacheKey);
+          if (!childRounds) {
+            const file = join(work, `child-${createHash('sha256').update(cacheKey).digest('hex').slice(0, 12)}.yaml`);
+            writeFileSync(file, toKubernetesYaml(child));
+            childRounds = reconcileUntilSettled(session, file, { maxRounds, label: `${options.label ?? xrFile} → ${key}`, settledChildren });
+            settledChildren.set(cacheKey, childRounds);
+          }
+          return childRounds;
+        }),
+      );
+      children.forEach(([key], index) => rendered.children.set(key, settled[index]!));
       const previous = rounds.at(-1);
       rounds.push(rendered);
       const childrenSettled = [...rendered.children].every(([key, child]) => previous?.children.get(key) === child);

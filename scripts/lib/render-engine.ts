@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { FunctionProcess } from './function-process.js';
 import { apiFilesByKind, kindOf } from './package-index.js';
 import { FUNCTIONS_FILE } from './paths.js';
@@ -17,7 +18,15 @@ export interface RenderResult {
  * session keeps one function process for any number of renders.
  */
 export class RenderSession {
-  private constructor(private readonly fn: FunctionProcess) {}
+  /** Renders running now, and those waiting for one to end. */
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  private constructor(
+    private readonly fn: FunctionProcess,
+    /** How many renders run at once: each is a CLI and an engine process calling the one function. */
+    private readonly concurrency = Math.max(2, availableParallelism()),
+  ) {}
 
   /** With the compiled function, unless given one already running (e.g. from an image). */
   static async start(fn?: FunctionProcess): Promise<RenderSession> {
@@ -47,7 +56,16 @@ export class RenderSession {
       '--include-full-xr',
       ...extraArgs,
     ];
-    return run(cli, args);
+    // A render that ends hands its slot to the next waiting one.
+    if (this.running < this.concurrency) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await run(cli, args);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 
   /** The function's own log, for explaining a failure. */

@@ -1,9 +1,11 @@
 // The shape of a network's tree of XRs, and the bound it keeps.
 //
-// Crossplane's watch circuit breaker gives each XR a bucket of 100 tokens refilled at 1 per second,
-// and every update of a composed resource costs 2 (crossplane v2.3.4 internal/circuit); the hourly
-// informer resync replays every composed resource as an update at once. An XR that composes at
-// most 50 resources spends at most 100 tokens on a resync, the bucket's size. So no XR composes
+// Crossplane's watch circuit breaker gives each XR a bucket of 100 tokens refilled at 1 per second;
+// an event on a composed resource costs its XR 1 token, an update 2 (crossplane v2.3.4
+// internal/circuit). Every hour each kind's informer replays its objects as updates; controller-
+// runtime (v0.23.1 cache/internal/informers.go, calculateResyncPeriod) spreads the kinds' periods
+// over 0.9 to 1.1 hours, so they mostly come apart, but they may coincide. An XR that composes at
+// most 50 resources spends at most 100 tokens even then, the bucket's size. So no XR composes
 // more than 50:
 //   XK8treNetwork       the hub, shared zones, gateways (about 37 at most) and one group per 25 slots
 //   XK8treSpokeGroup    up to 25 spokes

@@ -1,0 +1,90 @@
+import { sleep, waitFor, type KubeObject } from '../lib/kube.js';
+import { DEFAULT_BREAKER } from '../lib/xr-watch-demand.js';
+import { network, type Platform } from '../platform.js';
+import { isManaged } from './converge.js';
+import { check, some, type Scenario } from './scenario.js';
+import { checkNoDuplicates, checkNothingLost, compare, snapshot } from './snapshot.js';
+
+// Issue 15's scale scenario. A network of a research platform with more than a hundred
+// environments (examples/network/research-250.yaml, cut to SCALE_ENVIRONMENTS) converges on the
+// loopback control plane, with the stand-in provider reporting each resource in steps as a
+// provider does: a tree of a network, its spoke groups and a spoke per environment, thousands
+// of managed resources. No XR of the tree reports Responsive=False, while it converges or after
+// Crossplane restarts and lists everything anew; the restart deletes and replaces nothing.
+
+const EXAMPLE = 'examples/network/research-250.yaml';
+const NETWORK = 'research';
+/** Enough for two gateways (99 exposed environments each) and five spoke groups of 25. */
+export const SCALE_ENVIRONMENTS = 101;
+
+/** The example research network, with its first `count` environments. */
+function firstEnvironments(count: number) {
+  return (xr: KubeObject): KubeObject => {
+    const spec = xr.spec as { environments: unknown[] };
+    return { ...xr, spec: { ...spec, environments: spec.environments.slice(0, count) } };
+  };
+}
+
+/** "<kind>/<namespace>/<name>" of an XR of the research network's tree. */
+const inTree = (key: string) => {
+  const name = key.split('/')[2] ?? '';
+  return name === NETWORK || name.startsWith(`${NETWORK}-`);
+};
+
+export const scale: Scenario = {
+  name: 'scale',
+  title: `a network of ${SCALE_ENVIRONMENTS} environments converges, and survives a restart of Crossplane, with no XR unresponsive`,
+  async run(platform, { facts, say }) {
+    const started = Date.now();
+    const managedBefore = await managedCount(platform);
+    await platform.applyExample(EXAMPLE, firstEnvironments(SCALE_ENVIRONMENTS));
+    say(`applied ${NETWORK} with ${SCALE_ENVIRONMENTS} environments; waiting for its tree to be Ready`);
+    await platform.waitReady([network(NETWORK)], 40 * 60_000);
+    const convergeSeconds = Math.round((Date.now() - started) / 1000);
+    const tree = platform.monitor.keys().filter(inTree);
+    const managed = (await managedCount(platform)) - managedBefore;
+    say(`converged in ${convergeSeconds} s: ${tree.length} XRs, ${managed} managed resources`);
+    const peaksAfterConverge = platform.processes.peaksMiB();
+    const unresponsive = () => platform.monitor.unresponsive.filter((s) => inTree(s.xr) && Date.parse(s.at) >= started);
+    check(unresponsive().length === 0, () => `XRs of ${NETWORK} reported Responsive=False while converging:\n  ${some(unresponsive())}`);
+
+    // A restart lists everything anew: every composed resource reaches its XR's breaker again.
+    const before = await snapshot(platform);
+    const released = platform.provider.released.size;
+    const callsBefore = (await platform.functionCalls()).total;
+    const restartedAt = Date.now();
+    say('restarting Crossplane');
+    await platform.restartCrossplane();
+    await waitFor(
+      `Crossplane to reconcile the ${tree.length} XRs of ${NETWORK} again`,
+      async () => {
+        platform.failIfDead();
+        return (await platform.functionCalls()).total - callsBefore >= tree.length ? true : undefined;
+      },
+      10 * 60_000,
+    );
+    await platform.waitReady([network(NETWORK)], 10 * 60_000);
+    // Events dropped by an open breaker would show within its half-open interval (30 s).
+    await sleep(30_000);
+    const after = await snapshot(platform);
+    checkNothingLost(compare(before, after), 'restarting Crossplane');
+    checkNoDuplicates(after);
+    check(platform.provider.released.size === released, `${platform.provider.released.size - released} managed resources were deleted after the restart`);
+    check(unresponsive().length === 0, () => `XRs of ${NETWORK} reported Responsive=False after Crossplane restarted:\n  ${some(unresponsive())}`);
+
+    facts.scale = {
+      environments: SCALE_ENVIRONMENTS,
+      xrs: tree.length,
+      managedResources: managed,
+      convergeSeconds,
+      restartSettledSeconds: Math.round((Date.now() - restartedAt) / 1000),
+      peakMemoryMiB: peaksAfterConverge,
+      bucketNeededAtCrossplaneDefaults: platform.watchDemand.summary(DEFAULT_BREAKER, started, inTree),
+      crossplaneArgs: platform.crossplane.args,
+    };
+  },
+};
+
+async function managedCount(platform: Platform): Promise<number> {
+  return [...(await platform.composed()).values()].filter((o) => isManaged(platform, o)).length;
+}

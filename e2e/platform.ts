@@ -205,10 +205,27 @@ export class Platform {
     await this.crossplane.crash();
   }
 
-  /** Restarts Crossplane gracefully, keeping its function-call counts. */
+  /** Restarts Crossplane gracefully (its caches list everything anew), keeping its function-call counts. */
   async restartCrossplane(): Promise<void> {
     this.calls = addCalls(this.calls, await this.scrapeFunctionCalls().catch(() => NO_CALLS));
-    await this.crossplane.restart();
+    await this.crossplane.stop();
+    this.startCrossplane();
+  }
+
+  /** Starts Crossplane's core again, after crashCrossplane() or a stop: every XR's breaker starts full. */
+  startCrossplane(): void {
+    this.crossplane.startCore();
+    this.watchDemand.restarted();
+  }
+
+  /** How many reconciles each XR controller made since Crossplane last started, by controller ("composite/<XRD name>"). */
+  async reconciles(): Promise<Record<string, number>> {
+    const totals: Record<string, number> = {};
+    for (const s of parseCounters(await this.crossplane.metrics(), 'controller_runtime_reconcile_total')) {
+      const controller = s.labels.controller ?? '';
+      if (controller.startsWith('composite/')) totals[controller] = (totals[controller] ?? 0) + s.value;
+    }
+    return totals;
   }
 
   private async scrapeFunctionCalls(): Promise<FunctionCalls> {

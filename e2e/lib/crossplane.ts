@@ -103,10 +103,9 @@ export class Crossplane {
     });
   }
 
-  /** Stops core gracefully and starts it again: its caches are listed anew, as after an upgrade. */
-  async restart(): Promise<void> {
+  /** Stops core gracefully; startCore() brings it back, its caches listed anew as after an upgrade. */
+  async stop(): Promise<void> {
     await this.core?.stop();
-    this.startCore();
   }
 
   /** Crashes core (SIGKILL), for the restart scenario; startCore() brings it back. */

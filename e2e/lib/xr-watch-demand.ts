@@ -1,44 +1,37 @@
 import type { KubeObject, WatchPhase } from './kube.js';
 
 // What Crossplane's watch circuit breaker charges each XR, from the API server's own watch events
-// on everything XRs compose, so that a run on any breaker settings can say how large a bucket
-// each XR needed. Crossplane's metrics count per controller (one per XRD), not per XR.
+// on the XRs and everything they compose, so that a run on any breaker settings can say how large
+// a bucket each XR needed. Crossplane's metrics count per controller (one per XRD), not per XR.
 //
-// Crossplane v2.3.4 (internal/circuit/mapfunc.go, token_bucket.go) charges the XR that composed an
-// object 1 token per event its map function sees: a create calls it once, an update twice (with
-// the old object and the new), a delete once; an object being deleted (deletionTimestamp set) is
-// let through uncharged. The bucket holds `burst` tokens and refills at `refill` per second.
-
-/** Crossplane v2.3.4's defaults (cmd/crossplane/core/core.go: --circuit-breaker-burst, --circuit-breaker-refill-rate). */
-export const DEFAULT_BREAKER: BreakerSettings = { burst: 100, refillPerSecond: 1 };
+// Crossplane v2.3.4 (internal/circuit/mapfunc.go, token_bucket.go; definition/reconciler.go)
+// charges an XR for events on the objects it composed and on itself: 1 token each time its map
+// function is called, which is once for a create or a delete and twice for an update (with the
+// old object and the new). An object being deleted (deletionTimestamp set) is let through
+// uncharged, so the update that sets it costs 1 (only the old object is charged). The bucket
+// holds `burst` tokens, refills at `refill` per second, and starts full, as after a restart,
+// when Crossplane lists every object again: 1 token per object for its XR.
 
 export interface BreakerSettings {
   readonly burst: number;
   readonly refillPerSecond: number;
 }
 
-/** The settings Crossplane runs with, from its arguments (its defaults where they say nothing). */
+/** Crossplane v2.3.4's defaults (cmd/crossplane/core/core.go: --circuit-breaker-burst, --circuit-breaker-refill-rate). */
+export const DEFAULT_BREAKER: BreakerSettings = { burst: 100, refillPerSecond: 1 };
+
+/** The settings Crossplane runs with, from its arguments (`--flag=value` or `--flag value`; its defaults where they say nothing). */
 export function breakerSettings(args: readonly string[]): BreakerSettings {
   const flag = (name: string) => {
-    const value = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-    return value === undefined ? undefined : Number(value);
+    const index = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    if (index === -1) return undefined;
+    const arg = args[index]!;
+    return Number(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[index + 1]);
   };
   return {
     burst: flag('circuit-breaker-burst') ?? DEFAULT_BREAKER.burst,
     refillPerSecond: flag('circuit-breaker-refill-rate') ?? DEFAULT_BREAKER.refillPerSecond,
   };
-}
-
-/** Tokens an event costs the XR that composed the object. */
-function cost(phase: WatchPhase, object: KubeObject): number {
-  if (object.metadata.deletionTimestamp) return 0;
-  return phase === 'MODIFIED' ? 2 : 1;
-}
-
-/** The XR that composed an object, its controller owner of the XRs' API version, as "<kind>/<namespace>/<name>". */
-function composerKey(object: KubeObject, xrApiVersion: string): string | undefined {
-  const owner = object.metadata.ownerReferences?.find((o) => o.controller && o.apiVersion === xrApiVersion);
-  return owner ? `${owner.kind}/${object.metadata.namespace ?? ''}/${owner.name}` : undefined;
 }
 
 export interface BucketNeed {
@@ -48,67 +41,95 @@ export interface BucketNeed {
   readonly tokens: number;
 }
 
-export class XrWatchDemand {
-  /** Per XR: when each charge came, in ms, and what it cost. */
-  private readonly charges = new Map<string, { at: number; tokens: number }[]>();
+/** A charge to an XR, or (`full`) the moment its bucket was full again: Crossplane restarted. */
+interface Charge {
+  readonly at: number;
+  readonly tokens: number;
+  readonly full?: true;
+}
 
-  /** `xrApiVersion`: the XRs' (a provider's objects, such as a cluster's connection Secret, are owned by a managed resource). */
+export class XrWatchDemand {
+  private readonly charges = new Map<string, Charge[]>();
+  /** Each object seen, by UID: its last resource version, whether it was being deleted, and whom its events charge. */
+  private readonly objects = new Map<string, { resourceVersion?: string; deleting: boolean; xrs: string[] }>();
+
+  /** `xrApiVersion`: the XRs' (objects a managed resource owns, such as the AKS connection Secret, charge no XR). */
   constructor(private readonly xrApiVersion: string) {}
 
-  /** Charges one watch event to the XR that composed the object, if any did. */
+  /** Charges one watch event to the XRs it reaches: the object's own, if it is an XR, and the XR that composed it. */
   record(phase: WatchPhase, object: KubeObject, at = Date.now()): void {
-    const xr = composerKey(object, this.xrApiVersion);
-    const tokens = cost(phase, object);
-    if (!xr || tokens === 0) return;
-    const list = this.charges.get(xr) ?? [];
-    list.push({ at, tokens });
-    this.charges.set(xr, list);
+    const { uid = `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`, resourceVersion } = object.metadata;
+    const seen = this.objects.get(uid);
+    // A watch started again lists what exists: an object seen at that version is no event.
+    if (phase !== 'DELETED' && seen && seen.resourceVersion === resourceVersion) return;
+    const deleting = object.metadata.deletionTimestamp !== undefined;
+    const tokens = deleting ? (phase === 'MODIFIED' && seen && !seen.deleting ? 1 : 0) : phase === 'MODIFIED' || (phase === 'ADDED' && seen) ? 2 : 1;
+    const xrs = this.xrsCharged(object);
+    if (phase === 'DELETED') this.objects.delete(uid);
+    else this.objects.set(uid, { resourceVersion, deleting, xrs });
+    if (tokens > 0) for (const xr of xrs) this.charge(xr, { at, tokens });
+  }
+
+  /**
+   * Crossplane started again: every XR's bucket is full, and its caches list every object anew,
+   * charging each XR 1 token per object it is charged for.
+   */
+  restarted(at = Date.now()): void {
+    for (const list of this.charges.values()) list.push({ at, tokens: 0, full: true });
+    for (const { xrs } of this.objects.values()) for (const xr of xrs) this.charge(xr, { at, tokens: 1 });
   }
 
   /** Per kind of XR, at the settings given: the largest bucket any XR needed, and how many needed more than the burst. */
   summary(settings: BreakerSettings, since = 0, include: (xr: string) => boolean = () => true) {
-    return needsByKind(
-      this.needs(settings.refillPerSecond, since).filter((n) => include(n.xr)),
-      settings.burst,
-    );
+    const byKind: Record<string, { largest: number; xr: string; xrsOverBurst: number }> = {};
+    for (const need of this.needs(settings.refillPerSecond, since).filter((n) => include(n.xr))) {
+      const kind = need.xr.split('/')[0]!;
+      const entry = (byKind[kind] ??= { largest: 0, xr: '', xrsOverBurst: 0 });
+      if (need.tokens > entry.largest) Object.assign(entry, { largest: need.tokens, xr: need.xr });
+      if (need.tokens > settings.burst) entry.xrsOverBurst++;
+    }
+    return byKind;
   }
 
   /**
-   * The bucket each XR needed, since `since` (ms), at `refillPerSecond`: the largest deficit
-   * over any stretch of time, i.e. the most its charges in a stretch exceed what the refill
-   * brings meanwhile. Largest first.
+   * The bucket each XR needed, since `since` (ms), at `refillPerSecond`: the largest deficit over
+   * any stretch of time in which the bucket was not refilled by a restart, i.e. the most its
+   * charges in a stretch exceed what the refill brings meanwhile. Largest first.
    */
   needs(refillPerSecond: number, since = 0): BucketNeed[] {
     const needs: BucketNeed[] = [];
     for (const [xr, list] of this.charges) {
-      // running = tokens charged minus tokens refilled since the first charge; the need is the
-      // largest rise of `running` from its lowest point before (a maximum-subarray scan).
+      // running = tokens charged minus tokens refilled; the need is the largest rise of `running`
+      // from its lowest point before (a maximum-subarray scan). A full bucket starts afresh.
       let running = 0;
       let lowest = 0;
       let need = 0;
       let previous: number | undefined;
-      for (const { at, tokens } of list) {
+      for (const { at, tokens, full } of list) {
         if (at < since) continue;
         if (previous !== undefined) running -= ((at - previous) / 1000) * refillPerSecond;
-        lowest = Math.min(lowest, running);
+        previous = at;
+        lowest = full ? running : Math.min(lowest, running);
         running += tokens;
         need = Math.max(need, running - lowest);
-        previous = at;
       }
-      if (need > 0) needs.push({ xr, tokens: Math.ceil(need) });
+      // Rounded first: refills summed in floating point must not turn 5 tokens into 6.
+      if (need > 0) needs.push({ xr, tokens: Math.ceil(Math.round(need * 1e6) / 1e6) });
     }
     return needs.sort((a, b) => b.tokens - a.tokens);
   }
-}
 
-/** Per kind of XR: the largest bucket any needed, which one, and how many needed more than `burst`. */
-function needsByKind(needs: readonly BucketNeed[], burst: number): Record<string, { largest: number; xr: string; xrsOverBurst: number }> {
-  const byKind: Record<string, { largest: number; xr: string; xrsOverBurst: number }> = {};
-  for (const need of needs) {
-    const kind = need.xr.split('/')[0]!;
-    const entry = (byKind[kind] ??= { largest: 0, xr: '', xrsOverBurst: 0 });
-    if (need.tokens > entry.largest) Object.assign(entry, { largest: need.tokens, xr: need.xr });
-    if (need.tokens > burst) entry.xrsOverBurst++;
+  /** The XRs an event on the object charges: the object itself if it is an XR, and its controller XR. */
+  private xrsCharged(object: KubeObject): string[] {
+    const namespace = object.metadata.namespace ?? '';
+    const own = object.apiVersion === this.xrApiVersion ? [`${object.kind}/${namespace}/${object.metadata.name}`] : [];
+    const owner = object.metadata.ownerReferences?.find((o) => o.controller && o.apiVersion === this.xrApiVersion);
+    return owner ? [...own, `${owner.kind}/${namespace}/${owner.name}`] : own;
   }
-  return byKind;
+
+  private charge(xr: string, charge: Charge): void {
+    const list = this.charges.get(xr) ?? [];
+    list.push(charge);
+    this.charges.set(xr, list);
+  }
 }

@@ -42,7 +42,7 @@ export const restart: Scenario = {
     await platform.fn.crash();
     await sleep(3_000);
     await platform.fn.restart();
-    platform.crossplane.startCore();
+    platform.startCrossplane();
     say('restarted; waiting for every XR to be Ready');
 
     await platform.waitReady([network('k8tre'), ...PLATFORM_WITH_UAT.slice(1)], 15 * 60_000);

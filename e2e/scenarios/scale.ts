@@ -1,3 +1,4 @@
+import { GROUP } from '../../functions/k8tre/network/api.js';
 import { sleep, waitFor, type KubeObject } from '../lib/kube.js';
 import { DEFAULT_BREAKER } from '../lib/xr-watch-demand.js';
 import { network, type Platform } from '../platform.js';
@@ -48,22 +49,30 @@ export const scale: Scenario = {
     const unresponsive = () => platform.monitor.unresponsive.filter((s) => inTree(s.xr) && Date.parse(s.at) >= started);
     check(unresponsive().length === 0, () => `XRs of ${NETWORK} reported Responsive=False while converging:\n  ${some(unresponsive())}`);
 
-    // A restart lists everything anew: every composed resource reaches its XR's breaker again.
+    // A restart lists everything anew: every object reaches its XR's breaker again.
     const before = await snapshot(platform);
     const released = platform.provider.released.size;
-    const callsBefore = (await platform.functionCalls()).total;
     const restartedAt = Date.now();
     say('restarting Crossplane');
     await platform.restartCrossplane();
+    // Crossplane reconciles every XR once its caches are listed: wait until each XR controller
+    // has made at least as many reconciles as it has XRs, then for the tree to be Ready.
+    const xrsByController = new Map<string, number>();
+    for (const key of platform.monitor.keys()) {
+      const controller = `composite/${key.split('/')[0]!.toLowerCase()}s.${GROUP}`;
+      xrsByController.set(controller, (xrsByController.get(controller) ?? 0) + 1);
+    }
     await waitFor(
-      `Crossplane to reconcile the ${tree.length} XRs of ${NETWORK} again`,
+      `every XR controller to reconcile its XRs again (${JSON.stringify(Object.fromEntries(xrsByController))})`,
       async () => {
         platform.failIfDead();
-        return (await platform.functionCalls()).total - callsBefore >= tree.length ? true : undefined;
+        const reconciles: Record<string, number> = await platform.reconciles().catch(() => ({}));
+        return [...xrsByController].every(([controller, xrs]) => (reconciles[controller] ?? 0) >= xrs) ? true : undefined;
       },
       10 * 60_000,
     );
     await platform.waitReady([network(NETWORK)], 10 * 60_000);
+    const restartSettledSeconds = Math.round((Date.now() - restartedAt) / 1000);
     // Events dropped by an open breaker would show within its half-open interval (30 s).
     await sleep(30_000);
     const after = await snapshot(platform);
@@ -77,9 +86,12 @@ export const scale: Scenario = {
       xrs: tree.length,
       managedResources: managed,
       convergeSeconds,
-      restartSettledSeconds: Math.round((Date.now() - restartedAt) / 1000),
+      restartSettledSeconds,
       peakMemoryMiB: peaksAfterConverge,
-      bucketNeededAtCrossplaneDefaults: platform.watchDemand.summary(DEFAULT_BREAKER, started, inTree),
+      bucketNeededAtCrossplaneDefaults: {
+        sinceApplied: platform.watchDemand.summary(DEFAULT_BREAKER, started, inTree),
+        afterRestart: platform.watchDemand.summary(DEFAULT_BREAKER, restartedAt, inTree),
+      },
       crossplaneArgs: platform.crossplane.args,
     };
   },

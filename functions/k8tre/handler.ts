@@ -18,7 +18,8 @@ import { isObject, type JsonObject } from './lib/json.js';
 import { Observed } from './lib/observed.js';
 import { KIND as CLUSTER_KIND } from './cluster/api.js';
 import { composeCluster } from './cluster/compose-cluster.js';
-import { KIND as NETWORK_KIND } from './network/api.js';
+import { GROUP, KIND as NETWORK_KIND } from './network/api.js';
+import { childXrIsCurrent } from './lib/child-xr-readiness.js';
 import { composeNetwork } from './network/compose-network.js';
 import { GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from './spoke/api.js';
 import { composeSpokeXr } from './spoke/compose-spoke.js';
@@ -60,7 +61,7 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
       desired.resources[name] = {
         resource: manifest,
         connectionDetails: {},
-        ready: readiness(observed, name, manifest.kind),
+        ready: readiness(observed, name, manifest),
       };
     }
     // Assigned, not merged: the SDK's merge helpers concatenate arrays, which would
@@ -122,7 +123,7 @@ function requiredResources(req: RunFunctionRequest): Map<string, JsonObject[]> {
  */
 function holdObservedResources(desired: Record<string, Resource>, observed: Observed): void {
   for (const [name, manifest] of holdObserved(observed, new Set(Object.keys(desired)))) {
-    desired[name] = { resource: manifest, connectionDetails: {}, ready: readiness(observed, name, manifest.kind) };
+    desired[name] = { resource: manifest, connectionDetails: {}, ready: readiness(observed, name, manifest) };
   }
 }
 
@@ -136,6 +137,9 @@ function compositeReadiness(conditions: readonly XrCondition[]): Ready {
   return conditions.some((condition) => !condition.ready) ? Ready.READY_FALSE : Ready.READY_UNSPECIFIED;
 }
 
-function readiness(observed: Observed, name: string, kind: string): Ready {
+function readiness(observed: Observed, name: string, manifest: JsonObject): Ready {
+  if (typeof manifest.apiVersion === 'string' && manifest.apiVersion.startsWith(`${GROUP}/`))
+    return childXrIsCurrent(observed.get(name), manifest) ? Ready.READY_TRUE : Ready.READY_FALSE;
+  const kind = String(manifest.kind);
   return observed.isReady(name) || (READY_WHEN_PRESENT.has(kind) && observed.has(name)) ? Ready.READY_TRUE : Ready.READY_FALSE;
 }

@@ -85,14 +85,16 @@ export function planReport(platform: RenderedPlatform): string {
     const clustersByEnv = new Map(own.map(({ rendered: c, round }) => [(round.xr.status as ClusterStatus).environment, c]));
     if (out.length > 0) out.push('');
     out.push(`Network ${networkName} (${rendered.file}): hub ${status.hub.addressSpace}, ${plural(status.gateways.length, 'gateway')}`);
-    // Environments by the gateway they are placed on, which DNS records must point to; then those not exposed.
+    // Environments by the gateway they are placed on, which DNS records must point to (a gateway
+    // whose environments were all removed stays, with none); then those not exposed, if any.
+    const notExposed = status.environments.filter((env) => env.gateway === undefined);
     const groups = [
       ...status.gateways.map((g) => {
         const environments = status.environments.filter((env) => env.gateway?.index === g.index);
         return { heading: `Gateway ${g.name}, public IP ${g.publicIpAddress ?? '(pending)'}: ${plural(environments.length, 'environment')}`, environments };
       }),
-      { heading: 'Not exposed on a public gateway', environments: status.environments.filter((env) => env.gateway === undefined) },
-    ].filter((group) => group.environments.length > 0);
+      ...(notExposed.length > 0 ? [{ heading: 'Not exposed on a public gateway', environments: notExposed }] : []),
+    ];
     for (const group of groups) {
       out.push('', group.heading);
       for (const env of group.environments) out.push('', ...environmentLines(env, status, clustersByEnv.get(env.name)));

@@ -133,7 +133,8 @@ export async function reconcileUntilSettled(
       const namespace = (rendered.xr.metadata as { namespace?: string }).namespace ?? 'default';
       // Crossplane reconciles XRs side by side: so are a round's children rendered (the session caps how many renders run).
       const children = [...rendered.composed].filter(([, manifest]) => isPackageXr(manifest));
-      const settled = await Promise.all(
+      // Every child ends before this round's files go; the first failure, in the children's order, is the one told.
+      const outcomes = await Promise.allSettled(
         children.map(([key, manifest]) => {
           const child = withoutRenderMetadata(manifest, namespace);
           const cacheKey = JSON.stringify(child);
@@ -147,7 +148,9 @@ export async function reconcileUntilSettled(
           return childRounds;
         }),
       );
-      children.forEach(([key], index) => rendered.children.set(key, settled[index]!));
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+      children.forEach(([key], index) => rendered.children.set(key, (outcomes[index] as PromiseFulfilledResult<Round[]>).value));
       const previous = rounds.at(-1);
       rounds.push(rendered);
       const childrenSettled = [...rendered.children].every(([key, child]) => previous?.children.get(key) === child);

@@ -1,7 +1,7 @@
 import { Ready, Status, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/k8tre/cluster/naming.js';
-import { loadExample, run, runWithRequired, settledDevCluster, type Json } from '../support/function.js';
+import { loadExample, run, runWithRequired, settledDevCluster, settledNetwork, type Json } from '../support/function.js';
 
 // Crossplane derives an XR's readiness from its composed resources unless the function says
 // otherwise, and an XR that has composed nothing is "all ready". A live control plane showed
@@ -99,5 +99,34 @@ describe("a provider's error on a composed resource", () => {
       status: Status.STATUS_CONDITION_TRUE,
       reason: 'AllSynced',
     });
+  });
+});
+
+describe("a spoke group's readiness, as its network sees it", () => {
+  // A group reports Ready for the spec it last reconciled. In the reconcile that adds an
+  // environment, and until the group has reconciled the change, that is an older spec: `npm run
+  // e2e` saw the network Ready with nothing composed for the new environment.
+  const settled = settledNetwork();
+  const GROUP_KEY = 'spokes-1';
+  const groupReady = (rsp: RunFunctionResponse) => rsp.desired?.resources?.[GROUP_KEY]?.ready;
+
+  it('is True once the group is Ready for what the network asks of it', () => {
+    expect(groupReady(run(settled.xr, settled.observed))).toBe(Ready.READY_TRUE);
+  });
+
+  it('is False in the reconcile that gives the group a new environment, though the group still says Ready', () => {
+    const spec = settled.xr.spec as { environments: Json[] };
+    const withQa = { ...settled.xr, spec: { ...spec, environments: [...spec.environments, { name: 'qa' }] } };
+    expect(groupReady(run(withQa, settled.observed))).toBe(Ready.READY_FALSE);
+  });
+
+  it('is False while its Ready condition is of an older generation than its spec', () => {
+    const group = settled.observed[GROUP_KEY] as { metadata: Json; status: { conditions: Json[] } };
+    const stale = {
+      ...group,
+      metadata: { ...group.metadata, generation: 3 },
+      status: { ...group.status, conditions: group.status.conditions.map((c) => ({ ...c, observedGeneration: 2 })) },
+    };
+    expect(groupReady(run(settled.xr, { ...settled.observed, [GROUP_KEY]: stale }))).toBe(Ready.READY_FALSE);
   });
 });

@@ -87,6 +87,11 @@ export function settledExampleResources(): Json[] {
   return [network, ...clusters].flatMap((settled) => Object.values(settled.tree));
 }
 
+/** An example network settled in-process, as the simulated providers report its resources. */
+export function settledNetwork(path = 'examples/network/k8tre.yaml'): ReturnType<typeof settle> {
+  return settle(loadExample(path), (manifest: Json) => asObserved(manifest as Manifest));
+}
+
 /** examples/cluster/dev.yaml settled in-process against the settled example network. */
 export function settledDevCluster(): { required: Record<string, Json[]>; xr: Json; observed: Record<string, Json> } {
   const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;

@@ -5,15 +5,15 @@
 // internal/circuit). Every hour each kind's informer replays its objects as updates; controller-
 // runtime (v0.23.1 cache/internal/informers.go, calculateResyncPeriod) spreads the kinds' periods
 // over 0.9 to 1.1 hours, so they mostly come apart, but they may coincide. An XR that composes at
-// most 50 resources spends at most 100 tokens even then, the bucket's size. So no XR composes
-// more than 50:
+// most 49 resources spends at most 100 tokens even then, with its own replay, the bucket's size.
+// So no XR composes more than 49:
 //   XK8treNetwork       the hub, shared zones, gateways (about 37 at most) and one group per 25 slots
 //   XK8treSpokeGroup    up to 25 spokes
 //   XK8treSpoke         one environment's 33 to 37 resources
 // An environment's group follows from its routing slot, which never changes (network/priorities.ts),
 // so an environment never moves between groups. With 300 environments, 12 groups.
 
-export const MAX_COMPOSED_PER_XR = 50;
+export const MAX_COMPOSED_PER_XR = 49;
 export const SPOKES_PER_GROUP = 25;
 
 /** The group an environment's spoke belongs to, from its routing slot (1 and up). */

@@ -1,0 +1,29 @@
+import { isObject, type JsonObject } from './json.js';
+
+// A composed XR of this package (a spoke group, a spoke) is ready for its parent only once it is
+// Ready for the spec the parent now asks of it. Its Ready condition otherwise describes an older
+// spec: in the reconcile that adds an environment, and until the child reconciles the change, the
+// group still reports Ready for its old spokes. `npm run e2e` saw a network report Ready for a
+// spec whose new environment had nothing composed yet.
+
+/** Whether the observed child is Ready for its latest generation, and already has every field desired. */
+export function childXrIsCurrent(observed: JsonObject | undefined, desired: JsonObject): boolean {
+  if (!observed) return false;
+  const generation = (observed.metadata as { generation?: number } | undefined)?.generation;
+  const conditions = (observed.status as { conditions?: { type?: string; status?: string; observedGeneration?: number }[] } | undefined)?.conditions ?? [];
+  const ready = conditions.find((c) => c.type === 'Ready');
+  if (ready?.status !== 'True') return false;
+  // Crossplane copies the generation it reconciled onto its conditions.
+  if (generation !== undefined && ready.observedGeneration !== undefined && ready.observedGeneration < generation) return false;
+  return holds(observed.spec, desired.spec);
+}
+
+/**
+ * Whether `observed` holds every value in `desired`: the API server may add fields (the XRD's
+ * defaults, Crossplane's `spec.crossplane`), never change one asked for.
+ */
+function holds(observed: unknown, desired: unknown): boolean {
+  if (Array.isArray(desired)) return Array.isArray(observed) && observed.length === desired.length && desired.every((item, i) => holds(observed[i], item));
+  if (isObject(desired)) return isObject(observed) && Object.entries(desired).every(([key, value]) => value === undefined || holds(observed[key], value));
+  return observed === desired;
+}

@@ -124,8 +124,12 @@ describe('npm start', () => {
 
 describe('npm start -- examples/network/research-250.yaml', () => {
   // Through the real CLI it takes minutes (README); the report is the same from the function called in-process.
-  const settled = reconcileInProcess(loadExample('examples/network/research-250.yaml'));
-  const status = settled.xr.status as NetworkStatus;
+  let settled: Reconciled;
+  let status: NetworkStatus;
+  beforeAll(() => {
+    settled = reconcileInProcess(loadExample('examples/network/research-250.yaml'));
+    status = settled.xr.status as NetworkStatus;
+  });
 
   it('places 249 exposed environments on three gateways, each with its own IP, and groups the report by them', () => {
     expect(status.gateways.map((g) => [g.name, g.environments.length])).toEqual([

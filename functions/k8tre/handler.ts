@@ -18,10 +18,10 @@ import { isObject, type JsonObject } from './lib/json.js';
 import { Observed } from './lib/observed.js';
 import { KIND as CLUSTER_KIND } from './cluster/api.js';
 import { composeCluster } from './cluster/compose-cluster.js';
-import { GROUP, KIND as NETWORK_KIND } from './network/api.js';
+import { KIND as NETWORK_KIND } from './network/api.js';
 import { childXrIsCurrent } from './lib/child-xr-readiness.js';
 import { composeNetwork } from './network/compose-network.js';
-import { GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from './spoke/api.js';
+import { API_VERSION as SPOKE_API_VERSION, GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from './spoke/api.js';
 import { composeSpokeXr } from './spoke/compose-spoke.js';
 import { composeSpokeGroup } from './spoke/group.js';
 import { errorMessage } from './lib/error-message.js';
@@ -138,8 +138,8 @@ function compositeReadiness(conditions: readonly XrCondition[]): Ready {
 }
 
 function readiness(observed: Observed, name: string, manifest: JsonObject): Ready {
-  if (typeof manifest.apiVersion === 'string' && manifest.apiVersion.startsWith(`${GROUP}/`))
-    return childXrIsCurrent(observed.get(name), manifest) ? Ready.READY_TRUE : Ready.READY_FALSE;
+  // A composed XR of this package: a spoke group or a spoke.
+  if (manifest.apiVersion === SPOKE_API_VERSION) return childXrIsCurrent(observed, name, manifest) ? Ready.READY_TRUE : Ready.READY_FALSE;
   const kind = String(manifest.kind);
   return observed.isReady(name) || (READY_WHEN_PRESENT.has(kind) && observed.has(name)) ? Ready.READY_TRUE : Ready.READY_FALSE;
 }

@@ -1,4 +1,5 @@
 import { isObject, type JsonObject } from './json.js';
+import type { Observed } from './observed.js';
 
 // A composed XR of this package (a spoke group, a spoke) is ready for its parent only once it is
 // Ready for the spec the parent now asks of it. Its Ready condition otherwise describes an older
@@ -7,15 +8,8 @@ import { isObject, type JsonObject } from './json.js';
 // spec whose new environment had nothing composed yet.
 
 /** Whether the observed child is Ready for its latest generation, and already has every field desired. */
-export function childXrIsCurrent(observed: JsonObject | undefined, desired: JsonObject): boolean {
-  if (!observed) return false;
-  const generation = (observed.metadata as { generation?: number } | undefined)?.generation;
-  const conditions = (observed.status as { conditions?: { type?: string; status?: string; observedGeneration?: number }[] } | undefined)?.conditions ?? [];
-  const ready = conditions.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'True') return false;
-  // Crossplane copies the generation it reconciled onto its conditions.
-  if (generation !== undefined && ready.observedGeneration !== undefined && ready.observedGeneration < generation) return false;
-  return holds(observed.spec, desired.spec);
+export function childXrIsCurrent(observed: Observed, name: string, desired: JsonObject): boolean {
+  return observed.isReadyForLatestGeneration(name) && holds(observed.get(name)?.spec, desired.spec);
 }
 
 /**

@@ -59,6 +59,14 @@ export class Observed {
     return this.condition(name, 'Ready')?.status === 'True';
   }
 
+  /** Ready for its latest spec: Crossplane copies the generation it reconciled onto an XR's conditions. */
+  isReadyForLatestGeneration(name: string): boolean {
+    const ready = this.condition(name, 'Ready');
+    const reconciled = ready?.observedGeneration;
+    const generation = dig(this.resources.get(name), 'metadata', 'generation');
+    return ready?.status === 'True' && !(typeof reconciled === 'number' && typeof generation === 'number' && reconciled < generation);
+  }
+
   /**
    * The provider's error, when it last failed to reconcile the resource: `Synced=False`
    * carries Azure's message (Upjet's "create failed: … RESPONSE 400 …").

@@ -347,7 +347,7 @@ describe('day-2 changes to a cluster', () => {
 
   it('geo-replicating the storage changes only the accounts’ replication, in place', async () => {
     const change = await clusterStep('replicate storage to the paired region', withField(example, 'spec.storage', { replication: 'GRS' }));
-    expect(onlyKeys(change)).toEqual(['storage-core', 'storage-workspace']);
+    expect(onlyKeys(change)).toEqual(['data-stores/storage-core', 'data-stores/storage-workspace']);
     expect([...new Set(allPaths(change))]).toEqual(['spec.forProvider.accountReplicationType']);
   });
 

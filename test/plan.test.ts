@@ -85,8 +85,8 @@ describe('npm start', () => {
   it('counts resources by kind exactly as the written stream holds them', () => {
     const composed = parseStream(readFileSync(result.files.stream, 'utf8')).filter((d) => !d.kind.startsWith('XK8tre'));
     const counts = countsByKind(composed);
-    // The network's spoke group and spokes are XRs of their own, composed by it.
-    expect(result.report).toContain(`Resources by kind (${composed.length} in all, composed by 5 XRs and the 5 XRs they compose)`);
+    // The network’s spoke group and spokes, and each cluster’s data stores, are XRs of their own, composed by them.
+    expect(result.report).toContain(`Resources by kind (${composed.length} in all, composed by 5 XRs and the 9 XRs they compose)`);
     for (const [kindAndGroup, n] of counts)
       expect(result.report).toMatch(new RegExp(`^  ${kindAndGroup.replace(' ', ' +').replace(/\./g, '\\.')} +${n}$`, 'm'));
   });

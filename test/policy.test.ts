@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_FILES, readPlatform, renderPlatform } from '../scripts/lib/platform.js';
-import { lastRound, reconcileUntilSettled, type Manifest } from '../scripts/lib/reconcile.js';
+import { lastRound, reconcileUntilSettled, treeComposed, type Manifest } from '../scripts/lib/reconcile.js';
 import type { Json } from './support/function.js';
 import { useRenderSession } from './support/render.js';
 import { POLICY, type Rule } from './policy/rules.js';
 
 // The security policy (test/policy/rules.ts) over every resource the examples render through
-// the real CLI, reconcile after reconcile until settled: the whole example platform, the other
+// the real CLI, reconcile after reconcile until settled, child XRs’ resources included: the whole example platform, the other
 // network examples and the walkthrough's network. Objects written into clusters are checked
 // with what they carry. Each rule also meets a fixture that breaks it.
 
@@ -21,9 +21,9 @@ const withPayloads = (m: Manifest): Manifest[] => {
 
 beforeAll(async () => {
   const platform = await renderPlatform(session(), readPlatform(EXAMPLE_FILES).platform);
-  for (const xr of [...platform.networks, ...platform.clusters]) rendered.push(...lastRound(xr.rounds).composed.values());
+  for (const xr of [...platform.networks, ...platform.clusters]) rendered.push(...treeComposed(lastRound(xr.rounds)).values());
   for (const file of ['examples/network/existing-hub.yaml', 'examples/network/internal-domain.yaml', 'examples/gitops/platform/network.yaml']) {
-    rendered.push(...lastRound(await reconcileUntilSettled(session(), file)).composed.values());
+    rendered.push(...treeComposed(lastRound(await reconcileUntilSettled(session(), file))).values());
   }
 }, 300_000);
 

@@ -13,7 +13,7 @@ import { STORAGE_PURPOSES } from '../../functions/k8tre/cluster/naming.js';
 // cluster goes in the order its Usages give, keeping its data stores and their group in Azure;
 // at the end the namespace holds nothing the platform made.
 
-/** Composition resource names of what a cluster keeps in Azure by default: the data stores and their group. */
+/** Composition resource names of what a cluster keeps in Azure by default: the data stores and their group (its XK8treDataStores composes them; Crossplane labels them with the cluster, the root XR). */
 const RETAINED = new Set([keys.keyVault, keys.dataResourceGroup, ...STORAGE_PURPOSES.map((purpose) => keys.storage(purpose))]);
 const USAGE = { apiVersion: 'protection.crossplane.io/v1beta1', kind: 'Usage' };
 

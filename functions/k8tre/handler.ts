@@ -21,7 +21,9 @@ import { composeCluster } from './cluster/compose-cluster.js';
 import { KIND as NETWORK_KIND } from './network/api.js';
 import { childXrIsCurrent } from './lib/child-xr-readiness.js';
 import { composeNetwork } from './network/compose-network.js';
-import { API_VERSION as SPOKE_API_VERSION, GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from './spoke/api.js';
+import { GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from './spoke/api.js';
+import { API_VERSION as PACKAGE_API_VERSION, KIND as DATA_STORES_KIND } from './stores/api.js';
+import { composeDataStoresXr } from './stores/compose-stores.js';
 import { composeSpokeXr } from './spoke/compose-spoke.js';
 import { composeSpokeGroup } from './spoke/group.js';
 import { errorMessage } from './lib/error-message.js';
@@ -34,6 +36,7 @@ const composers: Record<string, Composer> = {
   [SPOKE_GROUP_KIND]: composeSpokeGroup,
   [SPOKE_KIND]: composeSpokeXr,
   [CLUSTER_KIND]: composeCluster,
+  [DATA_STORES_KIND]: composeDataStoresXr,
 };
 
 export class K8treFunction implements FunctionHandler {
@@ -138,8 +141,8 @@ function compositeReadiness(conditions: readonly XrCondition[]): Ready {
 }
 
 function readiness(observed: Observed, name: string, manifest: JsonObject): Ready {
-  // A composed XR of this package: a spoke group or a spoke.
-  if (manifest.apiVersion === SPOKE_API_VERSION) return childXrIsCurrent(observed, name, manifest) ? Ready.READY_TRUE : Ready.READY_FALSE;
+  // A composed XR of this package: a spoke group, a spoke, a cluster's data stores.
+  if (manifest.apiVersion === PACKAGE_API_VERSION) return childXrIsCurrent(observed, name, manifest) ? Ready.READY_TRUE : Ready.READY_FALSE;
   const kind = String(manifest.kind);
   return observed.isReady(name) || (READY_WHEN_PRESENT.has(kind) && observed.has(name)) ? Ready.READY_TRUE : Ready.READY_FALSE;
 }

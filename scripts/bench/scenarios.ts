@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { reconcileInProcess, type Json } from '../lib/in-process.js';
 import { ROOT } from '../lib/paths.js';
+import { keys } from '../../functions/k8tre/cluster/naming.js';
 
 // What the benchmark sends: for networks, the steady-state request (every composed resource
 // observed and Ready, as on each poll of a running platform, the largest request the function
-// answers); for a cluster, the request of every reconcile from first render to settled.
+// answers); for a cluster, the request of every reconcile from first render to settled, and its
+// data stores' at steady state.
 
 export interface Scenario {
   readonly name: string;
@@ -68,9 +70,14 @@ function lastRequest(reconciled: { readonly requests: readonly RunFunctionReques
   return request;
 }
 
-/** The dev cluster of the example network, one scenario per reconcile until it settles. */
+/** The dev cluster of the example network, one scenario per reconcile until it settles; then its data stores at steady state. */
 export function clusterScenarios(): Scenario[] {
   const network = reconcileInProcess(load('examples/network/k8tre.yaml'));
-  const { requests } = reconcileInProcess(load('examples/cluster/dev.yaml'), { network: [network.xr] });
-  return requests.map((request, i) => ({ name: `cluster dev, reconcile ${i + 1} of ${requests.length}`, environments: 1, request }));
+  const cluster = reconcileInProcess(load('examples/cluster/dev.yaml'), { network: [network.xr] });
+  const stores = cluster.children.get(keys.dataStores);
+  if (!stores) throw new Error('the dev cluster composed no data stores');
+  return [
+    ...cluster.requests.map((request, i) => ({ name: `cluster dev, reconcile ${i + 1} of ${cluster.requests.length}`, environments: 1, request })),
+    { name: 'data stores of cluster dev, steady state', environments: 1, request: lastRequest(stores) },
+  ];
 }

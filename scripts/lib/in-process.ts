@@ -1,7 +1,7 @@
 import { RunFunctionRequest, Severity, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../../functions/k8tre/handler.js';
 import { asObserved, isPackageXr, type Manifest } from './reconcile.js';
-import { PAUSED } from '../../functions/k8tre/spoke/group.js';
+import { PAUSED } from '../../functions/k8tre/lib/adoption.js';
 
 // The function called in-process, reconcile after reconcile as Crossplane would call it: each
 // round's desired resources come back as observed and Ready (reconcile.ts's simulated

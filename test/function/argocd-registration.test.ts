@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { K8TRE_ANNOTATIONS } from '../../functions/k8tre/cluster/k8tre-contract.js';
 import { SIMULATED_CA } from '../../scripts/lib/reconcile.js';
-import { desired, desiredNames, runWithRequired, settledDevCluster, type Json } from '../support/function.js';
+import { desired, desiredNames, runWithRequired, settledDevCluster, storesOf, type Json } from '../support/function.js';
 
 // Registration with the management ArgoCD: a cluster Secret whose CA comes from the cluster's own
 // kube-system/kube-root-ca.crt, read by an observe-only Object, so no connection secret is needed.
@@ -102,7 +102,8 @@ describe('registration with the management ArgoCD', () => {
   it("publishes every fact K8TRE's manifests hard-code today as annotations, from what the cluster composed", () => {
     const annotations = secretOf(runWithRequired(settled.xr, required, settled.observed)).spec.forProvider.manifest.metadata.annotations;
     const status = settled.xr.status as { identities: { workloads: { name: string; clientId: string }[] } };
-    const azureName = (key: string) => (settled.observed[key]!.metadata as { annotations: Record<string, string> }).annotations['crossplane.io/external-name'];
+    const azureName = (key: string) =>
+      (storesOf(settled.tree)[key]!.metadata as { annotations: Record<string, string> }).annotations['crossplane.io/external-name'];
     const clientId = (name: string) => status.identities.workloads.find((w) => w.name === name)?.clientId;
     expect(annotations).toEqual({
       'azure.k8tre.io/tenant-id': '00000000-0000-0000-0000-000000000000',

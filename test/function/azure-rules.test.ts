@@ -13,6 +13,8 @@ import {
   runWithRequired,
   settle,
   status as status_,
+  storesOf,
+  composedStores,
   withField,
   type Json,
 } from '../support/function.js';
@@ -390,35 +392,35 @@ describe('high availability (learn.microsoft.com/azure/aks/use-system-pools)', (
 });
 
 describe("the data stores outlive the cluster (azurerm's prevent_deletion_if_contains_resources: no group that holds resources is deleted)", () => {
-  const groupOf = (manifest: Json) => (forProvider(manifest).resourceGroupNameRef as { name: string }).name;
+  const groupOf = (manifest: Json) =>
+    (forProvider(manifest).resourceGroupNameRef as { name: string } | undefined)?.name ?? forProvider(manifest).resourceGroupName;
   const policies = (manifest: Json) => (manifest.spec as { managementPolicies?: string[] }).managementPolicies;
 
   it('puts the Key Vault and storage accounts in a resource group of their own, retained with them, so deleting the cluster’s group completes', () => {
-    const { observed } = settledCluster();
-    for (const key of ['keyvault', 'storage-workspace', 'storage-core']) expect(groupOf(observed[key]!), key).toBe('dev-resource-group-data');
-    expect(observed['resource-group-data']?.metadata).toMatchObject({ annotations: { 'crossplane.io/external-name': 'rg-dev-data' } });
-    expect(policies(observed['resource-group-data']!)).toEqual(['Observe', 'Create', 'Update', 'LateInitialize']);
+    const { observed, tree } = settledCluster();
+    const stores = storesOf(tree);
+    for (const key of ['keyvault', 'storage-workspace', 'storage-core']) expect(groupOf(stores[key]!), key).toBe('dev-data-resource-group-data');
+    expect(stores['resource-group-data']?.metadata).toMatchObject({ annotations: { 'crossplane.io/external-name': 'rg-dev-data' } });
+    for (const key of ['resource-group-data', 'keyvault', 'storage-workspace', 'storage-core']) {
+      expect(policies(stores[key]!), key).toEqual(['Observe', 'Create', 'Update', 'LateInitialize']);
+    }
     expect(policies(observed['resource-group']!)).toBeUndefined();
-    expect(groupOf(observed['keyvault-endpoint']!)).toBe('dev-resource-group');
+    // The endpoints stay with the cluster's network resources, in its group.
+    expect(groupOf(stores['keyvault-endpoint']!)).toBe('rg-dev-aks');
   });
 
   it('leaves stores an earlier version put in the cluster’s group there, and retains that group instead of hanging on its deletion', () => {
     const { observed } = settledCluster();
-    const legacy = Object.fromEntries(
-      Object.entries(observed)
-        .filter(([key]) => key !== 'resource-group-data')
-        .map(([key, manifest]) => {
-          if (!['keyvault', 'storage-workspace', 'storage-core'].includes(key)) return [key, manifest];
-          const moved = structuredClone(manifest);
-          forProvider(moved).resourceGroupNameRef = { name: 'dev-resource-group' };
-          return [key, moved];
-        }),
-    );
-    const rsp = runWithRequired(cluster, required, legacy);
-    expect(groupOf(desired(rsp, 'keyvault'))).toBe('dev-resource-group');
-    expect(groupOf(desired(rsp, 'storage-core'))).toBe('dev-resource-group');
-    expect(rsp.desired?.resources['resource-group-data']).toBeUndefined();
+    const told = structuredClone(observed['data-stores']!) as { spec: { keyVault: Json; storage: Record<string, Json> } };
+    for (const store of [told.spec.keyVault, ...Object.values(told.spec.storage)]) store.resourceGroupName = 'rg-dev-aks';
+    const rsp = runWithRequired(cluster, required, { ...observed, 'data-stores': told as unknown as Json });
+    const spec = desired(rsp, 'data-stores').spec as { keyVault: Json; storage: Record<string, Json> };
+    expect([spec.keyVault, ...Object.values(spec.storage)].map((store) => store.resourceGroupName)).toEqual(['rg-dev-aks', 'rg-dev-aks', 'rg-dev-aks']);
     expect(policies(desired(rsp, 'resource-group'))).toEqual(['Observe', 'Create', 'Update', 'LateInitialize']);
+    const stores = composedStores(rsp);
+    expect(stores.desired?.resources['resource-group-data']).toBeUndefined();
+    expect(groupOf(desired(stores, 'keyvault'))).toBe('rg-dev-aks');
+    expect(groupOf(desired(stores, 'storage-core'))).toBe('rg-dev-aks');
   });
 
   it('refuses one group for both', () => {
@@ -429,11 +431,20 @@ describe("the data stores outlive the cluster (azurerm's prevent_deletion_if_con
 });
 
 describe('storage with public network access off (azurerm 4.x reads queue and static-website properties through the data plane)', () => {
+  const endpointKeys = [
+    'keyvault-endpoint',
+    ...['core', 'workspace'].flatMap((p) => ['blob', 'dfs', 'file', 'queue', 'table'].map((s) => `storage-${p}-endpoint-${s}`)),
+  ];
+  const endpointsOf = (rsp: ReturnType<typeof runWithRequired>) =>
+    Object.keys(rsp.desired?.resources ?? {})
+      .filter((k) => k.includes('-endpoint'))
+      .sort();
+
   it('composes every private endpoint in the same reconcile as the accounts, with the IDs they will have, while the accounts report nothing (403 until an endpoint exists)', () => {
     // The round in which the data group reports its ID: the accounts are created, but their
     // reads fail until an endpoint carries them, so they never report an ID of their own.
-    const { observed } = settledCluster();
-    const stalled = structuredClone(observed);
+    const { tree } = settledCluster();
+    const stalled = storesOf(tree);
     for (const key of ['storage-workspace', 'storage-core']) {
       stalled[key] = {
         ...stalled[key]!,
@@ -441,30 +452,59 @@ describe('storage with public network access off (azurerm 4.x reads queue and st
       };
       for (const service of ['blob', 'file', 'queue', 'table', 'dfs']) delete stalled[`${key}-endpoint-${service}`];
     }
-    const rsp = runWithRequired(cluster, required, stalled);
-    const group = (observed['resource-group-data']!.status as { atProvider: Json }).atProvider.id as string;
+    const rsp = runWithRequired(cluster, required, settledCluster().observed);
+    const spec = desired(rsp, 'data-stores').spec as { storage: Record<string, Json> };
+    for (const account of Object.values(spec.storage)) delete account.id;
+    const stores = composedStores(rsp, stalled);
+    const group = (stalled['resource-group-data']!.status as { atProvider: Json }).atProvider.id as string;
     for (const purpose of ['workspace', 'core']) {
-      const account = (desired(rsp, `storage-${purpose}`).metadata as { annotations: Record<string, string> }).annotations['crossplane.io/external-name'];
+      const account = (desired(stores, `storage-${purpose}`).metadata as { annotations: Record<string, string> }).annotations['crossplane.io/external-name'];
       for (const service of ['blob', 'file', 'queue', 'table', 'dfs']) {
-        const endpoint = forProvider(desired(rsp, `storage-${purpose}-endpoint-${service}`));
+        const endpoint = forProvider(desired(stores, `storage-${purpose}-endpoint-${service}`));
         expect((endpoint.privateServiceConnection as Json).privateConnectionResourceId).toBe(`${group}/providers/Microsoft.Storage/storageAccounts/${account}`);
       }
-      expect(forProvider(desired(rsp, `storage-${purpose}`))).toMatchObject({ publicNetworkAccessEnabled: false, networkRules: { defaultAction: 'Deny' } });
+      expect(forProvider(desired(stores, `storage-${purpose}`))).toMatchObject({ publicNetworkAccessEnabled: false, networkRules: { defaultAction: 'Deny' } });
     }
   });
 
-  it('composes them from the first reconcile in which the data group has an ID', () => {
+  it('tells the data stores the IDs the stores will have as soon as the cluster’s group reports its subscription, so every endpoint comes with the stores', () => {
     const first = runWithRequired(cluster, required);
-    expect(Object.keys(first.desired?.resources ?? {}).filter((k) => k.includes('-endpoint'))).toEqual([]);
-    const groupOnly = { 'resource-group-data': observe(desired(first, 'resource-group-data')) };
+    // The endpoints go in the cluster's group, by name: the data stores wait for it.
+    expect(first.desired?.resources['data-stores']).toBeUndefined();
+    const groupOnly = { 'resource-group': observe(desired(first, 'resource-group')) };
     const second = runWithRequired(cluster, required, groupOnly);
-    expect(
-      Object.keys(second.desired?.resources ?? {})
-        .filter((k) => k.includes('-endpoint'))
-        .sort(),
-    ).toEqual(
-      ['keyvault-endpoint', ...['core', 'workspace'].flatMap((p) => ['blob', 'dfs', 'file', 'queue', 'table'].map((s) => `storage-${p}-endpoint-${s}`))].sort(),
+    const spec = desired(second, 'data-stores').spec as { keyVault: { name: string; id: string }; storage: Record<string, { name: string; id: string }> };
+    expect(spec.keyVault.id).toBe(
+      `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dev-data/providers/Microsoft.KeyVault/vaults/${spec.keyVault.name}`,
     );
+    expect(spec.storage.core!.id).toBe(
+      `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dev-data/providers/Microsoft.Storage/storageAccounts/${spec.storage.core!.name}`,
+    );
+    expect(endpointsOf(composedStores(second))).toEqual([...endpointKeys].sort());
+  });
+
+  it('keeps telling the data stores the IDs it told them, whatever they report, so that their spec holds still', () => {
+    // A new spec makes the data stores unready until they reconcile it, and the cluster with them:
+    // ArgoCD, waiting on the cluster's wave, would see it Healthy, then Progressing again.
+    const { observed } = settledCluster();
+    const stores = observed['data-stores'] as { spec: { keyVault: { id: string } }; status: { keyVault: { id: string } } };
+    const told = stores.spec.keyVault.id;
+    const reported = `${told.toUpperCase()}-AS-AZURE-CASES-IT`;
+    stores.status.keyVault.id = reported;
+    const rsp = runWithRequired(cluster, required, observed);
+    expect((desired(rsp, 'data-stores').spec as { keyVault: { id: string } }).keyVault.id).toBe(told);
+    // The cluster's own roles follow what Azure reports.
+    expect(forProvider(desired(rsp, 'role-secrets-provider-keyvault-secrets-user')).scope).toBe(reported);
+  });
+
+  it('composes them from the first reconcile in which the data group has an ID, when not told the IDs', () => {
+    const rsp = runWithRequired(cluster, required, settledCluster().observed);
+    const spec = desired(rsp, 'data-stores').spec as { keyVault: Json; storage: Record<string, Json> };
+    for (const store of [spec.keyVault, ...Object.values(spec.storage)]) delete store.id;
+    const first = composedStores(rsp);
+    expect(endpointsOf(first)).toEqual([]);
+    const second = composedStores(rsp, { 'resource-group-data': observe(desired(first, 'resource-group-data')) });
+    expect(endpointsOf(second)).toEqual([...endpointKeys].sort());
   });
 });
 
@@ -478,9 +518,9 @@ describe('Shared Key on the storage accounts (learn.microsoft.com/azure/storage/
       .sort();
 
   it("keeps keys only on the core account, for K8TRE's rwx-default class, which mounts Azure Files with the key", () => {
-    const { observed } = settledCluster();
-    expect(forProvider(observed['storage-core']).sharedAccessKeyEnabled).toBe(true);
-    expect(forProvider(observed['storage-workspace']).sharedAccessKeyEnabled).toBe(false);
+    const { observed, tree } = settledCluster();
+    expect(forProvider(storesOf(tree)['storage-core']).sharedAccessKeyEnabled).toBe(true);
+    expect(forProvider(storesOf(tree)['storage-workspace']).sharedAccessKeyEnabled).toBe(false);
     expect(kubeletRoles(observed)).toEqual([
       'role-kubelet-core-account-contributor: Storage Account Contributor',
       'role-kubelet-core-blob-data-contributor: Storage Blob Data Contributor',
@@ -489,8 +529,8 @@ describe('Shared Key on the storage accounts (learn.microsoft.com/azure/storage/
   });
 
   it('refuses keys on both with sharedKeyAccess.core: false, and the kubelet then holds no role that lists them', () => {
-    const { observed } = settle(withField(cluster, 'spec.storage.sharedKeyAccess', { core: false }), observe, required);
-    for (const purpose of ['core', 'workspace']) expect(forProvider(observed[`storage-${purpose}`]).sharedAccessKeyEnabled).toBe(false);
+    const { observed, tree } = settle(withField(cluster, 'spec.storage.sharedKeyAccess', { core: false }), observe, required);
+    for (const purpose of ['core', 'workspace']) expect(forProvider(storesOf(tree)[`storage-${purpose}`]).sharedAccessKeyEnabled).toBe(false);
     expect(kubeletRoles(observed)).toEqual([
       'role-kubelet-core-blob-data-contributor: Storage Blob Data Contributor',
       'role-kubelet-workspace-blob-data-contributor: Storage Blob Data Contributor',
@@ -501,16 +541,17 @@ describe('Shared Key on the storage accounts (learn.microsoft.com/azure/storage/
     // Refusing them on upgrade would cut off every volume mounted with the key, at its next mount.
     const { observed } = settledCluster();
     const earlier = structuredClone(observed);
-    const account = earlier['storage-workspace'] as { spec: { forProvider: Json }; status: { atProvider: Json } };
-    account.spec.forProvider.sharedAccessKeyEnabled = true;
-    account.status.atProvider.sharedAccessKeyEnabled = true;
+    const stores = earlier['data-stores'] as { status: { storage: Record<string, Json> } };
+    stores.status.storage.workspace!.sharedAccessKeyEnabled = true;
+    const sharedKey = (rsp: ReturnType<typeof runWithRequired>) =>
+      (desired(rsp, 'data-stores').spec as { storage: { workspace: Json } }).storage.workspace.sharedAccessKeyEnabled;
     const upgraded = runWithRequired(cluster, required, earlier);
-    expect(forProvider(desired(upgraded, 'storage-workspace')).sharedAccessKeyEnabled).toBe(true);
+    expect(sharedKey(upgraded)).toBe(true);
     expect(desired(upgraded, 'role-kubelet-workspace-account-contributor')).toBeDefined();
     expect(upgraded.results.map((r) => r.message)).toContainEqual(expect.stringContaining('spec.storage.sharedKeyAccess.workspace:'));
 
     const refused = runWithRequired(withField(cluster, 'spec.storage.sharedKeyAccess', { workspace: false }), required, earlier);
-    expect(forProvider(desired(refused, 'storage-workspace')).sharedAccessKeyEnabled).toBe(false);
+    expect(sharedKey(refused)).toBe(false);
     expect(refused.desired?.resources?.['role-kubelet-workspace-account-contributor']).toBeUndefined();
     expect(refused.results.map((r) => r.message).join('\n')).not.toContain('sharedKeyAccess');
   });
@@ -549,20 +590,22 @@ describe("Cilium's Gateway API (operator/pkg/gateway-api/cell.go of each release
 
 describe("K8TRE's naming preset (k8tre/k8tre agnostics/storage-class/azure/envs/*/rwx-default.yaml)", () => {
   it('names the stores what an unmodified K8TRE reads: stgk8trecore<env> in rg-k8tre-<env>-uks-aks', () => {
-    const { observed, xr } = settle(withField(cluster, 'spec.naming', 'K8TRE'), observe, required);
-    const azureName = (key: string) => (observed[key]!.metadata as { annotations: Record<string, string> }).annotations['crossplane.io/external-name'];
-    expect(azureName('storage-core')).toBe('stgk8trecoredev');
-    expect(azureName('storage-workspace')).toBe('stgk8treworkspacedev');
-    expect(azureName('keyvault')).toBe('dev-k8tre-kv');
-    expect(azureName('resource-group-data')).toBe('rg-k8tre-dev-uks-aks');
-    expect(azureName('resource-group')).toBe('rg-k8tre-dev-uks-cluster');
-    expect(forProvider(observed['storage-core']).resourceGroupNameRef).toEqual({ name: 'dev-resource-group-data' });
+    const { observed, tree, xr } = settle(withField(cluster, 'spec.naming', 'K8TRE'), observe, required);
+    const stores = storesOf(tree);
+    const azureName = (manifest: Json) => (manifest.metadata as { annotations: Record<string, string> }).annotations['crossplane.io/external-name'];
+    expect(azureName(stores['storage-core']!)).toBe('stgk8trecoredev');
+    expect(azureName(stores['storage-workspace']!)).toBe('stgk8treworkspacedev');
+    expect(azureName(stores['keyvault']!)).toBe('dev-k8tre-kv');
+    expect(azureName(stores['resource-group-data']!)).toBe('rg-k8tre-dev-uks-aks');
+    expect(azureName(observed['resource-group']!)).toBe('rg-k8tre-dev-uks-cluster');
+    expect(forProvider(stores['storage-core']).resourceGroupNameRef).toEqual({ name: 'dev-data-resource-group-data' });
     expect((xr.status as { storage: { core: { name: string } } }).storage.core.name).toBe('stgk8trecoredev');
   });
 
   it('lets explicit names win, and refuses an environment whose K8TRE names Azure would refuse', () => {
     const named = withField(withField(cluster, 'spec.naming', 'K8TRE'), 'spec.keyVault.name', 'kv-own-name');
-    expect(desired(runWithRequired(named, required), 'keyvault').metadata).toMatchObject({ annotations: { 'crossplane.io/external-name': 'kv-own-name' } });
+    const groupReady = { 'resource-group': observe(desired(runWithRequired(named, required), 'resource-group')) };
+    expect((desired(runWithRequired(named, required, groupReady), 'data-stores').spec as { keyVault: Json }).keyVault.name).toBe('kv-own-name');
     const long = withField(withField(cluster, 'spec.naming', 'K8TRE'), 'spec.environment', 'research1');
     expect(fatalMessage(runWithRequired(long, required))).toContain(
       "spec.naming: K8TRE names environment research1's workspace storage account stgk8treworkspaceresearch1, longer than Azure's 24 characters; set spec.storage.accountNames.workspace",

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ORPHANING_POLICIES } from '../../functions/k8tre/network/migration.js';
-import { PAUSED } from '../../functions/k8tre/spoke/group.js';
+import { ORPHANING_POLICIES, PAUSED } from '../../functions/k8tre/lib/adoption.js';
 import { EXTERNAL_NAME } from '../../functions/k8tre/lib/manifest.js';
 import { fatalMessage, reconcileInProcess, runAsCrossplane, treeResources, type Json } from '../../scripts/lib/in-process.js';
 import { asObserved, isPackageXr, parseStream, RESOURCE_NAME_ANNOTATION, type Manifest } from '../../scripts/lib/reconcile.js';

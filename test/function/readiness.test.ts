@@ -93,6 +93,16 @@ describe("a provider's error on a composed resource", () => {
     expect(synced).toMatchObject({ status: Status.STATUS_CONDITION_TRUE, reason: 'AllSynced' });
   });
 
+  it("reaches the cluster from its data stores' own resources, through their ResourcesSynced", () => {
+    // The Key Vault is composed by the cluster's XK8treDataStores: Azure's refusal of it must still
+    // show on the cluster, which people and ArgoCD look at.
+    const { required, xr, observed } = settledDevCluster();
+    const stores = observed[keys.dataStores] as { status: { conditions?: Json[] } };
+    stores.status.conditions = [{ type: 'ResourcesSynced', status: 'False', reason: 'ProviderError', message: `${keys.keyVault}: ${azureError}` }];
+    const synced = runWithRequired(xr, required, observed).conditions.find((c) => c.type === 'ResourcesSynced');
+    expect(synced).toMatchObject({ status: Status.STATUS_CONDITION_FALSE, message: `${keys.dataStores}: ${keys.keyVault}: ${azureError}` });
+  });
+
   it('is ResourcesSynced=True once every provider has reconciled', () => {
     const { required, xr, observed } = settledDevCluster();
     expect(runWithRequired(xr, required, observed).conditions.find((c) => c.type === 'ResourcesSynced')).toMatchObject({

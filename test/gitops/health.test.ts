@@ -260,10 +260,23 @@ describe('Application health (app of apps)', () => {
   // An XR Application never prunes: once a cluster's file is gone from git its XR is left,
   // OutOfSync, after a successful sync of that revision. It must not hold up later waves.
   it('passes health up for a child left OutOfSync by a successful sync of its revision', () => {
-    expect(health(app({ sync: { status: 'OutOfSync', revision: 'abc' }, health: { status: 'Healthy' }, operationState: synced('abc') }))).toEqual({
-      status: 'Healthy',
-      message: '',
-    });
+    const left = { kind: 'XK8treCluster', name: 'qa', status: 'OutOfSync', requiresPruning: true, health: { status: 'Healthy' } };
+    const kept = { kind: 'XK8treCluster', name: 'dev', status: 'Synced', health: { status: 'Healthy' } };
+    expect(
+      health(app({ sync: { status: 'OutOfSync', revision: 'abc' }, health: { status: 'Healthy' }, operationState: synced('abc'), resources: [kept, left] })),
+    ).toEqual({ status: 'Healthy', message: '' });
+  });
+
+  // ArgoCD compared the child before its first sync had created the XR: OutOfSync, the XR Missing
+  // or not assessed, the Application Healthy with nothing assessed, and its sync Succeeded. The
+  // end-to-end run saw the next wave created 36 s before the cluster was Healthy.
+  it('keeps a child Progressing until ArgoCD has compared what its sync applied', () => {
+    const compared = (resources: Json[]) =>
+      health(app({ sync: { status: 'OutOfSync', revision: 'abc' }, health: { status: 'Healthy' }, operationState: synced('abc'), resources }));
+    const waiting = { status: 'Progressing', message: 'Waiting for ArgoCD to compare what it synced' };
+    expect(compared([])).toEqual(waiting);
+    expect(compared([{ kind: 'XK8treCluster', name: 'dev', status: 'OutOfSync' }])).toEqual(waiting);
+    expect(compared([{ kind: 'XK8treCluster', name: 'dev', status: 'OutOfSync', health: { status: 'Missing' } }])).toEqual(waiting);
   });
 });
 

@@ -5,7 +5,17 @@ import { join } from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../functions/k8tre/cluster/status.js';
-import { SIMULATED_CA, lastRound, reconcileUntilSettled, toRound, writeObserved, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
+import {
+  SIMULATED_CA,
+  lastRound,
+  reconcileUntilSettled,
+  toRound,
+  treeComposed,
+  treeStream,
+  writeObserved,
+  type Manifest,
+  type Round,
+} from '../../scripts/lib/reconcile.js';
 import { withField } from '../support/function.js';
 import { expectValid, forProvider, observedAt, settleNetwork, spokeOf, usages, useRenderSession } from '../support/render.js';
 
@@ -26,8 +36,8 @@ describe('XK8treCluster', () => {
     rounds = await reconcileUntilSettled(session(), 'examples/cluster/dev.yaml', { extraArgs: ['--required-resources', join(work, 'network.yaml')] });
   });
 
-  it('validates every reconcile against the provider CRDs and the XRD', async () => {
-    for (const round of rounds) await expectValid(round.stream);
+  it('validates every reconcile, its data stores’ too, against the provider CRDs and the XRDs', async () => {
+    for (const round of rounds) await expectValid(treeStream(round));
   });
 
   it('composes nothing from guesses until the network has reported what the cluster needs', async () => {
@@ -42,15 +52,16 @@ describe('XK8treCluster', () => {
   });
 
   it('gates each resource on the observed IDs it needs, and carries those IDs', () => {
-    const has = (i: number, key: string) => rounds[i]!.composed.has(key);
-    // First reconcile: only what needs no observed ID.
-    expect(has(0, 'identity-controlplane') && has(0, 'keyvault') && has(0, 'storage-core') && has(0, 'identity-externaldns')).toBe(true);
-    expect(has(0, 'aks') || has(0, 'role-controlplane-network-contributor') || has(0, 'keyvault-endpoint')).toBe(false);
+    const has = (i: number, key: string) => treeComposed(rounds[i]!).has(key);
+    // First reconcile: only what needs no observed ID. The data stores wait for the cluster's group, where their endpoints go.
+    expect(has(0, 'identity-controlplane') && has(0, 'resource-group') && has(0, 'identity-externaldns')).toBe(true);
+    expect(has(0, 'aks') || has(0, 'role-controlplane-network-contributor') || has(0, 'data-stores')).toBe(false);
     expect(condition(rounds[0]!, 'Composed')?.message).toContain('control-plane identity');
-    // Second: the roles on the identity's principal, the endpoints on the vault and accounts.
+    // Second: the roles on the identity's principal; the data stores, told the IDs the stores will
+    // have, with every endpoint from their first reconcile.
     const principal = observedAt(rounds[0]!.composed.get('identity-controlplane'), 'principalId');
     expect(forProvider(rounds[1]!.composed.get('role-controlplane-network-contributor')).principalId).toBe(principal);
-    expect(has(1, 'keyvault-endpoint') && has(1, 'storage-core-endpoint-dfs')).toBe(true);
+    expect(has(1, 'data-stores/keyvault') && has(1, 'data-stores/keyvault-endpoint') && has(1, 'data-stores/storage-core-endpoint-dfs')).toBe(true);
     expect(has(1, 'aks')).toBe(false);
     // Third: the cluster, once both roles are ready.
     expect(has(2, 'aks') && has(2, 'nodepool-workload')).toBe(true);
@@ -114,8 +125,8 @@ describe('XK8treCluster', () => {
   });
 
   it('keeps the Key Vault and storage private, and from deletion', () => {
-    const { composed } = last(rounds);
-    const vault = composed.get('keyvault')!;
+    const composed = treeComposed(last(rounds));
+    const vault = composed.get('data-stores/keyvault')!;
     expect((vault.spec as { managementPolicies: string[] }).managementPolicies).not.toContain('Delete');
     expect(forProvider(vault)).toMatchObject({
       rbacAuthorizationEnabled: true,
@@ -124,11 +135,13 @@ describe('XK8treCluster', () => {
       networkAcls: { defaultAction: 'Deny' },
     });
     // Shared Key stays on only where K8TRE mounts Azure Files with the account key.
-    expect(forProvider(composed.get('storage-core')).sharedAccessKeyEnabled).toBe(true);
-    expect(forProvider(composed.get('storage-workspace')).sharedAccessKeyEnabled).toBe(false);
-    expect(forProvider(composed.get('role-kubelet-core-account-contributor')).scope).toBe(observedAt(composed.get('storage-core'), 'id'));
+    expect(forProvider(composed.get('data-stores/storage-core')).sharedAccessKeyEnabled).toBe(true);
+    expect(forProvider(composed.get('data-stores/storage-workspace')).sharedAccessKeyEnabled).toBe(false);
+    // The roles are scoped to the accounts as their data stores report them.
+    expect(forProvider(composed.get('role-kubelet-core-account-contributor')).scope).toBe(observedAt(composed.get('data-stores/storage-core'), 'id'));
     for (const purpose of ['core', 'workspace']) {
-      const account = composed.get(`storage-${purpose}`)!;
+      const account = composed.get(`data-stores/storage-${purpose}`)!;
+      const name = account.metadata.annotations?.['crossplane.io/external-name'] ?? '';
       expect((account.spec as { managementPolicies: string[] }).managementPolicies).not.toContain('Delete');
       expect(forProvider(account)).toMatchObject({
         accountKind: 'StorageV2',
@@ -139,13 +152,17 @@ describe('XK8treCluster', () => {
         accountReplicationType: 'LRS',
       });
       for (const service of ['blob', 'file', 'queue', 'table', 'dfs']) {
-        expect(forProvider(composed.get(`storage-${purpose}-endpoint-${service}`))).toMatchObject({
-          privateServiceConnection: { subresourceNames: [service], privateConnectionResourceId: observedAt(account, 'id') },
+        expect(forProvider(composed.get(`data-stores/storage-${purpose}-endpoint-${service}`))).toMatchObject({
+          // The ID Azure gives the account, as the cluster told it before the account reported one.
+          privateServiceConnection: {
+            subresourceNames: [service],
+            privateConnectionResourceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dev-data/providers/Microsoft.Storage/storageAccounts/${name}`,
+          },
           privateDnsZoneGroup: { privateDnsZoneIds: [expect.stringMatching(new RegExp(`dns-zone-${service}$`))] },
         });
       }
     }
-    expect(forProvider(composed.get('keyvault-endpoint'))).toMatchObject({ privateServiceConnection: { subresourceNames: ['vault'] } });
+    expect(forProvider(composed.get('data-stores/keyvault-endpoint'))).toMatchObject({ privateServiceConnection: { subresourceNames: ['vault'] } });
   });
 
   it('gives each identity only the roles it needs', () => {
@@ -168,7 +185,9 @@ describe('XK8treCluster', () => {
       ].sort(),
     );
     for (const role of roles) expect(role.scope).not.toMatch(/^\/subscriptions\/[^/]+$/);
-    expect(forProvider(last(rounds).composed.get('role-jupyter-0')).scope).toBe(observedAt(last(rounds).composed.get('storage-workspace'), 'id'));
+    expect(forProvider(last(rounds).composed.get('role-jupyter-0')).scope).toBe(
+      observedAt(treeComposed(last(rounds)).get('data-stores/storage-workspace'), 'id'),
+    );
   });
 
   it('installs the Gateway API CRDs Cilium requires, then Cilium, through Entra-authenticated provider configs', () => {

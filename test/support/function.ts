@@ -93,8 +93,21 @@ export function settledNetwork(path = 'examples/network/k8tre.yaml'): ReturnType
 }
 
 /** examples/cluster/dev.yaml settled in-process against the settled example network. */
-export function settledDevCluster(): { required: Record<string, Json[]>; xr: Json; observed: Record<string, Json> } {
+export function settledDevCluster(): { required: Record<string, Json[]>; xr: Json; observed: Record<string, Json>; tree: Record<string, Json> } {
   const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
   const required = { network: [settle(loadExample('examples/network/k8tre.yaml'), observe).xr] };
   return { required, ...settle(loadExample('examples/cluster/dev.yaml'), observe, required) };
+}
+
+/** A cluster's data stores in its settled tree (`data-stores/<key>`), by their key in the XK8treDataStores. */
+export function storesOf(tree: Record<string, Json>): Record<string, Json> {
+  return Object.fromEntries(
+    Object.entries(tree).flatMap(([name, manifest]) => (name.startsWith('data-stores/') ? [[name.slice('data-stores/'.length), manifest]] : [])),
+  );
+}
+
+/** The data stores a cluster's answer asks for, composed in-process from what they observe. */
+export function composedStores(rsp: RunFunctionResponse, observed: Record<string, Json> = {}): RunFunctionResponse {
+  const xr = desired(rsp, 'data-stores');
+  return runAsCrossplane({ ...xr, metadata: { namespace: 'k8tre', ...(xr.metadata as Json) } }, {}, observed);
 }

@@ -33,6 +33,7 @@ export const argocdHealth: Scenario = {
     const stg = 'k8tre-stg';
     const xrNode = async () => (await resourceTree(argocd, stg)).find((n: TreeNode) => n.kind === cluster('stg').kind && !n.parentRefs?.length);
     platform.provider.fail({
+      // The stg cluster's Vault, composed by its data stores (the label names the root XR): the refusal reaches the cluster through them.
       matches: (mr) => mr.kind === 'Vault' && mr.metadata.labels?.[COMPOSITE_LABEL] === 'stg',
       message: VAULT_REFUSAL,
     });

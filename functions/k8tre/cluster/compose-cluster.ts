@@ -96,7 +96,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
 
   const sharedKeys = resolveSharedKeyAccess(spec, observed);
   warnings.push(...sharedKeys.warnings);
-  const stores = composeDataStores(spec, stamp, facts, observed, sharedKeys.access, desired);
+  const stores = composeDataStores(spec, stamp, facts, observed, dig(xr, 'status'), sharedKeys.access, desired);
   desired.set(
     keys.resourceGroup,
     render(ResourceGroup, {
@@ -126,7 +126,8 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
 
   if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");
   if (!observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId')) waiting.push('the kubelet identity, for the storage roles');
-  if (!stores.keyVaultId) waiting.push("the data stores' resource group ID, for their private endpoints");
+  if (!stores.keyVaultId) waiting.push(`the resource group ${spec.resourceGroupName}'s ID, for the data stores' roles`);
+  if (stores.waitingFor) waiting.push(stores.waitingFor);
   if (inCluster.waitingFor) waiting.push(inCluster.waitingFor);
 
   const conditions: XrCondition[] = [

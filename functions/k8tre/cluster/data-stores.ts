@@ -1,211 +1,206 @@
-import { ResourceGroup, ResourceGroupSpecManagementPolicies } from '../../../imports/azure.m.upbound.io.js';
-import { Vault, VaultSpecManagementPolicies } from '../../../imports/keyvault.azure.m.upbound.io.js';
-import { Account, AccountSpecManagementPolicies } from '../../../imports/storage.azure.m.upbound.io.js';
+import type { ResourceGroupSpecManagementPolicies } from '../../../imports/azure.m.upbound.io.js';
+import { handoverStep, holdOrphaning, mayDelete, PAUSED } from '../lib/adoption.js';
+import { parseArmId } from '../lib/arm-id.js';
+import { holds } from '../lib/child-xr-readiness.js';
 import type { DesiredResources } from '../lib/composition.js';
-import { dig } from '../lib/json.js';
-import { TAG } from '../lib/labels.js';
-import { render } from '../lib/manifest.js';
+import { dig, digString } from '../lib/json.js';
+import { LABEL_CLUSTER, LABEL_ENVIRONMENT } from '../lib/labels.js';
 import type { Observed } from '../lib/observed.js';
-import { meta, placement, refTo, type Stamp } from '../lib/stamp.js';
-import type { PrivateLinkZone } from '../network/api.js';
+import { refTo, type Stamp } from '../lib/stamp.js';
+import { API_VERSION, KIND } from '../stores/api.js';
+import { RETAINED_GROUP_POLICIES } from '../stores/compose-stores.js';
+import { STORAGE_SERVICES, type StoresSpec, type StoresStatus } from '../stores/contract.js';
 import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys, STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
-import { privateEndpoint } from './private-endpoint.js';
 import type { SharedKeyAccess } from './shared-keys.js';
 import type { ClusterSpec } from './spec.js';
 
-// The cluster's Key Vault and storage accounts: research data, so they outlive the XR unless the
-// user opts out, in a resource group of their own.
-//
-// Their own group, because the provider will not delete a resource group that still holds
-// resources (azurerm's prevent_deletion_if_contains_resources, on by default; provider-upjet-azure
-// does not expose it; internal/services/resource/resource_group_resource.go): with the retained
-// stores in the cluster's group, deleting the XR would hang on that group for ever. Were the check
-// off, Azure would delete the retained stores with the group. The data group is retained with them. Stores made by an earlier version in the cluster's
-// group stay there (moving one means replacing it); that group is then retained too, so that
-// deleting the XR still completes, leaving it behind with the data.
-
-/** HNS accounts serve dfs as well; the reference forgot its endpoint. */
-const STORAGE_SERVICES: readonly PrivateLinkZone[] = ['blob', 'file', 'queue', 'table', 'dfs'];
-
-/** Without Delete in the management policies, deleting the XR orphans a resource in Azure instead of destroying it. */
-const retain = {
-  group: [
-    ResourceGroupSpecManagementPolicies.OBSERVE,
-    ResourceGroupSpecManagementPolicies.CREATE,
-    ResourceGroupSpecManagementPolicies.UPDATE,
-    ResourceGroupSpecManagementPolicies.LATE_INITIALIZE,
-  ],
-  vault: [
-    VaultSpecManagementPolicies.OBSERVE,
-    VaultSpecManagementPolicies.CREATE,
-    VaultSpecManagementPolicies.UPDATE,
-    VaultSpecManagementPolicies.LATE_INITIALIZE,
-  ],
-  account: [
-    AccountSpecManagementPolicies.OBSERVE,
-    AccountSpecManagementPolicies.CREATE,
-    AccountSpecManagementPolicies.UPDATE,
-    AccountSpecManagementPolicies.LATE_INITIALIZE,
-  ],
-};
+// The cluster's Key Vault and storage accounts are an XK8treDataStores of their own (stores/),
+// which the cluster tells every name, group and setting. A cluster composed before that held them
+// itself; they move to the data stores in lib/adoption.ts's three steps, nothing in Azure deleted
+// or renamed, and the stores' IDs never unknown in between (the cluster's roles are scoped to them).
 
 export interface DataStores {
-  /** Azure IDs, known as soon as the stores' resource groups are: see storeId. */
   readonly keyVaultId?: string;
+  readonly keyVaultUri?: string;
   readonly storageIds: Readonly<Partial<Record<StoragePurpose, string>>>;
   /** The cluster's own group holds stores made by an earlier version, so it is retained too. */
   readonly clusterGroupHoldsData: boolean;
   /** Where the data stores are: the data group, or for an earlier version's stores the cluster's. */
   readonly resourceGroupName: string;
+  /** What the move of the stores from the cluster to their own XR waits for. */
+  readonly waitingFor?: string;
 }
 
+/** The stores' resources as a cluster composed them before they had an XR of their own: the data stores use the same keys. */
+const HELD_BEFORE = [
+  keys.dataResourceGroup,
+  keys.keyVault,
+  keys.keyVaultEndpoint,
+  ...STORAGE_PURPOSES.flatMap((purpose) => [keys.storage(purpose), ...STORAGE_SERVICES.map((service) => keys.storageEndpoint(purpose, service))]),
+];
+
+const VAULT_TYPE = 'Microsoft.KeyVault/vaults';
+const ACCOUNT_TYPE = 'Microsoft.Storage/storageAccounts';
+
+/** The Kubernetes name of a cluster's data stores. */
+export function dataStoresXrName(cluster: string): string {
+  return `${cluster}-data`;
+}
+
+/**
+ * Composes the cluster's XK8treDataStores, once the cluster's resource group, where the endpoints
+ * go, is ready; or the steps of moving the stores a cluster composed itself into it.
+ */
 export function composeDataStores(
   spec: ClusterSpec,
   stamp: Stamp,
   network: NetworkFacts,
   observed: Observed,
+  previousStatus: unknown,
   sharedKeys: SharedKeyAccess['access'],
   desired: DesiredResources,
 ): DataStores {
-  const policies = spec.deletionPolicy === 'Retain';
-  // A store an earlier version put in the cluster's group is kept there.
-  const home = (key: string) => (inClusterGroup(stamp, observed, key) ? keys.resourceGroup : keys.dataResourceGroup);
-  const homes = [keys.keyVault, ...STORAGE_PURPOSES.map((purpose) => keys.storage(purpose))].map(home);
-  if (homes.includes(keys.dataResourceGroup)) {
-    desired.set(
-      keys.dataResourceGroup,
-      render(ResourceGroup, {
-        metadata: meta(stamp, keys.dataResourceGroup, { azureName: spec.dataResourceGroupName }),
-        spec: {
-          providerConfigRef: stamp.providerConfigRef,
-          ...(policies && { managementPolicies: retain.group }),
-          forProvider: { location: stamp.region, tags: { ...stamp.tags, [TAG.data]: 'true' } },
-        },
-      }),
-    );
-  }
-  const placeIn = (group: string, extraTags: Record<string, string> = {}) => placement(stamp, extraTags, group);
+  const held = HELD_BEFORE.filter((key) => observed.has(key));
+  const child = observed.get(keys.dataStores);
+  const told = dig(child, 'spec') as Partial<StoresSpec> | undefined;
+  const reported = dig(child, 'status') as StoresStatus | undefined;
 
+  // A store stays in the group it is in: the cluster's, for one an earlier version put there.
+  const homeOf = (key: string, toldGroup: string | undefined) =>
+    observed.has(key)
+      ? dig(observed.get(key), 'spec', 'forProvider', 'resourceGroupNameRef', 'name') === refTo(stamp, keys.resourceGroup).name
+        ? spec.resourceGroupName
+        : spec.dataResourceGroupName
+      : (toldGroup ?? spec.dataResourceGroupName);
+  const vaultHome = homeOf(keys.keyVault, told?.keyVault?.resourceGroupName);
+  const accountHomes = Object.fromEntries(STORAGE_PURPOSES.map((p) => [p, homeOf(keys.storage(p), told?.storage?.[p]?.resourceGroupName)])) as Record<
+    StoragePurpose,
+    string
+  >;
+
+  // Reported by the data stores, else by the cluster's own resource while it holds it, else as
+  // last reported, else the ID Azure gives it, from the subscription.
+  const clusterGroupId = observed.atProvider(keys.resourceGroup, 'id');
+  const subscription = clusterGroupId && parseArmId(clusterGroupId).subscriptionId;
+  const knownId = (fromChild: string | undefined, key: string, previous: unknown, group: string, type: string, name: string) =>
+    fromChild ??
+    observed.atProvider(key, 'id') ??
+    (typeof previous === 'string' ? previous : undefined) ??
+    (subscription ? `/subscriptions/${subscription}/resourceGroups/${group}/providers/${type}/${name}` : undefined);
   const vaultName = azureNames.keyVault(spec);
-  const vaultGroup = home(keys.keyVault);
-  desired.set(
-    keys.keyVault,
-    render(Vault, {
-      metadata: meta(stamp, keys.keyVault, { azureName: vaultName }),
-      spec: {
-        providerConfigRef: stamp.providerConfigRef,
-        ...(policies && { managementPolicies: retain.vault }),
-        forProvider: {
-          ...placeIn(vaultGroup),
-          tenantId: spec.tenantId,
-          skuName: 'standard',
-          rbacAuthorizationEnabled: true,
-          purgeProtectionEnabled: true,
-          softDeleteRetentionDays: spec.keyVault.softDeleteRetentionDays,
-          publicNetworkAccessEnabled: false,
-          networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' },
-        },
-      },
-    }),
-  );
-  const keyVaultId = observed.atProvider(keys.keyVault, 'id') ?? storeId(observed, vaultGroup, 'Microsoft.KeyVault/vaults', vaultName);
-  if (keyVaultId) {
-    desired.set(
-      keys.keyVaultEndpoint,
-      privateEndpoint(
-        stamp,
-        keys.keyVaultEndpoint,
-        { azureName: vaultName, id: endpointTarget(observed, keys.keyVaultEndpoint, keyVaultId), subresource: 'vault' },
-        network.subnetIds.privateEndpoints,
-        network.zoneIds.vault,
-      ),
-    );
-  }
-
+  const keyVaultId = knownId(reported?.keyVault?.id, keys.keyVault, dig(previousStatus, 'keyVault', 'id'), vaultHome, VAULT_TYPE, vaultName);
   const storageIds: Partial<Record<StoragePurpose, string>> = {};
   for (const purpose of STORAGE_PURPOSES) {
-    const key = keys.storage(purpose);
-    const name = azureNames.storage(spec, purpose);
-    const group = home(key);
-    desired.set(
-      key,
-      render(Account, {
-        metadata: meta(stamp, key, { azureName: name }),
-        spec: {
-          providerConfigRef: stamp.providerConfigRef,
-          ...(policies && { managementPolicies: retain.account }),
-          forProvider: {
-            ...placeIn(group, { [TAG.storage]: purpose }),
-            accountKind: 'StorageV2',
-            accountTier: 'Standard',
-            accountReplicationType: spec.storage.replication,
-            isHnsEnabled: true,
-            publicNetworkAccessEnabled: false,
-            allowNestedItemsToBePublic: false,
-            minTlsVersion: 'TLS1_2',
-            httpsTrafficOnlyEnabled: true,
-            crossTenantReplicationEnabled: false,
-            defaultToOauthAuthentication: true,
-            // shared-keys.ts: only where a mount needs the key.
-            sharedAccessKeyEnabled: sharedKeys[purpose],
-            networkRules: { defaultAction: 'Deny', bypass: ['AzureServices'] },
-            identity: { type: 'SystemAssigned' },
-          },
-        },
-      }),
+    const id = knownId(
+      reported?.storage?.[purpose]?.id,
+      keys.storage(purpose),
+      dig(previousStatus, 'storage', purpose, 'id'),
+      accountHomes[purpose],
+      ACCOUNT_TYPE,
+      azureNames.storage(spec, purpose),
     );
-    // The provider reads an account's queue and static-website properties through the storage
-    // data plane on every observation (azurerm 4.x, storage_account_resource.go), which answers
-    // 403 while public access is off and no endpoint exists. Until the read succeeds the account
-    // reports no ID, so endpoints that waited for it would wait for ever. They are composed with
-    // the ID the account will have as soon as its group has one, in the same reconcile, and the
-    // provider reaches the data plane through them (the spoke's endpoint NSG admits the
-    // management networks, whose DNS resolves the private-link zones).
-    const id = observed.atProvider(key, 'id') ?? storeId(observed, group, 'Microsoft.Storage/storageAccounts', name);
-    if (!id) continue;
-    storageIds[purpose] = id;
-    for (const service of STORAGE_SERVICES) {
-      const endpointKey = keys.storageEndpoint(purpose, service);
-      desired.set(
-        endpointKey,
-        privateEndpoint(
-          stamp,
-          endpointKey,
-          { azureName: name, id: endpointTarget(observed, endpointKey, id), subresource: service },
-          network.subnetIds.privateEndpoints,
-          network.zoneIds[service],
-        ),
-      );
+    if (id) storageIds[purpose] = id;
+  }
+  // What the data stores are told a store's ID is, for endpoints made before the store reports it:
+  // the target an earlier endpoint of the cluster's was made with (a new one replaces it), else what
+  // they were told before. Never changed once told: a new spec would make them, and so the cluster,
+  // unready again until they reconcile it.
+  const toldId = (endpointKey: string, before: string | undefined, id: string | undefined) =>
+    digString(observed.get(endpointKey), 'spec', 'forProvider', 'privateServiceConnection', 'privateConnectionResourceId') ?? before ?? id;
+
+  const storesSpec: StoresSpec = {
+    cluster: spec.name,
+    region: stamp.region,
+    providerConfigRef: { ...stamp.providerConfigRef },
+    tags: { ...stamp.tags },
+    retain: spec.deletionPolicy === 'Retain',
+    dataResourceGroupName: spec.dataResourceGroupName,
+    keyVault: {
+      name: vaultName,
+      resourceGroupName: vaultHome,
+      tenantId: spec.tenantId,
+      softDeleteRetentionDays: spec.keyVault.softDeleteRetentionDays,
+      ...optionalId(toldId(keys.keyVaultEndpoint, told?.keyVault?.id, keyVaultId)),
+    },
+    storage: Object.fromEntries(
+      STORAGE_PURPOSES.map((purpose) => [
+        purpose,
+        {
+          name: azureNames.storage(spec, purpose),
+          resourceGroupName: accountHomes[purpose],
+          replication: spec.storage.replication,
+          sharedAccessKeyEnabled: sharedKeys[purpose],
+          ...optionalId(toldId(keys.storageEndpoint(purpose, 'blob'), told?.storage?.[purpose]?.id, storageIds[purpose])),
+        },
+      ]),
+    ) as StoresSpec['storage'],
+    privateEndpoints: {
+      resourceGroupName: spec.resourceGroupName,
+      subnetId: network.subnetIds.privateEndpoints,
+      zoneIds: {
+        vault: network.zoneIds.vault,
+        blob: network.zoneIds.blob,
+        file: network.zoneIds.file,
+        queue: network.zoneIds.queue,
+        table: network.zoneIds.table,
+        dfs: network.zoneIds.dfs,
+      },
+    },
+  };
+
+  const running = child !== undefined && dig(child, 'metadata', 'annotations', PAUSED) === undefined;
+  let waitingFor: string | undefined;
+  let compose: 'no' | 'paused' | 'running' = running || observed.isReady(keys.resourceGroup) ? 'running' : 'no';
+  if (!running && held.length > 0) {
+    const step = handoverStep(observed, held, child !== undefined && holds(told, storesSpec));
+    if (step !== 'handing-over') {
+      for (const [key, manifest] of holdOrphaning(observed, held)) desired.set(key, manifest);
+      waitingFor =
+        step === 'orphaning'
+          ? "the data stores' resources to be observed without Delete in their management policies, before their XK8treDataStores takes them over"
+          : 'the paused XK8treDataStores to be observed with every store, before it takes them over';
     }
+    // A child once composed stays: a paused XR being deleted would wait for ever.
+    compose = step === 'handing-over' ? 'running' : step === 'paused' || child !== undefined ? 'paused' : 'no';
+  } else if (running) {
+    // Never two objects deleting one Azure resource: one the data stores already took over goes
+    // only once it can no longer delete.
+    const stillDeleting = held.filter((key) => mayDelete(observed, key));
+    for (const [key, manifest] of holdOrphaning(observed, stillDeleting)) desired.set(key, manifest);
+  }
+  if (compose !== 'no') {
+    desired.set(keys.dataStores, {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: {
+        name: dataStoresXrName(spec.name),
+        labels: { [LABEL_CLUSTER]: spec.name, [LABEL_ENVIRONMENT]: spec.environment },
+        ...(compose === 'paused' && { annotations: { [PAUSED]: 'true' } }),
+      },
+      spec: storesSpec,
+    });
+  } else if (!waitingFor) {
+    waitingFor = `the resource group ${spec.resourceGroupName}, before the data stores' endpoints`;
   }
 
-  const clusterGroupHoldsData = homes.includes(keys.resourceGroup);
-  const resourceGroupName = home(keys.storage('core')) === keys.resourceGroup ? spec.resourceGroupName : spec.dataResourceGroupName;
-  return { ...(keyVaultId && { keyVaultId }), storageIds, clusterGroupHoldsData, resourceGroupName };
+  const homes = [vaultHome, ...Object.values(accountHomes)];
+  const keyVaultUri = reported?.keyVault?.uri ?? observed.atProvider(keys.keyVault, 'vaultUri');
+  return {
+    ...(keyVaultId && { keyVaultId }),
+    ...(keyVaultUri && { keyVaultUri }),
+    storageIds,
+    clusterGroupHoldsData: homes.includes(spec.resourceGroupName),
+    resourceGroupName: accountHomes.core,
+    ...(waitingFor && { waitingFor }),
+  };
 }
 
-/**
- * What an endpoint connects to: the target an existing endpoint was made with, since a new
- * target means a new endpoint (privateConnectionResourceId forces replacement), else the store's ID.
- */
-function endpointTarget(observed: Observed, endpointKey: string, storeId: string): string {
-  const inForce = dig(observed.forProvider(endpointKey, 'privateServiceConnection'), 'privateConnectionResourceId');
-  return typeof inForce === 'string' && inForce !== '' ? inForce : storeId;
-}
-
-/** The ARM ID a store in a resource group has: the group's ID, which the provider reports, and the store's type and name. */
-function storeId(observed: Observed, groupKey: string, type: string, name: string): string | undefined {
-  const group = observed.atProvider(groupKey, 'id');
-  return group ? `${group}/providers/${type}/${name}` : undefined;
-}
-
-function inClusterGroup(stamp: Stamp, observed: Observed, key: string): boolean {
-  const ref = observed.forProvider(key, 'resourceGroupNameRef', 'name');
-  return ref === refTo(stamp, keys.resourceGroup).name;
+function optionalId(id: string | undefined): { id?: string } {
+  return id ? { id } : {};
 }
 
 /** The cluster's resource group, retained when it holds data stores an earlier version put there. */
 export function retainedClusterGroupPolicies(spec: ClusterSpec, stores: DataStores): { managementPolicies?: ResourceGroupSpecManagementPolicies[] } {
-  return spec.deletionPolicy === 'Retain' && stores.clusterGroupHoldsData ? { managementPolicies: [...retain.group] } : {};
+  return spec.deletionPolicy === 'Retain' && stores.clusterGroupHoldsData ? { managementPolicies: [...RETAINED_GROUP_POLICIES] } : {};
 }

@@ -6,6 +6,7 @@ import { SUPPORTED_MINORS } from './aks-versions.js';
 import { ZONE_REDUNDANT_REPLICATION } from './api.js';
 import type { PreviousPodCidr } from './addressing.js';
 import { keys, STORAGE_PURPOSES } from './naming.js';
+import { storesInForce } from './stores-in-force.js';
 import { describeNetwork, type NetworkFacts } from './network-input.js';
 import type { ClusterSpec } from './spec.js';
 
@@ -63,7 +64,7 @@ export function checkClusterChanges(spec: ClusterSpec, xrStatus: unknown, observ
 function checkReplicationClass(spec: ClusterSpec, observed: Observed): void {
   const zoneRedundant = (replication: string) => ZONE_REDUNDANT_REPLICATION.includes(replication);
   for (const purpose of STORAGE_PURPOSES) {
-    const inForce = observed.forProvider(keys.storage(purpose), 'accountReplicationType');
+    const inForce = storesInForce(observed).storage[purpose]?.replication;
     if (typeof inForce !== 'string' || zoneRedundant(inForce) === zoneRedundant(spec.storage.replication)) continue;
     throw new FieldError(
       'spec.storage.replication',

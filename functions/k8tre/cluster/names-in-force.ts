@@ -1,5 +1,6 @@
 import { FieldError } from '../lib/field-error.js';
 import type { Observed } from '../lib/observed.js';
+import { storesInForce } from './stores-in-force.js';
 import { azureNames, keys, STORAGE_PURPOSES } from './naming.js';
 import type { ClusterSpec } from './spec.js';
 
@@ -10,19 +11,19 @@ import type { ClusterSpec } from './spec.js';
 // the change and says how to keep the name in force.
 
 export function checkNamesInForce(spec: ClusterSpec, observed: Observed): void {
-  const wanted: { key: string; field: string; what: string; name: string }[] = [
-    { key: keys.resourceGroup, field: 'spec.resourceGroupName', what: 'resource group', name: spec.resourceGroupName },
-    { key: keys.dataResourceGroup, field: 'spec.dataResourceGroupName', what: 'data resource group', name: spec.dataResourceGroupName },
-    { key: keys.keyVault, field: 'spec.keyVault.name', what: 'Key Vault', name: azureNames.keyVault(spec) },
+  const stores = storesInForce(observed).names;
+  const wanted: { inForce: string | undefined; field: string; what: string; name: string }[] = [
+    { inForce: observed.externalName(keys.resourceGroup), field: 'spec.resourceGroupName', what: 'resource group', name: spec.resourceGroupName },
+    { inForce: stores.dataResourceGroup, field: 'spec.dataResourceGroupName', what: 'data resource group', name: spec.dataResourceGroupName },
+    { inForce: stores.keyVault, field: 'spec.keyVault.name', what: 'Key Vault', name: azureNames.keyVault(spec) },
     ...STORAGE_PURPOSES.map((purpose) => ({
-      key: keys.storage(purpose),
+      inForce: stores.storage[purpose],
       field: `spec.storage.accountNames.${purpose}`,
       what: `${purpose} storage account`,
       name: azureNames.storage(spec, purpose),
     })),
   ];
-  for (const { key, field, what, name } of wanted) {
-    const inForce = observed.externalName(key);
+  for (const { inForce, field, what, name } of wanted) {
     // Azure's names of these are case-insensitive.
     if (typeof inForce !== 'string' || inForce.toLowerCase() === name.toLowerCase()) continue;
     throw new FieldError(

@@ -11,6 +11,7 @@ export const keys = {
   controlPlaneDnsRole: 'role-controlplane-private-dns-zone-contributor',
   cluster: 'aks',
   nodePool: (pool: string) => `nodepool-${pool}`,
+  dataStores: 'data-stores',
   keyVault: 'keyvault',
   keyVaultEndpoint: 'keyvault-endpoint',
   secretsProviderRole: 'role-secrets-provider-keyvault-secrets-user',

@@ -1,6 +1,6 @@
-import { dig } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
-import { keys, STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
+import { storesInForce } from './stores-in-force.js';
+import { STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
 import type { ClusterSpec } from './spec.js';
 
 // Which storage accounts take Shared Key requests. A key reaches all of an account's data, and
@@ -32,8 +32,7 @@ export function resolveSharedKeyAccess(spec: ClusterSpec, observed: Observed): S
     const chosen = spec.storage.sharedKeyAccess[purpose];
     if (chosen !== undefined) return chosen;
     // What Azure reports, else what was last asked for (an account still being created).
-    const account = observed.get(keys.storage(purpose));
-    const inForce = dig(account, 'status', 'atProvider', 'sharedAccessKeyEnabled') ?? dig(account, 'spec', 'forProvider', 'sharedAccessKeyEnabled');
+    const inForce = storesInForce(observed).storage[purpose]?.sharedAccessKeyEnabled;
     if (typeof inForce !== 'boolean') return DEFAULT_ACCESS[purpose];
     if (inForce && !DEFAULT_ACCESS[purpose]) {
       warnings.push(

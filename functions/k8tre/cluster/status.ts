@@ -98,7 +98,7 @@ export function clusterStatus(
         roles: [...w.roles],
       })),
     },
-    keyVault: { name: azureNames.keyVault(spec), id: stores.keyVaultId, uri: at(keys.keyVault, 'vaultUri') },
+    keyVault: { name: azureNames.keyVault(spec), id: stores.keyVaultId, uri: stores.keyVaultUri },
     dataResourceGroupName: stores.resourceGroupName,
     storage: Object.fromEntries(STORAGE_PURPOSES.map((purpose) => [purpose, storage(purpose)])) as ClusterStatus['storage'],
   });

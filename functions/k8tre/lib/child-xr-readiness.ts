@@ -16,7 +16,7 @@ export function childXrIsCurrent(observed: Observed, name: string, desired: Json
  * Whether `observed` holds every value in `desired`: the API server may add fields (the XRD's
  * defaults, Crossplane's `spec.crossplane`), never change one asked for.
  */
-function holds(observed: unknown, desired: unknown): boolean {
+export function holds(observed: unknown, desired: unknown): boolean {
   if (Array.isArray(desired)) return Array.isArray(observed) && observed.length === desired.length && desired.every((item, i) => holds(observed[i], item));
   if (isObject(desired)) return isObject(observed) && Object.entries(desired).every(([key, value]) => value === undefined || holds(observed[key], value));
   return observed === desired;

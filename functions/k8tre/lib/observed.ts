@@ -12,6 +12,9 @@ const WAITING_FOR_REFERENCE = ['referenced field was empty', 'cannot get referen
  * name. IDs that the providers only report in status (principal IDs, resource IDs) come
  * from here, as do earlier allocations the function must keep.
  */
+/** The condition in which an XR of this package reports its composed resources' provider errors. */
+export const RESOURCES_SYNCED = 'ResourcesSynced';
+
 export class Observed {
   constructor(private readonly resources: ReadonlyMap<string, JsonObject>) {}
 
@@ -69,15 +72,20 @@ export class Observed {
 
   /**
    * The provider's error, when it last failed to reconcile the resource: `Synced=False`
-   * carries Azure's message (Upjet's "create failed: … RESPONSE 400 …").
+   * carries Azure's message (Upjet's "create failed: … RESPONSE 400 …"). A child XR of this
+   * package passes up its own resources' errors, from its ResourcesSynced condition
+   * (provider-errors.ts), so a refusal reaches the XR people look at.
    */
   providerError(name: string): string | undefined {
     const synced = this.condition(name, 'Synced');
-    if (synced?.status !== 'False') return undefined;
-    const message = typeof synced.message === 'string' ? synced.message : '';
-    if (WAITING_FOR_REFERENCE.some((waiting) => message.includes(waiting))) return undefined;
-    if (message !== '') return message;
-    return typeof synced.reason === 'string' ? synced.reason : 'unknown error';
+    if (synced?.status === 'False') {
+      const message = typeof synced.message === 'string' ? synced.message : '';
+      if (WAITING_FOR_REFERENCE.some((waiting) => message.includes(waiting))) return undefined;
+      if (message !== '') return message;
+      return typeof synced.reason === 'string' ? synced.reason : 'unknown error';
+    }
+    const children = this.condition(name, RESOURCES_SYNCED);
+    return children?.status === 'False' && typeof children.message === 'string' && children.message !== '' ? children.message : undefined;
   }
 
   private condition(name: string, type: string): JsonObject | undefined {

@@ -1,11 +1,9 @@
 import type { XrCondition } from './composition.js';
-import type { Observed } from './observed.js';
+import { RESOURCES_SYNCED, type Observed } from './observed.js';
 
 // Crossplane reports an XR Synced when it applied what the function asked for; whether Azure
 // then accepted it, only the provider knows, in each managed resource's Synced condition. This
 // brings Azure's refusal up to the XR, where `kubectl get` and ArgoCD look, naming the resource.
-
-export const RESOURCES_SYNCED = 'ResourcesSynced';
 
 /** How many failing resources the message names, and how much of each message it keeps. */
 const NAMED = 3;

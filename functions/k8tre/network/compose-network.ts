@@ -15,7 +15,8 @@ import { checkHostedEnvironmentsKept, hostedClustersRequirement, readHostedClust
 import { holdObserved } from '../lib/hold.js';
 import { parseNetworkSpec, type NetworkSpec } from './spec.js';
 import { composeSpokeGroups, reportedSpokes, spokeSpec } from './spokes.js';
-import { externalNamesOf, holdOrphaning, legacySpoke, migrationStep, type MigrationStep } from './migration.js';
+import { externalNamesOf, legacySpoke, spokeToldEveryName } from './migration.js';
+import { handoverStep, holdOrphaning, type HandoverStep } from '../lib/adoption.js';
 import type { Previous } from './previous.js';
 import type { RoutingPriorities } from './priorities.js';
 import type { SpokePlan } from './address-plan.js';
@@ -191,12 +192,12 @@ function composeEnvironments(
     // Never fewer than before: the names come from the resources while they exist, then from the
     // spoke spec and this XR's status, either of which a reconcile may briefly not see.
     let externalNames = { ...previous.adopted.get(env.name), ...previous.spokeSpecs.get(env.name)?.externalNames };
-    let step: MigrationStep = 'handing-over';
+    let step: HandoverStep = 'handing-over';
     if (legacy.size > 0) {
       externalNames = { ...externalNames, ...externalNamesOf(observed, legacy) };
-      step = migrationStep(observed, legacy, externalNames, previous.spokeSpecs.get(env.name)?.externalNames ?? {});
+      step = handoverStep(observed, legacy.values(), spokeToldEveryName(externalNames, previous.spokeSpecs.get(env.name)?.externalNames ?? {}));
       if (step !== 'handing-over') {
-        for (const [key, manifest] of holdOrphaning(observed, legacy)) desired.set(key, manifest);
+        for (const [key, manifest] of holdOrphaning(observed, legacy.values())) desired.set(key, manifest);
         moving.push(env.name);
       }
       if (step === 'orphaning') continue;

@@ -4,6 +4,7 @@ import type { ComposeInput, Composition, DesiredResources } from '../lib/composi
 import { dig, digString, isObject } from '../lib/json.js';
 import { ownSpec } from '../lib/own-spec.js';
 import { LABEL_ENVIRONMENT, LABEL_NETWORK } from '../lib/labels.js';
+import { PAUSED } from '../lib/adoption.js';
 import { API_VERSION, KIND } from './api.js';
 import { spokeSpecContract, spokeStatusFields, type SpokeStatus } from './contract.js';
 import { SPOKES_PER_GROUP } from './tree.js';
@@ -11,9 +12,6 @@ import { limits } from '../network/api.js';
 
 // A group of spokes: composes one XK8treSpoke per entry of its spec, as its network wrote them,
 // and reports what each spoke reports.
-
-/** Crossplane reconciles no XR with this annotation. */
-export const PAUSED = 'crossplane.io/paused';
 
 export const spokeGroupSpecContract = c.object('The spokes of one group of a network’s environments. Written by the XK8treNetwork; edits are overwritten.', {
   network: c.string('The XK8treNetwork the group belongs to.', { pattern: limits.xrName.pattern.source }),

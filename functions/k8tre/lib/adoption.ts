@@ -1,0 +1,53 @@
+import { holdOne } from './hold.js';
+import { dig } from './json.js';
+import type { Manifest } from './manifest.js';
+import type { Observed } from './observed.js';
+
+// Handing resources an XR composed over to a child XR, with nothing in Azure deleted or renamed.
+//
+// Crossplane deletes a composed resource that leaves its XR's desired state, and a provider then
+// deletes it in Azure unless its management policies leave out Delete
+// (https://docs.crossplane.io/latest/managed-resources/managed-resources/#managementpolicies). So
+// the resources move in three steps, each taken only once the one before is observed:
+//   1. the parent composes them as they stand, with management policies without Delete;
+//   2. it composes the child, paused (Crossplane reconciles nothing paused), told the Azure names
+//      they have, while still holding them;
+//   3. once the paused child is observed so, it drops them (Crossplane deletes the objects and the
+//      provider orphans what they manage) and unpauses the child, whose resources adopt them by
+//      those names.
+// One Azure resource is never managed by two objects. network/migration.ts moves a network's
+// environments onto spokes this way, cluster/data-stores.ts a cluster's data stores.
+
+/** Crossplane reconciles no XR with this annotation. */
+export const PAUSED = 'crossplane.io/paused';
+
+/** Everything the provider may do but delete. */
+export const ORPHANING_POLICIES = ['Observe', 'Create', 'Update', 'LateInitialize'];
+
+/** The step a handover is at (see above). */
+export type HandoverStep = 'orphaning' | 'paused' | 'handing-over';
+
+/** Whether the provider would delete this resource in Azure when its object goes: its policies allow Delete. */
+export function mayDelete(observed: Observed, key: string): boolean {
+  const policies = dig(observed.get(key), 'spec', 'managementPolicies');
+  return !Array.isArray(policies) || policies.includes('*') || policies.includes('Delete');
+}
+
+/** Step 1 (and 2): the resources as they stand, with policies that let nothing delete them. */
+export function holdOrphaning(observed: Observed, keys: Iterable<string>): Map<string, Manifest> {
+  const held = new Map<string, Manifest>();
+  for (const key of keys) {
+    const manifest = holdOne(observed, key);
+    held.set(key, { ...manifest, spec: { ...manifest.spec, managementPolicies: [...ORPHANING_POLICIES] } });
+  }
+  return held;
+}
+
+/**
+ * Which step: waiting for every held resource to be observed without Delete; waiting for the
+ * paused child to be observed as told (`childTold`); or ready to hand over.
+ */
+export function handoverStep(observed: Observed, keys: Iterable<string>, childTold: boolean): HandoverStep {
+  if ([...keys].some((key) => mayDelete(observed, key))) return 'orphaning';
+  return childTold ? 'handing-over' : 'paused';
+}

@@ -7,10 +7,7 @@ import { keys, STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
 // the cluster's own resources while it still holds them (data-stores.ts moves them), else from its
 // XK8treDataStores.
 
-/**
- * What is in force for the stores, from the resources while the cluster still holds them, else
- * from what it last told its data stores and what they report.
- */
+/** Names, Shared Key and replication in force: an old resource's, else what the data stores were told or report. */
 export function storesInForce(observed: Observed): {
   names: { dataResourceGroup?: string; keyVault?: string; storage: Partial<Record<StoragePurpose, string>> };
   storage: Partial<Record<StoragePurpose, { sharedAccessKeyEnabled?: boolean; replication?: string }>>;

@@ -6,6 +6,8 @@ import { DEFAULT_PROVIDER_CONFIG, PROVIDER_CONFIG_KINDS, TAG_LIMITS } from '../l
 
 export const GROUP = 'azure.k8tre.io';
 export const VERSION = 'v1alpha1';
+/** Every XR of this package, those people write and those other XRs compose. */
+export const API_VERSION = `${GROUP}/${VERSION}`;
 export const KIND = 'XK8treNetwork';
 
 /**

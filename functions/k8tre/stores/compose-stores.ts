@@ -25,26 +25,17 @@ import { privateEndpoint } from './private-endpoint.js';
 // with them. Stores an earlier version made in the cluster's group stay there (moving one means
 // replacing it): the cluster names that group in the spec, and retains it.
 
-/** Without Delete in the management policies, deleting the XR orphans a resource in Azure instead of destroying it. */
+/**
+ * Without Delete in the management policies, deleting the XR orphans a resource in Azure instead
+ * of destroying it: lib/adoption.ts's ORPHANING_POLICIES, in each kind's own enum.
+ */
+function orphaning<T>(policies: { readonly OBSERVE: T; readonly CREATE: T; readonly UPDATE: T; readonly LATE_INITIALIZE: T }): T[] {
+  return [policies.OBSERVE, policies.CREATE, policies.UPDATE, policies.LATE_INITIALIZE];
+}
 const retain = {
-  group: [
-    ResourceGroupSpecManagementPolicies.OBSERVE,
-    ResourceGroupSpecManagementPolicies.CREATE,
-    ResourceGroupSpecManagementPolicies.UPDATE,
-    ResourceGroupSpecManagementPolicies.LATE_INITIALIZE,
-  ],
-  vault: [
-    VaultSpecManagementPolicies.OBSERVE,
-    VaultSpecManagementPolicies.CREATE,
-    VaultSpecManagementPolicies.UPDATE,
-    VaultSpecManagementPolicies.LATE_INITIALIZE,
-  ],
-  account: [
-    AccountSpecManagementPolicies.OBSERVE,
-    AccountSpecManagementPolicies.CREATE,
-    AccountSpecManagementPolicies.UPDATE,
-    AccountSpecManagementPolicies.LATE_INITIALIZE,
-  ],
+  group: orphaning(ResourceGroupSpecManagementPolicies),
+  vault: orphaning(VaultSpecManagementPolicies),
+  account: orphaning(AccountSpecManagementPolicies),
 };
 
 /** The policies that keep a resource group in Azure when its object goes, for the cluster's group when it holds stores. */

@@ -26,6 +26,9 @@ import { KIND as DATA_STORES_KIND } from './stores/api.js';
 import { composeDataStoresXr } from './stores/compose-stores.js';
 import { composeSpokeXr } from './spoke/compose-spoke.js';
 import { composeSpokeGroup } from './spoke/group.js';
+import { GROUP_KIND as IDENTITY_GROUP_KIND, KIND as IDENTITY_KIND } from './identity/api.js';
+import { composeWorkloadIdentityXr } from './identity/compose-identity.js';
+import { composeWorkloadIdentityGroup } from './identity/group.js';
 import { errorMessage } from './lib/error-message.js';
 
 /** Kinds that report no Ready condition: they are ready as soon as they exist. */
@@ -37,6 +40,8 @@ const composers: Record<string, Composer> = {
   [SPOKE_KIND]: composeSpokeXr,
   [CLUSTER_KIND]: composeCluster,
   [DATA_STORES_KIND]: composeDataStoresXr,
+  [IDENTITY_GROUP_KIND]: composeWorkloadIdentityGroup,
+  [IDENTITY_KIND]: composeWorkloadIdentityXr,
 };
 
 export class K8treFunction implements FunctionHandler {
@@ -141,7 +146,7 @@ function compositeReadiness(conditions: readonly XrCondition[]): Ready {
 }
 
 function readiness(observed: Observed, name: string, manifest: JsonObject): Ready {
-  // A composed XR of this package: a spoke group, a spoke, a cluster's data stores.
+  // A composed XR of this package: a spoke group, a spoke, a cluster's data stores, its identity groups and identities.
   if (manifest.apiVersion === PACKAGE_API_VERSION) return childXrIsCurrent(observed, name, manifest) ? Ready.READY_TRUE : Ready.READY_FALSE;
   const kind = String(manifest.kind);
   return observed.isReady(name) || (READY_WHEN_PRESENT.has(kind) && observed.has(name)) ? Ready.READY_TRUE : Ready.READY_FALSE;

@@ -9,7 +9,7 @@ import { keys } from '../../functions/k8tre/cluster/naming.js';
 // What the benchmark sends: for networks, the steady-state request (every composed resource
 // observed and Ready, as on each poll of a running platform, the largest request the function
 // answers); for a cluster, the request of every reconcile from first render to settled, and its
-// data stores' at steady state.
+// data stores', identity group's and largest identity's at steady state.
 
 export interface Scenario {
   readonly name: string;
@@ -70,14 +70,18 @@ function lastRequest(reconciled: { readonly requests: readonly RunFunctionReques
   return request;
 }
 
-/** The dev cluster of the example network, one scenario per reconcile until it settles; then its data stores at steady state. */
+/** The dev cluster of the example network, one scenario per reconcile until it settles; then its children at steady state. */
 export function clusterScenarios(): Scenario[] {
   const network = reconcileInProcess(load('examples/network/k8tre.yaml'));
   const cluster = reconcileInProcess(load('examples/cluster/dev.yaml'), { network: [network.xr] });
   const stores = cluster.children.get(keys.dataStores);
-  if (!stores) throw new Error('the dev cluster composed no data stores');
+  const identities = cluster.children.get(keys.identityGroup(0));
+  const externalDns = identities?.children.get('externaldns');
+  if (!stores || !identities || !externalDns) throw new Error('the dev cluster composed no data stores, identity group or external-dns identity');
   return [
     ...cluster.requests.map((request, i) => ({ name: `cluster dev, reconcile ${i + 1} of ${cluster.requests.length}`, environments: 1, request })),
     { name: 'data stores of cluster dev, steady state', environments: 1, request: lastRequest(stores) },
+    { name: 'identity group of cluster dev, steady state', environments: 1, request: lastRequest(identities) },
+    { name: 'external-dns identity of cluster dev, steady state', environments: 1, request: lastRequest(externalDns) },
   ];
 }

@@ -35,7 +35,7 @@ function principals(xr: RenderedXr): Map<string, string> {
   const management = spec.management;
   if (management?.providerIdentity?.principalId) names.set(management.providerIdentity.principalId, 'management providers (helm, kubernetes)');
   if (management?.argocd?.controllerIdentity?.principalId) names.set(management.argocd.controllerIdentity.principalId, 'management ArgoCD controller');
-  for (const manifest of round.composed.values()) {
+  for (const manifest of treeComposed(round).values()) {
     const observed = atProvider(manifest);
     if (manifest.kind === 'UserAssignedIdentity') names.set(String(observed.principalId), azureName(manifest));
     if (manifest.kind === 'KubernetesCluster') {
@@ -49,8 +49,8 @@ function principals(xr: RenderedXr): Map<string, string> {
 }
 
 function identityRows(xr: RenderedXr): string[][] {
-  const round = lastRound(xr.rounds);
-  const composed = [...round.composed.values()];
+  // The cluster's own and its identities' (XK8treWorkloadIdentities).
+  const composed = [...treeComposed(lastRound(xr.rounds)).values()];
   const byName = new Map(composed.map((m) => [m.metadata.name, m]));
   const subjects = new Map<string, string[]>();
   for (const fic of composed.filter((m) => m.kind === 'FederatedIdentityCredential')) {

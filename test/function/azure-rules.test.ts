@@ -289,9 +289,11 @@ describe('the cluster on its network', () => {
   });
 
   it("federates ArgoCD's server as well as its application controller: the server reads live state, logs and exec through the same exec", () => {
-    const { observed } = settle(mgmt, observe, required);
-    const subjects = Object.values(observed)
-      .filter((m) => m.kind === 'FederatedIdentityCredential' && (forProvider(m).parentIdRef as { name?: string } | undefined)?.name === 'mgmt-identity-argocd')
+    const { tree } = settle(mgmt, observe, required);
+    const subjects = Object.values(tree)
+      .filter(
+        (m) => m.kind === 'FederatedIdentityCredential' && (forProvider(m).parentIdRef as { name?: string } | undefined)?.name === 'mgmt-id-argocd-identity',
+      )
       .map((m) => forProvider(m).subject)
       .sort();
     expect(subjects).toEqual(['system:serviceaccount:argocd:argocd-application-controller', 'system:serviceaccount:argocd:argocd-server']);
@@ -364,10 +366,11 @@ describe('the cluster on its network', () => {
   });
 
   it('grants external-dns Reader on its zone’s resource group as well, which it needs to list private zones (external-dns azure-private-dns tutorial)', () => {
-    const { observed, xr } = settledCluster();
+    const { tree, xr } = settledCluster();
     const zoneId = ((settledNetwork.status as { environments: Json[] }).environments.find((e) => e.name === 'dev')!.dnsZone as Json).id as string;
-    const roles = Object.values(observed)
-      .filter((m) => m.kind === 'RoleAssignment' && String(m.metadata && (m.metadata as Json).name).startsWith('dev-role-externaldns-'))
+    const roles = Object.entries(tree)
+      .filter(([key]) => key.startsWith('identities-0/externaldns/role-'))
+      .map(([, m]) => m)
       .map((m) => [forProvider(m).roleDefinitionName, forProvider(m).scope]);
     expect(roles).toEqual([
       ['Private DNS Zone Contributor', zoneId],
@@ -622,15 +625,22 @@ describe("K8TRE's naming preset (k8tre/k8tre agnostics/storage-class/azure/envs/
 
 describe('federated credentials (learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations)', () => {
   it("creates an identity's second credential only once its first is ready: Azure refuses concurrent writes to one identity (409)", () => {
-    const mgmt = loadExample('examples/cluster/mgmt.yaml');
-    const { observed } = settle(mgmt, observe, required);
-    const first = 'federation-argocd';
-    const second = 'federation-argocd-argocd-server';
-    const { [first]: _first, [second]: _second, ...before } = observed;
-    const round = runWithRequired(mgmt, required, before);
+    // ArgoCD's identity, with its two credentials, as the management cluster tells it.
+    const { observed } = settle(loadExample('examples/cluster/mgmt.yaml'), observe, required);
+    const told = (observed['identities-0']!.spec as { identities: { name: string; spec: Json }[] }).identities.find((e) => e.spec.identity === 'argocd')!;
+    const argocd = {
+      apiVersion: 'azure.k8tre.io/v1alpha1',
+      kind: 'XK8treWorkloadIdentity',
+      metadata: { name: told.name, namespace: 'k8tre' },
+      spec: told.spec,
+    };
+    const first = 'federation-fic-argocd';
+    const second = 'federation-fic-argocd-argocd-server';
+    const identity = { identity: observe(desired(run(argocd), 'identity')) };
+    const round = run(argocd, identity);
     expect(Object.keys(round.desired?.resources ?? {})).toContain(first);
     expect(Object.keys(round.desired?.resources ?? {})).not.toContain(second);
-    const next = runWithRequired(mgmt, required, { ...before, [first]: observe(desired(round, first)) });
+    const next = run(argocd, { ...identity, [first]: observe(desired(round, first)) });
     expect(Object.keys(next.desired?.resources ?? {})).toContain(second);
   });
 });

@@ -227,7 +227,7 @@ describe('XK8treCluster bad input', () => {
   const existing = settle(example, observe, required).observed;
 
   it('settles the example with every gated resource', () => {
-    expect(Object.keys(existing)).toEqual(expect.arrayContaining(['aks', 'federation-externaldns', 'role-kubelet-core-account-contributor', 'data-stores']));
+    expect(Object.keys(existing)).toEqual(expect.arrayContaining(['aks', 'identities-0', 'role-kubelet-core-account-contributor', 'data-stores']));
   });
 
   it.each(cases)('%s gives a Fatal naming the field', (_, xr, req, field) => {

@@ -39,11 +39,11 @@ describe('the example platform', () => {
     const asked = new Map<string, string[]>();
     const sa = (namespace: string, name: string) => `system:serviceaccount:${namespace}:${name}`;
     for (const env of ['dev', 'stg', 'prd', 'mgmt']) {
-      asked.set(`${env}-identity-externaldns`, [sa('externaldns', 'externaldns')]);
-      asked.set(`${env}-identity-certmanager`, [sa('cert-manager', 'cert-manager')]);
+      asked.set(`${env}-id-externaldns-identity`, [sa('externaldns', 'externaldns')]);
+      asked.set(`${env}-id-certmanager-identity`, [sa('cert-manager', 'cert-manager')]);
     }
-    asked.set('mgmt-identity-argocd', [sa('argocd', 'argocd-application-controller'), sa('argocd', 'argocd-server')]);
-    asked.set('dev-identity-jupyter', [sa('jupyterhub', 'hub')]);
+    asked.set('mgmt-id-argocd-identity', [sa('argocd', 'argocd-application-controller'), sa('argocd', 'argocd-server')]);
+    asked.set('dev-id-jupyter-identity', [sa('jupyterhub', 'hub')]);
     expect(resources.filter((m) => m.kind === 'FederatedIdentityCredential').length).toBeGreaterThanOrEqual(10);
     expect(misfederated(resources, asked)).toEqual([]);
   });

@@ -287,8 +287,10 @@ describe('any valid cluster', () => {
   it('settles with its pools, identities and federations as asked, on address ranges of its own', () => {
     fc.assert(
       fc.property(validCluster, (xr) => {
-        const { xr: settled, observed } = reconcileInProcess(xr, { network: [settledNetwork] });
-        const manifests = Object.values(observed);
+        const reconciled = reconcileInProcess(xr, { network: [settledNetwork] });
+        const settled = reconciled.xr;
+        // The cluster's own and its child XRs': the identities compose the federations.
+        const manifests = Object.values(treeResources(reconciled));
         const names = manifests.map((m) => (m.metadata as { name: string }).name);
         expect(new Set(names).size).toBe(names.length);
         expect(azureNameClashes(manifests)).toEqual([]);
@@ -314,7 +316,7 @@ describe('any valid cluster', () => {
       .sample(validCluster, { numRuns: 3, seed: 11 })
       .flatMap((xr) => {
         const settled = reconcileInProcess(xr, { network: [settledNetwork] });
-        return [settled.xr, ...Object.values(settled.observed).map((m) => ({ ...m, status: undefined }))];
+        return [settled.xr, ...Object.values(treeResources(settled)).map((m) => ({ ...m, status: undefined }))];
       })
       .map((doc) => toKubernetesYaml(doc))
       .join('---\n');

@@ -53,26 +53,28 @@ describe('XK8treCluster', () => {
 
   it('gates each resource on the observed IDs it needs, and carries those IDs', () => {
     const has = (i: number, key: string) => treeComposed(rounds[i]!).has(key);
-    // First reconcile: only what needs no observed ID. The data stores wait for the cluster's group, where their endpoints go.
-    expect(has(0, 'identity-controlplane') && has(0, 'resource-group') && has(0, 'identity-externaldns')).toBe(true);
-    expect(has(0, 'aks') || has(0, 'role-controlplane-network-contributor') || has(0, 'data-stores')).toBe(false);
+    // First reconcile: only what needs no observed ID. The data stores and the identities wait for
+    // the cluster's group, where the endpoints and the identities go.
+    expect(has(0, 'identity-controlplane') && has(0, 'resource-group')).toBe(true);
+    expect(has(0, 'aks') || has(0, 'role-controlplane-network-contributor') || has(0, 'data-stores') || has(0, 'identities-0')).toBe(false);
     expect(condition(rounds[0]!, 'Composed')?.message).toContain('control-plane identity');
     // Second: the roles on the identity's principal; the data stores, told the IDs the stores will
     // have, with every endpoint from their first reconcile.
     const principal = observedAt(rounds[0]!.composed.get('identity-controlplane'), 'principalId');
     expect(forProvider(rounds[1]!.composed.get('role-controlplane-network-contributor')).principalId).toBe(principal);
     expect(has(1, 'data-stores/keyvault') && has(1, 'data-stores/keyvault-endpoint') && has(1, 'data-stores/storage-core-endpoint-dfs')).toBe(true);
+    expect(has(1, 'identities-0/externaldns/identity') && has(1, 'identities-0/jupyter/identity')).toBe(true);
     expect(has(1, 'aks')).toBe(false);
     // Third: the cluster, once both roles are ready.
     expect(has(2, 'aks') && has(2, 'nodepool-workload')).toBe(true);
-    expect(has(2, 'federation-externaldns')).toBe(false);
+    expect(has(2, 'identities-0/externaldns/federation-fic-externaldns')).toBe(false);
     // Fourth: federations on the observed issuer, storage roles on the kubelet identity.
     const issuer = observedAt(rounds[2]!.composed.get('aks'), 'oidcIssuerUrl');
-    expect(forProvider(rounds[3]!.composed.get('federation-certmanager'))).toMatchObject({
+    expect(forProvider(treeComposed(rounds[3]!).get('identities-0/certmanager/federation-fic-certmanager'))).toMatchObject({
       issuer,
       subject: 'system:serviceaccount:cert-manager:cert-manager',
       audience: ['api://AzureADTokenExchange'],
-      parentIdRef: { name: 'dev-identity-certmanager' },
+      parentIdRef: { name: 'dev-id-certmanager-identity' },
     });
     const kubelet = observedAt(rounds[2]!.composed.get('aks'), 'kubeletIdentity', 'objectId');
     expect(forProvider(rounds[3]!.composed.get('role-kubelet-workspace-blob-data-contributor'))).toMatchObject({
@@ -166,7 +168,8 @@ describe('XK8treCluster', () => {
   });
 
   it('gives each identity only the roles it needs', () => {
-    const roles = [...last(rounds).composed.values()].filter((m) => m.kind === 'RoleAssignment').map((m) => forProvider(m));
+    // The cluster's own and its identities'.
+    const roles = [...treeComposed(last(rounds)).values()].filter((m) => m.kind === 'RoleAssignment').map((m) => forProvider(m));
     expect(roles.map((r) => r.roleDefinitionName).sort()).toEqual(
       [
         'Azure Kubernetes Service RBAC Cluster Admin',
@@ -185,7 +188,7 @@ describe('XK8treCluster', () => {
       ].sort(),
     );
     for (const role of roles) expect(role.scope).not.toMatch(/^\/subscriptions\/[^/]+$/);
-    expect(forProvider(last(rounds).composed.get('role-jupyter-0')).scope).toBe(
+    expect(forProvider(treeComposed(last(rounds)).get('identities-0/jupyter/role-0')).scope).toBe(
       observedAt(treeComposed(last(rounds)).get('data-stores/storage-workspace'), 'id'),
     );
   });

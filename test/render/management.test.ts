@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asObserved, lastRound, reconcileUntilSettled, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
+import { asObserved, lastRound, reconcileUntilSettled, treeComposed, type Manifest, type Round } from '../../scripts/lib/reconcile.js';
 import { fatalMessage, loadExample, runWithRequired, settle, withField, type Json } from '../support/function.js';
 import { expectValid, forProvider, observedAt, settleNetwork, usages, useRenderSession } from '../support/render.js';
 
@@ -65,7 +65,10 @@ describe('XK8treCluster with role Management', () => {
       subject: 'system:serviceaccount:argocd:argocd-server',
       audiences: ['api://AzureADTokenExchange'],
     });
-    expect(forProvider(composed.get('federation-argocd'))).toMatchObject({ issuer, subject: 'system:serviceaccount:argocd:argocd-application-controller' });
+    expect(forProvider(treeComposed(last(rounds)).get('identities-0/argocd/federation-fic-argocd'))).toMatchObject({
+      issuer,
+      subject: 'system:serviceaccount:argocd:argocd-application-controller',
+    });
   });
 
   it("keeps the cluster and the providers' access until ArgoCD is uninstalled", () => {
@@ -108,7 +111,9 @@ describe('XK8treCluster with role Management', () => {
       serviceAccount: { annotations: { 'azure.workload.identity/client-id': oidc.clientID } },
     });
     expect(controller).toMatchObject({
-      serviceAccount: { annotations: { 'azure.workload.identity/client-id': observedAt(composed.get('identity-argocd'), 'clientId') } },
+      serviceAccount: {
+        annotations: { 'azure.workload.identity/client-id': observedAt(treeComposed(last(rounds)).get('identities-0/argocd/identity'), 'clientId') },
+      },
     });
     expect(JSON.stringify(values().values)).not.toMatch(/clientSecret|adminPassword/);
   });

@@ -15,13 +15,14 @@ import { composeCluster as composeAks } from './aks.js';
 import { composeControlPlaneIdentity } from './control-plane.js';
 import { composeDataStores, retainedClusterGroupPolicies, type DataStores } from './data-stores.js';
 import { composeArgoCdRegistration } from './argocd-registration.js';
-import { composeAddOnRoles, composeWorkloadIdentities, type WorkloadIdentityOutcome } from './identities.js';
+import { composeAddOnRoles } from './add-on-roles.js';
+import { composeWorkloadIdentities, type WorkloadIdentityOutcome } from './workload-identities.js';
 import type { RegistrationFacts } from './k8tre-contract.js';
 import { composeInCluster } from './in-cluster.js';
 import { checkClusterChanges, checkClusterPlacement, previousPodCidr } from './day2.js';
 import { checkKubernetesVersion } from './kubernetes-version.js';
 import { checkNamesInForce } from './names-in-force.js';
-import { composeManagement } from './management.js';
+import { ARGOCD_IDENTITY, composeManagement } from './management.js';
 import { describeNetwork, networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
 import { azureNames, clusterStamp, keys } from './naming.js';
 import { limits } from './api.js';
@@ -114,9 +115,11 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   else waiting.push("the control-plane identity's Network Contributor and Private DNS Zone Contributor roles");
 
   composeAddOnRoles(spec, stamp, observed, stores, sharedKeys.access, desired);
-  const workloads = composeWorkloadIdentities(spec, stamp, facts, observed, stores, desired);
+  const identities = composeWorkloadIdentities(spec, stamp, facts, observed, stores, dig(xr, 'status'), desired);
+  const workloads = identities.outcomes;
   const inCluster = composeInCluster(spec, stamp, addressing, ciliumClusterId(spec, facts), observed, desired);
-  const management = spec.argocdServer && composeManagement(spec, spec.argocdServer, stamp, facts, inCluster.ciliumDeployed, observed, desired);
+  const argocdClientId = workloads.find((identity) => identity.name === ARGOCD_IDENTITY.name)?.clientId;
+  const management = spec.argocdServer && composeManagement(spec, spec.argocdServer, stamp, facts, inCluster.ciliumDeployed, argocdClientId, observed, desired);
   if (management?.waitingFor) waiting.push(management.waitingFor);
   const argocd = spec.management.argocd;
   const registration =
@@ -128,6 +131,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   if (!observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId')) waiting.push('the kubelet identity, for the storage roles');
   if (!stores.keyVaultId) waiting.push(`the resource group ${spec.resourceGroupName}'s ID, for the data stores' roles`);
   if (stores.waitingFor) waiting.push(stores.waitingFor);
+  if (identities.waitingFor) waiting.push(identities.waitingFor);
   if (inCluster.waitingFor) waiting.push(inCluster.waitingFor);
 
   const conditions: XrCondition[] = [
@@ -167,7 +171,7 @@ function registrationFacts(
     dataResourceGroupName: stores.resourceGroupName,
     keyVaultName: azureNames.keyVault(spec),
     storageAccounts: { core: azureNames.storage(spec, 'core'), workspace: azureNames.storage(spec, 'workspace') },
-    clientIds: Object.fromEntries(workloads.map((w) => [w.name, observed.atProvider(keys.workloadIdentity(w.name), 'clientId')])),
+    clientIds: Object.fromEntries(workloads.map((w) => [w.name, w.clientId])),
   };
 }
 

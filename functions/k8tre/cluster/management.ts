@@ -50,6 +50,8 @@ export function composeManagement(
   stamp: Stamp,
   network: NetworkFacts,
   ciliumDeployed: boolean,
+  /** The client ID of ArgoCD's workload identity (ARGOCD_IDENTITY), once Azure reports it. */
+  controllerClientId: string | undefined,
   observed: Observed,
   desired: DesiredResources,
 ): ManagementOutcome {
@@ -110,7 +112,6 @@ export function composeManagement(
   }
 
   const applicationClientId = observed.atProvider(keys.argocdApplication, 'clientId');
-  const controllerClientId = observed.atProvider(keys.workloadIdentity(ARGOCD_IDENTITY.name), 'clientId');
   const base = { url, ...(applicationClientId && { applicationClientId }) };
   // ArgoCD needs a CNI before it is first installed (k8tre/k8tre#33), and the IDs it is configured
   // with. Once installed it stays: a Cilium upgrade must not uninstall it.

@@ -18,9 +18,12 @@ export const keys = {
   storage: (purpose: StoragePurpose) => `storage-${purpose}`,
   storageEndpoint: (purpose: StoragePurpose, service: string) => `storage-${purpose}-endpoint-${service}`,
   kubeletStorageRole: (purpose: StoragePurpose, role: string) => `role-kubelet-${purpose}-${role}`,
-  workloadIdentity: (name: string) => `identity-${name}`,
-  federation: (name: string) => `federation-${name}`,
-  workloadRole: (name: string, index: number) => `role-${name}-${index}`,
+  identityGroup: (index: number) => `identities-${index}`,
+  // An earlier version composed each workload identity in the cluster itself, under these keys
+  // (cluster/workload-identities.ts moves them to the identity's XR).
+  legacyIdentity: (name: string) => `identity-${name}`,
+  legacyFederation: (name: string) => `federation-${name}`,
+  legacyRole: (name: string, index: number) => `role-${name}-${index}`,
   inClusterIdentity: 'incluster-identity',
   kubernetesProviderConfig: 'providerconfig-kubernetes',
   helmProviderConfig: 'providerconfig-helm',

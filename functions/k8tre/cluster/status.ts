@@ -5,7 +5,7 @@ import { compact } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import type { ClusterAddressing } from './addressing.js';
 import type { DataStores } from './data-stores.js';
-import type { WorkloadIdentityOutcome } from './identities.js';
+import type { WorkloadIdentityOutcome } from './workload-identities.js';
 import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys, STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
 import type { ClusterSpec } from './spec.js';
@@ -93,8 +93,8 @@ export function clusterStatus(
         name: w.name,
         subject: w.subjects[0] ?? '',
         subjects: [...w.subjects],
-        clientId: at(keys.workloadIdentity(w.name), 'clientId'),
-        principalId: at(keys.workloadIdentity(w.name), 'principalId'),
+        clientId: w.clientId,
+        principalId: w.principalId,
         roles: [...w.roles],
       })),
     },

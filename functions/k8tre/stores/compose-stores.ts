@@ -3,12 +3,13 @@ import { Vault, VaultSpecManagementPolicies } from '../../../imports/keyvault.az
 import { Account, AccountSpecManagementPolicies } from '../../../imports/storage.azure.m.upbound.io.js';
 import * as contract from '../lib/contract.js';
 import type { ComposeInput, Composition, DesiredResources } from '../lib/composition.js';
-import { dig, digString } from '../lib/json.js';
-import { LABEL_CLUSTER, TAG } from '../lib/labels.js';
+import { dig } from '../lib/json.js';
+import { TAG } from '../lib/labels.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
 import { ownSpec } from '../lib/own-spec.js';
 import { meta, refTo, type Stamp } from '../lib/stamp.js';
+import { clusterChildStamp } from '../cluster/child-contract.js';
 import { keys, STORAGE_PURPOSES } from '../cluster/naming.js';
 import { STORAGE_SERVICES, storesSpecContract, type StoresSpec, type StoresStatus } from './contract.js';
 import { privateEndpoint } from './private-endpoint.js';
@@ -43,15 +44,7 @@ export const RETAINED_GROUP_POLICIES: readonly ResourceGroupSpecManagementPolici
 
 export function composeDataStoresXr({ xr, observed }: ComposeInput): Composition {
   const spec = contract.read(storesSpecContract, ownSpec(xr), 'spec');
-  const stamp: Stamp = {
-    xrName: digString(xr, 'metadata', 'name') ?? '',
-    namespace: digString(xr, 'metadata', 'namespace') ?? 'default',
-    region: spec.region,
-    providerConfigRef: spec.providerConfigRef,
-    labels: { [LABEL_CLUSTER]: spec.cluster },
-    tags: spec.tags,
-    resourceGroupKey: keys.dataResourceGroup,
-  };
+  const stamp = clusterChildStamp(xr, spec, keys.dataResourceGroup);
   const desired: DesiredResources = new Map();
   const ids = composeDataStores(spec, stamp, observed, desired);
   const status: StoresStatus = {

@@ -1,7 +1,7 @@
 import * as c from '../lib/contract.js';
 import type { TypeOf } from '../lib/contract.js';
-import { PROVIDER_CONFIG_KINDS, TAG_LIMITS } from '../lib/xr-basics.js';
 import { enums, limits, patterns } from '../cluster/api.js';
+import { azureId, clusterChildFields, groupName } from '../cluster/child-contract.js';
 import { STORAGE_PURPOSES } from '../cluster/naming.js';
 
 // What a cluster tells its data stores (the spec), and what they tell the cluster (the status):
@@ -12,17 +12,8 @@ import { STORAGE_PURPOSES } from '../cluster/naming.js';
 export const STORAGE_SERVICES = ['blob', 'file', 'queue', 'table', 'dfs'] as const;
 export const ENDPOINT_ZONES = ['vault', ...STORAGE_SERVICES] as const;
 
-const azureId = (description: string) => c.string(description, { maxLength: 512 });
-const groupName = (description: string) => c.string(description, { pattern: patterns.resourceGroupName.pattern.source, maxLength: 90 });
-
 export const storesSpecContract = c.object('What the cluster decided for its data stores. Written by the XK8treCluster; edits are overwritten.', {
-  cluster: c.string('The XK8treCluster the stores belong to.', { pattern: limits.xrName.pattern.source }),
-  region: c.string('Azure region.', { pattern: patterns.region.pattern.source }),
-  providerConfigRef: c.object('The provider-azure config.', {
-    kind: c.string('ProviderConfig kind.', { enum: PROVIDER_CONFIG_KINDS }),
-    name: c.string('ProviderConfig name.', { maxLength: 253 }),
-  }),
-  tags: c.map('The cluster’s Azure tags.', c.string('A tag value.', { maxLength: TAG_LIMITS.maxValue }), { maxProperties: 50 }),
+  ...clusterChildFields,
   retain: c.boolean('Deleting the XR leaves the stores and the data resource group in Azure (the cluster’s deletionPolicy: Retain).'),
   dataResourceGroupName: groupName('The stores’ own resource group, composed here while a store lives in it.'),
   keyVault: c.object('The Key Vault.', {

@@ -1,0 +1,88 @@
+import { FederatedIdentityCredential, UserAssignedIdentity } from '../../../imports/managedidentity.azure.m.upbound.io.js';
+import * as c from '../lib/contract.js';
+import type { ComposeInput, Composition, DesiredResources } from '../lib/composition.js';
+import { render } from '../lib/manifest.js';
+import type { Observed } from '../lib/observed.js';
+import { ownSpec } from '../lib/own-spec.js';
+import { roleAssignment } from '../lib/role-assignment.js';
+import { meta, refTo, type Stamp } from '../lib/stamp.js';
+import { TOKEN_AUDIENCE } from '../cluster/api.js';
+import { clusterChildStamp } from '../cluster/child-contract.js';
+import { identitySpecContract, type IdentitySpec, type IdentityStatus } from './contract.js';
+
+// One workload identity of a cluster: the user-assigned identity, a federated credential per
+// service account that acts as it, and its role assignments, as its cluster decided them.
+
+export const keys = {
+  identity: 'identity',
+  federation: (azureName: string) => `federation-${azureName}`,
+  role: (index: number) => `role-${index}`,
+} as const;
+
+export function composeWorkloadIdentityXr({ xr, observed }: ComposeInput): Composition {
+  const spec = c.read(identitySpecContract, ownSpec(xr), 'spec');
+  // Nothing here is placed by reference: the resource group is the cluster's, named in the spec.
+  const stamp = clusterChildStamp(xr, spec, '');
+  const desired: DesiredResources = new Map();
+  composeIdentity(spec, stamp, observed, desired);
+  const status: IdentityStatus = {
+    ...reported(observed, 'id'),
+    ...reported(observed, 'clientId'),
+    ...reported(observed, 'principalId'),
+  };
+  return { resources: desired, status, conditions: [] };
+}
+
+function reported(observed: Observed, field: 'id' | 'clientId' | 'principalId'): Partial<IdentityStatus> {
+  const value = observed.atProvider(keys.identity, field);
+  return value ? { [field]: value } : {};
+}
+
+function composeIdentity(spec: IdentitySpec, stamp: Stamp, observed: Observed, desired: DesiredResources): void {
+  desired.set(
+    keys.identity,
+    render(UserAssignedIdentity, {
+      metadata: meta(stamp, keys.identity, { azureName: spec.azureName }),
+      spec: {
+        providerConfigRef: stamp.providerConfigRef,
+        forProvider: { name: spec.azureName, location: stamp.region, resourceGroupName: spec.resourceGroupName, tags: { ...stamp.tags } },
+      },
+    }),
+  );
+  // One at a time: Azure refuses concurrent writes of federated credentials to one user-assigned
+  // identity with 409 Conflict
+  // (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations).
+  let earlierSettled = true;
+  for (const federation of spec.issuer ? spec.federations : []) {
+    const key = keys.federation(federation.azureName);
+    const compose = earlierSettled || observed.has(key);
+    earlierSettled = earlierSettled && observed.isReady(key);
+    if (!compose) continue;
+    desired.set(
+      key,
+      render(FederatedIdentityCredential, {
+        metadata: meta(stamp, key, { azureName: federation.azureName }),
+        spec: {
+          providerConfigRef: stamp.providerConfigRef,
+          forProvider: {
+            resourceGroupName: spec.resourceGroupName,
+            parentIdRef: refTo(stamp, keys.identity),
+            audience: [TOKEN_AUDIENCE],
+            issuer: spec.issuer,
+            subject: federation.subject,
+          },
+        },
+      }),
+    );
+  }
+  // The namespaced RoleAssignment has no principalIdRef: composed once Azure reports the principal.
+  const principalId = observed.atProvider(keys.identity, 'principalId');
+  if (!principalId) return;
+  spec.roles.forEach((grant, index) => {
+    const key = keys.role(index);
+    // The provider names a new assignment with a GUID of its own; once it has, that name is kept,
+    // or a desired state without it would have the provider make the assignment again.
+    const azureName = grant.assignmentName ?? observed.externalName(key);
+    desired.set(key, roleAssignment(stamp, { key, role: grant.role, scope: grant.scope, principalId, why: grant.why, ...(azureName && { azureName }) }));
+  });
+}

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ORPHANING_POLICIES, PAUSED } from '../../functions/k8tre/lib/adoption.js';
+import { ORPHANING_POLICIES } from '../../functions/k8tre/lib/adoption.js';
 import { EXTERNAL_NAME } from '../../functions/k8tre/lib/manifest.js';
-import { fatalMessage, reconcileInProcess, runAsCrossplane, treeResources, type Json } from '../../scripts/lib/in-process.js';
+import { runAsCrossplane, type Json } from '../../scripts/lib/in-process.js';
 import { asObserved, isPackageXr, parseStream, RESOURCE_NAME_ANNOTATION, type Manifest } from '../../scripts/lib/reconcile.js';
+import { azureName, keyOf, upgradeInProcess } from '../support/upgrade.js';
 
 // A network composed before spokes were XRs of their own moves onto the tree with nothing in Azure
 // deleted, renamed or changed. Crossplane deletes a composed resource that leaves the desired
@@ -11,12 +12,9 @@ import { asObserved, isPackageXr, parseStream, RESOURCE_NAME_ANNOTATION, type Ma
 // no resource may leave while its observed policies allow Delete, and every one must come back,
 // under its spoke, with the Azure name and settings it had.
 //
-// Crossplane's loop is played here: each answer is applied (desired becomes observed, as the
-// simulated providers report it; a composed XR is reconciled in turn and observed with its status),
-// and whatever was observed but is no longer desired is deleted, with the policies it had.
+// Crossplane's loop is played by test/support/upgrade.ts.
 
 const [legacyXr, ...legacyResources] = parseStream(readFileSync('test/fixtures/network-before-spokes.yaml', 'utf8'));
-const keyOf = (manifest: Manifest) => manifest.metadata.annotations?.[RESOURCE_NAME_ANNOTATION] ?? '';
 const withoutKey = (manifest: Manifest): Manifest => {
   const annotations = Object.fromEntries(Object.entries(manifest.metadata.annotations ?? {}).filter(([name]) => name !== RESOURCE_NAME_ANNOTATION));
   return { ...manifest, metadata: { ...manifest.metadata, annotations } };
@@ -33,55 +31,22 @@ function asReported(legacy: Manifest): Json {
   return { ...observed, metadata: { ...observed.metadata, annotations } };
 }
 
-interface Deletion {
-  readonly key: string;
-  readonly round: number;
-  readonly policies: unknown;
-}
+const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
 
-interface Upgrade {
-  readonly deleted: Deletion[];
-  /** What the network desired in each reconcile, by round. */
-  readonly desired: Map<number, Record<string, Json>>;
-  /** Azure resources managed by two objects at once, by round: the old one and its spoke's. */
-  readonly twice: Map<number, string[]>;
-  readonly final: Record<string, Json>;
-  readonly tree: Record<string, Json>;
-}
-
-function upgrade(): Upgrade {
-  let xr = legacyXr as unknown as Json;
-  let observed: Record<string, Json> = Object.fromEntries(legacyResources.map((m) => [keyOf(m), asReported(m)]));
-  const deleted: Deletion[] = [];
-  const desiredByRound = new Map<number, Record<string, Json>>();
-  const twice = new Map<number, string[]>();
-  for (let round = 1; round <= 8; round++) {
-    const rsp = runAsCrossplane(xr, {}, observed);
-    expect(fatalMessage(rsp), `round ${round}`).toBeUndefined();
-    const desired = Object.fromEntries(Object.entries(rsp.desired?.resources ?? {}).map(([key, r]) => [key, r.resource as Json]));
-    for (const [key, was] of Object.entries(observed)) {
-      if (!(key in desired)) deleted.push({ key, round, policies: (was.spec as { managementPolicies?: unknown } | undefined)?.managementPolicies });
-    }
-    desiredByRound.set(round, desired);
-    const children = new Map<string, ReturnType<typeof reconcileInProcess>>();
-    const next = Object.fromEntries(
-      Object.entries(desired).map(([key, manifest]): [string, Json] => {
-        if (!isPackageXr(manifest)) return [key, asObserved(manifest as Manifest)];
-        // Crossplane reconciles no paused XR: it is observed as composed, not Ready.
-        if ((manifest.metadata as { annotations?: Record<string, string> }).annotations?.[PAUSED]) return [key, manifest];
-        const child = reconcileInProcess({ ...manifest, metadata: { namespace: 'k8tre', ...(manifest.metadata as Json) } });
-        children.set(key, child);
-        return [key, { ...child.xr, status: { ...(child.xr.status as Json), conditions: [{ type: 'Ready', status: 'True' }] } }];
-      }),
-    );
-    const stable = JSON.stringify(Object.keys(next).sort()) === JSON.stringify(Object.keys(observed).sort());
-    observed = next;
-    xr = { ...xr, status: rsp.desired?.composite?.resource?.status as Json };
-    const tree = Object.assign({}, observed, ...[...children].map(([key, child]) => treeResources(child, `${key}/`))) as Record<string, Json>;
-    twice.set(round, claimedTwice(Object.values(tree)));
-    if (stable && round > 2) return { deleted, desired: desiredByRound, twice, final: observed, tree };
-  }
-  throw new Error('the upgrade did not settle in 8 reconciles');
+function upgrade() {
+  const { rounds, final, tree } = upgradeInProcess(
+    legacyXr as unknown as Json,
+    Object.fromEntries(legacyResources.map((m) => [keyOf(m), asReported(m)])),
+    observe,
+  );
+  return {
+    rounds,
+    final,
+    tree,
+    deleted: rounds.flatMap((round, i) => round.deleted.map((deletion) => ({ ...deletion, round: i + 1 }))),
+    /** Azure resources managed by two objects at once, by round: the old one and its spoke's. */
+    twice: rounds.map((round) => claimedTwice(Object.values(round.tree))),
+  };
 }
 
 const legacyAll = legacyResources as unknown as Json[];
@@ -99,8 +64,6 @@ function scopeOf(manifest: Json, all: readonly Json[]): string {
   }
   return '';
 }
-
-const azureName = (manifest: Json) => ((manifest.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {})[EXTERNAL_NAME];
 
 /** forProvider without what references resolve to: the same in Azure whether set by reference or by name. */
 function settings(manifest: Json): Json {
@@ -145,7 +108,7 @@ describe('upgrading a network composed before spokes were XRs', () => {
   const moved = legacyResources.filter((m) => !(keyOf(m) in result.final));
 
   it('first gives every resource that moves management policies without Delete, and composes no spoke yet', () => {
-    const first = result.desired.get(1) ?? {};
+    const first = result.rounds[0]!.desired;
     const held = Object.entries(first).filter(([, m]) => (m.spec as { managementPolicies?: unknown }).managementPolicies !== undefined);
     expect(moved.length).toBeGreaterThan(100);
     expect(new Set(held.map(([key]) => key))).toEqual(new Set(moved.map(keyOf)));
@@ -220,7 +183,7 @@ describe('upgrading a network composed before spokes were XRs', () => {
   });
 
   it('manages no Azure resource by two objects in any reconcile: the paused spokes compose nothing', () => {
-    expect(result.desired.size).toBeGreaterThan(3);
-    for (const [round, claims] of result.twice) expect(claims, `round ${round}`).toEqual([]);
+    expect(result.rounds.length).toBeGreaterThan(3);
+    for (const [i, claims] of result.twice.entries()) expect(claims, `round ${i + 1}`).toEqual([]);
   });
 });

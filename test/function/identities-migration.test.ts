@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ORPHANING_POLICIES } from '../../functions/k8tre/lib/adoption.js';
 import { MAX_COMPOSED_PER_XR } from '../../functions/k8tre/spoke/tree.js';
-import { reconcileInProcess, type Json } from '../../scripts/lib/in-process.js';
+import { reconcileInProcess, runAsCrossplane, type Json } from '../../scripts/lib/in-process.js';
 import { loadExample } from '../support/function.js';
 import { azureName, claimedTwice, keyOf, loadLegacy, observeAsAzure, policiesOf, settings, upgradeInProcess } from '../support/upgrade.js';
 
@@ -72,6 +72,35 @@ describe('upgrading a cluster composed before its workload identities were XRs',
   it('keeps ArgoCD as it was in every round: its values carry the controller identity’s client ID', () => {
     const release = legacy.observed['release-argocd']!;
     for (const [i, round] of rounds.entries()) expect(round.desired['release-argocd']?.spec, `round ${i + 1}`).toEqual(release.spec);
+  });
+
+  it('hands over only once each identity is told the name of every assignment made before', () => {
+    // A scope the cluster cannot resolve yet (here a new role on the resource group, whose ID is
+    // not reported) leaves the identity told no roles; handed over so, it would make its
+    // assignments again, which Azure refuses while the old ones stand.
+    const orphaned = Object.fromEntries(
+      Object.entries(legacy.observed).map(([key, m]) => [
+        key,
+        moved.some((old) => keyOf(old) === key) ? { ...m, spec: { ...(m.spec as Json), managementPolicies: ORPHANING_POLICIES } } : m,
+      ]),
+    );
+    const group = orphaned['resource-group']!;
+    orphaned['resource-group'] = { ...group, status: { ...(group.status as Json), atProvider: {} } };
+    const spec = legacy.xr.spec as { workloadIdentities: { roles: unknown[] }[] };
+    const xr = {
+      ...legacy.xr,
+      spec: {
+        ...spec,
+        workloadIdentities: [
+          { ...spec.workloadIdentities[0]!, roles: [...spec.workloadIdentities[0]!.roles, { role: 'Reader', scopeResource: 'ResourceGroup' }] },
+        ],
+      },
+    };
+    const paused = runAsCrossplane(xr, required, orphaned);
+    const groupTold = paused.desired?.resources['identities-0']?.resource as Json;
+    expect(groupTold, 'the paused group').toBeDefined();
+    const next = runAsCrossplane(xr, required, { ...orphaned, 'identities-0': groupTold });
+    expect(Object.keys(next.desired?.resources ?? {})).toContain('role-analysis-0');
   });
 
   it('never has one Azure resource managed by two objects', () => {

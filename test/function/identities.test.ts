@@ -123,16 +123,18 @@ describe('an XK8treWorkloadIdentity', () => {
   for (const c of cases) it(c.why, () => expect(desiredNames(c.rsp())).toEqual(c.composes));
 
   it('adopts an assignment made before by the name the cluster tells it', () => {
-    const adopted = withField(xr, 'spec.roles', [{ ...(told.spec.roles[0] as Json), assignmentName: '4692e0eb-418d-256f-3c3c-a31646f30da8' }]);
+    const madeBefore = `${String((told.spec.roles[0] as Json).scope)}/providers/Microsoft.Authorization/roleAssignments/4692e0eb-418d-256f-3c3c-a31646f30da8`;
+    const adopted = withField(xr, 'spec.roles', [{ ...(told.spec.roles[0] as Json), externalName: madeBefore }]);
     const role = desired(run(adopted, identity), 'role-0');
-    expect((role.metadata as { annotations?: Record<string, string> }).annotations?.[EXTERNAL_NAME]).toBe('4692e0eb-418d-256f-3c3c-a31646f30da8');
+    expect((role.metadata as { annotations?: Record<string, string> }).annotations?.[EXTERNAL_NAME]).toBe(madeBefore);
   });
 
   it('keeps the name the provider gave a new assignment: without it, the provider would make the assignment again', () => {
     const named = observe(desired(second, 'role-0'));
-    (named.metadata as Json).annotations = { [EXTERNAL_NAME]: '0d1f7c1a-0000-4000-8000-000000000001' };
+    const given = `${String((told.spec.roles[0] as Json).scope)}/providers/Microsoft.Authorization/roleAssignments/0d1f7c1a-0000-4000-8000-000000000001`;
+    (named.metadata as Json).annotations = { [EXTERNAL_NAME]: given };
     const role = desired(run(xr, { ...identity, 'role-0': named }), 'role-0');
-    expect((role.metadata as { annotations?: Record<string, string> }).annotations?.[EXTERNAL_NAME]).toBe('0d1f7c1a-0000-4000-8000-000000000001');
+    expect((role.metadata as { annotations?: Record<string, string> }).annotations?.[EXTERNAL_NAME]).toBe(given);
   });
 
   it('reports the client and principal IDs Azure gave the identity', () => {

@@ -76,18 +76,20 @@ const uuid = (seed: string) => {
 /**
  * As the simulated providers report a resource, with what Azure ties to the resource rather than
  * to its Kubernetes object: an ID that follows its Azure name, an identity's principal and client
- * IDs, and for a role assignment the name the provider gave it.
+ * IDs, and for a role assignment the name the provider gave it: its Azure ID, as Upjet names role
+ * assignments (provider-upjet-azure config/externalname.go: IdentifierFromProvider).
  */
 export function observeAsAzure(manifest: Json): Json {
   const reported = asObserved(manifest as Manifest) as Json;
   const atProvider = (reported.status as { atProvider: Record<string, unknown> }).atProvider;
-  let name = azureName(manifest);
-  if (manifest.kind === 'RoleAssignment' && !name) {
-    name = uuid(`role-assignment/${(manifest.metadata as { name: string }).name}`);
+  const name = azureName(manifest);
+  if (manifest.kind === 'RoleAssignment') {
+    const scope = String((manifest.spec as { forProvider: { scope: string } }).forProvider.scope);
+    const id = name ?? `${scope}/providers/Microsoft.Authorization/roleAssignments/${uuid(`role-assignment/${(manifest.metadata as { name: string }).name}`)}`;
     const metadata = reported.metadata as { annotations?: Record<string, string> };
-    reported.metadata = { ...metadata, annotations: { ...metadata.annotations, [EXTERNAL_NAME]: name } };
-  }
-  if (name) atProvider.id = String(atProvider.id).replace(/[^/]+$/, name);
+    reported.metadata = { ...metadata, annotations: { ...metadata.annotations, [EXTERNAL_NAME]: id } };
+    atProvider.id = id;
+  } else if (name) atProvider.id = String(atProvider.id).replace(/[^/]+$/, name);
   if (manifest.kind === 'UserAssignedIdentity') {
     atProvider.principalId = uuid(`principal/${name}`);
     atProvider.clientId = uuid(`client/${name}`);

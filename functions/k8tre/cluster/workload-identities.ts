@@ -86,7 +86,13 @@ export function composeWorkloadIdentities(
   let waitingFor: string | undefined;
   let compose: 'no' | 'paused' | 'running' = running || observed.isReady(keys.resourceGroup) ? 'running' : 'no';
   if (!running && held.length > 0) {
-    const everyOneTold = specs.every((identitySpec) => holds(groups.told.get(identitySpec.identity)?.spec, identitySpec));
+    // Told as asked, and told the name of every assignment made before: one told no roles while a
+    // scope is unknown would otherwise make its assignments again, which Azure refuses.
+    const everyOneTold = specs.every(
+      (identitySpec) =>
+        holds(groups.told.get(identitySpec.identity)?.spec, identitySpec) &&
+        legacyRoleNames(observed, identitySpec.identity).every((name) => identitySpec.roles.some((role) => role.externalName === name)),
+    );
     const step = handoverStep(observed, held, everyOneTold);
     if (step !== 'handing-over') {
       for (const [key, manifest] of holdOrphaning(observed, held)) desired.set(key, manifest);
@@ -188,10 +194,10 @@ function identitySpec(
         const scope = scopes[index] as string;
         const before = toldBefore?.roles[index];
         // An assignment the cluster made before keeps the name the provider gave it.
-        const assignmentName =
+        const externalName =
           observed.externalName(keys.legacyRole(identity.name, index)) ??
-          (before?.role === grant.role && before.scope === scope ? before.assignmentName : undefined);
-        return { role: grant.role, scope, why: `Workload identity ${subject}`, ...(assignmentName && { assignmentName }) };
+          (before?.role === grant.role && before.scope === scope ? before.externalName : undefined);
+        return { role: grant.role, scope, why: `Workload identity ${subject}`, ...(externalName && { externalName }) };
       })
     : (toldBefore?.roles ?? []);
   return {
@@ -237,6 +243,13 @@ function legacyKeys(identity: FederatedIdentity): string[] {
     ...(identity.alsoServiceAccounts ?? []).map((serviceAccount) => keys.legacyFederation(`${identity.name}-${serviceAccount}`)),
     ...Array.from({ length: MAX_ROLES }, (_, index) => keys.legacyRole(identity.name, index)),
   ];
+}
+
+/** The external names of the role assignments an earlier version made for an identity in the cluster. */
+function legacyRoleNames(observed: Observed, identity: string): string[] {
+  return Array.from({ length: MAX_ROLES }, (_, index) => observed.externalName(keys.legacyRole(identity, index))).filter(
+    (name): name is string => name !== undefined,
+  );
 }
 
 /** The observed groups: which group each identity is in, what it was told, and what it reports. */

@@ -80,9 +80,9 @@ function composeIdentity(spec: IdentitySpec, stamp: Stamp, observed: Observed, d
   if (!principalId) return;
   spec.roles.forEach((grant, index) => {
     const key = keys.role(index);
-    // The provider names a new assignment with a GUID of its own; once it has, that name is kept,
+    // The provider names a new assignment by the ID Azure gives it; once it has, that name is kept,
     // or a desired state without it would have the provider make the assignment again.
-    const azureName = grant.assignmentName ?? observed.externalName(key);
-    desired.set(key, roleAssignment(stamp, { key, role: grant.role, scope: grant.scope, principalId, why: grant.why, ...(azureName && { azureName }) }));
+    const externalName = grant.externalName ?? observed.externalName(key);
+    desired.set(key, roleAssignment(stamp, { key, role: grant.role, scope: grant.scope, principalId, why: grant.why, ...(externalName && { externalName }) }));
   });
 }

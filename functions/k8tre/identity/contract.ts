@@ -32,9 +32,12 @@ export const identitySpecContract = c.object('What the cluster decided for one w
       role: c.string('The role’s name.', { pattern: patterns.roleName.pattern.source }),
       scope: azureId('The scope’s Azure ID.'),
       why: c.string('Why it holds the role: the assignment’s description.', { maxLength: 1024 }),
-      assignmentName: c.optional(
-        c.string('The Azure name (a GUID) of an assignment made before, for the identity to adopt rather than make again.', {
-          pattern: patterns.uuid.pattern.source,
+      // provider-upjet-azure names a role assignment by its Azure ID (config/externalname.go:
+      // azurerm_role_assignment, IdentifierFromProvider), which ends in the assignment's GUID.
+      externalName: c.optional(
+        c.string('The external name (its Azure ID) of an assignment made before, for the identity to adopt rather than make again.', {
+          pattern: '^/.+/providers/Microsoft\\.Authorization/roleAssignments/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+          maxLength: 2048,
         }),
       ),
     }),

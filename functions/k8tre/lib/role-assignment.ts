@@ -9,8 +9,8 @@ export interface RoleGrant {
   /** Object (principal) ID of the identity; known only once Azure reports it. */
   readonly principalId: string;
   readonly why: string;
-  /** The Azure name (a GUID) of an assignment made before, to adopt; absent, the provider names a new one. */
-  readonly azureName?: string;
+  /** The external name of an assignment made before (its Azure ID), to adopt; absent, the provider names a new one. */
+  readonly externalName?: string;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface RoleGrant {
  */
 export function roleAssignment(stamp: Stamp, grant: RoleGrant): Manifest {
   return render(RoleAssignment, {
-    metadata: meta(stamp, grant.key, grant.azureName ? { azureName: grant.azureName } : {}),
+    metadata: meta(stamp, grant.key, grant.externalName ? { azureName: grant.externalName } : {}),
     spec: {
       providerConfigRef: stamp.providerConfigRef,
       forProvider: {

@@ -6,8 +6,7 @@
 // runtime (v0.23.1 cache/internal/informers.go, calculateResyncPeriod) spreads the kinds' periods
 // over 0.9 to 1.1 hours, so they mostly come apart, but they may coincide. An XR that composes at
 // most 49 resources spends at most 100 tokens even then, with its own replay, the bucket's size.
-// So no XR of a network's tree composes more than 49 (clusters do not keep the bound yet: README,
-// "Not covered yet"):
+// So no XR of a network's tree composes more than 49, nor of a cluster's (identity/tree.ts):
 //   XK8treNetwork       the hub, shared zones, gateways (about 37 at most) and one group per 25 slots
 //   XK8treSpokeGroup    up to 25 spokes
 //   XK8treSpoke         one environment's 33 to 37 resources

@@ -2,11 +2,15 @@ import { EXTERNAL_NAME } from '../../functions/k8tre/lib/manifest.js';
 import { asObserved } from '../../scripts/lib/reconcile.js';
 import { KubeError, sleep, type Json, type Kube, type KubeObject, type WatchPhase } from './kube.js';
 
-// What a provider does to a managed resource, without a cloud: it takes ownership with a
-// finalizer, reports through the status subresource in steps (Synced, then an external ID,
-// then Ready with every atProvider field the function reads), writes connection secrets, and
-// on delete removes what it made before releasing the finalizer, so that deletion order
-// matters as it does in Azure. It fails chosen resources with an Azure-like error on request.
+// What a provider does to a managed resource, without a cloud, write for write as
+// crossplane-runtime v2.3.3's managed reconciler makes them (pkg/reconciler/managed/reconciler.go),
+// since each write is a watch event Crossplane's circuit breaker charges the XR for: it takes
+// ownership with a finalizer, marks the create pending and then requested (two annotation
+// updates), reports Synced and Creating, and once Azure has had time to make the resource
+// (AZURE_SECONDS) reports its ID, as Upjet's async callback does, then Ready with every atProvider
+// field the function reads. It writes connection secrets, and on delete removes what it made
+// before releasing the finalizer, so that deletion order matters as it does in Azure. It fails
+// chosen resources with an Azure-like error on request.
 // provider-kubernetes Objects for the management cluster are applied to this API server (the
 // management cluster is where Crossplane runs); other Objects and Helm Releases are recorded.
 
@@ -29,8 +33,35 @@ export interface Failure {
   readonly message: string;
 }
 
-/** How far the provider has got with a resource: reported nothing, Synced, an ID, Ready. */
-type Stage = 'new' | 'synced' | 'identified' | 'ready';
+/** The annotations crossplane-runtime writes around a create (pkg/meta: SetExternalCreatePending, SetExternalCreateSucceeded). */
+const CREATE_PENDING = 'crossplane.io/external-create-pending';
+const CREATE_SUCCEEDED = 'crossplane.io/external-create-succeeded';
+
+/**
+ * How long Azure takes to make a resource of each kind, in seconds: shorter than Azure takes
+ * (an AKS cluster or an Application Gateway takes minutes), so that a converge here is at least
+ * as dense in events as one on Azure, where the same events spread over longer. Kinds not named
+ * take DEFAULT_AZURE_SECONDS; in-cluster objects are applied by provider-kubernetes at once.
+ */
+export const AZURE_SECONDS: Readonly<Record<string, number>> = {
+  KubernetesCluster: 60,
+  ApplicationGateway: 45,
+  KubernetesClusterNodePool: 30,
+  PrivateEndpoint: 15,
+  Vault: 10,
+  Account: 10,
+  PrivateDNSZoneVirtualNetworkLink: 10,
+  VirtualNetworkPeering: 5,
+  Release: 5,
+  Object: 0,
+};
+const DEFAULT_AZURE_SECONDS = 3;
+
+/**
+ * How far the provider has got with a resource: nothing yet, its create marked pending, then
+ * requested of Azure, Synced and Creating, its ID reported, Ready.
+ */
+type Stage = 'new' | 'pending' | 'requested' | 'synced' | 'identified' | 'ready';
 
 interface Tracked {
   busy: boolean;
@@ -40,6 +71,8 @@ interface Tracked {
   stage: Stage;
   /** The generation last reported Ready; a new one is a change to reconcile. */
   reportedGeneration?: number;
+  /** When Azure will have made the resource (ms since the epoch), once it was asked to. */
+  madeAt?: number;
 }
 
 export class StandInProvider {
@@ -139,10 +172,14 @@ export class StandInProvider {
   }
 
   private retryLater(key: string): void {
+    this.revisitAfter(key, RETRY_MS);
+  }
+
+  private revisitAfter(key: string, ms: number): void {
     setTimeout(() => {
       const tracked = this.tracked.get(key);
       if (tracked && !this.stopped) this.schedule(key, tracked.latest);
-    }, RETRY_MS).unref();
+    }, ms).unref();
   }
 
   private async reconcile(tracked: Tracked): Promise<void> {
@@ -168,15 +205,38 @@ export class StandInProvider {
     const observed = asObserved(mr).status as { atProvider: Json };
     const generation = mr.metadata.generation ?? 0;
     const recovering = synced?.reason === 'ReconcileError';
+    const annotations = mr.metadata.annotations ?? {};
+    const annotate = (name: string) =>
+      this.kube.mergePatch(mr, { metadata: { annotations: { [name]: new Date().toISOString() }, resourceVersion: mr.metadata.resourceVersion } });
     if (tracked.stage === 'new') {
-      // 1. The provider has read the resource and started creating it.
+      // A resource told its external name exists already (adopted): observed, not created.
+      if (annotations[EXTERNAL_NAME]) tracked.stage = 'requested';
+      else {
+        // 1. Before creating, crossplane-runtime marks the create pending (an update that fails on a stale version).
+        await annotate(CREATE_PENDING);
+        tracked.stage = 'pending';
+        return;
+      }
+    }
+    if (tracked.stage === 'pending') {
+      // 2. Azure accepted the request (Upjet's async create returns at once): the create is marked requested.
+      await annotate(CREATE_SUCCEEDED);
+      tracked.stage = 'requested';
+    } else if (tracked.stage === 'requested') {
+      // 3. Synced, and Creating until Azure is done.
       await this.report(mr, {}, [conditionOf('Synced', 'True', 'ReconcileSuccess'), conditionOf('Ready', 'False', 'Creating')]);
       tracked.stage = 'synced';
+      tracked.madeAt = Date.now() + (annotations[EXTERNAL_NAME] ? 0 : (AZURE_SECONDS[mr.kind] ?? DEFAULT_AZURE_SECONDS) * 1000);
     } else if (tracked.stage === 'synced') {
-      // 2. Azure accepted the request and returned the resource's ID. Upjet names a resource whose
-      // name Azure chose (an association) by that ID.
+      const waitMs = (tracked.madeAt ?? 0) - Date.now();
+      if (waitMs > 0) {
+        this.revisitAfter(keyOf(mr), waitMs);
+        return;
+      }
+      // 4. Azure made it and returned its ID. Upjet names a resource whose name Azure chose (an
+      // association) by that ID.
       this.azure.set(keyOf(mr), String(observed.atProvider.id));
-      if (mr.apiVersion.includes('.upbound.io/') && !mr.metadata.annotations?.[EXTERNAL_NAME]) {
+      if (mr.apiVersion.includes('.upbound.io/') && !annotations[EXTERNAL_NAME]) {
         await this.kube.mergePatch(mr, {
           metadata: { annotations: { [EXTERNAL_NAME]: String(observed.atProvider.id) }, resourceVersion: mr.metadata.resourceVersion },
         });
@@ -185,7 +245,7 @@ export class StandInProvider {
       await this.report(mr, { id: observed.atProvider.id }, [conditionOf('Synced', 'True', 'ReconcileSuccess'), conditionOf('Ready', 'False', 'Creating')]);
       tracked.stage = 'identified';
     } else if (tracked.stage === 'identified' || tracked.reportedGeneration !== generation || recovering) {
-      // 3. Created (or updated): everything Azure reports, and what the provider applied in-cluster.
+      // 5. Created (or updated): everything Azure reports, and what the provider applied in-cluster.
       try {
         await this.applyInCluster(mr);
       } catch (error) {

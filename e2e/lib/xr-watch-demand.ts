@@ -52,6 +52,8 @@ export class XrWatchDemand {
   private readonly charges = new Map<string, Charge[]>();
   /** Each object seen, by UID: its last resource version, whether it was being deleted, and whom its events charge. */
   private readonly objects = new Map<string, { resourceVersion?: string; deleting: boolean; xrs: string[] }>();
+  /** The objects (UIDs) each XR was ever charged for, itself left out: what it composed. */
+  private readonly composed = new Map<string, Set<string>>();
 
   /** `xrApiVersion`: the XRs' (objects a managed resource owns, such as the AKS connection Secret, charge no XR). */
   constructor(private readonly xrApiVersion: string) {}
@@ -68,6 +70,11 @@ export class XrWatchDemand {
     if (phase === 'DELETED') this.objects.delete(uid);
     else this.objects.set(uid, { resourceVersion, deleting, xrs });
     if (tokens > 0) for (const xr of xrs) this.charge(xr, { at, tokens });
+    for (const xr of xrs.filter((xr) => xr !== this.ownKey(object))) {
+      const set = this.composed.get(xr) ?? new Set<string>();
+      set.add(uid);
+      this.composed.set(xr, set);
+    }
   }
 
   /**
@@ -79,14 +86,25 @@ export class XrWatchDemand {
     for (const { xrs } of this.objects.values()) for (const xr of xrs) this.charge(xr, { at, tokens: 1 });
   }
 
-  /** Per kind of XR, at the settings given: the largest bucket any XR needed, and how many needed more than the burst. */
+  /**
+   * Per kind of XR, at the settings given: the largest bucket any XR needed, and how many needed
+   * more than the burst; and the most tokens any XR needed per object it composed, with how many
+   * objects an XR of that kind could compose for its need to fit the burst at that rate.
+   */
   summary(settings: BreakerSettings, since = 0, include: (xr: string) => boolean = () => true) {
-    const byKind: Record<string, { largest: number; xr: string; xrsOverBurst: number }> = {};
+    const byKind: Record<
+      string,
+      { largest: number; xr: string; xrsOverBurst: number; perComposed: { tokens: number; xr: string; composed: number; burstHolds: number } }
+    > = {};
     for (const need of this.needs(settings.refillPerSecond, since).filter((n) => include(n.xr))) {
       const kind = need.xr.split('/')[0]!;
-      const entry = (byKind[kind] ??= { largest: 0, xr: '', xrsOverBurst: 0 });
+      const composed = this.composed.get(need.xr)?.size ?? 0;
+      const perComposed = need.tokens / Math.max(composed, 1);
+      const entry = (byKind[kind] ??= { largest: 0, xr: '', xrsOverBurst: 0, perComposed: { tokens: 0, xr: '', composed: 0, burstHolds: 0 } });
       if (need.tokens > entry.largest) Object.assign(entry, { largest: need.tokens, xr: need.xr });
       if (need.tokens > settings.burst) entry.xrsOverBurst++;
+      if (perComposed > entry.perComposed.tokens)
+        entry.perComposed = { tokens: Math.round(perComposed * 10) / 10, xr: need.xr, composed, burstHolds: Math.floor(settings.burst / perComposed) };
     }
     return byKind;
   }
@@ -119,10 +137,16 @@ export class XrWatchDemand {
     return needs.sort((a, b) => b.tokens - a.tokens);
   }
 
+  /** The object's own key, if it is an XR. */
+  private ownKey(object: KubeObject): string | undefined {
+    return object.apiVersion === this.xrApiVersion ? `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}` : undefined;
+  }
+
   /** The XRs an event on the object charges: the object itself if it is an XR, and its controller XR. */
   private xrsCharged(object: KubeObject): string[] {
     const namespace = object.metadata.namespace ?? '';
-    const own = object.apiVersion === this.xrApiVersion ? [`${object.kind}/${namespace}/${object.metadata.name}`] : [];
+    const self = this.ownKey(object);
+    const own = self ? [self] : [];
     const owner = object.metadata.ownerReferences?.find((o) => o.controller && o.apiVersion === this.xrApiVersion);
     return owner ? [...own, `${owner.kind}/${namespace}/${owner.name}`] : own;
   }

@@ -145,7 +145,23 @@ describe("an XR's need for circuit-breaker tokens", () => {
       ...Array.from({ length: 60 }, (_, i): Event => [0, 'MODIFIED', composedBy('dev', { uid: `o${i}` })]),
       [0, 'ADDED', composedBy('stg', { uid: 's' })],
     ]);
-    expect(recorded.summary(DEFAULT_BREAKER)).toEqual({ XK8treSpoke: { largest: 120, xr: SPOKE, xrsOverBurst: 1 } });
+    expect(recorded.summary(DEFAULT_BREAKER)).toMatchObject({ XK8treSpoke: { largest: 120, xr: SPOKE, xrsOverBurst: 1 } });
+  });
+
+  it('says how many objects an XR of each kind could compose within the burst, from the most tokens any XR needed per object it composed', () => {
+    // dev: 3 objects, each created and updated 4 times (9 tokens each, as a provider's first
+    // writes cost), and its own 5 updates (10 more): 37 tokens, 12.3 per object, so the default
+    // bucket holds 8 such objects. stg's 1 object needs 1 token: it is not the worst.
+    const own: KubeObject = { apiVersion: XR_API, kind: 'XK8treSpoke', metadata: { name: 'dev', namespace: 'k8tre', uid: 'spoke' } };
+    const recorded = demand([
+      ...['a', 'b', 'c'].flatMap((uid): Event[] => [
+        [0, 'ADDED', composedBy('dev', { uid })],
+        ...Array.from({ length: 4 }, (): Event => [0, 'MODIFIED', composedBy('dev', { uid })]),
+      ]),
+      ...Array.from({ length: 5 }, (): Event => [0, 'MODIFIED', own]),
+      [0, 'ADDED', composedBy('stg', { uid: 's' })],
+    ]);
+    expect(recorded.summary(DEFAULT_BREAKER).XK8treSpoke?.perComposed).toEqual({ tokens: 12.3, xr: SPOKE, composed: 3, burstHolds: 8 });
   });
 });
 

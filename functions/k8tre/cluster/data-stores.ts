@@ -1,5 +1,5 @@
 import type { ResourceGroupSpecManagementPolicies } from '../../../imports/azure.m.upbound.io.js';
-import { handoverStep, holdOrphaning, mayDelete, PAUSED } from '../lib/adoption.js';
+import { handover, PAUSED } from '../lib/adoption.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { holds } from '../lib/child-xr-readiness.js';
 import type { DesiredResources } from '../lib/composition.js';
@@ -149,26 +149,20 @@ export function composeDataStores(
     },
   };
 
-  const running = child !== undefined && dig(child, 'metadata', 'annotations', PAUSED) === undefined;
-  let waitingFor: string | undefined;
-  let compose: 'no' | 'paused' | 'running' = running || observed.isReady(keys.resourceGroup) ? 'running' : 'no';
-  if (!running && held.length > 0) {
-    const step = handoverStep(observed, held, child !== undefined && holds(told, storesSpec));
-    if (step !== 'handing-over') {
-      for (const [key, manifest] of holdOrphaning(observed, held)) desired.set(key, manifest);
-      waitingFor =
-        step === 'orphaning'
-          ? "the data stores' resources to be observed without Delete in their management policies, before their XK8treDataStores takes them over"
-          : 'the paused XK8treDataStores to be observed with every store, before it takes them over';
-    }
-    // A child once composed stays: a paused XR being deleted would wait for ever.
-    compose = step === 'handing-over' ? 'running' : step === 'paused' || child !== undefined ? 'paused' : 'no';
-  } else if (running) {
-    // Never two objects deleting one Azure resource: one the data stores already took over goes
-    // only once it can no longer delete.
-    const stillDeleting = held.filter((key) => mayDelete(observed, key));
-    for (const [key, manifest] of holdOrphaning(observed, stillDeleting)) desired.set(key, manifest);
-  }
+  const moving = handover(observed, held, {
+    running: child !== undefined && dig(child, 'metadata', 'annotations', PAUSED) === undefined,
+    composed: child !== undefined,
+    told: child !== undefined && holds(told, storesSpec),
+    ready: observed.isReady(keys.resourceGroup),
+  });
+  for (const [key, manifest] of moving.held) desired.set(key, manifest);
+  const compose = moving.child;
+  let waitingFor =
+    moving.waitingAt === 'orphaning'
+      ? "the data stores' resources to be observed without Delete in their management policies, before their XK8treDataStores takes them over"
+      : moving.waitingAt === 'paused'
+        ? 'the paused XK8treDataStores to be observed with every store, before it takes them over'
+        : undefined;
   if (compose !== 'no') {
     desired.set(keys.dataStores, {
       apiVersion: API_VERSION,

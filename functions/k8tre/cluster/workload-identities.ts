@@ -1,4 +1,4 @@
-import { handoverStep, holdOrphaning, mayDelete } from '../lib/adoption.js';
+import { handover } from '../lib/adoption.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { holds } from '../lib/child-xr-readiness.js';
 import type { DesiredResources } from '../lib/composition.js';
@@ -82,33 +82,27 @@ export function composeWorkloadIdentities(
 
   // The move from the cluster's own resources, where an earlier version put them.
   const held = wanted.flatMap((identity) => legacyKeys(identity).filter((key) => observed.has(key)));
-  const running = [...groups.told.values()].some((entry) => !entry.paused);
-  let waitingFor: string | undefined;
-  let compose: 'no' | 'paused' | 'running' = running || observed.isReady(keys.resourceGroup) ? 'running' : 'no';
-  if (!running && held.length > 0) {
-    // Told as asked, and told the name of every assignment made before: one told no roles while a
-    // scope is unknown would otherwise make its assignments again, which Azure refuses.
-    const everyOneTold = specs.every(
-      (identitySpec) =>
-        holds(groups.told.get(identitySpec.identity)?.spec, identitySpec) &&
-        legacyRoleNames(observed, identitySpec.identity).every((name) => identitySpec.roles.some((role) => role.externalName === name)),
-    );
-    const step = handoverStep(observed, held, everyOneTold);
-    if (step !== 'handing-over') {
-      for (const [key, manifest] of holdOrphaning(observed, held)) desired.set(key, manifest);
-      waitingFor =
-        step === 'orphaning'
-          ? "the workload identities' resources to be observed without Delete in their management policies, before their XK8treWorkloadIdentities take them over"
-          : 'the paused XK8treWorkloadIdentities to be observed with every name, before they take their resources over';
-    }
-    // A group once composed stays: a paused XR being deleted would wait for ever.
-    compose = step === 'handing-over' ? 'running' : step === 'paused' || groups.told.size > 0 ? 'paused' : 'no';
-  } else if (running) {
-    // Never two objects deleting one Azure resource: one an identity already took over goes only
-    // once it can no longer delete.
-    const stillDeleting = held.filter((key) => mayDelete(observed, key));
-    for (const [key, manifest] of holdOrphaning(observed, stillDeleting)) desired.set(key, manifest);
-  }
+  // Told as asked, and told the name of every assignment made before: one told no roles while a
+  // scope is unknown would otherwise make its assignments again, which Azure refuses.
+  const everyOneTold = specs.every(
+    (identitySpec) =>
+      holds(groups.told.get(identitySpec.identity)?.spec, identitySpec) &&
+      legacyRoleNames(observed, identitySpec.identity).every((name) => identitySpec.roles.some((role) => role.externalName === name)),
+  );
+  const moving = handover(observed, held, {
+    running: [...groups.told.values()].some((entry) => !entry.paused),
+    composed: groups.told.size > 0,
+    told: everyOneTold,
+    ready: observed.isReady(keys.resourceGroup),
+  });
+  for (const [key, manifest] of moving.held) desired.set(key, manifest);
+  const compose = moving.child;
+  let waitingFor =
+    moving.waitingAt === 'orphaning'
+      ? "the workload identities' resources to be observed without Delete in their management policies, before their XK8treWorkloadIdentities take them over"
+      : moving.waitingAt === 'paused'
+        ? 'the paused XK8treWorkloadIdentities to be observed with every name, before they take their resources over'
+        : undefined;
 
   if (compose !== 'no') {
     const specOf = new Map(specs.map((identitySpec) => [identitySpec.identity, identitySpec]));

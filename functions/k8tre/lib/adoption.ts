@@ -16,7 +16,9 @@ import type { Observed } from './observed.js';
 //      provider orphans what they manage) and unpauses the child, whose resources adopt them by
 //      those names.
 // One Azure resource is never managed by two objects. network/migration.ts moves a network's
-// environments onto spokes this way, cluster/data-stores.ts a cluster's data stores.
+// environments onto spokes this way, step by step per environment; a cluster hands its data stores
+// (cluster/data-stores.ts) and workload identities (cluster/workload-identities.ts) over through
+// `handover`.
 
 /** Crossplane reconciles no XR with this annotation. */
 export const PAUSED = 'crossplane.io/paused';
@@ -50,4 +52,42 @@ export function holdOrphaning(observed: Observed, keys: Iterable<string>): Map<s
 export function handoverStep(observed: Observed, keys: Iterable<string>, childTold: boolean): HandoverStep {
   if ([...keys].some((key) => mayDelete(observed, key))) return 'orphaning';
   return childTold ? 'handing-over' : 'paused';
+}
+
+/** What a parent composes while it hands resources over to a child XR it composes. */
+export interface Handover {
+  /** The child XR: not composed yet, composed paused, or running. */
+  readonly child: 'no' | 'paused' | 'running';
+  /** The parent's resources it still composes, with policies that let nothing delete them. */
+  readonly held: Map<string, Manifest>;
+  /** The step the handover waits at, if it waits. */
+  readonly waitingAt?: Exclude<HandoverStep, 'handing-over'>;
+}
+
+/**
+ * The handover of `held` (keys of resources the parent composed, observed) to a child XR.
+ * `running`: the child is composed unpaused; `composed`: it is composed at all; `told`: it is
+ * observed holding everything it must adopt; `ready`: what a new child needs exists.
+ */
+export function handover(
+  observed: Observed,
+  held: readonly string[],
+  child: { readonly running: boolean; readonly composed: boolean; readonly told: boolean; readonly ready: boolean },
+): Handover {
+  if (child.running) {
+    // Never two objects deleting one Azure resource: one the child already took over goes only
+    // once it can no longer delete.
+    return {
+      child: 'running',
+      held: holdOrphaning(
+        observed,
+        held.filter((key) => mayDelete(observed, key)),
+      ),
+    };
+  }
+  if (held.length === 0) return { child: child.ready ? 'running' : 'no', held: new Map() };
+  const step = handoverStep(observed, held, child.told);
+  if (step === 'handing-over') return { child: 'running', held: new Map() };
+  // A child once composed stays: a paused XR being deleted would wait for ever.
+  return { child: step === 'paused' || child.composed ? 'paused' : 'no', held: holdOrphaning(observed, held), waitingAt: step };
 }

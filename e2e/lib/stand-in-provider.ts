@@ -43,7 +43,7 @@ const CREATE_SUCCEEDED = 'crossplane.io/external-create-succeeded';
  * as dense in events as one on Azure, where the same events spread over longer. Kinds not named
  * take DEFAULT_AZURE_SECONDS; in-cluster objects are applied by provider-kubernetes at once.
  */
-export const AZURE_SECONDS: Readonly<Record<string, number>> = {
+const AZURE_SECONDS: Readonly<Record<string, number>> = {
   KubernetesCluster: 60,
   ApplicationGateway: 45,
   KubernetesClusterNodePool: 30,

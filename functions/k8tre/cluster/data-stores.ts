@@ -1,5 +1,5 @@
 import type { ResourceGroupSpecManagementPolicies } from '../../../imports/azure.m.upbound.io.js';
-import { handover, PAUSED } from '../lib/adoption.js';
+import { handover, handoverWaitingFor, PAUSED } from '../lib/adoption.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { holds } from '../lib/child-xr-readiness.js';
 import type { DesiredResources } from '../lib/composition.js';
@@ -157,12 +157,10 @@ export function composeDataStores(
   });
   for (const [key, manifest] of moving.held) desired.set(key, manifest);
   const compose = moving.child;
-  let waitingFor =
-    moving.waitingAt === 'orphaning'
-      ? "the data stores' resources to be observed without Delete in their management policies, before their XK8treDataStores takes them over"
-      : moving.waitingAt === 'paused'
-        ? 'the paused XK8treDataStores to be observed with every store, before it takes them over'
-        : undefined;
+  let waitingFor = handoverWaitingFor(moving, {
+    orphaning: "the data stores' resources to be observed without Delete in their management policies, before their XK8treDataStores takes them over",
+    paused: 'the paused XK8treDataStores to be observed with every store, before it takes them over',
+  });
   if (compose !== 'no') {
     desired.set(keys.dataStores, {
       apiVersion: API_VERSION,

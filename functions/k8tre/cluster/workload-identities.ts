@@ -1,4 +1,4 @@
-import { handover } from '../lib/adoption.js';
+import { handover, handoverWaitingFor } from '../lib/adoption.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { holds } from '../lib/child-xr-readiness.js';
 import type { DesiredResources } from '../lib/composition.js';
@@ -97,12 +97,11 @@ export function composeWorkloadIdentities(
   });
   for (const [key, manifest] of moving.held) desired.set(key, manifest);
   const compose = moving.child;
-  let waitingFor =
-    moving.waitingAt === 'orphaning'
-      ? "the workload identities' resources to be observed without Delete in their management policies, before their XK8treWorkloadIdentities take them over"
-      : moving.waitingAt === 'paused'
-        ? 'the paused XK8treWorkloadIdentities to be observed with every name, before they take their resources over'
-        : undefined;
+  let waitingFor = handoverWaitingFor(moving, {
+    orphaning:
+      "the workload identities' resources to be observed without Delete in their management policies, before their XK8treWorkloadIdentities take them over",
+    paused: 'the paused XK8treWorkloadIdentities to be observed with every name, before they take their resources over',
+  });
 
   if (compose !== 'no') {
     const specOf = new Map(specs.map((identitySpec) => [identitySpec.identity, identitySpec]));

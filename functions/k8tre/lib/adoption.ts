@@ -91,3 +91,8 @@ export function handover(
   // A child once composed stays: a paused XR being deleted would wait for ever.
   return { child: step === 'paused' || child.composed ? 'paused' : 'no', held: holdOrphaning(observed, held), waitingAt: step };
 }
+
+/** What a handover waits for, in the words the caller gives each step; nothing once it waits no more. */
+export function handoverWaitingFor(moving: Handover, words: Readonly<Record<Exclude<HandoverStep, 'handing-over'>, string>>): string | undefined {
+  return moving.waitingAt && words[moving.waitingAt];
+}

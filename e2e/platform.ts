@@ -10,7 +10,7 @@ import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
 import { ROOT } from '../scripts/lib/paths.js';
 import { ControlPlane } from './lib/control-plane.js';
 import { BreakerDemand } from './lib/breaker-demand.js';
-import { XrWatchDemand } from './lib/xr-watch-demand.js';
+import { breakerSettings, XrWatchDemand } from './lib/xr-watch-demand.js';
 import { Crossplane } from './lib/crossplane.js';
 import { condition, waitFor, type Kube, type KubeObject } from './lib/kube.js';
 import { installPackages, parsePackageRef, pushPackages, Registry, RunningFunction } from './lib/packages.js';
@@ -100,7 +100,8 @@ export class Platform {
       say('installing Crossplane and starting it with its RBAC manager');
       const crossplane = await Crossplane.install({ core: tools.core, coreModule: tools.coreModule }, plane, processes, join(dir, 'crossplane'));
       const registry = await Registry.start(tools.crane, processes);
-      const fn = await RunningFunction.start(processes, plane.pki, dir);
+      // Told the breaker settings Crossplane runs with, as the GitOps install's runtime config tells it.
+      const fn = await RunningFunction.start(processes, plane.pki, dir, breakerSettings(crossplane.args));
       const runtime = await PackageRuntime.start(admin, plane.pki, fn.target);
       watches.push(runtime);
 

@@ -14,7 +14,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../scripts/lib/paths.js';
 import { e2eTools, type E2eTools } from './lib/tools.js';
-import { breakerSettings, DEFAULT_BREAKER } from './lib/xr-watch-demand.js';
+import { CROSSPLANE_DEFAULT_BREAKER } from '../functions/k8tre/lib/pacing.js';
+import { breakerSettings } from './lib/xr-watch-demand.js';
 import { Processes } from './lib/processes.js';
 import { Platform } from './platform.js';
 import { SUITES, type Scenario, type ScenarioContext, type Suite } from './scenarios/index.js';
@@ -151,8 +152,9 @@ async function runSuite(suite: Suite, scenarios: readonly Scenario[], tools: E2e
     bucketNeeded: platform
       ? {
           note: "per kind of XR, the smallest circuit-breaker bucket any XR's watch events needed at a refill rate, and how many XRs needed more than the burst: at Crossplane's defaults, and at this run's settings",
-          crossplaneDefaults: platform.watchDemand.summary(DEFAULT_BREAKER),
+          crossplaneDefaults: platform.watchDemand.summary(CROSSPLANE_DEFAULT_BREAKER),
           thisRun: { ...breakerSettings(platform.crossplane.args), ...platform.watchDemand.summary(breakerSettings(platform.crossplane.args)) },
+          costBySource: platform.watchDemand.costBySource(),
         }
       : undefined,
     ...(failure && { failure, firstLogToRead: processes.firstDead()?.logFile ?? join(logs, 'crossplane.log') }),

@@ -14,6 +14,7 @@ const rewrites = [
   ['crossplane.yaml', /(package: ghcr\.io\/k8tre\/function-k8tre-azure\n\s+version: )"v[^"]+"/, `$1"${tag}"`],
   ['examples/functions.yaml', /(package: ghcr\.io\/k8tre\/function-k8tre-azure:)v\S+/, `$1${tag}`],
   ['examples/gitops/crossplane/configuration.yaml', /(package: ghcr\.io\/k8tre\/configuration-k8tre-azure:)v\S+/, `$1${tag}`],
+  ['examples/gitops/crossplane/configuration.yaml', /(package: ghcr\.io\/k8tre\/function-k8tre-azure:)v\S+/, `$1${tag}`],
 ];
 for (const [file, pattern, replacement] of rewrites) {
   const path = resolve(root, file);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
 import { ENTRYPOINT, FUNCTION_PORT, NONROOT, RUNTIME_ENV } from '../scripts/lib/function-image.js';
@@ -21,9 +21,11 @@ describe('the version', () => {
 
   it('is the tag the examples install and render', () => {
     expect((parse(read('examples/functions.yaml')) as { spec: { package: string } }).spec.package).toBe(`${FUNCTION_PACKAGE}:${tag}`);
-    expect((parse(read('examples/gitops/crossplane/configuration.yaml')) as { spec: { package: string } }).spec.package).toBe(
-      `${CONFIGURATION_PACKAGE}:${tag}`,
-    );
+    const gitops = parseAllDocuments(read('examples/gitops/crossplane/configuration.yaml')).map((d) => d.toJS() as { kind: string; spec: { package: string } });
+    expect(gitops.map((m) => [m.kind, m.spec.package])).toEqual([
+      ['Function', `${FUNCTION_PACKAGE}:${tag}`],
+      ['Configuration', `${CONFIGURATION_PACKAGE}:${tag}`],
+    ]);
   });
 
   it('has a CHANGELOG section', () => {

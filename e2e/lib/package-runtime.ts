@@ -8,10 +8,10 @@ import { KubeError, type Json, type Kube, type KubeObject } from './kube.js';
 // package image and waits for something outside to run each active revision and report it,
 // which is what its Kubernetes runtime does when a package's Deployment is up.
 // - FunctionRevision (this project's function, run by RunningFunction): the endpoint to call.
-// - ProviderRevision (a stand-in provider package): Crossplane establishes the package's CRDs
-//   only once the runtime has named the Secrets for the provider's webhook and client
-//   certificates ("<provider>-tls-server" and "-tls-client", as Crossplane's runtime names
-//   them), filled them and reported them in status. The stand-in provider plays the controller.
+// - ProviderRevision (a stand-in provider package): the stand-in provider plays the controller.
+// For both, Crossplane establishes the package's objects only once the runtime has named the
+// Secrets for its webhook and client certificates ("<package>-tls-server" and "-tls-client", as
+// Crossplane's runtime names them), filled them and reported them in status.
 // Both then report RuntimeHealthy, without which the package is not Healthy.
 
 const PKG = 'pkg.crossplane.io/v1';
@@ -63,15 +63,24 @@ export class PackageRuntime {
     });
   }
 
-  private functionStatus(revision: KubeObject): Promise<RuntimeStatus | undefined> {
-    if (revision.metadata.labels?.[PACKAGE_LABEL] !== FUNCTION_NAME) return Promise.resolve(undefined);
-    return Promise.resolve({ endpoint: this.functionEndpoint, capabilities: ['composition'] });
+  private async functionStatus(revision: KubeObject): Promise<RuntimeStatus | undefined> {
+    if (revision.metadata.labels?.[PACKAGE_LABEL] !== FUNCTION_NAME) return undefined;
+    return { endpoint: this.functionEndpoint, capabilities: ['composition'], ...(await this.certificates(revision, FUNCTION_NAME)) };
   }
 
   private async providerStatus(revision: KubeObject): Promise<RuntimeStatus | undefined> {
     const provider = revision.metadata.labels?.[PACKAGE_LABEL];
-    if (!provider) return undefined;
-    const names = { tlsServerSecretName: `${provider}-tls-server`, tlsClientSecretName: `${provider}-tls-client` };
+    return provider ? this.certificates(revision, provider) : undefined;
+  }
+
+  /**
+   * The Secrets for a package's webhook and client certificates, named in the revision, as
+   * Crossplane's runtime does for functions and providers alike: a revision establishing its
+   * objects waits for them (internal/controller/pkg/revision/establisher.go), so without them a
+   * package installed on its own, as the GitOps install does the function, is never Healthy.
+   */
+  private async certificates(revision: KubeObject, pkg: string): Promise<Pick<RuntimeStatus, 'tlsServerSecretName' | 'tlsClientSecretName'>> {
+    const names = { tlsServerSecretName: `${pkg}-tls-server`, tlsClientSecretName: `${pkg}-tls-client` };
     if (!this.certified.has(revision.metadata.name)) {
       for (const [secret, use] of [
         [names.tlsServerSecretName, 'server'],

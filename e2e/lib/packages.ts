@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIGURATION_PACKAGE, FUNCTION_NAME, FUNCTION_PACKAGE } from '../../apis/package.js';
+import { BREAKER_ENV, type BreakerSettings } from '../../functions/k8tre/lib/pacing.js';
 import { accepts, freePort } from '../../scripts/lib/function-process.js';
 import { FUNCTION_ENTRY } from '../../scripts/lib/paths.js';
 import type { TestCa } from '../../scripts/lib/pki.js';
@@ -110,9 +111,11 @@ export class RunningFunction {
     private readonly processes: Processes,
     private readonly certs: string,
     readonly target: string,
+    /** The circuit-breaker settings it paces by: Crossplane's, as an install tells them (lib/pacing.ts). */
+    private breaker: BreakerSettings,
   ) {}
 
-  static async start(processes: Processes, pki: TestCa, dir: string): Promise<RunningFunction> {
+  static async start(processes: Processes, pki: TestCa, dir: string, breaker: BreakerSettings): Promise<RunningFunction> {
     if (!existsSync(FUNCTION_ENTRY)) throw new Error(`${FUNCTION_ENTRY} is missing: run \`npm run build\` first`);
     const certs = join(dir, 'function-tls');
     mkdirSync(certs, { recursive: true });
@@ -120,14 +123,21 @@ export class RunningFunction {
     copyFileSync(leaf.cert, join(certs, 'tls.crt'));
     copyFileSync(leaf.key, join(certs, 'tls.key'));
     copyFileSync(pki.certFile, join(certs, 'ca.crt'));
-    const fn = new RunningFunction(processes, certs, `127.0.0.1:${await freePort()}`);
+    const fn = new RunningFunction(processes, certs, `127.0.0.1:${await freePort()}`, breaker);
     await fn.restart();
     return fn;
   }
 
-  /** Starts the function on its port (again, after a crash: the revision's endpoint stays right). */
-  async restart(): Promise<void> {
-    this.component = this.processes.start('function', process.execPath, [FUNCTION_ENTRY, `--address=${this.target}`, '--tls-server-certs-dir', this.certs]);
+  /**
+   * Starts the function on its port (again, after a crash: the revision's endpoint stays right),
+   * told other breaker settings if given.
+   */
+  async restart(breaker: BreakerSettings = this.breaker): Promise<void> {
+    this.breaker = breaker;
+    const env = { [BREAKER_ENV.burst]: String(breaker.burst), [BREAKER_ENV.refillPerSecond]: String(breaker.refillPerSecond) };
+    this.component = this.processes.start('function', process.execPath, [FUNCTION_ENTRY, `--address=${this.target}`, '--tls-server-certs-dir', this.certs], {
+      env,
+    });
     const component = this.component;
     const port = Number(this.target.split(':')[1]);
     await waitFor(

@@ -209,8 +209,10 @@ export class StandInProvider {
     const annotate = (name: string) =>
       this.kube.mergePatch(mr, { metadata: { annotations: { [name]: new Date().toISOString() }, resourceVersion: mr.metadata.resourceVersion } });
     if (tracked.stage === 'new') {
-      // A resource told its external name exists already (adopted): observed, not created.
-      if (annotations[EXTERNAL_NAME]) tracked.stage = 'requested';
+      // A resource that exists in Azure already (a new object adopting it by its external name)
+      // is observed, not created. One told a name Azure has not got is created under that name,
+      // as crossplane-runtime does after its observation finds nothing.
+      if (annotations[EXTERNAL_NAME] && this.existsInAzure(String(observed.atProvider.id))) tracked.stage = 'requested';
       else {
         // 1. Before creating, crossplane-runtime marks the create pending (an update that fails on a stale version).
         await annotate(CREATE_PENDING);
@@ -226,7 +228,7 @@ export class StandInProvider {
       // 3. Synced, and Creating until Azure is done.
       await this.report(mr, {}, [conditionOf('Synced', 'True', 'ReconcileSuccess'), conditionOf('Ready', 'False', 'Creating')]);
       tracked.stage = 'synced';
-      tracked.madeAt = Date.now() + (annotations[EXTERNAL_NAME] ? 0 : (AZURE_SECONDS[mr.kind] ?? DEFAULT_AZURE_SECONDS) * 1000);
+      tracked.madeAt = Date.now() + (this.existsInAzure(String(observed.atProvider.id)) ? 0 : (AZURE_SECONDS[mr.kind] ?? DEFAULT_AZURE_SECONDS) * 1000);
     } else if (tracked.stage === 'synced') {
       const waitMs = (tracked.madeAt ?? 0) - Date.now();
       if (waitMs > 0) {
@@ -264,6 +266,12 @@ export class StandInProvider {
       tracked.stage = 'ready';
       tracked.reportedGeneration = generation;
     }
+  }
+
+  /** Whether Azure has a resource with this ID: one another managed resource created, and none deleted. */
+  private existsInAzure(id: string): boolean {
+    for (const existing of this.azure.values()) if (existing === id) return true;
+    return false;
   }
 
   private async report(mr: KubeObject, atProvider: Json, conditions: Json[]): Promise<void> {

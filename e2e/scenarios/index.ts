@@ -10,6 +10,7 @@ import { converge } from './converge.js';
 import { dayTwo } from './day2.js';
 import { deletion } from './deletion.js';
 import { migration } from './migration.js';
+import { paced } from './paced.js';
 import { responsiveness } from './responsiveness.js';
 import { restart } from './restart.js';
 import { scale } from './scale.js';
@@ -30,7 +31,7 @@ export const SUITES: readonly Suite[] = [
     name: 'crossplane',
     title: 'the packages installed and XRs applied as kubectl does',
     install: 'direct',
-    scenarios: [converge, restart, dayTwo, azureError, deletion, migration, scale, responsiveness],
+    scenarios: [converge, restart, dayTwo, azureError, deletion, migration, scale, paced, responsiveness],
   },
   {
     name: 'argocd',

@@ -1,6 +1,6 @@
 import { GROUP } from '../../functions/k8tre/network/api.js';
 import { sleep, waitFor, type KubeObject } from '../lib/kube.js';
-import { DEFAULT_BREAKER } from '../lib/xr-watch-demand.js';
+import { CROSSPLANE_DEFAULT_BREAKER } from '../../functions/k8tre/lib/pacing.js';
 import { network, type Platform } from '../platform.js';
 import { isManaged } from './converge.js';
 import { check, some, type Scenario } from './scenario.js';
@@ -89,8 +89,8 @@ export const scale: Scenario = {
       restartSettledSeconds,
       peakMemoryMiB: peaksAfterConverge,
       bucketNeededAtCrossplaneDefaults: {
-        sinceApplied: platform.watchDemand.summary(DEFAULT_BREAKER, started, inTree),
-        afterRestart: platform.watchDemand.summary(DEFAULT_BREAKER, restartedAt, inTree),
+        sinceApplied: platform.watchDemand.summary(CROSSPLANE_DEFAULT_BREAKER, started, inTree),
+        afterRestart: platform.watchDemand.summary(CROSSPLANE_DEFAULT_BREAKER, restartedAt, inTree),
       },
       crossplaneArgs: platform.crossplane.args,
     };

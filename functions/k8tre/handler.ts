@@ -30,6 +30,7 @@ import { GROUP_KIND as IDENTITY_GROUP_KIND, KIND as IDENTITY_KIND } from './iden
 import { composeWorkloadIdentityXr } from './identity/compose-identity.js';
 import { composeWorkloadIdentityGroup } from './identity/group.js';
 import { errorMessage } from './lib/error-message.js';
+import { CROSSPLANE_DEFAULT_BREAKER, paceNewResources, type BreakerSettings } from './lib/pacing.js';
 
 /** Kinds that report no Ready condition: they are ready as soon as they exist. */
 const READY_WHEN_PRESENT = new Set(['ProviderConfig', 'Secret', 'ConfigMap']);
@@ -45,12 +46,20 @@ const composers: Record<string, Composer> = {
 };
 
 export class K8treFunction implements FunctionHandler {
+  /** `breaker`: the circuit-breaker settings Crossplane runs with, which the function paces new resources by. */
+  constructor(private readonly breaker: BreakerSettings = CROSSPLANE_DEFAULT_BREAKER) {}
+
   RunFunction(req: RunFunctionRequest, logger?: Logger): Promise<RunFunctionResponse> {
-    return Promise.resolve(runFunction(req, logger));
+    return Promise.resolve(runFunction(req, logger, this.breaker));
   }
 }
 
-export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFunctionResponse {
+export function runFunction(
+  req: RunFunctionRequest,
+  logger?: Logger,
+  breaker: BreakerSettings = CROSSPLANE_DEFAULT_BREAKER,
+  now: number = Date.now(),
+): RunFunctionResponse {
   const rsp = to(req);
   const desired = rsp.desired ?? { composite: undefined, resources: {} };
   rsp.desired = desired;
@@ -64,8 +73,10 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
     if (!compose) throw new FieldError('kind', `${JSON.stringify(kind)} is not composed by this function`);
 
     const composition = compose({ xr, observed, required: requiredResources(req) });
+    const paced = paceNewResources(xr, observed, composition.resources, breaker, PACKAGE_API_VERSION, now);
+    if (paced.retryAfterSeconds !== undefined) rsp.meta = { tag: rsp.meta?.tag ?? '', ttl: { seconds: paced.retryAfterSeconds, nanos: 0 } };
     // Code-unit order, not localeCompare: the same on every machine, and far cheaper.
-    for (const [name, manifest] of [...composition.resources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [name, manifest] of [...paced.resources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       desired.resources[name] = {
         resource: manifest,
         connectionDetails: {},
@@ -76,7 +87,7 @@ export function runFunction(req: RunFunctionRequest, logger?: Logger): RunFuncti
     // duplicate list entries in status on every reconcile.
     const composite = desired.composite?.resource ?? { apiVersion: xr.apiVersion, kind: xr.kind };
     composite.status = composition.status;
-    const conditions = [...composition.conditions, providerErrorsCondition(observed)];
+    const conditions = [...composition.conditions, paced.condition, providerErrorsCondition(observed)];
     desired.composite = { resource: composite, connectionDetails: desired.composite?.connectionDetails ?? {}, ready: compositeReadiness(conditions) };
 
     for (const condition of conditions) {

@@ -12,6 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { defaults } from '../../functions/k8tre/cluster/api.js';
 import { cmpPluginConfigMap, cmpRepoServer } from '../../functions/k8tre/cluster/management.js';
 import { ROOT } from '../../scripts/lib/paths.js';
+import { FUNCTION_NAME } from '../../apis/package.js';
+import { breakerSettingsFromEnv, CROSSPLANE_DEFAULT_BREAKER } from '../../functions/k8tre/lib/pacing.js';
+import { gitopsCrossplaneArgs } from '../../e2e/lib/crossplane.js';
+import { breakerSettings } from '../../e2e/lib/xr-watch-demand.js';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 import { expectValid, useRenderSession } from '../support/render.js';
 import { loadExample, settle, type Json } from '../support/function.js';
@@ -190,6 +194,18 @@ describe('identities and access', () => {
     expect(providers.map((p) => p.spec.package).sort()).toEqual(pinned.sort());
     const runtimes = new Set(ofKind('DeploymentRuntimeConfig').map((r) => r.metadata.name));
     for (const p of providers) expect(runtimes).toContain(p.spec.runtimeConfigRef.name);
+  });
+
+  it("installs the function under the name the Configuration's dependency has, telling it the breaker settings Crossplane runs with", () => {
+    // A function told less than Crossplane allows composes in steps it need not take; told more,
+    // it composes faster than the breaker lets events through, and XRs turn Responsive=False.
+    const [fn] = ofKind('Function') as unknown as { metadata: { name: string }; spec: { runtimeConfigRef: { name: string } } }[];
+    expect(fn?.metadata.name).toBe(FUNCTION_NAME);
+    const runtime = ofKind('DeploymentRuntimeConfig').find((r) => r.metadata.name === fn?.spec.runtimeConfigRef.name) as
+      { spec: { deploymentTemplate: { spec: { template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } } } } } | undefined;
+    const env = Object.fromEntries((runtime?.spec.deploymentTemplate.spec.template.spec.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+    expect(breakerSettingsFromEnv(env)).toEqual(breakerSettings(gitopsCrossplaneArgs()));
+    expect(breakerSettingsFromEnv(env)).not.toEqual(CROSSPLANE_DEFAULT_BREAKER);
   });
 
   it('gives provider-helm and provider-kubernetes the identity the clusters grant cluster admin', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, WatchPhase } from '../../e2e/lib/kube.js';
-import { breakerSettings, DEFAULT_BREAKER, XrWatchDemand } from '../../e2e/lib/xr-watch-demand.js';
+import { breakerSettings, XrWatchDemand } from '../../e2e/lib/xr-watch-demand.js';
+import { CROSSPLANE_DEFAULT_BREAKER } from '../../functions/k8tre/lib/pacing.js';
 
 // The end-to-end run says how large a circuit-breaker bucket each XR needed (README, "Crossplane's
 // circuit breaker"). These cases hold that arithmetic to what Crossplane v2.3.4 charges.
@@ -130,13 +131,60 @@ describe("an XR's need for circuit-breaker tokens", () => {
   it('finds the worst stretch, not the whole run: a burst after a quiet minute needs the burst', () => {
     const events: Event[] = [[0, 'ADDED', composedBy('dev')], ...Array.from({ length: 60 }, (_, i): Event => [60_000 + i, 'MODIFIED', composedBy('dev')])];
     expect(need(demand(events))).toEqual({ [SPOKE]: 120 });
-    expect(demand(events).needs(1, 60_000)).toEqual([{ xr: SPOKE, tokens: 120 }]);
+    expect(demand(events).needs(1, 60_000)).toEqual([{ xr: SPOKE, tokens: 120, from: 60_000, to: 60_059 }]);
+  });
+
+  it("says what an XR was charged for in a stretch, and what its own updates changed: the paced scenario's report when it needs too much", () => {
+    const own = (ready: string): KubeObject => ({
+      apiVersion: XR_API,
+      kind: 'XK8treSpoke',
+      metadata: { name: 'dev', namespace: 'k8tre', uid: 'spoke' },
+      status: { conditions: [{ type: 'Ready', status: ready, lastTransitionTime: ready === 'True' ? '2026-12-03T00:00:01Z' : '2026-12-03T00:00:00Z' }] },
+    });
+    const recorded = demand([
+      [0, 'ADDED', own('False')],
+      [1000, 'MODIFIED', composedBy('dev')],
+      [2000, 'MODIFIED', own('True')],
+    ]);
+    expect(recorded.chargedBetween(SPOKE, 1000, 2000)).toEqual({ Subnet: 2, 'self: status.conditions[Ready]': 2 });
+  });
+
+  it("tells Crossplane's stale-condition loop (crossplane#7062) by its writes putting back, within 2 s, the conditions of two writes before, and can leave it out", () => {
+    const own = (observedGeneration: number): KubeObject => ({
+      apiVersion: XR_API,
+      kind: 'XK8treSpoke',
+      metadata: { name: 'dev', namespace: 'k8tre', uid: 'spoke', generation: 2 },
+      status: { conditions: [{ type: 'Synced', status: 'True', observedGeneration, lastTransitionTime: `2026-12-03T00:00:0${observedGeneration}Z` }] },
+    });
+    // Generation 2 is written, then the stale read puts generation 1's conditions back and the
+    // reconcile writes 2's again, 20 times: 40 writes of the loop, 80 tokens to the XR.
+    const flips = Array.from({ length: 40 }, (_, i): Event => [1000 + i * 10, 'MODIFIED', own(i % 2 === 0 ? 1 : 2)]);
+    const recorded = demand([[0, 'ADDED', own(1)], [900, 'MODIFIED', own(2)], ...flips]);
+    expect(recorded.staleLoops()).toEqual({ [SPOKE]: { writes: 40, tokens: 80 } });
+    expect(need(recorded)).toEqual({ [SPOKE]: 82 });
+    expect(recorded.needs(1, 0, { withoutStaleLoop: true })).toMatchObject([{ xr: SPOKE, tokens: 3 }]);
+    expect(recorded.chargedBetween(SPOKE, 1000, 1010)).toEqual({ 'stale-condition loop, self: status.conditions[Synced]': 4 });
+  });
+
+  it('does not take a condition that comes back minutes later for the loop: a real change, as a breaker closing again', () => {
+    const own = (status: string): KubeObject => ({
+      apiVersion: XR_API,
+      kind: 'XK8treSpoke',
+      metadata: { name: 'dev', namespace: 'k8tre', uid: 'spoke' },
+      status: { conditions: [{ type: 'Responsive', status }] },
+    });
+    const recorded = demand([
+      [0, 'ADDED', own('True')],
+      [1000, 'MODIFIED', own('False')],
+      [301_000, 'MODIFIED', own('True')],
+    ]);
+    expect(recorded.staleLoops()).toEqual({});
   });
 
   it('starts afresh when Crossplane restarts (a full bucket), charging 1 per object its caches list again', () => {
     const recorded = demand(Array.from({ length: 40 }, (_, i): Event => [0, 'MODIFIED', composedBy('dev', { uid: `o${i}` })]));
     recorded.restarted(1000);
-    expect(recorded.needs(1, 500)).toEqual([{ xr: SPOKE, tokens: 40 }]);
+    expect(recorded.needs(1, 500)).toEqual([{ xr: SPOKE, tokens: 40, from: 1000, to: 1000 }]);
     expect(need(recorded)).toEqual({ [SPOKE]: 80 });
   });
 
@@ -145,7 +193,7 @@ describe("an XR's need for circuit-breaker tokens", () => {
       ...Array.from({ length: 60 }, (_, i): Event => [0, 'MODIFIED', composedBy('dev', { uid: `o${i}` })]),
       [0, 'ADDED', composedBy('stg', { uid: 's' })],
     ]);
-    expect(recorded.summary(DEFAULT_BREAKER)).toMatchObject({ XK8treSpoke: { largest: 120, xr: SPOKE, xrsOverBurst: 1 } });
+    expect(recorded.summary(CROSSPLANE_DEFAULT_BREAKER)).toMatchObject({ XK8treSpoke: { largest: 120, xr: SPOKE, xrsOverBurst: 1 } });
   });
 
   it('says how many objects an XR of each kind could compose within the burst, from the most tokens any XR needed per object it composed', () => {
@@ -161,7 +209,31 @@ describe("an XR's need for circuit-breaker tokens", () => {
       ...Array.from({ length: 5 }, (): Event => [0, 'MODIFIED', own]),
       [0, 'ADDED', composedBy('stg', { uid: 's' })],
     ]);
-    expect(recorded.summary(DEFAULT_BREAKER).XK8treSpoke?.perComposed).toEqual({ tokens: 12.3, xr: SPOKE, composed: 3, burstHolds: 8 });
+    expect(recorded.summary(CROSSPLANE_DEFAULT_BREAKER).XK8treSpoke?.perComposed).toEqual({ tokens: 12.3, xr: SPOKE, composed: 3, burstHolds: 8 });
+  });
+
+  it("says what each kind of object cost its XR, the most for one object, and the XR's own events per object it composed: what the function's pacing assumes", () => {
+    // dev: subnet a costs 9 (created, updated 4 times), b 3; a route table 5; its own 3 updates 6,
+    // 2 per each of its 3 objects. stg's subnet costs 11: the most for a subnet of any spoke.
+    const own: KubeObject = { apiVersion: XR_API, kind: 'XK8treSpoke', metadata: { name: 'dev', namespace: 'k8tre', uid: 'spoke' } };
+    const table = (uid: string): KubeObject => ({ ...composedBy('dev', { uid }), kind: 'RouteTable' });
+    const recorded = demand([
+      [0, 'ADDED', composedBy('dev', { uid: 'a' })],
+      ...Array.from({ length: 4 }, (): Event => [0, 'MODIFIED', composedBy('dev', { uid: 'a' })]),
+      [0, 'ADDED', composedBy('dev', { uid: 'b' })],
+      [0, 'MODIFIED', composedBy('dev', { uid: 'b' })],
+      [0, 'ADDED', table('t')],
+      [0, 'MODIFIED', table('t')],
+      [0, 'MODIFIED', table('t')],
+      ...Array.from({ length: 3 }, (): Event => [0, 'MODIFIED', own]),
+      [0, 'ADDED', composedBy('stg', { uid: 's' })],
+      ...Array.from({ length: 5 }, (): Event => [0, 'MODIFIED', composedBy('stg', { uid: 's' })]),
+    ]);
+    expect(recorded.costBySource().XK8treSpoke).toEqual({
+      Subnet: { tokens: 11, xr: 'XK8treSpoke/k8tre/stg' },
+      RouteTable: { tokens: 5, xr: SPOKE },
+      self: { tokens: 2, xr: SPOKE },
+    });
   });
 });
 

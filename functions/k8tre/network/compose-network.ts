@@ -173,13 +173,10 @@ function composeEnvironments(
   previous: Previous,
   desired: DesiredResources,
 ): { waitingFor?: string; adopted: ReadonlyMap<string, Record<string, string>> } {
-  const pending = [
-    ...(observed.isReady(keys.resourceGroup) ? [] : [`the resource group ${spec.resourceGroupName}`]),
-    ...(spec.hub.mode === 'create' && !observed.isReady(keys.hubVnet) ? ['the hub VNet'] : []),
-    ...PRIVATE_LINK_ZONE_KEYS.filter((key) => !spec.dns.privateLinkZones[key] && !observed.isReady(keys.dnsZone(key))).map(
-      (key) => `the ${PRIVATE_LINK_ZONES[key](spec.region)} zone`,
-    ),
-  ];
+  const prerequisitesReady =
+    observed.isReady(keys.resourceGroup) &&
+    (spec.hub.mode !== 'create' || observed.isReady(keys.hubVnet)) &&
+    PRIVATE_LINK_ZONE_KEYS.every((key) => spec.dns.privateLinkZones[key] || observed.isReady(keys.dnsZone(key)));
   const manager = spec.environments.find((e) => e.management)?.name;
   const spokes: { slot: number; paused: boolean; spec: SpokeSpec }[] = [];
   const moving: string[] = [];
@@ -205,16 +202,28 @@ function composeEnvironments(
     if (Object.keys(externalNames).length > 0) adopted.set(env.name, externalNames);
     spokes.push({ slot, paused: step === 'paused', spec: spokeSpec(spec, env, addresses, { ...sources, exposed: env.exposed }, externalNames) });
   }
-  const waiting = composeSpokeGroups(spec, spokes, observed, pending.length === 0, desired);
+  const waiting = composeSpokeGroups(spec, spokes, observed, prerequisitesReady, desired);
   const reasons = [
     ...(moving.length > 0
       ? [
           `the resources of ${moving.join(', ')} to be observed without Delete in their management policies, and their paused spokes with every name they adopt, before the spokes take them over`,
         ]
       : []),
-    ...(waiting.length > 0 ? [`${pending.join(', ')} to become ready, before the spokes of ${waiting.join(', ')}`] : []),
+    // What it waits for, not which of them are still missing: the message stays the same until
+    // all are ready, since each change of the XR's status costs it a watch event (lib/pacing.ts).
+    ...(waiting.length > 0 ? [`${spokePrerequisites(spec)} to become ready, before the spokes of ${waiting.join(', ')}`] : []),
   ];
   return { adopted, ...(reasons.length > 0 && { waitingFor: reasons.join('; ') }) };
+}
+
+/** What this network composes that every spoke needs first, in words. */
+function spokePrerequisites(spec: NetworkSpec): string {
+  const zones = PRIVATE_LINK_ZONE_KEYS.some((key) => !spec.dns.privateLinkZones[key]);
+  return [
+    `the resource group ${spec.resourceGroupName}`,
+    ...(spec.hub.mode === 'create' ? ['the hub VNet'] : []),
+    ...(zones ? ['the private-link zones'] : []),
+  ].join(', ');
 }
 
 /**

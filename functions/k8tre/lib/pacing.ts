@@ -1,0 +1,247 @@
+import type { XrCondition } from './composition.js';
+import { dig, digString, type JsonObject } from './json.js';
+import type { Manifest } from './manifest.js';
+import type { Observed } from './observed.js';
+
+// Composing in steps, so that an XR's watch events stay within Crossplane's circuit breaker.
+//
+// Crossplane v2.3.4 charges an XR for every watch event on what it composed and on itself: 1
+// token for a create, 2 for an update, from a bucket of `--circuit-breaker-burst` tokens (100)
+// refilled at `--circuit-breaker-refill-rate` per second (1); an empty bucket drops the XR's
+// events and reports Responsive=False (internal/circuit/token_bucket.go, mapfunc.go). A provider
+// writes a new managed resource several times whatever we do (crossplane-runtime v2.3.3
+// pkg/reconciler/managed/reconciler.go), so an XR that creates more than a handful of resources
+// at once empties the default bucket. Here the function composes a new resource only when the
+// bucket, as estimated from what Crossplane observed, holds what the resource will cost, and
+// asks Crossplane to call again when it will (the response's TTL, which Crossplane honours with
+// realtime compositions: internal/controller/apiextensions/composite/reconciler.go).
+//
+// The estimate: the bucket starts full when the XR is created; each composed object is charged
+// `atCreate` when it was created and `atReady` when it became Ready (its Ready condition's
+// lastTransitionTime), and a child XR `perSecond` while it converges (its own status changes,
+// which Crossplane charges its parent). An object not Ready yet holds back its `atReady`.
+
+export interface BreakerSettings {
+  readonly burst: number;
+  readonly refillPerSecond: number;
+}
+
+/** Crossplane v2.3.4's defaults (cmd/crossplane/core/core.go). */
+export const CROSSPLANE_DEFAULT_BREAKER: BreakerSettings = { burst: 100, refillPerSecond: 1 };
+
+/** The environment variables that tell the function the breaker settings Crossplane runs with. */
+export const BREAKER_ENV = { burst: 'K8TRE_CIRCUIT_BREAKER_BURST', refillPerSecond: 'K8TRE_CIRCUIT_BREAKER_REFILL_RATE' } as const;
+
+/**
+ * The settings from the environment, Crossplane's defaults where it says nothing. A raised
+ * breaker (as examples/gitops/apps/crossplane.yaml ships) must be told to the function too, or
+ * it composes as slowly as the default needs; a wrong value throws at start.
+ */
+export function breakerSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): BreakerSettings {
+  const read = (key: keyof BreakerSettings): number => {
+    const raw = env[BREAKER_ENV[key]];
+    if (raw === undefined || raw === '') return CROSSPLANE_DEFAULT_BREAKER[key];
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(`${BREAKER_ENV[key]}=${JSON.stringify(raw)}: must be a positive number, as Crossplane's flag is`);
+    return value;
+  };
+  return { burst: read('burst'), refillPerSecond: read('refillPerSecond') };
+}
+
+/** What one composed object costs its XR's bucket, in tokens. */
+export interface ObjectCost {
+  readonly atCreate: number;
+  readonly atReady: number;
+  /** While it is not Ready: a child XR's own status changes as its resources converge. */
+  readonly perSecond: number;
+}
+
+/**
+ * Managed resources: Crossplane's create (1), then the provider's finalizer, create pending,
+ * create succeeded, and Synced with Creating (2 each); once Azure is done, its ID and Ready, and
+ * the XR's own status taking the ID (2 each), and for some kinds a write more while a reference
+ * resolves. Measured (e2e `costBySource`, the provider's part): 13 tokens, 15 for a subnet
+ * association or a role assignment.
+ */
+const MANAGED: ObjectCost = { atCreate: 9, atReady: 8, perSecond: 0 };
+/** Objects that report no readiness (ProviderConfig, Secret, ConfigMap, Usage): measured at up to 9. */
+const PLAIN: ObjectCost = { atCreate: 9, atReady: 0, perSecond: 0 };
+/**
+ * A child XR of this package: its create with Crossplane's finalizer and first status, then its
+ * own status changes while it converges in steps of its own, which Crossplane charges its parent
+ * too (`self` in `costBySource`); so a converging child holds back 25 and spends a token every
+ * 5 s, and the default bucket lets two converge at once.
+ */
+const CHILD_XR: ObjectCost = { atCreate: 10, atReady: 25, perSecond: 0.2 };
+const PLAIN_KINDS = new Set(['ProviderConfig', 'Secret', 'ConfigMap', 'Usage', 'ClusterUsage']);
+
+export function costOf(object: { readonly apiVersion?: unknown; readonly kind?: unknown }, packageApiVersion: string): ObjectCost {
+  if (object.apiVersion === packageApiVersion) return CHILD_XR;
+  return PLAIN_KINDS.has(String(object.kind)) ? PLAIN : MANAGED;
+}
+
+/**
+ * What a step costs the XR itself, however many resources it composes: Crossplane records them
+ * in the XR's `spec.crossplane.resourceRefs` (an update, which moves its generation), and then
+ * writes its status (conditions carry the generation they saw). Composing one resource a step
+ * spent about 9 tokens of the XR's own per resource, so steps are taken in batches.
+ */
+const STEP_COST = 6;
+/** A step waits until this share of the bucket (less the margin) is free, or all that is left fits. */
+const STEP_SHARE = 0.75;
+/**
+ * Tokens kept back for what the estimate does not count: the XR's own creation, its conditions
+ * and status as what it waits for arrives, Crossplane's Responsive condition. Measured on a
+ * network composing in steps: up to 20 tokens within the stretch that needed the most.
+ */
+const MARGIN_SHARE = 0.2;
+/** How long Crossplane waits, at most and at least, before calling again while it paces. */
+const RETRY_SECONDS = { min: 5, max: 60 };
+
+export interface ObservedObject {
+  /** When it was created, in ms; unknown counts as when the XR was. */
+  readonly created?: number;
+  /** When it became Ready, in ms; absent while it is not. */
+  readonly readySince?: number;
+  readonly cost: ObjectCost;
+}
+
+export interface PacingInput {
+  readonly settings: BreakerSettings;
+  readonly now: number;
+  /** When the XR was created, in ms: its bucket was full then. */
+  readonly xrCreated: number;
+  readonly observed: readonly ObservedObject[];
+  /** Resources to compose that do not exist yet, in the order they should come. */
+  readonly candidates: readonly { readonly name: string; readonly cost: ObjectCost }[];
+}
+
+export interface Pacing {
+  readonly admitted: readonly string[];
+  readonly deferred: readonly string[];
+  /** When to call again, while some are deferred. */
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * The candidates that fit now, in order: a candidate that does not fit holds back every one
+ * after it, since the composers list what others depend on first.
+ */
+export function pace({ settings, now, xrCreated, observed, candidates }: PacingInput): Pacing {
+  const { burst, refillPerSecond: refill } = settings;
+  const level = bucketLevel(settings, now, xrCreated, observed);
+  const converging = observed.filter((o) => o.readySince === undefined);
+  const margin = burst * MARGIN_SHARE;
+  let available = level - margin - converging.reduce((sum, o) => sum + o.cost.atReady, 0);
+  let rate = converging.reduce((sum, o) => sum + o.cost.perSecond, 0);
+  const total = candidates.reduce((sum, c) => sum + c.cost.atCreate + c.cost.atReady, STEP_COST);
+  const step = Math.min(total, STEP_SHARE * (burst - margin));
+  const admitted: string[] = [];
+  if (available >= step && rate <= refill) {
+    available -= STEP_COST;
+    for (const { name, cost } of candidates) {
+      const tokens = cost.atCreate + cost.atReady;
+      if (tokens > available || rate + cost.perSecond > refill) break;
+      admitted.push(name);
+      available -= tokens;
+      rate += cost.perSecond;
+    }
+  }
+  const deferred = candidates.slice(admitted.length).map((c) => c.name);
+  if (deferred.length === 0) return { admitted, deferred };
+  // The next step can be taken once the refill, less what converging children spend, frees
+  // enough; when they spend it all, once one of them is Ready, whose change calls the XR anyway.
+  const spare = refill - rate;
+  const short = admitted.length > 0 ? step : step - available;
+  const seconds = spare > 0 ? Math.ceil(short / spare) : RETRY_SECONDS.max;
+  return { admitted, deferred, retryAfterSeconds: Math.min(RETRY_SECONDS.max, Math.max(RETRY_SECONDS.min, seconds)) };
+}
+
+/** The bucket's level now, replaying what each observed object was charged and when. */
+function bucketLevel({ burst, refillPerSecond }: BreakerSettings, now: number, xrCreated: number, observed: readonly ObservedObject[]): number {
+  const charges: { at: number; tokens: number }[] = [];
+  const rates: { from: number; to: number; perSecond: number }[] = [];
+  const steps = new Set<number>();
+  for (const o of observed) {
+    const created = Math.min(o.created ?? xrCreated, now);
+    steps.add(created);
+    charges.push({ at: created, tokens: o.cost.atCreate });
+    if (o.readySince !== undefined) charges.push({ at: Math.min(Math.max(o.readySince, created), now), tokens: o.cost.atReady });
+    if (o.cost.perSecond > 0) rates.push({ from: created, to: Math.min(o.readySince ?? now, now), perSecond: o.cost.perSecond });
+  }
+  // Objects created in the same second came in one step.
+  for (const at of steps) charges.push({ at, tokens: STEP_COST });
+  const times = [...new Set([xrCreated, now, ...charges.map((c) => c.at), ...rates.flatMap((r) => [r.from, r.to])])]
+    .filter((t) => t >= Math.min(xrCreated, now) && t <= now)
+    .sort((a, b) => a - b);
+  let level = burst;
+  let previous = times[0] ?? now;
+  for (const t of times) {
+    const seconds = (t - previous) / 1000;
+    const spent = rates.filter((r) => r.from <= previous && r.to >= t).reduce((sum, r) => sum + r.perSecond, 0);
+    level = Math.min(burst, level + (refillPerSecond - spent) * seconds);
+    for (const c of charges) if (c.at === t) level -= c.tokens;
+    previous = t;
+  }
+  return level;
+}
+
+/** When a Kubernetes object was created, and became Ready, from its metadata and conditions (ms). */
+export function lifetimeOf(object: JsonObject | undefined): { created?: number; readySince?: number } {
+  const created = Date.parse(digString(object, 'metadata', 'creationTimestamp') ?? '');
+  const conditions = dig(object, 'status', 'conditions');
+  const ready: unknown = Array.isArray(conditions) ? conditions.find((c) => dig(c, 'type') === 'Ready') : undefined;
+  const readySince = dig(ready, 'status') === 'True' ? Date.parse(digString(ready, 'lastTransitionTime') ?? '') : NaN;
+  return { ...(Number.isFinite(created) && { created }), ...(Number.isFinite(readySince) && { readySince }) };
+}
+
+/** The condition in which an XR says whether it has composed everything, or is composing in steps. */
+export const RESOURCES_COMPOSED = 'ResourcesComposed';
+
+export interface PacedComposition {
+  readonly resources: ReadonlyMap<string, Manifest>;
+  readonly condition: XrCondition;
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * The composer's resources, less the new ones that do not fit the XR's bucket yet. What exists is
+ * always kept. Only on a live control plane: an XR Crossplane has stored carries its creation
+ * time, while one read from a file (`crossplane render`) does not, and renders whole.
+ */
+export function paceNewResources(
+  xr: JsonObject,
+  observed: Observed,
+  resources: ReadonlyMap<string, Manifest>,
+  settings: BreakerSettings,
+  packageApiVersion: string,
+  now: number,
+): PacedComposition {
+  const xrCreated = lifetimeOf(xr).created;
+  const candidates = [...resources].filter(([name]) => !observed.has(name)).map(([name, manifest]) => ({ name, cost: costOf(manifest, packageApiVersion) }));
+  if (xrCreated === undefined || candidates.length === 0) return { resources, condition: allComposed };
+  const observedObjects = observed.names().map((name) => {
+    const object = observed.get(name);
+    return { ...lifetimeOf(object), cost: costOf(object ?? {}, packageApiVersion) };
+  });
+  const { deferred, retryAfterSeconds } = pace({ settings, now, xrCreated, observed: observedObjects, candidates });
+  if (deferred.length === 0) return { resources, condition: allComposed };
+  const held = new Set(deferred);
+  const { burst, refillPerSecond } = settings;
+  return {
+    resources: new Map([...resources].filter(([name]) => !held.has(name))),
+    condition: {
+      type: RESOURCES_COMPOSED,
+      ready: false,
+      reason: 'Pacing',
+      // The same words at every step: each change of an XR's status costs it and its parent 2 tokens.
+      message:
+        `Composing new resources in steps that Crossplane's watch circuit breaker (burst ${burst}, refill ${refillPerSecond}/s) ` +
+        `has room for; a raised breaker is told to the function with ${BREAKER_ENV.burst} and ${BREAKER_ENV.refillPerSecond}`,
+    },
+    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+  };
+}
+
+const allComposed: XrCondition = { type: RESOURCES_COMPOSED, ready: true, reason: 'AllComposed' };

@@ -1,0 +1,204 @@
+import { Ready, Status } from '@crossplane-org/function-sdk-typescript';
+import { describe, expect, it } from 'vitest';
+import { runFunction } from '../../functions/k8tre/handler.js';
+import { API_VERSION } from '../../functions/k8tre/network/api.js';
+import { keys } from '../../functions/k8tre/network/naming.js';
+import {
+  breakerSettingsFromEnv,
+  costOf,
+  CROSSPLANE_DEFAULT_BREAKER,
+  lifetimeOf,
+  pace,
+  RESOURCES_COMPOSED,
+  type ObservedObject,
+  type PacingInput,
+} from '../../functions/k8tre/lib/pacing.js';
+import { requestFor } from '../../scripts/lib/in-process.js';
+import { desired, loadExample, run, type Json } from '../support/function.js';
+
+// lib/pacing.ts composes new resources in steps, so that the watch events they cause stay within
+// Crossplane's circuit breaker (README, "Crossplane's circuit breaker"). The e2e run measures what
+// each kind of object really costs its XR; these cases pin the arithmetic and the promises around
+// it: what exists is never dropped, a render composes everything, and an XR says why it waits.
+
+const MR = costOf({ apiVersion: 'network.azure.m.upbound.io/v1beta1', kind: 'Subnet' }, API_VERSION);
+const CHILD = costOf({ apiVersion: API_VERSION, kind: 'XK8treSpoke' }, API_VERSION);
+const T0 = Date.parse('2026-12-03T00:00:00Z');
+const seconds = (n: number) => T0 + n * 1000;
+const candidates = (n: number, cost = MR) => Array.from({ length: n }, (_, i) => ({ name: `r${i}`, cost }));
+const objects = (n: number, o: Omit<ObservedObject, 'cost'>, cost = MR): ObservedObject[] => Array.from({ length: n }, () => ({ ...o, cost }));
+
+const cases: { reason: string; input: Partial<PacingInput>; admitted: number; retryAfterSeconds?: number }[] = [
+  {
+    reason:
+      "a new XR at Crossplane's defaults composes 4 managed resources in its first step (6 for the step and 4 × 17 within 80, a fifth kept back), and comes back once the next step's 60 tokens have refilled",
+    input: { candidates: candidates(15) },
+    admitted: 4,
+    retryAfterSeconds: 60,
+  },
+  {
+    reason: 'a raised breaker, told to the function, composes everything at once',
+    input: { settings: { burst: 25000, refillPerSecond: 100 }, candidates: candidates(49) },
+    admitted: 49,
+  },
+  {
+    reason:
+      'four resources created in one step 10 s ago and not Ready yet: the step and their creates spent 42, their Ready holds back 32, so 16 are free and the next step waits for 60',
+    input: { now: seconds(10), observed: objects(4, { created: T0 }), candidates: candidates(5) },
+    admitted: 0,
+    retryAfterSeconds: 44,
+  },
+  {
+    reason: 'resources Ready long ago cost nothing more: the bucket has refilled, up to its burst and no further',
+    input: { now: seconds(3600), observed: objects(30, { created: T0, readySince: seconds(60) }), candidates: candidates(10) },
+    admitted: 4,
+  },
+  {
+    reason: 'a resource charges its XR again when it becomes Ready: four did so 12 s ago, and 12 of their 32 tokens have come back, enough for a step of 3',
+    input: { now: seconds(112), observed: objects(4, { created: T0, readySince: seconds(100) }), candidates: candidates(5) },
+    admitted: 3,
+  },
+  {
+    reason:
+      'two child XRs just created hold back 50 and spend 0.4 a second: a third waits for its step (41 tokens, 4 free) at the refill they leave, 0.6 a second, a minute at most',
+    input: { observed: objects(2, { created: T0 }, CHILD), candidates: candidates(1, CHILD) },
+    admitted: 0,
+    retryAfterSeconds: 60,
+  },
+  {
+    reason: "the default bucket lets two child XRs start at once, whatever their number: each one's own status changes charge the parent",
+    input: { candidates: candidates(25, CHILD) },
+    admitted: 2,
+  },
+  {
+    reason: 'an object observed without a creation time counts as made with the XR: a render of a stored XR still has its bucket',
+    input: { now: seconds(1), observed: objects(4, {}), candidates: candidates(1) },
+    admitted: 0,
+  },
+];
+
+describe('how many new resources an XR composes now', () => {
+  for (const { reason, input, admitted, retryAfterSeconds } of cases) {
+    it(reason, () => {
+      const result = pace({ settings: CROSSPLANE_DEFAULT_BREAKER, now: T0, xrCreated: T0, observed: [], candidates: [], ...input });
+      expect(result.admitted).toEqual((input.candidates ?? []).slice(0, admitted).map((c) => c.name));
+      expect(result.deferred.length).toBe((input.candidates ?? []).length - admitted);
+      if (retryAfterSeconds !== undefined) expect(result.retryAfterSeconds).toBe(retryAfterSeconds);
+      if (result.deferred.length === 0) expect(result.retryAfterSeconds).toBeUndefined();
+    });
+  }
+
+  it('keeps the order the composer gave: a candidate that does not fit holds back the cheaper ones after it, which may depend on it', () => {
+    const result = pace({
+      settings: CROSSPLANE_DEFAULT_BREAKER,
+      now: T0,
+      xrCreated: T0,
+      observed: objects(2, { created: T0 }, CHILD),
+      candidates: [{ name: 'child', cost: CHILD }, ...candidates(1)],
+    });
+    expect(result).toMatchObject({ admitted: [], deferred: ['child', 'r0'] });
+  });
+});
+
+describe('when an observed object was created and became Ready', () => {
+  it("reads its creation time and its Ready condition's last transition: the moments the estimate charges it", () => {
+    const object = {
+      metadata: { creationTimestamp: '2026-12-03T00:00:00Z' },
+      status: {
+        conditions: [
+          { type: 'Synced', status: 'True', lastTransitionTime: '2026-12-03T00:00:01Z' },
+          { type: 'Ready', status: 'True', lastTransitionTime: '2026-12-03T00:00:30Z' },
+        ],
+      },
+    };
+    expect(lifetimeOf(object)).toEqual({ created: T0, readySince: seconds(30) });
+  });
+
+  it('has no Ready time while Ready is False, however long ago it changed: the object still holds back what becoming Ready costs', () => {
+    expect(lifetimeOf({ status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: '2026-12-03T00:00:30Z' }] } })).toEqual({});
+  });
+});
+
+describe("the breaker settings Crossplane runs with, from the function's environment", () => {
+  it("takes Crossplane's defaults where the environment says nothing", () => {
+    expect(breakerSettingsFromEnv({})).toEqual({ burst: 100, refillPerSecond: 1 });
+  });
+
+  it('reads the raised settings the GitOps install gives Crossplane', () => {
+    expect(breakerSettingsFromEnv({ K8TRE_CIRCUIT_BREAKER_BURST: '25000', K8TRE_CIRCUIT_BREAKER_REFILL_RATE: '100' })).toEqual({
+      burst: 25000,
+      refillPerSecond: 100,
+    });
+  });
+
+  it('refuses a value Crossplane would not run with, naming the variable', () => {
+    expect(() => breakerSettingsFromEnv({ K8TRE_CIRCUIT_BREAKER_BURST: 'lots' })).toThrow(/K8TRE_CIRCUIT_BREAKER_BURST="lots"/);
+    expect(() => breakerSettingsFromEnv({ K8TRE_CIRCUIT_BREAKER_REFILL_RATE: '0' })).toThrow(/K8TRE_CIRCUIT_BREAKER_REFILL_RATE/);
+  });
+});
+
+describe('an XR composing in steps', () => {
+  const network = loadExample('examples/network/k8tre.yaml');
+  const stored = (xr: Json): Json => ({ ...xr, metadata: { ...(xr.metadata as Json), creationTimestamp: new Date(T0).toISOString() } });
+  const composed = (rsp: ReturnType<typeof runFunction>) => Object.keys(rsp.desired?.resources ?? {});
+
+  it('renders whole from a file: `crossplane render` reads an XR no API server stored, which carries no creation time', () => {
+    const rsp = runFunction(requestFor(network), undefined, CROSSPLANE_DEFAULT_BREAKER, seconds(1));
+    expect(composed(rsp).length).toBeGreaterThan(10);
+    expect(rsp.conditions.find((c) => c.type === RESOURCES_COMPOSED)).toMatchObject({ status: Status.STATUS_CONDITION_TRUE, reason: 'AllComposed' });
+  });
+
+  it('composes the first few on a live control plane, says so in ResourcesComposed, stays not Ready, and asks to be called again', () => {
+    const whole = composed(runFunction(requestFor(network), undefined, CROSSPLANE_DEFAULT_BREAKER, seconds(1)));
+    const rsp = runFunction(requestFor(stored(network)), undefined, CROSSPLANE_DEFAULT_BREAKER, seconds(1));
+    expect(composed(rsp).length).toBeLessThan(whole.length);
+    expect(composed(rsp).length).toBeGreaterThan(0);
+    const condition = rsp.conditions.find((c) => c.type === RESOURCES_COMPOSED);
+    expect(condition).toMatchObject({ status: Status.STATUS_CONDITION_FALSE, reason: 'Pacing' });
+    expect(condition?.message).toMatch(/K8TRE_CIRCUIT_BREAKER_BURST/);
+    expect(rsp.desired?.composite?.ready).toBe(Ready.READY_FALSE);
+    expect(rsp.meta?.ttl?.seconds).toBeGreaterThanOrEqual(5);
+  });
+
+  it('says the same at every step, since each change of its status costs the XR and its parent a watch event', () => {
+    const first = runFunction(requestFor(stored(network)), undefined, CROSSPLANE_DEFAULT_BREAKER, seconds(1));
+    const observed = Object.fromEntries(
+      Object.entries(first.desired?.resources ?? {}).map(([name, r]) => [
+        name,
+        {
+          ...(r.resource as Json),
+          metadata: { ...((r.resource as Json).metadata as Json), creationTimestamp: new Date(seconds(1)).toISOString() },
+          status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date(seconds(5)).toISOString() }] },
+        },
+      ]),
+    );
+    const second = runFunction(requestFor(stored(network), {}, observed), undefined, CROSSPLANE_DEFAULT_BREAKER, seconds(300));
+    expect(composed(second).length).toBeGreaterThan(composed(first).length);
+    const message = (rsp: typeof first) => rsp.conditions.find((c) => c.type === RESOURCES_COMPOSED && c.reason === 'Pacing')?.message;
+    expect(message(second)).toBeDefined();
+    expect(message(second)).toBe(message(first));
+  });
+
+  it('never drops what exists, however empty the bucket: a resource observed stays desired', () => {
+    const first = runFunction(requestFor(stored(network)), undefined, CROSSPLANE_DEFAULT_BREAKER, seconds(1));
+    // Everything the first step composed exists, all created this second: the bucket is spent.
+    const observed = Object.fromEntries(
+      Object.entries(first.desired?.resources ?? {}).map(([name, r]) => [
+        name,
+        { ...(r.resource as Json), metadata: { ...((r.resource as Json).metadata as Json), creationTimestamp: new Date(seconds(1)).toISOString() } },
+      ]),
+    );
+    const next = runFunction(requestFor(stored(network), {}, observed), undefined, CROSSPLANE_DEFAULT_BREAKER, seconds(1));
+    expect(composed(next)).toEqual(expect.arrayContaining(Object.keys(observed)));
+    expect(composed(next).length).toBe(Object.keys(observed).length);
+  });
+
+  it("a network's SpokesComposed names what the spokes wait for, not which of it is still missing: it stays the same as each becomes ready", () => {
+    const rendered = run(network);
+    const readyOnes = (names: readonly string[]) =>
+      Object.fromEntries(names.map((name) => [name, { ...desired(rendered, name), status: { conditions: [{ type: 'Ready', status: 'True' }] } }]));
+    const spokes = (observed: Record<string, Json>) => run(network, observed).conditions.find((c) => c.type === 'SpokesComposed')?.message;
+    expect(spokes(readyOnes([keys.resourceGroup]))).toMatch(/^Waiting for the resource group .*, the hub VNet, the private-link zones to become ready/);
+    expect(spokes(readyOnes([keys.resourceGroup, keys.hubVnet]))).toBe(spokes(readyOnes([keys.resourceGroup])));
+  });
+});

@@ -73,6 +73,8 @@ interface Tracked {
   reportedGeneration?: number;
   /** When Azure will have made the resource (ms since the epoch), once it was asked to. */
   madeAt?: number;
+  /** Whether it took over what Azure already had, rather than creating it. */
+  adopted?: boolean;
 }
 
 export class StandInProvider {
@@ -212,7 +214,8 @@ export class StandInProvider {
       // A resource that exists in Azure already (a new object adopting it by its external name)
       // is observed, not created. One told a name Azure has not got is created under that name,
       // as crossplane-runtime does after its observation finds nothing.
-      if (annotations[EXTERNAL_NAME] && this.existsInAzure(String(observed.atProvider.id))) tracked.stage = 'requested';
+      tracked.adopted = annotations[EXTERNAL_NAME] !== undefined && this.existsInAzure(String(observed.atProvider.id));
+      if (tracked.adopted) tracked.stage = 'requested';
       else {
         // 1. Before creating, crossplane-runtime marks the create pending (an update that fails on a stale version).
         await annotate(CREATE_PENDING);
@@ -228,7 +231,7 @@ export class StandInProvider {
       // 3. Synced, and Creating until Azure is done.
       await this.report(mr, {}, [conditionOf('Synced', 'True', 'ReconcileSuccess'), conditionOf('Ready', 'False', 'Creating')]);
       tracked.stage = 'synced';
-      tracked.madeAt = Date.now() + (this.existsInAzure(String(observed.atProvider.id)) ? 0 : (AZURE_SECONDS[mr.kind] ?? DEFAULT_AZURE_SECONDS) * 1000);
+      tracked.madeAt = Date.now() + (tracked.adopted ? 0 : (AZURE_SECONDS[mr.kind] ?? DEFAULT_AZURE_SECONDS) * 1000);
     } else if (tracked.stage === 'synced') {
       const waitMs = (tracked.madeAt ?? 0) - Date.now();
       if (waitMs > 0) {

@@ -209,25 +209,22 @@ export class XrWatchDemand {
   }
 
   /**
-   * What Crossplane's stale-condition loop (`STALE_LOOP`) cost each XR since `since`: its writes
-   * and their tokens, charged to itself and to its parent.
+   * What Crossplane's stale-condition loop (`STALE_LOOP`) cost each XR since `since`: the loop's
+   * writes of the XR itself, and the tokens it was charged for them and for its children's.
    */
   staleLoops(since = 0, include: (xr: string) => boolean = () => true): Record<string, { writes: number; tokens: number }> {
     const result: Record<string, { writes: number; tokens: number }> = {};
     for (const [xr, list] of this.charges) {
       if (!include(xr)) continue;
       const loop = list.filter((c) => c.at >= since && c.staleLoop);
-      if (loop.length > 0) result[xr] = { writes: loop.length, tokens: loop.reduce((sum, c) => sum + c.tokens, 0) };
+      if (loop.length > 0) result[xr] = { writes: loop.filter((c) => c.source === 'self').length, tokens: loop.reduce((sum, c) => sum + c.tokens, 0) };
     }
     return result;
   }
 
   /** Whether this write of an XR puts back, soon after, the conditions it had two writes before. */
   private revertsConditions(uid: string, object: KubeObject, at: number): boolean {
-    const status = (object.status ?? {}) as { conditions?: { type: string; lastTransitionTime?: string }[] };
-    const conditions = JSON.stringify(
-      (status.conditions ?? []).map(({ lastTransitionTime: _t, ...c }) => c).sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0)),
-    );
+    const conditions = JSON.stringify([...conditionsByType(object)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const recent = this.recentConditions.get(uid) ?? [];
     const [twoBefore, before] = recent.length === 2 ? recent : [undefined, recent[0]];
     this.recentConditions.set(uid, [...(before ? [before] : []), { at, conditions }]);
@@ -279,9 +276,13 @@ function changedPaths(before: KubeObject | undefined, after: KubeObject): string
   const status = (o: KubeObject) => (o.status ?? {}) as Record<string, unknown>;
   for (const key of new Set([...Object.keys(status(after)), ...Object.keys(status(before))]))
     if (key !== 'conditions' && differ(status(after)[key], status(before)[key])) paths.push(`status.${key}`);
-  const conditions = (o: KubeObject) =>
-    new Map(((status(o).conditions ?? []) as { type: string; lastTransitionTime?: string }[]).map(({ lastTransitionTime: _t, ...c }) => [c.type, c]));
-  const [ca, cb] = [conditions(after), conditions(before)];
+  const [ca, cb] = [conditionsByType(after), conditionsByType(before)];
   for (const type of new Set([...ca.keys(), ...cb.keys()])) if (differ(ca.get(type), cb.get(type))) paths.push(`status.conditions[${type}]`);
   return paths.sort().join(', ') || 'nothing';
+}
+
+/** An object's conditions by type, without their transition times (which a write may move alone). */
+function conditionsByType(o: KubeObject): Map<string, { type: string }> {
+  const conditions = ((o.status ?? {}) as { conditions?: { type: string; lastTransitionTime?: string }[] }).conditions ?? [];
+  return new Map(conditions.map(({ lastTransitionTime: _t, ...c }) => [c.type, c]));
 }

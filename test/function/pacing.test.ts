@@ -31,10 +31,10 @@ const objects = (n: number, o: Omit<ObservedObject, 'cost'>, cost = MR): Observe
 const cases: { reason: string; input: Partial<PacingInput>; admitted: number; retryAfterSeconds?: number }[] = [
   {
     reason:
-      "a new XR at Crossplane's defaults composes 4 managed resources in its first step (6 for the step and 4 × 17 within 80, a fifth kept back), and comes back once the next step's 60 tokens have refilled",
+      "a new XR at Crossplane's defaults composes 4 managed resources in its first step (6 for the step and 4 × 17 within 80, a fifth kept back), and comes back once the next step's 60 tokens are free: 6 are left, so 54 s at 1 a second",
     input: { candidates: candidates(15) },
     admitted: 4,
-    retryAfterSeconds: 60,
+    retryAfterSeconds: 54,
   },
   {
     reason: 'a raised breaker, told to the function, composes everything at once',
@@ -43,10 +43,10 @@ const cases: { reason: string; input: Partial<PacingInput>; admitted: number; re
   },
   {
     reason:
-      'four resources created in one step 10 s ago and not Ready yet: the step and their creates spent 42, their Ready holds back 32, so 16 are free and the next step waits for 60',
+      'four resources created in one step 10 s ago and not Ready yet: the step and their creates spent 42, their Ready holds back 32, so 16 are free, and the next step (three quarters of the 48 left beside the margin and what is held back) comes in 20 s',
     input: { now: seconds(10), observed: objects(4, { created: T0 }), candidates: candidates(5) },
     admitted: 0,
-    retryAfterSeconds: 44,
+    retryAfterSeconds: 20,
   },
   {
     reason: 'resources Ready long ago cost nothing more: the bucket has refilled, up to its burst and no further',
@@ -60,10 +60,10 @@ const cases: { reason: string; input: Partial<PacingInput>; admitted: number; re
   },
   {
     reason:
-      'two child XRs just created hold back 50 and spend 0.4 a second: a third waits for its step (41 tokens, 4 free) at the refill they leave, 0.6 a second, a minute at most',
+      'two child XRs just created hold back 50 and spend 0.4 a second: a third waits for its step (22.5 tokens, three quarters of the 30 left; 4 free) at the refill they leave, 0.6 a second',
     input: { observed: objects(2, { created: T0 }, CHILD), candidates: candidates(1, CHILD) },
     admitted: 0,
-    retryAfterSeconds: 60,
+    retryAfterSeconds: 31,
   },
   {
     reason: "the default bucket lets two child XRs start at once, whatever their number: each one's own status changes charge the parent",
@@ -71,9 +71,45 @@ const cases: { reason: string; input: Partial<PacingInput>; admitted: number; re
     admitted: 2,
   },
   {
-    reason: 'an object observed without a creation time counts as made with the XR: a render of a stored XR still has its bucket',
-    input: { now: seconds(1), observed: objects(4, {}), candidates: candidates(1) },
+    reason:
+      'an object observed without a creation time counts as made with the XR, a minute ago, so its create has refilled since (counted as made now, nothing would be free)',
+    input: { now: seconds(60), observed: objects(4, {}), candidates: candidates(1) },
+    admitted: 1,
+  },
+  {
+    reason: 'three resources not Ready for 10 minutes (an Azure error, say) hold back 24: the next step is sized to the room left, so the rest still composes',
+    input: { now: seconds(3600), observed: objects(3, { created: seconds(3000), unreadySince: seconds(3000) }), candidates: candidates(2) },
+    admitted: 2,
+  },
+  {
+    reason:
+      'resources not Ready for over 30 minutes are stuck and hold back nothing: ten of them, whose Ready would cost 80, do not stop a network composing its gateway',
+    input: { now: seconds(3600), observed: objects(10, { created: T0, unreadySince: seconds(60) }), candidates: candidates(4) },
+    admitted: 4,
+  },
+  {
+    reason:
+      'children Ready again after a change that touched them all spent from when they turned unready, not from their creation a day before, and the bucket is never below empty: ten minutes on, it is full again',
+    input: {
+      now: seconds(86_400),
+      xrCreated: seconds(-86_400),
+      observed: objects(25, { created: seconds(-86_400), readySince: seconds(86_400 - 600) }, CHILD),
+      candidates: candidates(1, CHILD),
+    },
+    admitted: 1,
+  },
+  {
+    reason: 'children all converging again hold back more than the bucket holds: a new one waits until one is Ready, which calls the XR anyway, or a minute',
+    input: { now: seconds(86_400), observed: objects(25, { created: T0, unreadySince: seconds(86_400 - 60) }, CHILD), candidates: candidates(1, CHILD) },
     admitted: 0,
+    retryAfterSeconds: 60,
+  },
+  {
+    reason:
+      'a breaker too small for a step of one child XR (40 tokens, 0.1 a second) still moves: the first candidate is composed alone once the bucket is full and nothing converges',
+    input: { settings: { burst: 40, refillPerSecond: 0.1 }, candidates: candidates(2, CHILD) },
+    admitted: 1,
+    retryAfterSeconds: 60,
   },
 ];
 
@@ -88,15 +124,20 @@ describe('how many new resources an XR composes now', () => {
     });
   }
 
-  it('keeps the order the composer gave: a candidate that does not fit holds back the cheaper ones after it, which may depend on it', () => {
+  it('keeps the order the composer gave: a child XR that does not fit holds back a managed resource after it that would, which may depend on it', () => {
+    // A large bucket with room for both, but five converging children already spend the refill.
     const result = pace({
-      settings: CROSSPLANE_DEFAULT_BREAKER,
+      settings: { burst: 1000, refillPerSecond: 1 },
       now: T0,
       xrCreated: T0,
-      observed: objects(2, { created: T0 }, CHILD),
+      observed: objects(5, { created: T0 }, CHILD),
       candidates: [{ name: 'child', cost: CHILD }, ...candidates(1)],
     });
     expect(result).toMatchObject({ admitted: [], deferred: ['child', 'r0'] });
+    expect(
+      pace({ settings: { burst: 1000, refillPerSecond: 1 }, now: T0, xrCreated: T0, observed: objects(5, { created: T0 }, CHILD), candidates: candidates(1) })
+        .admitted,
+    ).toEqual(['r0']);
   });
 });
 
@@ -114,8 +155,10 @@ describe('when an observed object was created and became Ready', () => {
     expect(lifetimeOf(object)).toEqual({ created: T0, readySince: seconds(30) });
   });
 
-  it('has no Ready time while Ready is False, however long ago it changed: the object still holds back what becoming Ready costs', () => {
-    expect(lifetimeOf({ status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: '2026-12-03T00:00:30Z' }] } })).toEqual({});
+  it('has no Ready time while Ready is False, but when it stopped being Ready: the stretch in which it holds back what becoming Ready costs', () => {
+    expect(lifetimeOf({ status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: '2026-12-03T00:00:30Z' }] } })).toEqual({
+      unreadySince: seconds(30),
+    });
   });
 });
 
@@ -157,7 +200,9 @@ describe('an XR composing in steps', () => {
     expect(condition).toMatchObject({ status: Status.STATUS_CONDITION_FALSE, reason: 'Pacing' });
     expect(condition?.message).toMatch(/K8TRE_CIRCUIT_BREAKER_BURST/);
     expect(rsp.desired?.composite?.ready).toBe(Ready.READY_FALSE);
-    expect(rsp.meta?.ttl?.seconds).toBeGreaterThanOrEqual(5);
+    // The first step's four managed resources leave 6 of the 80 free; the next step needs 60, 54 s
+    // at 1 a second (the SDK's own default TTL is 60).
+    expect(rsp.meta?.ttl?.seconds).toBe(54);
   });
 
   it('says the same at every step, since each change of its status costs the XR and its parent a watch event', () => {

@@ -19,7 +19,8 @@ import type { Observed } from './observed.js';
 // The estimate: the bucket starts full when the XR is created; each composed object is charged
 // `atCreate` when it was created and `atReady` when it became Ready (its Ready condition's
 // lastTransitionTime), and a child XR `perSecond` while it converges (its own status changes,
-// which Crossplane charges its parent). An object not Ready yet holds back its `atReady`.
+// which Crossplane charges its parent). An object not Ready yet holds back its `atReady`, for
+// `HOLD_MS` at most. The bucket never goes below empty.
 
 export interface BreakerSettings {
   readonly burst: number;
@@ -60,8 +61,8 @@ export interface ObjectCost {
 /**
  * Managed resources: Crossplane's create (1), then the provider's finalizer, create pending,
  * create succeeded, and Synced with Creating (2 each); once Azure is done, its ID and Ready, and
- * the XR's own status taking the ID (2 each), and for some kinds a write more while a reference
- * resolves. Measured (e2e `costBySource`, the provider's part): 13 tokens, 15 for a subnet
+ * the XR's own status taking the ID (2 each), and for kinds whose name Azure chooses (an
+ * association, a role assignment) a write more, Upjet recording that name. Measured (e2e `costBySource`, the provider's part): 13 tokens, 15 for a subnet
  * association or a role assignment.
  */
 const MANAGED: ObjectCost = { atCreate: 9, atReady: 8, perSecond: 0 };
@@ -88,7 +89,7 @@ export function costOf(object: { readonly apiVersion?: unknown; readonly kind?: 
  * spent about 9 tokens of the XR's own per resource, so steps are taken in batches.
  */
 const STEP_COST = 6;
-/** A step waits until this share of the bucket (less the margin) is free, or all that is left fits. */
+/** A step waits until this share of the room left (the bucket less the margin and what is held back) is free, or all that is left fits. */
 const STEP_SHARE = 0.75;
 /**
  * Tokens kept back for what the estimate does not count: the XR's own creation, its conditions
@@ -98,12 +99,21 @@ const STEP_SHARE = 0.75;
 const MARGIN_SHARE = 0.2;
 /** How long Crossplane waits, at most and at least, before calling again while it paces. */
 const RETRY_SECONDS = { min: 5, max: 60 };
+/**
+ * How long an object not Ready holds back what becoming Ready will cost, and a child XR spends
+ * its tokens a second: longer than Azure takes to create anything composed here (an Application
+ * Gateway, up to about 20 minutes). One not Ready for longer is stuck (an Azure error, a spoke
+ * group converging for hours) and no longer stops the rest.
+ */
+const HOLD_MS = 30 * 60_000;
 
 export interface ObservedObject {
   /** When it was created, in ms; unknown counts as when the XR was. */
   readonly created?: number;
   /** When it became Ready, in ms; absent while it is not. */
   readonly readySince?: number;
+  /** When its Ready condition last turned other than True, in ms, while it is not Ready. */
+  readonly unreadySince?: number;
   readonly cost: ObjectCost;
 }
 
@@ -126,74 +136,113 @@ export interface Pacing {
 
 /**
  * The candidates that fit now, in order: a candidate that does not fit holds back every one
- * after it, since the composers list what others depend on first.
+ * after it, since the composers list what others depend on first. Whatever the settings, the
+ * first candidate is composed once the bucket is full and nothing converges, so a breaker too
+ * small for one step still moves, one resource at a time.
  */
 export function pace({ settings, now, xrCreated, observed, candidates }: PacingInput): Pacing {
   const { burst, refillPerSecond: refill } = settings;
-  const level = bucketLevel(settings, now, xrCreated, observed);
-  const converging = observed.filter((o) => o.readySince === undefined);
+  const objects = observed.map((o) => spanOf(o, xrCreated, now));
+  const level = bucketLevel(settings, now, xrCreated, objects);
+  const converging = objects.filter((o) => o.converging);
   const margin = burst * MARGIN_SHARE;
-  let available = level - margin - converging.reduce((sum, o) => sum + o.cost.atReady, 0);
+  const heldBack = converging.reduce((sum, o) => sum + o.cost.atReady, 0);
+  let available = level - margin - heldBack;
   let rate = converging.reduce((sum, o) => sum + o.cost.perSecond, 0);
   const total = candidates.reduce((sum, c) => sum + c.cost.atCreate + c.cost.atReady, STEP_COST);
-  const step = Math.min(total, STEP_SHARE * (burst - margin));
+  const step = Math.min(total, STEP_SHARE * (burst - margin - heldBack));
   const admitted: string[] = [];
-  if (available >= step && rate <= refill) {
+  const admit = ({ name, cost }: (typeof candidates)[number]) => {
+    admitted.push(name);
+    available -= cost.atCreate + cost.atReady;
+    rate += cost.perSecond;
+  };
+  if (step > 0 && available >= step && rate <= refill) {
     available -= STEP_COST;
-    for (const { name, cost } of candidates) {
-      const tokens = cost.atCreate + cost.atReady;
-      if (tokens > available || rate + cost.perSecond > refill) break;
-      admitted.push(name);
-      available -= tokens;
-      rate += cost.perSecond;
+    for (const candidate of candidates) {
+      if (candidate.cost.atCreate + candidate.cost.atReady > available || rate + candidate.cost.perSecond > refill) break;
+      admit(candidate);
     }
+  }
+  if (admitted.length === 0 && converging.length === 0 && level >= burst && candidates[0]) {
+    available -= STEP_COST;
+    admit(candidates[0]);
   }
   const deferred = candidates.slice(admitted.length).map((c) => c.name);
   if (deferred.length === 0) return { admitted, deferred };
   // The next step can be taken once the refill, less what converging children spend, frees
-  // enough; when they spend it all, once one of them is Ready, whose change calls the XR anyway.
+  // enough; when they spend it all, or hold back all the room, once one of them is Ready, whose
+  // change calls the XR anyway.
   const spare = refill - rate;
-  const short = admitted.length > 0 ? step : step - available;
-  const seconds = spare > 0 ? Math.ceil(short / spare) : RETRY_SECONDS.max;
+  const seconds = spare > 0 && step > 0 ? Math.ceil(Math.max(0, step - available) / spare) : RETRY_SECONDS.max;
   return { admitted, deferred, retryAfterSeconds: Math.min(RETRY_SECONDS.max, Math.max(RETRY_SECONDS.min, seconds)) };
 }
 
-/** The bucket's level now, replaying what each observed object was charged and when. */
-function bucketLevel({ burst, refillPerSecond }: BreakerSettings, now: number, xrCreated: number, observed: readonly ObservedObject[]): number {
+/** An observed object as the estimate charges it: when, and whether it still holds back its Ready. */
+interface Span {
+  readonly created: number;
+  readonly readyAt?: number;
+  /** The stretch in which a child XR's own changes charged its parent (`perSecond`). */
+  readonly spending: { readonly from: number; readonly to: number };
+  readonly converging: boolean;
+  readonly cost: ObjectCost;
+}
+
+/**
+ * Only the last stretch of not being Ready counts, and at most `HOLD_MS` of it: an object Ready
+ * again after a change spends from when it turned unready, not from its creation days ago.
+ */
+function spanOf(o: ObservedObject, xrCreated: number, now: number): Span {
+  const created = Math.min(o.created ?? xrCreated, now);
+  if (o.readySince !== undefined) {
+    const readyAt = Math.min(Math.max(o.readySince, created), now);
+    return { created, readyAt, spending: { from: Math.max(created, readyAt - HOLD_MS), to: readyAt }, converging: false, cost: o.cost };
+  }
+  const from = Math.min(Math.max(o.unreadySince ?? created, created), now);
+  return { created, spending: { from, to: Math.min(now, from + HOLD_MS) }, converging: now - from < HOLD_MS, cost: o.cost };
+}
+
+/**
+ * The bucket's level now, replaying what each observed object was charged and when. It never
+ * goes below empty: Crossplane drops the events an empty bucket cannot pay for.
+ */
+function bucketLevel({ burst, refillPerSecond }: BreakerSettings, now: number, xrCreated: number, objects: readonly Span[]): number {
   const charges: { at: number; tokens: number }[] = [];
-  const rates: { from: number; to: number; perSecond: number }[] = [];
   const steps = new Set<number>();
-  for (const o of observed) {
-    const created = Math.min(o.created ?? xrCreated, now);
-    steps.add(created);
-    charges.push({ at: created, tokens: o.cost.atCreate });
-    if (o.readySince !== undefined) charges.push({ at: Math.min(Math.max(o.readySince, created), now), tokens: o.cost.atReady });
-    if (o.cost.perSecond > 0) rates.push({ from: created, to: Math.min(o.readySince ?? now, now), perSecond: o.cost.perSecond });
+  for (const o of objects) {
+    steps.add(o.created);
+    charges.push({ at: o.created, tokens: o.cost.atCreate });
+    if (o.readyAt !== undefined) charges.push({ at: o.readyAt, tokens: o.cost.atReady });
   }
   // Objects created in the same second came in one step.
   for (const at of steps) charges.push({ at, tokens: STEP_COST });
-  const times = [...new Set([xrCreated, now, ...charges.map((c) => c.at), ...rates.flatMap((r) => [r.from, r.to])])]
+  const spending = objects.filter((o) => o.cost.perSecond > 0);
+  const times = [...new Set([xrCreated, now, ...charges.map((c) => c.at), ...spending.flatMap((o) => [o.spending.from, o.spending.to])])]
     .filter((t) => t >= Math.min(xrCreated, now) && t <= now)
     .sort((a, b) => a - b);
   let level = burst;
   let previous = times[0] ?? now;
   for (const t of times) {
     const seconds = (t - previous) / 1000;
-    const spent = rates.filter((r) => r.from <= previous && r.to >= t).reduce((sum, r) => sum + r.perSecond, 0);
-    level = Math.min(burst, level + (refillPerSecond - spent) * seconds);
-    for (const c of charges) if (c.at === t) level -= c.tokens;
+    const spent = spending.filter((o) => o.spending.from <= previous && o.spending.to >= t).reduce((sum, o) => sum + o.cost.perSecond, 0);
+    level = Math.max(0, Math.min(burst, level + (refillPerSecond - spent) * seconds));
+    for (const c of charges) if (c.at === t) level = Math.max(0, level - c.tokens);
     previous = t;
   }
   return level;
 }
 
-/** When a Kubernetes object was created, and became Ready, from its metadata and conditions (ms). */
-export function lifetimeOf(object: JsonObject | undefined): { created?: number; readySince?: number } {
+/** When a Kubernetes object was created, and became Ready or last stopped being Ready, from its metadata and conditions (ms). */
+export function lifetimeOf(object: JsonObject | undefined): { created?: number; readySince?: number; unreadySince?: number } {
   const created = Date.parse(digString(object, 'metadata', 'creationTimestamp') ?? '');
   const conditions = dig(object, 'status', 'conditions');
   const ready: unknown = Array.isArray(conditions) ? conditions.find((c) => dig(c, 'type') === 'Ready') : undefined;
-  const readySince = dig(ready, 'status') === 'True' ? Date.parse(digString(ready, 'lastTransitionTime') ?? '') : NaN;
-  return { ...(Number.isFinite(created) && { created }), ...(Number.isFinite(readySince) && { readySince }) };
+  const since = Date.parse(digString(ready, 'lastTransitionTime') ?? '');
+  const isReady = dig(ready, 'status') === 'True';
+  return {
+    ...(Number.isFinite(created) && { created }),
+    ...(Number.isFinite(since) && (isReady ? { readySince: since } : { unreadySince: since })),
+  };
 }
 
 /** The condition in which an XR says whether it has composed everything, or is composing in steps. */

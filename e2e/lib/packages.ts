@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIGURATION_PACKAGE, FUNCTION_NAME, FUNCTION_PACKAGE } from '../../apis/package.js';
-import { BREAKER_ENV, type BreakerSettings } from '../../functions/k8tre/lib/pacing.js';
+import { breakerEnv, type BreakerSettings } from '../../functions/k8tre/lib/pacing.js';
 import { accepts, freePort } from '../../scripts/lib/function-process.js';
 import { FUNCTION_ENTRY } from '../../scripts/lib/paths.js';
 import type { TestCa } from '../../scripts/lib/pki.js';
@@ -134,9 +134,8 @@ export class RunningFunction {
    */
   async restart(breaker: BreakerSettings = this.breaker): Promise<void> {
     this.breaker = breaker;
-    const env = { [BREAKER_ENV.burst]: String(breaker.burst), [BREAKER_ENV.refillPerSecond]: String(breaker.refillPerSecond) };
     this.component = this.processes.start('function', process.execPath, [FUNCTION_ENTRY, `--address=${this.target}`, '--tls-server-certs-dir', this.certs], {
-      env,
+      env: breakerEnv(breaker),
     });
     const component = this.component;
     const port = Number(this.target.split(':')[1]);

@@ -4,6 +4,7 @@ import { runFunction } from '../../functions/k8tre/handler.js';
 import { API_VERSION } from '../../functions/k8tre/network/api.js';
 import { keys } from '../../functions/k8tre/network/naming.js';
 import {
+  breakerEnv,
   breakerSettingsFromEnv,
   costOf,
   CROSSPLANE_DEFAULT_BREAKER,
@@ -172,6 +173,10 @@ describe("the breaker settings Crossplane runs with, from the function's environ
       burst: 25000,
       refillPerSecond: 100,
     });
+  });
+
+  it('reads back what an install sets: the e2e harness starts the function with breakerEnv', () => {
+    expect(breakerSettingsFromEnv(breakerEnv({ burst: 5000, refillPerSecond: 2.5 }))).toEqual({ burst: 5000, refillPerSecond: 2.5 });
   });
 
   it('refuses a value Crossplane would not run with, naming the variable', () => {

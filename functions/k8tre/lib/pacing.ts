@@ -50,6 +50,11 @@ export function breakerSettingsFromEnv(env: Readonly<Record<string, string | und
   return { burst: read('burst'), refillPerSecond: read('refillPerSecond') };
 }
 
+/** The environment that tells the function these settings: what an install's runtime config sets. */
+export function breakerEnv({ burst, refillPerSecond }: BreakerSettings): Record<string, string> {
+  return { [BREAKER_ENV.burst]: String(burst), [BREAKER_ENV.refillPerSecond]: String(refillPerSecond) };
+}
+
 /** What one composed object costs its XR's bucket, in tokens. */
 export interface ObjectCost {
   readonly atCreate: number;

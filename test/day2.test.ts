@@ -362,6 +362,33 @@ describe('day-2 changes to a cluster', () => {
     expect(onlyKeys(change)).toEqual([]);
   });
 
+  it("moving the node images' maintenance window changes only that window", async () => {
+    const change = await clusterStep('move node image upgrades to Wednesday', withField(example, 'spec.maintenance', { nodeOs: { dayOfWeek: 'Wednesday' } }));
+    expect(onlyKeys(change)).toEqual(['aks']);
+    expect(change.changed.get('aks')).toEqual(['spec.forProvider.maintenanceWindowNodeOs.dayOfWeek']);
+  });
+
+  it('upgrading the package onto a cluster composed before the AKS posture only adds fields to the cluster, and rotates no pool', async () => {
+    // The cluster as an earlier version composed it and the provider observed it: none of the
+    // posture's fields, and no host encryption on either pool. Turning host encryption on would
+    // rotate (replace) every node, so the live pools keep theirs.
+    const POSTURE = ['runCommandEnabled', 'imageCleanerEnabled', 'imageCleanerIntervalHours', 'maintenanceWindowAutoUpgrade', 'maintenanceWindowNodeOs'];
+    const earlier = structuredClone(base.composed);
+    const forProviderOf = (key: string) => (earlier.get(key)!.spec as { forProvider: Json }).forProvider;
+    for (const field of POSTURE) delete forProviderOf('aks')[field];
+    delete (forProviderOf('aks').defaultNodePool as Json).hostEncryptionEnabled;
+    delete forProviderOf('nodepool-workload').hostEncryptionEnabled;
+    const before: Round = { ...base, composed: earlier };
+    const after = await settleCluster('posture-upgrade', example, before);
+    const change = compare(before, after);
+    process.stdout.write(`${summary('upgrade onto a cluster without the posture', change)}\n`);
+    expect(change.replaced).toEqual([]);
+    expect(change.added).toEqual([]);
+    expect(change.removed).toEqual([]);
+    expect(onlyKeys(change)).toEqual(['aks']);
+    expect(new Set(change.changed.get('aks')!.map((path) => path.split('.')[2]))).toEqual(new Set(POSTURE));
+  });
+
   it('bumping the Kubernetes version changes only the control plane’s and pools’ versions', async () => {
     const change = await clusterStep('bump Kubernetes to 1.37', withField(example, 'spec.kubernetesVersion', '1.37'));
     expect(onlyKeys(change)).toEqual(['aks', 'nodepool-workload']);

@@ -52,6 +52,11 @@ const NEGATIVE: Record<string, () => Manifest[]> = {
     setForProvider(sample('KubernetesCluster'), { privateClusterEnabled: false }),
     setForProvider(sample('KubernetesCluster'), { localAccountDisabled: false }),
   ],
+  'aks-baseline-posture': () => [
+    setForProvider(sample('KubernetesCluster'), { runCommandEnabled: true }),
+    setForProvider(sample('KubernetesCluster'), { maintenanceWindowNodeOs: undefined }),
+    setForProvider(sample('KubernetesClusterNodePool'), { hostEncryptionEnabled: false }),
+  ],
   'vault-purge-protection': () => [setForProvider(sample('Vault'), { purgeProtectionEnabled: false })],
   'gateway-waf-https': () => {
     const gateway = sample('ApplicationGateway');

@@ -26,6 +26,10 @@ const uuid = (description: string) => matching(description, patterns.uuid, { max
 const identityRef = (description: string) =>
   object(description, { clientId: uuid('Client ID.'), principalId: uuid('Principal (object) ID.') }, { required: ['clientId', 'principalId'] });
 
+const hostEncryption = boolean(
+  'Encrypt the nodes’ temporary disks and disk caches at the host. Unset: on for a new pool, what a live pool has otherwise. Needs a VM size that supports it and the subscription feature Microsoft.Compute/EncryptionAtHost; changing it replaces every node of the pool (rotation).',
+);
+
 const nodePool = object(
   'A user node pool.',
   {
@@ -46,9 +50,24 @@ const nodePool = object(
       ],
     },
     taints: array('Node taints, e.g. gpu=true:NoSchedule.', matching('A taint.', patterns.nodeTaint, { maxLength: 320 }), { maxItems: 20 }),
+    hostEncryption,
   },
   { required: ['name', 'vmSize'], 'x-kubernetes-validations': [{ rule: 'self.maxCount >= self.minCount', message: 'maxCount must be at least minCount' }] },
 );
+
+const maintenanceWindow = (description: string, d: (typeof defaults.maintenance)[keyof typeof defaults.maintenance]) =>
+  object(
+    description,
+    {
+      dayOfWeek: oneOf('Day of the week.', enums.dayOfWeek, { default: d.dayOfWeek }),
+      startTime: matching('Start, HH:mm in utcOffset.', patterns.maintenanceStart, { maxLength: 5, default: d.startTime }),
+      durationHours: integer('Length in hours (AKS: 4 to 24).', limits.maintenanceHours, { default: d.durationHours }),
+      utcOffset: matching('UTC offset the start is read in, e.g. +05:30. Default: the region’s standard time, else +00:00.', patterns.utcOffset, {
+        maxLength: 6,
+      }),
+    },
+    { default: {} },
+  );
 
 const workloadIdentity = object(
   'An extra workload identity: a user-assigned identity federated with a service account, and its roles.',
@@ -167,6 +186,7 @@ const spec = object(
         maxCount: integer('Autoscale maximum.', limits.systemNodeCount, { default: defaults.systemPool.maxCount }),
         maxPods: integer('Pods per node.', limits.maxPods, { default: defaults.systemPool.maxPods }),
         zones: { ...zones, default: [...defaults.systemPool.zones] },
+        hostEncryption,
       },
       { 'x-kubernetes-validations': [{ rule: 'self.maxCount >= self.minCount', message: 'maxCount must be at least minCount' }] },
     ),
@@ -180,6 +200,24 @@ const spec = object(
         'x-kubernetes-list-map-keys': ['name'],
         default: [{ ...defaults.userPool }],
       },
+    ),
+    maintenance: object(
+      'When AKS may upgrade: weekly windows for the patch channel and the node images. Default weekend nights in the region’s time zone.',
+      {
+        autoUpgrade: maintenanceWindow('Window for Kubernetes patch upgrades.', defaults.maintenance.autoUpgrade),
+        nodeOs: maintenanceWindow('Window for node image upgrades.', defaults.maintenance.nodeOs),
+      },
+      { default: {} },
+    ),
+    security: object(
+      'AKS posture beyond privacy.',
+      {
+        runCommand: boolean('Allow az aks command invoke, a path around Kubernetes RBAC and audit. Default false.', { default: false }),
+        imageCleanerIntervalHours: integer('How often Image Cleaner removes unused images from nodes.', limits.imageCleanerHours, {
+          default: defaults.imageCleanerIntervalHours,
+        }),
+      },
+      { default: {} },
     ),
     keyVault: object('The cluster’s Key Vault: RBAC, purge protection, no public access, a private endpoint.', {
       name: matching('Globally unique name. Default from spec.naming.', patterns.keyVaultName, { maxLength: 24 }),

@@ -202,7 +202,8 @@ export class XrWatchDemand {
     const result: Record<string, number> = {};
     for (const { at, tokens, source, changed, staleLoop } of this.charges.get(xr) ?? []) {
       if (at < from || at > to || source === undefined) continue;
-      const key = `${staleLoop ? 'stale-condition loop, ' : ''}${changed ? `self: ${changed}` : source}`;
+      // A child XR's own writes reach its parent too: named by the child's kind, with what they changed.
+      const key = `${staleLoop ? 'stale-condition loop, ' : ''}${source}${changed ? `: ${changed}` : ''}`;
       result[key] = (result[key] ?? 0) + tokens;
     }
     return result;

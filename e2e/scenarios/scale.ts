@@ -14,7 +14,8 @@ import { checkNoDuplicates, checkNothingLost, compare, snapshot } from './snapsh
 // Crossplane restarts and lists everything anew; the restart deletes and replaces nothing.
 
 const EXAMPLE = 'examples/network/research-250.yaml';
-const NETWORK = 'research';
+export const SCALE_NETWORK = 'research';
+const NETWORK = SCALE_NETWORK;
 /** Enough for two gateways (99 exposed environments each) and five spoke groups of 25. */
 export const SCALE_ENVIRONMENTS = 101;
 

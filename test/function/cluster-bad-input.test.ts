@@ -98,6 +98,28 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
     'spec.workloadIdentities[0].roles[0].scope',
   ],
   ['a tag name Azure refuses', withField(example, 'spec.tags', { 'a<b': 'x' }), required, 'spec.tags["a<b"]'],
+  // Maintenance windows AKS refuses (https://learn.microsoft.com/azure/aks/planned-maintenance).
+  [
+    'a maintenance window shorter than the 4 hours AKS needs',
+    withField(example, 'spec.maintenance', { autoUpgrade: { durationHours: 2 } }),
+    required,
+    'spec.maintenance.autoUpgrade.durationHours',
+  ],
+  ['a start time past midnight', withField(example, 'spec.maintenance', { nodeOs: { startTime: '24:30' } }), required, 'spec.maintenance.nodeOs.startTime'],
+  [
+    'a UTC offset without its leading zero',
+    withField(example, 'spec.maintenance', { nodeOs: { utcOffset: '+5:30' } }),
+    required,
+    'spec.maintenance.nodeOs.utcOffset',
+  ],
+  ['an abbreviated day', withField(example, 'spec.maintenance', { autoUpgrade: { dayOfWeek: 'Sat' } }), required, 'spec.maintenance.autoUpgrade.dayOfWeek'],
+  [
+    'Image Cleaner more often than daily',
+    withField(example, 'spec.security', { imageCleanerIntervalHours: 12 }),
+    required,
+    'spec.security.imageCleanerIntervalHours',
+  ],
+  ['host encryption as a word', withField(example, 'spec.nodePools', pool({ hostEncryption: 'yes' })), required, 'spec.nodePools[0].hostEncryption'],
   // Names that would collide with what the package composes.
   ['a pool named like the system pool while it rotates', withField(example, 'spec.nodePools', pool({ name: 'systemtmp' })), required, 'spec.nodePools[0].name'],
   [

@@ -91,6 +91,22 @@ export const POLICY: readonly Rule[] = [
     },
   },
   {
+    id: 'aks-baseline-posture',
+    description: 'AKS clusters have run command off, Image Cleaner on and maintenance windows for both upgrade channels; every pool encrypts at host',
+    kinds: ['KubernetesCluster', 'KubernetesClusterNodePool'],
+    check(m) {
+      const fp = forProvider(m);
+      if (m.kind === 'KubernetesClusterNodePool') return fp.hostEncryptionEnabled === true ? undefined : 'hostEncryptionEnabled must be true';
+      return problems([
+        fp.runCommandEnabled !== false && 'runCommandEnabled must be false',
+        fp.imageCleanerEnabled !== true && 'imageCleanerEnabled must be true',
+        fp.maintenanceWindowAutoUpgrade === undefined && 'no maintenanceWindowAutoUpgrade: AKS may upgrade at any hour',
+        fp.maintenanceWindowNodeOs === undefined && 'no maintenanceWindowNodeOs: AKS may reimage nodes at any hour',
+        ((fp.defaultNodePool ?? {}) as Fields).hostEncryptionEnabled !== true && 'defaultNodePool.hostEncryptionEnabled must be true',
+      ]);
+    },
+  },
+  {
     id: 'vault-purge-protection',
     description: 'Key Vaults have purge protection and at least a week of soft delete',
     kinds: ['Vault'],

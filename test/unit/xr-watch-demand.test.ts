@@ -149,6 +149,28 @@ describe("an XR's need for circuit-breaker tokens", () => {
     expect(recorded.chargedBetween(SPOKE, 1000, 2000)).toEqual({ Subnet: 2, 'self: status.conditions[Ready]': 2 });
   });
 
+  it("names a child XR's own writes by its kind where they charge its parent: the first paced run with a cluster called them the parent's", () => {
+    const child = (ready: string): KubeObject => ({
+      apiVersion: XR_API,
+      kind: 'XK8treWorkloadIdentity',
+      metadata: {
+        name: 'dev-id-app',
+        namespace: 'k8tre',
+        uid: 'identity',
+        ownerReferences: [{ apiVersion: XR_API, kind: 'XK8treWorkloadIdentityGroup', name: 'dev-identities-0', controller: true, uid: 'group' }],
+      },
+      status: { conditions: [{ type: 'Ready', status: ready, lastTransitionTime: '2026-12-03T00:00:00Z' }] },
+    });
+    const recorded = demand([
+      [0, 'ADDED', child('False')],
+      [1000, 'MODIFIED', child('True')],
+    ]);
+    expect(recorded.chargedBetween('XK8treWorkloadIdentityGroup/k8tre/dev-identities-0', 1000, 1000)).toEqual({
+      'XK8treWorkloadIdentity: status.conditions[Ready]': 2,
+    });
+    expect(recorded.chargedBetween('XK8treWorkloadIdentity/k8tre/dev-id-app', 1000, 1000)).toEqual({ 'self: status.conditions[Ready]': 2 });
+  });
+
   it("tells Crossplane's stale-condition loop (crossplane#7062) by its writes putting back, within 2 s, the conditions of two writes before, and can leave it out", () => {
     const own = (observedGeneration: number): KubeObject => ({
       apiVersion: XR_API,

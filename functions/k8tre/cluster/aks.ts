@@ -2,20 +2,30 @@ import { KubernetesCluster, KubernetesClusterNodePool } from '../../../imports/c
 import { formatCidr } from '../lib/cidr.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { render } from '../lib/manifest.js';
+import { optional } from '../lib/spec-reader.js';
 import { meta, placement, refTo, type Stamp } from '../lib/stamp.js';
 import type { ClusterAddressing } from './addressing.js';
 import type { NetworkFacts } from './network-input.js';
-import { azureNames, keys } from './naming.js';
+import { maintenanceWindows } from './maintenance.js';
+import { azureNames, keys, SYSTEM_POOL } from './naming.js';
+import type { HostEncryption } from './host-encryption.js';
 import type { ClusterSpec } from './spec.js';
-
-const SYSTEM_POOL = 'system';
 
 /**
  * The private AKS cluster, as the reference's AVM module configured it, with its weaknesses
  * fixed: explicit service CIDR and DNS IP, API server VNet integration, every pool zonal,
- * user-defined routing when the network sends egress through the hub, and no public FQDN.
+ * user-defined routing when the network sends egress through the hub, and no public FQDN; and the
+ * AKS baseline's posture: no run command, Image Cleaner, encryption at host (host-encryption.ts)
+ * and maintenance windows for both upgrade channels (maintenance.ts).
  */
-export function composeCluster(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, addressing: ClusterAddressing, desired: DesiredResources): void {
+export function composeCluster(
+  spec: ClusterSpec,
+  stamp: Stamp,
+  network: NetworkFacts,
+  addressing: ClusterAddressing,
+  hostEncryption: HostEncryption,
+  desired: DesiredResources,
+): void {
   const pool = spec.systemPool;
   desired.set(
     keys.cluster,
@@ -45,6 +55,14 @@ export function composeCluster(spec: ClusterSpec, stamp: Stamp, network: Network
           workloadIdentityEnabled: true,
           azurePolicyEnabled: true,
           keyVaultSecretsProvider: { secretRotationEnabled: true },
+          // Run command gives anyone with the cluster's Azure role a shell-like path around
+          // Kubernetes RBAC and audit; the private API server is reached from the hub instead.
+          // https://learn.microsoft.com/azure/aks/access-private-cluster#disable-run-command
+          runCommandEnabled: spec.security.runCommand,
+          // Removes unused, often vulnerable, images from nodes. https://learn.microsoft.com/azure/aks/image-cleaner
+          imageCleanerEnabled: true,
+          imageCleanerIntervalHours: spec.security.imageCleanerIntervalHours,
+          ...maintenanceWindows(spec, stamp.region),
           storageProfile: { blobDriverEnabled: true, diskDriverEnabled: true, fileDriverEnabled: true },
           networkProfile: {
             // Bring your own CNI: Cilium is installed into the cluster after it exists.
@@ -67,6 +85,7 @@ export function composeCluster(spec: ClusterSpec, stamp: Stamp, network: Network
             maxPods: pool.maxPods,
             osSku: 'AzureLinux',
             osDiskType: 'Managed',
+            ...optional('hostEncryptionEnabled', hostEncryption(SYSTEM_POOL)),
             zones: [...pool.zones],
             vnetSubnetId: network.subnetIds.nodes,
             // The system pool runs only critical add-ons (the CriticalAddonsOnly taint); workloads
@@ -99,6 +118,7 @@ export function composeCluster(spec: ClusterSpec, stamp: Stamp, network: Network
             maxPods: userPool.maxPods,
             osSku: userPool.osSku,
             osDiskType: 'Managed',
+            ...optional('hostEncryptionEnabled', hostEncryption(userPool.name)),
             zones: [...userPool.zones],
             vnetSubnetId: network.subnetIds.nodes,
             temporaryNameForRotation: `${userPool.name}tmp`,

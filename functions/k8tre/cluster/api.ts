@@ -43,6 +43,9 @@ export const patterns = {
     pattern: CILIUM_VERSION_PATTERN,
     describe: `a Cilium release of ${CILIUM_RELEASES.map((r) => r.minor).join(', ')} such as ${DEFAULT_CILIUM.patch}`,
   },
+  /** A maintenance window's start, in its UTC offset (https://learn.microsoft.com/azure/aks/planned-maintenance). */
+  maintenanceStart: { pattern: /^([01][0-9]|2[0-3]):[0-5][0-9]$/, describe: 'a time of day, HH:mm, such as 01:00' },
+  utcOffset: { pattern: /^[+-](0[0-9]|1[0-4]):(00|30|45)$/, describe: 'a UTC offset, +HH:mm or -HH:mm, such as +05:30' },
   nodeTaint: {
     pattern: /^[A-Za-z0-9./-]{1,253}(=[A-Za-z0-9._-]{0,63})?:(NoSchedule|PreferNoSchedule|NoExecute)$/,
     describe: 'a taint such as gpu=true:NoSchedule',
@@ -68,6 +71,10 @@ export const limits = {
   servicePrefix: { min: 12, max: 24 },
   podPrefix: { min: 8, max: 20 },
   softDeleteDays: { min: 7, max: 90 },
+  /** AKS planned maintenance: a window lasts 4 to 24 hours (https://learn.microsoft.com/azure/aks/planned-maintenance). */
+  maintenanceHours: { min: 4, max: 24 },
+  /** Image Cleaner runs every 24 hours to 3 months (https://learn.microsoft.com/azure/aks/image-cleaner). */
+  imageCleanerHours: { min: 24, max: 2160 },
   /** Cilium's cluster ID is a byte; 0 means "not part of a mesh". */
   ciliumClusterId: { min: 1, max: 255 },
 } as const;
@@ -88,6 +95,17 @@ export const defaults = {
   keyVaultSoftDeleteDays: 90,
   deletionPolicy: 'Retain',
   ciliumVersion: DEFAULT_CILIUM.patch,
+  /**
+   * Weekend nights, in the region's time zone (cluster/maintenance.ts): the patch channel's
+   * upgrades on Saturday, the node images on Sunday, so that a bad image and a bad patch never
+   * land in the same night.
+   */
+  maintenance: {
+    autoUpgrade: { dayOfWeek: 'Saturday', startTime: '01:00', durationHours: 6 },
+    nodeOs: { dayOfWeek: 'Sunday', startTime: '01:00', durationHours: 6 },
+  },
+  /** Weekly, AKS's own default for Image Cleaner. */
+  imageCleanerIntervalHours: 168,
   argocdChartVersion: '8.6.1',
   argocdCmpImage: 'quay.io/argoproj/argocd:v3.1.8',
 } as const;
@@ -128,6 +146,7 @@ export const enums = {
   role: ['Workload', 'Management'],
   /** Composed resources a workload identity's role can be scoped to by name. */
   symbolicScope: ['ResourceGroup', 'KeyVault', 'CoreStorage', 'WorkspaceStorage'],
+  dayOfWeek: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
 } as const;
 
 /** Replication that spans zones; moving an account into or out of it replaces the account. */

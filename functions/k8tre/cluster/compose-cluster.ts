@@ -20,6 +20,7 @@ import { composeWorkloadIdentities, type WorkloadIdentityOutcome } from './workl
 import type { RegistrationFacts } from './k8tre-contract.js';
 import { composeInCluster } from './in-cluster.js';
 import { checkClusterChanges, checkClusterPlacement, previousPodCidr } from './day2.js';
+import { resolveHostEncryption } from './host-encryption.js';
 import { checkKubernetesVersion } from './kubernetes-version.js';
 import { checkNamesInForce } from './names-in-force.js';
 import { ARGOCD_IDENTITY, composeManagement } from './management.js';
@@ -111,7 +112,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   );
 
   const controlPlaneReady = composeControlPlaneIdentity(spec, stamp, facts, observed, desired);
-  if (controlPlaneReady || observed.has(keys.cluster)) composeAks(spec, stamp, facts, addressing, desired);
+  if (controlPlaneReady || observed.has(keys.cluster)) composeAks(spec, stamp, facts, addressing, resolveHostEncryption(spec, observed), desired);
   else waiting.push("the control-plane identity's Network Contributor and Private DNS Zone Contributor roles");
 
   composeAddOnRoles(spec, stamp, observed, stores, sharedKeys.access, desired);

@@ -39,6 +39,9 @@ export const keys = {
   argocdRelease: 'release-argocd',
 } as const;
 
+/** AKS's default (system) pool; user pools may not take its name. */
+export const SYSTEM_POOL = 'system';
+
 export const STORAGE_PURPOSES = ['workspace', 'core'] as const;
 export type StoragePurpose = (typeof STORAGE_PURPOSES)[number];
 

@@ -6,7 +6,7 @@ import { enums as networkEnums } from '../network/api.js';
 import { ARGOCD_REQUIRED_LABELS, defaults, enums, limits, NODE_LABEL_LIMITS, patterns } from './api.js';
 import { checkRoleGrant, scopeKind } from './role-policy.js';
 import { NAMING_PRESETS, presetNames, type NamingPreset } from './naming-preset.js';
-import { STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
+import { STORAGE_PURPOSES, SYSTEM_POOL, type StoragePurpose } from './naming.js';
 
 // The typed form of an XK8treCluster's spec, with every default applied.
 
@@ -21,6 +21,16 @@ export interface NodePoolSpec {
   readonly osSku: (typeof enums.osSku)[number];
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly string[];
+  /** Encryption at host; unset, what the pool has in force, else on (host-encryption.ts). */
+  readonly hostEncryption?: boolean;
+}
+
+export interface MaintenanceWindowSpec {
+  readonly dayOfWeek: (typeof enums.dayOfWeek)[number];
+  readonly startTime: string;
+  readonly durationHours: number;
+  /** Unset: the region's standard time (maintenance.ts). */
+  readonly utcOffset?: string;
 }
 
 export type RoleScope = { readonly id: string } | { readonly resource: (typeof enums.symbolicScope)[number] };
@@ -72,6 +82,8 @@ export interface ClusterSpec {
   readonly podCidr?: Cidr;
   readonly systemPool: Omit<NodePoolSpec, 'name' | 'field' | 'osSku' | 'labels' | 'taints'>;
   readonly nodePools: readonly NodePoolSpec[];
+  readonly maintenance: { readonly autoUpgrade: MaintenanceWindowSpec; readonly nodeOs: MaintenanceWindowSpec };
+  readonly security: { readonly runCommand: boolean; readonly imageCleanerIntervalHours: number };
   readonly keyVault: { readonly name?: string; readonly softDeleteRetentionDays: number };
   readonly storage: {
     readonly replication: (typeof enums.storageReplication)[number];
@@ -126,6 +138,8 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     ...optional('podCidr', networking?.cidr('podCidr', limits.podPrefix)),
     systemPool: parseSystemPool(spec.object('systemPool')),
     nodePools: parseNodePools(spec),
+    maintenance: parseMaintenance(spec.object('maintenance')),
+    security: parseSecurity(spec.object('security')),
     keyVault: {
       ...optional('name', keyVault?.string('name', patterns.keyVaultName) ?? preset.keyVaultName),
       softDeleteRetentionDays:
@@ -231,6 +245,29 @@ function parseSystemPool(pool: SpecReader | undefined): ClusterSpec['systemPool'
     maxCount,
     maxPods: pool?.integer('maxPods', limits.maxPods, d.maxPods) ?? d.maxPods,
     zones: pool ? (parseZones(pool) ?? [...d.zones]) : [...d.zones],
+    ...optional('hostEncryption', pool?.has('hostEncryption') ? pool.boolean('hostEncryption', true) : undefined),
+  };
+}
+
+function parseMaintenance(maintenance: SpecReader | undefined): ClusterSpec['maintenance'] {
+  const window = (key: keyof typeof defaults.maintenance): MaintenanceWindowSpec => {
+    const reader = maintenance?.object(key);
+    const d = defaults.maintenance[key];
+    return {
+      dayOfWeek: reader?.oneOf('dayOfWeek', enums.dayOfWeek, d.dayOfWeek) ?? d.dayOfWeek,
+      startTime: reader?.string('startTime', patterns.maintenanceStart) ?? d.startTime,
+      durationHours: reader?.integer('durationHours', limits.maintenanceHours, d.durationHours) ?? d.durationHours,
+      ...optional('utcOffset', reader?.string('utcOffset', patterns.utcOffset)),
+    };
+  };
+  return { autoUpgrade: window('autoUpgrade'), nodeOs: window('nodeOs') };
+}
+
+function parseSecurity(security: SpecReader | undefined): ClusterSpec['security'] {
+  return {
+    runCommand: security?.boolean('runCommand', false) ?? false,
+    imageCleanerIntervalHours:
+      security?.integer('imageCleanerIntervalHours', limits.imageCleanerHours, defaults.imageCleanerIntervalHours) ?? defaults.imageCleanerIntervalHours,
   };
 }
 
@@ -252,6 +289,7 @@ function parseNodePools(spec: SpecReader): NodePoolSpec[] {
       osSku: pool.oneOf('osSku', enums.osSku, defaults.userPoolOsSku),
       labels: pool.stringMap('labels', NODE_LABEL_LIMITS),
       taints: pool.list('taints', { min: 0, max: 20 }, stringItem(patterns.nodeTaint)) ?? [],
+      ...optional('hostEncryption', pool.has('hostEncryption') ? pool.boolean('hostEncryption', true) : undefined),
     };
   }) ?? [
     {
@@ -270,10 +308,10 @@ function parseNodePools(spec: SpecReader): NodePoolSpec[] {
       'is empty; the system pool runs critical add-ons only (tainted CriticalAddonsOnly, as the AKS baseline asks), so workloads need at least one user pool',
     );
   }
-  const seen = new Set<string>(['system']);
+  const seen = new Set<string>([SYSTEM_POOL]);
   for (const pool of pools) {
     if (seen.has(pool.name))
-      throw new FieldError(`${pool.field}.name`, `${quote(pool.name)} is already used${pool.name === 'system' ? ' by the system pool' : ''}`);
+      throw new FieldError(`${pool.field}.name`, `${quote(pool.name)} is already used${pool.name === SYSTEM_POOL ? ' by the system pool' : ''}`);
     seen.add(pool.name);
   }
   // AKS renames a pool to <name>tmp while rotating it (temporaryNameForRotation, aks.ts).

@@ -74,12 +74,16 @@ const MANAGED: ObjectCost = { atCreate: 9, atReady: 8, perSecond: 0 };
 /** Objects that report no readiness (ProviderConfig, Secret, ConfigMap, Usage): measured at up to 9. */
 const PLAIN: ObjectCost = { atCreate: 9, atReady: 0, perSecond: 0 };
 /**
- * A child XR of this package: its create with Crossplane's finalizer and first status, then its
- * own status changes while it converges in steps of its own, which Crossplane charges its parent
- * too (`self` in `costBySource`); so a converging child holds back 25 and spends a token every
- * 5 s, and the default bucket lets two converge at once.
+ * A child XR of this package. Its own writes are charged to its parent too (`self` in
+ * `costBySource`), and most come within seconds of its creation: Crossplane's finalizer, the
+ * composition and revision references, its first resourceRefs and conditions, Responsive. Then
+ * a write or two per step of its own, and its Ready. Measured on a cluster's identity group
+ * (e2e `paced`): an identity XR cost its group 51 tokens, two created together about 100 within
+ * a minute; a spoke costs its group about 130 over 10 minutes. So a child holds back 30 at once
+ * and 10 for its Ready, and spends a token every 5 s while it converges: the default bucket
+ * starts one child at a time.
  */
-const CHILD_XR: ObjectCost = { atCreate: 10, atReady: 25, perSecond: 0.2 };
+const CHILD_XR: ObjectCost = { atCreate: 30, atReady: 10, perSecond: 0.2 };
 const PLAIN_KINDS = new Set(['ProviderConfig', 'Secret', 'ConfigMap', 'Usage', 'ClusterUsage']);
 
 export function costOf(object: { readonly apiVersion?: unknown; readonly kind?: unknown }, packageApiVersion: string): ObjectCost {

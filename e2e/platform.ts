@@ -6,6 +6,7 @@ import { GROUP, KIND as NETWORK_KIND, VERSION } from '../functions/k8tre/network
 import { GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from '../functions/k8tre/spoke/api.js';
 import { KIND as DATA_STORES_KIND } from '../functions/k8tre/stores/api.js';
 import { GROUP_KIND as IDENTITY_GROUP_KIND, KIND as IDENTITY_KIND } from '../functions/k8tre/identity/api.js';
+import { composedCurrentSpec } from '../functions/k8tre/lib/composed-generation.js';
 import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
 import { ROOT } from '../scripts/lib/paths.js';
 import { ControlPlane } from './lib/control-plane.js';
@@ -337,14 +338,14 @@ async function waitForXrds(admin: Kube): Promise<void> {
   for (const { kind } of XR_KINDS) await admin.waitServed(API_VERSION, kind, 30_000);
 }
 
-/** Ready=True, and Crossplane has reconciled the spec as it is now (not the one before an edit). */
+/** Ready=True, and Crossplane and the function have reconciled the spec as it is now (not the one before an edit). */
 export function isReadyForCurrentSpec(xr: KubeObject | undefined): boolean {
   const generation = xr?.metadata.generation ?? 0;
   const current = (type: string) => {
     const c = condition(xr, type);
     return c?.status === 'True' && (c.observedGeneration === undefined || c.observedGeneration >= generation);
   };
-  return current('Ready') && current('Synced');
+  return current('Ready') && current('Synced') && composedCurrentSpec(xr);
 }
 
 export function describeConditions(xr: KubeObject | undefined): string {

@@ -34,7 +34,7 @@ export const dayTwo: Scenario = {
     const adding = compare(start, added);
     checkNothingLost(adding, `adding environment ${ADDED_ENVIRONMENT}`);
     const strangers = adding.added.filter((key) => !key.includes(`-${ADDED_ENVIRONMENT}`));
-    check(adding.added.length > 0, `adding environment ${ADDED_ENVIRONMENT} composed nothing`);
+    if (adding.added.length === 0) check(false, `adding environment ${ADDED_ENVIRONMENT} composed nothing; the XRs say:\n  ${await treeConditions(platform)}`);
     check(strangers.length === 0, () => `adding environment ${ADDED_ENVIRONMENT} composed resources not named for it:\n  ${some(strangers)}`);
 
     // Remove: exactly what the addition composed goes, nothing else.
@@ -81,6 +81,16 @@ export const dayTwo: Scenario = {
     };
   },
 };
+
+/** Every XR's generation and conditions, to tell which of them reported Ready too early. */
+async function treeConditions(platform: Platform): Promise<string> {
+  const xrs = await platform.xrs();
+  const conditions = (xr: KubeObject) =>
+    ((xr.status as { conditions?: { type: string; status: string; observedGeneration?: number; message?: string }[] } | undefined)?.conditions ?? [])
+      .map((c) => `${c.type}=${c.status}@${c.observedGeneration ?? '-'}${c.message ? ` (${c.message.slice(0, 160)})` : ''}`)
+      .join('; ');
+  return xrs.map((xr) => `${xr.kind}/${xr.metadata.name} generation ${xr.metadata.generation}: ${conditions(xr)}`).join('\n  ');
+}
 
 interface DestructiveEdit {
   readonly what: string;

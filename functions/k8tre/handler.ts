@@ -20,6 +20,7 @@ import { KIND as CLUSTER_KIND } from './cluster/api.js';
 import { composeCluster } from './cluster/compose-cluster.js';
 import { API_VERSION as PACKAGE_API_VERSION, KIND as NETWORK_KIND } from './network/api.js';
 import { childXrIsCurrent } from './lib/child-xr-readiness.js';
+import { composedGenerationOf } from './lib/composed-generation.js';
 import { composeNetwork } from './network/compose-network.js';
 import { GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from './spoke/api.js';
 import { KIND as DATA_STORES_KIND } from './stores/api.js';
@@ -86,7 +87,7 @@ export function runFunction(
     // Assigned, not merged: the SDK's merge helpers concatenate arrays, which would
     // duplicate list entries in status on every reconcile.
     const composite = desired.composite?.resource ?? { apiVersion: xr.apiVersion, kind: xr.kind };
-    composite.status = composition.status;
+    composite.status = { ...composition.status, ...composedGenerationOf(xr) };
     const conditions = [...composition.conditions, paced.condition, providerErrorsCondition(observed)];
     desired.composite = { resource: composite, connectionDetails: desired.composite?.connectionDetails ?? {}, ready: compositeReadiness(conditions) };
 

@@ -139,4 +139,38 @@ describe("a spoke group's readiness, as its network sees it", () => {
     };
     expect(groupReady(run(settled.xr, { ...settled.observed, [GROUP_KEY]: stale }))).toBe(Ready.READY_FALSE);
   });
+
+  // Crossplane stamps Ready with the generation its status patch reloads, which an edit made
+  // during the reconcile has already moved on: the clean-clone CI saw a network Ready 2 s after an
+  // environment was added. The generation the group's function composed is the one to trust.
+  const atGeneration = (generation: number, composed: number) => {
+    const group = settled.observed[GROUP_KEY] as { metadata: Json; status: { conditions: Json[] } };
+    return {
+      ...group,
+      metadata: { ...group.metadata, generation },
+      status: { ...group.status, observedGeneration: composed, conditions: group.status.conditions.map((c) => ({ ...c, observedGeneration: generation })) },
+    };
+  };
+
+  it('is False while Ready names the latest generation but the function composed an older one', () => {
+    expect(groupReady(run(settled.xr, { ...settled.observed, [GROUP_KEY]: atGeneration(3, 2) }))).toBe(Ready.READY_FALSE);
+  });
+
+  it('is True once the function has composed the latest generation and Ready names it', () => {
+    expect(groupReady(run(settled.xr, { ...settled.observed, [GROUP_KEY]: atGeneration(3, 3) }))).toBe(Ready.READY_TRUE);
+  });
+});
+
+describe('the generation an XR says it composed', () => {
+  // What a parent, the e2e harness and ArgoCD's health check compare with metadata.generation.
+  it('is the generation of the XR in the request', () => {
+    const { xr, observed } = settledNetwork();
+    const edited = { ...xr, metadata: { ...(xr.metadata as Json), generation: 7 } };
+    expect((run(edited, observed).desired?.composite?.resource as { status?: Json })?.status?.observedGeneration).toBe(7);
+  });
+
+  it('is absent for an XR read from a file, which has no generation (crossplane render)', () => {
+    const { xr, observed } = settledNetwork();
+    expect((run(xr, observed).desired?.composite?.resource as { status?: Json })?.status).not.toHaveProperty('observedGeneration');
+  });
 });

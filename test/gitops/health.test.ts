@@ -54,6 +54,18 @@ describe('XR health (azure.k8tre.io)', () => {
     expect(health(network.xr)).toEqual({ status: 'Healthy', message: '' });
   });
 
+  it('a network edited after the function composed it is Progressing, though Crossplane stamped Ready with the new generation', () => {
+    // Crossplane reads the generation it stamps on Ready after its status patch, so a reconcile of
+    // generation 4 that ends after an edit to 5 says Ready for 5; the function says it composed 4.
+    const edited = {
+      ...network.xr,
+      metadata: { ...(network.xr.metadata as Json), generation: 5 },
+      status: { ...(network.xr.status as Json), observedGeneration: 4 },
+    };
+    expect(health(edited)).toEqual({ status: 'Progressing', message: 'Waiting for the function to compose generation 5' });
+    expect(health({ ...edited, status: { ...edited.status, observedGeneration: 5 } })).toEqual({ status: 'Healthy', message: '' });
+  });
+
   it('a network that has composed everything but waits on Azure says which resources', () => {
     const creating = withConditions(network.xr, condition('Ready', 'False', 'Creating', 'Unready resources: gateway'));
     expect(health(creating)).toEqual({ status: 'Progressing', message: 'Unready resources: gateway' });

@@ -1,3 +1,4 @@
+import { composedCurrentSpec } from './composed-generation.js';
 import { isObject, type JsonObject } from './json.js';
 import type { Observed } from './observed.js';
 
@@ -7,9 +8,14 @@ import type { Observed } from './observed.js';
 // group still reports Ready for its old spokes. `npm run e2e` saw a network report Ready for a
 // spec whose new environment had nothing composed yet.
 
-/** Whether the observed child is Ready for its latest generation, and already has every field desired. */
+/**
+ * Whether the observed child is Ready for its latest generation, has composed that generation
+ * (Crossplane can stamp Ready with a generation it did not compose: composed-generation.ts), and
+ * already has every field desired.
+ */
 export function childXrIsCurrent(observed: Observed, name: string, desired: JsonObject): boolean {
-  return observed.isReadyForLatestGeneration(name) && holds(observed.get(name)?.spec, desired.spec);
+  const child = observed.get(name);
+  return observed.isReadyForLatestGeneration(name) && composedCurrentSpec(child) && holds(child?.spec, desired.spec);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { COMPOSED_GENERATION, composedGenerationSchema } from './composed-generation.js';
 import { FieldError } from './field-error.js';
 import type { Schema } from './openapi.js';
 import { quote } from './spec-reader.js';
@@ -93,9 +94,13 @@ export function optional<T>(f: Field<T, false>): Field<T, true> {
   return { schema: f.schema, optional: true };
 }
 
-/** The schema of a status contract: nothing required but list-map keys (see above). */
+/**
+ * The schema of a status contract: nothing required but list-map keys (see above), and beside it
+ * the generation the function composed, which it writes into every XR's status.
+ */
 export function statusSchema(f: Field<unknown>): Schema {
-  return withoutRequired(f.schema);
+  const schema = withoutRequired(f.schema);
+  return { ...schema, properties: { ...schema.properties, [COMPOSED_GENERATION]: composedGenerationSchema } };
 }
 
 function withoutRequired(schema: Schema): Schema {

@@ -5,6 +5,8 @@ import { KIND as CLUSTER_KIND } from '../functions/k8tre/cluster/api.js';
 import { GROUP, KIND as NETWORK_KIND, VERSION } from '../functions/k8tre/network/api.js';
 import { GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from '../functions/k8tre/spoke/api.js';
 import { KIND as DATA_STORES_KIND } from '../functions/k8tre/stores/api.js';
+import { KIND as MONITORING_KIND } from '../functions/k8tre/monitoring/api.js';
+import { KIND as CLUSTER_MONITORING_KIND } from '../functions/k8tre/cluster-monitoring/api.js';
 import { GROUP_KIND as IDENTITY_GROUP_KIND, KIND as IDENTITY_KIND } from '../functions/k8tre/identity/api.js';
 import { composedCurrentSpec } from '../functions/k8tre/lib/composed-generation.js';
 import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
@@ -45,8 +47,18 @@ const CORE_COMPOSED = [
 ] as const;
 /** The providers the GitOps install names, each with its registry and repository. */
 const GITOPS_PROVIDERS = join(ROOT, 'examples', 'gitops', 'crossplane', 'providers.yaml');
-/** Every kind of XR the package defines: those people write, the spoke groups and spokes networks compose, and the data stores and identities clusters compose. */
-const XR_KINDS = [NETWORK_KIND, SPOKE_GROUP_KIND, SPOKE_KIND, CLUSTER_KIND, DATA_STORES_KIND, IDENTITY_GROUP_KIND, IDENTITY_KIND].map((kind) => ({
+/** Every kind of XR the package defines: those people write, the spoke groups, spokes and monitoring networks compose, and the monitoring, data stores and identities clusters compose. */
+const XR_KINDS = [
+  NETWORK_KIND,
+  SPOKE_GROUP_KIND,
+  SPOKE_KIND,
+  MONITORING_KIND,
+  CLUSTER_KIND,
+  CLUSTER_MONITORING_KIND,
+  DATA_STORES_KIND,
+  IDENTITY_GROUP_KIND,
+  IDENTITY_KIND,
+].map((kind) => ({
   apiVersion: API_VERSION,
   kind,
 }));

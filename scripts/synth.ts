@@ -15,6 +15,10 @@ import { SpokeComposition, SpokeGroupComposition } from '../apis/spoke/compositi
 import { SpokeDefinition, SpokeGroupDefinition } from '../apis/spoke/definition.js';
 import { DataStoresComposition } from '../apis/stores/composition.js';
 import { DataStoresDefinition } from '../apis/stores/definition.js';
+import { ClusterMonitoringComposition } from '../apis/cluster-monitoring/composition.js';
+import { ClusterMonitoringDefinition } from '../apis/cluster-monitoring/definition.js';
+import { MonitoringComposition } from '../apis/monitoring/composition.js';
+import { MonitoringDefinition } from '../apis/monitoring/definition.js';
 import { WorkloadIdentityComposition, WorkloadIdentityGroupComposition } from '../apis/identity/composition.js';
 import { WorkloadIdentityDefinition, WorkloadIdentityGroupDefinition } from '../apis/identity/definition.js';
 
@@ -38,9 +42,19 @@ const apis: { folder: string; definition: (app: App) => Chart; composition: (app
     composition: (app) => new SpokeComposition(app, 'spoke-composition'),
   },
   {
+    folder: 'monitoring',
+    definition: (app) => new MonitoringDefinition(app, 'monitoring-definition'),
+    composition: (app) => new MonitoringComposition(app, 'monitoring-composition'),
+  },
+  {
     folder: 'cluster',
     definition: (app) => new ClusterDefinition(app, 'cluster-definition'),
     composition: (app) => new ClusterComposition(app, 'cluster-composition'),
+  },
+  {
+    folder: 'cluster-monitoring',
+    definition: (app) => new ClusterMonitoringDefinition(app, 'cluster-monitoring-definition'),
+    composition: (app) => new ClusterMonitoringComposition(app, 'cluster-monitoring-composition'),
   },
   {
     folder: 'data-stores',

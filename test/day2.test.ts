@@ -122,6 +122,15 @@ describe('day-2 changes to a network', () => {
     expect(onlyKeys(change)).toEqual(['gateway']);
   });
 
+  it('turning monitoring on for a network made without it adds only the monitoring tree, and changes nothing that exists', async () => {
+    const without = await settleNetwork(session(), withField(example, 'spec.monitoring', { enabled: false }) as unknown as Manifest, work, 'monitoring-off');
+    const change = await step('turn monitoring on', without, example);
+    expect(change.removed).toEqual([]);
+    expect(onlyKeys(change)).toEqual([]);
+    expect(change.added).toEqual(expect.arrayContaining(['monitoring/log-analytics', 'monitoring/prometheus-rule', 'monitoring/diagnostics-agw-k8tre']));
+    for (const key of change.added) expect(key, 'every new resource is the monitoring’s').toMatch(/^monitoring\//);
+  });
+
   it('removing an environment removes only its resources and touches only the gateway', async () => {
     const environments = (example.spec as { environments: { name: string }[] }).environments.filter((e) => e.name !== 'stg');
     const change = await step('remove environment stg', base, withField(example, 'spec.environments', environments));

@@ -85,9 +85,9 @@ describe('npm start', () => {
   it('counts resources by kind exactly as the written stream holds them', () => {
     const composed = parseStream(readFileSync(result.files.stream, 'utf8')).filter((d) => !d.kind.startsWith('XK8tre'));
     const counts = countsByKind(composed);
-    // The network’s spoke group and spokes, and each cluster’s data stores, identity group and
-    // identities (dev 3, stg and prd 2, mgmt 3), are XRs of their own, composed by them.
-    expect(result.report).toContain(`Resources by kind (${composed.length} in all, composed by 5 XRs and the 23 XRs they compose)`);
+    // The network’s monitoring, spoke group and spokes, and each cluster’s monitoring, data stores,
+    // identity group and identities (dev 3, stg and prd 2, mgmt 3), are XRs of their own, composed by them.
+    expect(result.report).toContain(`Resources by kind (${composed.length} in all, composed by 5 XRs and the 28 XRs they compose)`);
     for (const [kindAndGroup, n] of counts)
       expect(result.report).toMatch(new RegExp(`^  ${kindAndGroup.replace(' ', ' +').replace(/\./g, '\\.')} +${n}$`, 'm'));
   });

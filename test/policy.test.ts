@@ -57,6 +57,18 @@ const NEGATIVE: Record<string, () => Manifest[]> = {
     setForProvider(sample('KubernetesCluster'), { maintenanceWindowNodeOs: undefined }),
     setForProvider(sample('KubernetesClusterNodePool'), { hostEncryptionEnabled: false }),
   ],
+  // A gateway no diagnostic setting targets: one renamed.
+  'gateway-diagnostics': () => [
+    { ...sample('ApplicationGateway'), metadata: { name: 'agw-unlogged', annotations: { 'crossplane.io/external-name': 'agw-unlogged' } } },
+  ],
+  // A cluster without each add-on, and one no diagnostic setting targets (another ID, renamed).
+  'aks-monitoring': () => [
+    setForProvider(sample('KubernetesCluster'), { monitorMetrics: undefined }),
+    setForProvider(sample('KubernetesCluster'), { omsAgent: undefined }),
+    setForProvider(sample('KubernetesCluster'), { microsoftDefender: undefined }),
+    { ...sample('KubernetesCluster'), metadata: { name: 'aks-unlogged' }, status: { atProvider: { id: '/subscriptions/0/aks-unlogged' } } },
+  ],
+  'vault-audit-log': () => [{ ...sample('Vault'), metadata: { name: 'kv-unlogged' }, status: { atProvider: { id: '/subscriptions/0/kv-unlogged' } } }],
   'vault-purge-protection': () => [setForProvider(sample('Vault'), { purgeProtectionEnabled: false })],
   'gateway-waf-https': () => {
     const gateway = sample('ApplicationGateway');
@@ -93,14 +105,15 @@ describe('the security policy', () => {
   it.each(POLICY.map((rule) => [rule.id, rule] as const))('%s holds for every resource the examples render', (_, rule) => {
     const subjects = resourcesFor(rule);
     expect(subjects.length, `no ${rule.kinds.join('/')} rendered`).toBeGreaterThan(0);
-    const violations = subjects.map((m) => [m.metadata?.name ?? m.kind, rule.check(m)] as const).filter(([, problem]) => problem !== undefined);
+    const all = rendered.flatMap(withPayloads);
+    const violations = subjects.map((m) => [m.metadata?.name ?? m.kind, rule.check(m, all)] as const).filter(([, problem]) => problem !== undefined);
     expect(violations).toEqual([]);
   });
 
   it.each(POLICY.map((rule) => [rule.id, rule] as const))('%s fails its negative fixture', (id, rule) => {
     const fixtures = NEGATIVE[id]?.();
     expect(fixtures, `${id} needs a negative fixture`).toBeDefined();
-    for (const fixture of fixtures!) expect(rule.check(fixture), `${id} on ${fixture.kind}`).toBeDefined();
+    for (const fixture of fixtures!) expect(rule.check(fixture, rendered), `${id} on ${fixture.kind}`).toBeDefined();
   });
 
   it('has a fixture for every rule and no fixture without a rule', () => {

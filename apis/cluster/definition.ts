@@ -10,6 +10,7 @@ import {
   patterns,
 } from '../../functions/k8tre/cluster/api.js';
 import { enums as networkEnums } from '../../functions/k8tre/network/api.js';
+import { defaults as monitoringDefaults, enums as monitoringEnums, limits as monitoringLimits } from '../../functions/k8tre/cluster-monitoring/api.js';
 import { CILIUM_RELEASES } from '../../functions/k8tre/cluster/cilium-releases.js';
 import { NAMING_PRESETS } from '../../functions/k8tre/cluster/naming-preset.js';
 import { IDENTITY_ROLES, PRIVILEGED_ROLES } from '../../functions/k8tre/cluster/role-policy.js';
@@ -215,6 +216,36 @@ const spec = object(
         runCommand: boolean('Allow az aks command invoke, a path around Kubernetes RBAC and audit. Default false.', { default: false }),
         imageCleanerIntervalHours: integer('How often Image Cleaner removes unused images from nodes.', limits.imageCleanerHours, {
           default: defaults.imageCleanerIntervalHours,
+        }),
+        defender: boolean(
+          'Defender for Containers (the AKS security profile), reporting to the network’s Log Analytics workspace. Unset, on where the network has monitoring. Defender for Cloud’s Containers plan must be on in the subscription.',
+        ),
+      },
+      { default: {} },
+    ),
+    monitoring: object(
+      'Platform monitoring into the network’s workspaces: managed Prometheus, Container Insights, control-plane, Key Vault and storage diagnostics, and alerts to the network’s action group.',
+      {
+        enabled: boolean('Unset, on where the network has monitoring; true where it has none is refused.'),
+        containerInsights: object(
+          'Container logs, Kubernetes events and pod inventory into the Log Analytics workspace. Default the cost-optimized preset.',
+          {
+            enabled: boolean('Default true.', { default: true }),
+            intervalMinutes: integer('How often inventory is collected.', monitoringLimits.collectionIntervalMinutes, {
+              default: monitoringDefaults.collectionIntervalMinutes,
+            }),
+            namespaceFilteringMode: oneOf('Which namespaces the filter keeps.', monitoringEnums.namespaceFilteringMode, {
+              default: monitoringDefaults.namespaceFilteringMode,
+            }),
+            namespaces: array('The namespaces the filter names. Default AKS’s own add-ons’.', matching('A namespace.', patterns.kubernetesName), {
+              maxItems: monitoringLimits.namespaces.max,
+              default: [...monitoringDefaults.namespaces],
+            }),
+          },
+          { default: {} },
+        ),
+        alerts: boolean('Microsoft’s recommended Prometheus alert rules, and node-readiness and Key Vault availability alerts. Default true.', {
+          default: true,
         }),
       },
       { default: {} },

@@ -12,6 +12,8 @@ import {
 import { networkStatusContract } from '../../functions/k8tre/network/status.js';
 import { statusSchema } from '../../functions/k8tre/lib/contract.js';
 import { AZURE_REGIONS } from '../../functions/k8tre/network/regions.js';
+import { patterns as monitoringIdPatterns } from '../../functions/k8tre/network/monitoring.js';
+import { defaults as monitoringDefaults, limits as monitoringLimits, patterns as monitoringPatterns } from '../../functions/k8tre/monitoring/api.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, boolean, celList, cidr, immutable, integer, matching, object, oneOf } from '../lib/schema.js';
 
@@ -283,6 +285,33 @@ const spec = object(
       'Send spoke node egress through a hub firewall or appliance (a 0.0.0.0/0 route on the node subnets).',
       { nextHopIp: matching('Private IP of the firewall.', patterns.ipv4, { maxLength: 15 }) },
       { required: ['nextHopIp'] },
+    ),
+    monitoring: object(
+      'Platform monitoring, shared by the network’s clusters: a Log Analytics workspace, an Azure Monitor workspace for managed Prometheus, an action group, and the gateways’ diagnostics and unhealthy-backend alerts. On by default; once on, it cannot be turned off (the workspace holds the audit logs).',
+      {
+        enabled: boolean('Compose the monitoring. Default true.', { default: true }),
+        logAnalyticsWorkspaceId: matching('Use this Log Analytics workspace instead of composing one.', monitoringIdPatterns.logAnalyticsWorkspaceId, {
+          maxLength: 512,
+        }),
+        monitorWorkspaceId: matching(
+          'Use this Azure Monitor workspace, in the network’s region, instead of composing one.',
+          monitoringIdPatterns.monitorWorkspaceId,
+          { maxLength: 512 },
+        ),
+        retentionInDays: integer('Days the composed workspace keeps logs.', monitoringLimits.retentionDays, { default: monitoringDefaults.retentionInDays }),
+        dailyQuotaGb: integer('Daily ingestion cap of the composed workspace, in GB; unset, none.', monitoringLimits.dailyQuotaGb),
+        alerts: object('Who the alerts reach (the action group’s receivers).', {
+          emails: array('Email addresses.', matching('An address.', monitoringPatterns.email), {
+            maxItems: monitoringLimits.emailReceivers.max,
+            'x-kubernetes-list-type': 'set',
+          }),
+          webhooks: array('Webhook URLs (https), called with the common alert schema.', matching('A URL.', monitoringPatterns.webhook), {
+            maxItems: monitoringLimits.webhookReceivers.max,
+            'x-kubernetes-list-type': 'set',
+          }),
+        }),
+      },
+      { default: {} },
     ),
   },
   {

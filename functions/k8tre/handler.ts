@@ -24,6 +24,10 @@ import { composedGenerationOf } from './lib/composed-generation.js';
 import { composeNetwork } from './network/compose-network.js';
 import { GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from './spoke/api.js';
 import { KIND as DATA_STORES_KIND } from './stores/api.js';
+import { KIND as CLUSTER_MONITORING_KIND } from './cluster-monitoring/api.js';
+import { composeClusterMonitoringXr } from './cluster-monitoring/compose-cluster-monitoring.js';
+import { KIND as MONITORING_KIND } from './monitoring/api.js';
+import { composeMonitoringXr } from './monitoring/compose-monitoring.js';
 import { composeDataStoresXr } from './stores/compose-stores.js';
 import { composeSpokeXr } from './spoke/compose-spoke.js';
 import { composeSpokeGroup } from './spoke/group.js';
@@ -40,6 +44,8 @@ const composers: Record<string, Composer> = {
   [NETWORK_KIND]: composeNetwork,
   [SPOKE_GROUP_KIND]: composeSpokeGroup,
   [SPOKE_KIND]: composeSpokeXr,
+  [MONITORING_KIND]: composeMonitoringXr,
+  [CLUSTER_MONITORING_KIND]: composeClusterMonitoringXr,
   [CLUSTER_KIND]: composeCluster,
   [DATA_STORES_KIND]: composeDataStoresXr,
   [IDENTITY_GROUP_KIND]: composeWorkloadIdentityGroup,
@@ -158,7 +164,7 @@ function compositeReadiness(conditions: readonly XrCondition[]): Ready {
 }
 
 function readiness(observed: Observed, name: string, manifest: JsonObject): Ready {
-  // A composed XR of this package: a spoke group, a spoke, a cluster's data stores, its identity groups and identities.
+  // A composed XR of this package: a spoke group, a spoke, a network's monitoring, a cluster's monitoring and data stores, its identity groups and identities.
   if (manifest.apiVersion === PACKAGE_API_VERSION) return childXrIsCurrent(observed, name, manifest) ? Ready.READY_TRUE : Ready.READY_FALSE;
   const kind = String(manifest.kind);
   return observed.isReady(name) || (READY_WHEN_PRESENT.has(kind) && observed.has(name)) ? Ready.READY_TRUE : Ready.READY_FALSE;

@@ -8,6 +8,26 @@ const env = (name: string, extra: Json = {}) => ({ name, ...extra });
 
 // Each row: what is wrong, how the XR is broken, and the field the Fatal message must name.
 const cases: [string, Json, string][] = [
+  // Monitoring (network/monitoring.ts): receivers and retention Azure refuses.
+  ['an alert email without a domain', withField(example, 'spec.monitoring', { alerts: { emails: ['ops'] } }), 'spec.monitoring.alerts.emails[0]'],
+  [
+    'a webhook over plain HTTP, which would carry alerts in clear',
+    withField(example, 'spec.monitoring', { alerts: { webhooks: ['http://hooks.example.org/k8tre'] } }),
+    'spec.monitoring.alerts.webhooks[0]',
+  ],
+  [
+    'more webhooks than an action group takes (10)',
+    withField(example, 'spec.monitoring', { alerts: { webhooks: Array.from({ length: 11 }, (_, i) => `https://hooks.example.org/${i}`) } }),
+    'spec.monitoring.alerts.webhooks',
+  ],
+  ['a retention below what the workspace takes (30 days)', withField(example, 'spec.monitoring', { retentionInDays: 7 }), 'spec.monitoring.retentionInDays'],
+  [
+    'a workspace ID of another kind',
+    withField(example, 'spec.monitoring', {
+      logAnalyticsWorkspaceId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.Monitor/accounts/amw-ops',
+    }),
+    'spec.monitoring.logAnalyticsWorkspaceId',
+  ],
   [
     'overlapping explicit CIDRs',
     withField(example, 'spec.environments', [env('dev', { addressSpace: '10.1.0.0/16' }), env('stg', { addressSpace: '10.1.16.0/20' })]),

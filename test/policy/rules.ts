@@ -10,7 +10,8 @@ export interface Rule {
   readonly description: string;
   /** The kinds the rule reads; a rule must see at least one in the examples. */
   readonly kinds: readonly string[];
-  check(resource: Manifest): string | undefined;
+  /** `all`: every resource rendered beside it, for rules about what must accompany a resource. */
+  check(resource: Manifest, all: readonly Manifest[]): string | undefined;
 }
 
 type Fields = Record<string, unknown>;
@@ -32,6 +33,25 @@ function* walk(value: unknown, path: string): Generator<{ path: string; key: str
       yield* walk(item, `${path}.${key}`);
     }
   }
+}
+
+/**
+ * What no diagnostic setting sends of `categories` for the resource: a setting targets it by its
+ * ID as Azure reports it, or (before it does) by an ID ending in its name.
+ */
+function unlogged(m: Manifest, all: readonly Manifest[], categories: readonly string[]): string | undefined {
+  const id = ((m.status as { atProvider?: Fields } | undefined)?.atProvider ?? {}).id;
+  const names = new Set([m.metadata.name, m.metadata.annotations?.['crossplane.io/external-name']]);
+  const logged = new Set(
+    all
+      .filter((d) => {
+        const target = forProvider(d).targetResourceId;
+        return d.kind === 'MonitorDiagnosticSetting' && typeof target === 'string' && (target === id || names.has(target.split('/').pop()));
+      })
+      .flatMap((d) => ((forProvider(d).enabledLog ?? []) as Fields[]).map((log) => log.category)),
+  );
+  const missing = categories.filter((category) => !logged.has(category));
+  return missing.length > 0 ? `no diagnostic setting sends ${missing.join(', ')} to a workspace` : undefined;
 }
 
 export const POLICY: readonly Rule[] = [
@@ -105,6 +125,33 @@ export const POLICY: readonly Rule[] = [
         ((fp.defaultNodePool ?? {}) as Fields).hostEncryptionEnabled !== true && 'defaultNodePool.hostEncryptionEnabled must be true',
       ]);
     },
+  },
+  {
+    id: 'gateway-diagnostics',
+    description: 'Every Application Gateway sends its access and WAF logs to a workspace, so that the WAF can be tuned before Prevention blocks researchers',
+    kinds: ['ApplicationGateway'],
+    check: (m, all) => unlogged(m, all, ['ApplicationGatewayAccessLog', 'ApplicationGatewayFirewallLog']),
+  },
+  {
+    id: 'aks-monitoring',
+    description:
+      'AKS clusters send metrics to managed Prometheus, container logs to Container Insights and findings to Defender, and their control-plane audit and sign-in logs to a workspace',
+    kinds: ['KubernetesCluster'],
+    check(m, all) {
+      const fp = forProvider(m);
+      return problems([
+        fp.monitorMetrics === undefined && 'no monitorMetrics: managed Prometheus is off',
+        ((fp.omsAgent ?? {}) as Fields).msiAuthForMonitoringEnabled !== true && 'no omsAgent with its managed identity: Container Insights is off',
+        fp.microsoftDefender === undefined && 'no microsoftDefender: Defender for Containers is off',
+        unlogged(m, all, ['kube-audit-admin', 'guard']),
+      ]);
+    },
+  },
+  {
+    id: 'vault-audit-log',
+    description: 'Every Key Vault sends its audit log to a workspace',
+    kinds: ['Vault'],
+    check: (m, all) => unlogged(m, all, ['AuditEvent']),
   },
   {
     id: 'vault-purge-protection',

@@ -25,9 +25,9 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     rounds = await reconcileUntilSettled(session(), 'examples/network/k8tre.yaml');
   });
 
-  it('settles in three reconciles: network, then the Key Vault role, then the gateway', () => {
-    expect(rounds).toHaveLength(4);
-    const [first, second, third] = rounds;
+  it("settles in four reconciles: network, then the Key Vault role and the monitoring, then the gateway, then the gateway's diagnostics", () => {
+    expect(rounds).toHaveLength(5);
+    const [first, second, third, fourth] = rounds;
     expect(first?.composed.has('gateway-identity')).toBe(true);
     expect(first?.composed.has('gateway-keyvault-secrets-user')).toBe(false);
     expect(first?.composed.has('gateway')).toBe(false);
@@ -35,6 +35,11 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
     expect(second?.composed.has('gateway-keyvault-secrets-user')).toBe(true);
     expect(second?.composed.has('gateway')).toBe(false);
     expect(third?.composed.has('gateway')).toBe(true);
+    // The monitoring lives in the network's resource group, so it waits for the group's ID; it is
+    // told each gateway once the gateway reports its own, for its diagnostics and alert.
+    expect(first?.composed.has('monitoring')).toBe(false);
+    expect(second?.composed.get('monitoring')?.spec).toMatchObject({ gateways: [] });
+    expect(fourth?.composed.get('monitoring')?.spec).toMatchObject({ gateways: [{ name: 'agw-k8tre' }] });
   });
 
   it('validates every round, its spoke groups’ and spokes’ too, against the provider CRDs and the XRDs, with no missing schema', async () => {

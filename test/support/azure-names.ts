@@ -16,6 +16,8 @@ const PARENT_FIELDS = [
   'parentIdRef',
   'applicationIdRef',
   'kubernetesClusterIdRef',
+  // A data collection rule association is a child of the resource it targets.
+  'targetResourceId',
 ];
 
 const forProvider = (m: Json) => (m.spec as { forProvider?: Json } | undefined)?.forProvider ?? {};

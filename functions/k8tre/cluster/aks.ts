@@ -16,7 +16,8 @@ import type { ClusterSpec } from './spec.js';
  * fixed: explicit service CIDR and DNS IP, API server VNet integration, every pool zonal,
  * user-defined routing when the network sends egress through the hub, and no public FQDN; and the
  * AKS baseline's posture: no run command, Image Cleaner, encryption at host (host-encryption.ts)
- * and maintenance windows for both upgrade channels (maintenance.ts).
+ * and maintenance windows for both upgrade channels (maintenance.ts); and its monitoring
+ * (monitoring.ts).
  */
 export function composeCluster(
   spec: ClusterSpec,
@@ -24,6 +25,7 @@ export function composeCluster(
   network: NetworkFacts,
   addressing: ClusterAddressing,
   hostEncryption: HostEncryption,
+  monitoring: Record<string, unknown>,
   desired: DesiredResources,
 ): void {
   const pool = spec.systemPool;
@@ -63,6 +65,8 @@ export function composeCluster(
           imageCleanerEnabled: true,
           imageCleanerIntervalHours: spec.security.imageCleanerIntervalHours,
           ...maintenanceWindows(spec, stamp.region),
+          // Managed Prometheus, Container Insights and Defender, into the network's workspaces (monitoring.ts).
+          ...monitoring,
           storageProfile: { blobDriverEnabled: true, diskDriverEnabled: true, fileDriverEnabled: true },
           networkProfile: {
             // Bring your own CNI: Cilium is installed into the cluster after it exists.

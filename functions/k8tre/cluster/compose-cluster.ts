@@ -22,6 +22,7 @@ import { composeInCluster } from './in-cluster.js';
 import { checkClusterChanges, checkClusterPlacement, previousPodCidr } from './day2.js';
 import { resolveHostEncryption } from './host-encryption.js';
 import { checkKubernetesVersion } from './kubernetes-version.js';
+import { aksMonitoring, composeClusterMonitoring, resolveMonitoring } from './monitoring.js';
 import { checkNamesInForce } from './names-in-force.js';
 import { ARGOCD_IDENTITY, composeManagement } from './management.js';
 import { describeNetwork, networkRequirement, readNetwork, type NetworkFacts } from './network-input.js';
@@ -112,8 +113,10 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   );
 
   const controlPlaneReady = composeControlPlaneIdentity(spec, stamp, facts, observed, desired);
-  if (controlPlaneReady || observed.has(keys.cluster)) composeAks(spec, stamp, facts, addressing, resolveHostEncryption(spec, observed), desired);
-  else waiting.push("the control-plane identity's Network Contributor and Private DNS Zone Contributor roles");
+  const monitoring = resolveMonitoring(spec, facts);
+  if (controlPlaneReady || observed.has(keys.cluster)) {
+    composeAks(spec, stamp, facts, addressing, resolveHostEncryption(spec, observed), aksMonitoring(spec, facts, monitoring), desired);
+  } else waiting.push("the control-plane identity's Network Contributor and Private DNS Zone Contributor roles");
 
   composeAddOnRoles(spec, stamp, observed, stores, sharedKeys.access, desired);
   const identities = composeWorkloadIdentities(spec, stamp, facts, observed, stores, dig(xr, 'status'), desired);
@@ -126,6 +129,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   const registration =
     argocd &&
     composeArgoCdRegistration(spec, argocd, stamp, registrationFacts(spec, facts, stores, workloads, observed), inCluster.ciliumDeployed, observed, desired);
+  const monitoringWaits = composeClusterMonitoring(spec, stamp, monitoring, stores, observed, desired);
   composeUsages(spec, stamp, desired);
 
   if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");
@@ -134,6 +138,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   if (stores.waitingFor) waiting.push(stores.waitingFor);
   if (identities.waitingFor) waiting.push(identities.waitingFor);
   if (inCluster.waitingFor) waiting.push(inCluster.waitingFor);
+  if (monitoringWaits) waiting.push(monitoringWaits);
 
   const conditions: XrCondition[] = [
     { type: 'NetworkReady', ready: true, reason: 'Available' },

@@ -37,6 +37,7 @@ export const keys = {
   argocdServicePrincipal: 'argocd-entra-service-principal',
   argocdApplicationFederation: 'argocd-entra-federation',
   argocdRelease: 'release-argocd',
+  monitoring: 'monitoring',
 } as const;
 
 /** AKS's default (system) pool; user pools may not take its name. */
@@ -58,6 +59,7 @@ export const azureNames = {
   controlPlaneIdentity: (spec: ClusterSpec) => `id-${spec.name}-controlplane`,
   workloadIdentity: (spec: ClusterSpec, name: string) => `id-${spec.name}-${name}`,
   cluster: (spec: ClusterSpec) => `aks-${spec.name}`,
+  containerInsightsRule: (spec: ClusterSpec) => `dcr-${spec.name}-container-insights`,
   // Key Vault names allow no two hyphens in a row, which an XR's name may have.
   keyVault: (spec: ClusterSpec) => spec.keyVault.name ?? `kv-${spec.name.replace(/-+/g, '-').slice(0, 13).replace(/-+$/, '')}-${uniqueSuffix(spec)}`,
   storage: (spec: ClusterSpec, purpose: StoragePurpose) =>

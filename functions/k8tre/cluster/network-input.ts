@@ -6,6 +6,7 @@ import { checkGroupNotReferenced, referencedGroups, type ReferencedGroup } from 
 import { quote } from '../lib/spec-reader.js';
 import { GROUP, KIND as NETWORK_KIND, PRIVATE_LINK_ZONE_KEYS, VERSION, type PrivateLinkZone } from '../network/api.js';
 import { recordedSlot } from '../network/priorities.js';
+import type { MonitoringStatus } from '../monitoring/contract.js';
 import type { ClusterSpec } from './spec.js';
 
 // The XK8treNetwork this cluster lives in, read as a required resource. The cluster takes
@@ -36,7 +37,14 @@ export interface NetworkFacts {
   readonly groupsNamed: readonly ReferencedGroup[];
   /** The Application Gateway serving the environment, when it is exposed; its IP once Azure reports it. */
   readonly gateway?: { readonly name: string; readonly publicIpAddress?: string };
+  /** What the network's monitoring composed, unless the network has it off (network/monitoring.ts). */
+  readonly monitoring?: NetworkMonitoring;
 }
+
+/** The IDs a network's monitoring publishes to its clusters (its status's `monitoring`). */
+export type NetworkMonitoring = Required<MonitoringStatus>;
+
+const MONITORING_IDS: readonly (keyof NetworkMonitoring)[] = ['logAnalyticsWorkspaceId', 'monitorWorkspaceId', 'prometheusRuleId', 'actionGroupId'];
 
 export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly waitingFor: string };
 
@@ -84,6 +92,11 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
     ['environment DNS zone ID', digString(envStatus, 'dnsZone', 'id')],
     ...PRIVATE_LINK_ZONE_KEYS.map((zone): [string, string | undefined] => [`${zone} private DNS zone ID`, zoneId(zone)]),
   ];
+  // A network has monitoring unless it says otherwise; its clusters wait for it rather than be
+  // created without and changed in place once it arrives.
+  const monitored = dig(network, 'spec', 'monitoring', 'enabled') !== false;
+  const monitoring = Object.fromEntries(MONITORING_IDS.map((field) => [field, digString(status, 'monitoring', field)]));
+  if (monitored) needed.push(...MONITORING_IDS.map((field): [string, string | undefined] => [`monitoring ${field}`, monitoring[field]]));
   const missing = needed.filter(([, value]) => value === undefined).map(([what]) => what);
   if (missing.length > 0) return { ready: false, waitingFor: `${describe} to report ${missing.join(', ')} for ${spec.environment}` };
 
@@ -105,6 +118,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       otherEnvironments: names.length - 1,
       groupsNamed: referencedGroups(dig(network, 'spec'), 'spec').map((r) => ({ ...r, field: `${r.field} of ${describe}` })),
       ...gatewayOf(envStatus),
+      ...(monitored && { monitoring: monitoring as NetworkMonitoring }),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { parseMonitoring, type MonitoringSpec } from './monitoring.js';
 import { parseCidr, type Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
@@ -83,7 +84,13 @@ export interface ClusterSpec {
   readonly systemPool: Omit<NodePoolSpec, 'name' | 'field' | 'osSku' | 'labels' | 'taints'>;
   readonly nodePools: readonly NodePoolSpec[];
   readonly maintenance: { readonly autoUpgrade: MaintenanceWindowSpec; readonly nodeOs: MaintenanceWindowSpec };
-  readonly security: { readonly runCommand: boolean; readonly imageCleanerIntervalHours: number };
+  readonly security: {
+    readonly runCommand: boolean;
+    readonly imageCleanerIntervalHours: number;
+    /** Unset: on where the network has monitoring, whose workspace it reports to (monitoring.ts). */
+    readonly defender?: boolean;
+  };
+  readonly monitoring: MonitoringSpec;
   readonly keyVault: { readonly name?: string; readonly softDeleteRetentionDays: number };
   readonly storage: {
     readonly replication: (typeof enums.storageReplication)[number];
@@ -140,6 +147,7 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     nodePools: parseNodePools(spec),
     maintenance: parseMaintenance(spec.object('maintenance')),
     security: parseSecurity(spec.object('security')),
+    monitoring: parseMonitoring(spec),
     keyVault: {
       ...optional('name', keyVault?.string('name', patterns.keyVaultName) ?? preset.keyVaultName),
       softDeleteRetentionDays:
@@ -268,6 +276,7 @@ function parseSecurity(security: SpecReader | undefined): ClusterSpec['security'
     runCommand: security?.boolean('runCommand', false) ?? false,
     imageCleanerIntervalHours:
       security?.integer('imageCleanerIntervalHours', limits.imageCleanerHours, defaults.imageCleanerIntervalHours) ?? defaults.imageCleanerIntervalHours,
+    ...optional('defender', security?.has('defender') ? security.boolean('defender', true) : undefined),
   };
 }
 

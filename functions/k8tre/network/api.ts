@@ -75,13 +75,15 @@ const ZONE_REDUNDANT_MIN_CAPACITY = 2;
 
 export const limits = {
   /**
-   * The tree keeps every XR small (spoke/tree.ts): 300 environments make 12 spoke groups and a
-   * network of 49 composed resources. The network's own answer grows by about 8.6 KB per exposed
-   * environment (its spoke's spec, its share of a gateway with rewrites, its status), so 300
-   * exposed, with an internal domain and a management network, come to 2.5 MiB of Crossplane's
-   * 4 MiB (test/function/response-size.test.ts).
+   * The tree keeps every XR small (spoke/tree.ts): 275 environments make 11 spoke groups and 3
+   * gateways, and with the hub, its zones and the monitoring a network of 47 composed resources,
+   * leaving room for one more child XR within the bound of 49 (300 made 49 before the monitoring,
+   * and 50 with it). The network's own answer grows by about 8.6 KB per exposed environment (its
+   * spoke's spec, its share of a gateway with rewrites, its status), so 275 exposed, with an
+   * internal domain and a management network, stay well under Crossplane's 4 MiB (300 came to 2.5
+   * MiB; test/function/response-size.test.ts).
    */
-  environments: { min: 1, max: 300 },
+  environments: { min: 1, max: 275 },
   /**
    * A management environment is peered with every other spoke, both ways. One keeps the largest
    * network's answer under Crossplane's 4 MiB (3.74 MiB with it and a management network, at 100

@@ -32,6 +32,7 @@ import { azureNames, keys } from './naming.js';
 import { composeManagementReach, managementSources, unreachableWarning } from './management-reach.js';
 import { quote } from '../lib/spec-reader.js';
 import { AZURE_REGIONS } from './regions.js';
+import { composeMonitoring, monitoringFacts } from './monitoring.js';
 
 export interface NetworkComposition extends Composition {
   readonly resources: DesiredResources;
@@ -119,6 +120,12 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   const gatewaySource = formatCidr(spec.hub.mode === 'create' ? hubSubnets(spec.hub.addressSpace).applicationGateway : spec.hub.addressSpace);
   const environments = composeEnvironments(spec, plan, priorities, { gateway: gatewaySource, management: managementRanges }, observed, previous, resources);
   const gateway = composeGateways(spec, hub, priorities, onGateways, observed, resources);
+  composeMonitoring(
+    spec,
+    observed,
+    Array.from({ length: onGateways.count }, (_, index) => ({ name: azureNames.gateway(spec, index), id: observed.atProvider(keys.gateway(index), 'id') })),
+    resources,
+  );
   const unreachable = unreachableWarning(spec);
   const inForceMinCapacity = observed.forProvider(keys.gateway(0), 'autoscaleConfiguration', 'minCapacity') === spec.gateway.minCapacity;
   const groupReason = groupTaken(spec.resourceGroupName, referencedGroups(xr.spec, 'spec'));
@@ -144,7 +151,17 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   return {
     resources,
     requirements,
-    status: networkStatus(spec, plan, priorities, onGateways, gateway.listeners, observed, reportedSpokes(observed), environments.adopted),
+    status: networkStatus(
+      spec,
+      plan,
+      priorities,
+      onGateways,
+      gateway.listeners,
+      observed,
+      reportedSpokes(observed),
+      environments.adopted,
+      monitoringFacts(spec, observed),
+    ),
     // The gateway and new spokes wait on what exists only once Azure reports it; say so on the XR.
     conditions: [
       environments.waitingFor

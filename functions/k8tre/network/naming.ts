@@ -54,6 +54,8 @@ export const keys = {
   gatewayKeyVaultRole: 'gateway-keyvault-secrets-user',
   gatewayWafPolicy: 'gateway-waf-policy',
   gateway: (index: number) => (index === 0 ? 'gateway' : `gateway-${index + 1}`),
+  /** The network's XK8treMonitoring (network/monitoring.ts). */
+  monitoring: 'monitoring',
 } as const;
 
 /** The gateway index a composition key names, for keys.gateway(index). */
@@ -72,6 +74,13 @@ export const azureNames = {
   gatewayIdentity: (spec: NetworkSpec) => `id-${spec.name}-appgw`,
   gateway: (spec: NetworkSpec, index: number) => `agw-${spec.name}${index === 0 ? '' : `-${index + 1}`}`,
   wafPolicy: (spec: NetworkSpec) => `waf-${spec.name}`,
+  // Monitoring (monitoring/): a data collection endpoint's name is at most 44 characters
+  // (Microsoft's templates cut it there), which a 24-character network name leaves room for.
+  logAnalytics: (spec: NetworkSpec) => `log-${spec.name}`,
+  monitorWorkspace: (spec: NetworkSpec) => `amw-${spec.name}`,
+  prometheusEndpoint: (spec: NetworkSpec) => `dce-${spec.name}-prometheus`,
+  prometheusRule: (spec: NetworkSpec) => `dcr-${spec.name}-prometheus`,
+  actionGroup: (spec: NetworkSpec) => `ag-${spec.name}`,
 };
 
 /** The network XR's stamp: what all its composed resources share. */

@@ -4,6 +4,7 @@ import { contains, formatCidr, parseCidr, type Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
 import { readXrBasics } from '../lib/xr-basics.js';
+import { parseMonitoring, type NetworkMonitoring } from './monitoring.js';
 import {
   defaults,
   enums,
@@ -35,6 +36,8 @@ export interface NetworkSpec {
   readonly allowPublicAddressSpace: boolean;
   /** Where Crossplane's providers and ArgoCD run, when that is not the hub. */
   readonly management?: ManagementNetworkSpec;
+  /** Platform monitoring (network/monitoring.ts); absent when turned off. */
+  readonly monitoring?: NetworkMonitoring;
 }
 
 export interface ManagementNetworkSpec {
@@ -108,6 +111,7 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
     ...parseEgress(spec),
     ...(management && { management: parseManagementNetwork(management) }),
     allowPublicAddressSpace: spec.boolean('allowPublicAddressSpace', false),
+    ...parseMonitoring(spec),
   };
   if (!result.allowPublicAddressSpace) checkPrivateAddressSpace(result);
   checkZoneNames(result);

@@ -13,6 +13,7 @@ import type { GatewayPlacement } from './gateway-placement.js';
 import type { SpokeStatus } from '../spoke/contract.js';
 import type { RoutingPriorities } from './priorities.js';
 import type { NetworkSpec } from './spec.js';
+import { monitoringStatusContract, type MonitoringStatus } from '../monitoring/contract.js';
 
 // The XR's status contract: one source for the XRD's status schema and the type the function
 // writes and XK8treCluster reads. CIDRs and priorities are always present (the function decides
@@ -63,6 +64,7 @@ export const networkStatusContract = c.object(
       }),
     ),
     environments: c.listMap('One entry per environment.', 'name', environmentStatus),
+    monitoring: c.optional(monitoringStatusContract),
     privateDnsZones: c.array(
       'Shared private-link zones.',
       c.object('A zone.', {
@@ -113,6 +115,7 @@ export function networkStatus(
   observed: Observed,
   spokes: ReadonlyMap<string, SpokeStatus>,
   adopted: ReadonlyMap<string, Record<string, string>>,
+  monitoring: MonitoringStatus | undefined,
 ): NetworkStatus {
   const id = (key: string) => observed.atProvider(key, 'id');
   // A spoke's IDs as its group reports them; a network made before spokes were XRs has them itself until they move.
@@ -176,6 +179,7 @@ export function networkStatus(
         gateway: gatewayOf(env.name),
       };
     }),
+    monitoring,
     privateDnsZones: sharedZones(spec.region).map((zone) => ({ purpose: zone.key, name: zone.name, id: sharedZoneId(spec, zone.key, id) })),
     gateways: gateways.map((gateway) => ({
       ...gateway,

@@ -7,11 +7,11 @@
 // over 0.9 to 1.1 hours, so they mostly come apart, but they may coincide. An XR that composes at
 // most 49 resources spends at most 100 tokens even then, with its own replay, the bucket's size.
 // So no XR of a network's tree composes more than 49, nor of a cluster's (identity/tree.ts):
-//   XK8treNetwork       the hub, shared zones, gateways (about 37 at most) and one group per 25 slots
+//   XK8treNetwork       the hub, shared zones, gateways, its monitoring and one group per 25 slots
 //   XK8treSpokeGroup    up to 25 spokes
 //   XK8treSpoke         one environment's 33 to 37 resources
 // An environment's group follows from its routing slot, which never changes (network/priorities.ts),
-// so an environment never moves between groups. With 300 environments, 12 groups.
+// so an environment never moves between groups. With 275 environments (the most), 11 groups.
 
 export const MAX_COMPOSED_PER_XR = 49;
 export const SPOKES_PER_GROUP = 25;

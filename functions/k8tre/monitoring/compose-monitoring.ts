@@ -1,0 +1,227 @@
+import {
+  MonitorActionGroup,
+  MonitorDataCollectionEndpoint,
+  MonitorDataCollectionRule,
+  MonitorDiagnosticSetting,
+  MonitorMetricAlert,
+  MonitorWorkspace,
+} from '../../../imports/insights.azure.m.upbound.io.js';
+import { Workspace } from '../../../imports/operationalinsights.azure.m.upbound.io.js';
+import * as contract from '../lib/contract.js';
+import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
+import { compact, digString } from '../lib/json.js';
+import { LABEL_NETWORK } from '../lib/labels.js';
+import { render } from '../lib/manifest.js';
+import type { Observed } from '../lib/observed.js';
+import { ownSpec } from '../lib/own-spec.js';
+import { meta, refTo, type Stamp } from '../lib/stamp.js';
+import { monitoringSpecContract, type MonitoringSpec, type MonitoringStatus } from './contract.js';
+
+// A network's monitoring, kept apart from what researchers run (the AKS baseline's platform
+// monitoring): a Log Analytics workspace for logs and diagnostics, an Azure Monitor workspace for
+// managed Prometheus with the endpoint and rule every cluster is associated with, an action group,
+// and for each Application Gateway its access and firewall logs and an alert on unhealthy backends.
+//
+// Ingestion and queries stay public: private ingestion needs an Azure Monitor Private Link Scope,
+// which no pinned CRD composes, and without one turning them off stops the agents' uploads and
+// the portal's queries (https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design).
+// Diagnostic settings reach the workspace over Azure's own channel either way.
+
+export const keys = {
+  logAnalytics: 'log-analytics',
+  monitorWorkspace: 'monitor-workspace',
+  prometheusEndpoint: 'prometheus-endpoint',
+  prometheusRule: 'prometheus-rule',
+  actionGroup: 'action-group',
+  gatewayDiagnostics: (gateway: string) => `diagnostics-${gateway}`,
+  gatewayUnhealthyBackends: (gateway: string) => `alert-${gateway}-unhealthy-backends`,
+} as const;
+
+/** The Application Gateway v2 logs worth keeping: requests and the WAF's verdicts (the performance log is v1's only). */
+export const GATEWAY_LOGS = ['ApplicationGatewayAccessLog', 'ApplicationGatewayFirewallLog'] as const;
+
+/** The names Microsoft's managed Prometheus templates give the rule's destination and source (Azure/prometheus-collector AddonTerraformTemplate). */
+const PROMETHEUS_STREAM = 'Microsoft-PrometheusMetrics';
+const MONITOR_ACCOUNT = 'MonitoringAccount1';
+
+export function composeMonitoringXr({ xr, observed }: ComposeInput): Composition {
+  const spec = contract.read(monitoringSpecContract, ownSpec(xr), 'spec');
+  const stamp: Stamp = {
+    xrName: digString(xr, 'metadata', 'name') ?? '',
+    namespace: digString(xr, 'metadata', 'namespace') ?? 'default',
+    region: spec.region,
+    providerConfigRef: spec.providerConfigRef,
+    labels: { [LABEL_NETWORK]: spec.network },
+    tags: spec.tags,
+    resourceGroupKey: '',
+  };
+  const desired: DesiredResources = new Map();
+  const { status, waitingFor } = composeMonitoring(spec, stamp, observed, desired);
+  // Always sent: Crossplane keeps a condition the function stops sending, so a Composed=False
+  // left from a wait would stand beside Ready=True once nothing waits (the e2e converge saw it).
+  const conditions: XrCondition[] = [
+    waitingFor.length
+      ? { type: 'Composed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${waitingFor.join('; ')}` }
+      : { type: 'Composed', ready: true, reason: 'AllComposed' },
+  ];
+  return { resources: desired, status, conditions };
+}
+
+function composeMonitoring(
+  spec: MonitoringSpec,
+  stamp: Stamp,
+  observed: Observed,
+  desired: DesiredResources,
+): { status: MonitoringStatus; waitingFor: string[] } {
+  const common = { providerConfigRef: spec.providerConfigRef };
+  const placed = { location: spec.region, resourceGroupName: spec.resourceGroupName, tags: { ...spec.tags } };
+  const waitingFor: string[] = [];
+
+  if (!spec.logAnalytics.existingId) {
+    desired.set(
+      keys.logAnalytics,
+      render(Workspace, {
+        metadata: meta(stamp, keys.logAnalytics, { azureName: spec.logAnalytics.name }),
+        spec: {
+          ...common,
+          forProvider: {
+            ...placed,
+            sku: 'PerGB2018',
+            retentionInDays: spec.logAnalytics.retentionInDays,
+            ...(spec.logAnalytics.dailyQuotaGb !== undefined && { dailyQuotaGb: spec.logAnalytics.dailyQuotaGb }),
+            internetIngestionEnabled: true,
+            internetQueryEnabled: true,
+          },
+        },
+      }),
+    );
+  }
+  if (!spec.monitorWorkspace.existingId) {
+    desired.set(
+      keys.monitorWorkspace,
+      render(MonitorWorkspace, {
+        metadata: meta(stamp, keys.monitorWorkspace, { azureName: spec.monitorWorkspace.name }),
+        spec: { ...common, forProvider: { ...placed, publicNetworkAccessEnabled: true } },
+      }),
+    );
+  }
+  desired.set(
+    keys.prometheusEndpoint,
+    render(MonitorDataCollectionEndpoint, {
+      metadata: meta(stamp, keys.prometheusEndpoint, { azureName: spec.prometheus.endpointName }),
+      spec: {
+        ...common,
+        forProvider: { ...placed, kind: 'Linux', publicNetworkAccessEnabled: true, description: 'Managed Prometheus ingestion for the network’s clusters' },
+      },
+    }),
+  );
+
+  const logAnalyticsId = spec.logAnalytics.existingId ?? observed.atProvider(keys.logAnalytics, 'id');
+  const monitorWorkspaceId = spec.monitorWorkspace.existingId ?? observed.atProvider(keys.monitorWorkspace, 'id');
+  // The rule names the workspace by ID only: its monitorAccountId has no reference field.
+  if (monitorWorkspaceId) {
+    desired.set(
+      keys.prometheusRule,
+      render(MonitorDataCollectionRule, {
+        metadata: meta(stamp, keys.prometheusRule, { azureName: spec.prometheus.ruleName }),
+        spec: {
+          ...common,
+          forProvider: {
+            ...placed,
+            kind: 'Linux',
+            description: 'Managed Prometheus metrics of the network’s AKS clusters',
+            dataCollectionEndpointIdRef: refTo(stamp, keys.prometheusEndpoint),
+            dataSources: { prometheusForwarder: [{ name: 'PrometheusDataSource', streams: [PROMETHEUS_STREAM] }] },
+            destinations: { monitorAccount: [{ name: MONITOR_ACCOUNT, monitorAccountId: monitorWorkspaceId }] },
+            dataFlow: [{ streams: [PROMETHEUS_STREAM], destinations: [MONITOR_ACCOUNT] }],
+          },
+        },
+      }),
+    );
+  } else waitingFor.push("the Azure Monitor workspace's ID, for the Prometheus rule");
+
+  desired.set(
+    keys.actionGroup,
+    render(MonitorActionGroup, {
+      metadata: meta(stamp, keys.actionGroup, { azureName: spec.actionGroup.name }),
+      spec: {
+        ...common,
+        forProvider: {
+          resourceGroupName: spec.resourceGroupName,
+          location: 'global',
+          shortName: spec.actionGroup.shortName,
+          emailReceiver: spec.actionGroup.emails.map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true })),
+          webhookReceiver: spec.actionGroup.webhooks.map((serviceUri, i) => ({ name: `webhook-${i + 1}`, serviceUri, useCommonAlertSchema: true })),
+          tags: { ...spec.tags },
+        },
+      },
+    }),
+  );
+
+  for (const gateway of spec.gateways) {
+    // Access and firewall logs, so that the WAF can be tuned on what it would block before
+    // Prevention blocks researchers. Target and workspace by ID: the setting has no reference fields.
+    if (logAnalyticsId) {
+      desired.set(
+        keys.gatewayDiagnostics(gateway.name),
+        render(MonitorDiagnosticSetting, {
+          metadata: meta(stamp, keys.gatewayDiagnostics(gateway.name)),
+          spec: {
+            ...common,
+            forProvider: {
+              name: 'k8tre-diagnostics',
+              targetResourceId: gateway.id,
+              logAnalyticsWorkspaceId: logAnalyticsId,
+              logAnalyticsDestinationType: 'Dedicated',
+              enabledLog: GATEWAY_LOGS.map((category) => ({ category })),
+              enabledMetric: [{ category: 'AllMetrics' }],
+            },
+          },
+        }),
+      );
+    }
+    // One rule per gateway, split by backend pool: each environment has its own pool, so each
+    // alerts on its own (https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-network-applicationgateways-metrics).
+    desired.set(
+      keys.gatewayUnhealthyBackends(gateway.name),
+      render(MonitorMetricAlert, {
+        metadata: meta(stamp, keys.gatewayUnhealthyBackends(gateway.name), { azureName: `${gateway.name}-unhealthy-backends` }),
+        spec: {
+          ...common,
+          forProvider: {
+            resourceGroupName: spec.resourceGroupName,
+            description: `An environment behind ${gateway.name} has a backend the gateway's probe finds unhealthy`,
+            scopes: [gateway.id],
+            severity: 1,
+            frequency: 'PT1M',
+            windowSize: 'PT5M',
+            criteria: [
+              {
+                metricNamespace: 'Microsoft.Network/applicationGateways',
+                metricName: 'UnhealthyHostCount',
+                aggregation: 'Average',
+                operator: 'GreaterThan',
+                threshold: 0,
+                dimension: [{ name: 'BackendSettingsPool', operator: 'Include', values: ['*'] }],
+              },
+            ],
+            action: [{ actionGroupIdRef: refTo(stamp, keys.actionGroup) }],
+            tags: { ...spec.tags },
+          },
+        },
+      }),
+    );
+  }
+  if (!logAnalyticsId && spec.gateways.length > 0) waitingFor.push("the Log Analytics workspace's ID, for the gateways' diagnostics");
+
+  return {
+    // Only the IDs known: compact drops the rest.
+    status: compact({
+      logAnalyticsWorkspaceId: logAnalyticsId,
+      monitorWorkspaceId,
+      prometheusRuleId: observed.atProvider(keys.prometheusRule, 'id'),
+      actionGroupId: observed.atProvider(keys.actionGroup, 'id'),
+    }),
+    waitingFor,
+  };
+}

@@ -1,0 +1,124 @@
+import type { DesiredResources } from '../lib/composition.js';
+import { FieldError } from '../lib/field-error.js';
+import { compact, dig, digString, isObject } from '../lib/json.js';
+import { LABEL_NETWORK } from '../lib/labels.js';
+import type { Observed } from '../lib/observed.js';
+import { SpecReader, optional, stringItem } from '../lib/spec-reader.js';
+import { API_VERSION, KIND, defaults, limits, patterns as monitoringPatterns } from '../monitoring/api.js';
+import type { MonitoringSpec, MonitoringStatus } from '../monitoring/contract.js';
+import { armId } from './api.js';
+import { azureNames, keys } from './naming.js';
+import type { NetworkSpec } from './spec.js';
+
+// The network's side of its monitoring (monitoring/): what the XR asks for, the XK8treMonitoring
+// it composes from that, and the IDs it publishes to its clusters. On by default, as the AKS
+// baseline asks; `enabled: false` composes none.
+
+export interface NetworkMonitoring {
+  readonly logAnalyticsWorkspaceId?: string;
+  readonly monitorWorkspaceId?: string;
+  readonly retentionInDays: number;
+  readonly dailyQuotaGb?: number;
+  readonly emails: readonly string[];
+  readonly webhooks: readonly string[];
+}
+
+export const patterns = {
+  logAnalyticsWorkspaceId: {
+    pattern: armId('Microsoft.OperationalInsights/workspaces'),
+    describe: 'a Log Analytics workspace ID (/subscriptions/.../providers/Microsoft.OperationalInsights/workspaces/NAME)',
+  },
+  monitorWorkspaceId: {
+    pattern: armId('Microsoft.Monitor/accounts'),
+    describe: 'an Azure Monitor workspace ID (/subscriptions/.../providers/Microsoft.Monitor/accounts/NAME)',
+  },
+} as const;
+
+export function parseMonitoring(spec: SpecReader): { monitoring?: NetworkMonitoring } {
+  const monitoring = spec.object('monitoring') ?? SpecReader.root({}, 'spec.monitoring');
+  if (!monitoring.boolean('enabled', true)) return {};
+  const alerts = monitoring.object('alerts');
+  return {
+    monitoring: {
+      ...optional('logAnalyticsWorkspaceId', monitoring.string('logAnalyticsWorkspaceId', patterns.logAnalyticsWorkspaceId)),
+      ...optional('monitorWorkspaceId', monitoring.string('monitorWorkspaceId', patterns.monitorWorkspaceId)),
+      retentionInDays: monitoring.integer('retentionInDays', limits.retentionDays, defaults.retentionInDays),
+      ...optional('dailyQuotaGb', monitoring.has('dailyQuotaGb') ? monitoring.integer('dailyQuotaGb', limits.dailyQuotaGb, 0) : undefined),
+      emails: alerts?.list('emails', limits.emailReceivers, stringItem(monitoringPatterns.email)) ?? [],
+      webhooks: alerts?.list('webhooks', limits.webhookReceivers, stringItem(monitoringPatterns.webhook)) ?? [],
+    },
+  };
+}
+
+/**
+ * Composes the network's XK8treMonitoring, once its resource group has an ID (every monitoring
+ * resource lives there), telling it the gateways Azure has reported. Turning monitoring off for a
+ * network that has it is refused: its workspace holds the platform's audit logs.
+ */
+export function composeMonitoring(spec: NetworkSpec, observed: Observed, gateways: readonly { name: string; id?: string }[], desired: DesiredResources): void {
+  if (!spec.monitoring) {
+    if (observed.has(keys.monitoring)) {
+      throw new FieldError(
+        'spec.monitoring.enabled',
+        "is false, but this network's monitoring exists: dropping it deletes the Log Analytics workspace and the audit logs in it. Keep it on, or delete the workspace's logs in Azure first and accept losing them",
+      );
+    }
+    return;
+  }
+  if (!observed.has(keys.monitoring) && !observed.atProvider(keys.resourceGroup, 'id')) return;
+  const m = spec.monitoring;
+  checkComposedWorkspacesKept(m, dig(observed.get(keys.monitoring), 'spec'));
+  const monitoringSpec: MonitoringSpec = {
+    network: spec.name,
+    region: spec.region,
+    resourceGroupName: spec.resourceGroupName,
+    providerConfigRef: spec.providerConfigRef,
+    tags: { ...spec.tags },
+    logAnalytics: {
+      name: azureNames.logAnalytics(spec),
+      ...optional('existingId', m.logAnalyticsWorkspaceId),
+      retentionInDays: m.retentionInDays,
+      ...optional('dailyQuotaGb', m.dailyQuotaGb),
+    },
+    monitorWorkspace: { name: azureNames.monitorWorkspace(spec), ...optional('existingId', m.monitorWorkspaceId) },
+    prometheus: { endpointName: azureNames.prometheusEndpoint(spec), ruleName: azureNames.prometheusRule(spec) },
+    actionGroup: { name: azureNames.actionGroup(spec), shortName: spec.name.slice(0, 12), emails: [...m.emails], webhooks: [...m.webhooks] },
+    gateways: gateways.flatMap((g) => (g.id ? [{ name: g.name, id: g.id }] : [])),
+  };
+  desired.set(keys.monitoring, {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name: `${spec.name}-${keys.monitoring}`, labels: { [LABEL_NETWORK]: spec.name } },
+    spec: monitoringSpec,
+  });
+}
+
+/**
+ * A workspace the monitoring composed holds logs or metrics: pointing at another one instead
+ * would drop it, and Crossplane would delete it with them. Refused, naming the field.
+ */
+function checkComposedWorkspacesKept(m: NetworkMonitoring, told: unknown): void {
+  if (!isObject(told)) return;
+  for (const [field, part, what] of [
+    ['logAnalyticsWorkspaceId', 'logAnalytics', 'Log Analytics workspace, and the logs in it'],
+    ['monitorWorkspaceId', 'monitorWorkspace', 'Azure Monitor workspace, and the metrics in it'],
+  ] as const) {
+    const composedOne = isObject(told[part]) && dig(told, part, 'existingId') === undefined;
+    if (composedOne && m[field] !== undefined) {
+      throw new FieldError(`spec.monitoring.${field}`, `would replace the ${what}, which this network composed: dropping it deletes it. Leave ${field} unset`);
+    }
+  }
+}
+
+/** What the network tells its clusters of its monitoring (its status's `monitoring`): the IDs its XK8treMonitoring reported. */
+export function monitoringFacts(spec: NetworkSpec, observed: Observed): MonitoringStatus | undefined {
+  if (!spec.monitoring) return undefined;
+  const reported = observed.get(keys.monitoring);
+  const id = (field: keyof MonitoringStatus) => digString(reported, 'status', field);
+  return compact({
+    logAnalyticsWorkspaceId: id('logAnalyticsWorkspaceId'),
+    monitorWorkspaceId: id('monitorWorkspaceId'),
+    prometheusRuleId: id('prometheusRuleId'),
+    actionGroupId: id('actionGroupId'),
+  });
+}

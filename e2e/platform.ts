@@ -15,7 +15,7 @@ import { ControlPlane } from './lib/control-plane.js';
 import { BreakerDemand } from './lib/breaker-demand.js';
 import { breakerSettings, XrWatchDemand } from './lib/xr-watch-demand.js';
 import { Crossplane } from './lib/crossplane.js';
-import { condition, waitFor, type Kube, type KubeObject } from './lib/kube.js';
+import { condition, conditionsOf, waitFor, type Kube, type KubeObject } from './lib/kube.js';
 import { installPackages, parsePackageRef, pushPackages, Registry, RunningFunction } from './lib/packages.js';
 import type { Processes } from './lib/processes.js';
 import { composedKinds, installProviderCrds, providerCrds, type ProviderCrd } from './lib/provider-crds.js';
@@ -360,10 +360,14 @@ export function isReadyForCurrentSpec(xr: KubeObject | undefined): boolean {
   return current('Ready') && current('Synced') && composedCurrentSpec(xr);
 }
 
+/** Its conditions, each with the generation it was set for (`@N`), and the generation the function composed. */
 export function describeConditions(xr: KubeObject | undefined): string {
   if (!xr) return 'absent';
-  const conditions = ((xr.status as { conditions?: { type: string; status: string; reason?: string; message?: string }[] } | undefined)?.conditions ?? []).map(
-    (c) => `${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? ` (${c.message.slice(0, 300)})` : ''}`,
+  const status = xr.status as { observedGeneration?: number } | undefined;
+  const conditions = conditionsOf(xr).map(
+    (c) =>
+      `${c.type}=${c.status}${c.observedGeneration !== undefined ? `@${c.observedGeneration}` : ''}${c.reason ? ` ${c.reason}` : ''}${c.message ? ` (${c.message.slice(0, 300)})` : ''}`,
   );
-  return conditions.join('; ') || 'no conditions';
+  const composed = status?.observedGeneration !== undefined ? `; composed generation ${status.observedGeneration} of ${xr.metadata.generation}` : '';
+  return (conditions.join('; ') || 'no conditions') + composed;
 }

@@ -398,6 +398,22 @@ describe('day-2 changes to a cluster', () => {
     expect(new Set(change.changed.get('aks')!.map((path) => path.split('.')[2]))).toEqual(new Set(POSTURE));
   });
 
+  it("turning a cluster's monitoring on adds only its monitoring XR, and only the add-ons' fields to AKS", async () => {
+    // A cluster that had monitoring and Defender off, in a network that has them.
+    const off = withField(withField(example, 'spec.monitoring', { enabled: false }), 'spec.security', { defender: false });
+    const without = await settleCluster('monitoring-off', off);
+    const change = compare(without, await settleCluster('monitoring-on', example, without));
+    process.stdout.write(`${summary('turn monitoring on', change)}\n`);
+    expect(change.replaced).toEqual([]);
+    expect(change.removed).toEqual([]);
+    expect(change.added).toEqual(
+      expect.arrayContaining(['monitoring/prometheus-association', 'monitoring/aks-diagnostics', 'monitoring/key-vault-diagnostics']),
+    );
+    for (const key of change.added) expect(key, 'every new resource is the monitoring’s').toMatch(/^monitoring\//);
+    expect(onlyKeys(change)).toEqual(['aks']);
+    expect(new Set(change.changed.get('aks')!.map((path) => path.split('.')[2]))).toEqual(new Set(['monitorMetrics', 'omsAgent', 'microsoftDefender']));
+  });
+
   it('bumping the Kubernetes version changes only the control plane’s and pools’ versions', async () => {
     const change = await clusterStep('bump Kubernetes to 1.37', withField(example, 'spec.kubernetesVersion', '1.37'));
     expect(onlyKeys(change)).toEqual(['aks', 'nodepool-workload']);

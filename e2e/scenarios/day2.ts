@@ -6,7 +6,7 @@ import { PACKAGE_DIR } from '../../scripts/lib/paths.js';
 import { condition, KubeError, waitFor, type KubeObject } from '../lib/kube.js';
 import { COMPOSITE_LABEL } from '../lib/stand-in-provider.js';
 import { RESOURCE_NAME_ANNOTATION } from '../../scripts/lib/reconcile.js';
-import { cluster, NAMESPACE, network, type Platform } from '../platform.js';
+import { cluster, describeConditions, NAMESPACE, network, type Platform } from '../platform.js';
 import { NEW_ENVIRONMENT, withEnvironment } from './restart.js';
 import { check, some, type Scenario } from './scenario.js';
 import { checkNothingLost, compare, snapshot } from './snapshot.js';
@@ -82,14 +82,9 @@ export const dayTwo: Scenario = {
   },
 };
 
-/** Every XR's generation and conditions, to tell which of them reported Ready too early. */
+/** Every XR's conditions and generations, to tell which of them reported Ready too early. */
 async function treeConditions(platform: Platform): Promise<string> {
-  const xrs = await platform.xrs();
-  const conditions = (xr: KubeObject) =>
-    ((xr.status as { conditions?: { type: string; status: string; observedGeneration?: number; message?: string }[] } | undefined)?.conditions ?? [])
-      .map((c) => `${c.type}=${c.status}@${c.observedGeneration ?? '-'}${c.message ? ` (${c.message.slice(0, 160)})` : ''}`)
-      .join('; ');
-  return xrs.map((xr) => `${xr.kind}/${xr.metadata.name} generation ${xr.metadata.generation}: ${conditions(xr)}`).join('\n  ');
+  return (await platform.xrs()).map((xr) => `${xr.kind}/${xr.metadata.name}: ${describeConditions(xr)}`).join('\n  ');
 }
 
 interface DestructiveEdit {

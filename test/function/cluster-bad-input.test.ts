@@ -120,6 +120,26 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
     'spec.security.imageCleanerIntervalHours',
   ],
   ['host encryption as a word', withField(example, 'spec.nodePools', pool({ hostEncryption: 'yes' })), required, 'spec.nodePools[0].hostEncryption'],
+  // Container Insights settings Azure refuses (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable#log-configuration-file).
+  [
+    'a collection interval past the 30 minutes Container Insights takes',
+    withField(example, 'spec.monitoring', { containerInsights: { intervalMinutes: 60 } }),
+    required,
+    'spec.monitoring.containerInsights.intervalMinutes',
+  ],
+  [
+    'a namespace filter mode Container Insights does not have',
+    withField(example, 'spec.monitoring', { containerInsights: { namespaceFilteringMode: 'Only' } }),
+    required,
+    'spec.monitoring.containerInsights.namespaceFilteringMode',
+  ],
+  [
+    'a namespace Kubernetes cannot name',
+    withField(example, 'spec.monitoring', { containerInsights: { namespaces: ['Kube_System'] } }),
+    required,
+    'spec.monitoring.containerInsights.namespaces[0]',
+  ],
+  ['Defender as a word', withField(example, 'spec.security', { defender: 'on' }), required, 'spec.security.defender'],
   // Names that would collide with what the package composes.
   ['a pool named like the system pool while it rotates', withField(example, 'spec.nodePools', pool({ name: 'systemtmp' })), required, 'spec.nodePools[0].name'],
   [

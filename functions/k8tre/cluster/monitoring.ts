@@ -8,7 +8,7 @@ import { optional, SpecReader, stringItem } from '../lib/spec-reader.js';
 import { patterns } from './api.js';
 import type { DataStores } from './data-stores.js';
 import { azureNames, keys, STORAGE_PURPOSES } from './naming.js';
-import { describeNetwork, type NetworkFacts, type NetworkMonitoring } from './network-input.js';
+import { describeNetwork, type NetworkFacts, type MonitoringIds } from './network-input.js';
 import type { ClusterSpec } from './spec.js';
 import type { Stamp } from '../lib/stamp.js';
 
@@ -17,7 +17,7 @@ import type { Stamp } from '../lib/stamp.js';
 // itself, and the rest in an XK8treClusterMonitoring (cluster-monitoring/). Unset, a cluster
 // follows its network; asked for where the network has none, it is refused, naming the field.
 
-export interface MonitoringSpec {
+export interface MonitoringSettings {
   /** Unset: on where the network has monitoring. */
   readonly enabled?: boolean;
   /** Absent when turned off. */
@@ -25,7 +25,7 @@ export interface MonitoringSpec {
   readonly alerts: boolean;
 }
 
-export function parseMonitoring(spec: SpecReader): MonitoringSpec {
+export function parseMonitoring(spec: SpecReader): MonitoringSettings {
   const monitoring = spec.object('monitoring') ?? SpecReader.root({}, 'spec.monitoring');
   const insights = monitoring.object('containerInsights') ?? SpecReader.root({}, 'spec.monitoring.containerInsights');
   return {
@@ -42,7 +42,7 @@ export function parseMonitoring(spec: SpecReader): MonitoringSpec {
 }
 
 /** What the cluster monitors with: its network's monitoring, unless it opts out. Throws where it asks for what the network lacks. */
-export function resolveMonitoring(spec: ClusterSpec, network: NetworkFacts): NetworkMonitoring | undefined {
+export function resolveMonitoring(spec: ClusterSpec, network: NetworkFacts): MonitoringIds | undefined {
   const refuse = (field: string, what: string) =>
     new FieldError(
       field,
@@ -61,7 +61,7 @@ export function resolveMonitoring(spec: ClusterSpec, network: NetworkFacts): Net
  * Insights through its managed identity (omsAgent), and Defender for Containers, which needs a
  * workspace and so follows the network's unless turned off.
  */
-export function aksMonitoring(spec: ClusterSpec, network: NetworkFacts, monitoring: NetworkMonitoring | undefined): Record<string, unknown> {
+export function aksMonitoring(spec: ClusterSpec, network: NetworkFacts, monitoring: MonitoringIds | undefined): Record<string, unknown> {
   const defender = spec.security.defender !== false && network.monitoring;
   return {
     ...(monitoring && {
@@ -80,7 +80,7 @@ export function aksMonitoring(spec: ClusterSpec, network: NetworkFacts, monitori
 export function composeClusterMonitoring(
   spec: ClusterSpec,
   stamp: Stamp,
-  monitoring: NetworkMonitoring | undefined,
+  monitoring: MonitoringIds | undefined,
   stores: DataStores,
   observed: Observed,
   desired: DesiredResources,

@@ -6,7 +6,7 @@ import { checkGroupNotReferenced, referencedGroups, type ReferencedGroup } from 
 import { quote } from '../lib/spec-reader.js';
 import { GROUP, KIND as NETWORK_KIND, PRIVATE_LINK_ZONE_KEYS, VERSION, type PrivateLinkZone } from '../network/api.js';
 import { recordedSlot } from '../network/priorities.js';
-import type { MonitoringStatus } from '../monitoring/contract.js';
+import { MONITORING_IDS, type MonitoringStatus } from '../monitoring/contract.js';
 import type { ClusterSpec } from './spec.js';
 
 // The XK8treNetwork this cluster lives in, read as a required resource. The cluster takes
@@ -38,13 +38,11 @@ export interface NetworkFacts {
   /** The Application Gateway serving the environment, when it is exposed; its IP once Azure reports it. */
   readonly gateway?: { readonly name: string; readonly publicIpAddress?: string };
   /** What the network's monitoring composed, unless the network has it off (network/monitoring.ts). */
-  readonly monitoring?: NetworkMonitoring;
+  readonly monitoring?: MonitoringIds;
 }
 
 /** The IDs a network's monitoring publishes to its clusters (its status's `monitoring`). */
-export type NetworkMonitoring = Required<MonitoringStatus>;
-
-const MONITORING_IDS: readonly (keyof NetworkMonitoring)[] = ['logAnalyticsWorkspaceId', 'monitorWorkspaceId', 'prometheusRuleId', 'actionGroupId'];
+export type MonitoringIds = Required<MonitoringStatus>;
 
 export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly waitingFor: string };
 
@@ -118,7 +116,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       otherEnvironments: names.length - 1,
       groupsNamed: referencedGroups(dig(network, 'spec'), 'spec').map((r) => ({ ...r, field: `${r.field} of ${describe}` })),
       ...gatewayOf(envStatus),
-      ...(monitored && { monitoring: monitoring as NetworkMonitoring }),
+      ...(monitored && { monitoring: monitoring as MonitoringIds }),
     },
   };
 }

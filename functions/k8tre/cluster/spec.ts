@@ -1,4 +1,4 @@
-import { parseMonitoring, type MonitoringSpec } from './monitoring.js';
+import { parseMonitoring, type MonitoringSettings } from './monitoring.js';
 import { parseCidr, type Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
@@ -90,7 +90,7 @@ export interface ClusterSpec {
     /** Unset: on where the network has monitoring, whose workspace it reports to (monitoring.ts). */
     readonly defender?: boolean;
   };
-  readonly monitoring: MonitoringSpec;
+  readonly monitoring: MonitoringSettings;
   readonly keyVault: { readonly name?: string; readonly softDeleteRetentionDays: number };
   readonly storage: {
     readonly replication: (typeof enums.storageReplication)[number];

@@ -9,7 +9,8 @@ import {
 import { Workspace } from '../../../imports/operationalinsights.azure.m.upbound.io.js';
 import * as contract from '../lib/contract.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
-import { compact, digString } from '../lib/json.js';
+import { childStamp } from '../lib/child-fields.js';
+import { compact } from '../lib/json.js';
 import { LABEL_NETWORK } from '../lib/labels.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
@@ -46,15 +47,7 @@ const MONITOR_ACCOUNT = 'MonitoringAccount1';
 
 export function composeMonitoringXr({ xr, observed }: ComposeInput): Composition {
   const spec = contract.read(monitoringSpecContract, ownSpec(xr), 'spec');
-  const stamp: Stamp = {
-    xrName: digString(xr, 'metadata', 'name') ?? '',
-    namespace: digString(xr, 'metadata', 'namespace') ?? 'default',
-    region: spec.region,
-    providerConfigRef: spec.providerConfigRef,
-    labels: { [LABEL_NETWORK]: spec.network },
-    tags: spec.tags,
-    resourceGroupKey: '',
-  };
+  const stamp = childStamp(xr, spec, { [LABEL_NETWORK]: spec.network });
   const desired: DesiredResources = new Map();
   const { status, waitingFor } = composeMonitoring(spec, stamp, observed, desired);
   // Always sent: Crossplane keeps a condition the function stops sending, so a Composed=False

@@ -1,6 +1,6 @@
 import * as c from '../lib/contract.js';
 import type { TypeOf } from '../lib/contract.js';
-import { PROVIDER_CONFIG_KINDS, TAG_LIMITS } from '../lib/xr-basics.js';
+import { azureId, parentTagsField, providerConfigRefField } from '../lib/child-fields.js';
 import { limits as networkLimits, patterns as networkPatterns } from '../network/api.js';
 import { limits, patterns } from './api.js';
 
@@ -8,18 +8,14 @@ import { limits, patterns } from './api.js';
 // status): one source for the XK8treMonitoring XRD's schemas, the types the network writes and
 // reads, and the reader the monitoring checks its spec with.
 
-const azureId = (description: string) => c.string(description, { maxLength: 512 });
 const name = (description: string) => c.string(description, { maxLength: 63 });
 
 export const monitoringSpecContract = c.object('What the network decided for its monitoring. Written by the XK8treNetwork; edits are overwritten.', {
   network: c.string('The XK8treNetwork it belongs to.', { pattern: networkLimits.xrName.pattern.source }),
   region: c.string('Azure region.', { pattern: networkPatterns.region.pattern.source }),
   resourceGroupName: c.string('Resource group of the monitoring resources: the network’s.', { maxLength: 90 }),
-  providerConfigRef: c.object('The provider-azure config.', {
-    kind: c.string('ProviderConfig kind.', { enum: PROVIDER_CONFIG_KINDS }),
-    name: c.string('ProviderConfig name.', { maxLength: 253 }),
-  }),
-  tags: c.map('The network’s Azure tags.', c.string('A tag value.', { maxLength: TAG_LIMITS.maxValue }), { maxProperties: 50 }),
+  providerConfigRef: providerConfigRefField,
+  tags: parentTagsField('The network’s Azure tags.'),
   logAnalytics: c.object('The Log Analytics workspace: container logs, control-plane and gateway diagnostics, Defender.', {
     name: name('Its name, when composed here.'),
     existingId: c.optional(azureId('An existing workspace to use instead of composing one.')),
@@ -59,3 +55,6 @@ export const monitoringStatusContract = c.object('What the monitoring composed, 
   actionGroupId: c.optional(c.string('The action group ID.')),
 });
 export type MonitoringStatus = TypeOf<typeof monitoringStatusContract>;
+
+/** Every ID the monitoring reports, which the network publishes and its clusters wait for. */
+export const MONITORING_IDS = Object.keys(monitoringStatusContract.schema.properties ?? {}) as (keyof MonitoringStatus)[];

@@ -5,7 +5,7 @@ import { LABEL_NETWORK } from '../lib/labels.js';
 import type { Observed } from '../lib/observed.js';
 import { SpecReader, optional, stringItem } from '../lib/spec-reader.js';
 import { API_VERSION, KIND, defaults, limits, patterns as monitoringPatterns } from '../monitoring/api.js';
-import type { MonitoringSpec, MonitoringStatus } from '../monitoring/contract.js';
+import { MONITORING_IDS, type MonitoringSpec, type MonitoringStatus } from '../monitoring/contract.js';
 import { armId } from './api.js';
 import { azureNames, keys } from './naming.js';
 import type { NetworkSpec } from './spec.js';
@@ -114,11 +114,5 @@ function checkComposedWorkspacesKept(m: NetworkMonitoring, told: unknown): void 
 export function monitoringFacts(spec: NetworkSpec, observed: Observed): MonitoringStatus | undefined {
   if (!spec.monitoring) return undefined;
   const reported = observed.get(keys.monitoring);
-  const id = (field: keyof MonitoringStatus) => digString(reported, 'status', field);
-  return compact({
-    logAnalyticsWorkspaceId: id('logAnalyticsWorkspaceId'),
-    monitorWorkspaceId: id('monitorWorkspaceId'),
-    prometheusRuleId: id('prometheusRuleId'),
-    actionGroupId: id('actionGroupId'),
-  });
+  return compact(Object.fromEntries(MONITORING_IDS.map((field) => [field, digString(reported, 'status', field)])));
 }

@@ -1,4 +1,4 @@
-import { PROVIDER_CONFIG_KINDS, TAG_LIMITS } from '../lib/xr-basics.js';
+import { azureId, parentTagsField, providerConfigRefField } from '../lib/child-fields.js';
 import * as c from '../lib/contract.js';
 import type { TypeOf } from '../lib/contract.js';
 import { SUBNET_ROLES } from '../network/address-plan.js';
@@ -9,7 +9,6 @@ import { limits, patterns, PRIVATE_LINK_ZONE_KEYS } from '../network/api.js';
 // and the reader the spoke checks its spec with.
 
 const cidr = (description: string) => c.string(description, { pattern: patterns.cidr.pattern.source, maxLength: 18 });
-const azureId = (description: string) => c.string(description, { maxLength: 512 });
 const name = (description: string) => c.string(description, { maxLength: 90 });
 
 const vnet = (description: string) =>
@@ -25,13 +24,8 @@ export const spokeSpecContract = c.object('What the network decided for one envi
   environment: c.string('The environment.', { pattern: patterns.environmentName.pattern.source }),
   region: c.string('Azure region.', { pattern: patterns.region.pattern.source }),
   resourceGroupName: name('Resource group of the spoke’s resources: the network’s.'),
-  providerConfigRef: c.object('The provider-azure config.', {
-    kind: c.string('ProviderConfig kind.', { enum: PROVIDER_CONFIG_KINDS }),
-    name: c.string('ProviderConfig name.', { maxLength: 253 }),
-  }),
-  tags: c.map('The network’s Azure tags; the spoke adds the environment’s.', c.string('A tag value.', { maxLength: TAG_LIMITS.maxValue }), {
-    maxProperties: 50,
-  }),
+  providerConfigRef: providerConfigRefField,
+  tags: parentTagsField('The network’s Azure tags; the spoke adds the environment’s.'),
   addressSpace: cidr('The spoke’s address space.'),
   subnets: c.record('Subnet ranges by role.', SUBNET_ROLES, cidr('A subnet range.')),
   access: c.object('Who may reach the subnets (their NSG rules).', {

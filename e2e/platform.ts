@@ -6,6 +6,7 @@ import { GROUP, KIND as NETWORK_KIND, VERSION } from '../functions/k8tre/network
 import { GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from '../functions/k8tre/spoke/api.js';
 import { KIND as DATA_STORES_KIND } from '../functions/k8tre/stores/api.js';
 import { KIND as MONITORING_KIND } from '../functions/k8tre/monitoring/api.js';
+import { KIND as FIREWALL_KIND } from '../functions/k8tre/firewall/api.js';
 import { KIND as CLUSTER_MONITORING_KIND } from '../functions/k8tre/cluster-monitoring/api.js';
 import { GROUP_KIND as IDENTITY_GROUP_KIND, KIND as IDENTITY_KIND } from '../functions/k8tre/identity/api.js';
 import { composedCurrentSpec } from '../functions/k8tre/lib/composed-generation.js';
@@ -47,12 +48,13 @@ const CORE_COMPOSED = [
 ] as const;
 /** The providers the GitOps install names, each with its registry and repository. */
 const GITOPS_PROVIDERS = join(ROOT, 'examples', 'gitops', 'crossplane', 'providers.yaml');
-/** Every kind of XR the package defines: those people write, the spoke groups, spokes and monitoring networks compose, and the monitoring, data stores and identities clusters compose. */
+/** Every kind of XR the package defines: those people write, the spoke groups, spokes, monitoring and firewalls networks compose, and the monitoring, data stores and identities clusters compose. */
 const XR_KINDS = [
   NETWORK_KIND,
   SPOKE_GROUP_KIND,
   SPOKE_KIND,
   MONITORING_KIND,
+  FIREWALL_KIND,
   CLUSTER_KIND,
   CLUSTER_MONITORING_KIND,
   DATA_STORES_KIND,

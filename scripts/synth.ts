@@ -17,6 +17,8 @@ import { DataStoresComposition } from '../apis/stores/composition.js';
 import { DataStoresDefinition } from '../apis/stores/definition.js';
 import { ClusterMonitoringComposition } from '../apis/cluster-monitoring/composition.js';
 import { ClusterMonitoringDefinition } from '../apis/cluster-monitoring/definition.js';
+import { FirewallComposition } from '../apis/firewall/composition.js';
+import { FirewallDefinition } from '../apis/firewall/definition.js';
 import { MonitoringComposition } from '../apis/monitoring/composition.js';
 import { MonitoringDefinition } from '../apis/monitoring/definition.js';
 import { WorkloadIdentityComposition, WorkloadIdentityGroupComposition } from '../apis/identity/composition.js';
@@ -45,6 +47,11 @@ const apis: { folder: string; definition: (app: App) => Chart; composition: (app
     folder: 'monitoring',
     definition: (app) => new MonitoringDefinition(app, 'monitoring-definition'),
     composition: (app) => new MonitoringComposition(app, 'monitoring-composition'),
+  },
+  {
+    folder: 'firewall',
+    definition: (app) => new FirewallDefinition(app, 'firewall-definition'),
+    composition: (app) => new FirewallComposition(app, 'firewall-composition'),
   },
   {
     folder: 'cluster',

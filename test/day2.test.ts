@@ -131,6 +131,17 @@ describe('day-2 changes to a network', () => {
     for (const key of change.added) expect(key, 'every new resource is the monitoring’s').toMatch(/^monitoring\//);
   });
 
+  it("turning a firewall on adds only the firewall tree, and changes only the spokes' route tables, replacing nothing", async () => {
+    const change = await step('turn egress.firewall on', base, withField(example, 'spec.egress', { firewall: {} }));
+    expect(change.removed).toEqual([]);
+    expect(change.added).toEqual(expect.arrayContaining(['firewall/firewall', 'firewall/policy', 'firewall/rules-aks', 'firewall/rules-k8tre']));
+    for (const key of change.added) expect(key, 'every new resource is the firewall’s').toMatch(/^firewall\//);
+    // Every route table stops learning routes; the node subnets' gain the default route to the firewall.
+    for (const key of onlyKeys(change)) expect(key).toMatch(/\/rt-(nodes|pe|ingress|apiserver)$/);
+    const devNodes = [...change.changed].find(([key]) => key.endsWith('/dev/rt-nodes'));
+    expect(devNodes?.[1]).toEqual(expect.arrayContaining(['spec.forProvider.route', 'spec.forProvider.bgpRoutePropagationEnabled']));
+  });
+
   it('removing an environment removes only its resources and touches only the gateway', async () => {
     const environments = (example.spec as { environments: { name: string }[] }).environments.filter((e) => e.name !== 'stg');
     const change = await step('remove environment stg', base, withField(example, 'spec.environments', environments));

@@ -6,7 +6,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { crdsDir, ROOT } from '../scripts/lib/paths.js';
 import { providerPackageFor, type ProviderPackage } from '../scripts/lib/provider-groups.js';
-import { settledExampleResources } from './support/function.js';
+import { asObserved, type Manifest } from '../scripts/lib/reconcile.js';
+import { loadExample, settle, settledExampleResources, withField, type Json } from './support/function.js';
 
 // Installing the Configuration must bring every provider whose APIs the Compositions use, at
 // the version of the CRDs the package is validated against.
@@ -43,9 +44,14 @@ function crdTags(): Map<string, string> {
   return new Map(crdSources.map((source) => [source.dir, source.tag]));
 }
 
-/** Every apiVersion the examples compose once settled (Objects' payloads go to other clusters). */
+/**
+ * Every apiVersion the examples compose once settled (Objects' payloads go to other clusters), and
+ * what the example network composes with what is off by default turned on (Managed Grafana).
+ */
 function composedGroups(): Set<string> {
-  return new Set(settledExampleResources().map((manifest) => String(manifest.apiVersion).split('/')[0]!));
+  const observe = (manifest: Json) => asObserved(manifest as Manifest) as Json;
+  const optional = settle(withField(loadExample('examples/network/k8tre.yaml'), 'spec.monitoring.grafana', { enabled: true }), observe);
+  return new Set([...settledExampleResources(), ...Object.values(optional.tree)].map((manifest) => String(manifest.apiVersion).split('/')[0]!));
 }
 
 /** Groups Crossplane itself serves (Usages), with the release that first served them. */

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../functions/k8tre/cluster/status.js';
 import type { NetworkStatus } from '../functions/k8tre/network/status.js';
 import { countsByKind, firstRound, planReport } from '../scripts/lib/plan-report.js';
+import { topologySvg } from '../scripts/lib/topology-svg.js';
 import { reconcileInProcess, type Reconciled } from '../scripts/lib/in-process.js';
 import { lastRound, parseStream, type Manifest, type Round } from '../scripts/lib/reconcile.js';
 import { toKubernetesYaml } from '../scripts/lib/yaml.js';
@@ -120,6 +121,31 @@ describe('npm start', () => {
   it('is the picture the README shows (docs/topology.svg)', () => {
     const committed = readFileSync(join(ROOT, 'docs', 'topology.svg'), 'utf8');
     expect(committed, 'docs/topology.svg is stale: run `npm start && cp out/topology.svg docs/`').toBe(readFileSync(result.files.topologies[0]!, 'utf8'));
+  });
+});
+
+describe('npm start -- examples/network/egress.yaml: monitoring and egress turned on', () => {
+  // In-process, as for research-250 below; the README shows the same plan through the CLI.
+  const settled = reconcileInProcess(loadExample('examples/network/egress.yaml'));
+  const status = settled.xr.status as NetworkStatus;
+  const report = planReport({ networks: [{ file: 'egress.yaml', rounds: [asRound(settled)] }], clusters: [] });
+
+  it("names the firewall, its subnet and the IP every node subnet routes to, and each environment's outbound type", () => {
+    expect(report).toContain(
+      `egress      Azure Firewall (Standard) in AzureFirewallSubnet 10.100.1.0/26, private IP ${status.egress?.firewall?.privateIpAddress}: every node subnet routes 0.0.0.0/0 to it`,
+    );
+    expect(report.match(/ {2}egress {4}userDefinedRouting: the path is in place/g)).toHaveLength(status.environments.length);
+  });
+
+  it('names the monitoring the clusters share', () => {
+    expect(report).toMatch(/monitoring {2}Log Analytics \S+, Azure Monitor workspace \S+, Prometheus rule \S+, action group \S+/);
+  });
+
+  it('draws the firewall with each node subnet’s route to it, and the workspaces', () => {
+    const svg = topologySvg(status, []);
+    expect(svg).toContain('Azure Firewall (Standard) · AzureFirewallSubnet 10.100.1.0/26');
+    expect(svg.match(/class="egress"/g)).toHaveLength(status.environments.length);
+    expect(svg).toContain('class="monitoring"');
   });
 });
 

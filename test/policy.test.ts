@@ -20,8 +20,11 @@ const withPayloads = (m: Manifest): Manifest[] => {
 };
 
 beforeAll(async () => {
-  const platform = await renderPlatform(session(), readPlatform(EXAMPLE_FILES).platform);
-  for (const xr of [...platform.networks, ...platform.clusters]) rendered.push(...treeComposed(lastRound(xr.rounds)).values());
+  // The example platform, and the egress example's network with its cluster on user-defined routing.
+  for (const files of [EXAMPLE_FILES, ['examples/network/egress.yaml']]) {
+    const platform = await renderPlatform(session(), readPlatform(files).platform);
+    for (const xr of [...platform.networks, ...platform.clusters]) rendered.push(...treeComposed(lastRound(xr.rounds)).values());
+  }
   for (const file of ['examples/network/existing-hub.yaml', 'examples/network/internal-domain.yaml', 'examples/gitops/platform/network.yaml']) {
     rendered.push(...treeComposed(lastRound(await reconcileUntilSettled(session(), file))).values());
   }
@@ -68,6 +71,8 @@ const NEGATIVE: Record<string, () => Manifest[]> = {
     setForProvider(sample('KubernetesCluster'), { microsoftDefender: undefined }),
     { ...sample('KubernetesCluster'), metadata: { name: 'aks-unlogged' }, status: { atProvider: { id: '/subscriptions/0/aks-unlogged' } } },
   ],
+  // A cluster on user-defined routing whose node subnet (the example's, without egress) has no default route.
+  'egress-routed': () => [setForProvider(sample('KubernetesCluster'), { networkProfile: { outboundType: 'userDefinedRouting' } })],
   'vault-audit-log': () => [{ ...sample('Vault'), metadata: { name: 'kv-unlogged' }, status: { atProvider: { id: '/subscriptions/0/kv-unlogged' } } }],
   'vault-purge-protection': () => [setForProvider(sample('Vault'), { purgeProtectionEnabled: false })],
   'gateway-waf-https': () => {

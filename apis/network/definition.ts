@@ -14,10 +14,18 @@ import { statusSchema } from '../../functions/k8tre/lib/contract.js';
 import { AZURE_REGIONS } from '../../functions/k8tre/network/regions.js';
 import { patterns as monitoringIdPatterns } from '../../functions/k8tre/network/monitoring.js';
 import { defaults as monitoringDefaults, limits as monitoringLimits, patterns as monitoringPatterns } from '../../functions/k8tre/monitoring/api.js';
+import { DEFAULT_ALLOWED_FQDNS, FIREWALL_TIERS, limits as firewallLimits, patterns as firewallPatterns } from '../../functions/k8tre/firewall/api.js';
+import { NAT_IDLE_TIMEOUT_MINUTES } from '../../functions/k8tre/network/egress.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, boolean, celList, cidr, immutable, integer, matching, object, oneOf } from '../lib/schema.js';
 
 export const PLURAL = 'xk8trenetworks';
+
+const grafanaGroups = (description: string) =>
+  array(description, matching('A group object ID.', monitoringPatterns.groupObjectId), {
+    maxItems: monitoringLimits.grafanaGroups.max,
+    'x-kubernetes-list-type': 'set',
+  });
 
 const hub = object(
   'The hub VNet: created by this XR, or an existing one referenced by ID.',
@@ -282,9 +290,36 @@ const spec = object(
       `Allow hub, pool, spoke and management ranges outside private address space (${PRIVATE_ADDRESS_SPACE.join(', ')}): only for public addresses you own, since traffic to them then stays inside Azure.`,
     ),
     egress: object(
-      'Send spoke node egress through a hub firewall or appliance (a 0.0.0.0/0 route on the node subnets).',
-      { nextHopIp: matching('Private IP of the firewall.', patterns.ipv4, { maxLength: 15 }) },
-      { required: ['nextHopIp'] },
+      'Where spoke nodes’ outbound traffic leaves, instead of each cluster’s public load balancer: exactly one of firewall, nextHopIp and natGateway. Each cluster is told its outbound type once its spoke’s path is in place.',
+      {
+        firewall: object(
+          'An Azure Firewall this network composes in its created hub’s AzureFirewallSubnet, with a policy admitting what AKS needs and what K8TRE pulls, and a 0.0.0.0/0 route to it on every node subnet (clusters use userDefinedRouting). Once composed, it cannot be removed or change tier.',
+          {
+            tier: oneOf('Basic (up to 250 Mbps; adds AzureFirewallManagementSubnet and a management IP) or Standard.', FIREWALL_TIERS, { default: 'Standard' }),
+            allowedFqdns: array(
+              `Host names K8TRE pulls from over HTTPS (container registries, Helm and git repositories); unset, ${DEFAULT_ALLOWED_FQDNS.length} public registries and GitHub. What AKS and its add-ons need is always allowed.`,
+              matching('A host name, optionally starting with *.', firewallPatterns.fqdn, { maxLength: firewallPatterns.fqdn.maxLength }),
+              { minItems: firewallLimits.allowedFqdns.min, maxItems: firewallLimits.allowedFqdns.max, 'x-kubernetes-list-type': 'set' },
+            ),
+          },
+        ),
+        nextHopIp: matching(
+          'Private IP of a firewall or appliance of the organisation’s: a 0.0.0.0/0 route to it on every node subnet (clusters use userDefinedRouting).',
+          patterns.ipv4,
+          { maxLength: 15 },
+        ),
+        natGateway: object('A NAT gateway per spoke on its node subnet (clusters use userAssignedNATGateway), for teams without a firewall.', {
+          idleTimeoutInMinutes: integer('TCP idle timeout.', NAT_IDLE_TIMEOUT_MINUTES, { default: NAT_IDLE_TIMEOUT_MINUTES.min }),
+        }),
+      },
+      {
+        'x-kubernetes-validations': [
+          {
+            rule: '[has(self.firewall), has(self.nextHopIp), has(self.natGateway)].filter(x, x).size() == 1',
+            message: 'set exactly one of firewall, nextHopIp and natGateway',
+          },
+        ],
+      },
     ),
     monitoring: object(
       'Platform monitoring, shared by the network’s clusters: a Log Analytics workspace, an Azure Monitor workspace for managed Prometheus, an action group, and the gateways’ diagnostics and unhealthy-backend alerts. On by default; once on, it cannot be turned off (the workspace holds the audit logs).',
@@ -310,6 +345,14 @@ const spec = object(
             'x-kubernetes-list-type': 'set',
           }),
         }),
+        grafana: object(
+          'Managed Grafana on the Azure Monitor workspace, off by default: Entra ID sign-in only, its identity reading the workspaces, these groups as its admins and viewers.',
+          {
+            enabled: boolean('Compose it. Default false.', { default: false }),
+            adminGroupObjectIds: grafanaGroups('Entra groups given Grafana Admin.'),
+            viewerGroupObjectIds: grafanaGroups('Entra groups given Grafana Viewer.'),
+          },
+        ),
       },
       { default: {} },
     ),
@@ -317,6 +360,10 @@ const spec = object(
   {
     required: ['region', 'hub', 'environments', 'dns', 'gateway'],
     'x-kubernetes-validations': [
+      {
+        rule: '!has(self.egress) || !has(self.egress.firewall) || !has(self.hub.existing)',
+        message: 'egress.firewall needs a hub this XR creates; with an existing hub, give its firewall’s IP as egress.nextHopIp',
+      },
       {
         rule: 'has(self.addressPool) || self.environments.all(e, has(e.addressSpace))',
         message: 'addressPool is required unless every environment has an addressSpace',

@@ -26,6 +26,8 @@ import { GROUP_KIND as SPOKE_GROUP_KIND, KIND as SPOKE_KIND } from './spoke/api.
 import { KIND as DATA_STORES_KIND } from './stores/api.js';
 import { KIND as CLUSTER_MONITORING_KIND } from './cluster-monitoring/api.js';
 import { composeClusterMonitoringXr } from './cluster-monitoring/compose-cluster-monitoring.js';
+import { KIND as FIREWALL_KIND } from './firewall/api.js';
+import { composeFirewallXr } from './firewall/compose-firewall.js';
 import { KIND as MONITORING_KIND } from './monitoring/api.js';
 import { composeMonitoringXr } from './monitoring/compose-monitoring.js';
 import { composeDataStoresXr } from './stores/compose-stores.js';
@@ -45,6 +47,7 @@ const composers: Record<string, Composer> = {
   [SPOKE_GROUP_KIND]: composeSpokeGroup,
   [SPOKE_KIND]: composeSpokeXr,
   [MONITORING_KIND]: composeMonitoringXr,
+  [FIREWALL_KIND]: composeFirewallXr,
   [CLUSTER_MONITORING_KIND]: composeClusterMonitoringXr,
   [CLUSTER_KIND]: composeCluster,
   [DATA_STORES_KIND]: composeDataStoresXr,
@@ -164,7 +167,7 @@ function compositeReadiness(conditions: readonly XrCondition[]): Ready {
 }
 
 function readiness(observed: Observed, name: string, manifest: JsonObject): Ready {
-  // A composed XR of this package: a spoke group, a spoke, a network's monitoring, a cluster's monitoring and data stores, its identity groups and identities.
+  // A composed XR of this package: a spoke group, a spoke, a network's monitoring and firewall, a cluster's monitoring and data stores, its identity groups and identities.
   if (manifest.apiVersion === PACKAGE_API_VERSION) return childXrIsCurrent(observed, name, manifest) ? Ready.READY_TRUE : Ready.READY_FALSE;
   const kind = String(manifest.kind);
   return observed.isReady(name) || (READY_WHEN_PRESENT.has(kind) && observed.has(name)) ? Ready.READY_TRUE : Ready.READY_FALSE;

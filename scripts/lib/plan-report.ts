@@ -85,6 +85,7 @@ export function planReport(platform: RenderedPlatform): string {
     const clustersByEnv = new Map(own.map(({ rendered: c, round }) => [(round.xr.status as ClusterStatus).environment, c]));
     if (out.length > 0) out.push('');
     out.push(`Network ${networkName} (${rendered.file}): hub ${status.hub.addressSpace}, ${plural(status.gateways.length, 'gateway')}`);
+    out.push(`  egress      ${egressLine(status)}`, `  monitoring  ${monitoringLine(status)}`);
     // Environments by the gateway they are placed on, which DNS records must point to (a gateway
     // whose environments were all removed stays, with none); then those not exposed, if any.
     const notExposed = status.environments.filter((env) => env.gateway === undefined);
@@ -120,6 +121,24 @@ const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 type EnvironmentStatus = NetworkStatus['environments'][number];
 
+/** Where the spokes' nodes send their traffic out. */
+function egressLine(status: NetworkStatus): string {
+  const egress = status.egress;
+  if (!egress) return "none: each cluster's own load balancer";
+  if (egress.via === 'natGateway') return 'a NAT gateway per spoke, on its node subnet';
+  if (egress.via === 'nextHopIp') return `every node subnet routes 0.0.0.0/0 to ${egress.nextHopIp ?? '?'}`;
+  const firewall = egress.firewall;
+  return `Azure Firewall (${firewall?.tier ?? '?'}) in AzureFirewallSubnet ${firewall?.subnet ?? '?'}, private IP ${firewall?.privateIpAddress ?? '(pending)'}: every node subnet routes 0.0.0.0/0 to it`;
+}
+
+/** The platform monitoring the clusters share, by the names in its IDs. */
+function monitoringLine(status: NetworkStatus): string {
+  const m = status.monitoring;
+  if (!m) return 'off';
+  const name = (id: string | undefined) => id?.split('/').pop() ?? '(pending)';
+  return `Log Analytics ${name(m.logAnalyticsWorkspaceId)}, Azure Monitor workspace ${name(m.monitorWorkspaceId)}, Prometheus rule ${name(m.prometheusRuleId)}, action group ${name(m.actionGroupId)}`;
+}
+
 /** One environment: its spoke and subnets, its listeners and, if the plan has it, its cluster. */
 function environmentLines(env: EnvironmentStatus, status: NetworkStatus, cluster: RenderedXr | undefined): string[] {
   const out = [
@@ -129,6 +148,7 @@ function environmentLines(env: EnvironmentStatus, status: NetworkStatus, cluster
   const listeners = status.gateway.listeners.filter((l) => l.environment === env.name);
   for (const l of listeners) out.push(`  listener  ${l.hosts.join(', ')} → ${l.backend}  (priority ${l.priority})`);
   if (listeners.length === 0) out.push('  listener  none (not exposed on the public gateway)');
+  if (status.egress) out.push(`  egress    ${env.outboundType ? `${env.outboundType}: the path is in place` : 'waiting for the path (its cluster waits too)'}`);
   if (!cluster) return [...out, '  cluster   none in this plan'];
   const last = lastRound(cluster.rounds);
   const cs = last.xr.status as ClusterStatus;

@@ -70,6 +70,16 @@ export function asObserved(manifest: Manifest): Manifest {
     atProvider.clientId = fakeUuid(`application/${name}`);
     atProvider.objectId = fakeUuid(`application-object/${name}`);
   }
+  if (manifest.kind === 'Firewall') {
+    // Azure gives a firewall the first address it may use in its AzureFirewallSubnet, the fourth:
+    // here that of the examples' hubs (10.100.0.0/22, whose AzureFirewallSubnet is 10.100.1.0/26).
+    const configurations = Array.isArray(forProvider.ipConfiguration) ? (forProvider.ipConfiguration as Record<string, unknown>[]) : [];
+    atProvider.ipConfiguration = configurations.map((c, i) => ({ ...c, privateIpAddress: `10.100.1.${4 + i}` }));
+  }
+  if (manifest.kind === 'Grafana') {
+    atProvider.identity = { ...(forProvider.identity as Record<string, unknown>), principalId: fakeUuid(`principal/${name}`) };
+    atProvider.endpoint = `https://${name}.simulated.invalid`;
+  }
   if (manifest.kind === 'Vault') atProvider.vaultUri = `https://${name}.vault.simulated.invalid/`;
   if (manifest.kind === 'Object' && isRootCaConfigMap(forProvider.manifest)) {
     // provider-kubernetes reports what it observed in the cluster: here, the CA Kubernetes publishes.

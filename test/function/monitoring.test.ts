@@ -117,3 +117,48 @@ describe('what would destroy is refused, naming the field', () => {
     expect(fatalMessage(run(withField(example, 'spec.monitoring', monitoring), settled.observed))).toContain(`invalid input: ${field}:`);
   });
 });
+
+describe('Managed Grafana, off by default', () => {
+  const ADMINS = 'aaaaaaaa-0000-0000-0000-000000000001';
+  const VIEWERS = ['bbbbbbbb-0000-0000-0000-000000000002', 'bbbbbbbb-0000-0000-0000-000000000003'];
+  const on = monitoringOf(
+    settle(withField(example, 'spec.monitoring.grafana', { enabled: true, adminGroupObjectIds: [ADMINS], viewerGroupObjectIds: VIEWERS }), observe).tree,
+  );
+
+  it('is not composed unless asked', () => {
+    expect(Object.keys(monitoringOf(settled.tree)).filter((key) => key.startsWith('grafana'))).toEqual([]);
+  });
+
+  it('runs on the Azure Monitor workspace, with Entra ID sign-in only', () => {
+    const workspaceId = (on[monitoringKeys.monitorWorkspace]?.status as { atProvider: { id: string } }).atProvider.id;
+    expect(on[monitoringKeys.grafana]?.metadata).toMatchObject({ annotations: { 'crossplane.io/external-name': 'amg-k8tre' } });
+    expect(forProvider(on[monitoringKeys.grafana])).toMatchObject({
+      apiKeyEnabled: false,
+      identity: { type: 'SystemAssigned' },
+      azureMonitorWorkspaceIntegrations: [{ resourceId: workspaceId }],
+    });
+  });
+
+  it("lets its identity read Prometheus and the logs, and the XR's groups in as admins and viewers, each keyed by its group", () => {
+    const grafanaPrincipal = (on[monitoringKeys.grafana]?.status as { atProvider: { identity: { principalId: string } } }).atProvider.identity.principalId;
+    expect(forProvider(on[monitoringKeys.grafanaPrometheusReader])).toMatchObject({
+      roleDefinitionName: 'Monitoring Data Reader',
+      principalId: grafanaPrincipal,
+      principalType: 'ServicePrincipal',
+    });
+    expect(forProvider(on[monitoringKeys.grafanaLogsReader])).toMatchObject({ roleDefinitionName: 'Log Analytics Reader', principalId: grafanaPrincipal });
+    expect(forProvider(on[monitoringKeys.grafanaGroupRole('admin', ADMINS)])).toMatchObject({
+      roleDefinitionName: 'Grafana Admin',
+      principalId: ADMINS,
+      principalType: 'Group',
+    });
+    for (const group of VIEWERS) {
+      expect(forProvider(on[monitoringKeys.grafanaGroupRole('viewer', group)])).toMatchObject({ roleDefinitionName: 'Grafana Viewer', principalType: 'Group' });
+    }
+  });
+
+  it('refuses a group given by name rather than object ID, naming the field', () => {
+    const xr = withField(example, 'spec.monitoring.grafana', { enabled: true, viewerGroupObjectIds: ['researchers'] });
+    expect(fatalMessage(run(xr))).toContain('spec.monitoring.grafana.viewerGroupObjectIds[0]');
+  });
+});

@@ -32,10 +32,10 @@ const objects = (n: number, o: Omit<ObservedObject, 'cost'>, cost = MR): Observe
 const cases: { reason: string; input: Partial<PacingInput>; admitted: number; retryAfterSeconds?: number }[] = [
   {
     reason:
-      "a new XR at Crossplane's defaults composes 4 managed resources in its first step (6 for the step and 4 × 17 within 80, a fifth kept back), and comes back once the next step's 60 tokens are free: 6 are left, so 54 s at 1 a second",
+      "a new XR at Crossplane's defaults composes 3 managed resources in its first step (6 for the step and 3 × 17 within the 70 beside the margin, a fourth kept back), and comes back once the next step's 52.5 tokens are free: 13 are left, so 40 s at 1 a second",
     input: { candidates: candidates(15) },
-    admitted: 4,
-    retryAfterSeconds: 54,
+    admitted: 3,
+    retryAfterSeconds: 40,
   },
   {
     reason: 'a raised breaker, told to the function, composes everything at once',
@@ -44,20 +44,20 @@ const cases: { reason: string; input: Partial<PacingInput>; admitted: number; re
   },
   {
     reason:
-      'four resources created in one step 10 s ago and not Ready yet: the step and their creates spent 42, their Ready holds back 32, so 16 are free, and the next step (three quarters of the 48 left beside the margin and what is held back) comes in 20 s',
+      'four resources created in one step 10 s ago and not Ready yet: the step and their creates spent 42, their Ready holds back 32, so 6 are free beside the margin, and the next step (three quarters of the 38 left beside the margin and what is held back) comes in 23 s',
     input: { now: seconds(10), observed: objects(4, { created: T0 }), candidates: candidates(5) },
     admitted: 0,
-    retryAfterSeconds: 20,
+    retryAfterSeconds: 23,
   },
   {
     reason: 'resources Ready long ago cost nothing more: the bucket has refilled, up to its burst and no further',
     input: { now: seconds(3600), observed: objects(30, { created: T0, readySince: seconds(60) }), candidates: candidates(10) },
-    admitted: 4,
+    admitted: 3,
   },
   {
-    reason: 'a resource charges its XR again when it becomes Ready: four did so 12 s ago, and 12 of their 32 tokens have come back, enough for a step of 3',
-    input: { now: seconds(112), observed: objects(4, { created: T0, readySince: seconds(100) }), candidates: candidates(5) },
-    admitted: 3,
+    reason: 'a resource charges its XR again when it becomes Ready: four did so 15 s ago, and 15 of their 32 tokens have come back, enough for a step of 2',
+    input: { now: seconds(115), observed: objects(4, { created: T0, readySince: seconds(100) }), candidates: candidates(5) },
+    admitted: 2,
   },
   {
     reason:
@@ -85,9 +85,9 @@ const cases: { reason: string; input: Partial<PacingInput>; admitted: number; re
   },
   {
     reason:
-      'resources not Ready for over 30 minutes are stuck and hold back nothing: ten of them, whose Ready would cost 80, do not stop a network composing its gateway',
+      'resources not Ready for over 30 minutes are stuck and hold back nothing: ten of them, whose Ready would cost 80, do not stop the next step, as large as on a full bucket',
     input: { now: seconds(3600), observed: objects(10, { created: T0, unreadySince: seconds(60) }), candidates: candidates(4) },
-    admitted: 4,
+    admitted: 3,
   },
   {
     reason:
@@ -206,9 +206,9 @@ describe('an XR composing in steps', () => {
     expect(condition).toMatchObject({ status: Status.STATUS_CONDITION_FALSE, reason: 'Pacing' });
     expect(condition?.message).toMatch(/K8TRE_CIRCUIT_BREAKER_BURST/);
     expect(rsp.desired?.composite?.ready).toBe(Ready.READY_FALSE);
-    // The first step's four managed resources leave 6 of the 80 free; the next step needs 60, 54 s
-    // at 1 a second (the SDK's own default TTL is 60).
-    expect(rsp.meta?.ttl?.seconds).toBe(54);
+    // The first step's three managed resources leave 13 of the 70 free; the next step needs 52.5,
+    // 40 s at 1 a second (the SDK's own default TTL is 60).
+    expect(rsp.meta?.ttl?.seconds).toBe(40);
   });
 
   it('says the same at every step, since each change of its status costs the XR and its parent a watch event', () => {

@@ -6,11 +6,12 @@ import { loadExample } from '../support/function.js';
 
 // Crossplane scales by reconciling many small XRs: each XR's watch circuit breaker, answer and
 // reconcile stay bounded only if what it composes does (spoke/tree.ts). The largest network the XRD
-// allows, with everything that adds resources (a created hub with all its subnets, an internal
-// domain, a management network and a management environment), must keep every XR of its tree
-// within the bound, as a network of three does.
+// allows, with everything that adds resources (a created hub with all its subnets, a Basic
+// firewall, which adds its management subnet, an internal domain, a management network and a
+// management environment), must keep every XR of its tree within the bound, as a network of
+// three does; and a NAT gateway per spoke, the other way out, must keep its spoke within it.
 
-function largest(environments: number): Json {
+function largest(environments: number, egress: Json = { firewall: { tier: 'Basic' } }): Json {
   const base = loadExample('examples/network/internal-domain.yaml');
   return {
     ...base,
@@ -18,6 +19,7 @@ function largest(environments: number): Json {
       ...(base.spec as Json),
       hub: { addressSpace: '10.100.0.0/22', firewallSubnet: true, managementSubnet: true },
       addressPool: { cidr: '10.128.0.0/10', spokePrefixLength: 20 },
+      egress,
       management: {
         virtualNetworkId:
           '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-crossplane/providers/Microsoft.Network/virtualNetworks/vnet-crossplane',
@@ -44,6 +46,12 @@ describe('the tree of XRs', () => {
     for (const [kind, counts] of big) expect(Math.max(...counts), kind).toBeLessThanOrEqual(MAX_COMPOSED_PER_XR);
     expect(big.get('XK8treSpoke')).toHaveLength(limits.environments.max);
     expect(big.get('XK8treSpokeGroup')).toHaveLength(Math.ceil(limits.environments.max / SPOKES_PER_GROUP));
+  });
+
+  it('keeps a spoke with a NAT gateway of its own (egress.natGateway) within the bound too', () => {
+    const withNat = sizes(reconcileInProcess(largest(3, { natGateway: {} })));
+    expect(Math.max(...(withNat.get('XK8treSpoke') ?? []))).toBe(Math.max(...(small.get('XK8treSpoke') ?? [])) + 4);
+    expect(Math.max(...(withNat.get('XK8treSpoke') ?? []))).toBeLessThanOrEqual(MAX_COMPOSED_PER_XR);
   });
 
   it('gives a spoke as many resources at the limit as in a network of three', () => {

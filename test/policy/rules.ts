@@ -54,6 +54,44 @@ function unlogged(m: Manifest, all: readonly Manifest[], categories: readonly st
   return missing.length > 0 ? `no diagnostic setting sends ${missing.join(', ')} to a workspace` : undefined;
 }
 
+/** The resource `id` names, by the ID Azure reports for it or (simulated) the Kubernetes name it ends in. */
+function byId(all: readonly Manifest[], kind: string, id: unknown): Manifest | undefined {
+  if (typeof id !== 'string') return undefined;
+  const candidates = all.filter((m) => m.kind === kind);
+  return (
+    candidates.find((m) => ((m.status as { atProvider?: Fields } | undefined)?.atProvider ?? {}).id === id) ??
+    candidates.find((m) => m.metadata.name === id.split('/').pop())
+  );
+}
+
+/** The resources of `kind` whose `field` reference names `target`. */
+const referring = (all: readonly Manifest[], kind: string, field: string, target: Manifest) =>
+  all.filter((m) => m.kind === kind && (forProvider(m)[field] as { name?: string } | undefined)?.name === target.metadata.name);
+
+/**
+ * What an AKS cluster's outbound type needs on its node subnet: userDefinedRouting a route table,
+ * associated, with 0.0.0.0/0 (AKS refuses it without one, and nodes without a route have no way
+ * out); userAssignedNATGateway a NAT gateway, associated.
+ */
+function egressUnrouted(m: Manifest, all: readonly Manifest[]): string | undefined {
+  const fp = forProvider(m);
+  const outboundType = ((fp.networkProfile ?? {}) as Fields).outboundType;
+  if (outboundType !== 'userDefinedRouting' && outboundType !== 'userAssignedNATGateway') return undefined;
+  const subnet = byId(all, 'Subnet', ((fp.defaultNodePool ?? {}) as Fields).vnetSubnetId);
+  if (!subnet) return `${String(outboundType)}, but its node subnet is not among the resources`;
+  if (outboundType === 'userAssignedNATGateway') {
+    return referring(all, 'SubnetNatGatewayAssociation', 'subnetIdRef', subnet).length > 0
+      ? undefined
+      : `${String(outboundType)} on a node subnet with no NAT gateway`;
+  }
+  const tables = referring(all, 'SubnetRouteTableAssociation', 'subnetIdRef', subnet).flatMap((a) =>
+    all.filter((t) => t.kind === 'RouteTable' && t.metadata.name === (forProvider(a).routeTableIdRef as { name?: string } | undefined)?.name),
+  );
+  if (tables.length === 0) return `${String(outboundType)} on a node subnet with no route table`;
+  const routed = tables.some((t) => ((forProvider(t).route ?? []) as Fields[]).some((r) => r.addressPrefix === '0.0.0.0/0'));
+  return routed ? undefined : `${String(outboundType)} on a node subnet whose route table has no 0.0.0.0/0 route`;
+}
+
 export const POLICY: readonly Rule[] = [
   {
     id: 'data-stores-private',
@@ -146,6 +184,13 @@ export const POLICY: readonly Rule[] = [
         unlogged(m, all, ['kube-audit-admin', 'guard']),
       ]);
     },
+  },
+  {
+    id: 'egress-routed',
+    description:
+      'An AKS cluster that sends egress through the hub or a NAT gateway has it on its node subnet: an associated route table with 0.0.0.0/0, or an associated NAT gateway',
+    kinds: ['KubernetesCluster'],
+    check: egressUnrouted,
   },
   {
     id: 'vault-audit-log',

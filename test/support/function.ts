@@ -1,6 +1,6 @@
 import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { fatalMessage, reconcileInProcess, runAsCrossplane, treeResources, type Json } from '../../scripts/lib/in-process.js';
 import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 
@@ -9,8 +9,13 @@ import { asObserved, type Manifest } from '../../scripts/lib/reconcile.js';
 
 export { fatalMessage, type Json };
 
+/** The example's XR: its first document (examples/network/egress.yaml also holds a cluster). */
 export function loadExample(path: string): Json {
-  return parse(readFileSync(path, 'utf8')) as Json;
+  return loadExamples(path)[0] ?? {};
+}
+
+export function loadExamples(path: string): Json[] {
+  return parseAllDocuments(readFileSync(path, 'utf8')).map((doc) => doc.toJSON() as Json);
 }
 
 export function run(xr: Json, observed: Record<string, Json> = {}): RunFunctionResponse {

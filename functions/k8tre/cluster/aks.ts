@@ -14,7 +14,7 @@ import type { ClusterSpec } from './spec.js';
 /**
  * The private AKS cluster, as the reference's AVM module configured it, with its weaknesses
  * fixed: explicit service CIDR and DNS IP, API server VNet integration, every pool zonal,
- * user-defined routing when the network sends egress through the hub, and no public FQDN; and the
+ * the outbound type the network's egress sets up (user-defined routing or a NAT gateway), and no public FQDN; and the
  * AKS baseline's posture: no run command, Image Cleaner, encryption at host (host-encryption.ts)
  * and maintenance windows for both upgrade channels (maintenance.ts); and its monitoring
  * (monitoring.ts).
@@ -74,7 +74,8 @@ export function composeCluster(
             serviceCidr: formatCidr(addressing.serviceCidr),
             dnsServiceIp: addressing.dnsServiceIp,
             loadBalancerSku: 'standard',
-            outboundType: network.egressThroughHub ? 'userDefinedRouting' : 'loadBalancer',
+            // AKS migrates a live cluster between these in place (https://learn.microsoft.com/azure/aks/egress-outboundtype#updating-outboundtype-after-cluster-creation).
+            outboundType: network.outboundType,
           },
           autoScalerProfile: { balanceSimilarNodeGroups: true },
           defaultNodePool: {

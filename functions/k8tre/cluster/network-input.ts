@@ -8,6 +8,7 @@ import { GROUP, KIND as NETWORK_KIND, PRIVATE_LINK_ZONE_KEYS, VERSION, type Priv
 import { recordedSlot } from '../network/priorities.js';
 import { MONITORING_IDS, type MonitoringStatus } from '../monitoring/contract.js';
 import type { ClusterSpec } from './spec.js';
+import type { OutboundType } from '../network/egress.js';
 
 // The XK8treNetwork this cluster lives in, read as a required resource. The cluster takes
 // subnet IDs, zone IDs and CIDRs from the network's status, and composes nothing that needs
@@ -25,8 +26,8 @@ export interface NetworkFacts {
   readonly zoneIds: Readonly<Record<PrivateLinkZone, string>>;
   /** Every range the network's VNets use or will use: hub, spokes and the spoke pool. */
   readonly addressRanges: readonly { readonly cidr: Cidr; readonly describe: string }[];
-  /** The network sends spoke egress through a hub firewall. */
-  readonly egressThroughHub: boolean;
+  /** How the nodes' traffic leaves: as the network's egress set it up, or the cluster's own load balancer. */
+  readonly outboundType: 'loadBalancer' | OutboundType;
   /** The environment's routing slot: unique and stable within the network. */
   readonly routingSlot: number;
   /** The network peers this environment's spoke with every other (spec.environments[].management). */
@@ -95,6 +96,10 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
   const monitored = dig(network, 'spec', 'monitoring', 'enabled') !== false;
   const monitoring = Object.fromEntries(MONITORING_IDS.map((field) => [field, digString(status, 'monitoring', field)]));
   if (monitored) needed.push(...MONITORING_IDS.map((field): [string, string | undefined] => [`monitoring ${field}`, monitoring[field]]));
+  // A network with egress tells the outbound type once the spoke's route or NAT gateway, and the
+  // firewall behind it, are in place: AKS is created, or switched, only then (network/egress.ts).
+  const outboundType = digString(envStatus, 'outboundType') as OutboundType | undefined;
+  if (dig(network, 'spec', 'egress') !== undefined) needed.push(['egress path (outboundType)', outboundType]);
   const missing = needed.filter(([, value]) => value === undefined).map(([what]) => what);
   if (missing.length > 0) return { ready: false, waitingFor: `${describe} to report ${missing.join(', ')} for ${spec.environment}` };
 
@@ -110,7 +115,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       environmentZoneId: value('environment DNS zone ID'),
       zoneIds: Object.fromEntries(PRIVATE_LINK_ZONE_KEYS.map((zone) => [zone, value(`${zone} private DNS zone ID`)])) as Record<PrivateLinkZone, string>,
       addressRanges: addressRanges(network),
-      egressThroughHub: dig(network, 'spec', 'egress') !== undefined,
+      outboundType: dig(network, 'spec', 'egress') !== undefined && outboundType ? outboundType : 'loadBalancer',
       routingSlot: recordedSlot(envStatus) ?? 0,
       peeredWithAllSpokes: dig(envSpec, 'management') === true,
       otherEnvironments: names.length - 1,

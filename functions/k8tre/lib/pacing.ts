@@ -103,9 +103,12 @@ const STEP_SHARE = 0.75;
 /**
  * Tokens kept back for what the estimate does not count: the XR's own creation, its conditions
  * and status as what it waits for arrives, Crossplane's Responsive condition. Measured on a
- * network composing in steps: up to 20 tokens within the stretch that needed the most.
+ * network composing in steps: up to 20 tokens within the stretch that needed the most; on a
+ * cluster, whose status takes what its data stores and identities report as they come, its own
+ * writes were 97 tokens in its first 217 s, and with a margin of 20 it needed 106 (clean-clone CI
+ * of 357c1e1, e2e `paced`). So 30.
  */
-const MARGIN_SHARE = 0.2;
+const MARGIN_SHARE = 0.3;
 /** How long Crossplane waits, at most and at least, before calling again while it paces. */
 const RETRY_SECONDS = { min: 5, max: 60 };
 /**

@@ -9,6 +9,8 @@ export interface RoleGrant {
   /** Object (principal) ID of the identity; known only once Azure reports it. */
   readonly principalId: string;
   readonly why: string;
+  /** Whom principalId names: an application's or managed identity's principal (the default), or an Entra group. */
+  readonly principalType?: 'ServicePrincipal' | 'Group';
   /** The external name of an assignment made before (its Azure ID), to adopt; absent, the provider names a new one. */
   readonly externalName?: string;
 }
@@ -24,7 +26,7 @@ export function roleAssignment(stamp: Stamp, grant: RoleGrant): Manifest {
       providerConfigRef: stamp.providerConfigRef,
       forProvider: {
         principalId: grant.principalId,
-        principalType: 'ServicePrincipal',
+        principalType: grant.principalType ?? 'ServicePrincipal',
         roleDefinitionName: grant.role,
         scope: grant.scope,
         description: grant.why,

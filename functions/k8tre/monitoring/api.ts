@@ -18,7 +18,12 @@ export const limits = {
   /** Azure allows 1,000 email and 10 webhook receivers per action group (https://learn.microsoft.com/azure/azure-monitor/service-limits#action-groups). */
   emailReceivers: { min: 0, max: 50 },
   webhookReceivers: { min: 0, max: 10 },
+  /** Entra groups per Grafana role: each is one role assignment in the monitoring XR, which stays within the tree's bound. */
+  grafanaGroups: { min: 0, max: 10 },
 } as const;
+
+/** Managed Grafana's current major version (the provider takes 11 or 12). */
+export const GRAFANA_MAJOR_VERSION = '12';
 
 export const defaults = {
   /** The 31 days Log Analytics includes in the ingestion price, as its default of 30 rounds to. */
@@ -29,4 +34,5 @@ export const defaults = {
 export const patterns = {
   email: { pattern: /^[^@\s]{1,62}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, describe: 'an email address of at most 64 characters', maxLength: 64 },
   webhook: { pattern: /^https:\/\/[^\s]+$/, describe: 'an https:// URL', maxLength: 2048 },
+  groupObjectId: { pattern: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, describe: 'an Entra group object ID (a GUID)' },
 } as const;

@@ -7,10 +7,13 @@ import {
   MonitorWorkspace,
 } from '../../../imports/insights.azure.m.upbound.io.js';
 import { Workspace } from '../../../imports/operationalinsights.azure.m.upbound.io.js';
+import { Grafana } from '../../../imports/dashboard.azure.m.upbound.io.js';
+import { roleAssignment } from '../lib/role-assignment.js';
+import { GRAFANA_MAJOR_VERSION } from './api.js';
 import * as contract from '../lib/contract.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
 import { childStamp } from '../lib/child-fields.js';
-import { compact } from '../lib/json.js';
+import { compact, digString } from '../lib/json.js';
 import { LABEL_NETWORK } from '../lib/labels.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
@@ -36,6 +39,24 @@ export const keys = {
   actionGroup: 'action-group',
   gatewayDiagnostics: (gateway: string) => `diagnostics-${gateway}`,
   gatewayUnhealthyBackends: (gateway: string) => `alert-${gateway}-unhealthy-backends`,
+  grafana: 'grafana',
+  grafanaPrometheusReader: 'grafana-monitoring-data-reader',
+  grafanaLogsReader: 'grafana-log-analytics-reader',
+  /** By the group's object ID, so that reordering the XR's list moves no assignment. */
+  grafanaGroupRole: (role: 'admin' | 'viewer', group: string) => `grafana-${role}-${group.toLowerCase()}`,
+} as const;
+
+/**
+ * What Grafana's own identity reads: Prometheus metrics from the Azure Monitor workspace, logs from
+ * Log Analytics; and the roles its users get, from their Entra groups
+ * (https://learn.microsoft.com/azure/managed-grafana/how-to-permissions,
+ * https://learn.microsoft.com/azure/managed-grafana/how-to-manage-access-permissions-users-identities).
+ */
+const GRAFANA_ROLES = {
+  prometheusReader: 'Monitoring Data Reader',
+  logsReader: 'Log Analytics Reader',
+  admin: 'Grafana Admin',
+  viewer: 'Grafana Viewer',
 } as const;
 
 /** The Application Gateway v2 logs worth keeping: requests and the WAF's verdicts (the performance log is v1's only). */
@@ -58,6 +79,59 @@ export function composeMonitoringXr({ xr, observed }: ComposeInput): Composition
       : { type: 'Composed', ready: true, reason: 'AllComposed' },
   ];
   return { resources: desired, status, conditions };
+}
+
+/**
+ * Managed Grafana (off by default), on the Azure Monitor workspace, with Entra ID sign-in only (no
+ * API keys). Its endpoint stays public: a private one needs a private endpoint and DNS zone for
+ * Grafana, which the network does not compose, and operators reach it from their own networks.
+ */
+function composeGrafana(
+  spec: MonitoringSpec,
+  grafana: NonNullable<MonitoringSpec['grafana']>,
+  stamp: Stamp,
+  observed: Observed,
+  workspaces: { logAnalyticsId?: string; monitorWorkspaceId?: string },
+  desired: DesiredResources,
+): string[] {
+  const { logAnalyticsId } = workspaces;
+  // The integration names the workspace by ID only; a reconcile that does not see it keeps what Grafana has.
+  const integrated = observed.forProvider(keys.grafana, 'azureMonitorWorkspaceIntegrations');
+  const monitorWorkspaceId = workspaces.monitorWorkspaceId ?? (Array.isArray(integrated) ? digString(integrated[0], 'resourceId') : undefined);
+  if (!monitorWorkspaceId) return ["the Azure Monitor workspace's ID, for Grafana"];
+  desired.set(
+    keys.grafana,
+    render(Grafana, {
+      metadata: meta(stamp, keys.grafana, { azureName: grafana.name }),
+      spec: {
+        providerConfigRef: spec.providerConfigRef,
+        forProvider: {
+          location: spec.region,
+          resourceGroupName: spec.resourceGroupName,
+          tags: { ...spec.tags },
+          sku: 'Standard',
+          grafanaMajorVersion: GRAFANA_MAJOR_VERSION,
+          apiKeyEnabled: false,
+          identity: { type: 'SystemAssigned' },
+          azureMonitorWorkspaceIntegrations: [{ resourceId: monitorWorkspaceId }],
+          publicNetworkAccessEnabled: true,
+        },
+      },
+    }),
+  );
+  const principalId = observed.atProviderPath(keys.grafana, 'identity', 'principalId');
+  const grafanaId = observed.atProvider(keys.grafana, 'id');
+  if (!principalId || !grafanaId) return ["Grafana's identity and ID, for its roles"];
+  const grant = (key: string, role: string, scope: string | undefined, principal: string, principalType: 'ServicePrincipal' | 'Group', why: string) => {
+    if (scope) desired.set(key, roleAssignment(stamp, { key, role, scope, principalId: principal, principalType, why }));
+  };
+  grant(keys.grafanaPrometheusReader, GRAFANA_ROLES.prometheusReader, monitorWorkspaceId, principalId, 'ServicePrincipal', 'Grafana reads managed Prometheus');
+  grant(keys.grafanaLogsReader, GRAFANA_ROLES.logsReader, logAnalyticsId, principalId, 'ServicePrincipal', 'Grafana reads the platform logs');
+  for (const group of grafana.adminGroupObjectIds)
+    grant(keys.grafanaGroupRole('admin', group), GRAFANA_ROLES.admin, grafanaId, group, 'Group', 'Grafana admins');
+  for (const group of grafana.viewerGroupObjectIds)
+    grant(keys.grafanaGroupRole('viewer', group), GRAFANA_ROLES.viewer, grafanaId, group, 'Group', 'Grafana viewers');
+  return [];
 }
 
 function composeMonitoring(
@@ -206,6 +280,7 @@ function composeMonitoring(
     );
   }
   if (!logAnalyticsId && spec.gateways.length > 0) waitingFor.push("the Log Analytics workspace's ID, for the gateways' diagnostics");
+  if (spec.grafana) waitingFor.push(...composeGrafana(spec, spec.grafana, stamp, observed, { logAnalyticsId, monitorWorkspaceId }, desired));
 
   return {
     // Only the IDs known: compact drops the rest.

@@ -9,6 +9,8 @@ import { limits, patterns } from './api.js';
 // reads, and the reader the monitoring checks its spec with.
 
 const name = (description: string) => c.string(description, { maxLength: 63 });
+const groups = (description: string) =>
+  c.array(description, c.string('A group object ID.', { pattern: patterns.groupObjectId.pattern.source }), { maxItems: limits.grafanaGroups.max });
 
 export const monitoringSpecContract = c.object('What the network decided for its monitoring. Written by the XK8treNetwork; edits are overwritten.', {
   network: c.string('The XK8treNetwork it belongs to.', { pattern: networkLimits.xrName.pattern.source }),
@@ -40,6 +42,13 @@ export const monitoringSpecContract = c.object('What the network decided for its
       maxItems: limits.webhookReceivers.max,
     }),
   }),
+  grafana: c.optional(
+    c.object('Managed Grafana on the Azure Monitor workspace, with Entra groups as its admins and viewers.', {
+      name: c.string('Its name.', { maxLength: 23 }),
+      adminGroupObjectIds: groups('Entra groups given Grafana Admin.'),
+      viewerGroupObjectIds: groups('Entra groups given Grafana Viewer.'),
+    }),
+  ),
   gateways: c.array(
     'The network’s Application Gateways, once Azure reports their IDs: each gets diagnostics and an alert on unhealthy backends.',
     c.object('A gateway.', { name: name('Its name.'), id: azureId('Its ID.') }),

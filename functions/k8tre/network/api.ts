@@ -76,9 +76,9 @@ const ZONE_REDUNDANT_MIN_CAPACITY = 2;
 export const limits = {
   /**
    * The tree keeps every XR small (spoke/tree.ts): 275 environments make 11 spoke groups and 3
-   * gateways, and with the hub, its zones and the monitoring a network of 47 composed resources,
-   * leaving room for one more child XR within the bound of 49 (300 made 49 before the monitoring,
-   * and 50 with it). The network's own answer grows by about 8.6 KB per exposed environment (its
+   * gateways, and with the hub, its zones and the monitoring a network of 47 composed resources;
+   * a hub firewall (an XK8treFirewall, which composes its own subnets) makes 48, leaving room for
+   * one more child XR within the bound of 49 (300 made 49 before the monitoring, and 50 with it). The network's own answer grows by about 8.6 KB per exposed environment (its
    * spoke's spec, its share of a gateway with rewrites, its status), so 275 exposed, with an
    * internal domain and a management network, stay well under Crossplane's 4 MiB (300 came to 2.5
    * MiB; test/function/response-size.test.ts).
@@ -98,7 +98,7 @@ export const limits = {
    * HTTPS listener (network/gateway-placement.ts). More environments get more gateways, up to `max`.
    */
   gateway: { listeners: GATEWAY_LISTENERS, environmentsEach: GATEWAY_LISTENERS - 1, max: 20 },
-  /** A created hub needs room for a /24 gateway subnet and two /26 subnets. */
+  /** A created hub needs room for a /24 gateway subnet and, in the next /24, the /26 subnets (network/hub.ts). */
   createdHubPrefix: { min: 8, max: 23 },
   existingHubPrefix: { min: 8, max: 29 },
   poolPrefix: { min: 8, max: 24 },

@@ -33,6 +33,7 @@ import { composeManagementReach, managementSources, unreachableWarning } from '.
 import { quote } from '../lib/spec-reader.js';
 import { AZURE_REGIONS } from './regions.js';
 import { composeMonitoring, monitoringFacts } from './monitoring.js';
+import { composeFirewall, networkOwnsFirewallSubnet, spokeEgress, spokeSources } from './egress.js';
 
 export interface NetworkComposition extends Composition {
   readonly resources: DesiredResources;
@@ -113,7 +114,7 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
 
   const resources: DesiredResources = new Map();
   composeResourceGroup(spec, resources);
-  const hub = composeHub(spec, resources);
+  const hub = composeHub(spec, resources, networkOwnsFirewallSubnet(spec, observed));
   composeManagementReach(spec, resources);
   composeDns(spec, hub, resources);
   // Spoke NSGs admit the gateway from its own subnet when this XR knows it, else from the hub.
@@ -126,6 +127,8 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
     Array.from({ length: onGateways.count }, (_, index) => ({ name: azureNames.gateway(spec, index), id: observed.atProvider(keys.gateway(index), 'id') })),
     resources,
   );
+  const monitoring = monitoringFacts(spec, observed);
+  const egressReady = composeFirewall(spec, spokeSources(spec), monitoring?.logAnalyticsWorkspaceId, observed, resources);
   const unreachable = unreachableWarning(spec);
   const inForceMinCapacity = observed.forProvider(keys.gateway(0), 'autoscaleConfiguration', 'minCapacity') === spec.gateway.minCapacity;
   const groupReason = groupTaken(spec.resourceGroupName, referencedGroups(xr.spec, 'spec'));
@@ -151,17 +154,7 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   return {
     resources,
     requirements,
-    status: networkStatus(
-      spec,
-      plan,
-      priorities,
-      onGateways,
-      gateway.listeners,
-      observed,
-      reportedSpokes(observed),
-      environments.adopted,
-      monitoringFacts(spec, observed),
-    ),
+    status: networkStatus(spec, plan, priorities, onGateways, gateway.listeners, observed, reportedSpokes(observed), environments.adopted, monitoring),
     // The gateway and new spokes wait on what exists only once Azure reports it; say so on the XR.
     conditions: [
       environments.waitingFor
@@ -170,6 +163,7 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
       gateway.waitingFor
         ? { type: 'GatewayComposed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${gateway.waitingFor}` }
         : { type: 'GatewayComposed', ready: true, reason: 'Composed' },
+      ...(egressReady ? [egressReady] : []),
     ],
     warnings,
   };
@@ -217,7 +211,8 @@ function composeEnvironments(
       if (step === 'orphaning') continue;
     }
     if (Object.keys(externalNames).length > 0) adopted.set(env.name, externalNames);
-    spokes.push({ slot, paused: step === 'paused', spec: spokeSpec(spec, env, addresses, { ...sources, exposed: env.exposed }, externalNames) });
+    const egress = spokeEgress(spec, observed, previous.spokeSpecs.get(env.name));
+    spokes.push({ slot, paused: step === 'paused', spec: spokeSpec(spec, env, addresses, { ...sources, exposed: env.exposed }, externalNames, egress) });
   }
   const waiting = composeSpokeGroups(spec, spokes, observed, prerequisitesReady, desired);
   const reasons = [

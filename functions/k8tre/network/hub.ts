@@ -27,14 +27,16 @@ export interface HubAttachment {
 
 /**
  * A created hub's fixed layout: the gateway /24 first (Azure recommends /24 for App Gateway
- * v2 autoscale), then the two /26 subnets in the next /24. Fixed offsets mean enabling the
- * firewall later never moves the gateway.
+ * v2 autoscale), then the /26 subnets in the next /24. Fixed offsets mean enabling the
+ * firewall later never moves the gateway. Azure Firewall needs /26 for both its subnets
+ * (https://learn.microsoft.com/azure/firewall/firewall-faq#why-does-azure-firewall-need-a--26-subnet-size).
  */
 export function hubSubnets(hub: Cidr): Record<keyof typeof hubSubnetName, Cidr> {
   return {
     applicationGateway: blockAt(hub, 0, 24),
     firewall: blockAt(hub, 256, 26),
     management: blockAt(hub, 256 + 64, 26),
+    firewallManagement: blockAt(hub, 256 + 128, 26),
   };
 }
 
@@ -48,7 +50,11 @@ export function composeResourceGroup(spec: NetworkSpec, desired: DesiredResource
   );
 }
 
-export function composeHub(spec: NetworkSpec, desired: DesiredResources): HubAttachment {
+/**
+ * Composes the hub. `ownsFirewallSubnet`: this XR composes AzureFirewallSubnet (hub.firewallSubnet,
+ * or one it made before); a composed firewall brings its own otherwise (network/egress.ts).
+ */
+export function composeHub(spec: NetworkSpec, desired: DesiredResources, ownsFirewallSubnet: boolean): HubAttachment {
   const hub = spec.hub;
   if (hub.mode === 'existing') {
     const { resourceGroupName, name } = parseArmId(hub.virtualNetworkId);
@@ -72,7 +78,7 @@ export function composeHub(spec: NetworkSpec, desired: DesiredResources): HubAtt
 
   const layout = hubSubnets(hub.addressSpace);
   const wanted: (keyof typeof hubSubnetName)[] = ['applicationGateway'];
-  if (hub.firewallSubnet) wanted.push('firewall');
+  if (ownsFirewallSubnet) wanted.push('firewall');
   if (hub.managementSubnet) wanted.push('management');
   for (const which of wanted) {
     desired.set(

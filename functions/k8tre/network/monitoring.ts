@@ -1,13 +1,12 @@
 import type { DesiredResources } from '../lib/composition.js';
 import { FieldError } from '../lib/field-error.js';
 import { compact, dig, digString, isObject } from '../lib/json.js';
-import { LABEL_NETWORK } from '../lib/labels.js';
 import type { Observed } from '../lib/observed.js';
 import { SpecReader, optional, stringItem } from '../lib/spec-reader.js';
-import { API_VERSION, KIND, defaults, limits, patterns as monitoringPatterns } from '../monitoring/api.js';
+import { KIND, defaults, limits, patterns as monitoringPatterns } from '../monitoring/api.js';
 import { MONITORING_IDS, type MonitoringSpec, type MonitoringStatus } from '../monitoring/contract.js';
 import { armId } from './api.js';
-import { azureNames, keys } from './naming.js';
+import { azureNames, keys, networkChildXr, toldByNetwork } from './naming.js';
 import type { NetworkSpec } from './spec.js';
 
 // The network's side of its monitoring (monitoring/): what the XR asks for, the XK8treMonitoring
@@ -21,6 +20,8 @@ export interface NetworkMonitoring {
   readonly dailyQuotaGb?: number;
   readonly emails: readonly string[];
   readonly webhooks: readonly string[];
+  /** Managed Grafana, when turned on. */
+  readonly grafana?: { readonly adminGroupObjectIds: readonly string[]; readonly viewerGroupObjectIds: readonly string[] };
 }
 
 export const patterns = {
@@ -46,8 +47,15 @@ export function parseMonitoring(spec: SpecReader): { monitoring?: NetworkMonitor
       ...optional('dailyQuotaGb', monitoring.has('dailyQuotaGb') ? monitoring.integer('dailyQuotaGb', limits.dailyQuotaGb, 0) : undefined),
       emails: alerts?.list('emails', limits.emailReceivers, stringItem(monitoringPatterns.email)) ?? [],
       webhooks: alerts?.list('webhooks', limits.webhookReceivers, stringItem(monitoringPatterns.webhook)) ?? [],
+      ...parseGrafana(monitoring.object('grafana')),
     },
   };
+}
+
+function parseGrafana(grafana: SpecReader | undefined): Pick<NetworkMonitoring, 'grafana'> {
+  if (!grafana?.boolean('enabled', false)) return {};
+  const groups = (key: string) => grafana.list(key, limits.grafanaGroups, stringItem(monitoringPatterns.groupObjectId)) ?? [];
+  return { grafana: { adminGroupObjectIds: groups('adminGroupObjectIds'), viewerGroupObjectIds: groups('viewerGroupObjectIds') } };
 }
 
 /**
@@ -69,11 +77,7 @@ export function composeMonitoring(spec: NetworkSpec, observed: Observed, gateway
   const m = spec.monitoring;
   checkComposedWorkspacesKept(m, dig(observed.get(keys.monitoring), 'spec'));
   const monitoringSpec: MonitoringSpec = {
-    network: spec.name,
-    region: spec.region,
-    resourceGroupName: spec.resourceGroupName,
-    providerConfigRef: spec.providerConfigRef,
-    tags: { ...spec.tags },
+    ...toldByNetwork(spec),
     logAnalytics: {
       name: azureNames.logAnalytics(spec),
       ...optional('existingId', m.logAnalyticsWorkspaceId),
@@ -83,14 +87,16 @@ export function composeMonitoring(spec: NetworkSpec, observed: Observed, gateway
     monitorWorkspace: { name: azureNames.monitorWorkspace(spec), ...optional('existingId', m.monitorWorkspaceId) },
     prometheus: { endpointName: azureNames.prometheusEndpoint(spec), ruleName: azureNames.prometheusRule(spec) },
     actionGroup: { name: azureNames.actionGroup(spec), shortName: spec.name.slice(0, 12), emails: [...m.emails], webhooks: [...m.webhooks] },
+    ...(m.grafana && {
+      grafana: {
+        name: azureNames.grafana(spec),
+        adminGroupObjectIds: [...m.grafana.adminGroupObjectIds],
+        viewerGroupObjectIds: [...m.grafana.viewerGroupObjectIds],
+      },
+    }),
     gateways: gateways.flatMap((g) => (g.id ? [{ name: g.name, id: g.id }] : [])),
   };
-  desired.set(keys.monitoring, {
-    apiVersion: API_VERSION,
-    kind: KIND,
-    metadata: { name: `${spec.name}-${keys.monitoring}`, labels: { [LABEL_NETWORK]: spec.name } },
-    spec: monitoringSpec,
-  });
+  desired.set(keys.monitoring, networkChildXr(spec, keys.monitoring, KIND, monitoringSpec));
 }
 
 /**

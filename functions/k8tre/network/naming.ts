@@ -1,4 +1,5 @@
-import type { ObjectMeta } from '../lib/manifest.js';
+import type { Manifest, ObjectMeta } from '../lib/manifest.js';
+import { API_VERSION } from './api.js';
 import { meta as stampMeta, placement as stampPlacement, refTo as stampRef, type Stamp } from '../lib/stamp.js';
 import type { SubnetRole } from './address-plan.js';
 import { spokeAzureNames } from '../spoke/naming.js';
@@ -24,6 +25,8 @@ export const hubSubnetName = {
   applicationGateway: 'ApplicationGatewaySubnet',
   /** Azure requires exactly this name for a firewall's subnet. */
   firewall: 'AzureFirewallSubnet',
+  /** And this one for a Basic firewall's management traffic. */
+  firewallManagement: 'AzureFirewallManagementSubnet',
   management: 'snet-management',
 } as const;
 
@@ -32,7 +35,7 @@ export const hubSubnetName = {
 export const keys = {
   resourceGroup: 'resource-group',
   hubVnet: 'hub-vnet',
-  hubSubnet: (which: keyof typeof hubSubnetName) => `hub-subnet-${which === 'applicationGateway' ? 'appgw' : which}`,
+  hubSubnet: (which: keyof typeof hubSubnetName) => `hub-subnet-${hubSubnetSlug[which]}`,
   spokeVnet: (env: string) => `spoke-${env}-vnet`,
   spokeSubnet: (env: string, role: SubnetRole) => `spoke-${env}-subnet-${roleSlug[role]}`,
   spokeNsg: (env: string, role: SubnetRole) => `spoke-${env}-nsg-${roleSlug[role]}`,
@@ -56,7 +59,16 @@ export const keys = {
   gateway: (index: number) => (index === 0 ? 'gateway' : `gateway-${index + 1}`),
   /** The network's XK8treMonitoring (network/monitoring.ts). */
   monitoring: 'monitoring',
+  /** The network's XK8treFirewall (network/egress.ts). */
+  firewall: 'firewall',
 } as const;
+
+const hubSubnetSlug: Record<keyof typeof hubSubnetName, string> = {
+  applicationGateway: 'appgw',
+  firewall: 'firewall',
+  firewallManagement: 'firewall-management',
+  management: 'management',
+};
 
 /** The gateway index a composition key names, for keys.gateway(index). */
 export function gatewayIndexOfKey(key: string): number | undefined {
@@ -81,7 +93,37 @@ export const azureNames = {
   prometheusEndpoint: (spec: NetworkSpec) => `dce-${spec.name}-prometheus`,
   prometheusRule: (spec: NetworkSpec) => `dcr-${spec.name}-prometheus`,
   actionGroup: (spec: NetworkSpec) => `ag-${spec.name}`,
+  // Managed Grafana: 2 to 23 letters, digits and hyphens, ending in a letter or digit
+  // (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftdashboard).
+  grafana: (spec: NetworkSpec) => `amg-${spec.name}`.slice(0, 23).replace(/-+$/, ''),
+  // Egress (network/egress.ts, firewall/) and its spokes' NAT gateways (spoke/naming.ts).
+  firewall: (spec: NetworkSpec) => `afw-${spec.name}`,
+  firewallPolicy: (spec: NetworkSpec) => `afwp-${spec.name}`,
+  firewallPublicIp: (spec: NetworkSpec) => `pip-${spec.name}-afw`,
+  firewallManagementPublicIp: (spec: NetworkSpec) => `pip-${spec.name}-afw-management`,
 };
+
+/** What every child XR of a network is told of it (lib/child-fields.ts): its name, region, group, provider config and tags. */
+export function toldByNetwork(spec: NetworkSpec) {
+  return {
+    network: spec.name,
+    region: spec.region,
+    resourceGroupName: spec.resourceGroupName,
+    providerConfigRef: { ...spec.providerConfigRef },
+    tags: { ...spec.tags },
+  };
+}
+
+/** A child XR of the network: named `<network>-<key>`, labelled with the network. */
+export function networkChildXr(spec: NetworkSpec, key: string, kind: string, childSpec: object): Manifest {
+  // A child's spec is its contract's type (an interface), which carries no index signature.
+  return {
+    apiVersion: API_VERSION,
+    kind,
+    metadata: { name: `${spec.name}-${key}`, labels: { [LABEL_NETWORK]: spec.name } },
+    spec: childSpec as Record<string, unknown>,
+  };
+}
 
 /** The network XR's stamp: what all its composed resources share. */
 export function networkStamp(spec: NetworkSpec): Stamp {

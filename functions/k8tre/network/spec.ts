@@ -5,6 +5,7 @@ import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
 import { readXrBasics } from '../lib/xr-basics.js';
 import { parseMonitoring, type NetworkMonitoring } from './monitoring.js';
+import { parseEgress, type EgressSpec } from './egress.js';
 import {
   defaults,
   enums,
@@ -31,7 +32,8 @@ export interface NetworkSpec {
   readonly environments: readonly EnvironmentSpec[];
   readonly dns: DnsSpec;
   readonly gateway: GatewaySpec;
-  readonly egress?: { readonly nextHopIp: string };
+  /** Where spoke nodes' traffic leaves (network/egress.ts); absent, through each cluster's load balancer. */
+  readonly egress?: EgressSpec;
   /** The XR says it owns the public ranges it uses. */
   readonly allowPublicAddressSpace: boolean;
   /** Where Crossplane's providers and ArgoCD run, when that is not the hub. */
@@ -96,6 +98,7 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
   const region = spec.requiredString('region', patterns.region);
   const management = spec.object('management');
 
+  const hub = parseHub(spec.requiredObject('hub'));
   const result: NetworkSpec = {
     name,
     namespace,
@@ -103,12 +106,12 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
     resourceGroupName: spec.string('resourceGroupName', patterns.resourceGroupName) ?? `rg-${name}-network`,
     providerConfigRef,
     tags,
-    hub: parseHub(spec.requiredObject('hub')),
+    hub,
     ...(addressPool && { addressPool: parseAddressPool(addressPool) }),
     environments,
     dns: parseDns(spec.requiredObject('dns'), region),
     gateway: parseGateway(spec.requiredObject('gateway')),
-    ...parseEgress(spec),
+    ...parseEgress(spec, hub.mode),
     ...(management && { management: parseManagementNetwork(management) }),
     allowPublicAddressSpace: spec.boolean('allowPublicAddressSpace', false),
     ...parseMonitoring(spec),
@@ -339,10 +342,4 @@ function parseGateway(gateway: SpecReader): GatewaySpec {
     certificateKeyVaultId: certificates.requiredString('keyVaultId', patterns.keyVaultId),
     ...optional('domainNameLabel', domainNameLabel),
   };
-}
-
-function parseEgress(spec: SpecReader): { egress?: { nextHopIp: string } } {
-  const egress = spec.object('egress');
-  if (!egress) return {};
-  return { egress: { nextHopIp: egress.requiredString('nextHopIp', patterns.ipv4) } };
 }

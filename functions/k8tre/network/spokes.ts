@@ -2,9 +2,8 @@ import { parseArmId } from '../lib/arm-id.js';
 import { formatCidr } from '../lib/cidr.js';
 import type { DesiredResources } from '../lib/composition.js';
 import { dig, isObject } from '../lib/json.js';
-import { LABEL_NETWORK } from '../lib/labels.js';
 import type { Observed } from '../lib/observed.js';
-import { API_VERSION, GROUP_KIND } from '../spoke/api.js';
+import { GROUP_KIND } from '../spoke/api.js';
 import type { SpokeSpec, SpokeStatus } from '../spoke/contract.js';
 import { reportedBy, type SpokeGroupSpec } from '../spoke/group.js';
 import { spokeXrName } from '../spoke/naming.js';
@@ -12,13 +11,14 @@ import { groupOfSlot } from '../spoke/tree.js';
 import { SUBNET_ROLES, type SpokePlan } from './address-plan.js';
 import { sharedZoneHomes } from './dns.js';
 import { environmentDomains } from './domains.js';
-import { azureNames, keys, refTo, tags } from './naming.js';
+import { azureNames, keys, networkChildXr, refTo, tags } from './naming.js';
 import type { RuleSources } from './security-rules.js';
 import type { EnvironmentSpec, NetworkSpec } from './spec.js';
 
 // What the network tells each environment's spoke, and the groups it hands the spokes to
 // (spoke/tree.ts). Every fact a spoke needs is decided here, from the network's spec and what it
-// keeps; nothing the spoke is told depends on an ID Azure reports, so a spoke's spec never flickers.
+// keeps; nothing the spoke is told depends on an ID Azure reports, so a spoke's spec never flickers,
+// but for a composed firewall's IP, which is kept once told (network/egress.ts).
 
 /** The spoke spec a network composed for each environment, from its observed groups. */
 export function composedSpokes(observed: Observed): Map<string, SpokeSpec> {
@@ -60,6 +60,7 @@ export function spokeSpec(
   plan: SpokePlan,
   access: RuleSources,
   externalNames: Readonly<Record<string, string>> | undefined,
+  egress: Pick<SpokeSpec, 'egressNextHopIp' | 'egressNatGateway'>,
 ): SpokeSpec {
   const hub =
     spec.hub.mode === 'existing'
@@ -76,7 +77,7 @@ export function spokeSpec(
     addressSpace: formatCidr(plan.addressSpace),
     subnets: Object.fromEntries(SUBNET_ROLES.map((role) => [role, formatCidr(plan.subnets[role])])) as SpokeSpec['subnets'],
     access: { gateway: access.gateway, management: [...access.management], exposed: access.exposed },
-    ...(spec.egress && { egressNextHopIp: spec.egress.nextHopIp }),
+    ...egress,
     hub,
     ...(spec.management && { management: { virtualNetworkId: spec.management.virtualNetworkId, ...peerHome(spec.management.virtualNetworkId) } }),
     ...(manager && manager !== env.name && { managementEnvironment: manager }),
@@ -119,12 +120,7 @@ export function composeSpokeGroups(
       continue;
     }
     const groupSpec: SpokeGroupSpec = { network: spec.name, spokes: members.sort((a, b) => (a.name < b.name ? -1 : 1)) };
-    desired.set(groupKey(index), {
-      apiVersion: API_VERSION,
-      kind: GROUP_KIND,
-      metadata: { name: `${spec.name}-${groupKey(index)}`, labels: { [LABEL_NETWORK]: spec.name } },
-      spec: groupSpec,
-    });
+    desired.set(groupKey(index), networkChildXr(spec, groupKey(index), GROUP_KIND, groupSpec));
   }
   return waiting.sort();
 }

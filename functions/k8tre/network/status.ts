@@ -13,6 +13,7 @@ import type { GatewayPlacement } from './gateway-placement.js';
 import type { SpokeStatus } from '../spoke/contract.js';
 import type { RoutingPriorities } from './priorities.js';
 import type { NetworkSpec } from './spec.js';
+import { egressStatus, OUTBOUND_TYPES, outboundTypeOf } from './egress.js';
 import { monitoringStatusContract, type MonitoringStatus } from '../monitoring/contract.js';
 
 // The XR's status contract: one source for the XRD's status schema and the type the function
@@ -36,6 +37,12 @@ const environmentStatus = c.object('An environment.', {
     c.map(
       'Azure names of the resources an earlier version of the network composed for this environment, which its spoke adopted, by the spoke’s composition key.',
       c.string('Azure name or ID.'),
+    ),
+  ),
+  outboundType: c.optional(
+    c.string(
+      'The AKS outbound type the network’s egress asks of the environment’s cluster, reported once the spoke’s path is in place (its node route or NAT gateway, and the firewall it routes through): the cluster waits for it. Absent without spec.egress.',
+      { enum: OUTBOUND_TYPES },
     ),
   ),
   gateway: c.optional(
@@ -64,6 +71,20 @@ export const networkStatusContract = c.object(
       }),
     ),
     environments: c.listMap('One entry per environment.', 'name', environmentStatus),
+    egress: c.optional(
+      c.object('Where spoke nodes’ traffic leaves (spec.egress).', {
+        via: c.string('firewall (composed in the hub), nextHopIp or natGateway.', { enum: ['firewall', 'nextHopIp', 'natGateway'] }),
+        firewall: c.optional(
+          c.object('The composed firewall.', {
+            tier: c.string('Basic or Standard.'),
+            subnet: c.string('Its AzureFirewallSubnet’s range.'),
+            id: c.optional(c.string('Azure ID.')),
+            privateIpAddress: c.optional(c.string('The next hop of every node route, once the firewall and its rules exist.')),
+          }),
+        ),
+        nextHopIp: c.optional(c.string('The next hop of every node route.')),
+      }),
+    ),
     monitoring: c.optional(monitoringStatusContract),
     privateDnsZones: c.array(
       'Shared private-link zones.',
@@ -121,6 +142,7 @@ export function networkStatus(
   // A spoke's IDs as its group reports them; a network made before spokes were XRs has them itself until they move.
   const reported = (env: string): SpokeStatus => spokes.get(env) ?? {};
   const hub = spec.hub;
+  const outboundType = outboundTypeOf(spec.egress);
   const gateways = Array.from({ length: onGateways.count }, (_, index) => ({
     name: azureNames.gateway(spec, index),
     index,
@@ -176,9 +198,11 @@ export function networkStatus(
         routingSlot: priorities.get(env.name)?.slot ?? 0,
         subnets,
         adopted: adopted.get(env.name),
+        ...(outboundType && reported(env.name).outboundType === outboundType && { outboundType }),
         gateway: gatewayOf(env.name),
       };
     }),
+    egress: egressStatus(spec, observed),
     monitoring,
     privateDnsZones: sharedZones(spec.region).map((zone) => ({ purpose: zone.key, name: zone.name, id: sharedZoneId(spec, zone.key, id) })),
     gateways: gateways.map((gateway) => ({

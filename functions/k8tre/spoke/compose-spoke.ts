@@ -1,9 +1,13 @@
 import {
+  NatGateway,
+  NatGatewayPublicIpAssociation,
   PrivateDnsZone,
+  PublicIp,
   PrivateDnsZoneVirtualNetworkLink,
   RouteTable,
   SecurityGroup,
   Subnet,
+  SubnetNatGatewayAssociation,
   SubnetNetworkSecurityGroupAssociation,
   SubnetRouteTableAssociation,
   VirtualNetwork,
@@ -12,7 +16,10 @@ import {
 import { parseCidr } from '../lib/cidr.js';
 import * as contract from '../lib/contract.js';
 import type { ComposeInput, Composition, DesiredResources } from '../lib/composition.js';
-import { digString } from '../lib/json.js';
+import { dig, digString, isObject } from '../lib/json.js';
+import type { Observed } from '../lib/observed.js';
+import { optional } from '../lib/spec-reader.js';
+import type { OutboundType } from '../network/egress.js';
 import { ownSpec } from '../lib/own-spec.js';
 import { FieldError } from '../lib/field-error.js';
 import { render } from '../lib/manifest.js';
@@ -25,9 +32,12 @@ import { keys, spokeAzureNames as names, spokeStamp, spokeXrName } from './namin
 import { TAG } from '../lib/labels.js';
 
 // One environment's spoke: its VNet, a subnet per role with an NSG and a route table each, both
-// associated, peerings with the hub, the management network and the management environment's
+// associated (the node subnet's routing to the hub firewall, or with a NAT gateway of its own, as
+// the network's egress says), peerings with the hub, the management network and the management environment's
 // spoke, the environment's private zone with its links, and the spoke's links to the shared
 // private-link zones. Every range, peer and zone comes from the spec its network wrote.
+
+const DEFAULT_ROUTE = '0.0.0.0/0';
 
 /** AKS API server VNet integration needs its subnet delegated to the managed cluster service. */
 const API_SERVER_DELEGATION = {
@@ -61,8 +71,28 @@ export function composeSpokeXr({ xr, observed }: ComposeInput): Composition {
     ...(id(keys.vnet) && { virtualNetworkId: id(keys.vnet) }),
     ...(Object.keys(subnetIds).length > 0 && { subnetIds }),
     ...(id(keys.dnsZone) && { dnsZoneId: id(keys.dnsZone) }),
+    ...optional('outboundType', egressInPlace(spec, observed)),
   };
   return { resources: desired, status, conditions: [] };
+}
+
+/**
+ * The outbound type the node subnet's path is in Azure for, as told: the default route to the
+ * firewall on its associated route table, or its NAT gateway with an IP, associated.
+ */
+function egressInPlace(spec: SpokeSpec, observed: Observed): OutboundType | undefined {
+  const associated = (key: string) => observed.atProvider(key, 'id') !== undefined;
+  if (spec.egressNatGateway) {
+    return associated(keys.natGatewayAssociation) && associated(keys.natPublicIpAssociation) ? 'userAssignedNATGateway' : undefined;
+  }
+  if (!spec.egressNextHopIp || !associated(keys.routeTableAssociation('nodes'))) return undefined;
+  const routes = dig(observed.get(keys.routeTable('nodes')), 'status', 'atProvider', 'route');
+  const routed =
+    Array.isArray(routes) &&
+    routes.some(
+      (r) => isObject(r) && r.addressPrefix === DEFAULT_ROUTE && r.nextHopType === 'VirtualAppliance' && r.nextHopInIpAddress === spec.egressNextHopIp,
+    );
+  return routed ? 'userDefinedRouting' : undefined;
 }
 
 /** The Azure name a resource had under its network, or none: what the spoke adopts. */
@@ -116,7 +146,7 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
         bgpRoutePropagationEnabled: spec.egressNextHopIp === undefined,
         route:
           role === 'nodes' && spec.egressNextHopIp
-            ? [{ name: 'default-via-hub-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopInIpAddress: spec.egressNextHopIp }]
+            ? [{ name: 'default-via-hub-firewall', addressPrefix: DEFAULT_ROUTE, nextHopType: 'VirtualAppliance', nextHopInIpAddress: spec.egressNextHopIp }]
             : [],
       },
     });
@@ -124,6 +154,27 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
     set(keys.routeTableAssociation(role), SubnetRouteTableAssociation, undefined, {
       ...common,
       forProvider: { subnetIdRef: refTo(stamp, keys.subnet(role)), routeTableIdRef: refTo(stamp, keys.routeTable(role)) },
+    });
+  }
+
+  // A NAT gateway of the spoke's own: the nodes' outbound traffic leaves through its IP instead of
+  // the cluster's load balancer (https://learn.microsoft.com/azure/aks/nat-gateway#create-an-aks-cluster-with-a-user-assigned-nat-gateway).
+  if (spec.egressNatGateway) {
+    set(keys.natPublicIp, PublicIp, names.natPublicIp(spec.network, env), {
+      ...common,
+      forProvider: { ...placed, allocationMethod: 'Static', sku: 'Standard', skuTier: 'Regional' },
+    });
+    set(keys.natGateway, NatGateway, names.natGateway(spec.network, env), {
+      ...common,
+      forProvider: { ...placed, skuName: 'Standard', idleTimeoutInMinutes: spec.egressNatGateway.idleTimeoutInMinutes },
+    });
+    set(keys.natPublicIpAssociation, NatGatewayPublicIpAssociation, undefined, {
+      ...common,
+      forProvider: { natGatewayIdRef: refTo(stamp, keys.natGateway), publicIpAddressIdRef: refTo(stamp, keys.natPublicIp) },
+    });
+    set(keys.natGatewayAssociation, SubnetNatGatewayAssociation, undefined, {
+      ...common,
+      forProvider: { subnetIdRef: refTo(stamp, keys.subnet('nodes')), natGatewayIdRef: refTo(stamp, keys.natGateway) },
     });
   }
 

@@ -3,6 +3,7 @@ import * as c from '../lib/contract.js';
 import type { TypeOf } from '../lib/contract.js';
 import { SUBNET_ROLES } from '../network/address-plan.js';
 import { limits, patterns, PRIVATE_LINK_ZONE_KEYS } from '../network/api.js';
+import { NAT_IDLE_TIMEOUT_MINUTES, OUTBOUND_TYPES } from '../network/egress.js';
 
 // What a network tells each of its spokes (the spec), and what a spoke tells its network (the
 // status): one source for the XK8treSpoke XRD's schemas, the types the network writes and reads,
@@ -34,6 +35,11 @@ export const spokeSpecContract = c.object('What the network decided for one envi
     exposed: c.boolean('Served through the public gateway.'),
   }),
   egressNextHopIp: c.optional(c.string('The hub firewall every node route goes through.', { pattern: patterns.ipv4.pattern.source })),
+  egressNatGateway: c.optional(
+    c.object('A NAT gateway of the spoke’s own for the node subnet’s outbound traffic.', {
+      idleTimeoutInMinutes: c.integer('TCP idle timeout.', { minimum: NAT_IDLE_TIMEOUT_MINUTES.min, maximum: NAT_IDLE_TIMEOUT_MINUTES.max }),
+    }),
+  ),
   hub: vnet('The hub, peered both ways; the environment’s zone is linked to it.'),
   management: c.optional(vnet('The network Crossplane runs in, peered both ways.')),
   managementEnvironment: c.optional(
@@ -62,6 +68,9 @@ export const spokeStatusFields = {
   virtualNetworkId: c.optional(c.string('Spoke VNet ID.')),
   subnetIds: c.optional(c.map('Subnet IDs by role.', c.string('Azure ID.'))),
   dnsZoneId: c.optional(c.string('The environment’s private zone ID.')),
+  outboundType: c.optional(
+    c.string('The AKS outbound type the node subnet is ready for: its default route or NAT gateway is in Azure, as told.', { enum: OUTBOUND_TYPES }),
+  ),
 };
 
 export const spokeStatusContract = c.object('What the spoke composed, once Azure reports it. The network reads it.', spokeStatusFields);

@@ -57,7 +57,13 @@ export function composeSpokeGroup({ xr, observed }: ComposeInput): Composition {
 export function reportedBy(spoke: unknown): SpokeStatus {
   const virtualNetworkId = digString(spoke, 'status', 'virtualNetworkId');
   const dnsZoneId = digString(spoke, 'status', 'dnsZoneId');
+  const outboundType = digString(spoke, 'status', 'outboundType');
   const ids = dig(spoke, 'status', 'subnetIds');
   const subnetIds = isObject(ids) ? Object.fromEntries(Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
-  return { ...(virtualNetworkId && { virtualNetworkId }), ...(Object.keys(subnetIds).length > 0 && { subnetIds }), ...(dnsZoneId && { dnsZoneId }) };
+  return {
+    ...(virtualNetworkId && { virtualNetworkId }),
+    ...(Object.keys(subnetIds).length > 0 && { subnetIds }),
+    ...(dnsZoneId && { dnsZoneId }),
+    ...(outboundType && { outboundType }),
+  };
 }

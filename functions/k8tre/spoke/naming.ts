@@ -25,6 +25,10 @@ export const keys = {
   dnsZoneLinkHub: 'dns-zone-link-hub',
   dnsZoneLink: 'dns-zone-link',
   privateLinkZoneLink: (purpose: string) => `dns-link-${purpose}`,
+  natGateway: 'nat-gateway',
+  natPublicIp: 'nat-public-ip',
+  natPublicIpAssociation: 'nat-public-ip-association',
+  natGatewayAssociation: 'nat-gateway-association-nodes',
 } as const;
 
 /** Azure names, as a network named these resources before spokes were XRs of their own. */
@@ -38,6 +42,8 @@ export const spokeAzureNames = {
   peeringFromManagement: (network: string, env: string) => `peer-management-to-${network}-${env}`,
   peeringBetweenSpokes: (from: string, to: string) => `peer-${from}-to-spoke-${to}`,
   dnsLink: (vnetName: string) => `link-${vnetName}`,
+  natGateway: (network: string, env: string) => `ng-${network}-${env}`,
+  natPublicIp: (network: string, env: string) => `pip-${network}-${env}-nat`,
 };
 
 /** The Kubernetes name of a network's spoke for an environment. */

@@ -32,10 +32,10 @@ const objects = (n: number, o: Omit<ObservedObject, 'cost'>, cost = MR): Observe
 const cases: { reason: string; input: Partial<PacingInput>; admitted: number; retryAfterSeconds?: number }[] = [
   {
     reason:
-      "a new XR at Crossplane's defaults composes 3 managed resources in its first step (6 for the step and 3 × 17 within the 70 beside the margin, a fourth kept back), and comes back once the next step's 52.5 tokens are free: 13 are left, so 40 s at 1 a second",
+      "a new XR at Crossplane's defaults composes 3 managed resources in its first step (12 for the step and 3 × 17 within the 70 beside the margin, a fourth kept back), and comes back once the next step's 52.5 tokens are free: 7 are left, so 46 s at 1 a second",
     input: { candidates: candidates(15) },
     admitted: 3,
-    retryAfterSeconds: 40,
+    retryAfterSeconds: 46,
   },
   {
     reason: 'a raised breaker, told to the function, composes everything at once',
@@ -44,10 +44,10 @@ const cases: { reason: string; input: Partial<PacingInput>; admitted: number; re
   },
   {
     reason:
-      'four resources created in one step 10 s ago and not Ready yet: the step and their creates spent 42, their Ready holds back 32, so 6 are free beside the margin, and the next step (three quarters of the 38 left beside the margin and what is held back) comes in 23 s',
+      'four resources created in one step 10 s ago and not Ready yet: the step and their creates spent 48, their Ready holds back 32, so none is free beside the margin, and the next step (three quarters of the 38 left beside the margin and what is held back) comes in 29 s',
     input: { now: seconds(10), observed: objects(4, { created: T0 }), candidates: candidates(5) },
     admitted: 0,
-    retryAfterSeconds: 23,
+    retryAfterSeconds: 29,
   },
   {
     reason: 'resources Ready long ago cost nothing more: the bucket has refilled, up to its burst and no further',
@@ -206,9 +206,9 @@ describe('an XR composing in steps', () => {
     expect(condition).toMatchObject({ status: Status.STATUS_CONDITION_FALSE, reason: 'Pacing' });
     expect(condition?.message).toMatch(/K8TRE_CIRCUIT_BREAKER_BURST/);
     expect(rsp.desired?.composite?.ready).toBe(Ready.READY_FALSE);
-    // The first step's three managed resources leave 13 of the 70 free; the next step needs 52.5,
-    // 40 s at 1 a second (the SDK's own default TTL is 60).
-    expect(rsp.meta?.ttl?.seconds).toBe(40);
+    // The first step's three managed resources leave 7 of the 70 free; the next step needs 52.5,
+    // 46 s at 1 a second (the SDK's own default TTL is 60).
+    expect(rsp.meta?.ttl?.seconds).toBe(46);
   });
 
   it('says the same at every step, since each change of its status costs the XR and its parent a watch event', () => {

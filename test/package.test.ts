@@ -134,6 +134,20 @@ describe('the package validates', () => {
     ],
     ['an environment named like the hub', 'network/k8tre.yaml', 'spec.environments', [{ name: 'hub' }], 'hub and management are reserved'],
     [
+      'Key Vault certificate settings without Key Vault issuance',
+      'network/k8tre.yaml',
+      'spec.gateway.certificates.keyVault',
+      { issuerName: 'DigiCert' },
+      'keyVault is set exactly when issuance is KeyVault',
+    ],
+    [
+      'a renewal further ahead than Key Vault allows',
+      'network/egress.yaml',
+      'spec.gateway.certificates.keyVault',
+      { issuerName: 'DigiCert', validityInMonths: 2, renewDaysBeforeExpiry: 60 },
+      'renewDaysBeforeExpiry is at most 27 days per month of validityInMonths',
+    ],
+    [
       'Contributor on the whole resource group',
       'cluster/dev.yaml',
       'spec.workloadIdentities',

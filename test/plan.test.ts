@@ -54,6 +54,9 @@ describe('npm start', () => {
     for (const listener of network.gateway.listeners)
       expect(result.report).toContain(`${listener.hosts.join(', ')} → ${listener.backend}  (priority ${listener.priority})`);
     expect(result.report).toContain('listener  none (not exposed on the public gateway)');
+    // The certificate each exposed environment is served with, by the versionless ID the gateway reads.
+    for (const env of network.environments.filter((e) => e.certificate)) expect(result.report).toContain(`tls       ${env.certificate?.secretId}`);
+    expect(network.environments.filter((e) => e.certificate)).toHaveLength(network.gateway.listeners.length);
   });
 
   it('prints each environment under the gateway it is placed on, which its DNS records point to', () => {
@@ -135,6 +138,10 @@ describe('npm start -- examples/network/egress.yaml: monitoring and egress turne
       `egress      Azure Firewall (Standard) in AzureFirewallSubnet 10.100.1.0/26, private IP ${status.egress?.firewall?.privateIpAddress}: every node subnet routes 0.0.0.0/0 to it`,
     );
     expect(report.match(/ {2}egress {4}userDefinedRouting: the path is in place/g)).toHaveLength(status.environments.length);
+  });
+
+  it('names the certificate Key Vault issued for each exposed environment, and when it expires', () => {
+    for (const env of status.environments) expect(report).toContain(`tls       ${env.certificate?.secretId}, expires ${env.certificate?.expires}`);
   });
 
   it('names the monitoring the clusters share', () => {

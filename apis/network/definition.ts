@@ -16,6 +16,7 @@ import { patterns as monitoringIdPatterns } from '../../functions/k8tre/network/
 import { defaults as monitoringDefaults, limits as monitoringLimits, patterns as monitoringPatterns } from '../../functions/k8tre/monitoring/api.js';
 import { DEFAULT_ALLOWED_FQDNS, FIREWALL_TIERS, limits as firewallLimits, patterns as firewallPatterns } from '../../functions/k8tre/firewall/api.js';
 import { NAT_IDLE_TIMEOUT_MINUTES } from '../../functions/k8tre/network/egress.js';
+import { CERTIFICATE_ISSUANCE, certificateDefaults, certificateLimits } from '../../functions/k8tre/network/certificates.js';
 import { commonSpecFields, XrdChart } from '../lib/definition.js';
 import { array, boolean, celList, cidr, immutable, integer, matching, object, oneOf } from '../lib/schema.js';
 
@@ -188,9 +189,47 @@ const gateway = object(
       },
     ),
     certificates: object(
-      "Where the environments' TLS certificates live. The gateway reads them through its own identity, which gets Key Vault Secrets User on this vault.",
-      { keyVaultId: matching('ID of the Key Vault holding the certificate secrets.', patterns.keyVaultId, { maxLength: 512 }) },
-      { required: ['keyVaultId'] },
+      "Where the environments' TLS certificates live and how they get there (docs/certificates.md). The gateway reads each by its versionless secret ID, so a renewal needs no gateway change, through its own identity, which gets Key Vault Secrets User on this vault.",
+      {
+        keyVaultId: matching('ID of the Key Vault holding the certificates.', patterns.keyVaultId, { maxLength: 512 }),
+        issuance: oneOf(
+          'Manual: someone puts each PFX secret there. CertManager: cert-manager on the network’s management cluster issues them with ACME DNS-01 on the public zone and pushes them here; that cluster’s certificate-push identity gets Key Vault Certificates Officer on this vault. KeyVault: each exposed environment gets a Key Vault certificate from keyVault.issuerName, renewed by Key Vault, and is served once it is issued.',
+          CERTIFICATE_ISSUANCE,
+          { default: certificateDefaults.issuance },
+        ),
+        keyVault: object(
+          'The Key Vault certificates, with issuance KeyVault. The provider’s identity needs Key Vault Certificates Officer on the vault. They are never deleted by Crossplane.',
+          {
+            issuerName: matching(
+              'A certificate issuer registered with the vault (DigiCert, GlobalSign or the organisation’s CA), or Self for a self-signed one (tests only: browsers refuse it).',
+              certificateLimits.issuerName,
+              { maxLength: 127 },
+            ),
+            validityInMonths: integer('Validity. Public CAs cap it at 200 days since 2026-03-15, 100 from 2027-03-15.', certificateLimits.validityInMonths, {
+              default: certificateDefaults.validityInMonths,
+            }),
+            renewDaysBeforeExpiry: integer(
+              `Days before expiry Key Vault renews; at most ${certificateLimits.renewDaysPerMonth} per month of validity. Default ${certificateDefaults.renewDaysBeforeExpiry}.`,
+              certificateLimits.renewDaysBeforeExpiry,
+            ),
+          },
+          {
+            required: ['issuerName'],
+            'x-kubernetes-validations': [
+              {
+                rule: `!has(self.renewDaysBeforeExpiry) || self.renewDaysBeforeExpiry <= self.validityInMonths * ${certificateLimits.renewDaysPerMonth}`,
+                message: `renewDaysBeforeExpiry is at most ${certificateLimits.renewDaysPerMonth} days per month of validityInMonths`,
+              },
+            ],
+          },
+        ),
+      },
+      {
+        required: ['keyVaultId'],
+        'x-kubernetes-validations': [
+          { rule: "has(self.keyVault) == (has(self.issuance) && self.issuance == 'KeyVault')", message: 'keyVault is set exactly when issuance is KeyVault' },
+        ],
+      },
     ),
     domainNameLabel: matching('Optional DNS label for the public IP (<label>.<region>.cloudapp.azure.com).', patterns.dnsLabel, { maxLength: 63 }),
   },

@@ -148,6 +148,10 @@ function environmentLines(env: EnvironmentStatus, status: NetworkStatus, cluster
   const listeners = status.gateway.listeners.filter((l) => l.environment === env.name);
   for (const l of listeners) out.push(`  listener  ${l.hosts.join(', ')} → ${l.backend}  (priority ${l.priority})`);
   if (listeners.length === 0) out.push('  listener  none (not exposed on the public gateway)');
+  if (env.certificate) {
+    const { name, secretId, expires } = env.certificate;
+    out.push(`  tls       ${secretId ? `${secretId}${expires ? `, expires ${expires}` : ''}` : `${name}: waiting for Key Vault to issue it`}`);
+  }
   if (status.egress) out.push(`  egress    ${env.outboundType ? `${env.outboundType}: the path is in place` : 'waiting for the path (its cluster waits too)'}`);
   if (!cluster) return [...out, '  cluster   none in this plan'];
   const last = lastRound(cluster.rounds);

@@ -7,8 +7,8 @@ import { loadExample } from '../support/function.js';
 // Crossplane scales by reconciling many small XRs: each XR's watch circuit breaker, answer and
 // reconcile stay bounded only if what it composes does (spoke/tree.ts). The largest network the XRD
 // allows, with everything that adds resources (a created hub with all its subnets, a Basic
-// firewall, which adds its management subnet, an internal domain, a management network and a
-// management environment), must keep every XR of its tree within the bound, as a network of
+// firewall, which adds its management subnet, an internal domain, a management network, a
+// management environment and a Key Vault certificate per environment), must keep every XR of its tree within the bound, as a network of
 // three does; and a NAT gateway per spoke, the other way out, must keep its spoke within it.
 
 function largest(environments: number, egress: Json = { firewall: { tier: 'Basic' } }): Json {
@@ -20,6 +20,10 @@ function largest(environments: number, egress: Json = { firewall: { tier: 'Basic
       hub: { addressSpace: '10.100.0.0/22', firewallSubnet: true, managementSubnet: true },
       addressPool: { cidr: '10.128.0.0/10', spokePrefixLength: 20 },
       egress,
+      gateway: {
+        ...((base.spec as Json).gateway as Json),
+        certificates: { ...(((base.spec as Json).gateway as Json).certificates as Json), issuance: 'KeyVault', keyVault: { issuerName: 'DigiCert' } },
+      },
       management: {
         virtualNetworkId:
           '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-crossplane/providers/Microsoft.Network/virtualNetworks/vnet-crossplane',

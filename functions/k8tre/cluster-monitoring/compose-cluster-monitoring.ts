@@ -13,7 +13,8 @@ import { render } from '../lib/manifest.js';
 import { ownSpec } from '../lib/own-spec.js';
 import { meta, refTo, type Stamp } from '../lib/stamp.js';
 import { clusterMonitoringSpecContract, type ClusterMonitoringSpec } from './contract.js';
-import { RECOMMENDED_RULE_GROUPS, type RuleGroupLevel } from './recommended-alerts.js';
+import { CERTIFICATE_RULES } from './certificate-alerts.js';
+import { RECOMMENDED_RULE_GROUPS, type RecommendedRule, type RuleGroupLevel } from './recommended-alerts.js';
 
 // A cluster's side of its network's monitoring (the AKS baseline's platform monitoring):
 // - its managed Prometheus metrics, through the network's data collection rule;
@@ -30,6 +31,7 @@ export const keys = {
   keyVaultDiagnostics: 'key-vault-diagnostics',
   storageDiagnostics: (purpose: string, service: StorageLogService) => `storage-diagnostics-${purpose}-${service}`,
   prometheusRules: (level: RuleGroupLevel) => `prometheus-rules-${level.toLowerCase()}`,
+  certificateRules: 'prometheus-rules-certificates',
   nodeReadinessAlert: 'alert-node-readiness',
   keyVaultAvailabilityAlert: 'alert-key-vault-availability',
 } as const;
@@ -174,11 +176,11 @@ function composeDiagnostics(spec: ClusterMonitoringSpec, stamp: Stamp, desired: 
 function composeAlerts(spec: ClusterMonitoringSpec, stamp: Stamp, desired: DesiredResources): void {
   const common = { providerConfigRef: spec.providerConfigRef };
   const action = { actionGroupId: spec.actionGroupId };
-  for (const [level, rules] of Object.entries(RECOMMENDED_RULE_GROUPS) as [RuleGroupLevel, (typeof RECOMMENDED_RULE_GROUPS)[RuleGroupLevel]][]) {
+  const ruleGroup = (key: string, azureName: string, description: string, rules: readonly RecommendedRule[]) =>
     desired.set(
-      keys.prometheusRules(level),
+      key,
       render(MonitorAlertPrometheusRuleGroup, {
-        metadata: meta(stamp, keys.prometheusRules(level), { azureName: `${spec.aks.name}-recommended-${level.toLowerCase()}` }),
+        metadata: meta(stamp, key, { azureName }),
         spec: {
           ...common,
           forProvider: {
@@ -186,7 +188,7 @@ function composeAlerts(spec: ClusterMonitoringSpec, stamp: Stamp, desired: Desir
             location: spec.region,
             resourceGroupName: spec.resourceGroupName,
             clusterName: spec.aks.name,
-            description: `Microsoft's recommended ${level.toLowerCase()}-level alerts for ${spec.aks.name}`,
+            description,
             scopes: [spec.monitorWorkspaceId, spec.aks.id],
             interval: 'PT1M',
             // azurerm sends false for an unset flag, so both are written out (its prometheus rule group resource).
@@ -207,6 +209,16 @@ function composeAlerts(spec: ClusterMonitoringSpec, stamp: Stamp, desired: Desir
         },
       }),
     );
+  for (const [level, rules] of Object.entries(RECOMMENDED_RULE_GROUPS) as [RuleGroupLevel, (typeof RECOMMENDED_RULE_GROUPS)[RuleGroupLevel]][]) {
+    ruleGroup(
+      keys.prometheusRules(level),
+      `${spec.aks.name}-recommended-${level.toLowerCase()}`,
+      `Microsoft's recommended ${level.toLowerCase()}-level alerts for ${spec.aks.name}`,
+      rules,
+    );
+  }
+  if (spec.certificateAlerts) {
+    ruleGroup(keys.certificateRules, `${spec.aks.name}-certificates`, `The gateway certificates cert-manager on ${spec.aks.name} issues`, CERTIFICATE_RULES);
   }
   // Nodes not ready, from the platform metric, which needs no agent in the cluster: the Azure
   // Monitor baseline alert (https://azure.github.io/azure-monitor-baseline-alerts/services/ContainerService/managedClusters/).

@@ -29,6 +29,9 @@ export const clusterMonitoringSpecContract = c.object('What the cluster decided 
     }),
   ),
   alerts: c.boolean('Compose Microsoft’s recommended Prometheus alert rules and the node-readiness and Key Vault availability alerts.'),
+  certificateAlerts: c.optional(
+    c.boolean('Alert on cert-manager’s certificates nearing expiry or not ready: this cluster issues the network gateway’s (issuance CertManager).'),
+  ),
   keyVault: c.optional(c.object('The cluster’s Key Vault, once its ID is known: its audit log and availability.', { id: azureId('Its ID.') })),
   storageAccounts: c.array(
     'The cluster’s storage accounts, once their IDs are known: their reads, writes and deletes.',

@@ -129,7 +129,8 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   const registration =
     argocd &&
     composeArgoCdRegistration(spec, argocd, stamp, registrationFacts(spec, facts, stores, workloads, observed), inCluster.ciliumDeployed, observed, desired);
-  const monitoringWaits = composeClusterMonitoring(spec, stamp, monitoring, stores, observed, desired);
+  const issuesGatewayCertificates = spec.role === 'Management' && facts.certificatePush !== undefined;
+  const monitoringWaits = composeClusterMonitoring(spec, stamp, monitoring, stores, issuesGatewayCertificates, observed, desired);
   composeUsages(spec, stamp, desired);
 
   if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");

@@ -82,6 +82,8 @@ export function composeClusterMonitoring(
   stamp: Stamp,
   monitoring: MonitoringIds | undefined,
   stores: DataStores,
+  /** cert-manager here issues the network gateway's certificates (network/certificates.ts). */
+  issuesGatewayCertificates: boolean,
   observed: Observed,
   desired: DesiredResources,
 ): string | undefined {
@@ -99,6 +101,7 @@ export function composeClusterMonitoring(
     ...monitoring,
     ...(insights && { containerInsights: { ruleName: azureNames.containerInsightsRule(spec), ...insights, namespaces: [...insights.namespaces] } }),
     alerts: spec.monitoring.alerts,
+    ...(spec.monitoring.alerts && issuesGatewayCertificates && { certificateAlerts: true }),
     ...(stores.keyVaultId && { keyVault: { id: stores.keyVaultId } }),
     storageAccounts: STORAGE_PURPOSES.flatMap((purpose) => {
       const id = stores.storageIds[purpose];

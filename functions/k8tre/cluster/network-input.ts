@@ -40,6 +40,8 @@ export interface NetworkFacts {
   readonly gateway?: { readonly name: string; readonly publicIpAddress?: string };
   /** What the network's monitoring composed, unless the network has it off (network/monitoring.ts). */
   readonly monitoring?: MonitoringIds;
+  /** The gateway's vault, when cert-manager on the management cluster pushes certificates into it (network/certificates.ts). */
+  readonly certificatePush?: { readonly keyVaultId: string };
 }
 
 /** The IDs a network's monitoring publishes to its clusters (its status's `monitoring`). */
@@ -122,8 +124,15 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       groupsNamed: referencedGroups(dig(network, 'spec'), 'spec').map((r) => ({ ...r, field: `${r.field} of ${describe}` })),
       ...gatewayOf(envStatus),
       ...(monitored && { monitoring: monitoring as MonitoringIds }),
+      ...certificatePushOf(network),
     },
   };
+}
+
+function certificatePushOf(network: JsonObject): Pick<NetworkFacts, 'certificatePush'> {
+  const certificates = dig(network, 'spec', 'gateway', 'certificates');
+  const keyVaultId = digString(certificates, 'keyVaultId');
+  return digString(certificates, 'issuance') === 'CertManager' && keyVaultId ? { certificatePush: { keyVaultId } } : {};
 }
 
 function gatewayOf(envStatus: unknown): Pick<NetworkFacts, 'gateway'> {

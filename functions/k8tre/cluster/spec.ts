@@ -341,7 +341,7 @@ function parseZones(pool: SpecReader): string[] | undefined {
 }
 
 /** Identity names the cluster itself uses; an extra identity may not take them. */
-export const RESERVED_IDENTITY_NAMES = ['controlplane', 'externaldns', 'certmanager', 'argocd'];
+export const RESERVED_IDENTITY_NAMES = ['controlplane', 'externaldns', 'certmanager', 'certpush', 'argocd'];
 
 function parseSharedKeyAccess(access: SpecReader | undefined): ClusterSpec['storage']['sharedKeyAccess'] {
   return Object.fromEntries(STORAGE_PURPOSES.filter((purpose) => access?.has(purpose)).map((purpose) => [purpose, access?.boolean(purpose, false)]));

@@ -162,8 +162,23 @@ function wantedIdentities(spec: ClusterSpec, network: NetworkFacts): FederatedId
       roles: [{ role: 'DNS Zone Contributor', scope: { id: spec.publicDnsZoneId } }],
     },
     ...(spec.role === 'Management' ? [ARGOCD_IDENTITY] : []),
+    ...(spec.role === 'Management' && network.certificatePush ? [certificatePushIdentity(network.certificatePush.keyVaultId)] : []),
     ...spec.workloadIdentities,
   ];
+}
+
+/**
+ * What pushes the certificates cert-manager issues into the gateway's vault, on a management
+ * cluster of a network with issuance CertManager (docs/certificates.md): an External Secrets
+ * PushSecret through a SecretStore that authenticates as this service account. Importing a
+ * certificate is certificates/import, which Key Vault Certificates Officer holds without any
+ * access to other secrets or keys in the vault
+ * (https://learn.microsoft.com/azure/key-vault/general/rbac-guide#azure-built-in-roles-for-key-vault-data-plane-operations).
+ */
+export const CERTIFICATE_PUSH_IDENTITY = { name: 'certpush', namespace: 'cert-manager', serviceAccount: 'certificate-push' } as const;
+
+function certificatePushIdentity(keyVaultId: string): FederatedIdentity {
+  return { ...CERTIFICATE_PUSH_IDENTITY, roles: [{ role: 'Key Vault Certificates Officer', scope: { id: keyVaultId } }] };
 }
 
 /** What the cluster tells one identity's XR. */

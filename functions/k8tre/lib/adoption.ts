@@ -26,6 +26,14 @@ export const PAUSED = 'crossplane.io/paused';
 /** Everything the provider may do but delete. */
 export const ORPHANING_POLICIES = ['Observe', 'Create', 'Update', 'LateInitialize'];
 
+/**
+ * ORPHANING_POLICIES in a kind's own enum: without Delete, deleting the object orphans the
+ * resource in Azure instead of destroying it.
+ */
+export function orphaningPolicies<T>(policies: { readonly OBSERVE: T; readonly CREATE: T; readonly UPDATE: T; readonly LATE_INITIALIZE: T }): T[] {
+  return [policies.OBSERVE, policies.CREATE, policies.UPDATE, policies.LATE_INITIALIZE];
+}
+
 /** The step a handover is at (see above). */
 export type HandoverStep = 'orphaning' | 'paused' | 'handing-over';
 

@@ -33,6 +33,7 @@ import { composeManagementReach, managementSources, unreachableWarning } from '.
 import { quote } from '../lib/spec-reader.js';
 import { AZURE_REGIONS } from './regions.js';
 import { composeMonitoring, monitoringFacts } from './monitoring.js';
+import { checkCertificatesKept, expiryWarnings } from './certificates.js';
 import { composeFirewall, networkOwnsFirewallSubnet, spokeEgress, spokeSources } from './egress.js';
 
 export interface NetworkComposition extends Composition {
@@ -60,6 +61,7 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   }
   if (hosted) checkHostedEnvironmentsKept(spec, removed, hosted);
   checkNetworkChanges(spec, observed, previous);
+  checkCertificatesKept(spec, previous.spokeSpecs);
 
   // A zone this network made holds its endpoints' records, and AKS takes its private zone only when
   // a cluster is created (privateDnsZoneId forces a new cluster): switching it for a landing
@@ -120,7 +122,8 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   // Spoke NSGs admit the gateway from its own subnet when this XR knows it, else from the hub.
   const gatewaySource = formatCidr(spec.hub.mode === 'create' ? hubSubnets(spec.hub.addressSpace).applicationGateway : spec.hub.addressSpace);
   const environments = composeEnvironments(spec, plan, priorities, { gateway: gatewaySource, management: managementRanges }, observed, previous, resources);
-  const gateway = composeGateways(spec, hub, priorities, onGateways, observed, resources);
+  const spokes = reportedSpokes(observed);
+  const gateway = composeGateways(spec, hub, priorities, onGateways, spokes, observed, resources);
   composeMonitoring(
     spec,
     observed,
@@ -134,6 +137,7 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   const groupReason = groupTaken(spec.resourceGroupName, referencedGroups(xr.spec, 'spec'));
   const warnings = [
     ...(unreachable ? [unreachable] : []),
+    ...expiryWarnings(spec, spokes, Date.now()),
     // Its own group must not be one its IDs name (lib/referenced-groups.ts); a live one is kept.
     ...ruleOrInForce(groupReason !== undefined, observed.has(keys.resourceGroup), 'spec.resourceGroupName', groupReason ?? ''),
     // A region Azure opened after the list was made is live for a network already there.
@@ -154,7 +158,7 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
   return {
     resources,
     requirements,
-    status: networkStatus(spec, plan, priorities, onGateways, gateway.listeners, observed, reportedSpokes(observed), environments.adopted, monitoring),
+    status: networkStatus(spec, plan, priorities, onGateways, gateway.listeners, observed, spokes, environments.adopted, monitoring),
     // The gateway and new spokes wait on what exists only once Azure reports it; say so on the XR.
     conditions: [
       environments.waitingFor

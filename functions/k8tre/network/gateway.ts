@@ -5,7 +5,6 @@ import {
   WebApplicationFirewallPolicy,
   type ApplicationGatewaySpecForProvider,
 } from '../../../imports/network.azure.m.upbound.io.js';
-import { parseArmId } from '../lib/arm-id.js';
 import { render } from '../lib/manifest.js';
 import { roleAssignment } from '../lib/role-assignment.js';
 import { isObject } from '../lib/json.js';
@@ -18,6 +17,9 @@ import type { GatewayPlacement } from './gateway-placement.js';
 import { HTTP_REDIRECT_PRIORITY, type RoutingPriorities } from './priorities.js';
 import { rewriteRuleSet, rewriteRuleSetName } from './rewrites.js';
 import type { EnvironmentSpec, NetworkSpec } from './spec.js';
+import type { SpokeStatus } from '../spoke/contract.js';
+import { inForceSecretId, servedSecretId } from './certificates.js';
+import { optional } from '../lib/spec-reader.js';
 
 const FRONTEND_IP = 'appGwFrontendIP';
 const KEY_VAULT_SECRETS_USER = 'Key Vault Secrets User';
@@ -31,10 +33,16 @@ export interface GatewayListener {
   readonly hosts: readonly string[];
   readonly backend: string;
   readonly priority: number;
-  readonly certificateSecretId: string;
+  /** The secret it serves; absent while a certificate Key Vault issues does not exist yet (network/certificates.ts). */
+  readonly certificateSecretId?: string;
 }
 
+/** A listener whose certificate exists: on its gateway. */
+type ServedListener = GatewayListener & { readonly certificateSecretId: string };
+const hasCertificate = (l: GatewayListener): l is ServedListener => l.certificateSecretId !== undefined;
+
 export interface GatewayOutcome {
+  /** Every exposed environment's listener, where it is placed; those without a certificate yet are not on their gateway. */
   readonly listeners: readonly GatewayListener[];
   /** Why a gateway is not composed yet, when it is waiting on observed IDs. */
   readonly waitingFor?: string;
@@ -50,13 +58,14 @@ export function composeGateways(
   hub: HubAttachment,
   priorities: ReadonlyMap<string, RoutingPriorities>,
   onGateways: GatewayPlacement,
+  spokes: ReadonlyMap<string, SpokeStatus>,
   observed: Observed,
   desired: DesiredResources,
 ): GatewayOutcome {
   const common = { providerConfigRef: spec.providerConfigRef };
   // Listener blocks are sets to Azure; a stable order keeps diffs quiet.
   const environments = spec.environments.filter((e) => e.exposed).sort((a, b) => a.name.localeCompare(b.name));
-  const listeners = environments.map((env) => listenerFor(spec, env, priorities, onGateways));
+  const listeners = environments.map((env) => listenerFor(spec, env, priorities, onGateways, spokes.get(env.name), observed));
 
   for (let index = 0; index < onGateways.count; index++) {
     desired.set(
@@ -99,7 +108,7 @@ export function composeGateways(
       roleAssignment(networkStamp(spec), {
         key: keys.gatewayKeyVaultRole,
         role: KEY_VAULT_SECRETS_USER,
-        scope: spec.gateway.certificateKeyVaultId,
+        scope: spec.gateway.certificates.keyVaultId,
         principalId,
         why: `Lets the Application Gateways of ${spec.name} read their TLS certificates`,
       }),
@@ -121,11 +130,17 @@ export function composeGateways(
         : !exists
           ? waf.waitingFor
           : undefined;
-    if (blocker || !identityId) {
-      waitingFor ??= blocker;
+    // A gateway is created with the certificates that exist; one whose environments have none yet waits for them.
+    const placed = listeners.filter((l) => l.gateway === index);
+    const served = placed.filter(hasCertificate);
+    const certificatesBlocker =
+      !exists && placed.length > 0 && served.length === 0
+        ? `the Key Vault certificates of ${placed.map((l) => l.environment).join(', ')} to be issued`
+        : undefined;
+    if (blocker || certificatesBlocker || !identityId) {
+      waitingFor ??= blocker ?? certificatesBlocker;
       continue;
     }
-    const served = listeners.filter((l) => l.gateway === index);
     desired.set(
       keys.gateway(index),
       render(ApplicationGateway, {
@@ -134,6 +149,10 @@ export function composeGateways(
       }),
     );
   }
+  // Said after what holds a whole gateway back, and without naming them: the message stays the
+  // same while certificates arrive, since each change of the XR's status costs it a watch event
+  // (lib/pacing.ts). status.environments[].certificate says which.
+  if (!listeners.every(hasCertificate)) waitingFor ??= 'the Key Vault certificates of the exposed environments to be issued, before their listeners';
   return { listeners, ...(waitingFor && { waitingFor }) };
 }
 
@@ -143,7 +162,7 @@ function gatewayForProvider(
   index: number,
   identityId: string,
   wafSettings: Partial<ApplicationGatewaySpecForProvider>,
-  listeners: readonly GatewayListener[],
+  listeners: readonly ServedListener[],
   environments: readonly EnvironmentSpec[],
 ): ApplicationGatewaySpecForProvider {
   // A basic (host-less) HTTP listener whose rule redirects to an HTTPS listener: Application
@@ -243,6 +262,8 @@ function listenerFor(
   env: EnvironmentSpec,
   priorities: ReadonlyMap<string, RoutingPriorities>,
   onGateways: GatewayPlacement,
+  spoke: SpokeStatus | undefined,
+  observed: Observed,
 ): GatewayListener {
   const domains = environmentDomains(spec, env);
   const priority = priorities.get(env.name);
@@ -254,14 +275,8 @@ function listenerFor(
     hosts: [domains.public, `*.${domains.public}`],
     backend: `gw.${domains.internal}`,
     priority: priority.https,
-    certificateSecretId: versionlessSecretId(spec.gateway.certificateKeyVaultId, env.certificateSecretName),
+    ...optional('certificateSecretId', servedSecretId(spec, env, spoke, inForceSecretId(observed, keys.gateway(gateway), env.name))),
   };
-}
-
-/** A secret ID without a version, so the gateway picks up renewed certificates by itself. */
-export function versionlessSecretId(keyVaultId: string, secretName: string): string {
-  const vaultName = parseArmId(keyVaultId).name;
-  return `https://${vaultName.toLowerCase()}.vault.azure.net/secrets/${secretName}`;
 }
 
 interface WafOutcome {

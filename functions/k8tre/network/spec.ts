@@ -6,6 +6,7 @@ import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-re
 import { readXrBasics } from '../lib/xr-basics.js';
 import { parseMonitoring, type NetworkMonitoring } from './monitoring.js';
 import { parseEgress, type EgressSpec } from './egress.js';
+import { parseCertificates, type CertificatesSpec } from './certificates.js';
 import {
   defaults,
   enums,
@@ -86,7 +87,8 @@ export interface GatewaySpec {
   readonly zones: readonly string[];
   readonly wafMode: (typeof enums.wafMode)[number];
   readonly firewallPolicyId?: string;
-  readonly certificateKeyVaultId: string;
+  /** Where the environments' certificates live and how they get there (network/certificates.ts). */
+  readonly certificates: CertificatesSpec;
   readonly domainNameLabel?: string;
 }
 
@@ -339,7 +341,7 @@ function parseGateway(gateway: SpecReader): GatewaySpec {
     zones: zoneList,
     wafMode: waf?.oneOf('mode', enums.wafMode, defaults.wafMode) ?? defaults.wafMode,
     ...optional('firewallPolicyId', firewallPolicyId),
-    certificateKeyVaultId: certificates.requiredString('keyVaultId', patterns.keyVaultId),
+    certificates: parseCertificates(certificates),
     ...optional('domainNameLabel', domainNameLabel),
   };
 }

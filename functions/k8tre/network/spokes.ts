@@ -11,6 +11,7 @@ import { groupOfSlot } from '../spoke/tree.js';
 import { SUBNET_ROLES, type SpokePlan } from './address-plan.js';
 import { sharedZoneHomes } from './dns.js';
 import { environmentDomains } from './domains.js';
+import { spokeCertificate } from './certificates.js';
 import { azureNames, keys, networkChildXr, refTo, tags } from './naming.js';
 import type { RuleSources } from './security-rules.js';
 import type { EnvironmentSpec, NetworkSpec } from './spec.js';
@@ -78,6 +79,7 @@ export function spokeSpec(
     subnets: Object.fromEntries(SUBNET_ROLES.map((role) => [role, formatCidr(plan.subnets[role])])) as SpokeSpec['subnets'],
     access: { gateway: access.gateway, management: [...access.management], exposed: access.exposed },
     ...egress,
+    ...spokeCertificate(spec, env),
     hub,
     ...(spec.management && { management: { virtualNetworkId: spec.management.virtualNetworkId, ...peerHome(spec.management.virtualNetworkId) } }),
     ...(manager && manager !== env.name && { managementEnvironment: manager }),

@@ -45,6 +45,13 @@ const environmentStatus = c.object('An environment.', {
       { enum: OUTBOUND_TYPES },
     ),
   ),
+  certificate: c.optional(
+    c.object('The TLS certificate the gateway serves the environment with, when it is exposed (spec.gateway.certificates).', {
+      name: c.string('Its name in the vault: the secret the gateway reads.'),
+      secretId: c.optional(c.string('The versionless secret ID the gateway serves; with issuance KeyVault, once Key Vault has issued it.')),
+      expires: c.optional(c.string('When its current version expires, as Key Vault says (issuance KeyVault).')),
+    }),
+  ),
   gateway: c.optional(
     c.object('The Application Gateway that serves the environment, when it is exposed; it never changes. Public DNS records point at its IP.', {
       index: c.integer('Which gateway: 0 is the first.'),
@@ -156,6 +163,11 @@ export function networkStatus(
     return gateway && { index: gateway.index, name: gateway.name, publicIpAddress: gateway.publicIpAddress };
   };
 
+  const certificateOf = (env: string, name: string) => {
+    const listener = listeners.find((l) => l.environment === env);
+    return listener && { name, secretId: listener.certificateSecretId, expires: reported(env).certificateExpires };
+  };
+
   return compact({
     resourceGroupName: spec.resourceGroupName,
     hub:
@@ -199,6 +211,7 @@ export function networkStatus(
         subnets,
         adopted: adopted.get(env.name),
         ...(outboundType && reported(env.name).outboundType === outboundType && { outboundType }),
+        certificate: certificateOf(env.name, env.certificateSecretName),
         gateway: gatewayOf(env.name),
       };
     }),
@@ -215,13 +228,15 @@ export function networkStatus(
       publicIpId: gateways[0]?.publicIpId,
       identityClientId: observed.atProvider(keys.gatewayIdentity, 'clientId'),
       wafPolicyId: spec.gateway.firewallPolicyId ?? observed.atProvider(keys.gatewayWafPolicy, 'id'),
-      listeners: listeners.map((l) => ({
-        environment: l.environment,
-        gateway: azureNames.gateway(spec, l.gateway),
-        hosts: [...l.hosts],
-        backend: l.backend,
-        priority: l.priority,
-      })),
+      listeners: listeners
+        .filter((l) => l.certificateSecretId)
+        .map((l) => ({
+          environment: l.environment,
+          gateway: azureNames.gateway(spec, l.gateway),
+          hosts: [...l.hosts],
+          backend: l.backend,
+          priority: l.priority,
+        })),
     },
   });
 }

@@ -13,6 +13,8 @@ import {
   VirtualNetwork,
   VirtualNetworkPeering,
 } from '../../../imports/network.azure.m.upbound.io.js';
+import { Certificate, CertificateSpecManagementPolicies } from '../../../imports/keyvault.azure.m.upbound.io.js';
+import { orphaningPolicies } from '../lib/adoption.js';
 import { parseCidr } from '../lib/cidr.js';
 import * as contract from '../lib/contract.js';
 import type { ComposeInput, Composition, DesiredResources } from '../lib/composition.js';
@@ -72,6 +74,7 @@ export function composeSpokeXr({ xr, observed }: ComposeInput): Composition {
     ...(Object.keys(subnetIds).length > 0 && { subnetIds }),
     ...(id(keys.dnsZone) && { dnsZoneId: id(keys.dnsZone) }),
     ...optional('outboundType', egressInPlace(spec, observed)),
+    ...(spec.certificate && certificateStatus(observed, keys.certificate(spec.certificate.name))),
   };
   return { resources: desired, status, conditions: [] };
 }
@@ -93,6 +96,57 @@ function egressInPlace(spec: SpokeSpec, observed: Observed): OutboundType | unde
       (r) => isObject(r) && r.addressPrefix === DEFAULT_ROUTE && r.nextHopType === 'VirtualAppliance' && r.nextHopInIpAddress === spec.egressNextHopIp,
     );
   return routed ? 'userDefinedRouting' : undefined;
+}
+
+/** Server authentication (https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.12). */
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+
+/**
+ * The environment's TLS certificate, when Key Vault issues it (network/certificates.ts): Key Vault
+ * keeps it, renews it ahead of expiry and puts it, key and all, in the secret of the same name
+ * that the gateway reads (https://learn.microsoft.com/azure/key-vault/certificates/about-certificates#composition-of-a-certificate).
+ * Crossplane never deletes it: a live listener may still serve it, and a deleted certificate
+ * holds its name for the vault's soft-delete retention.
+ */
+function composeCertificate(certificate: NonNullable<SpokeSpec['certificate']>, stamp: Stamp, desired: DesiredResources): void {
+  const key = keys.certificate(certificate.name);
+  desired.set(
+    key,
+    render(Certificate, {
+      metadata: meta(stamp, key),
+      spec: {
+        providerConfigRef: stamp.providerConfigRef,
+        managementPolicies: orphaningPolicies(CertificateSpecManagementPolicies),
+        forProvider: {
+          name: certificate.name,
+          keyVaultId: certificate.keyVaultId,
+          certificatePolicy: {
+            issuerParameters: { name: certificate.issuerName },
+            // The gateway takes the private key from the PFX, so it must be exportable; a new key each renewal.
+            keyProperties: { keyType: 'RSA', keySize: 2048, exportable: true, reuseKey: false },
+            secretProperties: { contentType: 'application/x-pkcs12' },
+            lifetimeAction: [{ action: { actionType: 'AutoRenew' }, trigger: { daysBeforeExpiry: certificate.renewDaysBeforeExpiry } }],
+            x509CertificateProperties: {
+              subject: certificate.subject,
+              subjectAlternativeNames: { dnsNames: [...certificate.dnsNames] },
+              keyUsage: ['digitalSignature', 'keyEncipherment'],
+              extendedKeyUsage: [SERVER_AUTH],
+              validityInMonths: certificate.validityInMonths,
+            },
+          },
+          tags: { ...stamp.tags },
+        },
+      },
+    }),
+  );
+}
+
+/** The secret behind the certificate, and its expiry, once Key Vault has issued it. */
+function certificateStatus(observed: Observed, key: string): Pick<SpokeStatus, 'certificateSecretId' | 'certificateExpires'> {
+  return {
+    ...optional('certificateSecretId', observed.atProvider(key, 'versionlessSecretId')),
+    ...optional('certificateExpires', observed.atProviderPath(key, 'certificateAttribute', 0, 'expires')),
+  };
 }
 
 /** The Azure name a resource had under its network, or none: what the spoke adopts. */
@@ -177,6 +231,8 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
       forProvider: { subnetIdRef: refTo(stamp, keys.subnet('nodes')), natGatewayIdRef: refTo(stamp, keys.natGateway) },
     });
   }
+
+  if (spec.certificate) composeCertificate(spec.certificate, stamp, desired);
 
   // Peerings: from the spoke to each peer, and from each peer back, which lives in the peer's VNet.
   // The hub's accept forwarded traffic, which its firewall sends; the management networks' do not.

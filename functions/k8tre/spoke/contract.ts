@@ -4,6 +4,7 @@ import type { TypeOf } from '../lib/contract.js';
 import { SUBNET_ROLES } from '../network/address-plan.js';
 import { limits, patterns, PRIVATE_LINK_ZONE_KEYS } from '../network/api.js';
 import { NAT_IDLE_TIMEOUT_MINUTES, OUTBOUND_TYPES } from '../network/egress.js';
+import { certificateLimits } from '../network/certificates.js';
 
 // What a network tells each of its spokes (the spec), and what a spoke tells its network (the
 // status): one source for the XK8treSpoke XRD's schemas, the types the network writes and reads,
@@ -40,6 +41,23 @@ export const spokeSpecContract = c.object('What the network decided for one envi
       idleTimeoutInMinutes: c.integer('TCP idle timeout.', { minimum: NAT_IDLE_TIMEOUT_MINUTES.min, maximum: NAT_IDLE_TIMEOUT_MINUTES.max }),
     }),
   ),
+  certificate: c.optional(
+    c.object('The environment’s TLS certificate, which Key Vault issues and renews (spec.gateway.certificates.issuance KeyVault).', {
+      keyVaultId: azureId('The gateway’s Key Vault.'),
+      name: c.string('The certificate’s name, and the name of the secret the gateway reads.', { pattern: patterns.secretName.pattern.source }),
+      issuerName: c.string('The issuer registered with the vault, or Self.', { pattern: certificateLimits.issuerName.pattern.source }),
+      subject: c.string('Its subject.', { maxLength: 256 }),
+      dnsNames: c.array('Its names: the environment’s public domain and its wildcard.', c.string('A name.', { maxLength: 253 }), { maxItems: 2 }),
+      validityInMonths: c.integer('How long it is valid.', {
+        minimum: certificateLimits.validityInMonths.min,
+        maximum: certificateLimits.validityInMonths.max,
+      }),
+      renewDaysBeforeExpiry: c.integer('Days before expiry Key Vault renews it.', {
+        minimum: certificateLimits.renewDaysBeforeExpiry.min,
+        maximum: certificateLimits.renewDaysBeforeExpiry.max,
+      }),
+    }),
+  ),
   hub: vnet('The hub, peered both ways; the environment’s zone is linked to it.'),
   management: c.optional(vnet('The network Crossplane runs in, peered both ways.')),
   managementEnvironment: c.optional(
@@ -71,6 +89,8 @@ export const spokeStatusFields = {
   outboundType: c.optional(
     c.string('The AKS outbound type the node subnet is ready for: its default route or NAT gateway is in Azure, as told.', { enum: OUTBOUND_TYPES }),
   ),
+  certificateSecretId: c.optional(c.string('The versionless ID of the secret behind the Key Vault certificate, once issued.')),
+  certificateExpires: c.optional(c.string('When the certificate’s current version expires (RFC 3339), as Key Vault says.')),
 };
 
 export const spokeStatusContract = c.object('What the spoke composed, once Azure reports it. The network reads it.', spokeStatusFields);

@@ -58,6 +58,8 @@ export function reportedBy(spoke: unknown): SpokeStatus {
   const virtualNetworkId = digString(spoke, 'status', 'virtualNetworkId');
   const dnsZoneId = digString(spoke, 'status', 'dnsZoneId');
   const outboundType = digString(spoke, 'status', 'outboundType');
+  const certificateSecretId = digString(spoke, 'status', 'certificateSecretId');
+  const certificateExpires = digString(spoke, 'status', 'certificateExpires');
   const ids = dig(spoke, 'status', 'subnetIds');
   const subnetIds = isObject(ids) ? Object.fromEntries(Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
   return {
@@ -65,5 +67,7 @@ export function reportedBy(spoke: unknown): SpokeStatus {
     ...(Object.keys(subnetIds).length > 0 && { subnetIds }),
     ...(dnsZoneId && { dnsZoneId }),
     ...(outboundType && { outboundType }),
+    ...(certificateSecretId && { certificateSecretId }),
+    ...(certificateExpires && { certificateExpires }),
   };
 }

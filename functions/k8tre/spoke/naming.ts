@@ -29,6 +29,8 @@ export const keys = {
   natPublicIp: 'nat-public-ip',
   natPublicIpAssociation: 'nat-public-ip-association',
   natGatewayAssociation: 'nat-gateway-association-nodes',
+  /** By name: a renamed certificate is a new one, the old one left in the vault (network/certificates.ts). */
+  certificate: (name: string) => `certificate-${name.toLowerCase()}`,
 } as const;
 
 /** Azure names, as a network named these resources before spokes were XRs of their own. */

@@ -9,7 +9,7 @@
 // So no XR of a network's tree composes more than 49, nor of a cluster's (identity/tree.ts):
 //   XK8treNetwork       the hub, shared zones, gateways, its monitoring and one group per 25 slots
 //   XK8treSpokeGroup    up to 25 spokes
-//   XK8treSpoke         one environment's 33 to 37 resources
+//   XK8treSpoke         one environment’s 33 to 38 resources
 // An environment's group follows from its routing slot, which never changes (network/priorities.ts),
 // so an environment never moves between groups. With 275 environments (the most), 11 groups.
 

@@ -1,3 +1,4 @@
+import { orphaningPolicies } from '../lib/adoption.js';
 import { ResourceGroup, ResourceGroupSpecManagementPolicies } from '../../../imports/azure.m.upbound.io.js';
 import { Vault, VaultSpecManagementPolicies } from '../../../imports/keyvault.azure.m.upbound.io.js';
 import { Account, AccountSpecManagementPolicies } from '../../../imports/storage.azure.m.upbound.io.js';
@@ -26,17 +27,11 @@ import { privateEndpoint } from './private-endpoint.js';
 // with them. Stores an earlier version made in the cluster's group stay there (moving one means
 // replacing it): the cluster names that group in the spec, and retains it.
 
-/**
- * Without Delete in the management policies, deleting the XR orphans a resource in Azure instead
- * of destroying it: lib/adoption.ts's ORPHANING_POLICIES, in each kind's own enum.
- */
-function orphaning<T>(policies: { readonly OBSERVE: T; readonly CREATE: T; readonly UPDATE: T; readonly LATE_INITIALIZE: T }): T[] {
-  return [policies.OBSERVE, policies.CREATE, policies.UPDATE, policies.LATE_INITIALIZE];
-}
+/** Without Delete in the management policies, deleting the XR orphans a store in Azure instead of destroying it. */
 const retain = {
-  group: orphaning(ResourceGroupSpecManagementPolicies),
-  vault: orphaning(VaultSpecManagementPolicies),
-  account: orphaning(AccountSpecManagementPolicies),
+  group: orphaningPolicies(ResourceGroupSpecManagementPolicies),
+  vault: orphaningPolicies(VaultSpecManagementPolicies),
+  account: orphaningPolicies(AccountSpecManagementPolicies),
 };
 
 /** The policies that keep a resource group in Azure when its object goes, for the cluster's group when it holds stores. */

@@ -1,10 +1,12 @@
 // `npm run bench`: the function served as in production (the esbuild bundle the image runs,
-// NODE_ENV=production, plaintext on loopback) measured over gRPC beside a no-op function served
-// the same way, in the same run: latency p50/p99 and throughput per scenario, resident memory,
-// cold start, and `crossplane composition render` of the example platform against a
-// Composition whose only step is the no-op. Calls are made from Go (bench/caller), as
-// Crossplane makes them. Beside each, the function's own share of the same calls, which its
-// server reports in a server-timing trailer. Prints a table; writes out/bench.json.
+// NODE_ENV=production, plaintext on loopback) measured over gRPC beside two floors in the same
+// run: a no-op function served the same way, and a no-op on Crossplane's Go SDK
+// (bench/go-noop). Per scenario: latency p50/p99 and throughput, resident memory and cold start
+// against the Node no-op's. Then `crossplane composition render` of the example platform against
+// a Composition whose only step is the no-op, the developer loop (`npm run render` warm against
+// a bare CLI render) and `npm start` warm. Calls are made from Go (bench/caller), as Crossplane
+// makes them. Beside each, the function's own share of the same calls, which its server reports
+// in a server-timing trailer. Prints a table and the targets; writes out/bench.json.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { buildCaller, runCaller } from './bench/caller.js';
+import { buildGoNoop } from './bench/go-noop.js';
 import { encodeRequest, FunctionClient } from './bench/grpc-client.js';
 import { clusterScenarios, networkScenarios, type Scenario } from './bench/scenarios.js';
 import { NODE_FLAGS, RUNTIME_ENV } from './lib/function-image.js';
@@ -41,6 +44,17 @@ export interface BenchEntry {
   /** The answer's size, against Crossplane's 4 MiB, and how many resources it composes. */
   answer_kb?: number;
   composed?: number;
+  /** A no-op on Crossplane's Go SDK, on the same requests from the same caller: the second floor. */
+  go_noop_p50_ms?: number;
+  /** Resident memory after the scenario, over the Node no-op's. */
+  rss_ratio_to_noop?: number;
+  /** Spawn to the first answered call, ours and the Node no-op's. */
+  cold_start_ms?: number;
+  noop_cold_start_ms?: number;
+  /** `npm run render` of one XR, warm, over a bare CLI render of it with an already-running function. */
+  ratio_to_cli?: number;
+  /** `npm start` of the example platform, warm. */
+  seconds?: number;
 }
 
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -54,19 +68,27 @@ interface Served {
   readonly coldStartMs: number;
 }
 
+/** How to start a function for the bench. */
+interface Command {
+  readonly program: string;
+  readonly args: readonly string[];
+}
+
+/** A Node entry point with the image's Node flags, so memory is measured as the image runs. */
+const nodeEntry = (entry: string): Command => ({ program: process.execPath, args: [...NODE_FLAGS, entry] });
+
 /** Starts a function as the image does and times spawn to its first answered call. */
-async function serve(entry: string, probe: Scenario['request']): Promise<Served> {
+async function serve(command: Command, probe: Scenario['request']): Promise<Served> {
   const port = await freePort();
   const target = `127.0.0.1:${port}`;
   const started = performance.now();
-  // With the image's Node flags and environment, so memory is measured as the image runs.
-  const child = spawn(process.execPath, [...NODE_FLAGS, entry, '--insecure', `--address=${target}`], {
+  const child = spawn(command.program, [...command.args, '--insecure', `--address=${target}`], {
     env: { ...process.env, NODE_ENV: 'production', ...RUNTIME_ENV },
     stdio: 'ignore',
   });
   const client = new FunctionClient(target);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${command.program} ${command.args.join(' ')} exited with ${child.exitCode}`);
     try {
       await client.run(probe, 1_000);
       return { child, client, target, coldStartMs: performance.now() - started };
@@ -81,8 +103,8 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Sequential calls for latency (at least 30, until `budgetMs`), then 8 in flight for throughput. */
-function measure(caller: string, served: Served, scenario: Scenario, budgetMs: number) {
-  const run = runCaller(caller, served.target, encodeRequest(scenario.request), { budgetMs });
+function measure(caller: string, served: Served, scenario: Scenario, budgetMs: number, serverTimingOptional = false) {
+  const run = runCaller(caller, served.target, encodeRequest(scenario.request), { budgetMs, serverTimingOptional });
   const latencies = [...run.latenciesMs].sort((a, b) => a - b);
   const own = [...run.serverMs].sort((a, b) => a - b);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), ownP50: percentile(own, 50), ownP99: percentile(own, 99), callsPerS: run.callsPerS };
@@ -126,13 +148,15 @@ async function renderComparison(): Promise<{ k8tre: number; noop: number }> {
 export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k8tre: number; noop: number } }> {
   say('bundling the function as the image runs it');
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-function.mjs'), BUNDLE], { stdio: ['ignore', 'ignore', 'inherit'] });
-  say('building the Go caller');
+  say('building the Go caller and the Go no-op function');
   const caller = buildCaller();
+  const goNoopBinary = buildGoNoop();
   say('preparing requests (networks of 1 to 250 environments, with their spoke groups and spokes, at steady state; a cluster reconcile by reconcile)');
   const scenarios = [...networkScenarios(), ...clusterScenarios()];
   const probe = scenarios[0]!.request;
-  const k8tre = await serve(BUNDLE, probe);
-  const noop = await serve(NOOP, probe);
+  const k8tre = await serve(nodeEntry(BUNDLE), probe);
+  const noop = await serve(nodeEntry(NOOP), probe);
+  const goNoop = await serve({ program: goNoopBinary, args: [] }, probe);
   const entries: BenchEntry[] = [];
   try {
     for (const scenario of scenarios) {
@@ -140,19 +164,28 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
       const budget = 2_000;
       const ours = measure(caller, k8tre, scenario, budget);
       const floor = measure(caller, noop, scenario, budget / 2);
+      const network = scenario.name.startsWith('network');
+      const goFloor = network ? measure(caller, goNoop, scenario, budget / 2, true) : undefined;
+      const rss = residentMemoryMb(k8tre.child.pid!);
       entries.push({
         scenario: scenario.name,
         environments: scenario.environments,
         p50_ms: round(ours.p50),
         p99_ms: round(ours.p99),
         calls_per_s: round(ours.callsPerS),
-        rss_mb: round(residentMemoryMb(k8tre.child.pid!)),
+        rss_mb: round(rss),
         ratio_to_noop_p50: round(ours.p50 / floor.p50),
         noop_p50_ms: round(floor.p50),
         noop_p99_ms: round(floor.p99),
         own_p50_ms: round(ours.ownP50),
         own_p99_ms: round(ours.ownP99),
         ...answerOf(scenario),
+        ...(goFloor && {
+          go_noop_p50_ms: round(goFloor.p50),
+          rss_ratio_to_noop: round(rss / residentMemoryMb(noop.child.pid!)),
+          cold_start_ms: round(k8tre.coldStartMs),
+          noop_cold_start_ms: round(noop.coldStartMs),
+        }),
       });
     }
     say('timing crossplane composition render of the example platform, ours and no-op');
@@ -168,13 +201,78 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
       noop_p50_ms: round(render.noop),
       noop_p99_ms: round(render.noop),
     });
+    say('timing the developer loop: npm run render warm, against a bare CLI render');
+    entries.push(await renderLoop());
+    say('timing npm start warm');
+    entries.push(npmStart());
     return { entries, coldStartMs: { k8tre: round(k8tre.coldStartMs), noop: round(noop.coldStartMs) } };
   } finally {
-    for (const served of [k8tre, noop]) {
+    for (const served of [k8tre, noop, goNoop]) {
       served.client.close();
       served.child.kill('SIGTERM');
     }
   }
+}
+
+const LOOP_XR = 'examples/network/k8tre.yaml';
+const median = (runs: readonly number[]) => [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
+
+/** Wall time of a command, in ms, failing the bench (with the command's stderr) if it fails. */
+function timed(command: string, args: readonly string[]): number {
+  const start = performance.now();
+  execFileSync(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  return performance.now() - start;
+}
+
+/**
+ * What a person waits for: `npm run render -- <XR>` as typed, warm (built, tools present), against
+ * `crossplane composition render` of the same XR by a function already running. Medians of five.
+ */
+async function renderLoop(): Promise<BenchEntry> {
+  timed('npm', ['run', '-s', 'render', '--', LOOP_XR]);
+  const loop = median(Array.from({ length: 5 }, () => timed('npm', ['run', '-s', 'render', '--', LOOP_XR])));
+  const session = await RenderSession.start();
+  try {
+    const runs: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const start = performance.now();
+      const result = await session.render(LOOP_XR);
+      if (!result.ok) throw new Error(result.stderr);
+      if (i > 0) runs.push(performance.now() - start);
+    }
+    const cli = median(runs);
+    return {
+      ...wholeCommand('render loop: npm run render, warm, over a bare CLI render', 3, loop, cli),
+      ratio_to_cli: round(loop / cli),
+    };
+  } finally {
+    session.stop();
+  }
+}
+
+/** A whole command's entry: one wall time, against a floor's where it has one. */
+function wholeCommand(scenario: string, environments: number, ms: number, floorMs?: number): BenchEntry {
+  return {
+    scenario,
+    environments,
+    p50_ms: round(ms),
+    p99_ms: round(ms),
+    calls_per_s: round(1000 / ms),
+    rss_mb: 0,
+    ratio_to_noop_p50: floorMs ? round(ms / floorMs) : 0,
+    noop_p50_ms: round(floorMs ?? 0),
+    noop_p99_ms: round(floorMs ?? 0),
+  };
+}
+
+/** `npm start` of the example platform, warm: the median of three. */
+function npmStart(): BenchEntry {
+  timed('npm', ['start', '-s']);
+  const ms = median(Array.from({ length: 3 }, () => timed('npm', ['start', '-s'])));
+  return {
+    ...wholeCommand('npm start, example platform, warm', 4, ms),
+    seconds: round(ms / 1000),
+  };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -244,9 +342,45 @@ function printTable(entries: readonly BenchEntry[]): void {
     process.stdout.write(`${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}\n`);
 }
 
+/** The developer-loop and lean-function targets (issue 17), each as a ratio against its floor or bound. */
+export const TARGETS = {
+  /** Our p50 over the Go SDK no-op's, at every network size. */
+  goNoopP50: 1,
+  /** Resident memory over the Node no-op's. */
+  rssRatio: 1.2,
+  /** Cold start over the Node no-op's. */
+  coldStartRatio: 1.1,
+  /** Warm `npm run render` over a bare CLI render. */
+  renderLoop: 2,
+  /** Warm `npm start`, in seconds. */
+  npmStartSeconds: 5,
+  /** The function's own time for a 3-environment network, p99, in ms. */
+  ownP99At3: 5,
+} as const;
+
+function targetChecks(entries: readonly BenchEntry[]): string[] {
+  const line = (what: string, value: number, target: number, unit = '×') =>
+    `${value <= target ? 'meets' : 'MISSES'}  ${what}: ${value.toFixed(2)}${unit} (target ≤ ${target}${unit})`;
+  const networks = entries.filter((e) => e.go_noop_p50_ms !== undefined);
+  const lines = networks.map((e) => line(`${e.scenario}: p50 over the Go no-op's`, e.p50_ms / (e.go_noop_p50_ms ?? 1), TARGETS.goNoopP50));
+  const worstRss = Math.max(...networks.map((e) => e.rss_ratio_to_noop ?? 0));
+  if (networks.length > 0) lines.push(line('resident memory over the Node no-op, worst network scenario', worstRss, TARGETS.rssRatio));
+  const cold = networks[0];
+  if (cold?.cold_start_ms && cold.noop_cold_start_ms)
+    lines.push(line('cold start over the Node no-op', cold.cold_start_ms / cold.noop_cold_start_ms, TARGETS.coldStartRatio));
+  const three = networks.find((e) => e.environments === 3);
+  if (three?.own_p99_ms !== undefined) lines.push(line('3 environments, own p99', three.own_p99_ms, TARGETS.ownP99At3, ' ms'));
+  const loop = entries.find((e) => e.ratio_to_cli !== undefined);
+  if (loop?.ratio_to_cli !== undefined) lines.push(line('npm run render (warm) over a bare CLI render', loop.ratio_to_cli, TARGETS.renderLoop));
+  const start = entries.find((e) => e.seconds !== undefined);
+  if (start?.seconds !== undefined) lines.push(line('npm start (warm)', start.seconds, TARGETS.npmStartSeconds, ' s'));
+  return lines;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const result = await bench();
   printTable(result.entries);
+  for (const line of targetChecks(result.entries)) process.stdout.write(`${line}\n`);
   process.stdout.write(`cold start to the first answered call: ${result.coldStartMs.k8tre.toFixed(0)} ms (no-op ${result.coldStartMs.noop.toFixed(0)} ms)\n`);
   process.stdout.write("own p50/p99: the function's own time on the same calls (decode, compose, encode), from its server-timing trailer\n");
   for (const line of treeChecks(result.entries)) process.stdout.write(`${line}\n`);

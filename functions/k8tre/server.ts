@@ -13,7 +13,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { installFastResourceCodec } from './lib/resource-codec.js';
+import { installFastResourceCodec } from './transport/resource-codec.js';
 import { GrpcError, Status, UnaryServer, type UnaryServerOptions } from './transport/unary-server.js';
 import { errorMessage } from './lib/error-message.js';
 
@@ -22,7 +22,7 @@ import { errorMessage } from './lib/error-message.js';
 // when the address cannot be bound (we exit, so Kubernetes restarts us); it uses gRPC's 4 MiB
 // default message limit, which a large network XR's observed state can exceed; and its
 // grpc-js server added to every call's tail (transport/unary-server.ts says by how much).
-// It also swaps in a faster codec for the resources in each message (lib/resource-codec.ts),
+// It also swaps in a faster codec for the resources in each message (transport/resource-codec.ts),
 // and refuses, with a message, an answer too large for Crossplane to read.
 // The flags are the SDK's own.
 

@@ -25,16 +25,23 @@ export interface CallerOptions {
   readonly budgetMs?: number;
   readonly warmupCalls?: number;
   readonly warmupMs?: number;
+  /** Accept a function that sends no server-timing trailer (the Go SDK no-op); its own time is then 0. */
+  readonly serverTimingOptional?: boolean;
 }
 
-/** Builds the caller (a no-op when Go's build cache has it) and returns its path. */
-export function buildCaller(): string {
-  execFileSync('go', ['build', '-trimpath', '-o', BINARY, '.'], {
-    cwd: SOURCE,
+/** Builds a Go program of the bench's from the module proxy into `binary` (a no-op when Go's build cache has it). */
+export function goBuild(source: string, binary: string): string {
+  execFileSync('go', ['build', '-trimpath', '-o', binary, '.'], {
+    cwd: source,
     env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return BINARY;
+  return binary;
+}
+
+/** Builds the caller and returns its path. */
+export function buildCaller(): string {
+  return goBuild(SOURCE, BINARY);
 }
 
 /** Times calls of one encoded request against a plaintext function at `target`. */
@@ -50,6 +57,7 @@ export function runCaller(caller: string, target: string, request: Uint8Array, o
       ['-warmup-calls', options.warmupCalls ?? 50],
       ['-warmup', `${options.warmupMs ?? 500}ms`],
     ].map(([flag, value]) => `${flag}=${value}`);
+    if (options.serverTimingOptional) flags.push('-server-timing-optional');
     const out = execFileSync(caller, ['-target', target, '-request', requestFile, ...flags], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const parsed = JSON.parse(out) as { latencies_ms: number[]; server_ms: number[]; throughput_calls: number; throughput_seconds: number };
     return { latenciesMs: parsed.latencies_ms, serverMs: parsed.server_ms, callsPerS: parsed.throughput_calls / parsed.throughput_seconds };

@@ -18,7 +18,12 @@ export const PACKAGE_DIR = join(ROOT, 'package');
 export const FUNCTIONS_FILE = join(ROOT, 'examples', 'functions.yaml');
 export const FUNCTION_ENTRY = join(ROOT, 'dist', 'functions', 'k8tre', 'main.js');
 
-/** Upstream provider CRDs: ../shared/crds beside the checkout, unless K8TRE_CRDS_DIR says otherwise. */
+/**
+ * Upstream provider CRDs: K8TRE_CRDS_DIR if set, else ../shared/crds beside the checkout, else
+ * .cache/crds, which `node scripts/fetch-crds.mjs --ensure` fills (its crdsDir() is the same rule).
+ */
 export function crdsDir(): string {
-  return resolve(process.env.K8TRE_CRDS_DIR ?? join(ROOT, '..', 'shared', 'crds'));
+  if (process.env.K8TRE_CRDS_DIR) return resolve(process.env.K8TRE_CRDS_DIR);
+  const shared = join(ROOT, '..', 'shared', 'crds');
+  return existsSync(shared) ? shared : join(ROOT, '.cache', 'crds');
 }

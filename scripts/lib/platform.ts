@@ -105,38 +105,52 @@ function networkOf(cluster: PlatformXr, networks: readonly PlatformXr[]): Platfo
   return found;
 }
 
+/**
+ * Every network reconciled until settled, and each cluster against its settled network as soon as
+ * that is ready: networks and clusters run side by side, as many renders at once as the session
+ * allows. The results keep the order of the input. Says how long each took.
+ */
 export async function renderPlatform(session: RenderSession, platform: Platform, progress: (message: string) => void = () => {}): Promise<RenderedPlatform> {
   const work = mkdtempSync(join(tmpdir(), 'k8tre-platform-'));
+  const started = Date.now();
+  const took = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
   try {
     const write = (name: string, xr: Manifest) => {
       const file = join(work, name);
       writeFileSync(file, toKubernetesYaml(xr));
       return file;
     };
-    const networks: RenderedXr[] = [];
-    const settledNetworks = new Map<PlatformXr, string>();
-    for (const [i, network] of platform.networks.entries()) {
-      progress(`reconciling ${network.source}`);
-      const rounds = await reconcileUntilSettled(session, write(`network-${i}.yaml`, network.xr), { maxRounds: MAX_ROUNDS, label: network.source });
-      networks.push({ file: network.source, rounds });
-      settledNetworks.set(network, write(`network-${i}-settled.yaml`, lastRound(rounds).xr));
-    }
-    const clusters: RenderedXr[] = [];
-    for (const [i, cluster] of platform.clusters.entries()) {
-      progress(`reconciling ${cluster.source} against its settled network`);
-      const networkFile = settledNetworks.get(networkOf(cluster, platform.networks));
-      const rounds = await reconcileUntilSettled(session, write(`cluster-${i}.yaml`, cluster.xr), {
-        maxRounds: MAX_ROUNDS,
-        label: cluster.source,
-        extraArgs: ['--required-resources', networkFile ?? ''],
-      });
-      clusters.push({ file: cluster.source, rounds });
-    }
-    return { networks, clusters };
+    const reconcile = async (source: string, file: string, extraArgs: readonly string[] = []): Promise<RenderedXr> => {
+      const since = Date.now();
+      progress(`reconciling ${source}${extraArgs.length > 0 ? ' against its settled network' : ''}`);
+      const rounds = await reconcileUntilSettled(session, file, { maxRounds: MAX_ROUNDS, label: source, extraArgs });
+      progress(`${source} settled in ${plural(rounds.length, 'reconcile')}, ${took(since)} (${took(started)} from the start)`);
+      return { file: source, rounds };
+    };
+    const networks = platform.networks.map((network, i) =>
+      reconcile(network.source, write(`network-${i}.yaml`, network.xr)).then((rendered) => ({
+        rendered,
+        settled: write(`network-${i}-settled.yaml`, lastRound(rendered.rounds).xr),
+      })),
+    );
+    const clusters = platform.clusters.map(async (cluster, i) => {
+      const network = await networks[platform.networks.indexOf(networkOf(cluster, platform.networks))];
+      return reconcile(cluster.source, write(`cluster-${i}.yaml`, cluster.xr), ['--required-resources', network?.settled ?? '']);
+    });
+    // Every render ends before the work folder goes; the first failure, networks first, is the one told.
+    const outcomes = await Promise.allSettled([...networks, ...clusters]);
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+    return {
+      networks: await Promise.all(networks.map(async (network) => (await network).rendered)),
+      clusters: await Promise.all(clusters),
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** The converged YAML stream of every XR: what out/platform.yaml holds. */
 export function convergedStream(platform: RenderedPlatform): string {

@@ -283,16 +283,7 @@ describe('examples/network/k8tre.yaml: the reference deployment', () => {
       sslCertificateName: 'ssl-cert-prd',
       requireSni: true,
     });
-    // One HTTP listener for every host (a basic listener: no host names) redirects to HTTPS, keeping host, path and query.
-    expect(byName(gateway.httpListener, 'listener-http')).toEqual({
-      name: 'listener-http',
-      frontendIpConfigurationName: 'appGwFrontendIP',
-      frontendPortName: 'http',
-      protocol: 'Http',
-    });
-    expect(gateway.redirectConfiguration).toEqual([
-      { name: 'redirect-to-https', redirectType: 'Permanent', targetListenerName: 'listener-https-dev', includePath: true, includeQueryString: true },
-    ]);
+    // The HTTP listener and its redirect: test/function/gateway-composer.test.ts.
     expect(byName(gateway.backendAddressPool, 'backendpool-stg')).toEqual({ name: 'backendpool-stg', fqdns: ['gw.stg.karectl.org'] });
     expect(byName(gateway.probe, 'health-probe-prd')).toMatchObject({
       protocol: 'Https',

@@ -2,7 +2,7 @@ import { RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/functio
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeResource, encodeResourceBytes, generatedResourceCodec, installFastResourceCodec } from '../../functions/k8tre/lib/resource-codec.js';
+import { decodeResource, encodeResourceBytes, generatedResourceCodec, installFastResourceCodec } from '../../functions/k8tre/transport/resource-codec.js';
 import { networkWithEnvironments } from '../../scripts/bench/scenarios.js';
 import { reconcileInProcess } from '../../scripts/lib/in-process.js';
 

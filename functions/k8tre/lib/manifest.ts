@@ -4,8 +4,8 @@
 // per-level filters that were half of all composing time on a large network (npm run bench),
 // so `render` takes the props as they are. Where a model renames a field between TypeScript
 // and JSON (`clientId` for `clientID`, `skipCrDs` for `skipCRDs`), that would differ:
-// test/unit/render.test.ts records every render of every example and checks each against the
-// model's own `manifest()`.
+// test/unit/render.test.ts checks every resource composed for every example, in every reconcile,
+// against its model's own `manifest()`.
 
 export interface ObjectMeta {
   name?: string;
@@ -27,18 +27,8 @@ interface Model<Props> {
   manifest(props: Props): unknown;
 }
 
-type RenderObserver = (model: Model<never>, props: unknown, rendered: Manifest) => void;
-let observer: RenderObserver | undefined;
-
-/** For the equivalence test only: sees every render. */
-export function observeRenders(next: RenderObserver | undefined): void {
-  observer = next;
-}
-
 export function render<Props extends object>(model: Model<Props>, props: Props): Manifest {
-  const rendered = { apiVersion: model.GVK.apiVersion, kind: model.GVK.kind, ...props } as Manifest;
-  observer?.(model, props, rendered);
-  return rendered;
+  return { apiVersion: model.GVK.apiVersion, kind: model.GVK.kind, ...props };
 }
 
 /** Annotation that sets an Azure resource's name independently of its Kubernetes name. */

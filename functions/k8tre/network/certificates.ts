@@ -5,7 +5,7 @@ import type { Observed } from '../lib/observed.js';
 import { type SpecReader } from '../lib/spec-reader.js';
 import type { SpokeSpec, SpokeStatus } from '../spoke/contract.js';
 import { patterns } from './api.js';
-import { environmentDomains } from './domains.js';
+import { gatewayChildNames } from './naming.js';
 import type { EnvironmentSpec, NetworkSpec } from './spec.js';
 
 // How each exposed environment's TLS certificate gets into the gateway's Key Vault
@@ -89,7 +89,7 @@ export function parseCertificates(certificates: SpecReader): CertificatesSpec {
 export function spokeCertificate(spec: NetworkSpec, env: EnvironmentSpec): Pick<SpokeSpec, 'certificate'> {
   const certificates = spec.gateway.certificates;
   if (certificates.issuance !== 'KeyVault' || !env.exposed) return {};
-  const domain = environmentDomains(spec, env).public;
+  const domain = env.domains.public;
   return {
     certificate: {
       keyVaultId: certificates.keyVaultId,
@@ -151,7 +151,7 @@ export function servedSecretId(spec: NetworkSpec, env: EnvironmentSpec, reported
 export function inForceSecretId(observed: Observed, gatewayKey: string, environment: string): string | undefined {
   const certificates = observed.forProvider(gatewayKey, 'sslCertificate');
   if (!Array.isArray(certificates)) return undefined;
-  const entry = (certificates as unknown[]).find((c) => dig(c, 'name') === `ssl-cert-${environment}`);
+  const entry = (certificates as unknown[]).find((c) => dig(c, 'name') === gatewayChildNames(environment).certificate);
   const id = dig(entry, 'keyVaultSecretId');
   return typeof id === 'string' ? id : undefined;
 }

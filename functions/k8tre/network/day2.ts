@@ -3,7 +3,7 @@ import { FieldError } from '../lib/field-error.js';
 import { dig } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { environmentZoneKey } from './dns.js';
-import { environmentDomains, isSplitHorizon } from './domains.js';
+import { isSplitHorizon } from './domains.js';
 import { gatewayIndexOfKey, keys } from './naming.js';
 import type { Previous } from './previous.js';
 import type { NetworkSpec } from './spec.js';
@@ -138,7 +138,7 @@ function checkManagementNetwork(spec: NetworkSpec, observed: Observed, previous:
 function checkEnvironmentZoneNames(spec: NetworkSpec, observed: Observed, previous: Previous): void {
   for (const env of spec.environments) {
     const inForce = observed.externalName(keys.dnsZone(environmentZoneKey(env.name))) ?? previous.spokeSpecs.get(env.name)?.dnsZone;
-    const wanted = environmentDomains(spec, env).internal;
+    const wanted = env.domains.internal;
     if (typeof inForce !== 'string' || inForce === wanted) continue;
     const apexToggled = inForce === spec.dns.internalDomain || wanted === spec.dns.internalDomain;
     const field = apexToggled ? `${env.field}.apex` : isSplitHorizon(spec) ? 'spec.dns.publicZone' : 'spec.dns.internalDomain';

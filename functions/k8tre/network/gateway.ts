@@ -10,9 +10,9 @@ import { roleAssignment } from '../lib/role-assignment.js';
 import { isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import type { DesiredResources } from '../lib/composition.js';
-import { environmentDomains, isSplitHorizon } from './domains.js';
+import { isSplitHorizon } from './domains.js';
 import type { HubAttachment } from './hub.js';
-import { azureNames, keys, meta, networkStamp, placement, refTo } from './naming.js';
+import { azureNames, gatewayChildNames, keys, meta, networkStamp, placement, refTo } from './naming.js';
 import type { GatewayPlacement } from './gateway-placement.js';
 import { HTTP_REDIRECT_PRIORITY, type RoutingPriorities } from './priorities.js';
 import { rewriteRuleSet, rewriteRuleSetName } from './rewrites.js';
@@ -190,16 +190,16 @@ function gatewayForProvider(
       { name: 'https', port: 443 },
       { name: 'http', port: 80 },
     ],
-    sslCertificate: listeners.map((l) => ({ name: `ssl-cert-${l.environment}`, keyVaultSecretId: l.certificateSecretId })),
+    sslCertificate: listeners.map((l) => ({ name: gatewayChildNames(l.environment).certificate, keyVaultSecretId: l.certificateSecretId })),
     httpListener: [
       ...listeners.map((l) => ({
-        name: `listener-https-${l.environment}`,
+        name: gatewayChildNames(l.environment).listener,
         frontendIpConfigurationName: FRONTEND_IP,
         frontendPortName: 'https',
         protocol: 'Https',
         hostNames: [...l.hosts],
         requireSni: true,
-        sslCertificateName: `ssl-cert-${l.environment}`,
+        sslCertificateName: gatewayChildNames(l.environment).certificate,
       })),
       ...(redirectTarget ? [{ name: HTTP_LISTENER, frontendIpConfigurationName: FRONTEND_IP, frontendPortName: 'http', protocol: 'Http' }] : []),
     ],
@@ -208,15 +208,15 @@ function gatewayForProvider(
           {
             name: HTTP_REDIRECT,
             redirectType: 'Permanent',
-            targetListenerName: `listener-https-${redirectTarget.environment}`,
+            targetListenerName: gatewayChildNames(redirectTarget.environment).listener,
             includePath: true,
             includeQueryString: true,
           },
         ]
       : [],
-    backendAddressPool: listeners.map((l) => ({ name: `backendpool-${l.environment}`, fqdns: [l.backend] })),
+    backendAddressPool: listeners.map((l) => ({ name: gatewayChildNames(l.environment).pool, fqdns: [l.backend] })),
     probe: listeners.map((l) => ({
-      name: `health-probe-${l.environment}`,
+      name: gatewayChildNames(l.environment).probe,
       protocol: 'Https',
       host: l.backend,
       path: '/',
@@ -227,7 +227,7 @@ function gatewayForProvider(
       match: { statusCode: ['200-399'] },
     })),
     backendHttpSettings: listeners.map((l) => ({
-      name: `https-settings-${l.environment}`,
+      name: gatewayChildNames(l.environment).settings,
       port: 443,
       protocol: 'Https',
       // The reference pinned sessions with cookie affinity; the backend is a stateless gateway.
@@ -235,16 +235,16 @@ function gatewayForProvider(
       requestTimeout: 30,
       // Keep the client's Host header so the cluster gateway can route by host name.
       pickHostNameFromBackendAddress: false,
-      probeName: `health-probe-${l.environment}`,
+      probeName: gatewayChildNames(l.environment).probe,
     })),
     requestRoutingRule: [
       ...listeners.map((l) => ({
-        name: `rule-${l.environment}`,
+        name: gatewayChildNames(l.environment).rule,
         ruleType: 'Basic',
         priority: l.priority,
-        httpListenerName: `listener-https-${l.environment}`,
-        backendAddressPoolName: `backendpool-${l.environment}`,
-        backendHttpSettingsName: `https-settings-${l.environment}`,
+        httpListenerName: gatewayChildNames(l.environment).listener,
+        backendAddressPoolName: gatewayChildNames(l.environment).pool,
+        backendHttpSettingsName: gatewayChildNames(l.environment).settings,
         ...(!isSplitHorizon(spec) && { rewriteRuleSetName: rewriteRuleSetName(l.environment) }),
       })),
       ...(redirectTarget
@@ -252,7 +252,7 @@ function gatewayForProvider(
         : []),
     ],
     ...(!isSplitHorizon(spec) && {
-      rewriteRuleSet: environments.filter((env) => served.has(env.name)).map((env) => rewriteRuleSet(env.name, environmentDomains(spec, env), spec.dns)),
+      rewriteRuleSet: environments.filter((env) => served.has(env.name)).map((env) => rewriteRuleSet(env.name, env.domains, spec.dns)),
     }),
   };
 }
@@ -265,7 +265,7 @@ function listenerFor(
   spoke: SpokeStatus | undefined,
   observed: Observed,
 ): GatewayListener {
-  const domains = environmentDomains(spec, env);
+  const domains = env.domains;
   const priority = priorities.get(env.name);
   const gateway = onGateways.byEnvironment.get(env.name);
   if (!priority || gateway === undefined) throw new Error(`internal: no routing priority or gateway for ${env.name}`);

@@ -77,6 +77,20 @@ export function gatewayIndexOfKey(key: string): number | undefined {
   return n === undefined ? undefined : Number(n) - 1;
 }
 
+/**
+ * The names of an environment's parts inside an Application Gateway, which its listener, rule,
+ * pool, settings and probe refer to each other by, and which a network reads back from the
+ * gateway it observes (previous.ts, certificates.ts). The reference's names.
+ */
+export const gatewayChildNames = (env: string) => ({
+  listener: `listener-https-${env}`,
+  certificate: `ssl-cert-${env}`,
+  pool: `backendpool-${env}`,
+  settings: `https-settings-${env}`,
+  probe: `health-probe-${env}`,
+  rule: `rule-${env}`,
+});
+
 export const azureNames = {
   /** A spoke's VNet, which its XK8treSpoke composes (spoke/naming.ts). */
   spokeVnet: (spec: NetworkSpec, env: string) => spokeAzureNames.vnet(spec.name, env),

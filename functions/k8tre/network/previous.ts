@@ -2,7 +2,7 @@ import { cidrOrUndefined, type Cidr } from '../lib/cidr.js';
 import { dig, isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUBNET_ROLES, type PreviousSpoke, type SubnetRole } from './address-plan.js';
-import { gatewayIndexOfKey, keys } from './naming.js';
+import { gatewayChildNames, gatewayIndexOfKey, keys } from './naming.js';
 import { composedSpokes } from './spokes.js';
 import type { SpokeSpec } from '../spoke/contract.js';
 import { recordedSlot, slotOfPriority } from './priorities.js';
@@ -70,7 +70,8 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
     }
     const slot = observedSlot(observedGateways, env) ?? recordedSlot(status);
     if (slot !== undefined) slots.set(env, slot);
-    const gateway = observedGateways.find((g) => hasEntry(dig(g.forProvider, 'httpListener'), `listener-https-${env}`))?.index ?? recordedGateway(status);
+    const gateway =
+      observedGateways.find((g) => hasEntry(dig(g.forProvider, 'httpListener'), gatewayChildNames(env).listener))?.index ?? recordedGateway(status);
     if (gateway !== undefined) gateways.set(env, gateway);
   }
   const removed = [...new Set([...observed.names().flatMap((name) => SPOKE_VNET_KEY.exec(name)?.[1] ?? []), ...spokeSpecs.keys()])]
@@ -84,7 +85,7 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
 
 function observedSlot(gateways: readonly { forProvider: unknown }[], env: string): number | undefined {
   for (const { forProvider } of gateways) {
-    const rule = entry(dig(forProvider, 'requestRoutingRule'), `rule-${env}`);
+    const rule = entry(dig(forProvider, 'requestRoutingRule'), gatewayChildNames(env).rule);
     if (rule && typeof rule.priority === 'number') return slotOfPriority(rule.priority);
   }
   return undefined;

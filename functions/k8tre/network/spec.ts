@@ -1,5 +1,5 @@
 import { parseArmId } from '../lib/arm-id.js';
-import { environmentDomains, isSplitHorizon } from './domains.js';
+import { environmentDomains, isSplitHorizon, type EnvironmentDomains } from './domains.js';
 import { contains, formatCidr, parseCidr, type Cidr } from '../lib/cidr.js';
 import { FieldError } from '../lib/field-error.js';
 import { SpecReader, missing, optional, quote, stringItem } from '../lib/spec-reader.js';
@@ -69,6 +69,8 @@ export interface EnvironmentSpec {
   readonly certificateSecretName: string;
   /** Hosts a management cluster that reaches every other environment's API server. */
   readonly management: boolean;
+  /** Its public and internal domains (domains.ts). */
+  readonly domains: EnvironmentDomains;
 }
 
 export interface DnsSpec {
@@ -101,7 +103,7 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
   const management = spec.object('management');
 
   const hub = parseHub(spec.requiredObject('hub'));
-  const result: NetworkSpec = {
+  const parsed = {
     name,
     namespace,
     region,
@@ -118,6 +120,8 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
     allowPublicAddressSpace: spec.boolean('allowPublicAddressSpace', false),
     ...parseMonitoring(spec),
   };
+  // Each environment's domains, worked out once for everything that names them.
+  const result: NetworkSpec = { ...parsed, environments: environments.map((env) => ({ ...env, domains: environmentDomains(parsed.dns, env) })) };
   if (!result.allowPublicAddressSpace) checkPrivateAddressSpace(result);
   checkZoneNames(result);
   return result;
@@ -127,7 +131,7 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
 function checkZoneNames(spec: NetworkSpec): void {
   const reserved = new Map(PRIVATE_LINK_ZONE_KEYS.map((key) => [PRIVATE_LINK_ZONES[key](spec.region), key]));
   for (const env of spec.environments) {
-    const zone = environmentDomains(spec, env).internal;
+    const zone = env.domains.internal;
     const purpose = reserved.get(zone);
     const field = isSplitHorizon(spec) ? 'spec.dns.publicZone' : 'spec.dns.internalDomain';
     if (purpose) throw new FieldError(field, `makes ${zone} the zone of environment ${env.name}, which is the ${purpose} private-link zone`);
@@ -228,7 +232,7 @@ function parseHub(hub: SpecReader): HubSpec {
   };
 }
 
-function parseEnvironments(spec: SpecReader): EnvironmentSpec[] {
+function parseEnvironments(spec: SpecReader): Omit<EnvironmentSpec, 'domains'>[] {
   const environments =
     spec.list('environments', limits.environments, (value, path) => {
       const env = SpecReader.root(value, path);

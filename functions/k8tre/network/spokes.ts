@@ -10,7 +10,6 @@ import { spokeXrName } from '../spoke/naming.js';
 import { groupOfSlot } from '../spoke/tree.js';
 import { SUBNET_ROLES, type SpokePlan } from './address-plan.js';
 import { sharedZoneHomes } from './dns.js';
-import { environmentDomains } from './domains.js';
 import { spokeCertificate } from './certificates.js';
 import { azureNames, keys, networkChildXr, refTo, tags } from './naming.js';
 import type { RuleSources } from './security-rules.js';
@@ -84,7 +83,7 @@ export function spokeSpec(
     ...(spec.management && { management: { virtualNetworkId: spec.management.virtualNetworkId, ...peerHome(spec.management.virtualNetworkId) } }),
     ...(manager && manager !== env.name && { managementEnvironment: manager }),
     privateLinkZones: sharedZoneHomes(spec),
-    dnsZone: environmentDomains(spec, env).internal,
+    dnsZone: env.domains.internal,
     ...(externalNames && Object.keys(externalNames).length > 0 && { externalNames: { ...externalNames } }),
   };
 }

@@ -5,7 +5,6 @@ import * as c from '../lib/contract.js';
 import type { TypeOf } from '../lib/contract.js';
 import { SUBNET_ROLES, type SpokePlan } from './address-plan.js';
 import { environmentZoneKey, sharedZoneId, sharedZones } from './dns.js';
-import { environmentDomains } from './domains.js';
 import type { GatewayListener } from './gateway.js';
 import { hubSubnets } from './hub.js';
 import { azureNames, keys, spokeSubnetName } from './naming.js';
@@ -188,7 +187,7 @@ export function networkStatus(
     environments: spec.environments.map((env) => {
       const spoke = plan.get(env.name);
       if (!spoke) throw new Error(`internal: no address plan for ${env.name}`);
-      const domains = environmentDomains(spec, env);
+      const domains = env.domains;
       const subnets = Object.fromEntries(
         SUBNET_ROLES.map((role) => [
           role,

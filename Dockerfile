@@ -16,7 +16,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY functions ./functions
 COPY imports ./imports
+COPY generated ./generated
 COPY scripts/bundle-function.mjs ./scripts/
+COPY scripts/bundle ./scripts/bundle
 RUN node scripts/bundle-function.mjs /out/main.mjs
 
 FROM gcr.io/distroless/nodejs20-debian12:nonroot

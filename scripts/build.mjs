@@ -13,6 +13,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const STAMP = join(ROOT, 'dist', '.build-stamp');
 /** What tsc compiles, and the files that change how it does. */
 const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8'));
+// scripts/lib/function-daemon.ts tells scripts/render.sh the same list, for its own check.
 const SOURCES = [...tsconfig.include.map((dir) => join(ROOT, dir)), join(ROOT, 'tsconfig.json'), join(ROOT, 'package-lock.json')];
 
 /** The newest modification time under `path`, in milliseconds. */

@@ -3,18 +3,18 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CILIUM_RELEASES } from '../functions/k8tre/cluster/cilium-releases.js';
 import { downloadModule } from './lib/go-module.js';
-import { ROOT } from './lib/paths.js';
+import { GATEWAY_API_DIR } from './lib/paths.js';
 
-// Regenerates functions/k8tre/cluster/gateway-api/<version>.json: for each Gateway API release a
+// Regenerates generated/gateway-api/<version>.json: for each Gateway API release a
 // Cilium minor in the table needs, the standard-channel CRDs it requires, read unchanged from
 // sigs.k8s.io/gateway-api at that tag (config/crd/standard) through the Go module proxy. The
 // function ships them, so nothing is downloaded at run time.
 //
-//   npm run gateway-api              write them into the function
+//   npm run gateway-api              write them into generated/gateway-api, which the function bundles
 //   npm run gateway-api -- --out D   write them into D (the tests compare)
 
 const outArg = process.argv.indexOf('--out');
-const out = outArg === -1 ? join(ROOT, 'functions', 'k8tre', 'cluster', 'gateway-api') : resolve(process.argv[outArg + 1] ?? '');
+const out = outArg === -1 ? GATEWAY_API_DIR : resolve(process.argv[outArg + 1] ?? '');
 
 const plurals = new Map<string, Set<string>>();
 for (const release of CILIUM_RELEASES) {

@@ -1,9 +1,20 @@
 // `npm run render -- FILE... [-- crossplane flags]`: renders each XR through the real
 // Crossplane CLI against this package's Composition and function, printing one YAML stream.
 // Exits non-zero with the function's message when a render fails (e.g. a Fatal result).
+//
+// With --keep-function (what `npm run render` passes, through scripts/render.sh), the function
+// is left running for the next render (lib/function-daemon.ts); --stop stops it. Without, the
+// function lives as long as this command.
+import { attachOrStart, stopKept } from './lib/function-daemon.js';
 import { RenderSession } from './lib/render-engine.js';
 
-const argv = process.argv.slice(2);
+let argv = process.argv.slice(2);
+if (argv[0] === '--stop') {
+  process.stderr.write(stopKept() ? 'stopped the kept function\n' : 'no kept function was running\n');
+  process.exit(0);
+}
+const keepFunction = argv[0] === '--keep-function';
+if (keepFunction) argv = argv.slice(1);
 const split = argv.indexOf('--');
 const files = split === -1 ? argv : argv.slice(0, split);
 const crossplaneFlags = split === -1 ? [] : argv.slice(split + 1);
@@ -15,7 +26,7 @@ if (files.length === 0) {
 // Exit by setting the code, never with process.exit(): a pipe takes writes asynchronously, and
 // exiting at once would cut the YAML stream short for whoever reads it (`| npm run validate`).
 
-const session = await RenderSession.start();
+const session = await RenderSession.start(keepFunction ? await attachOrStart() : undefined);
 const stop = () => session.stop();
 process.once('SIGINT', () => (stop(), process.exit(130)));
 process.once('SIGTERM', () => (stop(), process.exit(143)));

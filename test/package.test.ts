@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { PACKAGE_DIR, ROOT } from '../scripts/lib/paths.js';
+import { GATEWAY_API_DIR, PACKAGE_DIR, ROOT } from '../scripts/lib/paths.js';
 import { apiReference } from '../scripts/lib/api-reference.js';
 import { API_FOLDERS, synthesize } from '../scripts/synth.js';
 import { AKS_MINORS, CALENDAR_AS_OF } from '../functions/k8tre/cluster/aks-versions.js';
@@ -53,7 +53,7 @@ describe('generated files are committed up to date', () => {
   it('the Gateway API CRD bundles match the upstream standard channel at each release Cilium needs', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'k8tre-gwapi-')), 'bundles');
     execFileSync(process.execPath, [join(ROOT, 'dist', 'scripts', 'gateway-api-crds.js'), '--out', out], { stdio: 'ignore' });
-    expectSameTree(out, join(ROOT, 'functions', 'k8tre', 'cluster', 'gateway-api'), '`npm run gateway-api`');
+    expectSameTree(out, GATEWAY_API_DIR, '`npm run gateway-api`');
   });
 
   it('imports/ matches `npm run import`', () => {

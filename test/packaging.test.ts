@@ -6,7 +6,12 @@ import { connect } from 'node:tls';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
+import { RunFunctionResponse, type RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
+import { runFunction } from '../functions/k8tre/handler.js';
+import { FunctionClient } from '../scripts/bench/grpc-client.js';
 import { FunctionProcess, type FunctionCommand } from '../scripts/lib/function-process.js';
+import { reconcileInProcess, type Reconciled } from '../scripts/lib/in-process.js';
+import { loadExample } from './support/function.js';
 import { ENTRYPOINT, FUNCTION_PORT, NONROOT, RUNTIME_ENV } from '../scripts/lib/function-image.js';
 import { ROOT } from '../scripts/lib/paths.js';
 import { RenderSession } from '../scripts/lib/render-engine.js';
@@ -103,6 +108,26 @@ describe("the function, started from the runtime image's root filesystem", () =>
     const result = await session.render('examples/network/k8tre.yaml');
     expect(result.ok, result.stderr).toBe(true);
     await expectValid(result.stdout);
+  });
+
+  it('answers every reconcile of the example platform as the function does in-process, its children’s too', async () => {
+    // The bundle carries the models as their GVKs and a stub for grpc-js (scripts/bundle-function.mjs):
+    // anything it dropped that composing needs would show here as a different answer.
+    const started = await start(['--insecure']);
+    const client = new FunctionClient(started.target);
+    const requests = (reconciled: Reconciled): RunFunctionRequest[] => [...reconciled.requests, ...[...reconciled.children.values()].flatMap(requests)];
+    const network = reconcileInProcess(loadExample('examples/network/k8tre.yaml'));
+    const clusters = ['mgmt', 'dev', 'stg', 'prd'].map((env) => reconcileInProcess(loadExample(`examples/cluster/${env}.yaml`), { network: [network.xr] }));
+    const all = [network, ...clusters].flatMap(requests);
+    try {
+      for (const request of all) {
+        const answered = RunFunctionResponse.toJSON(await client.run(request));
+        expect(answered).toEqual(RunFunctionResponse.toJSON(runFunction(request)));
+      }
+    } finally {
+      client.close();
+    }
+    expect(all.length).toBeGreaterThan(100);
   });
 
   it('serves mTLS with the certificates where Crossplane mounts them (/tls/server), by default', async () => {

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATION_PACKAGE, FUNCTION_PACKAGE } from '../apis/package.js';
@@ -45,6 +47,20 @@ describe('the Dockerfile', () => {
     for (const [name, value] of Object.entries(RUNTIME_ENV)) expect(final).toContain(`ENV ${name}=${value}\n`);
     expect(instruction('USER')).toBe(NONROOT);
     expect(instruction('EXPOSE')).toBe(FUNCTION_PORT);
+  });
+
+  it('copies every file the bundle is made of into the build stage', async () => {
+    // esbuild's record of what it read, against the Dockerfile's COPY sources: a source folder the
+    // function starts to import (as generated/ did) fails here rather than in someone's docker build.
+    const { bundle } = (await import(pathToFileURL(join(ROOT, 'scripts', 'bundle-function.mjs')).href)) as {
+      bundle: (outfile: string, options: { metafile: boolean }) => Promise<{ metafile: { inputs: Record<string, unknown> } }>;
+    };
+    const { metafile } = await bundle(join(mkdtempSync(join(tmpdir(), 'k8tre-bundle-')), 'main.mjs'), { metafile: true });
+    const copied = [...read('Dockerfile').matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
+    const uncopied = Object.keys(metafile.inputs).filter(
+      (input) => !input.startsWith('node_modules/') && !copied.some((source) => input === source || input.startsWith(`${source.replace(/\/$/, '')}/`)),
+    );
+    expect(uncopied).toEqual([]);
   });
 
   it('bundles with the same script, on the Node major the image pins', () => {

@@ -53,7 +53,15 @@ export interface Reconciled {
   readonly observed: Record<string, Json>;
   /** The request of every round, first to last. */
   readonly requests: readonly RunFunctionRequest[];
+  /** Every round: its request, the function's answer, and the children it composed, settled. */
+  readonly history: readonly ReconcileRound[];
   /** Each composed XR (a spoke group, a spoke), settled the same way, by composition key. */
+  readonly children: ReadonlyMap<string, Reconciled>;
+}
+
+export interface ReconcileRound {
+  readonly request: RunFunctionRequest;
+  readonly response: RunFunctionResponse;
   readonly children: ReadonlyMap<string, Reconciled>;
 }
 
@@ -69,11 +77,10 @@ export function reconcileInProcess(xr: Json, required: Record<string, Json[]> = 
   let observed: Record<string, Json> = {};
   let children = new Map<string, Reconciled>();
   const settledChildren = new Map<string, Reconciled>();
-  const requests: RunFunctionRequest[] = [];
+  const history: ReconcileRound[] = [];
   const namespace = (xr.metadata as { namespace?: string } | undefined)?.namespace ?? 'default';
   for (let round = 0; round < maxRounds; round++) {
     const { request, response: rsp } = callAsCrossplane(current, required, observed);
-    requests.push(request);
     const message = fatalMessage(rsp);
     if (message) throw new Error(message);
     const desired = rsp.desired?.resources ?? {};
@@ -92,13 +99,14 @@ export function reconcileInProcess(xr: Json, required: Record<string, Json[]> = 
         return [name, { ...settled.xr, status: { ...(settled.xr.status as Json), conditions: READY } }];
       }),
     );
+    history.push({ request, response: rsp, children: nextChildren });
     current = { ...current, status: (rsp.desired?.composite?.resource?.status ?? {}) as Json };
     const settled = Object.keys(next).every((name) => name in observed) && [...nextChildren].every(([name, c]) => children.get(name) === c);
     observed = next;
     children = nextChildren;
     if (settled) break;
   }
-  return { xr: current, observed, requests, children };
+  return { xr: current, observed, requests: history.map((round) => round.request), history, children };
 }
 
 const READY = [

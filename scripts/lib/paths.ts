@@ -16,6 +16,8 @@ function findRoot(): string {
 export const ROOT = findRoot();
 export const PACKAGE_DIR = join(ROOT, 'package');
 export const FUNCTIONS_FILE = join(ROOT, 'examples', 'functions.yaml');
+/** Data generated from upstream releases that the function ships: the Gateway API CRDs (`npm run gateway-api`). */
+export const GATEWAY_API_DIR = join(ROOT, 'generated', 'gateway-api');
 export const FUNCTION_ENTRY = join(ROOT, 'dist', 'functions', 'k8tre', 'main.js');
 
 /**

@@ -4,13 +4,17 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { KIND as CLUSTER_KIND } from '../../functions/k8tre/cluster/api.js';
 import { KIND as NETWORK_KIND } from '../../functions/k8tre/network/api.js';
-import { lastRound, parseStream, reconcileUntilSettled, treeStream, type Manifest, type Round } from './reconcile.js';
+import { NETWORK_REQUIREMENT } from '../../functions/k8tre/cluster/network-input.js';
+import { lastRound, parseStream, treeStream, type Manifest, type Round } from './reconcile.js';
+import { settleThenRender } from './settle.js';
 import type { RenderSession } from './render-engine.js';
 
 // A platform rendered offline: each network reconciled until nothing new appears, then each
 // cluster the same way with its settled network as its required resource. Every round feeds the
 // previous one back as observed state with fake IDs (reconcile.ts), so the last round shows
-// everything the platform ends up with.
+// everything the platform ends up with. The rounds run in-process and the last of every XR
+// through the real CLI (settle.ts): about forty renders for the example, where rendering every
+// round took two hundred.
 
 /** One XR to render: where it came from, for people, and its manifest. */
 export interface PlatformXr {
@@ -120,34 +124,53 @@ export async function renderPlatform(session: RenderSession, platform: Platform,
       writeFileSync(file, toKubernetesYaml(xr));
       return file;
     };
-    const reconcile = async (source: string, file: string, extraArgs: readonly string[] = []): Promise<RenderedXr> => {
+    const reconcile = async (source: string, xr: Manifest, onRendered?: (round: Round) => void, network?: SettledNetwork): Promise<RenderedXr> => {
       const since = Date.now();
-      progress(`reconciling ${source}${extraArgs.length > 0 ? ' against its settled network' : ''}`);
-      const rounds = await reconcileUntilSettled(session, file, { maxRounds: MAX_ROUNDS, label: source, extraArgs });
+      progress(`reconciling ${source}${network ? ' against its settled network' : ''}`);
+      const rounds = await settleThenRender(session, xr, {
+        label: source,
+        maxRounds: MAX_ROUNDS,
+        onRendered,
+        ...(network && { required: { [NETWORK_REQUIREMENT]: [network.xr] }, requiredFile: network.file }),
+      });
       progress(`${source} settled in ${plural(rounds.length, 'reconcile')}, ${took(since)} (${took(started)} from the start)`);
       return { file: source, rounds };
     };
-    const networks = platform.networks.map((network, i) =>
-      reconcile(network.source, write(`network-${i}.yaml`, network.xr)).then((rendered) => ({
-        rendered,
-        settled: write(`network-${i}-settled.yaml`, lastRound(rendered.rounds).xr),
-      })),
-    );
-    const clusters = platform.clusters.map(async (cluster, i) => {
-      const network = await networks[platform.networks.indexOf(networkOf(cluster, platform.networks))];
-      return reconcile(cluster.source, write(`cluster-${i}.yaml`, cluster.xr), ['--required-resources', network?.settled ?? '']);
+    // A cluster starts once its network's own last round is rendered, while the network's children still are.
+    const settledNetworks = platform.networks.map(() => deferred<SettledNetwork>());
+    const networks = platform.networks.map((network, i) => {
+      const settled = settledNetworks[i]!;
+      const rendering = reconcile(network.source, network.xr, (round) => settled.resolve({ xr: round.xr, file: write(`network-${i}-settled.yaml`, round.xr) }));
+      rendering.catch(settled.reject);
+      return rendering;
+    });
+    const clusters = platform.clusters.map(async (cluster) => {
+      const network = await settledNetworks[platform.networks.indexOf(networkOf(cluster, platform.networks))]!.promise;
+      return reconcile(cluster.source, cluster.xr, undefined, network);
     });
     // Every render ends before the work folder goes; the first failure, networks first, is the one told.
     const outcomes = await Promise.allSettled([...networks, ...clusters]);
     const failure = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failure) throw failure.reason;
-    return {
-      networks: await Promise.all(networks.map(async (network) => (await network).rendered)),
-      clusters: await Promise.all(clusters),
-    };
+    return { networks: await Promise.all(networks), clusters: await Promise.all(clusters) };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+interface SettledNetwork {
+  readonly xr: Manifest;
+  /** The XR in a file, for the CLI's --required-resources. */
+  readonly file: string;
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (reason: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  // A network that fails is told through its own outcome; its clusters' waits need no handler of their own.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

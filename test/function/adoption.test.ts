@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handover, handoverWaitingFor, ORPHANING_POLICIES } from '../../functions/k8tre/lib/adoption.js';
+import { handover, handoverWaits, ORPHANING_POLICIES } from '../../functions/k8tre/lib/adoption.js';
 import { Observed } from '../../functions/k8tre/lib/observed.js';
 
 // lib/adoption.ts's handover, which a cluster's data stores and workload identities take to move
@@ -86,8 +86,11 @@ describe('handing resources over to a child XR', () => {
   it.each(cases)('$reason', ({ observed, held, child: state, want }) => {
     const result = handover(observed, held, state);
     expect({ child: result.child, held: [...result.held.keys()], ...(result.waitingAt && { waitingAt: result.waitingAt }) }).toEqual(want);
-    // The XR's waiting message is the caller's words for the step, and none once it waits no more.
-    expect(handoverWaitingFor(result, { orphaning: 'orphaning', paused: 'paused' })).toBe(want.waitingAt);
+    // The XR waits at the caller's gate for the step, and at none once it waits no more.
+    const gate = (step: string) => ({ gate: step, condition: 'Composed', reason: 'WaitingForPrerequisites', message: step });
+    expect(handoverWaits(result, { orphaning: gate('orphaning'), paused: gate('paused') }).map((wait) => wait.gate)).toEqual(
+      want.waitingAt ? [want.waitingAt] : [],
+    );
     // Whatever the parent holds, it holds so that nothing can delete it in Azure.
     for (const manifest of result.held.values()) expect((manifest.spec as { managementPolicies: string[] }).managementPolicies).toEqual(ORPHANING_POLICIES);
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { expect } from 'vitest';
 import { PAUSED } from '../../functions/k8tre/lib/adoption.js';
 import { EXTERNAL_NAME } from '../../functions/k8tre/lib/manifest.js';
@@ -15,6 +16,8 @@ export interface UpgradeRound {
   readonly desired: Record<string, Json>;
   readonly status: Json;
   readonly deleted: { readonly key: string; readonly policies: unknown }[];
+  /** The conditions the function reported on the XR. */
+  readonly conditions: RunFunctionResponse['conditions'];
   /** Every object of the tree after the round: the XR's own by key, its children's as `<key>/<key>`. */
   readonly tree: Record<string, Json>;
 }
@@ -59,7 +62,7 @@ export function upgradeInProcess(
     const status = rsp.desired?.composite?.resource?.status as Json;
     xr = { ...xr, status };
     const tree = Object.assign({}, observed, ...[...children].map(([key, child]) => treeResources(child, `${key}/`))) as Record<string, Json>;
-    rounds.push({ desired, status, deleted, tree });
+    rounds.push({ desired, status, deleted, tree, conditions: rsp.conditions });
     if (stable && round > 2) return { rounds, final: observed, tree };
   }
   throw new Error('the upgrade did not settle in 8 reconciles');

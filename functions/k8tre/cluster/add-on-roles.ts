@@ -1,4 +1,6 @@
 import type { DesiredResources } from '../lib/composition.js';
+import type { Outcome, Wait } from '../lib/waits.js';
+import { composedGates } from './gates.js';
 import type { Observed } from '../lib/observed.js';
 import { roleAssignment } from '../lib/role-assignment.js';
 import type { Stamp } from '../lib/stamp.js';
@@ -13,6 +15,7 @@ import type { ClusterSpec } from './spec.js';
  * CSI drivers authenticate as the kubelet identity (the node's cloud-provider config), so the
  * kubelet identity gets the storage roles; the Key Vault Secrets Provider add-on has its own
  * identity, which gets read-only Secrets User instead of the reference's Secrets Officer.
+ * Each role waits for its principal and its scope to be reported.
  */
 export function composeAddOnRoles(
   spec: ClusterSpec,
@@ -21,8 +24,11 @@ export function composeAddOnRoles(
   stores: DataStores,
   sharedKeys: SharedKeyAccess['access'],
   desired: DesiredResources,
-): void {
+): Outcome {
+  const waits: Wait[] = [];
   const kubelet = observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId');
+  if (!kubelet) waits.push(composedGates.kubeletIdentity());
+  if (STORAGE_PURPOSES.some((purpose) => !stores.storageIds[purpose])) waits.push(composedGates.storageIds());
   for (const purpose of STORAGE_PURPOSES) {
     const account = stores.storageIds[purpose];
     if (!kubelet || !account) continue;
@@ -52,6 +58,8 @@ export function composeAddOnRoles(
 
   const secretsProvider = observed.atProviderPath(keys.cluster, 'keyVaultSecretsProvider', 'secretIdentity', 0, 'objectId');
   const vault = stores.keyVaultId;
+  if (!secretsProvider) waits.push(composedGates.secretsProviderIdentity());
+  if (!vault) waits.push(composedGates.keyVaultId(spec.resourceGroupName));
   if (secretsProvider && vault) {
     desired.set(
       keys.secretsProviderRole,
@@ -64,4 +72,5 @@ export function composeAddOnRoles(
       }),
     );
   }
+  return { waits };
 }

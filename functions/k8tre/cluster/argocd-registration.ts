@@ -1,5 +1,7 @@
 import * as kubernetes from '../../../imports/kubernetes.m.crossplane.io.js';
 import type { DesiredResources } from '../lib/composition.js';
+import type { Outcome, Wait } from '../lib/waits.js';
+import { registrationGates } from './gates.js';
 import { holdOne } from '../lib/hold.js';
 import { dig } from '../lib/json.js';
 import { render } from '../lib/manifest.js';
@@ -27,7 +29,8 @@ export const ARGOCD_ROLE = 'Azure Kubernetes Service RBAC Cluster Admin';
 /** The ConfigMap Kubernetes publishes the cluster's CA bundle in, in every namespace. */
 export const ROOT_CA = { namespace: 'kube-system', name: 'kube-root-ca.crt', key: 'ca.crt' } as const;
 
-export type RegistrationOutcome = { readonly registered: true } | { readonly registered: false; readonly waitingFor: string };
+/** Registered once ArgoCD's cluster Secret is written; until then, what it waits for. */
+export type RegistrationOutcome = Outcome<{ readonly registered: boolean }>;
 
 /**
  * The labels K8TRE's ApplicationSets select clusters by; the reference forgot external-domain.
@@ -97,12 +100,12 @@ export function composeArgoCdRegistration(
   const host = observed.atProvider(keys.cluster, 'privateFqdn');
   const ca = observedRootCa(observed);
   // A Secret already registered is held while it waits: dropping it would take the cluster from ArgoCD.
-  const wait = (waitingFor: string) => {
+  const wait = (gate: Wait): RegistrationOutcome => {
     if (registered) desired.set(keys.argocdCluster, holdOne(observed, keys.argocdCluster));
-    return { registered: false, waitingFor };
+    return { registered: false, waits: [gate] };
   };
-  if (!ciliumDeployed && !registered) return wait('Cilium, before ArgoCD deploys anything');
-  if (!host || !ca) return wait(`the cluster's API server certificate authority, from ${ROOT_CA.namespace}/${ROOT_CA.name}`);
+  if (!ciliumDeployed && !registered) return wait(registrationGates.ciliumBeforeRegistration());
+  if (!host || !ca) return wait(registrationGates.rootCa(`${ROOT_CA.namespace}/${ROOT_CA.name}`));
 
   const config = {
     execProviderConfig: {
@@ -144,7 +147,7 @@ export function composeArgoCdRegistration(
       },
     }),
   );
-  return observed.isReady(keys.argocdCluster) ? { registered: true } : { registered: false, waitingFor: 'the ArgoCD cluster secret to be written' };
+  return observed.isReady(keys.argocdCluster) ? { registered: true, waits: [] } : { registered: false, waits: [registrationGates.secretWritten()] };
 }
 
 /** The PEM CA bundle provider-kubernetes observed in kube-root-ca.crt. */

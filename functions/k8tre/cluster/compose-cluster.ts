@@ -1,5 +1,6 @@
 import { ResourceGroup } from '../../../imports/azure.m.upbound.io.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
+import { gatedCondition, waitsOf } from '../lib/waits.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { holdObserved } from '../lib/hold.js';
 import { hostedClustersRequirement, readHostedClusters } from '../network/hosted-clusters.js';
@@ -95,7 +96,6 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   const stamp = clusterStamp(spec, facts.region);
   const addressing = planClusterAddressing(spec, facts, previousPodCidr(dig(xr, 'status'), observed), live);
   const desired: DesiredResources = new Map();
-  const waiting: string[] = [];
 
   const sharedKeys = resolveSharedKeyAccess(spec, observed);
   warnings.push(...sharedKeys.warnings);
@@ -112,47 +112,32 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     }),
   );
 
-  const controlPlaneReady = composeControlPlaneIdentity(spec, stamp, facts, observed, desired);
+  const controlPlane = composeControlPlaneIdentity(spec, stamp, facts, observed, desired);
   const monitoring = resolveMonitoring(spec, facts);
-  if (controlPlaneReady || observed.has(keys.cluster)) {
-    composeAks(spec, stamp, facts, addressing, resolveHostEncryption(spec, observed), aksMonitoring(spec, facts, monitoring), desired);
-  } else waiting.push("the control-plane identity's Network Contributor and Private DNS Zone Contributor roles");
+  // A live cluster stays composed whatever its identity's roles report.
+  const aksGated = !controlPlane.ready && !live;
+  if (!aksGated) composeAks(spec, stamp, facts, addressing, resolveHostEncryption(spec, observed), aksMonitoring(spec, facts, monitoring), desired);
 
-  composeAddOnRoles(spec, stamp, observed, stores, sharedKeys.access, desired);
+  const addOnRoles = composeAddOnRoles(spec, stamp, observed, stores, sharedKeys.access, desired);
   const identities = composeWorkloadIdentities(spec, stamp, facts, observed, stores, dig(xr, 'status'), desired);
   const workloads = identities.outcomes;
   const inCluster = composeInCluster(spec, stamp, addressing, ciliumClusterId(spec, facts), observed, desired);
   const argocdClientId = workloads.find((identity) => identity.name === ARGOCD_IDENTITY.name)?.clientId;
   const management = spec.argocdServer && composeManagement(spec, spec.argocdServer, stamp, facts, inCluster.ciliumDeployed, argocdClientId, observed, desired);
-  if (management?.waitingFor) waiting.push(management.waitingFor);
   const argocd = spec.management.argocd;
   const registration =
     argocd &&
     composeArgoCdRegistration(spec, argocd, stamp, registrationFacts(spec, facts, stores, workloads, observed), inCluster.ciliumDeployed, observed, desired);
   const issuesGatewayCertificates = spec.role === 'Management' && facts.certificatePush !== undefined;
-  const monitoringWaits = composeClusterMonitoring(spec, stamp, monitoring, stores, issuesGatewayCertificates, observed, desired);
+  const clusterMonitoring = composeClusterMonitoring(spec, stamp, monitoring, stores, issuesGatewayCertificates, observed, desired);
   composeUsages(spec, stamp, desired);
 
-  if (!observed.atProvider(keys.cluster, 'oidcIssuerUrl')) waiting.push("the cluster's OIDC issuer, for the workload identity federations");
-  if (!observed.atProviderPath(keys.cluster, 'kubeletIdentity', 'objectId')) waiting.push('the kubelet identity, for the storage roles');
-  if (!stores.keyVaultId) waiting.push(`the resource group ${spec.resourceGroupName}'s ID, for the data stores' roles`);
-  if (stores.waitingFor) waiting.push(stores.waitingFor);
-  if (identities.waitingFor) waiting.push(identities.waitingFor);
-  if (inCluster.waitingFor) waiting.push(inCluster.waitingFor);
-  if (monitoringWaits) waiting.push(monitoringWaits);
-
+  // The conditions come from what each composer says it waits for, in this order.
+  const waits = waitsOf(aksGated && controlPlane, management, addOnRoles, stores, identities, inCluster, clusterMonitoring, registration);
   const conditions: XrCondition[] = [
     { type: 'NetworkReady', ready: true, reason: 'Available' },
-    waiting.length === 0
-      ? { type: 'Composed', ready: true, reason: 'AllComposed' }
-      : { type: 'Composed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${waiting.join('; ')}` },
-    ...(registration
-      ? [
-          registration.registered
-            ? { type: 'ArgoCDRegistered', ready: true, reason: 'Registered' }
-            : { type: 'ArgoCDRegistered', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${registration.waitingFor}` },
-        ]
-      : []),
+    gatedCondition('Composed', waits),
+    ...(registration ? [gatedCondition('ArgoCDRegistered', waits, 'Registered')] : []),
   ];
   const status: ClusterStatus = {
     ...clusterStatus(spec, facts, addressing, workloads, stores, observed),

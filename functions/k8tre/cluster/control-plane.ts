@@ -1,5 +1,7 @@
 import { UserAssignedIdentity } from '../../../imports/managedidentity.azure.m.upbound.io.js';
 import type { DesiredResources } from '../lib/composition.js';
+import type { Outcome } from '../lib/waits.js';
+import { composedGates } from './gates.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
 import { roleAssignment } from '../lib/role-assignment.js';
@@ -14,9 +16,15 @@ import type { ClusterSpec } from './spec.js';
  * granted the whole network resource group), and Private DNS Zone Contributor to write the
  * API server's record into the shared AKS private-link zone.
  *
- * Returns whether both roles are in place, which gates the cluster.
+ * Both roles in place gate the AKS cluster: `ready`.
  */
-export function composeControlPlaneIdentity(spec: ClusterSpec, stamp: Stamp, network: NetworkFacts, observed: Observed, desired: DesiredResources): boolean {
+export function composeControlPlaneIdentity(
+  spec: ClusterSpec,
+  stamp: Stamp,
+  network: NetworkFacts,
+  observed: Observed,
+  desired: DesiredResources,
+): Outcome<{ ready: boolean }> {
   desired.set(
     keys.controlPlaneIdentity,
     render(UserAssignedIdentity, {
@@ -26,7 +34,8 @@ export function composeControlPlaneIdentity(spec: ClusterSpec, stamp: Stamp, net
   );
 
   const principalId = observed.atProvider(keys.controlPlaneIdentity, 'principalId');
-  if (!principalId) return false;
+  const waiting = { ready: false, waits: [composedGates.controlPlaneRoles()] };
+  if (!principalId) return waiting;
   const grants = [
     {
       key: keys.controlPlaneNetworkRole,
@@ -37,5 +46,5 @@ export function composeControlPlaneIdentity(spec: ClusterSpec, stamp: Stamp, net
     { key: keys.controlPlaneDnsRole, role: 'Private DNS Zone Contributor', scope: network.zoneIds.aks, why: "AKS writes the private API server's record" },
   ];
   for (const grant of grants) desired.set(grant.key, roleAssignment(stamp, { ...grant, principalId }));
-  return grants.every((grant) => observed.isReady(grant.key));
+  return grants.every((grant) => observed.isReady(grant.key)) ? { ready: true, waits: [] } : waiting;
 }

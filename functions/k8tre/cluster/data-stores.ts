@@ -1,8 +1,10 @@
 import type { ResourceGroupSpecManagementPolicies } from '../../../imports/azure.m.upbound.io.js';
-import { handover, handoverWaitingFor, PAUSED } from '../lib/adoption.js';
+import { handover, handoverWaits, PAUSED } from '../lib/adoption.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { holds } from '../lib/child-xr-readiness.js';
 import type { DesiredResources } from '../lib/composition.js';
+import type { Wait } from '../lib/waits.js';
+import { composedGates } from './gates.js';
 import { dig, digString } from '../lib/json.js';
 import { LABEL_CLUSTER, LABEL_ENVIRONMENT } from '../lib/labels.js';
 import type { Observed } from '../lib/observed.js';
@@ -28,8 +30,8 @@ export interface DataStores {
   readonly clusterGroupHoldsData: boolean;
   /** Where the data stores are: the data group, or for an earlier version's stores the cluster's. */
   readonly resourceGroupName: string;
-  /** What the move of the stores from the cluster to their own XR waits for. */
-  readonly waitingFor?: string;
+  /** What the stores, or their move from the cluster to their own XR, wait for. */
+  readonly waits: readonly Wait[];
 }
 
 /** The stores' resources as a cluster composed them before they had an XR of their own: the data stores use the same keys. */
@@ -157,10 +159,7 @@ export function composeDataStores(
   });
   for (const [key, manifest] of moving.held) desired.set(key, manifest);
   const compose = moving.child;
-  let waitingFor = handoverWaitingFor(moving, {
-    orphaning: "the data stores' resources to be observed without Delete in their management policies, before their XK8treDataStores takes them over",
-    paused: 'the paused XK8treDataStores to be observed with every store, before it takes them over',
-  });
+  const waits = handoverWaits(moving, { orphaning: composedGates.storesOrphaning(), paused: composedGates.storesPaused() });
   if (compose !== 'no') {
     desired.set(keys.dataStores, {
       apiVersion: API_VERSION,
@@ -172,8 +171,8 @@ export function composeDataStores(
       },
       spec: storesSpec,
     });
-  } else if (!waitingFor) {
-    waitingFor = `the resource group ${spec.resourceGroupName}, before the data stores' endpoints`;
+  } else if (waits.length === 0) {
+    waits.push(composedGates.storesResourceGroup(spec.resourceGroupName));
   }
 
   const homes = [vaultHome, ...Object.values(accountHomes)];
@@ -184,7 +183,7 @@ export function composeDataStores(
     storageIds,
     clusterGroupHoldsData: homes.includes(spec.resourceGroupName),
     resourceGroupName: accountHomes.core,
-    ...(waitingFor && { waitingFor }),
+    waits,
   };
 }
 

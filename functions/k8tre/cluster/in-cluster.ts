@@ -2,6 +2,8 @@ import * as helm from '../../../imports/helm.m.crossplane.io.js';
 import * as kubernetes from '../../../imports/kubernetes.m.crossplane.io.js';
 import { formatCidr } from '../lib/cidr.js';
 import type { DesiredResources } from '../lib/composition.js';
+import type { Outcome, Wait } from '../lib/waits.js';
+import { composedGates } from './gates.js';
 import { render, type Manifest } from '../lib/manifest.js';
 import { holdOne } from '../lib/hold.js';
 import type { Observed } from '../lib/observed.js';
@@ -10,10 +12,10 @@ import { dig } from '../lib/json.js';
 import { meta, providerConfigRefTo, type Stamp } from '../lib/stamp.js';
 import type { ClusterAddressing } from './addressing.js';
 import { ciliumRelease, type CiliumRelease } from './cilium-releases.js';
-import v120 from './gateway-api/v1.2.0.json' with { type: 'json' };
-import v130 from './gateway-api/v1.3.0.json' with { type: 'json' };
-import v141 from './gateway-api/v1.4.1.json' with { type: 'json' };
-import v161 from './gateway-api/v1.6.1.json' with { type: 'json' };
+import v120 from '../../../generated/gateway-api/v1.2.0.json' with { type: 'json' };
+import v130 from '../../../generated/gateway-api/v1.3.0.json' with { type: 'json' };
+import v141 from '../../../generated/gateway-api/v1.4.1.json' with { type: 'json' };
+import v161 from '../../../generated/gateway-api/v1.6.1.json' with { type: 'json' };
 import { keys } from './naming.js';
 import type { ClusterSpec } from './spec.js';
 
@@ -32,10 +34,7 @@ const FEDERATED_TOKEN_FILE = '/var/run/secrets/azure/tokens/azure-identity-token
 const CLUSTER_ADMIN_ROLE = 'Azure Kubernetes Service RBAC Cluster Admin';
 export const CILIUM_REPOSITORY = 'https://helm.cilium.io/';
 
-export interface InClusterOutcome {
-  readonly waitingFor?: string;
-  readonly ciliumDeployed: boolean;
-}
+export type InClusterOutcome = Outcome<{ readonly ciliumDeployed: boolean }>;
 
 interface GatewayApiCrd {
   metadata: { name: string; annotations: Record<string, string> };
@@ -74,7 +73,8 @@ export function composeInCluster(
   // whatever the prerequisites report: a cluster that is upgrading, or briefly unobserved, must
   // not lose its CNI to a dropped Helm release.
   const exists = (key: string) => observed.has(key);
-  if (!exists(keys.cluster) && !exists(keys.inClusterIdentity)) return { waitingFor: 'the AKS cluster, before anything goes into it', ciliumDeployed: false };
+  const notYet = (wait: Wait): InClusterOutcome => ({ ciliumDeployed: false, waits: [wait] });
+  if (!exists(keys.cluster) && !exists(keys.inClusterIdentity)) return notYet(composedGates.aksCluster());
 
   const identitySecret = `${spec.name}-incluster-identity`;
   desired.set(keys.inClusterIdentity, providerIdentitySecret(spec, stamp, identitySecret));
@@ -101,7 +101,7 @@ export function composeInCluster(
   const crds = bundle.crds.map((crd) => ({ crd, key: keys.gatewayApiCrd(crd.spec.names.plural) }));
   const reachable = observed.isReady(keys.cluster) && observed.isReady(keys.providerAdminRole);
   if (!reachable && !crds.some(({ key }) => exists(key))) {
-    return { waitingFor: `the cluster to be ready and the management providers' ${CLUSTER_ADMIN_ROLE} role`, ciliumDeployed: false };
+    return notYet(composedGates.clusterReachable(CLUSTER_ADMIN_ROLE));
   }
   for (const { crd, key } of crds) desired.set(key, gatewayApiObject(stamp, key, crd));
 
@@ -111,14 +111,11 @@ export function composeInCluster(
   if (!crdsInPlace || !host) {
     // A running Cilium keeps its release, whose operator reads the CRDs only when it starts.
     if (running) desired.set(keys.cilium, holdOne(observed, keys.cilium));
-    const waitingFor = crdsInPlace
-      ? "the cluster's private API server FQDN, for Cilium"
-      : `the Gateway API ${bundle.version} CRDs Cilium ${release.minor} requires to be established`;
-    return { waitingFor, ciliumDeployed: false };
+    return notYet(crdsInPlace ? composedGates.apiServerFqdn() : composedGates.gatewayApiCrds(bundle.version, release.minor));
   }
   desired.set(keys.cilium, ciliumHelmRelease(spec, release, stamp, addressing, ciliumClusterId, host));
   const deployed = observed.isReady(keys.cilium) && dig(running, 'spec', 'forProvider', 'chart', 'version') === spec.ciliumVersion;
-  return deployed ? { ciliumDeployed: true } : { waitingFor: `Cilium ${spec.ciliumVersion} to be deployed`, ciliumDeployed: false };
+  return deployed ? { ciliumDeployed: true, waits: [] } : notYet(composedGates.ciliumDeployed(spec.ciliumVersion));
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

@@ -3,6 +3,8 @@ import { Application, FederatedIdentityCredential as ApplicationFederatedCredent
 import * as helm from '../../../imports/helm.m.crossplane.io.js';
 import { Principal } from '../../../imports/serviceprincipals.azuread.m.upbound.io.js';
 import type { DesiredResources } from '../lib/composition.js';
+import type { Outcome } from '../lib/waits.js';
+import { composedGates } from './gates.js';
 import { render } from '../lib/manifest.js';
 import { holdOne } from '../lib/hold.js';
 import type { Observed } from '../lib/observed.js';
@@ -34,11 +36,7 @@ export const ARGOCD_IDENTITY = {
 const ARGO_HELM = 'https://argoproj.github.io/argo-helm';
 const CMP_PLUGIN = 'kustomize-with-envsubst';
 
-export interface ManagementOutcome {
-  readonly url: string;
-  readonly applicationClientId?: string;
-  readonly waitingFor?: string;
-}
+export type ManagementOutcome = Outcome<{ readonly url: string; readonly applicationClientId?: string }>;
 
 export function argocdHost(server: ArgoCdServerSpec, network: NetworkFacts): string {
   return server.hostname ?? `argocd.${network.publicDomain}`;
@@ -112,17 +110,17 @@ export function composeManagement(
   }
 
   const applicationClientId = observed.atProvider(keys.argocdApplication, 'clientId');
-  const base = { url, ...(applicationClientId && { applicationClientId }) };
+  const base = { url, ...(applicationClientId && { applicationClientId }), waits: [] };
   // ArgoCD needs a CNI before it is first installed (k8tre/k8tre#33), and the IDs it is configured
   // with. Once installed it stays: a Cilium upgrade must not uninstall it.
   const installed = observed.has(keys.argocdRelease);
   if (!applicationClientId || !controllerClientId || (!ciliumDeployed && !installed)) {
     if (installed) desired.set(keys.argocdRelease, holdOne(observed, keys.argocdRelease));
-    return { ...base, waitingFor: !ciliumDeployed && !installed ? 'Cilium, before ArgoCD' : "the ArgoCD application's and controller identity's client IDs" };
+    return { ...base, waits: [!ciliumDeployed && !installed ? composedGates.ciliumBeforeArgoCd() : composedGates.argocdClientIds()] };
   }
 
   desired.set(keys.argocdRelease, argocdRelease(spec, server, stamp, host, applicationClientId, controllerClientId));
-  return observed.isReady(keys.argocdRelease) ? base : { ...base, waitingFor: 'ArgoCD to be deployed' };
+  return observed.isReady(keys.argocdRelease) ? base : { ...base, waits: [composedGates.argocdDeployed()] };
 }
 
 function argocdRelease(spec: ClusterSpec, server: ArgoCdServerSpec, stamp: Stamp, host: string, applicationClientId: string, controllerClientId: string) {

@@ -1,6 +1,8 @@
 import { API_VERSION, defaults, enums, KIND, limits } from '../cluster-monitoring/api.js';
 import type { ClusterMonitoringSpec } from '../cluster-monitoring/contract.js';
 import type { DesiredResources } from '../lib/composition.js';
+import type { Outcome } from '../lib/waits.js';
+import { composedGates } from './gates.js';
 import { FieldError } from '../lib/field-error.js';
 import { LABEL_CLUSTER } from '../lib/labels.js';
 import type { Observed } from '../lib/observed.js';
@@ -86,10 +88,10 @@ export function composeClusterMonitoring(
   issuesGatewayCertificates: boolean,
   observed: Observed,
   desired: DesiredResources,
-): string | undefined {
-  if (!monitoring) return undefined;
+): Outcome {
+  if (!monitoring) return { waits: [] };
   const aksId = observed.atProvider(keys.cluster, 'id');
-  if (!aksId) return "the AKS cluster's ID, for its monitoring";
+  if (!aksId) return { waits: [composedGates.aksIdForMonitoring()] };
   const insights = spec.monitoring.containerInsights;
   const monitoringSpec: ClusterMonitoringSpec = {
     cluster: spec.name,
@@ -114,5 +116,5 @@ export function composeClusterMonitoring(
     metadata: { name: `${spec.name}-${keys.monitoring}`, labels: { [LABEL_CLUSTER]: spec.name } },
     spec: monitoringSpec,
   });
-  return undefined;
+  return { waits: [] };
 }

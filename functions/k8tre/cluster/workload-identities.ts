@@ -1,7 +1,9 @@
-import { handover, handoverWaitingFor } from '../lib/adoption.js';
+import { handover, handoverWaits } from '../lib/adoption.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { holds } from '../lib/child-xr-readiness.js';
 import type { DesiredResources } from '../lib/composition.js';
+import type { Outcome } from '../lib/waits.js';
+import { composedGates } from './gates.js';
 import { dig, isObject } from '../lib/json.js';
 import { LABEL_CLUSTER, LABEL_ENVIRONMENT } from '../lib/labels.js';
 import type { Observed } from '../lib/observed.js';
@@ -36,11 +38,8 @@ export interface WorkloadIdentityOutcome {
   readonly principalId?: string;
 }
 
-export interface WorkloadIdentities {
-  readonly outcomes: readonly WorkloadIdentityOutcome[];
-  /** What the identities, or their move to their own XRs, wait for. */
-  readonly waitingFor?: string;
-}
+/** The identities, and what they, or their move to their own XRs, wait for. */
+export type WorkloadIdentities = Outcome<{ readonly outcomes: readonly WorkloadIdentityOutcome[] }>;
 
 /** An identity the cluster federates: a service account's, and any other that acts as it. */
 interface FederatedIdentity {
@@ -97,11 +96,7 @@ export function composeWorkloadIdentities(
   });
   for (const [key, manifest] of moving.held) desired.set(key, manifest);
   const compose = moving.child;
-  let waitingFor = handoverWaitingFor(moving, {
-    orphaning:
-      "the workload identities' resources to be observed without Delete in their management policies, before their XK8treWorkloadIdentities take them over",
-    paused: 'the paused XK8treWorkloadIdentities to be observed with every name, before they take their resources over',
-  });
+  const moveWaits = handoverWaits(moving, { orphaning: composedGates.identitiesOrphaning(), paused: composedGates.identitiesPaused() });
 
   if (compose !== 'no') {
     const specOf = new Map(specs.map((identitySpec) => [identitySpec.identity, identitySpec]));
@@ -118,8 +113,8 @@ export function composeWorkloadIdentities(
         spec: { cluster: spec.name, identities: entries } satisfies IdentityGroupSpec,
       });
     }
-  } else if (!waitingFor) {
-    waitingFor = `the resource group ${spec.resourceGroupName}, before the workload identities`;
+  } else if (moveWaits.length === 0) {
+    moveWaits.push(composedGates.identitiesResourceGroup(spec.resourceGroupName));
   }
 
   const previous = previousWorkloads(previousStatus);
@@ -138,7 +133,8 @@ export function composeWorkloadIdentities(
       ...(principalId && { principalId }),
     };
   });
-  return { outcomes, ...(waitingFor && { waitingFor }) };
+  // Their federations are told once the cluster's issuer is known (identitySpec).
+  return { outcomes, waits: [...(issuer ? [] : [composedGates.oidcIssuer()]), ...moveWaits] };
 }
 
 /** K8TRE's own identities, then the user's. The service accounts match what K8TRE's charts create. */

@@ -4,6 +4,7 @@ import { hubSubnetName } from '../network/naming.js';
 import { childStamp } from '../lib/child-fields.js';
 import * as contract from '../lib/contract.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
+import { gatedCondition, gates, type Outcome, type Wait } from '../lib/waits.js';
 import { LABEL_NETWORK } from '../lib/labels.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
@@ -35,14 +36,10 @@ export function composeFirewallXr({ xr, observed }: ComposeInput): Composition {
   const spec = contract.read(firewallSpecContract, ownSpec(xr), 'spec');
   const stamp = childStamp(xr, spec, { [LABEL_NETWORK]: spec.network });
   const desired: DesiredResources = new Map();
-  const waitingFor = composeFirewall(spec, stamp, observed, desired);
+  const { waits } = composeFirewall(spec, stamp, observed, desired);
   const status = firewallStatus(observed);
   // Always sent: Crossplane keeps a condition the function stops sending (monitoring/compose-monitoring.ts).
-  const conditions: XrCondition[] = [
-    waitingFor.length
-      ? { type: 'Composed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${waitingFor.join('; ')}` }
-      : { type: 'Composed', ready: true, reason: 'AllComposed' },
-  ];
+  const conditions: XrCondition[] = [gatedCondition('Composed', waits)];
   return { resources: desired, status, conditions };
 }
 
@@ -54,10 +51,15 @@ export function firewallStatus(observed: Observed): FirewallStatus {
   return { ...(firewallId && { firewallId }), ...(firewallId && privateIpAddress && rulesExist && { privateIpAddress }) };
 }
 
-function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, desired: DesiredResources): string[] {
+/** What an XK8treFirewall waits for (lib/waits.ts; test/function/gates.test.ts shuts each). */
+export const firewallGates = gates('firewall', 'Composed', {
+  policyIds: (basic: boolean) => `the firewall policy${basic ? ' and the management public IP' : ''} to report their IDs, before the firewall`,
+});
+
+function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, desired: DesiredResources): Outcome {
   const common = { providerConfigRef: spec.providerConfigRef };
   const placed = { location: spec.region, resourceGroupName: spec.resourceGroupName, tags: { ...spec.tags } };
-  const waitingFor: string[] = [];
+  const waits: Wait[] = [];
   const basic = spec.tier === 'Basic';
 
   // Both subnets keep Azure's default outbound access, which the firewall needs; /26 each
@@ -161,7 +163,7 @@ function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, d
   const policyId = observed.atProvider(keys.policy, 'id');
   const managementIpId = basic ? observed.atProvider(keys.managementPublicIp, 'id') : undefined;
   if (!policyId || (basic && !managementIpId)) {
-    waitingFor.push(`the firewall policy${basic ? ' and the management public IP' : ''} to report their IDs, before the firewall`);
+    waits.push(firewallGates.policyIds(basic));
   } else {
     desired.set(
       keys.firewall,
@@ -210,5 +212,5 @@ function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, d
       }),
     );
   }
-  return waitingFor;
+  return { waits };
 }

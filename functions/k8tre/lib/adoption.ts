@@ -1,4 +1,5 @@
 import { holdOne } from './hold.js';
+import type { Wait } from './waits.js';
 import { dig } from './json.js';
 import type { Manifest } from './manifest.js';
 import type { Observed } from './observed.js';
@@ -100,7 +101,7 @@ export function handover(
   return { child: step === 'paused' || child.composed ? 'paused' : 'no', held: holdOrphaning(observed, held), waitingAt: step };
 }
 
-/** What a handover waits for, in the words the caller gives each step; nothing once it waits no more. */
-export function handoverWaitingFor(moving: Handover, words: Readonly<Record<Exclude<HandoverStep, 'handing-over'>, string>>): string | undefined {
-  return moving.waitingAt && words[moving.waitingAt];
+/** What a handover waits for, as the caller's gate for each step; nothing once it waits no more. */
+export function handoverWaits(moving: Handover, gates: Readonly<Record<Exclude<HandoverStep, 'handing-over'>, Wait>>): Wait[] {
+  return moving.waitingAt ? [gates[moving.waitingAt]] : [];
 }

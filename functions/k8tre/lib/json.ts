@@ -21,7 +21,23 @@ export function digString(value: unknown, ...path: string[]): string | undefined
   return typeof found === 'string' && found !== '' ? found : undefined;
 }
 
-/** Drops undefined fields: they have no protobuf Struct encoding and mean "not known yet". */
+/**
+ * Drops undefined fields: they have no protobuf Struct encoding and mean "not known yet". As a
+ * JSON round trip would, without the string: a network's status is its largest object, and the
+ * round trip was a tenth of composing one of 100 environments (npm run bench). Arrays keep their
+ * length, an undefined item becoming null, as JSON.stringify writes it.
+ */
 export function compact<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+  return compactValue(value) as T;
+}
+
+function compactValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : compactValue(item)));
+  if (!isObject(value)) return value;
+  const out: JsonObject = {};
+  for (const key in value) {
+    const field = value[key];
+    if (field !== undefined) out[key] = compactValue(field);
+  }
+  return out;
 }

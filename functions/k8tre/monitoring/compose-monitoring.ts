@@ -12,6 +12,7 @@ import { roleAssignment } from '../lib/role-assignment.js';
 import { GRAFANA_MAJOR_VERSION } from './api.js';
 import * as contract from '../lib/contract.js';
 import type { ComposeInput, Composition, DesiredResources, XrCondition } from '../lib/composition.js';
+import { gatedCondition, gates, type Outcome, type Wait } from '../lib/waits.js';
 import { childStamp } from '../lib/child-fields.js';
 import { compact, digString } from '../lib/json.js';
 import { LABEL_NETWORK } from '../lib/labels.js';
@@ -66,18 +67,22 @@ export const GATEWAY_LOGS = ['ApplicationGatewayAccessLog', 'ApplicationGatewayF
 const PROMETHEUS_STREAM = 'Microsoft-PrometheusMetrics';
 const MONITOR_ACCOUNT = 'MonitoringAccount1';
 
+/** What an XK8treMonitoring waits for (lib/waits.ts; test/function/gates.test.ts shuts each). */
+export const monitoringGates = gates('monitoring', 'Composed', {
+  monitorWorkspaceForPrometheus: () => "the Azure Monitor workspace's ID, for the Prometheus rule",
+  logAnalyticsForGateways: () => "the Log Analytics workspace's ID, for the gateways' diagnostics",
+  monitorWorkspaceForGrafana: () => "the Azure Monitor workspace's ID, for Grafana",
+  grafanaIdentity: () => "Grafana's identity and ID, for its roles",
+});
+
 export function composeMonitoringXr({ xr, observed }: ComposeInput): Composition {
   const spec = contract.read(monitoringSpecContract, ownSpec(xr), 'spec');
   const stamp = childStamp(xr, spec, { [LABEL_NETWORK]: spec.network });
   const desired: DesiredResources = new Map();
-  const { status, waitingFor } = composeMonitoring(spec, stamp, observed, desired);
+  const { status, waits } = composeMonitoring(spec, stamp, observed, desired);
   // Always sent: Crossplane keeps a condition the function stops sending, so a Composed=False
   // left from a wait would stand beside Ready=True once nothing waits (the e2e converge saw it).
-  const conditions: XrCondition[] = [
-    waitingFor.length
-      ? { type: 'Composed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${waitingFor.join('; ')}` }
-      : { type: 'Composed', ready: true, reason: 'AllComposed' },
-  ];
+  const conditions: XrCondition[] = [gatedCondition('Composed', waits)];
   return { resources: desired, status, conditions };
 }
 
@@ -93,12 +98,12 @@ function composeGrafana(
   observed: Observed,
   workspaces: { logAnalyticsId?: string; monitorWorkspaceId?: string },
   desired: DesiredResources,
-): string[] {
+): Wait[] {
   const { logAnalyticsId } = workspaces;
   // The integration names the workspace by ID only; a reconcile that does not see it keeps what Grafana has.
   const integrated = observed.forProvider(keys.grafana, 'azureMonitorWorkspaceIntegrations');
   const monitorWorkspaceId = workspaces.monitorWorkspaceId ?? (Array.isArray(integrated) ? digString(integrated[0], 'resourceId') : undefined);
-  if (!monitorWorkspaceId) return ["the Azure Monitor workspace's ID, for Grafana"];
+  if (!monitorWorkspaceId) return [monitoringGates.monitorWorkspaceForGrafana()];
   desired.set(
     keys.grafana,
     render(Grafana, {
@@ -121,7 +126,7 @@ function composeGrafana(
   );
   const principalId = observed.atProviderPath(keys.grafana, 'identity', 'principalId');
   const grafanaId = observed.atProvider(keys.grafana, 'id');
-  if (!principalId || !grafanaId) return ["Grafana's identity and ID, for its roles"];
+  if (!principalId || !grafanaId) return [monitoringGates.grafanaIdentity()];
   const grant = (key: string, role: string, scope: string | undefined, principal: string, principalType: 'ServicePrincipal' | 'Group', why: string) => {
     if (scope) desired.set(key, roleAssignment(stamp, { key, role, scope, principalId: principal, principalType, why }));
   };
@@ -134,15 +139,10 @@ function composeGrafana(
   return [];
 }
 
-function composeMonitoring(
-  spec: MonitoringSpec,
-  stamp: Stamp,
-  observed: Observed,
-  desired: DesiredResources,
-): { status: MonitoringStatus; waitingFor: string[] } {
+function composeMonitoring(spec: MonitoringSpec, stamp: Stamp, observed: Observed, desired: DesiredResources): Outcome<{ status: MonitoringStatus }> {
   const common = { providerConfigRef: spec.providerConfigRef };
   const placed = { location: spec.region, resourceGroupName: spec.resourceGroupName, tags: { ...spec.tags } };
-  const waitingFor: string[] = [];
+  const waits: Wait[] = [];
 
   if (!spec.logAnalytics.existingId) {
     desired.set(
@@ -205,7 +205,7 @@ function composeMonitoring(
         },
       }),
     );
-  } else waitingFor.push("the Azure Monitor workspace's ID, for the Prometheus rule");
+  } else waits.push(monitoringGates.monitorWorkspaceForPrometheus());
 
   desired.set(
     keys.actionGroup,
@@ -279,8 +279,8 @@ function composeMonitoring(
       }),
     );
   }
-  if (!logAnalyticsId && spec.gateways.length > 0) waitingFor.push("the Log Analytics workspace's ID, for the gateways' diagnostics");
-  if (spec.grafana) waitingFor.push(...composeGrafana(spec, spec.grafana, stamp, observed, { logAnalyticsId, monitorWorkspaceId }, desired));
+  if (!logAnalyticsId && spec.gateways.length > 0) waits.push(monitoringGates.logAnalyticsForGateways());
+  if (spec.grafana) waits.push(...composeGrafana(spec, spec.grafana, stamp, observed, { logAnalyticsId, monitorWorkspaceId }, desired));
 
   return {
     // Only the IDs known: compact drops the rest.
@@ -290,6 +290,6 @@ function composeMonitoring(
       prometheusRuleId: observed.atProvider(keys.prometheusRule, 'id'),
       actionGroupId: observed.atProvider(keys.actionGroup, 'id'),
     }),
-    waitingFor,
+    waits,
   };
 }

@@ -1,4 +1,6 @@
 import type { ComposeInput, Composition } from '../lib/composition.js';
+import { gatedCondition, type Outcome } from '../lib/waits.js';
+import { spokeGates } from './gates.js';
 import { parseArmId } from '../lib/arm-id.js';
 import { dig } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
@@ -131,7 +133,7 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
     resources,
   );
   const monitoring = monitoringFacts(spec, observed);
-  const egressReady = composeFirewall(spec, spokeSources(spec), monitoring?.logAnalyticsWorkspaceId, observed, resources);
+  const egress = composeFirewall(spec, spokeSources(spec), monitoring?.logAnalyticsWorkspaceId, observed, resources);
   const unreachable = unreachableWarning(spec);
   const inForceMinCapacity = observed.forProvider(keys.gateway(0), 'autoscaleConfiguration', 'minCapacity') === spec.gateway.minCapacity;
   const groupReason = groupTaken(spec.resourceGroupName, referencedGroups(xr.spec, 'spec'));
@@ -161,13 +163,9 @@ export function composeNetwork({ xr, observed, required }: ComposeInput): Networ
     status: networkStatus(spec, plan, priorities, onGateways, gateway.listeners, observed, spokes, environments.adopted, monitoring),
     // The gateway and new spokes wait on what exists only once Azure reports it; say so on the XR.
     conditions: [
-      environments.waitingFor
-        ? { type: 'SpokesComposed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${environments.waitingFor}` }
-        : { type: 'SpokesComposed', ready: true, reason: 'Composed' },
-      gateway.waitingFor
-        ? { type: 'GatewayComposed', ready: false, reason: 'WaitingForPrerequisites', message: `Waiting for ${gateway.waitingFor}` }
-        : { type: 'GatewayComposed', ready: true, reason: 'Composed' },
-      ...(egressReady ? [egressReady] : []),
+      gatedCondition('SpokesComposed', environments.waits, 'Composed'),
+      gatedCondition('GatewayComposed', gateway.waits, 'Composed'),
+      ...(egress.firewall ? [gatedCondition('EgressReady', egress.waits, 'FirewallReady')] : []),
     ],
     warnings,
   };
@@ -187,7 +185,7 @@ function composeEnvironments(
   observed: Observed,
   previous: Previous,
   desired: DesiredResources,
-): { waitingFor?: string; adopted: ReadonlyMap<string, Record<string, string>> } {
+): Outcome<{ adopted: ReadonlyMap<string, Record<string, string>> }> {
   const prerequisitesReady =
     observed.isReady(keys.resourceGroup) &&
     (spec.hub.mode !== 'create' || observed.isReady(keys.hubVnet)) &&
@@ -219,17 +217,11 @@ function composeEnvironments(
     spokes.push({ slot, paused: step === 'paused', spec: spokeSpec(spec, env, addresses, { ...sources, exposed: env.exposed }, externalNames, egress) });
   }
   const waiting = composeSpokeGroups(spec, spokes, observed, prerequisitesReady, desired);
-  const reasons = [
-    ...(moving.length > 0
-      ? [
-          `the resources of ${moving.join(', ')} to be observed without Delete in their management policies, and their paused spokes with every name they adopt, before the spokes take them over`,
-        ]
-      : []),
-    // What it waits for, not which of them are still missing: the message stays the same until
-    // all are ready, since each change of the XR's status costs it a watch event (lib/pacing.ts).
-    ...(waiting.length > 0 ? [`${spokePrerequisites(spec)} to become ready, before the spokes of ${waiting.join(', ')}`] : []),
+  const waits = [
+    ...(moving.length > 0 ? [spokeGates.legacyHandover(moving)] : []),
+    ...(waiting.length > 0 ? [spokeGates.spokePrerequisites(spokePrerequisites(spec), waiting)] : []),
   ];
-  return { adopted, ...(reasons.length > 0 && { waitingFor: reasons.join('; ') }) };
+  return { adopted, waits };
 }
 
 /** What this network composes that every spoke needs first, in words. */

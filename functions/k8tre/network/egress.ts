@@ -1,5 +1,7 @@
 import { contains, formatCidr, type Cidr } from '../lib/cidr.js';
-import type { DesiredResources, XrCondition } from '../lib/composition.js';
+import type { DesiredResources } from '../lib/composition.js';
+import type { Outcome } from '../lib/waits.js';
+import { egressGates, firewallReadyGates } from './gates.js';
 import { FieldError } from '../lib/field-error.js';
 import { digString } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
@@ -81,7 +83,7 @@ export function outboundTypeOf(egress: EgressSpec | undefined): OutboundType | u
 
 /**
  * Composes the network's XK8treFirewall once the hub VNet is ready (and an AzureFirewallSubnet the
- * network composed has its ID), and says in the EgressReady condition what it waits for. Taking away a
+ * network composed has its ID), and says what EgressReady waits for; none without a firewall. Taking away a
  * firewall this network composed is refused: it would delete the one control on what leaves the
  * spokes, and Azure cannot change a live firewall's tier to or from Basic.
  */
@@ -91,7 +93,7 @@ export function composeFirewall(
   logAnalyticsWorkspaceId: string | undefined,
   observed: Observed,
   desired: DesiredResources,
-): XrCondition | undefined {
+): Outcome<{ firewall: boolean }> {
   const egress = spec.egress;
   const composed = observed.get(keys.firewall);
   if (egress?.mode !== 'firewall') {
@@ -101,7 +103,7 @@ export function composeFirewall(
         "is gone, but this network's firewall exists: dropping it deletes the firewall the spokes' nodes send everything through, opening their egress. Keep it",
       );
     }
-    return undefined;
+    return { firewall: false, waits: [] };
   }
   const tierInForce = digString(composed, 'spec', 'tier');
   if (tierInForce && tierInForce !== egress.tier) {
@@ -119,12 +121,7 @@ export function composeFirewall(
     ? (observed.atProvider(keys.hubSubnet('firewall'), 'id') ?? digString(composed, 'spec', 'subnets', 'firewall', 'existingId'))
     : undefined;
   if (!composed && (!observed.isReady(keys.hubVnet) || (ownSubnet && !existingId))) {
-    return {
-      type: 'EgressReady',
-      ready: false,
-      reason: 'WaitingForPrerequisites',
-      message: `Waiting for the hub VNet${ownSubnet ? ' and its AzureFirewallSubnet' : ''} to become ready, before the firewall`,
-    };
+    return { firewall: true, waits: [egressGates.hubForFirewall(ownSubnet)] };
   }
   const firewallSpec: FirewallSpec = {
     ...toldByNetwork(spec),
@@ -147,14 +144,7 @@ export function composeFirewall(
   };
   desired.set(keys.firewall, networkChildXr(spec, keys.firewall, FIREWALL_KIND, firewallSpec));
   const ip = firewallIp(observed);
-  return ip
-    ? { type: 'EgressReady', ready: true, reason: 'FirewallReady' }
-    : {
-        type: 'EgressReady',
-        ready: false,
-        reason: 'WaitingForFirewall',
-        message: 'Waiting for the hub firewall, its policy and rule collection groups to exist, before the spokes route through it',
-      };
+  return { firewall: true, waits: ip ? [] : [firewallReadyGates.firewall()] };
 }
 
 /** What the network's status says of its egress (status.egress), for people and the plan's picture. */

@@ -10,6 +10,8 @@ import { roleAssignment } from '../lib/role-assignment.js';
 import { isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import type { DesiredResources } from '../lib/composition.js';
+import type { Outcome, Wait } from '../lib/waits.js';
+import { gatewayGates } from './gates.js';
 import { isSplitHorizon } from './domains.js';
 import type { HubAttachment } from './hub.js';
 import { azureNames, gatewayChildNames, keys, meta, networkStamp, placement, refTo } from './naming.js';
@@ -41,12 +43,12 @@ export interface GatewayListener {
 type ServedListener = GatewayListener & { readonly certificateSecretId: string };
 const hasCertificate = (l: GatewayListener): l is ServedListener => l.certificateSecretId !== undefined;
 
-export interface GatewayOutcome {
-  /** Every exposed environment's listener, where it is placed; those without a certificate yet are not on their gateway. */
-  readonly listeners: readonly GatewayListener[];
-  /** Why a gateway is not composed yet, when it is waiting on observed IDs. */
-  readonly waitingFor?: string;
-}
+/**
+ * Every exposed environment's listener, where it is placed (those without a certificate yet are
+ * not on their gateway), and what holds a gateway or a listener back: the first reason only, as
+ * one gateway's wait is every gateway's.
+ */
+export type GatewayOutcome = Outcome<{ readonly listeners: readonly GatewayListener[] }>;
 
 /** Every host on port 80 is redirected to HTTPS by one rule per gateway, after every environment's. */
 const HTTP_LISTENER = 'listener-http';
@@ -120,13 +122,13 @@ export function composeGateways(
   // A gateway reads its certificates when it is created, so it waits for the role assignment to
   // be in place. Once it exists it is always composed, never dropped.
   const identityId = observed.atProvider(keys.gatewayIdentity, 'id') ?? stringAt(observed.forProvider(keys.gateway(0), 'identity', 'identityIds'), 0);
-  let waitingFor: string | undefined;
+  let waitingFor: Wait | undefined;
   for (let index = 0; index < onGateways.count; index++) {
     const exists = observed.has(keys.gateway(index));
     const blocker = !identityId
-      ? `the gateway identity ${azureNames.gatewayIdentity(spec)} to report its ID`
+      ? gatewayGates.gatewayIdentity(azureNames.gatewayIdentity(spec))
       : !exists && !observed.isReady(keys.gatewayKeyVaultRole)
-        ? `the ${KEY_VAULT_SECRETS_USER} role assignment for ${azureNames.gatewayIdentity(spec)} to become ready`
+        ? gatewayGates.keyVaultRole(KEY_VAULT_SECRETS_USER, azureNames.gatewayIdentity(spec))
         : !exists
           ? waf.waitingFor
           : undefined;
@@ -134,9 +136,7 @@ export function composeGateways(
     const placed = listeners.filter((l) => l.gateway === index);
     const served = placed.filter(hasCertificate);
     const certificatesBlocker =
-      !exists && placed.length > 0 && served.length === 0
-        ? `the Key Vault certificates of ${placed.map((l) => l.environment).join(', ')} to be issued`
-        : undefined;
+      !exists && placed.length > 0 && served.length === 0 ? gatewayGates.firstCertificates(placed.map((l) => l.environment)) : undefined;
     if (blocker || certificatesBlocker || !identityId) {
       waitingFor ??= blocker ?? certificatesBlocker;
       continue;
@@ -152,8 +152,8 @@ export function composeGateways(
   // Said after what holds a whole gateway back, and without naming them: the message stays the
   // same while certificates arrive, since each change of the XR's status costs it a watch event
   // (lib/pacing.ts). status.environments[].certificate says which.
-  if (!listeners.every(hasCertificate)) waitingFor ??= 'the Key Vault certificates of the exposed environments to be issued, before their listeners';
-  return { listeners, ...(waitingFor && { waitingFor }) };
+  if (!listeners.every(hasCertificate)) waitingFor ??= gatewayGates.listenerCertificates();
+  return { listeners, waits: waitingFor ? [waitingFor] : [] };
 }
 
 function gatewayForProvider(
@@ -281,7 +281,7 @@ function listenerFor(
 
 interface WafOutcome {
   readonly settings: Partial<ApplicationGatewaySpecForProvider>;
-  readonly waitingFor?: string;
+  readonly waitingFor?: Wait;
 }
 
 /**
@@ -323,7 +323,7 @@ function composeWafPolicy(spec: NetworkSpec, observed: Observed, desired: Desire
   if (policyId) return attach(policyId);
   const inline = observed.forProvider(keys.gateway(0), 'wafConfiguration');
   const held = isObject(inline) ? { wafConfiguration: inline as ApplicationGatewaySpecForProvider['wafConfiguration'] } : {};
-  return { settings: held, waitingFor: `the WAF policy ${azureNames.wafPolicy(spec)} to report its ID` };
+  return { settings: held, waitingFor: gatewayGates.wafPolicy(azureNames.wafPolicy(spec)) };
 }
 
 function stringAt(value: unknown, index?: number): string | undefined {

@@ -42,9 +42,22 @@ function legacyKeys(env: string, managementEnvironment: string | undefined): [le
   ];
 }
 
+/** legacyKeys by environment and management environment: the same every reconcile, and built for each environment of every network. */
+const legacyKeysOf = new Map<string, [legacy: string, spoke: string][]>();
+const LEGACY_KEYS_CACHED = 4096;
+
 /** The environment's resources this network still composes itself: legacy key by spoke key, those observed. */
 export function legacySpoke(observed: Observed, env: string, managementEnvironment: string | undefined): LegacySpoke {
-  return new Map(legacyKeys(env, managementEnvironment).flatMap(([legacy, spoke]) => (observed.has(legacy) ? [[spoke, legacy] as const] : [])));
+  const cacheKey = `${env}\u0000${managementEnvironment ?? ''}`;
+  let pairs = legacyKeysOf.get(cacheKey);
+  if (!pairs) {
+    if (legacyKeysOf.size >= LEGACY_KEYS_CACHED) legacyKeysOf.clear();
+    pairs = legacyKeys(env, managementEnvironment);
+    legacyKeysOf.set(cacheKey, pairs);
+  }
+  const found = new Map<string, string>();
+  for (const [legacy, spoke] of pairs) if (observed.has(legacy)) found.set(spoke, legacy);
+  return found;
 }
 
 /** Whether the paused spoke was observed told every name (`told`, from the observed group). */

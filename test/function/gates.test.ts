@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { ciliumRelease } from '../../functions/k8tre/cluster/cilium-releases.js';
-import { composedGates, registrationGates } from '../../functions/k8tre/cluster/gates.js';
+import { composedGates, networkGates, registrationGates } from '../../functions/k8tre/cluster/gates.js';
+import { runFunction } from '../../functions/k8tre/handler.js';
 import { parseClusterSpec } from '../../functions/k8tre/cluster/spec.js';
 import { firewallGates } from '../../functions/k8tre/firewall/compose-firewall.js';
 import { monitoringGates } from '../../functions/k8tre/monitoring/compose-monitoring.js';
 import type { Wait } from '../../functions/k8tre/lib/waits.js';
-import { reconcileInProcess, type Json, type Reconciled } from '../../scripts/lib/in-process.js';
+import { reconcileInProcess, requestFor, type Json, type Reconciled } from '../../scripts/lib/in-process.js';
 import { asObserved, parseStream, RESOURCE_NAME_ANNOTATION, type Manifest } from '../../scripts/lib/reconcile.js';
 import { EXTERNAL_NAME } from '../../functions/k8tre/lib/manifest.js';
 import { egressGates, firewallReadyGates, gatewayGates, spokeGates } from '../../functions/k8tre/network/gates.js';
 import { azureNames } from '../../functions/k8tre/network/naming.js';
 import { parseNetworkSpec } from '../../functions/k8tre/network/spec.js';
+import { PRIVATE_LINK_ZONE_KEYS } from '../../functions/k8tre/network/api.js';
+import { MONITORING_IDS } from '../../functions/k8tre/monitoring/contract.js';
 import { readFileSync } from 'node:fs';
 import { loadExample, withField } from '../support/function.js';
 import { loadLegacy, observeAsAzure, upgradeInProcess } from '../support/upgrade.js';
@@ -87,9 +90,30 @@ const FIRST_APPLY = 'on first apply, before Azure reports it';
 const dev = loadExample('examples/cluster/dev.yaml') as { metadata: Json; spec: unknown };
 const devSpec = parseClusterSpec(dev.metadata, dev.spec);
 const devCilium = ciliumRelease(devSpec.ciliumVersion)!;
+/** What a cluster needs its network to report, in the order it names them (cluster/network-input.ts). */
+const NETWORK_REPORTS = [
+  'spoke VNet ID',
+  'node subnet ID',
+  'private endpoint subnet ID',
+  'API server subnet ID',
+  'environment DNS zone ID',
+  ...PRIVATE_LINK_ZONE_KEYS.map((zone) => `${zone} private DNS zone ID`),
+  // The example network's monitoring is on, and its clusters wait for it.
+  ...MONITORING_IDS.map((field) => `monitoring ${field}`),
+];
 const k8treXr = loadExample('examples/network/k8tre.yaml') as { metadata: Json; spec: unknown };
 const k8tre = parseNetworkSpec(k8treXr.metadata, k8treXr.spec);
 const cases: Case[] = [
+  {
+    wait: networkGates.networkFetched(`XK8treNetwork ${devSpec.namespace}/${devSpec.networkName}`),
+    shut: 'on the first call, before Crossplane fetches the network',
+    conditions: () => [runFunction(requestFor(dev)).conditions],
+  },
+  {
+    wait: networkGates.networkReported(`XK8treNetwork ${devSpec.namespace}/${devSpec.networkName}`, NETWORK_REPORTS, devSpec.environment),
+    shut: 'while the network has reported nothing',
+    conditions: () => conditionsOf(reconcileInProcess(dev, { network: [loadExample('examples/network/k8tre.yaml')] }, simulated, 2)),
+  },
   { wait: composedGates.controlPlaneRoles(), shut: FIRST_APPLY, conditions: () => cluster('dev') },
   { wait: composedGates.aksCluster(), shut: FIRST_APPLY, conditions: () => cluster('dev') },
   { wait: composedGates.oidcIssuer(), shut: FIRST_APPLY, conditions: () => cluster('dev') },
@@ -205,9 +229,17 @@ describe('every gate a composer has is told on its XR', () => {
   });
 
   it('has a case for every gate in the catalogues', () => {
-    const catalogued = [composedGates, registrationGates, monitoringGates, firewallGates, spokeGates, gatewayGates, egressGates, firewallReadyGates].flatMap(
-      (catalogue) => catalogue.names,
-    );
+    const catalogued = [
+      networkGates,
+      composedGates,
+      registrationGates,
+      monitoringGates,
+      firewallGates,
+      spokeGates,
+      gatewayGates,
+      egressGates,
+      firewallReadyGates,
+    ].flatMap((catalogue) => catalogue.names);
     expect(cases.map((c) => c.wait.gate).sort()).toEqual([...catalogued].sort());
   });
 });

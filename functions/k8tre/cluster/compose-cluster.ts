@@ -48,7 +48,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     return {
       resources: holdObserved(observed),
       status: (dig(xr, 'status') as object | undefined) ?? {},
-      conditions: [{ type: 'NetworkReady', ready: false, reason: 'WaitingForNetwork', message: `Waiting for ${network.waitingFor}` }],
+      conditions: [gatedCondition('NetworkReady', [network.wait])],
       requirements,
       warnings,
     };
@@ -135,7 +135,7 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   // The conditions come from what each composer says it waits for, in this order.
   const waits = waitsOf(aksGated && controlPlane, management, addOnRoles, stores, identities, inCluster, clusterMonitoring, registration);
   const conditions: XrCondition[] = [
-    { type: 'NetworkReady', ready: true, reason: 'Available' },
+    gatedCondition('NetworkReady', [], 'Available'),
     gatedCondition('Composed', waits),
     ...(registration ? [gatedCondition('ArgoCDRegistered', waits, 'Registered')] : []),
   ];

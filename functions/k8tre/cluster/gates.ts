@@ -4,6 +4,17 @@ import { gates } from '../lib/waits.js';
 // it owns, in the words its condition says. test/function/cluster-gates.test.ts shuts each in
 // turn and finds it told; a gate added here without a case there fails that test.
 
+/** Gates that hold back `NetworkReady`: nothing is composed from guesses until the network reports what the cluster needs. */
+export const networkGates = gates(
+  'cluster',
+  'NetworkReady',
+  {
+    networkFetched: (network: string) => `Crossplane to fetch ${network}`,
+    networkReported: (network: string, missing: readonly string[], environment: string) => `${network} to report ${missing.join(', ')} for ${environment}`,
+  },
+  'WaitingForNetwork',
+);
+
 /** Gates that hold back `Composed`. */
 export const composedGates = gates('cluster', 'Composed', {
   controlPlaneRoles: () => "the control-plane identity's Network Contributor and Private DNS Zone Contributor roles",

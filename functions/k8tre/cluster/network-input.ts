@@ -1,3 +1,5 @@
+import type { Wait } from '../lib/waits.js';
+import { networkGates } from './gates.js';
 import { cidrOrUndefined, type Cidr } from '../lib/cidr.js';
 import type { ResourceRequirement } from '../lib/composition.js';
 import { FieldError } from '../lib/field-error.js';
@@ -47,7 +49,7 @@ export interface NetworkFacts {
 /** The IDs a network's monitoring publishes to its clusters (its status's `monitoring`). */
 export type MonitoringIds = Required<MonitoringStatus>;
 
-export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly waitingFor: string };
+export type NetworkInput = { readonly ready: true; readonly facts: NetworkFacts } | { readonly ready: false; readonly wait: Wait };
 
 export function networkRequirement(spec: ClusterSpec): ResourceRequirement {
   return { name: NETWORK_REQUIREMENT, apiVersion: `${GROUP}/${VERSION}`, kind: NETWORK_KIND, namespace: spec.namespace, matchName: spec.networkName };
@@ -60,7 +62,7 @@ export function describeNetwork(spec: ClusterSpec): string {
 export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, readonly JsonObject[]>): NetworkInput {
   const found = required.get(NETWORK_REQUIREMENT);
   const describe = describeNetwork(spec);
-  if (found === undefined) return { ready: false, waitingFor: `Crossplane to fetch ${describe}` };
+  if (found === undefined) return { ready: false, wait: networkGates.networkFetched(describe) };
   const network = found[0];
   if (!network) throw new FieldError('spec.networkRef.name', `${describe} does not exist`);
 
@@ -103,7 +105,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
   const outboundType = digString(envStatus, 'outboundType') as OutboundType | undefined;
   if (dig(network, 'spec', 'egress') !== undefined) needed.push(['egress path (outboundType)', outboundType]);
   const missing = needed.filter(([, value]) => value === undefined).map(([what]) => what);
-  if (missing.length > 0) return { ready: false, waitingFor: `${describe} to report ${missing.join(', ')} for ${spec.environment}` };
+  if (missing.length > 0) return { ready: false, wait: networkGates.networkReported(describe, missing, spec.environment) };
 
   const value = (what: string) => needed.find(([w]) => w === what)?.[1] ?? '';
   return {

@@ -8,6 +8,16 @@
 import { attachOrStart, stopKept } from './lib/function-daemon.js';
 import { RenderSession } from './lib/render-engine.js';
 
+/** The kept function; where it cannot start (two first renders racing to start it), one of this command's own. */
+async function keptOrOwn() {
+  try {
+    return await attachOrStart();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\nrendering with a function of this command's own\n`);
+    return undefined;
+  }
+}
+
 let argv = process.argv.slice(2);
 if (argv[0] === '--stop') {
   process.stderr.write(stopKept() ? 'stopped the kept function\n' : 'no kept function was running\n');
@@ -26,7 +36,7 @@ if (files.length === 0) {
 // Exit by setting the code, never with process.exit(): a pipe takes writes asynchronously, and
 // exiting at once would cut the YAML stream short for whoever reads it (`| npm run validate`).
 
-const session = await RenderSession.start(keepFunction ? await attachOrStart() : undefined);
+const session = await RenderSession.start(keepFunction ? await keptOrOwn() : undefined);
 const stop = () => session.stop();
 process.once('SIGINT', () => (stop(), process.exit(130)));
 process.once('SIGTERM', () => (stop(), process.exit(143)));

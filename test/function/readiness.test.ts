@@ -1,6 +1,7 @@
 import { Ready, Status, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/k8tre/cluster/naming.js';
+import { holds } from '../../functions/k8tre/lib/child-xr-readiness.js';
 import { loadExample, run, runWithRequired, settledDevCluster, settledNetwork, type Json } from '../support/function.js';
 
 // Crossplane derives an XR's readiness from its composed resources unless the function says
@@ -122,6 +123,20 @@ describe("a spoke group's readiness, as its network sees it", () => {
 
   it('is True once the group is Ready for what the network asks of it', () => {
     expect(groupReady(run(settled.xr, settled.observed))).toBe(Ready.READY_TRUE);
+  });
+
+  // What "the group has every field desired" means, case by case.
+  it.each([
+    ['the API server added a field (a default, spec.crossplane)', { a: 1, crossplane: {} }, { a: 1 }, true],
+    ['a field asked for is missing', {}, { a: 1 }, false],
+    ['a field asked for differs', { a: 2 }, { a: 1 }, false],
+    ['an undefined field is not asked for', {}, { a: undefined }, true],
+    ['a list is the same, item by item', { l: [{ n: 1, extra: 0 }] }, { l: [{ n: 1 }] }, true],
+    ['a list has an item more', { l: [1, 2] }, { l: [1] }, false],
+    ['a list item differs', { l: [1, 3] }, { l: [1, 2] }, false],
+    ['an object is asked for where a list is', { l: [] }, { l: {} }, false],
+  ] as const)('holds: %s', (_why, observed, desired, expected) => {
+    expect(holds(observed, desired)).toBe(expected);
   });
 
   it('is False in the reconcile that gives the group a new environment, though the group still says Ready', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contains, firstFreeBlock, formatCidr, overlaps, parseCidr, size, type Cidr } from '../../functions/k8tre/lib/cidr.js';
+import { contains, DisjointBlocks, firstFreeBlock, formatCidr, overlaps, parseCidr, size, type Cidr } from '../../functions/k8tre/lib/cidr.js';
 
 describe('cidr', () => {
   it('round-trips a network address', () => {
@@ -68,5 +68,38 @@ describe('cidr', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  // The address plan checks every fixed spoke against the others through DisjointBlocks; a miss
+  // here would let two environments share addresses, so it is held to the plain search.
+  it('says whether a block overlaps any of a disjoint set as a search through all of them would', () => {
+    const block = fc.record({ base: fc.integer({ min: 0, max: 2 ** 16 - 1 }), prefix: fc.integer({ min: 16, max: 32 }) }).map(({ base, prefix }) => {
+      const address = 10 * 2 ** 24 + base;
+      const blockSize = 2 ** (32 - prefix);
+      return { base: address - (address % blockSize), prefixLength: prefix };
+    });
+    fc.assert(
+      fc.property(fc.array(block, { maxLength: 60 }), fc.array(block, { maxLength: 20 }), (candidates, probes) => {
+        const set = new DisjointBlocks();
+        const added: Cidr[] = [];
+        for (const candidate of candidates) {
+          const clashes = added.some((a) => overlaps(a, candidate));
+          expect(set.overlapsAny(candidate)).toBe(clashes);
+          if (!clashes) {
+            set.add(candidate);
+            added.push(candidate);
+          }
+        }
+        for (const probe of probes) expect(set.overlapsAny(probe)).toBe(added.some((a) => overlaps(a, probe)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives the same frozen answer for the same text, and still refuses bad text every time', () => {
+    expect(parseCidr('10.1.0.0/16')).toBe(parseCidr('10.1.0.0/16'));
+    expect(Object.isFrozen(parseCidr('10.1.0.0/16'))).toBe(true);
+    expect(() => parseCidr('10.1.0.1/16')).toThrow(/host bits/);
+    expect(() => parseCidr('10.1.0.1/16')).toThrow(/host bits/);
   });
 });

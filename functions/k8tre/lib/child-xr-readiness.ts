@@ -23,7 +23,20 @@ export function childXrIsCurrent(observed: Observed, name: string, desired: Json
  * defaults, Crossplane's `spec.crossplane`), never change one asked for.
  */
 export function holds(observed: unknown, desired: unknown): boolean {
-  if (Array.isArray(desired)) return Array.isArray(observed) && observed.length === desired.length && desired.every((item, i) => holds(observed[i], item));
-  if (isObject(desired)) return isObject(observed) && Object.entries(desired).every(([key, value]) => value === undefined || holds(observed[key], value));
+  if (Array.isArray(desired)) {
+    if (!Array.isArray(observed) || observed.length !== desired.length) return false;
+    for (let i = 0; i < desired.length; i++) if (!holds(observed[i], desired[i])) return false;
+    return true;
+  }
+  if (isObject(desired)) {
+    if (!isObject(observed)) return false;
+    // for-in rather than Object.entries: a spoke group's spec is compared on every reconcile,
+    // and the pairs were a tenth of what composing a network allocated.
+    for (const key in desired) {
+      const value = desired[key];
+      if (value !== undefined && !holds(observed[key], value)) return false;
+    }
+    return true;
+  }
   return observed === desired;
 }

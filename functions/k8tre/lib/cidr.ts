@@ -1,3 +1,5 @@
+import { memoized } from './memo.js';
+
 // IPv4 CIDR arithmetic. Addresses are unsigned 32-bit integers held in ordinary numbers
 // (always below 2^32, so no precision is lost); `>>> 0` keeps bit operations unsigned.
 
@@ -11,8 +13,14 @@ const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 export class CidrSyntaxError extends Error {}
 
-/** Parses `a.b.c.d/n`, refusing host bits so a typo never silently moves a network. */
-export function parseCidr(text: string): Cidr {
+/**
+ * Parses `a.b.c.d/n`, refusing host bits so a typo never silently moves a network. Remembered:
+ * composing reads every environment's ranges from the spec, status and observed spokes on
+ * every reconcile.
+ */
+export const parseCidr: (text: string) => Cidr = memoized(parseCidrText);
+
+function parseCidrText(text: string): Cidr {
   const match = CIDR_PATTERN.exec(text);
   // Quoted and cut short: the text is the user's and ends up in a message.
   if (!match) throw new CidrSyntaxError(`${JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text)} is not an IPv4 CIDR such as 10.0.0.0/16`);
@@ -26,7 +34,7 @@ export function parseCidr(text: string): Cidr {
   if (base !== address) {
     throw new CidrSyntaxError(`"${text}" has host bits set; the network address is ${formatCidr({ base, prefixLength })}`);
   }
-  return { base, prefixLength };
+  return Object.freeze({ base, prefixLength });
 }
 
 /** A recorded or observed value that no longer parses is ignored rather than trusted. */
@@ -40,8 +48,11 @@ export function cidrOrUndefined(value: unknown): Cidr | undefined {
   }
 }
 
+/** Addresses in a block of each prefix length: a lookup, where `2 **` was a tenth of planning addresses. */
+const BLOCK_SIZES: readonly number[] = Array.from({ length: 33 }, (_, prefixLength) => 2 ** (32 - prefixLength));
+
 export function size(cidr: Cidr): number {
-  return 2 ** (32 - cidr.prefixLength);
+  return BLOCK_SIZES[cidr.prefixLength] ?? 2 ** (32 - cidr.prefixLength);
 }
 
 export function lastAddress(cidr: Cidr): number {
@@ -49,12 +60,11 @@ export function lastAddress(cidr: Cidr): number {
 }
 
 function networkBase(address: number, prefixLength: number): number {
-  const blockSize = 2 ** (32 - prefixLength);
-  return address - (address % blockSize);
+  return address - (address % size({ base: address, prefixLength }));
 }
 
 export function formatAddress(address: number): string {
-  return [24, 16, 8, 0].map((shift) => (address >>> shift) & 255).join('.');
+  return `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`;
 }
 
 export function formatCidr(cidr: Cidr): string {
@@ -108,4 +118,35 @@ export function firstFreeBlock(pool: Cidr, prefixLength: number, taken: readonly
     candidate = Math.ceil((collisionEnd + 1) / blockSize) * blockSize;
   }
   return undefined;
+}
+
+/**
+ * Blocks that do not overlap each other, kept sorted by address, so whether a block overlaps any
+ * of them is one binary search: of disjoint blocks sorted by start, the last one starting at or
+ * before the block's end is the only one that can reach into it.
+ */
+export class DisjointBlocks {
+  private readonly blocks: Cidr[] = [];
+
+  /** Adds a block the caller has checked overlaps none of these. */
+  add(block: Cidr): void {
+    this.blocks.splice(this.lastStartingAtOrBefore(block.base) + 1, 0, block);
+  }
+
+  overlapsAny(block: Cidr): boolean {
+    const candidate = this.blocks[this.lastStartingAtOrBefore(lastAddress(block))];
+    return candidate !== undefined && lastAddress(candidate) >= block.base;
+  }
+
+  /** The index of the last block whose base is at or before `address`; -1 when none is. */
+  private lastStartingAtOrBefore(address: number): number {
+    let low = 0;
+    let high = this.blocks.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.blocks[middle]!.base <= address) low = middle + 1;
+      else high = middle;
+    }
+    return low - 1;
+  }
 }

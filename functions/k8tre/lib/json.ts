@@ -41,3 +41,25 @@ function compactValue(value: unknown): unknown {
   }
   return out;
 }
+
+const nameIndexes = new WeakMap<readonly unknown[], ReadonlyMap<string, JsonObject>>();
+
+/**
+ * The objects of a list by their `name` field, the first of each name winning as `find` would.
+ * Built once per list and kept while the list lives: composing asks a gateway's listeners,
+ * rules and certificates for every environment, and a `find` each was quadratic in the
+ * environments (a tenth of composing a network of 250).
+ */
+export function byName(list: unknown): ReadonlyMap<string, JsonObject> {
+  if (!Array.isArray(list)) return EMPTY_INDEX;
+  let index = nameIndexes.get(list);
+  if (!index) {
+    const built = new Map<string, JsonObject>();
+    for (const item of list as unknown[]) if (isObject(item) && typeof item.name === 'string' && !built.has(item.name)) built.set(item.name, item);
+    index = built;
+    nameIndexes.set(list, index);
+  }
+  return index;
+}
+
+const EMPTY_INDEX: ReadonlyMap<string, JsonObject> = new Map();

@@ -1,6 +1,6 @@
 import { parseArmId } from '../lib/arm-id.js';
 import { FieldError } from '../lib/field-error.js';
-import { dig } from '../lib/json.js';
+import { byName } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { type SpecReader } from '../lib/spec-reader.js';
 import type { SpokeSpec, SpokeStatus } from '../spoke/contract.js';
@@ -149,10 +149,8 @@ export function servedSecretId(spec: NetworkSpec, env: EnvironmentSpec, reported
 
 /** The secret ID an observed gateway serves `environment` with. */
 export function inForceSecretId(observed: Observed, gatewayKey: string, environment: string): string | undefined {
-  const certificates = observed.forProvider(gatewayKey, 'sslCertificate');
-  if (!Array.isArray(certificates)) return undefined;
-  const entry = (certificates as unknown[]).find((c) => dig(c, 'name') === gatewayChildNames(environment).certificate);
-  const id = dig(entry, 'keyVaultSecretId');
+  const entry = byName(observed.forProvider(gatewayKey, 'sslCertificate')).get(gatewayChildNames(environment).certificate);
+  const id = entry?.keyVaultSecretId;
   return typeof id === 'string' ? id : undefined;
 }
 

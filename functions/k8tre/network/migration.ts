@@ -4,6 +4,7 @@ import { environmentZoneKey } from './dns.js';
 import { keys } from './naming.js';
 import { keys as spokeKeys } from '../spoke/naming.js';
 import type { Observed } from '../lib/observed.js';
+import { memoized } from '../lib/memo.js';
 
 // Moving a network composed before spokes were XRs of their own onto the tree, with nothing in
 // Azure deleted or renamed, in lib/adoption.ts's three steps: each environment's resources go to
@@ -43,18 +44,14 @@ function legacyKeys(env: string, managementEnvironment: string | undefined): [le
 }
 
 /** legacyKeys by environment and management environment: the same every reconcile, and built for each environment of every network. */
-const legacyKeysOf = new Map<string, [legacy: string, spoke: string][]>();
-const LEGACY_KEYS_CACHED = 4096;
+const legacyKeysOf = memoized((cacheKey) => {
+  const [env = '', management = ''] = cacheKey.split('\u0000');
+  return Object.freeze(legacyKeys(env, management === '' ? undefined : management));
+}, 4096);
 
 /** The environment's resources this network still composes itself: legacy key by spoke key, those observed. */
 export function legacySpoke(observed: Observed, env: string, managementEnvironment: string | undefined): LegacySpoke {
-  const cacheKey = `${env}\u0000${managementEnvironment ?? ''}`;
-  let pairs = legacyKeysOf.get(cacheKey);
-  if (!pairs) {
-    if (legacyKeysOf.size >= LEGACY_KEYS_CACHED) legacyKeysOf.clear();
-    pairs = legacyKeys(env, managementEnvironment);
-    legacyKeysOf.set(cacheKey, pairs);
-  }
+  const pairs = legacyKeysOf(`${env}\u0000${managementEnvironment ?? ''}`);
   const found = new Map<string, string>();
   for (const [legacy, spoke] of pairs) if (observed.has(legacy)) found.set(spoke, legacy);
   return found;

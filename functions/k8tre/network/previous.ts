@@ -1,5 +1,5 @@
 import { cidrOrUndefined, type Cidr } from '../lib/cidr.js';
-import { dig, isObject } from '../lib/json.js';
+import { byName, dig, isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SUBNET_ROLES, type PreviousSpoke, type SubnetRole } from './address-plan.js';
 import { gatewayChildNames, gatewayIndexOfKey, keys } from './naming.js';
@@ -71,11 +71,12 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
     const slot = observedSlot(observedGateways, env) ?? recordedSlot(status);
     if (slot !== undefined) slots.set(env, slot);
     const gateway =
-      observedGateways.find((g) => hasEntry(dig(g.forProvider, 'httpListener'), gatewayChildNames(env).listener))?.index ?? recordedGateway(status);
+      observedGateways.find((g) => byName(dig(g.forProvider, 'httpListener')).has(gatewayChildNames(env).listener))?.index ?? recordedGateway(status);
     if (gateway !== undefined) gateways.set(env, gateway);
   }
+  const listed = new Set(environments);
   const removed = [...new Set([...observed.names().flatMap((name) => SPOKE_VNET_KEY.exec(name)?.[1] ?? []), ...spokeSpecs.keys()])]
-    .filter((env) => !environments.includes(env))
+    .filter((env) => !listed.has(env))
     .sort();
   const lingering = removed.flatMap(
     (env) => firstCidr(observed.forProvider(keys.spokeVnet(env), 'addressSpace')) ?? cidrOrUndefined(spokeSpecs.get(env)?.addressSpace) ?? [],
@@ -85,7 +86,7 @@ export function readPrevious(environments: readonly string[], xrStatus: unknown,
 
 function observedSlot(gateways: readonly { forProvider: unknown }[], env: string): number | undefined {
   for (const { forProvider } of gateways) {
-    const rule = entry(dig(forProvider, 'requestRoutingRule'), gatewayChildNames(env).rule);
+    const rule = byName(dig(forProvider, 'requestRoutingRule')).get(gatewayChildNames(env).rule);
     if (rule && typeof rule.priority === 'number') return slotOfPriority(rule.priority);
   }
   return undefined;
@@ -94,14 +95,6 @@ function observedSlot(gateways: readonly { forProvider: unknown }[], env: string
 function recordedGateway(envStatus: unknown): number | undefined {
   const index = dig(envStatus, 'gateway', 'index');
   return typeof index === 'number' ? index : undefined;
-}
-
-function entry(list: unknown, name: string): Record<string, unknown> | undefined {
-  return Array.isArray(list) ? (list as unknown[]).find((item): item is Record<string, unknown> => isObject(item) && item.name === name) : undefined;
-}
-
-function hasEntry(list: unknown, name: string): boolean {
-  return entry(list, name) !== undefined;
 }
 
 function firstCidr(value: unknown): Cidr | undefined {

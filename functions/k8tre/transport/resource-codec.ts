@@ -404,9 +404,9 @@ class Encoder {
 
   /** A google.protobuf.Struct's fields (its content, without tag or length). */
   struct(object: object): void {
-    const keys = Object.keys(object);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
+    // for-in visits an object's own keys in Object.keys' order (the composed objects have no
+    // enumerable inherited ones) without allocating their array on every object.
+    for (const key in object) {
       const value = (object as Record<string, Json>)[key];
       if (value === undefined) continue;
       this.tag(10);

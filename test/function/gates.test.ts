@@ -4,6 +4,8 @@ import { composedGates, networkGates, registrationGates } from '../../functions/
 import { runFunction } from '../../functions/k8tre/handler.js';
 import { parseClusterSpec } from '../../functions/k8tre/cluster/spec.js';
 import { firewallGates } from '../../functions/k8tre/firewall/compose-firewall.js';
+import { identityGates } from '../../functions/k8tre/identity/compose-identity.js';
+import { storesGates } from '../../functions/k8tre/stores/compose-stores.js';
 import { monitoringGates } from '../../functions/k8tre/monitoring/compose-monitoring.js';
 import type { Wait } from '../../functions/k8tre/lib/waits.js';
 import { reconcileInProcess, requestFor, type Json, type Reconciled } from '../../scripts/lib/in-process.js';
@@ -101,6 +103,15 @@ const NETWORK_REPORTS = [
   // The example network's monitoring is on, and its clusters wait for it.
   ...MONITORING_IDS.map((field) => `monitoring ${field}`),
 ];
+/** The dev cluster's data stores XR as the cluster first writes it, without the IDs it tells them. */
+function storesWithoutIds(): Json {
+  const settled = reconcileInProcess(loadExample('examples/cluster/dev.yaml'), { network: [network] });
+  const stores = settled.children.get('data-stores')?.xr as { spec: { keyVault: Json; storage: Record<string, Json> } } | undefined;
+  if (!stores) throw new Error('the dev cluster composed no data stores');
+  const { id: _vaultId, ...keyVault } = stores.spec.keyVault;
+  const storage = Object.fromEntries(Object.entries(stores.spec.storage).map(([purpose, { id: _id, ...account }]) => [purpose, account]));
+  return { ...stores, spec: { ...stores.spec, keyVault, storage }, status: {} };
+}
 const k8treXr = loadExample('examples/network/k8tre.yaml') as { metadata: Json; spec: unknown };
 const k8tre = parseNetworkSpec(k8treXr.metadata, k8treXr.spec);
 const cases: Case[] = [
@@ -175,6 +186,13 @@ const cases: Case[] = [
     shut: 'upgrading a cluster from before its workload identities were XRs',
     conditions: () => upgrade('test/fixtures/cluster-before-identities.yaml'),
   },
+  {
+    wait: storesGates.storeIds(),
+    shut: "when its cluster cannot tell the stores their IDs yet (its group's ID unreported), before the stores report their own",
+    conditions: () => [runFunction(requestFor(storesWithoutIds())).conditions],
+  },
+  { wait: identityGates.principalId(), shut: FIRST_APPLY, conditions: () => cluster('dev') },
+  { wait: identityGates.federationsInTurn(), shut: 'on first apply, for an identity of more than one service account', conditions: () => cluster('mgmt') },
   { wait: registrationGates.ciliumBeforeRegistration(), shut: FIRST_APPLY, conditions: () => cluster('dev') },
   {
     wait: registrationGates.rootCa('kube-system/kube-root-ca.crt'),
@@ -239,6 +257,8 @@ describe('every gate a composer has is told on its XR', () => {
       gatewayGates,
       egressGates,
       firewallReadyGates,
+      storesGates,
+      identityGates,
     ].flatMap((catalogue) => catalogue.names);
     expect(cases.map((c) => c.wait.gate).sort()).toEqual([...catalogued].sort());
   });

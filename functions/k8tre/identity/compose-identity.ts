@@ -3,6 +3,7 @@ import * as c from '../lib/contract.js';
 import type { ComposeInput, Composition, DesiredResources } from '../lib/composition.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
+import { gatedCondition, gates, type Outcome, type Wait } from '../lib/waits.js';
 import { ownSpec } from '../lib/own-spec.js';
 import { roleAssignment } from '../lib/role-assignment.js';
 import { meta, refTo, type Stamp } from '../lib/stamp.js';
@@ -19,18 +20,27 @@ export const keys = {
   role: (index: number) => `role-${index}`,
 } as const;
 
+/** What an identity holds back, each told in its Composed condition. */
+export const identityGates = gates('identity', 'Composed', {
+  federationsInTurn: () => 'each federated credential to be Ready before the next (Azure refuses concurrent writes to one identity)',
+  principalId: () => "the identity's principal ID, for its role assignments",
+});
+
 export function composeWorkloadIdentityXr({ xr, observed }: ComposeInput): Composition {
   const spec = c.read(identitySpecContract, ownSpec(xr), 'spec');
   // Nothing here is placed by reference: the resource group is the cluster's, named in the spec.
   const stamp = clusterChildStamp(xr, spec, '');
   const desired: DesiredResources = new Map();
-  composeIdentity(spec, stamp, observed, desired);
+  const { waits } = composeIdentity(spec, stamp, observed, desired);
   const status: IdentityStatus = {
     ...reported(observed, 'id'),
     ...reported(observed, 'clientId'),
     ...reported(observed, 'principalId'),
   };
-  return { resources: desired, status, conditions: [] };
+  // Always sent, as Crossplane keeps a condition the function stops sending; and while it is
+  // False the identity is not Ready, where Crossplane would have found every resource composed
+  // so far Ready before its role assignments existed.
+  return { resources: desired, status, conditions: [gatedCondition('Composed', waits)] };
 }
 
 function reported(observed: Observed, field: 'id' | 'clientId' | 'principalId'): Partial<IdentityStatus> {
@@ -38,7 +48,8 @@ function reported(observed: Observed, field: 'id' | 'clientId' | 'principalId'):
   return value ? { [field]: value } : {};
 }
 
-function composeIdentity(spec: IdentitySpec, stamp: Stamp, observed: Observed, desired: DesiredResources): void {
+function composeIdentity(spec: IdentitySpec, stamp: Stamp, observed: Observed, desired: DesiredResources): Outcome {
+  const waits: Wait[] = [];
   desired.set(
     keys.identity,
     render(UserAssignedIdentity, {
@@ -53,11 +64,15 @@ function composeIdentity(spec: IdentitySpec, stamp: Stamp, observed: Observed, d
   // identity with 409 Conflict
   // (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations).
   let earlierSettled = true;
+  let heldBack = false;
   for (const federation of spec.issuer ? spec.federations : []) {
     const key = keys.federation(federation.azureName);
     const compose = earlierSettled || observed.has(key);
     earlierSettled = earlierSettled && observed.isReady(key);
-    if (!compose) continue;
+    if (!compose) {
+      heldBack = true;
+      continue;
+    }
     desired.set(
       key,
       render(FederatedIdentityCredential, {
@@ -75,9 +90,13 @@ function composeIdentity(spec: IdentitySpec, stamp: Stamp, observed: Observed, d
       }),
     );
   }
+  if (heldBack) waits.push(identityGates.federationsInTurn());
   // The namespaced RoleAssignment has no principalIdRef: composed once Azure reports the principal.
   const principalId = observed.atProvider(keys.identity, 'principalId');
-  if (!principalId) return;
+  if (!principalId) {
+    if (spec.roles.length > 0) waits.push(identityGates.principalId());
+    return { waits };
+  }
   spec.roles.forEach((grant, index) => {
     const key = keys.role(index);
     // The provider names a new assignment by the ID Azure gives it; once it has, that name is kept,
@@ -85,4 +104,5 @@ function composeIdentity(spec: IdentitySpec, stamp: Stamp, observed: Observed, d
     const externalName = grant.externalName ?? observed.externalName(key);
     desired.set(key, roleAssignment(stamp, { key, role: grant.role, scope: grant.scope, principalId, why: grant.why, ...(externalName && { externalName }) }));
   });
+  return { waits };
 }

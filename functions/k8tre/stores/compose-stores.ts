@@ -8,6 +8,7 @@ import { dig } from '../lib/json.js';
 import { TAG } from '../lib/labels.js';
 import { render } from '../lib/manifest.js';
 import type { Observed } from '../lib/observed.js';
+import { gatedCondition, gates } from '../lib/waits.js';
 import { ownSpec } from '../lib/own-spec.js';
 import { meta, refTo, type Stamp } from '../lib/stamp.js';
 import { clusterChildStamp } from '../cluster/child-contract.js';
@@ -37,6 +38,11 @@ const retain = {
 /** The policies that keep a resource group in Azure when its object goes, for the cluster's group when it holds stores. */
 export const RETAINED_GROUP_POLICIES: readonly ResourceGroupSpecManagementPolicies[] = retain.group;
 
+/** What a cluster's data stores hold back, told in their Composed condition. */
+export const storesGates = gates('stores', 'Composed', {
+  storeIds: () => "the stores' IDs, for their private endpoints",
+});
+
 export function composeDataStoresXr({ xr, observed }: ComposeInput): Composition {
   const spec = contract.read(storesSpecContract, ownSpec(xr), 'spec');
   const stamp = clusterChildStamp(xr, spec, keys.dataResourceGroup);
@@ -54,7 +60,10 @@ export function composeDataStoresXr({ xr, observed }: ComposeInput): Composition
       }),
     ),
   };
-  return { resources: desired, status, conditions: [] };
+  // A store without its ID has no private endpoint yet. Always sent, as Crossplane keeps a
+  // condition the function stops sending.
+  const waits = !ids.keyVault || STORAGE_PURPOSES.some((purpose) => !ids.storage[purpose]) ? [storesGates.storeIds()] : [];
+  return { resources: desired, status, conditions: [gatedCondition('Composed', waits)] };
 }
 
 /** Composes the stores and their endpoints; returns the IDs known so far. */

@@ -190,7 +190,7 @@ function composeEnvironments(
     observed.isReady(keys.resourceGroup) &&
     (spec.hub.mode !== 'create' || observed.isReady(keys.hubVnet)) &&
     PRIVATE_LINK_ZONE_KEYS.every((key) => spec.dns.privateLinkZones[key] || observed.isReady(keys.dnsZone(key)));
-  const manager = spec.environments.find((e) => e.management)?.name;
+  const manager = spec.managementEnvironment;
   const spokes: { slot: number; paused: boolean; spec: SpokeSpec }[] = [];
   const moving: string[] = [];
   const adopted = new Map<string, Record<string, string>>();

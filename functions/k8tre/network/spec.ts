@@ -31,6 +31,8 @@ export interface NetworkSpec {
   readonly hub: HubSpec;
   readonly addressPool?: { readonly cidr: Cidr; readonly spokePrefixLength: number };
   readonly environments: readonly EnvironmentSpec[];
+  /** The environment that hosts the management cluster (at most one may), which every other spoke peers with. */
+  readonly managementEnvironment?: string;
   readonly dns: DnsSpec;
   readonly gateway: GatewaySpec;
   /** Where spoke nodes' traffic leaves (network/egress.ts); absent, through each cluster's load balancer. */
@@ -121,7 +123,12 @@ export function parseNetworkSpec(metadata: { name?: unknown; namespace?: unknown
     ...parseMonitoring(spec),
   };
   // Each environment's domains, worked out once for everything that names them.
-  const result: NetworkSpec = { ...parsed, environments: environments.map((env) => ({ ...env, domains: environmentDomains(parsed.dns, env) })) };
+  const managementEnvironment = environments.find((e) => e.management)?.name;
+  const result: NetworkSpec = {
+    ...parsed,
+    environments: environments.map((env) => ({ ...env, domains: environmentDomains(parsed.dns, env) })),
+    ...(managementEnvironment && { managementEnvironment }),
+  };
   if (!result.allowPublicAddressSpace) checkPrivateAddressSpace(result);
   checkZoneNames(result);
   return result;

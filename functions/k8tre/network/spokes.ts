@@ -66,7 +66,7 @@ export function spokeSpec(
     spec.hub.mode === 'existing'
       ? { virtualNetworkId: spec.hub.virtualNetworkId, ...peerHome(spec.hub.virtualNetworkId) }
       : { virtualNetworkRef: refTo(spec, keys.hubVnet).name, resourceGroupName: spec.resourceGroupName, virtualNetworkName: azureNames.hubVnet(spec) };
-  const manager = spec.environments.find((e) => e.management)?.name;
+  const manager = spec.managementEnvironment;
   return {
     network: spec.name,
     environment: env.name,
@@ -110,10 +110,9 @@ export function composeSpokeGroups(
   for (const key of observed.names().filter(isGroupKey)) groups.set(Number(key.slice('spokes-'.length)) - 1, []);
   for (const spoke of spokes) {
     const index = groupOfSlot(spoke.slot);
-    groups.set(index, [
-      ...(groups.get(index) ?? []),
-      { name: spokeXrName(spec.name, spoke.spec.environment), ...(spoke.paused && { paused: true }), spec: spoke.spec },
-    ]);
+    let members = groups.get(index);
+    if (!members) groups.set(index, (members = []));
+    members.push({ name: spokeXrName(spec.name, spoke.spec.environment), ...(spoke.paused && { paused: true }), spec: spoke.spec });
   }
   for (const [index, members] of [...groups].sort(([a], [b]) => a - b)) {
     if (!mayCreate && !observed.has(groupKey(index))) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byName } from '../../functions/k8tre/lib/json.js';
+import { byName, compact } from '../../functions/k8tre/lib/json.js';
 import { memoized } from '../../functions/k8tre/lib/memo.js';
 
 // The indexes and memos composing leans on to stay linear in the environments. Each must answer
@@ -50,5 +50,18 @@ describe('memoized', () => {
     expect(() => f('bad')).toThrow('bad');
     expect(() => f('bad')).toThrow('bad');
     expect(calls).toBe(3);
+  });
+});
+
+describe('compact', () => {
+  // The codec decodes a `__proto__` key as an own property; compacting must not turn it into the
+  // copy's prototype, whose fields the encoder would then write as the object's own.
+  it('keeps a __proto__ key an own field, and drops undefined fields', () => {
+    const input: Record<string, unknown> = { kept: 1, dropped: undefined };
+    Object.defineProperty(input, '__proto__', { value: { injected: true }, enumerable: true, configurable: true, writable: true });
+    const out = compact<Record<string, unknown>>(input);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['kept', '__proto__']);
+    expect('injected' in out).toBe(false);
   });
 });

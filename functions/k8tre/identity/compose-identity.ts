@@ -37,9 +37,9 @@ export function composeWorkloadIdentityXr({ xr, observed }: ComposeInput): Compo
     ...reported(observed, 'clientId'),
     ...reported(observed, 'principalId'),
   };
-  // Always sent, as Crossplane keeps a condition the function stops sending; and while it is
-  // False the identity is not Ready, where Crossplane would have found every resource composed
-  // so far Ready before its role assignments existed.
+  // Always sent, as Crossplane keeps a condition the function stops sending. It tells why the
+  // identity is not Ready yet: what it has not composed is not among the resources Crossplane
+  // reads readiness from.
   return { resources: desired, status, conditions: [gatedCondition('Composed', waits)] };
 }
 

@@ -37,7 +37,10 @@ function compactValue(value: unknown): unknown {
   const out: JsonObject = {};
   for (const key in value) {
     const field = value[key];
-    if (field !== undefined) out[key] = compactValue(field);
+    if (field === undefined) continue;
+    // An own property, never the prototype, as the codec decodes `__proto__`.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: compactValue(field), writable: true, enumerable: true, configurable: true });
+    else out[key] = compactValue(field);
   }
   return out;
 }

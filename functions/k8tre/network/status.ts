@@ -162,8 +162,9 @@ export function networkStatus(
     return gateway && { index: gateway.index, name: gateway.name, publicIpAddress: gateway.publicIpAddress };
   };
 
+  const listenerOf = new Map(listeners.map((l) => [l.environment, l] as const));
   const certificateOf = (env: string, name: string) => {
-    const listener = listeners.find((l) => l.environment === env);
+    const listener = listenerOf.get(env);
     return listener && { name, secretId: listener.certificateSecretId, expires: reported(env).certificateExpires };
   };
 

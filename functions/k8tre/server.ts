@@ -86,8 +86,15 @@ export function newServer(handler: FunctionHandler, logger: Logger, tls?: UnaryS
  * a Fatal result, and the held resources would not fit either.
  */
 export function serializeResponse(rsp: RunFunctionResponse): Buffer {
-  const bytes = asBuffer(RunFunctionResponse.encode(rsp).finish());
-  if (bytes.length <= CROSSPLANE_MAX_RESPONSE_BYTES) return bytes;
+  // Taken while in use: an encoding that throws leaves it half written, and it is not kept.
+  const kept = responseWriter;
+  responseWriter = undefined;
+  const writer = RunFunctionResponse.encode(rsp, kept);
+  const bytes = asBuffer(writer.finish());
+  if (bytes.length <= CROSSPLANE_MAX_RESPONSE_BYTES) {
+    responseWriter = writer;
+    return bytes;
+  }
   const size = (bytes.length / 1024 / 1024).toFixed(1);
   const refused = RunFunctionResponse.fromPartial({
     meta: rsp.meta,
@@ -102,6 +109,14 @@ export function serializeResponse(rsp: RunFunctionResponse): Buffer {
   });
   return asBuffer(RunFunctionResponse.encode(refused).finish());
 }
+
+/**
+ * One writer for every answer. A new one starts at 128 bytes and doubles its buffer up to the
+ * answer's size, a zeroed allocation and a copy each time: for a large network, more bytes than
+ * the answer itself, on every call. Kept, its buffer stays the size of the largest answer sent;
+ * `finish` hands out a copy and starts over. An answer too large to send is not kept.
+ */
+let responseWriter: ReturnType<typeof RunFunctionResponse.encode> | undefined;
 
 /** The encoder's bytes as a Buffer, without copying them. */
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

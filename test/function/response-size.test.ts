@@ -9,6 +9,7 @@ import { reconcileInProcess, type Json } from '../../scripts/lib/in-process.js';
 import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 import { useRenderSession } from '../support/render.js';
 import { loadExample, run } from '../support/function.js';
+import { networkWithEnvironments } from '../../scripts/bench/scenarios.js';
 
 // Crossplane reads a function's answer with gRPC's default 4 MiB limit (crossplane v2.3.4,
 // internal/xfn/function_runner.go sets no other). The XRD caps environments so the largest
@@ -76,6 +77,20 @@ describe("the answer's size", () => {
   it('that fits passes unchanged', () => {
     const rsp = run(loadExample('examples/network/k8tre.yaml'));
     expect(serializeResponse(rsp).equals(Buffer.from(RunFunctionResponse.encode(rsp).finish()))).toBe(true);
+  });
+
+  it('carries nothing over from the answer before, even one whose encoding failed halfway', () => {
+    // The server keeps one writer for every answer: what one leaves in it must never reach the next.
+    const small = run(loadExample('examples/network/k8tre.yaml'));
+    const large = run(networkWithEnvironments(20));
+    const broken = RunFunctionResponse.fromPartial({
+      desired: { resources: { a: { resource: { kind: 'A' } }, b: { resource: { bad: Symbol('x') as never } } } },
+    });
+    const fresh = (rsp: RunFunctionResponse) => Buffer.from(RunFunctionResponse.encode(rsp).finish());
+    expect(serializeResponse(large).equals(fresh(large))).toBe(true);
+    expect(serializeResponse(small).equals(fresh(small))).toBe(true);
+    expect(() => serializeResponse(broken)).toThrow('Unsupported any value type');
+    expect(serializeResponse(small).equals(fresh(small))).toBe(true);
   });
 });
 

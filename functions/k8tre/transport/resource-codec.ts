@@ -298,7 +298,7 @@ export function decodeResource(input: Reader | Uint8Array, length?: number): Res
  * One pass: each length-delimited field gets one byte for its length before its content is
  * written, and if the content turns out to need a longer varint it is moved up to make room
  * (rare: most struct entries are under 128 bytes). Writes into a scratch buffer reused across
- * calls, so a resource costs one exact-size copy rather than a sizing pass and an allocation.
+ * calls, so a resource costs no sizing pass and no allocation of its own.
  */
 class Encoder {
   private buf: Buffer = Buffer.allocUnsafe(64 * 1024);
@@ -306,6 +306,11 @@ class Encoder {
 
   reset(): void {
     this.pos = 0;
+  }
+
+  /** What was written, in the scratch buffer: valid until the next write. */
+  written(): Buffer {
+    return this.buf.subarray(0, this.pos);
   }
 
   /** A copy of what was written, the caller's to keep. */
@@ -478,7 +483,8 @@ function varintSize(value: number): number {
 
 const encoder = new Encoder();
 
-export function encodeResourceBytes(message: ResourceMessage): Buffer {
+/** Writes `message` into the encoder's scratch buffer. */
+function write(message: ResourceMessage): void {
   encoder.reset();
   const resource = message.resource;
   if (resource !== undefined) encoder.field(10, () => encoder.struct(resource));
@@ -500,11 +506,22 @@ export function encodeResourceBytes(message: ResourceMessage): Buffer {
     encoder.tag(24);
     encoder.varint(message.ready);
   }
+}
+
+export function encodeResourceBytes(message: ResourceMessage): Buffer {
+  write(message);
   return encoder.take();
 }
 
+/**
+ * The bytes go to the writer straight from the scratch buffer: the SDK's writer
+ * (@bufbuild/protobuf's BinaryWriter) copies what `raw` is given into its own buffer at once.
+ * A writer that kept the chunk instead would see every resource overwritten by the next, and
+ * the whole-request round trip in test/unit/resource-codec.test.ts would fail.
+ */
 export function encodeResource(message: ResourceMessage, writer: Writer): Writer {
-  writer.raw(encodeResourceBytes(message));
+  write(message);
+  writer.raw(encoder.written());
   return writer;
 }
 

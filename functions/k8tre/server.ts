@@ -113,8 +113,10 @@ export function serializeResponse(rsp: RunFunctionResponse): Buffer {
 /**
  * One writer for every answer. A new one starts at 128 bytes and doubles its buffer up to the
  * answer's size, a zeroed allocation and a copy each time: for a large network, more bytes than
- * the answer itself, on every call. Kept, its buffer stays the size of the largest answer sent;
- * `finish` hands out a copy and starts over. An answer too large to send is not kept.
+ * the answer itself, on every call. Kept, its buffer stays at the power of two it grew to, which
+ * the largest answer sent (at most 4 MiB) and the room it reserves for a string (three bytes a
+ * character) bound to 16 MiB; `finish` hands out a copy and starts over. An answer too large to
+ * send is not kept.
  */
 let responseWriter: ReturnType<typeof RunFunctionResponse.encode> | undefined;
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { limits } from '../../functions/k8tre/network/api.js';
 import { CROSSPLANE_MAX_RESPONSE_BYTES, serializeResponse } from '../../functions/k8tre/server.js';
+import { installFastResourceCodec } from '../../functions/k8tre/transport/resource-codec.js';
 import { reconcileInProcess, type Json } from '../../scripts/lib/in-process.js';
 import { toKubernetesYaml } from '../../scripts/lib/yaml.js';
 import { useRenderSession } from '../support/render.js';
@@ -81,6 +82,8 @@ describe("the answer's size", () => {
 
   it('carries nothing over from the answer before, even one whose encoding failed halfway', () => {
     // The server keeps one writer for every answer: what one leaves in it must never reach the next.
+    // With the codec the server runs, which writes each resource from a scratch buffer of its own.
+    installFastResourceCodec();
     const small = run(loadExample('examples/network/k8tre.yaml'));
     const large = run(networkWithEnvironments(20));
     const broken = RunFunctionResponse.fromPartial({

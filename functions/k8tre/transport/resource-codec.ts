@@ -514,10 +514,10 @@ export function encodeResourceBytes(message: ResourceMessage): Buffer {
 }
 
 /**
- * The bytes go to the writer straight from the scratch buffer: the SDK's writer
- * (@bufbuild/protobuf's BinaryWriter) copies what `raw` is given into its own buffer at once.
- * A writer that kept the chunk instead would see every resource overwritten by the next, and
- * the whole-request round trip in test/unit/resource-codec.test.ts would fail.
+ * The bytes go to the writer straight from the scratch buffer, which the next resource is
+ * written into. That is right while the writer has copied them by the time the resource's field
+ * is closed: every Resource is a nested message, which the SDK's writer (@bufbuild/protobuf's
+ * BinaryWriter) closes with `join`, and it copies in `raw` (2.17) or in `join` (earlier 2.x).
  */
 export function encodeResource(message: ResourceMessage, writer: Writer): Writer {
   write(message);

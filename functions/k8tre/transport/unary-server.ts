@@ -208,6 +208,11 @@ export class UnaryServer {
     prefix.writeUInt32BE(response.length, 1);
     stream.respond({ ':status': 200, 'content-type': GRPC_CONTENT_TYPE }, { waitForTrailers: true });
     stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(Status.OK), 'server-timing': serverTiming }));
+    // Corked, the prefix and the message go to HTTP/2 as one write, so DATA frames are filled from
+    // both rather than the prefix going in a frame of its own: a 100-environment network's answer
+    // (520 KB) then took 7.3-7.4 ms at p50 end to end, against 8.0-8.7 (Go caller, same process
+    // serving fixed bytes, four rounds in turn). `end` uncorks.
+    stream.cork();
     stream.write(prefix);
     stream.end(response);
   }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { PACKAGE_DIR } from './paths.js';
@@ -14,12 +14,26 @@ export function apiFilesByKind(packageDir = PACKAGE_DIR): Map<string, ApiFiles> 
   const apisDir = join(packageDir, 'apis');
   for (const api of readdirSync(apisDir)) {
     const definition = join(apisDir, api, 'definition.yaml');
-    const [xrd] = parseAllDocuments(readFileSync(definition, 'utf8')).map((d) => d.toJS() as { spec?: { names?: { kind?: string } } });
-    const kind = xrd?.spec?.names?.kind;
+    const kind = servedKind(definition);
     if (kind) byKind.set(kind, { definition, composition: join(apisDir, api, 'composition.yaml') });
   }
   return byKind;
 }
+
+/**
+ * The kind an XRD serves, parsed again only when its file changed: every render asks, and
+ * parsing the package's XRDs, schemas and all, was a third of `npm start`'s own time.
+ */
+function servedKind(definition: string): string | undefined {
+  const { mtimeMs, size } = statSync(definition);
+  const known = servedKinds.get(definition);
+  if (known && known.mtimeMs === mtimeMs && known.size === size) return known.kind;
+  const [xrd] = parseAllDocuments(readFileSync(definition, 'utf8')).map((d) => d.toJS() as { spec?: { names?: { kind?: string } } });
+  const kind = xrd?.spec?.names?.kind;
+  servedKinds.set(definition, { mtimeMs, size, kind });
+  return kind;
+}
+const servedKinds = new Map<string, { mtimeMs: number; size: number; kind: string | undefined }>();
 
 /** The kind of the single XR in `file`. */
 export function kindOf(file: string): string {

@@ -1,4 +1,4 @@
-import { toKubernetesYaml } from './yaml.js';
+import { toCliInput } from './yaml.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -121,7 +121,7 @@ export async function renderPlatform(session: RenderSession, platform: Platform,
   try {
     const write = (name: string, xr: Manifest) => {
       const file = join(work, name);
-      writeFileSync(file, toKubernetesYaml(xr));
+      writeFileSync(file, toCliInput(xr));
       return file;
     };
     const reconcile = async (source: string, xr: Manifest, onRendered?: (round: Round) => void, network?: SettledNetwork): Promise<RenderedXr> => {

@@ -1,4 +1,4 @@
-import { toKubernetesYaml } from './yaml.js';
+import { toCliInput } from './yaml.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -159,7 +159,7 @@ export async function reconcileUntilSettled(
           let childRounds = settledChildren.get(cacheKey);
           if (!childRounds) {
             const file = join(work, `child-${createHash('sha256').update(cacheKey).digest('hex').slice(0, 12)}.yaml`);
-            writeFileSync(file, toKubernetesYaml(child));
+            writeFileSync(file, toCliInput(child));
             childRounds = reconcileUntilSettled(session, file, { maxRounds, label: `${options.label ?? xrFile} → ${key}`, settledChildren });
             settledChildren.set(cacheKey, childRounds);
           }
@@ -175,7 +175,7 @@ export async function reconcileUntilSettled(
       if (previous && childrenSettled && [...rendered.composed.keys()].every((k) => previous.composed.has(k))) break;
 
       input = join(work, `xr-${i + 1}.yaml`);
-      writeFileSync(input, toKubernetesYaml(rendered.xr));
+      writeFileSync(input, toCliInput(rendered.xr));
       observedDir = writeObserved(rendered, join(work, `observed-${i + 1}`));
     }
     return rounds;
@@ -226,7 +226,7 @@ export function writeObserved(round: Round, dir: string): string {
   mkdirSync(dir, { recursive: true });
   for (const [name, manifest] of round.composed) {
     const child = round.children.get(name);
-    writeFileSync(join(dir, `${name}.yaml`), toKubernetesYaml(child ? asObservedXr(child, manifest) : asObserved(manifest)));
+    writeFileSync(join(dir, `${name}.yaml`), toCliInput(child ? asObservedXr(child, manifest) : asObserved(manifest)));
   }
   return dir;
 }

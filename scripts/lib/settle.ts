@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { reconcileInProcess, type Json, type Reconciled } from './in-process.js';
 import { lastRound, reconcileUntilSettled, RenderFailure, RESOURCE_NAME_ANNOTATION, toRound, type Manifest, type Round } from './reconcile.js';
 import type { RenderSession } from './render-engine.js';
-import { toKubernetesYaml } from './yaml.js';
+import { toCliInput } from './yaml.js';
 
 // An XR's tree settled in-process, reconcile after reconcile, then the last reconcile of every XR
 // in it rendered once through the real Crossplane CLI: what `npm start` shows and writes is the
@@ -31,7 +31,7 @@ export async function settleThenRender(
       reconciled = reconcileInProcess(xr, options.required ?? {}, undefined, options.maxRounds);
     } catch {
       const file = join(work, 'xr.yaml');
-      writeFileSync(file, toKubernetesYaml(xr));
+      writeFileSync(file, toCliInput(xr));
       const extraArgs = options.requiredFile ? ['--required-resources', options.requiredFile] : [];
       const rounds = await reconcileUntilSettled(session, file, { maxRounds: options.maxRounds, label: options.label, extraArgs });
       options.onRendered?.(lastRound(rounds));
@@ -87,16 +87,15 @@ async function renderLastRound(reconciled: Reconciled, context: Context): Promis
   const dir = join(context.work, createHash('sha256').update(JSON.stringify(xr)).digest('hex').slice(0, 16));
   mkdirSync(join(dir, 'observed'), { recursive: true });
   const xrFile = join(dir, 'xr.yaml');
-  writeFileSync(xrFile, toKubernetesYaml(xr));
+  writeFileSync(xrFile, toCliInput(xr));
   const args: string[] = [];
   const observed = Object.entries(request.observed?.resources ?? {});
-  for (const [name, { resource }] of observed)
-    writeFileSync(join(dir, 'observed', `${name}.yaml`), toKubernetesYaml(withResourceName(resource as Manifest, name)));
+  for (const [name, { resource }] of observed) writeFileSync(join(dir, 'observed', `${name}.yaml`), toCliInput(withResourceName(resource as Manifest, name)));
   if (observed.length > 0) args.push('--observed-resources', join(dir, 'observed'));
   const required = Object.values(request.requiredResources ?? {}).flatMap((resources) => resources.items.map((item) => item.resource));
   if (required.length > 0) {
     const file = join(dir, 'required.yaml');
-    writeFileSync(file, required.map((resource) => toKubernetesYaml(resource)).join('---\n'));
+    writeFileSync(file, required.map((resource) => toCliInput(resource)).join('---\n'));
     args.push('--required-resources', file);
   }
   // Queued first, so that whoever waits for this XR (a cluster for its network) is not behind its children.

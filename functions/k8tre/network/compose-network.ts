@@ -214,7 +214,11 @@ function composeEnvironments(
     }
     if (Object.keys(externalNames).length > 0) adopted.set(env.name, externalNames);
     const egress = spokeEgress(spec, observed, previous.spokeSpecs.get(env.name));
-    spokes.push({ slot, paused: step === 'paused', spec: spokeSpec(spec, env, addresses, { ...sources, exposed: env.exposed }, externalNames, egress) });
+    spokes.push({
+      slot,
+      paused: step === 'paused',
+      spec: spokeSpec(spec, env, addresses, { gateway: sources.gateway, management: sources.management, exposed: env.exposed }, externalNames, egress),
+    });
   }
   const waiting = composeSpokeGroups(spec, spokes, observed, prerequisitesReady, desired);
   const waits = [

@@ -62,12 +62,15 @@ export function reportedBy(spoke: unknown): SpokeStatus {
   const certificateExpires = digString(spoke, 'status', 'certificateExpires');
   const ids = dig(spoke, 'status', 'subnetIds');
   const subnetIds = isObject(ids) ? Object.fromEntries(Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
-  return {
-    ...(virtualNetworkId && { virtualNetworkId }),
-    ...(Object.keys(subnetIds).length > 0 && { subnetIds }),
-    ...(dnsZoneId && { dnsZoneId }),
-    ...(outboundType && { outboundType }),
-    ...(certificateSecretId && { certificateSecretId }),
-    ...(certificateExpires && { certificateExpires }),
-  };
+  // Field by field into an empty object, not a literal that starts with a spread: the network
+  // reads these for every environment, and such a literal gives each object a map of its own
+  // once V8 has seen it spread many shapes (see withDomains in network/spec.ts).
+  const status: { -readonly [K in keyof SpokeStatus]: SpokeStatus[K] } = {};
+  if (virtualNetworkId) status.virtualNetworkId = virtualNetworkId;
+  if (Object.keys(subnetIds).length > 0) status.subnetIds = subnetIds;
+  if (dnsZoneId) status.dnsZoneId = dnsZoneId;
+  if (outboundType) status.outboundType = outboundType;
+  if (certificateSecretId) status.certificateSecretId = certificateSecretId;
+  if (certificateExpires) status.certificateExpires = certificateExpires;
+  return status;
 }

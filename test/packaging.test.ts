@@ -113,9 +113,7 @@ describe("the function, started from the runtime image's root filesystem", () =>
   it('carries the Gateway API CRDs packed, not as source text', () => {
     // Should the bundler's plugin stop matching generated/gateway-api (a moved folder, a renamed
     // file), the CRDs go back in as 1.7 MB of object literals, parsed and built on every start.
-    const source = readFileSync(join(rootfs, ENTRYPOINT.at(-1)!), 'latin1');
-    expect(source).not.toContain('openAPIV3Schema');
-    expect(source.length).toBeLessThan(1_500_000);
+    expect(readFileSync(join(rootfs, ENTRYPOINT.at(-1)!), 'latin1')).not.toContain('openAPIV3Schema');
   });
 
   it('serves RunFunction: the example network renders through it and validates', async () => {

@@ -100,6 +100,26 @@ describe('the function server, plaintext', () => {
     });
   }, 300_000);
 
+  it('reads the resident memory of the process it calls while it times the calls, in MB (what the bench compares with the no-op)', () => {
+    const run = runCaller(buildCaller(), fn.target, smallRequest, {
+      minSamples: 20,
+      maxSamples: 20,
+      budgetMs: 0,
+      warmupCalls: 1,
+      warmupMs: 0,
+      rssOfPid: fn.pid,
+    });
+    const now = residentMemoryMb(fn.pid!);
+    expect(run.rssMb.length).toBeGreaterThan(0);
+    // The same process read the same way moments apart: in MB, not kB or pages, and not the caller's own.
+    for (const mb of run.rssMb) {
+      expect(mb / now).toBeGreaterThan(0.5);
+      expect(mb / now).toBeLessThan(2);
+    }
+    // Without a process to watch there is nothing to report.
+    expect(runCaller(buildCaller(), fn.target, smallRequest, { minSamples: 1, maxSamples: 1, budgetMs: 0, warmupCalls: 1, warmupMs: 0 }).rssMb).toEqual([]);
+  }, 300_000);
+
   it('refuses a message over the limit with RESOURCE_EXHAUSTED, and carries on', async () => {
     const oversized = Buffer.alloc(MAX_MESSAGE_BYTES + 1024);
     const big = new FunctionClient(fn.target);

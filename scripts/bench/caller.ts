@@ -17,6 +17,8 @@ export interface CallerRun {
   readonly serverMs: readonly number[];
   /** Calls per second with 8 in flight. */
   readonly callsPerS: number;
+  /** With `rssOfPid`: that process's resident memory in MB, every 10 ms while the sequential calls ran. */
+  readonly rssMb: readonly number[];
 }
 
 export interface CallerOptions {
@@ -27,6 +29,8 @@ export interface CallerOptions {
   readonly warmupMs?: number;
   /** Accept a function that sends no server-timing trailer (the Go SDK no-op); its own time is then 0. */
   readonly serverTimingOptional?: boolean;
+  /** A process (the function's) whose resident memory is sampled while calls are timed. */
+  readonly rssOfPid?: number;
 }
 
 /** Builds a Go program of the bench's from the module proxy into `binary` (a no-op when Go's build cache has it). */
@@ -58,9 +62,15 @@ export function runCaller(caller: string, target: string, request: Uint8Array, o
       ['-warmup', `${options.warmupMs ?? 500}ms`],
     ].map(([flag, value]) => `${flag}=${value}`);
     if (options.serverTimingOptional) flags.push('-server-timing-optional');
+    if (options.rssOfPid !== undefined) flags.push(`-rss-of=${options.rssOfPid}`);
     const out = execFileSync(caller, ['-target', target, '-request', requestFile, ...flags], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    const parsed = JSON.parse(out) as { latencies_ms: number[]; server_ms: number[]; throughput_calls: number; throughput_seconds: number };
-    return { latenciesMs: parsed.latencies_ms, serverMs: parsed.server_ms, callsPerS: parsed.throughput_calls / parsed.throughput_seconds };
+    const parsed = JSON.parse(out) as { latencies_ms: number[]; server_ms: number[]; throughput_calls: number; throughput_seconds: number; rss_mb?: number[] };
+    return {
+      latenciesMs: parsed.latencies_ms,
+      serverMs: parsed.server_ms,
+      callsPerS: parsed.throughput_calls / parsed.throughput_seconds,
+      rssMb: parsed.rss_mb ?? [],
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

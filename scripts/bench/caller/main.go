@@ -8,7 +8,8 @@
 //
 // Prints one JSON object: every sequential call's latency in milliseconds (after a warm-up),
 // the function's own time for each as its server-timing trailer gave it, and how many calls
-// completed with 8 in flight in how many seconds.
+// completed with 8 in flight in how many seconds. With -rss-of, also the resident memory of that
+// process, read every 10 ms while the sequential calls were timed.
 package main
 
 import (
@@ -60,6 +61,7 @@ type result struct {
 	ServerMs          []float64 `json:"server_ms"`
 	ThroughputCalls   int       `json:"throughput_calls"`
 	ThroughputSeconds float64   `json:"throughput_seconds"`
+	RssMb             []float64 `json:"rss_mb,omitempty"`
 }
 
 func main() {
@@ -71,6 +73,7 @@ func main() {
 	maxSamples := flag.Int("max-samples", 2000, "sequential calls timed, at most")
 	budget := flag.Duration("budget", 2*time.Second, "time spent on sequential calls once min-samples are done")
 	inFlight := flag.Int("in-flight", 8, "concurrent calls for the throughput figure")
+	rssOf := flag.Int("rss-of", 0, "a process id whose resident memory is sampled every 10 ms while calls are timed")
 	flag.BoolVar(&timingOptional, "server-timing-optional", false, "accept a function without a server-timing trailer (the Go SDK no-op), reporting its own time as 0")
 	flag.Parse()
 	if *target == "" || *requestFile == "" {
@@ -104,6 +107,9 @@ func main() {
 		call(&response)
 	}
 
+	samples := make(chan []float64)
+	stopSampling := make(chan struct{})
+	go func() { samples <- sampleRss(*rssOf, stopSampling) }()
 	latencies := make([]float64, 0, *maxSamples)
 	server := make([]float64, 0, *maxSamples)
 	for start := time.Now(); len(latencies) < *minSamples || (time.Since(start) < *budget && len(latencies) < *maxSamples); {
@@ -112,6 +118,8 @@ func main() {
 		latencies = append(latencies, float64(time.Since(t).Nanoseconds())/1e6)
 		server = append(server, own)
 	}
+	close(stopSampling)
+	rss := <-samples
 
 	calls := max(16, min(400, len(latencies)/2))
 	var next atomic.Int64
@@ -129,9 +137,41 @@ func main() {
 	}
 	wg.Wait()
 
-	out := result{LatenciesMs: latencies, ServerMs: server, ThroughputCalls: calls, ThroughputSeconds: time.Since(start).Seconds()}
+	out := result{LatenciesMs: latencies, ServerMs: server, ThroughputCalls: calls, ThroughputSeconds: time.Since(start).Seconds(), RssMb: rss}
 	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
 		fail(err)
+	}
+}
+
+// sampleRss reads VmRSS of pid from /proc every 10 ms until stop is closed; nothing for pid 0.
+// One reading after a run is one point on the sawtooth that garbage collection draws, and two
+// processes read that way differed by up to a fifth from run to run with nothing changed.
+func sampleRss(pid int, stop <-chan struct{}) []float64 {
+	if pid == 0 {
+		return nil
+	}
+	var mb []float64
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			fail(err)
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				value, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(kb, "kB")), 64)
+				if err != nil {
+					fail(fmt.Errorf("VmRSS of %d: %w", pid, err))
+				}
+				mb = append(mb, value/1024)
+			}
+		}
+		select {
+		case <-stop:
+			return mb
+		case <-tick.C:
+		}
 	}
 }
 

@@ -144,8 +144,6 @@ func main() {
 }
 
 // sampleRss reads VmRSS of pid from /proc every 10 ms until stop is closed; nothing for pid 0.
-// One reading after a run is one point on the sawtooth that garbage collection draws, and two
-// processes read that way differed by up to a fifth from run to run with nothing changed.
 func sampleRss(pid int, stop <-chan struct{}) []float64 {
 	if pid == 0 {
 		return nil

@@ -138,6 +138,8 @@ const SETTLE_MS = 3_000;
  */
 function measure(caller: string, served: Served, request: Uint8Array, budgetMs: number, serverTimingOptional = false) {
   const run = runCaller(caller, served.target, request, { budgetMs, serverTimingOptional, rssOfPid: served.child.pid });
+  // The caller reads at least once when given a process; none means it did not, and the ratio would be NaN.
+  if (run.rssMb.length === 0) throw new Error(`no resident-memory readings of ${served.target}`);
   const latencies = [...run.latenciesMs].sort((a, b) => a - b);
   const own = [...run.serverMs].sort((a, b) => a - b);
   return {

@@ -14,25 +14,23 @@ import type { ImageConfig } from './docker-archive.js';
 export const FUNCTION_PORT = '9443/tcp';
 export const NONROOT = '65532:65532';
 /**
- * V8 optimizes hot functions on the main thread, when they become hot, rather than on a helper
- * thread whose job finishes at some later call. With the helper, what the optimized code
- * looked like depended on that race: the codec's encoder, which recurses (struct, value,
- * string), came out about twice as slow in some processes and stayed so. In-process, encoding
- * a 250-environment network's answer after smaller networks' took 6.7-10.0 ms in 13 of 40
- * fresh processes and 4.6-5.4 in the rest; with this flag, 4.6-5.0 in 14 of 14. Served after
- * smaller networks, the function's own time at 250 environments was 19.1-22.7 ms in 12 of 13
- * fresh processes (one 25.0) with it, and over 23 ms in 10 of 13 without. The price: the call
- * that makes a function hot waits for its compilation, once (up to about 25 ms).
+ * Node's flags in the image, each measured by `npm run bench` (README, "Measured").
  */
-const NO_CONCURRENT_RECOMPILATION = '--no-concurrent-recompilation';
-/**
- * Memory settings, measured by `npm run bench` (README, "Measured"): V8's young generation at
- * 2 × 8 MB rather than 2 × 16, and glibc's allocator in one arena with fixed thresholds, so the
- * buffers of a large request go back to the system when freed instead of staying in the
- * process. Together they took resident memory after load from about 260 MB to 102-217 MB
- * (1 to 100 environments) at no cost in latency.
- */
-export const NODE_FLAGS = ['--max-semi-space-size=8', NO_CONCURRENT_RECOMPILATION] as const;
+export const NODE_FLAGS = [
+  // V8's young generation at 2 × 8 MB rather than 2 × 16. With RUNTIME_ENV's allocator settings
+  // (one arena, fixed thresholds, so a large request's buffers go back to the system when freed),
+  // resident memory after load went from about 260 MB to 102-217 MB (1 to 100 environments) at no
+  // cost in latency.
+  '--max-semi-space-size=8',
+  // V8 optimizes a hot function on the main thread, when it becomes hot, rather than on a helper
+  // thread whose job finishes some calls later. With the helper, the optimized code depended on
+  // that race: the codec's encoder, whose struct, value and string recurse into each other, came
+  // out about twice as slow in some processes and stayed so. In-process, encoding a
+  // 250-environment answer after smaller networks' took 6.7-10.0 ms in 13 of 40 fresh processes
+  // and 4.6-5.4 in the rest; with the flag, 4.6-5.0 in 14 of 14. The price: the call that makes a
+  // function hot waits for its compilation, once.
+  '--no-concurrent-recompilation',
+] as const;
 export const RUNTIME_ENV = {
   GLIBC_TUNABLES: 'glibc.malloc.arena_max=1:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072',
 } as const;

@@ -28,4 +28,4 @@ ENV NODE_ENV=production
 ENV GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072
 USER 65532:65532
 EXPOSE 9443/tcp
-ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=8", "--no-concurrent-recompilation", "/function/main.mjs"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=16", "--no-concurrent-recompilation", "/function/main.mjs"]

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { buildCaller, runCaller } from './bench/caller.js';
+import { buildCaller, runCaller, type CallerRun } from './bench/caller.js';
 import { buildGoNoop } from './bench/go-noop.js';
 import { encodeRequest, FunctionClient } from './bench/grpc-client.js';
 import { clusterScenarios, networkScenarios, type Scenario } from './bench/scenarios.js';
@@ -129,27 +129,80 @@ function percentile(sorted: readonly number[], p: number): number {
  */
 const SETTLE_MS = 3_000;
 
+/** One server's share of a scenario's calls: its budget of sequential calls, and whether it must report its own time. */
+interface Turn {
+  readonly served: Served;
+  readonly budgetMs: number;
+  /** The Go no-op sends no server-timing trailer. */
+  readonly serverTimingOptional?: boolean;
+}
+
+interface Measured {
+  readonly p50: number;
+  readonly p99: number;
+  readonly ownP50: number;
+  readonly ownP99: number;
+  readonly callsPerS: number;
+  readonly rssMb: number;
+}
+
 /**
- * Sequential calls for latency (at least 30, until `budgetMs`), then 8 in flight for throughput.
- * The server's resident memory is read every 10 ms while the sequential calls are timed and the
+ * How many turns each server takes on a scenario. One after another, a stretch where the machine
+ * was busy fell on one server alone: a server measured for a second or two, then the next,
+ * put the ratio between them anywhere from 0.92 to 1.20 at 250 environments over four runs of the
+ * same code. Taken in turns, forwards then backwards, each server is measured as often early as
+ * late and the moods fall on all alike.
+ */
+const TURNS = 4;
+/**
+ * How long each later turn is warmed before it is timed: its server has sat idle while the others
+ * took theirs. With five calls only, the function's own p99 at 3 environments came to 4.9-7.7 ms
+ * in three runs of four; warmed for 200 ms, 2.4 and 5.9 in two.
+ */
+const TURN_WARMUP_MS = 200;
+
+/**
+ * Every server's calls on one request, in `TURNS` turns, latencies and memory readings pooled:
+ * sequential calls for latency (at least 30 in all, each server for its budget), then 8 in flight
+ * for throughput in its last turn. The first turn warms each server on the request, as the bench
+ * did before it took turns (50 calls and half a second); each later one for TURN_WARMUP_MS. The
+ * server's resident memory is read every 10 ms while its sequential calls are timed and the
  * median kept: one reading afterwards is one point on the sawtooth garbage collection draws, and
  * the ratio of two such readings, ours over the no-op's at 1 and 3 environments, moved between
  * 1.01 and 1.35 from one fresh pair of processes to the next with nothing changed.
  */
-function measure(caller: string, served: Served, request: Uint8Array, budgetMs: number, serverTimingOptional = false) {
-  const run = runCaller(caller, served.target, request, { budgetMs, serverTimingOptional, rssOfPid: served.child.pid });
-  // The caller reads at least once when given a process; none means it did not, and the ratio would be NaN.
-  if (run.rssMb.length === 0) throw new Error(`no resident-memory readings of ${served.target}`);
-  const latencies = [...run.latenciesMs].sort((a, b) => a - b);
-  const own = [...run.serverMs].sort((a, b) => a - b);
-  return {
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    ownP50: percentile(own, 50),
-    ownP99: percentile(own, 99),
-    callsPerS: run.callsPerS,
-    rssMb: median(run.rssMb),
-  };
+function measureInTurns(caller: string, request: Uint8Array, turns: readonly Turn[]): Measured[] {
+  const runs = turns.map((): CallerRun[] => []);
+  for (let round = 0; round < TURNS; round++) {
+    const order = turns.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const { served, budgetMs, serverTimingOptional = false } = turns[i]!;
+      const run = runCaller(caller, served.target, request, {
+        budgetMs: budgetMs / TURNS,
+        minSamples: Math.ceil(30 / TURNS),
+        ...(round > 0 && { warmupCalls: 5, warmupMs: TURN_WARMUP_MS }),
+        inFlight: round === TURNS - 1 ? 8 : 0,
+        serverTimingOptional,
+        rssOfPid: served.child.pid,
+      });
+      // The caller reads at least once when given a process; none means it did not, and the ratio would be NaN.
+      if (run.rssMb.length === 0) throw new Error(`no resident-memory readings of ${served.target}`);
+      runs[i]!.push(run);
+    }
+  }
+  return runs.map((served) => {
+    const latencies = served.flatMap((run) => run.latenciesMs).sort((a, b) => a - b);
+    const own = served.flatMap((run) => run.serverMs).sort((a, b) => a - b);
+    return {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      ownP50: percentile(own, 50),
+      ownP99: percentile(own, 99),
+      callsPerS: served.at(-1)?.callsPerS ?? 0,
+      rssMb: median(served.flatMap((run) => run.rssMb)),
+    };
+  });
 }
 
 /**
@@ -218,11 +271,13 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
       runCaller(caller, served.target, scenarios[0]!.request, { budgetMs: 500, warmupMs: SETTLE_MS, serverTimingOptional: true });
     for (const { scenario, request, answer } of scenarios) {
       say(scenario.name);
-      const budget = 2_000;
-      const ours = measure(caller, k8tre, request, budget);
-      const floor = measure(caller, noop, request, budget / 2);
       const network = scenario.name.startsWith('network');
-      const goFloor = network ? measure(caller, goNoop, request, budget / 2, true) : undefined;
+      const [ours, floor, goFloor] = measureInTurns(caller, request, [
+        { served: k8tre, budgetMs: 2_000 },
+        { served: noop, budgetMs: 1_000 },
+        ...(network ? [{ served: goNoop, budgetMs: 1_000, serverTimingOptional: true }] : []),
+      ]);
+      if (!ours || !floor) throw new Error(`${scenario.name}: not measured`);
       entries.push({
         scenario: scenario.name,
         environments: scenario.environments,

@@ -98,6 +98,17 @@ describe('the function server, plaintext', () => {
       expect(own).toBeGreaterThan(0);
       expect(own).toBeLessThan(run.latenciesMs[i]!);
     });
+    // Asked for no calls in flight (the bench's turns but one), it times the sequential calls and reports no throughput.
+    const sequentialOnly = runCaller(buildCaller(), fn.target, smallRequest, {
+      minSamples: 3,
+      maxSamples: 3,
+      budgetMs: 0,
+      warmupCalls: 1,
+      warmupMs: 0,
+      inFlight: 0,
+    });
+    expect(sequentialOnly.latenciesMs).toHaveLength(3);
+    expect(sequentialOnly.callsPerS).toBeUndefined();
   }, 300_000);
 
   it('reads the resident memory of the process it calls while it times the calls, in MB (what the bench compares with the no-op)', () => {

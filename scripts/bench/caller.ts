@@ -15,8 +15,8 @@ export interface CallerRun {
   readonly latenciesMs: readonly number[];
   /** The function's own time in ms for each of those calls, from its server-timing trailer. */
   readonly serverMs: readonly number[];
-  /** Calls per second with 8 in flight. */
-  readonly callsPerS: number;
+  /** Calls per second with `inFlight` in flight; undefined with none. */
+  readonly callsPerS: number | undefined;
   /** With `rssOfPid`: that process's resident memory in MB, every 10 ms while the sequential calls ran. */
   readonly rssMb: readonly number[];
 }
@@ -31,6 +31,8 @@ export interface CallerOptions {
   readonly serverTimingOptional?: boolean;
   /** A process (the function's) whose resident memory is sampled while calls are timed. */
   readonly rssOfPid?: number;
+  /** Calls in flight for the throughput figure, after the sequential ones (8 unless said); 0 for none. */
+  readonly inFlight?: number;
 }
 
 /** Builds a Go program of the bench's from the module proxy into `binary` (a no-op when Go's build cache has it). */
@@ -60,6 +62,7 @@ export function runCaller(caller: string, target: string, request: Uint8Array, o
       ['-budget', `${options.budgetMs ?? 2000}ms`],
       ['-warmup-calls', options.warmupCalls ?? 50],
       ['-warmup', `${options.warmupMs ?? 500}ms`],
+      ['-in-flight', options.inFlight ?? 8],
     ].map(([flag, value]) => `${flag}=${value}`);
     if (options.serverTimingOptional) flags.push('-server-timing-optional');
     if (options.rssOfPid !== undefined) flags.push(`-rss-of=${options.rssOfPid}`);
@@ -68,7 +71,7 @@ export function runCaller(caller: string, target: string, request: Uint8Array, o
     return {
       latenciesMs: parsed.latencies_ms,
       serverMs: parsed.server_ms,
-      callsPerS: parsed.throughput_calls / parsed.throughput_seconds,
+      callsPerS: parsed.throughput_calls > 0 ? parsed.throughput_calls / parsed.throughput_seconds : undefined,
       rssMb: parsed.rss_mb ?? [],
     };
   } finally {

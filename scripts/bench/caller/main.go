@@ -72,7 +72,7 @@ func main() {
 	minSamples := flag.Int("min-samples", 30, "sequential calls timed, at least")
 	maxSamples := flag.Int("max-samples", 2000, "sequential calls timed, at most")
 	budget := flag.Duration("budget", 2*time.Second, "time spent on sequential calls once min-samples are done")
-	inFlight := flag.Int("in-flight", 8, "concurrent calls for the throughput figure")
+	inFlight := flag.Int("in-flight", 8, "concurrent calls for the throughput figure; 0 for none")
 	rssOf := flag.Int("rss-of", 0, "a process id whose resident memory is sampled every 10 ms while calls are timed")
 	flag.BoolVar(&timingOptional, "server-timing-optional", false, "accept a function without a server-timing trailer (the Go SDK no-op), reporting its own time as 0")
 	flag.Parse()
@@ -121,23 +121,28 @@ func main() {
 	close(stopSampling)
 	rss := <-samples
 
-	calls := max(16, min(400, len(latencies)/2))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range *inFlight {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var response []byte
-			for next.Add(1) <= int64(calls) {
-				call(&response)
-			}
-		}()
+	// Throughput with calls in flight, unless asked for none (-in-flight=0: the bench measures it in one of its turns).
+	calls, seconds := 0, 0.0
+	if *inFlight > 0 {
+		calls = max(16, min(400, len(latencies)/2))
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		start := time.Now()
+		for range *inFlight {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var response []byte
+				for next.Add(1) <= int64(calls) {
+					call(&response)
+				}
+			}()
+		}
+		wg.Wait()
+		seconds = time.Since(start).Seconds()
 	}
-	wg.Wait()
 
-	out := result{LatenciesMs: latencies, ServerMs: server, ThroughputCalls: calls, ThroughputSeconds: time.Since(start).Seconds(), RssMb: rss}
+	out := result{LatenciesMs: latencies, ServerMs: server, ThroughputCalls: calls, ThroughputSeconds: seconds, RssMb: rss}
 	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
 		fail(err)
 	}

@@ -129,8 +129,8 @@ function percentile(sorted: readonly number[], p: number): number {
  */
 const SETTLE_MS = 3_000;
 
-/** One server's share of a scenario's calls: its budget of sequential calls, and whether it must report its own time. */
-interface Turn {
+/** A server measured on a scenario: its budget of sequential calls, and whether it must report its own time. */
+interface Contender {
   readonly served: Served;
   readonly budgetMs: number;
   /** The Go no-op sends no server-timing trailer. */
@@ -142,7 +142,8 @@ interface Measured {
   readonly p99: number;
   readonly ownP50: number;
   readonly ownP99: number;
-  readonly callsPerS: number;
+  /** Only for the first contender, ours: the no-ops' throughput is not reported. */
+  readonly callsPerS: number | undefined;
   readonly rssMb: number;
 }
 
@@ -155,34 +156,41 @@ interface Measured {
  */
 const TURNS = 4;
 /**
- * How long each later turn is warmed before it is timed: its server has sat idle while the others
- * took theirs. With five calls only, the function's own p99 at 3 environments came to 4.9-7.7 ms
- * in three runs of four; warmed for 200 ms, 2.4 and 5.9 in two.
+ * How long each later turn is warmed before it is timed: its server has mostly sat idle while the
+ * others took theirs. With five calls only, the function's own p99 at 3 environments came to 5.32
+ * ms (young generation 2 × 16 MB), 4.89 and 7.66 (2 × 12) in three runs; warmed for 200 ms, 2.44
+ * (2 × 16) and 5.89 (2 × 12).
  */
 const TURN_WARMUP_MS = 200;
 
 /**
  * Every server's calls on one request, in `TURNS` turns, latencies and memory readings pooled:
- * sequential calls for latency (at least 30 in all, each server for its budget), then 8 in flight
- * for throughput in its last turn. The first turn warms each server on the request, as the bench
- * did before it took turns (50 calls and half a second); each later one for TURN_WARMUP_MS. The
+ * sequential calls for latency (at least 30 in all, each server for its budget), then, for the
+ * first contender in its last turn, 8 in flight for throughput (half as many calls as it made in
+ * sequence, 16 to 400, as when it was measured in one stretch). The first turn warms each server
+ * on the request as the bench did before it took turns (50 calls and half a second); each later
+ * one for TURN_WARMUP_MS. The
  * server's resident memory is read every 10 ms while its sequential calls are timed and the
  * median kept: one reading afterwards is one point on the sawtooth garbage collection draws, and
  * the ratio of two such readings, ours over the no-op's at 1 and 3 environments, moved between
  * 1.01 and 1.35 from one fresh pair of processes to the next with nothing changed.
  */
-function measureInTurns(caller: string, request: Uint8Array, turns: readonly Turn[]): Measured[] {
-  const runs = turns.map((): CallerRun[] => []);
-  for (let round = 0; round < TURNS; round++) {
-    const order = turns.map((_, i) => i);
-    if (round % 2 === 1) order.reverse();
+function measureInTurns(caller: string, request: Uint8Array, contenders: readonly Contender[]): Measured[] {
+  const runs = contenders.map((): CallerRun[] => []);
+  for (let turn = 0; turn < TURNS; turn++) {
+    const order = contenders.map((_, i) => i);
+    if (turn % 2 === 1) order.reverse();
     for (const i of order) {
-      const { served, budgetMs, serverTimingOptional = false } = turns[i]!;
+      const { served, budgetMs, serverTimingOptional = false } = contenders[i]!;
+      const throughput = turn === TURNS - 1 && i === 0;
+      // Half of all its sequential calls, this turn's counted as the average of the others'.
+      const timedSoFar = runs[i]!.reduce((calls, run) => calls + run.latenciesMs.length, 0);
       const run = runCaller(caller, served.target, request, {
         budgetMs: budgetMs / TURNS,
         minSamples: Math.ceil(30 / TURNS),
-        ...(round > 0 && { warmupCalls: 5, warmupMs: TURN_WARMUP_MS }),
-        inFlight: round === TURNS - 1 ? 8 : 0,
+        ...(turn > 0 && { warmupCalls: 5, warmupMs: TURN_WARMUP_MS }),
+        inFlight: throughput ? 8 : 0,
+        ...(throughput && { throughputCalls: Math.min(400, Math.max(16, Math.round((timedSoFar * TURNS) / (TURNS - 1) / 2))) }),
         serverTimingOptional,
         rssOfPid: served.child.pid,
       });
@@ -199,7 +207,7 @@ function measureInTurns(caller: string, request: Uint8Array, turns: readonly Tur
       p99: percentile(latencies, 99),
       ownP50: percentile(own, 50),
       ownP99: percentile(own, 99),
-      callsPerS: served.at(-1)?.callsPerS ?? 0,
+      callsPerS: served.at(-1)?.callsPerS,
       rssMb: median(served.flatMap((run) => run.rssMb)),
     };
   });
@@ -277,7 +285,7 @@ export async function bench(): Promise<{ entries: BenchEntry[]; coldStartMs: { k
         { served: noop, budgetMs: 1_000 },
         ...(network ? [{ served: goNoop, budgetMs: 1_000, serverTimingOptional: true }] : []),
       ]);
-      if (!ours || !floor) throw new Error(`${scenario.name}: not measured`);
+      if (!ours?.callsPerS || !floor) throw new Error(`${scenario.name}: not measured`);
       entries.push({
         scenario: scenario.name,
         environments: scenario.environments,

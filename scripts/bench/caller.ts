@@ -33,6 +33,8 @@ export interface CallerOptions {
   readonly rssOfPid?: number;
   /** Calls in flight for the throughput figure, after the sequential ones (8 unless said); 0 for none. */
   readonly inFlight?: number;
+  /** How many calls the throughput figure takes; unless said, half the sequential calls timed, 16 to 400. */
+  readonly throughputCalls?: number;
 }
 
 /** Builds a Go program of the bench's from the module proxy into `binary` (a no-op when Go's build cache has it). */
@@ -66,6 +68,7 @@ export function runCaller(caller: string, target: string, request: Uint8Array, o
     ].map(([flag, value]) => `${flag}=${value}`);
     if (options.serverTimingOptional) flags.push('-server-timing-optional');
     if (options.rssOfPid !== undefined) flags.push(`-rss-of=${options.rssOfPid}`);
+    if (options.throughputCalls !== undefined) flags.push(`-throughput-calls=${options.throughputCalls}`);
     const out = execFileSync(caller, ['-target', target, '-request', requestFile, ...flags], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const parsed = JSON.parse(out) as { latencies_ms: number[]; server_ms: number[]; throughput_calls: number; throughput_seconds: number; rss_mb?: number[] };
     return {

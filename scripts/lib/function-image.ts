@@ -36,8 +36,7 @@ export const NODE_FLAGS = [
 ] as const;
 /**
  * glibc's allocator with one arena and fixed trim and mmap thresholds, so that a large request's
- * buffers go back to the system when freed: with these (and a smaller young generation then),
- * resident memory after load went from about 260 MB to 102-217 MB at 1 to 100 environments.
+ * buffers go back to the system when freed (README, "Measured": Memory).
  */
 export const RUNTIME_ENV = {
   GLIBC_TUNABLES: 'glibc.malloc.arena_max=1:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072',

@@ -5,11 +5,13 @@
 // garbage collection would show up in the function's tail latency.
 //
 //	caller -target 127.0.0.1:9443 -request req.bin [-min-samples 30] [-max-samples 2000] [-budget 2s]
+//	       [-in-flight 8] [-throughput-calls 0] [-rss-of PID]
 //
 // Prints one JSON object: every sequential call's latency in milliseconds (after a warm-up),
 // the function's own time for each as its server-timing trailer gave it, and how many calls
-// completed with 8 in flight in how many seconds. With -rss-of, also the resident memory of that
-// process, read every 10 ms while the sequential calls were timed.
+// completed with -in-flight of them in flight in how many seconds (none with -in-flight=0). With
+// -rss-of, also the resident memory of that process, read every 10 ms while the sequential calls
+// were timed.
 package main
 
 import (
@@ -73,6 +75,7 @@ func main() {
 	maxSamples := flag.Int("max-samples", 2000, "sequential calls timed, at most")
 	budget := flag.Duration("budget", 2*time.Second, "time spent on sequential calls once min-samples are done")
 	inFlight := flag.Int("in-flight", 8, "concurrent calls for the throughput figure; 0 for none")
+	throughputCalls := flag.Int("throughput-calls", 0, "calls for the throughput figure; 0 for half the sequential calls timed, 16 to 400")
 	rssOf := flag.Int("rss-of", 0, "a process id whose resident memory is sampled every 10 ms while calls are timed")
 	flag.BoolVar(&timingOptional, "server-timing-optional", false, "accept a function without a server-timing trailer (the Go SDK no-op), reporting its own time as 0")
 	flag.Parse()
@@ -124,7 +127,10 @@ func main() {
 	// Throughput with calls in flight, unless asked for none (-in-flight=0: the bench measures it in one of its turns).
 	calls, seconds := 0, 0.0
 	if *inFlight > 0 {
-		calls = max(16, min(400, len(latencies)/2))
+		calls = *throughputCalls
+		if calls <= 0 {
+			calls = max(16, min(400, len(latencies)/2))
+		}
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		start := time.Now()

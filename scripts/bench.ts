@@ -167,13 +167,13 @@ const TURN_WARMUP_MS = 200;
  * Every server's calls on one request, in `TURNS` turns, latencies and memory readings pooled:
  * sequential calls for latency (at least 30 in all, each server for its budget), then, for the
  * first contender in its last turn, 8 in flight for throughput (half as many calls as it made in
- * sequence, 16 to 400, as when it was measured in one stretch). The first turn warms each server
+ * sequence, which the caller bounds as when it was measured in one stretch). The first turn warms each server
  * on the request as the bench did before it took turns (50 calls and half a second); each later
- * one for TURN_WARMUP_MS. The
- * server's resident memory is read every 10 ms while its sequential calls are timed and the
- * median kept: one reading afterwards is one point on the sawtooth garbage collection draws, and
- * the ratio of two such readings, ours over the no-op's at 1 and 3 environments, moved between
- * 1.01 and 1.35 from one fresh pair of processes to the next with nothing changed.
+ * one for TURN_WARMUP_MS. The server's resident memory is read every 10 ms while its sequential
+ * calls are timed and the median kept: one reading afterwards is one point on the sawtooth garbage
+ * collection draws, and the ratio of two such readings, ours over the no-op's at 1 and 3
+ * environments, moved between 1.01 and 1.35 from one fresh pair of processes to the next with
+ * nothing changed.
  */
 function measureInTurns(caller: string, request: Uint8Array, contenders: readonly Contender[]): Measured[] {
   const runs = contenders.map((): CallerRun[] => []);
@@ -190,7 +190,7 @@ function measureInTurns(caller: string, request: Uint8Array, contenders: readonl
         minSamples: Math.ceil(30 / TURNS),
         ...(turn > 0 && { warmupCalls: 5, warmupMs: TURN_WARMUP_MS }),
         inFlight: throughput ? 8 : 0,
-        ...(throughput && { throughputCalls: Math.min(400, Math.max(16, Math.round((timedSoFar * TURNS) / (TURNS - 1) / 2))) }),
+        ...(throughput && { throughputCalls: Math.round((timedSoFar * TURNS) / (TURNS - 1) / 2) }),
         serverTimingOptional,
         rssOfPid: served.child.pid,
       });

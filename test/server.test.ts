@@ -110,7 +110,14 @@ describe('the function server, plaintext', () => {
     });
     expect(sequentialOnly.latenciesMs).toHaveLength(3);
     expect(sequentialOnly.serverMs).toHaveLength(3);
+    expect(sequentialOnly.throughputCalls).toBe(0);
     expect(sequentialOnly.callsPerS).toBeUndefined();
+    // Asked for a number of calls in flight, it makes that many, within the bounds that keep the figure meaningful and short.
+    const asked = (throughputCalls: number) =>
+      runCaller(caller, fn.target, smallRequest, { minSamples: 1, maxSamples: 1, budgetMs: 0, warmupCalls: 1, warmupMs: 0, throughputCalls }).throughputCalls;
+    expect(asked(24)).toBe(24);
+    expect(asked(3)).toBe(16);
+    expect(asked(5000)).toBe(400);
   }, 300_000);
 
   it('reads the resident memory of the process it calls while it times the calls, in MB (what the bench compares with the no-op)', () => {

@@ -15,7 +15,8 @@ export interface CallerRun {
   readonly latenciesMs: readonly number[];
   /** The function's own time in ms for each of those calls, from its server-timing trailer. */
   readonly serverMs: readonly number[];
-  /** Calls per second with `inFlight` in flight; undefined with none. */
+  /** How many calls the throughput figure took, and per second; 0 and undefined with none in flight. */
+  readonly throughputCalls: number;
   readonly callsPerS: number | undefined;
   /** With `rssOfPid`: that process's resident memory in MB, every 10 ms while the sequential calls ran. */
   readonly rssMb: readonly number[];
@@ -33,7 +34,7 @@ export interface CallerOptions {
   readonly rssOfPid?: number;
   /** Calls in flight for the throughput figure, after the sequential ones (8 unless said); 0 for none. */
   readonly inFlight?: number;
-  /** How many calls the throughput figure takes; unless said, half the sequential calls timed, 16 to 400. */
+  /** How many calls the throughput figure takes (unless said, half the sequential calls timed), bounded to 16-400. */
   readonly throughputCalls?: number;
 }
 
@@ -74,6 +75,7 @@ export function runCaller(caller: string, target: string, request: Uint8Array, o
     return {
       latenciesMs: parsed.latencies_ms,
       serverMs: parsed.server_ms,
+      throughputCalls: parsed.throughput_calls,
       callsPerS: parsed.throughput_calls > 0 ? parsed.throughput_calls / parsed.throughput_seconds : undefined,
       rssMb: parsed.rss_mb ?? [],
     };

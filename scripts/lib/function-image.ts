@@ -30,8 +30,11 @@ export const NODE_FLAGS = [
   // that race: the codec's encoder, whose struct, value and string recurse into each other, came
   // out about twice as slow in some processes and stayed so. In-process, encoding a
   // 250-environment answer after smaller networks' took 6.7-10.0 ms in 13 of 40 fresh processes
-  // and 4.6-5.4 in the rest; with the flag, 4.6-5.0 in 14 of 14. The price: the call that makes a
-  // function hot waits for its compilation, once.
+  // and 4.6-5.4 in the rest; with the flag, 4.6-5.0 in 14 of 14. The price: compiling waits on the
+  // main thread, and it goes on after warming up (37-66 compilations every 2 s after 12 s of
+  // calls), so the own p99 at 1 and 3 environments was 6.0-9.9 ms against 1.6-2.1 with the helper
+  // thread; served that way, the helper thread made 250 environments 1.02-1.14× the Go floor
+  // against 0.89-0.92× with the flag (README, "Measured").
   '--no-concurrent-recompilation',
 ] as const;
 /**

@@ -75,7 +75,7 @@ func main() {
 	maxSamples := flag.Int("max-samples", 2000, "sequential calls timed, at most")
 	budget := flag.Duration("budget", 2*time.Second, "time spent on sequential calls once min-samples are done")
 	inFlight := flag.Int("in-flight", 8, "concurrent calls for the throughput figure; 0 for none")
-	throughputCalls := flag.Int("throughput-calls", 0, "calls for the throughput figure; 0 for half the sequential calls timed, 16 to 400")
+	throughputCalls := flag.Int("throughput-calls", 0, "calls for the throughput figure, 16 to 400; 0 for half the sequential calls timed")
 	rssOf := flag.Int("rss-of", 0, "a process id whose resident memory is sampled every 10 ms while calls are timed")
 	flag.BoolVar(&timingOptional, "server-timing-optional", false, "accept a function without a server-timing trailer (the Go SDK no-op), reporting its own time as 0")
 	flag.Parse()
@@ -129,8 +129,9 @@ func main() {
 	if *inFlight > 0 {
 		calls = *throughputCalls
 		if calls <= 0 {
-			calls = max(16, min(400, len(latencies)/2))
+			calls = len(latencies) / 2
 		}
+		calls = max(16, min(400, calls))
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		start := time.Now()

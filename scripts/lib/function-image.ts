@@ -27,14 +27,18 @@ export const NODE_FLAGS = [
   '--max-semi-space-size=16',
   // V8 optimizes a hot function on the main thread, when it becomes hot, rather than on a helper
   // thread whose job finishes some calls later. With the helper, the optimized code depended on
-  // that race: the codec's encoder, whose struct, value and string recurse into each other, came
-  // out about twice as slow in some processes and stayed so. In-process, encoding a
+  // that race, and some processes came out slower for good. In-process, encoding a
   // 250-environment answer after smaller networks' took 6.7-10.0 ms in 13 of 40 fresh processes
-  // and 4.6-5.4 in the rest; with the flag, 4.6-5.0 in 14 of 14. The price: compiling waits on the
-  // main thread, and it goes on after warming up (37-66 compilations every 2 s after 12 s of
-  // calls), so the own p99 at 1 and 3 environments was 6.0-9.9 ms against 1.6-2.1 with the helper
-  // thread; served that way, the helper thread made 250 environments 1.02-1.14× the Go floor
-  // against 0.89-0.92× with the flag (README, "Measured").
+  // and 4.6-5.4 in the rest; with the flag, 4.6-5.0 in 14 of 14. Served from fresh processes as
+  // the bench calls them, own time at 250 environments was 24.0-27.3 ms in 6 of 13 with the
+  // helper (18.5-21.8 in the rest; the encoder's string writing took most of the difference in
+  // CPU profiles) and 18.3-20.6 in 8 of 8 with the flag. Neither an encoder that recurses only
+  // into itself (transport/resource-codec.ts), nor twice V8's inlining budget, nor turning off
+  // pretenuring changed that. The price: compiling waits on the main thread, and it goes on
+  // after warming up (37-66 compilations every 2 s after 12 s of calls), so the own p99 at 1 and
+  // 3 environments was 6.0-9.9 ms against 1.6-2.1 with the helper thread; served that way, the
+  // helper thread made 250 environments 1.02-1.14× the Go floor against 0.89-0.92× with the flag
+  // (README, "Measured").
   '--no-concurrent-recompilation',
 ] as const;
 /**

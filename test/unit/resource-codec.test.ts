@@ -58,6 +58,13 @@ describe('the fast Resource codec', () => {
     expect(encodeResourceBytes(message).equals(generatedBytes(message))).toBe(true);
   });
 
+  it('writes an array where a Struct belongs as the generated codec does, a field per index, not a list', () => {
+    // The encoder's one recursive function writes a Struct's content and a Value's alike; only the
+    // outermost object is bare, and an array there must still come out as fields.
+    const message = { resource: ['x', { y: [1, 'z'] }] as unknown as Record<string, unknown>, connectionDetails: {}, ready: 0 };
+    expect(encodeResourceBytes(message).equals(generatedBytes(message))).toBe(true);
+  });
+
   it('reads back exactly what the generated codec reads', () => {
     fc.assert(
       fc.property(resourceMessage, (message) => {

@@ -321,7 +321,10 @@ class Encoder {
   }
 
   private ensure(bytes: number): void {
-    if (this.pos + bytes <= this.buf.length) return;
+    if (this.pos + bytes > this.buf.length) this.grow(bytes);
+  }
+
+  private grow(bytes: number): void {
     const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
@@ -369,10 +372,12 @@ class Encoder {
   /** Writes the length of the field opened at `at`, moving its content up if one byte is too few. */
   private close(at: number): void {
     const length = this.pos - at - 1;
-    if (length < 0x80) {
-      this.buf[at] = length;
-      return;
-    }
+    if (length < 0x80) this.buf[at] = length;
+    else this.widen(at, length);
+  }
+
+  /** Moves the content of the field opened at `at` up to make room for its length's varint. */
+  private widen(at: number, length: number): void {
     const extra = varintSize(length) - 1;
     this.ensure(extra);
     this.buf.copyWithin(at + 1 + extra, at + 1, this.pos);
@@ -401,6 +406,11 @@ class Encoder {
         return;
       }
     }
+    this.utf8(text);
+  }
+
+  /** A string measured and written natively: long, or not all ASCII. */
+  private utf8(text: string): void {
     const bytes = Buffer.byteLength(text, 'utf8');
     this.varint(bytes);
     this.ensure(bytes);
@@ -409,27 +419,16 @@ class Encoder {
 
   /** A google.protobuf.Struct's fields (its content, without tag or length). */
   struct(object: object): void {
-    // for-in visits an object's own keys in Object.keys' order (the composed objects have no
-    // enumerable inherited ones) without allocating their array on every object.
-    for (const key in object) {
-      const value = (object as Record<string, Json>)[key];
-      if (value === undefined) continue;
-      this.tag(10);
-      const entry = this.open();
-      if (key !== '') {
-        this.tag(10);
-        this.string(key);
-      }
-      this.tag(18);
-      const field = this.open();
-      this.value(value);
-      this.close(field);
-      this.close(entry);
-    }
+    this.value(object, true);
   }
 
-  /** A google.protobuf.Value's content. */
-  private value(value: Json): void {
+  /**
+   * A google.protobuf.Value's content; with `bare`, an object's fields alone (a Struct's content).
+   * One function that recurses only into itself, not a struct and a value that call each other,
+   * and whose helpers keep their rare paths (growing the buffer, a length over one byte, a long or
+   * non-ASCII string) out of line, so that what V8 inlines into it is the common path alone.
+   */
+  private value(value: Json, bare = false): void {
     if (value === null) {
       this.tag(8);
       this.tag(0);
@@ -437,7 +436,8 @@ class Encoder {
       this.tag(26);
       this.string(value);
     } else if (typeof value === 'object') {
-      if (Array.isArray(value)) {
+      // A Struct's content is fields, even where an array stands for it (its indexes).
+      if (Array.isArray(value) && !bare) {
         this.tag(50);
         const list = this.open();
         for (const item of value as Json[]) {
@@ -447,12 +447,31 @@ class Encoder {
           this.close(element);
         }
         this.close(list);
-      } else {
-        this.tag(42);
-        const struct = this.open();
-        this.struct(value);
-        this.close(struct);
+        return;
       }
+      let struct = -1;
+      if (!bare) {
+        this.tag(42);
+        struct = this.open();
+      }
+      // for-in visits an object's own keys in Object.keys' order (the composed objects have no
+      // enumerable inherited ones) without allocating their array on every object.
+      for (const key in value) {
+        const field = (value as Record<string, Json>)[key];
+        if (field === undefined) continue;
+        this.tag(10);
+        const entry = this.open();
+        if (key !== '') {
+          this.tag(10);
+          this.string(key);
+        }
+        this.tag(18);
+        const content = this.open();
+        this.value(field);
+        this.close(content);
+        this.close(entry);
+      }
+      if (!bare) this.close(struct);
     } else if (typeof value === 'boolean') {
       this.tag(32);
       this.tag(value ? 1 : 0);

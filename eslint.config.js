@@ -20,6 +20,23 @@ export default tseslint.config(
       eqeqeq: 'error',
     },
   },
+  // On Node 20 an object literal that begins with a spread and adds after it gets a hidden class of
+  // its own per object, which churns the function's old generation (functions/k8tre/lib/records.ts).
+  // The contracts are built once, when their module loads, and their order is the XRDs'.
+  {
+    files: ['functions/**/*.ts'],
+    ignores: ['functions/**/contract.ts', 'functions/k8tre/cluster/api.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ObjectExpression[properties.length>1][properties.0.type="SpreadElement"]',
+          message:
+            'Begin the object with a property, not a spread, or use merged()/definedFields() from lib/records.ts: on Node 20 such a literal gives every object a hidden class of its own.',
+        },
+      ],
+    },
+  },
   // vitest's asymmetric matchers (expect.stringMatching, expect.any) are typed `any`.
   { files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-unsafe-assignment': 'off' } },
   // The few plain-JS scripts (they must run before anything compiles) have no types to check.

@@ -470,8 +470,9 @@ function printTable(entries: readonly BenchEntry[]): void {
 export const TARGETS = {
   /** Our p50 over the Go SDK no-op's, at every network size. */
   goNoopP50: 1,
-  /** Resident memory over the Node no-op's. */
+  /** Resident memory over the Node no-op's, at the sizes issue 17 sets it for. */
   rssRatio: 1.2,
+  rssAtEnvironments: [3, 100],
   /** Cold start over the Node no-op's. */
   coldStartRatio: 1.1,
   /** Warm `npm run render` over a bare CLI render. */
@@ -487,8 +488,15 @@ function targetChecks(entries: readonly BenchEntry[]): string[] {
     `${value <= target ? 'meets' : 'MISSES'}  ${what}: ${value.toFixed(2)}${unit} (target ≤ ${target}${unit})`;
   const networks = entries.filter((e) => e.go_noop_p50_ms !== undefined);
   const lines = networks.map((e) => line(`${e.scenario}: p50 over the Go no-op's`, e.p50_ms / (e.go_noop_p50_ms ?? 1), TARGETS.goNoopP50));
-  const worstRss = Math.max(...networks.map((e) => e.rss_ratio_to_noop ?? 0));
-  if (networks.length > 0) lines.push(line('resident memory over the Node no-op, worst network scenario', worstRss, TARGETS.rssRatio));
+  const worstRss = (sized: readonly BenchEntry[]) => Math.max(...sized.map((e) => e.rss_ratio_to_noop ?? 0));
+  const rssJudged = networks.filter((e) => (TARGETS.rssAtEnvironments as readonly number[]).includes(e.environments));
+  if (rssJudged.length > 0)
+    lines.push(
+      line(`resident memory over the Node no-op, worst at ${TARGETS.rssAtEnvironments.join(' and ')} environments`, worstRss(rssJudged), TARGETS.rssRatio),
+    );
+  // Every size, said beside it and not judged: at 250 environments the ratio moves between runs of
+  // the same code by more than the target's margin (README, "Not covered yet").
+  if (networks.length > 0) lines.push(`        resident memory over the Node no-op, worst network scenario: ${worstRss(networks).toFixed(2)}× (not a target)`);
   const cold = networks[0];
   if (cold?.cold_start_ms && cold.noop_cold_start_ms)
     lines.push(line('cold start over the Node no-op', cold.cold_start_ms / cold.noop_cold_start_ms, TARGETS.coldStartRatio));

@@ -38,6 +38,7 @@ import { composeWorkloadIdentityXr } from './identity/compose-identity.js';
 import { composeWorkloadIdentityGroup } from './identity/group.js';
 import { errorMessage } from './lib/error-message.js';
 import { CROSSPLANE_DEFAULT_BREAKER, paceNewResources, type BreakerSettings } from './lib/pacing.js';
+import { merged } from './lib/records.js';
 
 /** Kinds that report no Ready condition: they are ready as soon as they exist. */
 const READY_WHEN_PRESENT = new Set(['ProviderConfig', 'Secret', 'ConfigMap']);
@@ -96,7 +97,7 @@ export function runFunction(
     // Assigned, not merged: the SDK's merge helpers concatenate arrays, which would
     // duplicate list entries in status on every reconcile.
     const composite = desired.composite?.resource ?? { apiVersion: xr.apiVersion, kind: xr.kind };
-    composite.status = { ...composition.status, ...composedGenerationOf(xr) };
+    composite.status = merged<unknown>(composition.status as Record<string, unknown>, composedGenerationOf(xr));
     const conditions = [...composition.conditions, paced.condition, providerErrorsCondition(observed)];
     desired.composite = { resource: composite, connectionDetails: desired.composite?.connectionDetails ?? {}, ready: compositeReadiness(conditions) };
 

@@ -76,13 +76,13 @@ export function composeClusterMonitoringXr({ xr, observed }: ComposeInput): Comp
 }
 
 function composeCollection(spec: ClusterMonitoringSpec, stamp: Stamp, desired: DesiredResources): void {
-  const common = { providerConfigRef: spec.providerConfigRef };
+  const { providerConfigRef } = spec;
   desired.set(
     keys.prometheusAssociation,
     render(MonitorDataCollectionRuleAssociation, {
       metadata: meta(stamp, keys.prometheusAssociation, { azureName: ASSOCIATION_NAMES.prometheus }),
       spec: {
-        ...common,
+        providerConfigRef,
         // By ID: the association's targetResourceIdRef resolves virtual machines only.
         forProvider: { targetResourceId: spec.aks.id, dataCollectionRuleId: spec.prometheusRuleId, description: 'Managed Prometheus metrics of this cluster' },
       },
@@ -96,7 +96,7 @@ function composeCollection(spec: ClusterMonitoringSpec, stamp: Stamp, desired: D
     render(MonitorDataCollectionRule, {
       metadata: meta(stamp, keys.containerInsightsRule, { azureName: insights.ruleName }),
       spec: {
-        ...common,
+        providerConfigRef,
         forProvider: {
           // In the workspace's region, which is the network's, as the cluster's (Microsoft's onboarding template).
           location: spec.region,
@@ -131,7 +131,7 @@ function composeCollection(spec: ClusterMonitoringSpec, stamp: Stamp, desired: D
     render(MonitorDataCollectionRuleAssociation, {
       metadata: meta(stamp, keys.containerInsightsAssociation, { azureName: ASSOCIATION_NAMES.containerInsights }),
       spec: {
-        ...common,
+        providerConfigRef,
         forProvider: {
           targetResourceId: spec.aks.id,
           dataCollectionRuleIdRef: refTo(stamp, keys.containerInsightsRule),
@@ -174,7 +174,7 @@ function composeDiagnostics(spec: ClusterMonitoringSpec, stamp: Stamp, desired: 
 }
 
 function composeAlerts(spec: ClusterMonitoringSpec, stamp: Stamp, desired: DesiredResources): void {
-  const common = { providerConfigRef: spec.providerConfigRef };
+  const { providerConfigRef } = spec;
   const action = { actionGroupId: spec.actionGroupId };
   const ruleGroup = (key: string, azureName: string, description: string, rules: readonly RecommendedRule[]) =>
     desired.set(
@@ -182,7 +182,7 @@ function composeAlerts(spec: ClusterMonitoringSpec, stamp: Stamp, desired: Desir
       render(MonitorAlertPrometheusRuleGroup, {
         metadata: meta(stamp, key, { azureName }),
         spec: {
-          ...common,
+          providerConfigRef,
           forProvider: {
             // In the cluster's region, scoped to the workspace and the cluster (Microsoft's template).
             location: spec.region,
@@ -227,7 +227,7 @@ function composeAlerts(spec: ClusterMonitoringSpec, stamp: Stamp, desired: Desir
     render(MonitorMetricAlert, {
       metadata: meta(stamp, keys.nodeReadinessAlert, { azureName: `${spec.aks.name}-nodes-not-ready` }),
       spec: {
-        ...common,
+        providerConfigRef,
         forProvider: {
           resourceGroupName: spec.resourceGroupName,
           description: `A node of ${spec.aks.name} is not ready`,
@@ -259,7 +259,7 @@ function composeAlerts(spec: ClusterMonitoringSpec, stamp: Stamp, desired: Desir
     render(MonitorMetricAlert, {
       metadata: meta(stamp, keys.keyVaultAvailabilityAlert, { azureName: `${spec.aks.name}-key-vault-availability` }),
       spec: {
-        ...common,
+        providerConfigRef,
         forProvider: {
           resourceGroupName: spec.resourceGroupName,
           description: `The Key Vault of ${spec.aks.name} answers fewer than 90% of requests`,

@@ -37,7 +37,6 @@ export function composeCluster(
         providerConfigRef: stamp.providerConfigRef,
         writeConnectionSecretToRef: { name: `${spec.name}-aks-connection` },
         forProvider: {
-          ...placement(stamp),
           dnsPrefix: spec.name,
           kubernetesVersion: spec.kubernetesVersion,
           automaticUpgradeChannel: 'patch',
@@ -100,6 +99,7 @@ export function composeCluster(
             temporaryNameForRotation: `${SYSTEM_POOL}tmp`,
             upgradeSettings: { maxSurge: '10%', drainTimeoutInMinutes: 10 },
           },
+          ...placement(stamp),
         },
       },
     }),

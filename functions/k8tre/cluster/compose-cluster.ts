@@ -33,6 +33,7 @@ import { resolveSharedKeyAccess } from './shared-keys.js';
 import { parseClusterSpec, type ClusterSpec } from './spec.js';
 import { clusterStatus, type ClusterStatus } from './status.js';
 import { composeUsages } from './usages.js';
+import { merged } from '../lib/records.js';
 
 /** Everything an XK8treCluster composes. Throws FieldError on input it cannot compose from. */
 export function composeCluster({ xr, observed, required }: ComposeInput): Composition {
@@ -68,7 +69,10 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
   const live = observed.has(keys.cluster);
   // The cluster's groups are none that an ID in its spec or its network's names (role scopes aside:
   // a workload identity may hold a role on the cluster's own group); live ones are kept.
-  const namedGroups = [...facts.groupsNamed, ...referencedGroups({ ...(isObject(xr.spec) ? xr.spec : {}), workloadIdentities: undefined }, 'spec')];
+  const namedGroups = [
+    ...facts.groupsNamed,
+    ...referencedGroups(merged<unknown>(isObject(xr.spec) ? xr.spec : undefined, { workloadIdentities: undefined }), 'spec'),
+  ];
   for (const [field, group, key] of [
     ['spec.resourceGroupName', spec.resourceGroupName, keys.resourceGroup],
     ['spec.dataResourceGroupName', spec.dataResourceGroupName, keys.dataResourceGroup],
@@ -139,10 +143,8 @@ export function composeCluster({ xr, observed, required }: ComposeInput): Compos
     gatedCondition('Composed', waits),
     ...(registration ? [gatedCondition('ArgoCDRegistered', waits, 'Registered')] : []),
   ];
-  const status: ClusterStatus = {
-    ...clusterStatus(spec, facts, addressing, workloads, stores, observed),
-    ...(management && { argocd: { url: management.url, ...(management.applicationClientId && { applicationClientId: management.applicationClientId }) } }),
-  };
+  const status: ClusterStatus = clusterStatus(spec, facts, addressing, workloads, stores, observed);
+  if (management) status.argocd = { url: management.url, ...(management.applicationClientId && { applicationClientId: management.applicationClientId }) };
   return { resources: desired, status, conditions, requirements, warnings };
 }
 

@@ -45,6 +45,6 @@ export function composeControlPlaneIdentity(
     },
     { key: keys.controlPlaneDnsRole, role: 'Private DNS Zone Contributor', scope: network.zoneIds.aks, why: "AKS writes the private API server's record" },
   ];
-  for (const grant of grants) desired.set(grant.key, roleAssignment(stamp, { ...grant, principalId }));
+  for (const grant of grants) desired.set(grant.key, roleAssignment(stamp, { principalId, ...grant }));
   return grants.every((grant) => observed.isReady(grant.key)) ? { ready: true, waits: [] } : waiting;
 }

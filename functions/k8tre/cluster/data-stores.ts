@@ -178,9 +178,9 @@ export function composeDataStores(
   const homes = [vaultHome, ...Object.values(accountHomes)];
   const keyVaultUri = reported?.keyVault?.uri ?? observed.atProvider(keys.keyVault, 'vaultUri');
   return {
+    storageIds,
     ...(keyVaultId && { keyVaultId }),
     ...(keyVaultUri && { keyVaultUri }),
-    storageIds,
     clusterGroupHoldsData: homes.includes(spec.resourceGroupName),
     resourceGroupName: accountHomes.core,
     waits,

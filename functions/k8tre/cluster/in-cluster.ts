@@ -141,7 +141,7 @@ function providerIdentitySecret(spec: ClusterSpec, stamp: Stamp, name: string): 
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { ...meta(stamp, keys.inClusterIdentity), name },
+    metadata: Object.assign(meta(stamp, keys.inClusterIdentity), { name }),
     type: 'Opaque',
     data: { credentials: Buffer.from(credentials).toString('base64') },
   };

@@ -55,7 +55,7 @@ export function composeManagement(
 ): ManagementOutcome {
   const host = argocdHost(server, network);
   const url = `https://${host}`;
-  const entra = { providerConfigRef: server.entraProviderConfigRef };
+  const entraProviderConfigRef = server.entraProviderConfigRef;
   const claim = [{ name: 'groups', essential: false }];
 
   desired.set(
@@ -63,7 +63,7 @@ export function composeManagement(
     render(Application, {
       metadata: meta(stamp, keys.argocdApplication),
       spec: {
-        ...entra,
+        providerConfigRef: entraProviderConfigRef,
         forProvider: {
           // Unique per deployment: the reference's fixed "argocd" collided between installations.
           displayName: `k8tre-argocd-${spec.namespace}-${spec.name}`,
@@ -85,7 +85,7 @@ export function composeManagement(
     keys.argocdServicePrincipal,
     render(Principal, {
       metadata: meta(stamp, keys.argocdServicePrincipal),
-      spec: { ...entra, forProvider: { clientIdRef: refTo(stamp, keys.argocdApplication) } },
+      spec: { providerConfigRef: entraProviderConfigRef, forProvider: { clientIdRef: refTo(stamp, keys.argocdApplication) } },
     }),
   );
 
@@ -96,7 +96,7 @@ export function composeManagement(
       render(ApplicationFederatedCredential, {
         metadata: meta(stamp, keys.argocdApplicationFederation),
         spec: {
-          ...entra,
+          providerConfigRef: entraProviderConfigRef,
           forProvider: {
             applicationIdRef: refTo(stamp, keys.argocdApplication),
             displayName: 'argocd-server',
@@ -110,17 +110,17 @@ export function composeManagement(
   }
 
   const applicationClientId = observed.atProvider(keys.argocdApplication, 'clientId');
-  const base = { url, ...(applicationClientId && { applicationClientId }), waits: [] };
+  const outcome = (waits: ManagementOutcome['waits']) => ({ url, ...(applicationClientId && { applicationClientId }), waits });
   // ArgoCD needs a CNI before it is first installed (k8tre/k8tre#33), and the IDs it is configured
   // with. Once installed it stays: a Cilium upgrade must not uninstall it.
   const installed = observed.has(keys.argocdRelease);
   if (!applicationClientId || !controllerClientId || (!ciliumDeployed && !installed)) {
     if (installed) desired.set(keys.argocdRelease, holdOne(observed, keys.argocdRelease));
-    return { ...base, waits: [!ciliumDeployed && !installed ? composedGates.ciliumBeforeArgoCd() : composedGates.argocdClientIds()] };
+    return outcome([!ciliumDeployed && !installed ? composedGates.ciliumBeforeArgoCd() : composedGates.argocdClientIds()]);
   }
 
   desired.set(keys.argocdRelease, argocdRelease(spec, server, stamp, host, applicationClientId, controllerClientId));
-  return observed.isReady(keys.argocdRelease) ? base : { ...base, waits: [composedGates.argocdDeployed()] };
+  return outcome(observed.isReady(keys.argocdRelease) ? [] : [composedGates.argocdDeployed()]);
 }
 
 function argocdRelease(spec: ClusterSpec, server: ArgoCdServerSpec, stamp: Stamp, host: string, applicationClientId: string, controllerClientId: string) {

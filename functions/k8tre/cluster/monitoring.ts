@@ -6,13 +6,14 @@ import { composedGates } from './gates.js';
 import { FieldError } from '../lib/field-error.js';
 import { LABEL_CLUSTER } from '../lib/labels.js';
 import type { Observed } from '../lib/observed.js';
-import { optional, SpecReader, stringItem } from '../lib/spec-reader.js';
+import { SpecReader, stringItem } from '../lib/spec-reader.js';
 import { patterns } from './api.js';
 import type { DataStores } from './data-stores.js';
 import { azureNames, keys, STORAGE_PURPOSES } from './naming.js';
 import { describeNetwork, type NetworkFacts, type MonitoringIds } from './network-input.js';
 import type { ClusterSpec } from './spec.js';
 import type { Stamp } from '../lib/stamp.js';
+import { definedFields } from '../lib/records.js';
 
 // A cluster's monitoring, sent to what its network's monitoring composed (network/monitoring.ts):
 // the AKS side (managed Prometheus, Container Insights, Defender for Containers) on the cluster
@@ -30,17 +31,17 @@ export interface MonitoringSettings {
 export function parseMonitoring(spec: SpecReader): MonitoringSettings {
   const monitoring = spec.object('monitoring') ?? SpecReader.root({}, 'spec.monitoring');
   const insights = monitoring.object('containerInsights') ?? SpecReader.root({}, 'spec.monitoring.containerInsights');
-  return {
-    ...optional('enabled', monitoring.has('enabled') ? monitoring.boolean('enabled', true) : undefined),
-    ...(insights.boolean('enabled', true) && {
-      containerInsights: {
-        intervalMinutes: insights.integer('intervalMinutes', limits.collectionIntervalMinutes, defaults.collectionIntervalMinutes),
-        namespaceFilteringMode: insights.oneOf('namespaceFilteringMode', enums.namespaceFilteringMode, defaults.namespaceFilteringMode),
-        namespaces: insights.list('namespaces', limits.namespaces, stringItem(patterns.kubernetesName)) ?? [...defaults.namespaces],
-      },
-    }),
+  return definedFields<MonitoringSettings>({
+    enabled: monitoring.has('enabled') ? monitoring.boolean('enabled', true) : undefined,
+    containerInsights: insights.boolean('enabled', true)
+      ? {
+          intervalMinutes: insights.integer('intervalMinutes', limits.collectionIntervalMinutes, defaults.collectionIntervalMinutes),
+          namespaceFilteringMode: insights.oneOf('namespaceFilteringMode', enums.namespaceFilteringMode, defaults.namespaceFilteringMode),
+          namespaces: insights.list('namespaces', limits.namespaces, stringItem(patterns.kubernetesName)) ?? [...defaults.namespaces],
+        }
+      : undefined,
     alerts: monitoring.boolean('alerts', true),
-  };
+  });
 }
 
 /** What the cluster monitors with: its network's monitoring, unless it opts out. Throws where it asks for what the network lacks. */
@@ -65,17 +66,17 @@ export function resolveMonitoring(spec: ClusterSpec, network: NetworkFacts): Mon
  */
 export function aksMonitoring(spec: ClusterSpec, network: NetworkFacts, monitoring: MonitoringIds | undefined): Record<string, unknown> {
   const defender = spec.security.defender !== false && network.monitoring;
-  return {
-    ...(monitoring && {
-      // Both allow-lists written out, empty: the block's presence is what enables the add-on, and
-      // an empty object may not survive the provider's conversion (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable#optional-parameters).
-      monitorMetrics: { annotationsAllowed: '', labelsAllowed: '' },
-    }),
-    ...(monitoring &&
-      spec.monitoring.containerInsights && { omsAgent: { logAnalyticsWorkspaceId: monitoring.logAnalyticsWorkspaceId, msiAuthForMonitoringEnabled: true } }),
+  return definedFields<Record<string, unknown>>({
+    // Both allow-lists written out, empty: the block's presence is what enables the add-on, and
+    // an empty object may not survive the provider's conversion (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable#optional-parameters).
+    monitorMetrics: monitoring ? { annotationsAllowed: '', labelsAllowed: '' } : undefined,
+    omsAgent:
+      monitoring && spec.monitoring.containerInsights
+        ? { logAnalyticsWorkspaceId: monitoring.logAnalyticsWorkspaceId, msiAuthForMonitoringEnabled: true }
+        : undefined,
     // https://learn.microsoft.com/azure/defender-for-cloud/defender-for-containers-enable
-    ...(defender && { microsoftDefender: { logAnalyticsWorkspaceId: defender.logAnalyticsWorkspaceId } }),
-  };
+    microsoftDefender: defender ? { logAnalyticsWorkspaceId: defender.logAnalyticsWorkspaceId } : undefined,
+  });
 }
 
 /** The cluster's XK8treClusterMonitoring, once Azure has reported the AKS cluster's ID. Turning monitoring off drops it, and only settings and rules go. */

@@ -123,7 +123,7 @@ export function readNetwork(spec: ClusterSpec, required: ReadonlyMap<string, rea
       routingSlot: recordedSlot(envStatus) ?? 0,
       peeredWithAllSpokes: dig(envSpec, 'management') === true,
       otherEnvironments: names.length - 1,
-      groupsNamed: referencedGroups(dig(network, 'spec'), 'spec').map((r) => ({ ...r, field: `${r.field} of ${describe}` })),
+      groupsNamed: referencedGroups(dig(network, 'spec'), 'spec').map((r) => ({ field: `${r.field} of ${describe}`, group: r.group })),
       ...gatewayOf(envStatus),
       ...(monitored && { monitoring: monitoring as MonitoringIds }),
       ...certificatePushOf(network),

@@ -8,6 +8,7 @@ import { ARGOCD_REQUIRED_LABELS, defaults, enums, limits, NODE_LABEL_LIMITS, pat
 import { checkRoleGrant, scopeKind } from './role-policy.js';
 import { NAMING_PRESETS, presetNames, type NamingPreset } from './naming-preset.js';
 import { STORAGE_PURPOSES, SYSTEM_POOL, type StoragePurpose } from './naming.js';
+import { definedFields } from '../lib/records.js';
 
 // The typed form of an XK8treCluster's spec, with every default applied.
 
@@ -148,11 +149,11 @@ export function parseClusterSpec(metadata: { name?: unknown; namespace?: unknown
     maintenance: parseMaintenance(spec.object('maintenance')),
     security: parseSecurity(spec.object('security')),
     monitoring: parseMonitoring(spec),
-    keyVault: {
-      ...optional('name', keyVault?.string('name', patterns.keyVaultName) ?? preset.keyVaultName),
+    keyVault: definedFields<ClusterSpec['keyVault']>({
+      name: keyVault?.string('name', patterns.keyVaultName) ?? preset.keyVaultName,
       softDeleteRetentionDays:
         keyVault?.integer('softDeleteRetentionDays', limits.softDeleteDays, defaults.keyVaultSoftDeleteDays) ?? defaults.keyVaultSoftDeleteDays,
-    },
+    }),
     storage: {
       replication: storage?.oneOf('replication', enums.storageReplication, defaults.storageReplication) ?? defaults.storageReplication,
       ...optional('workspaceName', accountNames?.string('workspace', patterns.storageAccountName) ?? preset.workspaceStorageName),
@@ -193,17 +194,18 @@ function parseRole(spec: SpecReader): Pick<ClusterSpec, 'role' | 'argocdServer'>
     return { role };
   }
   const reader = server ?? SpecReader.root({}, 'spec.argocdServer');
+  const hostname = reader.string('hostname', patterns.dnsName);
   const entra = reader.object('entraProviderConfigRef');
   return {
     role,
     argocdServer: {
-      ...optional('hostname', reader.string('hostname', patterns.dnsName)),
       chartVersion: reader.string('chartVersion', patterns.chartVersion) ?? defaults.argocdChartVersion,
       cmpImage: reader.string('cmpImage', patterns.image) ?? defaults.argocdCmpImage,
       entraProviderConfigRef: {
         kind: entra?.oneOf('kind', networkEnums.providerConfigKind, 'ClusterProviderConfig') ?? 'ClusterProviderConfig',
         name: entra?.string('name', patterns.kubernetesName) ?? 'default',
       },
+      ...optional('hostname', hostname),
     },
   };
 }
@@ -302,8 +304,8 @@ function parseNodePools(spec: SpecReader): NodePoolSpec[] {
     };
   }) ?? [
     {
-      ...fallback,
       field: 'spec.nodePools[0]',
+      ...fallback,
       maxPods: defaults.systemPool.maxPods,
       zones: [...defaults.systemPool.zones],
       osSku: defaults.userPoolOsSku,

@@ -2,6 +2,7 @@ import { dig } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import type { StoresSpec, StoresStatus } from '../stores/contract.js';
 import { keys, STORAGE_PURPOSES, type StoragePurpose } from './naming.js';
+import { definedFields } from '../lib/records.js';
 
 // What is in force for the cluster's data stores, which the day-2 checks hold a spec to: read from
 // the cluster's own resources while it still holds them (data-stores.ts moves them), else from its
@@ -28,7 +29,13 @@ export function storesInForce(observed: Observed): {
           ? (dig(account, 'status', 'atProvider', 'sharedAccessKeyEnabled') ?? dig(account, 'spec', 'forProvider', 'sharedAccessKeyEnabled'))
           : (reported?.storage?.[purpose]?.sharedAccessKeyEnabled ?? told?.storage?.[purpose]?.sharedAccessKeyEnabled);
         const replication = account ? dig(account, 'spec', 'forProvider', 'accountReplicationType') : told?.storage?.[purpose]?.replication;
-        return [purpose, { ...(typeof shared === 'boolean' && { sharedAccessKeyEnabled: shared }), ...(typeof replication === 'string' && { replication }) }];
+        return [
+          purpose,
+          definedFields({
+            sharedAccessKeyEnabled: typeof shared === 'boolean' ? shared : undefined,
+            replication: typeof replication === 'string' ? replication : undefined,
+          }),
+        ];
       }),
     ),
   };

@@ -16,6 +16,7 @@ import { ARGOCD_IDENTITY } from './management.js';
 import type { NetworkFacts } from './network-input.js';
 import { azureNames, keys } from './naming.js';
 import type { ClusterSpec, RoleScope } from './spec.js';
+import { definedFields } from '../lib/records.js';
 
 // The identities K8TRE's components run as, federated with the cluster's OIDC issuer, each an
 // XK8treWorkloadIdentity in a group of them (identity/). The cluster decides the names, subjects
@@ -174,7 +175,12 @@ function wantedIdentities(spec: ClusterSpec, network: NetworkFacts): FederatedId
 export const CERTIFICATE_PUSH_IDENTITY = { name: 'certpush', namespace: 'cert-manager', serviceAccount: 'certificate-push' } as const;
 
 function certificatePushIdentity(keyVaultId: string): FederatedIdentity {
-  return { ...CERTIFICATE_PUSH_IDENTITY, roles: [{ role: 'Key Vault Certificates Officer', scope: { id: keyVaultId } }] };
+  return {
+    name: CERTIFICATE_PUSH_IDENTITY.name,
+    namespace: CERTIFICATE_PUSH_IDENTITY.namespace,
+    serviceAccount: CERTIFICATE_PUSH_IDENTITY.serviceAccount,
+    roles: [{ role: 'Key Vault Certificates Officer', scope: { id: keyVaultId } }],
+  };
 }
 
 /** What the cluster tells one identity's XR. */
@@ -315,7 +321,10 @@ function previousWorkloads(previousStatus: unknown): Map<string, { clientId?: st
         ? [
             [
               w.name,
-              { ...(typeof w.clientId === 'string' && { clientId: w.clientId }), ...(typeof w.principalId === 'string' && { principalId: w.principalId }) },
+              definedFields({
+                clientId: typeof w.clientId === 'string' ? w.clientId : undefined,
+                principalId: typeof w.principalId === 'string' ? w.principalId : undefined,
+              }),
             ],
           ]
         : [],

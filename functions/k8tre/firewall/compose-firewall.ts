@@ -12,6 +12,7 @@ import { ownSpec } from '../lib/own-spec.js';
 import { meta, refTo, type Stamp } from '../lib/stamp.js';
 import { AKS_ADD_ON_FQDNS, AKS_REQUIRED_FQDNS, FIREWALL_LOGS, RULE_GROUPS, THREAT_INTELLIGENCE_MODE } from './api.js';
 import { firewallSpecContract, type FirewallSpec, type FirewallStatus } from './contract.js';
+import { definedFields } from '../lib/records.js';
 
 // A network's hub firewall (spec.egress.firewall): Azure Firewall in the hub's
 // AzureFirewallSubnet, managed by a firewall policy whose rule collection groups admit what AKS
@@ -48,7 +49,7 @@ export function firewallStatus(observed: Observed): FirewallStatus {
   const firewallId = observed.atProvider(keys.firewall, 'id');
   const privateIpAddress = observed.atProviderPath(keys.firewall, 'ipConfiguration', 0, 'privateIpAddress');
   const rulesExist = (Object.keys(RULE_GROUPS) as (keyof typeof RULE_GROUPS)[]).every((group) => observed.atProvider(keys.ruleGroup(group), 'id'));
-  return { ...(firewallId && { firewallId }), ...(firewallId && privateIpAddress && rulesExist && { privateIpAddress }) };
+  return definedFields({ firewallId: firewallId || undefined, privateIpAddress: firewallId && rulesExist ? privateIpAddress || undefined : undefined });
 }
 
 /** What an XK8treFirewall waits for (lib/waits.ts; test/function/gates.test.ts shuts each). */
@@ -57,7 +58,7 @@ export const firewallGates = gates('firewall', 'Composed', {
 });
 
 function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, desired: DesiredResources): Outcome {
-  const common = { providerConfigRef: spec.providerConfigRef };
+  const { providerConfigRef } = spec;
   const placed = { location: spec.region, resourceGroupName: spec.resourceGroupName, tags: { ...spec.tags } };
   const waits: Wait[] = [];
   const basic = spec.tier === 'Basic';
@@ -69,7 +70,7 @@ function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, d
       key,
       render(Subnet, {
         metadata: meta(stamp, key, { azureName }),
-        spec: { ...common, forProvider: { ...spec.hub, addressPrefixes: [cidr] } },
+        spec: { providerConfigRef, forProvider: { addressPrefixes: [cidr], ...spec.hub } },
       }),
     );
   if (!spec.subnets.firewall.existingId) subnet(keys.subnet, hubSubnetName.firewall, spec.subnets.firewall.cidr);
@@ -80,7 +81,7 @@ function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, d
       key,
       render(PublicIp, {
         metadata: meta(stamp, key, { azureName }),
-        spec: { ...common, forProvider: { ...placed, allocationMethod: 'Static', sku: 'Standard', skuTier: 'Regional', zones: [...spec.zones] } },
+        spec: { providerConfigRef, forProvider: { allocationMethod: 'Static', sku: 'Standard', skuTier: 'Regional', zones: [...spec.zones], ...placed } },
       }),
     );
   publicIp(keys.publicIp, spec.names.publicIp);
@@ -92,7 +93,7 @@ function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, d
     keys.policy,
     render(FirewallPolicy, {
       metadata: meta(stamp, keys.policy, { azureName: spec.names.policy }),
-      spec: { ...common, forProvider: { ...placed, sku: spec.tier, threatIntelligenceMode: THREAT_INTELLIGENCE_MODE[basic ? 'Basic' : 'Standard'] } },
+      spec: { providerConfigRef, forProvider: { sku: spec.tier, threatIntelligenceMode: THREAT_INTELLIGENCE_MODE[basic ? 'Basic' : 'Standard'], ...placed } },
     }),
   );
   const sources = [...spec.sourceAddresses];
@@ -101,7 +102,7 @@ function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, d
       keys.ruleGroup(group),
       render(FirewallPolicyRuleCollectionGroup, {
         metadata: meta(stamp, keys.ruleGroup(group), { azureName: RULE_GROUPS[group].name }),
-        spec: { ...common, forProvider: { firewallPolicyIdRef: refTo(stamp, keys.policy), priority: RULE_GROUPS[group].priority, ...collections } },
+        spec: { providerConfigRef, forProvider: { firewallPolicyIdRef: refTo(stamp, keys.policy), priority: RULE_GROUPS[group].priority, ...collections } },
       }),
     );
   // https://learn.microsoft.com/azure/aks/outbound-rules-control-egress#azure-global-required-network-rules
@@ -170,9 +171,8 @@ function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, d
       render(Firewall, {
         metadata: meta(stamp, keys.firewall, { azureName: spec.names.firewall }),
         spec: {
-          ...common,
+          providerConfigRef,
           forProvider: {
-            ...placed,
             skuName: 'AZFW_VNet',
             skuTier: spec.tier,
             firewallPolicyId: policyId,
@@ -187,6 +187,7 @@ function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, d
             ...(basic && {
               managementIpConfiguration: { name: 'management', subnetIdRef: refTo(stamp, keys.managementSubnet), publicIpAddressId: managementIpId },
             }),
+            ...placed,
           },
         },
       }),
@@ -200,7 +201,7 @@ function composeFirewall(spec: FirewallSpec, stamp: Stamp, observed: Observed, d
       render(MonitorDiagnosticSetting, {
         metadata: meta(stamp, keys.diagnostics),
         spec: {
-          ...common,
+          providerConfigRef,
           forProvider: {
             name: 'k8tre-diagnostics',
             targetResourceId: firewallId,

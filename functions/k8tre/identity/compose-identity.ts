@@ -10,6 +10,7 @@ import { meta, refTo, type Stamp } from '../lib/stamp.js';
 import { TOKEN_AUDIENCE } from '../cluster/api.js';
 import { clusterChildStamp } from '../cluster/child-contract.js';
 import { identitySpecContract, type IdentitySpec, type IdentityStatus } from './contract.js';
+import { definedFields } from '../lib/records.js';
 
 // One workload identity of a cluster: the user-assigned identity, a federated credential per
 // service account that acts as it, and its role assignments, as its cluster decided them.
@@ -32,20 +33,19 @@ export function composeWorkloadIdentityXr({ xr, observed }: ComposeInput): Compo
   const stamp = clusterChildStamp(xr, spec, '');
   const desired: DesiredResources = new Map();
   const { waits } = composeIdentity(spec, stamp, observed, desired);
-  const status: IdentityStatus = {
-    ...reported(observed, 'id'),
-    ...reported(observed, 'clientId'),
-    ...reported(observed, 'principalId'),
-  };
+  const status = definedFields<IdentityStatus>({
+    id: reported(observed, 'id'),
+    clientId: reported(observed, 'clientId'),
+    principalId: reported(observed, 'principalId'),
+  });
   // Always sent, as Crossplane keeps a condition the function stops sending. It tells why the
   // identity is not Ready yet: what it has not composed is not among the resources Crossplane
   // reads readiness from.
   return { resources: desired, status, conditions: [gatedCondition('Composed', waits)] };
 }
 
-function reported(observed: Observed, field: 'id' | 'clientId' | 'principalId'): Partial<IdentityStatus> {
-  const value = observed.atProvider(keys.identity, field);
-  return value ? { [field]: value } : {};
+function reported(observed: Observed, field: 'id' | 'clientId' | 'principalId'): string | undefined {
+  return observed.atProvider(keys.identity, field) || undefined;
 }
 
 function composeIdentity(spec: IdentitySpec, stamp: Stamp, observed: Observed, desired: DesiredResources): Outcome {

@@ -6,6 +6,7 @@ import { LABEL_CLUSTER } from '../lib/labels.js';
 import { PAUSED } from '../lib/adoption.js';
 import { API_VERSION, KIND } from './api.js';
 import { identityGroupSpecContract, type IdentityGroupStatus, type IdentityStatus } from './contract.js';
+import { definedFields } from '../lib/records.js';
 
 // A group of a cluster's workload identities: composes one XK8treWorkloadIdentity per entry of its
 // spec, as its cluster wrote them, and reports what each identity reports.
@@ -34,9 +35,6 @@ export function composeWorkloadIdentityGroup({ xr, observed }: ComposeInput): Co
 /** What an identity's status reports, as far as it does. */
 export function reportedBy(identity: unknown): IdentityStatus {
   const status = dig(identity, 'status');
-  const field = (name: keyof IdentityStatus) => {
-    const value = digString(status, name);
-    return value ? { [name]: value } : {};
-  };
-  return { ...field('id'), ...field('clientId'), ...field('principalId') };
+  const field = (name: keyof IdentityStatus) => digString(status, name) || undefined;
+  return definedFields<IdentityStatus>({ id: field('id'), clientId: field('clientId'), principalId: field('principalId') });
 }

@@ -3,6 +3,7 @@ import type { Wait } from './waits.js';
 import { dig } from './json.js';
 import type { Manifest } from './manifest.js';
 import type { Observed } from './observed.js';
+import { merged } from './records.js';
 
 // Handing resources an XR composed over to a child XR, with nothing in Azure deleted or renamed.
 //
@@ -49,7 +50,8 @@ export function holdOrphaning(observed: Observed, keys: Iterable<string>): Map<s
   const held = new Map<string, Manifest>();
   for (const key of keys) {
     const manifest = holdOne(observed, key);
-    held.set(key, { ...manifest, spec: { ...manifest.spec, managementPolicies: [...ORPHANING_POLICIES] } });
+    manifest.spec = merged<unknown>(manifest.spec, { managementPolicies: [...ORPHANING_POLICIES] });
+    held.set(key, manifest);
   }
   return held;
 }

@@ -1,6 +1,7 @@
 import { isObject } from './json.js';
 import type { Manifest } from './manifest.js';
 import type { Observed } from './observed.js';
+import { definedFields } from './records.js';
 
 /**
  * Every observed resource as desired, exactly as it stands (spec, name, labels, annotations;
@@ -16,11 +17,11 @@ export function holdObserved(observed: Observed, except: ReadonlySet<string> = n
     held.set(name, {
       apiVersion: resource.apiVersion,
       kind: resource.kind,
-      metadata: {
-        ...(typeof metadata.name === 'string' && { name: metadata.name }),
-        ...(isObject(metadata.labels) && { labels: metadata.labels as Record<string, string> }),
-        ...(isObject(metadata.annotations) && { annotations: metadata.annotations as Record<string, string> }),
-      },
+      metadata: definedFields({
+        name: typeof metadata.name === 'string' ? metadata.name : undefined,
+        labels: isObject(metadata.labels) ? (metadata.labels as Record<string, string>) : undefined,
+        annotations: isObject(metadata.annotations) ? (metadata.annotations as Record<string, string>) : undefined,
+      }),
       ...(isObject(resource.spec) && { spec: resource.spec }),
     });
   }

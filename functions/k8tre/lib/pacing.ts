@@ -2,6 +2,7 @@ import type { XrCondition } from './composition.js';
 import { dig, digString, type JsonObject } from './json.js';
 import type { Manifest } from './manifest.js';
 import type { Observed } from './observed.js';
+import { definedFields } from './records.js';
 
 // Composing in steps, so that an XR's watch events stay within Crossplane's circuit breaker.
 //
@@ -254,10 +255,11 @@ export function lifetimeOf(object: JsonObject | undefined): { created?: number; 
   const ready: unknown = Array.isArray(conditions) ? conditions.find((c) => dig(c, 'type') === 'Ready') : undefined;
   const since = Date.parse(digString(ready, 'lastTransitionTime') ?? '');
   const isReady = dig(ready, 'status') === 'True';
-  return {
-    ...(Number.isFinite(created) && { created }),
-    ...(Number.isFinite(since) && (isReady ? { readySince: since } : { unreadySince: since })),
-  };
+  return definedFields({
+    created: Number.isFinite(created) ? created : undefined,
+    readySince: Number.isFinite(since) && isReady ? since : undefined,
+    unreadySince: Number.isFinite(since) && !isReady ? since : undefined,
+  });
 }
 
 /** The condition in which an XR says whether it has composed everything, or is composing in steps. */
@@ -287,7 +289,7 @@ export function paceNewResources(
   if (xrCreated === undefined || candidates.length === 0) return { resources, condition: allComposed };
   const observedObjects = observed.names().map((name) => {
     const object = observed.get(name);
-    return { ...lifetimeOf(object), cost: costOf(object ?? {}, packageApiVersion) };
+    return { cost: costOf(object ?? {}, packageApiVersion), ...lifetimeOf(object) };
   });
   const { deferred, retryAfterSeconds } = pace({ settings, now, xrCreated, observed: observedObjects, candidates });
   if (deferred.length === 0) return { resources, condition: allComposed };

@@ -1,4 +1,5 @@
 import { EXTERNAL_NAME, type ObjectMeta } from './manifest.js';
+import { merged } from './records.js';
 
 // What every composed resource of one XR has in common: its Kubernetes name (`<xr>-<key>`),
 // namespace, labels, provider config, region, resource group and tags.
@@ -25,7 +26,7 @@ export function meta(stamp: Stamp, key: string, options: { azureName?: string; l
   return {
     name: `${stamp.xrName}-${key}`,
     namespace: stamp.namespace,
-    labels: { ...stamp.labels, ...options.labels },
+    labels: merged(stamp.labels, options.labels),
     ...(options.azureName && { annotations: { [EXTERNAL_NAME]: options.azureName } }),
   };
 }
@@ -36,7 +37,7 @@ export function placement(
   extraTags: Record<string, string> = {},
   groupKey: string = stamp.resourceGroupKey,
 ): { location: string; resourceGroupNameRef: { name: string }; tags: Record<string, string> } {
-  return { location: stamp.region, resourceGroupNameRef: refTo(stamp, groupKey), tags: { ...stamp.tags, ...extraTags } };
+  return { location: stamp.region, resourceGroupNameRef: refTo(stamp, groupKey), tags: merged(stamp.tags, extraTags) };
 }
 
 /** A reference to one of the XR's own namespaced ProviderConfigs, e.g. the one reaching its cluster. */

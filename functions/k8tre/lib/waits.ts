@@ -35,6 +35,7 @@ export function gates<M extends Messages>(scope: string, condition: string, mess
     key,
     (...args: never[]): Wait => ({ gate: `${scope}.${key}`, condition, reason, message: message(...args) }),
   ]);
+  // eslint-disable-next-line no-restricted-syntax -- once per catalogue, when its module loads
   return { ...Object.fromEntries(entries), names: Object.keys(messages).map((key) => `${scope}.${key}`) } as Gates<M>;
 }
 

@@ -140,7 +140,7 @@ function composeGrafana(
 }
 
 function composeMonitoring(spec: MonitoringSpec, stamp: Stamp, observed: Observed, desired: DesiredResources): Outcome<{ status: MonitoringStatus }> {
-  const common = { providerConfigRef: spec.providerConfigRef };
+  const { providerConfigRef } = spec;
   const placed = { location: spec.region, resourceGroupName: spec.resourceGroupName, tags: { ...spec.tags } };
   const waits: Wait[] = [];
 
@@ -150,14 +150,14 @@ function composeMonitoring(spec: MonitoringSpec, stamp: Stamp, observed: Observe
       render(Workspace, {
         metadata: meta(stamp, keys.logAnalytics, { azureName: spec.logAnalytics.name }),
         spec: {
-          ...common,
+          providerConfigRef,
           forProvider: {
-            ...placed,
             sku: 'PerGB2018',
             retentionInDays: spec.logAnalytics.retentionInDays,
             ...(spec.logAnalytics.dailyQuotaGb !== undefined && { dailyQuotaGb: spec.logAnalytics.dailyQuotaGb }),
             internetIngestionEnabled: true,
             internetQueryEnabled: true,
+            ...placed,
           },
         },
       }),
@@ -168,7 +168,7 @@ function composeMonitoring(spec: MonitoringSpec, stamp: Stamp, observed: Observe
       keys.monitorWorkspace,
       render(MonitorWorkspace, {
         metadata: meta(stamp, keys.monitorWorkspace, { azureName: spec.monitorWorkspace.name }),
-        spec: { ...common, forProvider: { ...placed, publicNetworkAccessEnabled: true } },
+        spec: { providerConfigRef, forProvider: { publicNetworkAccessEnabled: true, ...placed } },
       }),
     );
   }
@@ -177,8 +177,8 @@ function composeMonitoring(spec: MonitoringSpec, stamp: Stamp, observed: Observe
     render(MonitorDataCollectionEndpoint, {
       metadata: meta(stamp, keys.prometheusEndpoint, { azureName: spec.prometheus.endpointName }),
       spec: {
-        ...common,
-        forProvider: { ...placed, kind: 'Linux', publicNetworkAccessEnabled: true, description: 'Managed Prometheus ingestion for the network’s clusters' },
+        providerConfigRef,
+        forProvider: { kind: 'Linux', publicNetworkAccessEnabled: true, description: 'Managed Prometheus ingestion for the network’s clusters', ...placed },
       },
     }),
   );
@@ -192,15 +192,15 @@ function composeMonitoring(spec: MonitoringSpec, stamp: Stamp, observed: Observe
       render(MonitorDataCollectionRule, {
         metadata: meta(stamp, keys.prometheusRule, { azureName: spec.prometheus.ruleName }),
         spec: {
-          ...common,
+          providerConfigRef,
           forProvider: {
-            ...placed,
             kind: 'Linux',
             description: 'Managed Prometheus metrics of the network’s AKS clusters',
             dataCollectionEndpointIdRef: refTo(stamp, keys.prometheusEndpoint),
             dataSources: { prometheusForwarder: [{ name: 'PrometheusDataSource', streams: [PROMETHEUS_STREAM] }] },
             destinations: { monitorAccount: [{ name: MONITOR_ACCOUNT, monitorAccountId: monitorWorkspaceId }] },
             dataFlow: [{ streams: [PROMETHEUS_STREAM], destinations: [MONITOR_ACCOUNT] }],
+            ...placed,
           },
         },
       }),
@@ -212,7 +212,7 @@ function composeMonitoring(spec: MonitoringSpec, stamp: Stamp, observed: Observe
     render(MonitorActionGroup, {
       metadata: meta(stamp, keys.actionGroup, { azureName: spec.actionGroup.name }),
       spec: {
-        ...common,
+        providerConfigRef,
         forProvider: {
           resourceGroupName: spec.resourceGroupName,
           location: 'global',
@@ -234,7 +234,7 @@ function composeMonitoring(spec: MonitoringSpec, stamp: Stamp, observed: Observe
         render(MonitorDiagnosticSetting, {
           metadata: meta(stamp, keys.gatewayDiagnostics(gateway.name)),
           spec: {
-            ...common,
+            providerConfigRef,
             forProvider: {
               name: 'k8tre-diagnostics',
               targetResourceId: gateway.id,
@@ -254,7 +254,7 @@ function composeMonitoring(spec: MonitoringSpec, stamp: Stamp, observed: Observe
       render(MonitorMetricAlert, {
         metadata: meta(stamp, keys.gatewayUnhealthyBackends(gateway.name), { azureName: `${gateway.name}-unhealthy-backends` }),
         spec: {
-          ...common,
+          providerConfigRef,
           forProvider: {
             resourceGroupName: spec.resourceGroupName,
             description: `An environment behind ${gateway.name} has a backend the gateway's probe finds unhealthy`,

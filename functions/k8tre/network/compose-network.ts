@@ -37,6 +37,7 @@ import { AZURE_REGIONS } from './regions.js';
 import { composeMonitoring, monitoringFacts } from './monitoring.js';
 import { checkCertificatesKept, expiryWarnings } from './certificates.js';
 import { composeFirewall, networkOwnsFirewallSubnet, spokeEgress, spokeSources } from './egress.js';
+import { merged } from '../lib/records.js';
 
 export interface NetworkComposition extends Composition {
   readonly resources: DesiredResources;
@@ -201,10 +202,10 @@ function composeEnvironments(
     const legacy = legacySpoke(observed, env.name, manager);
     // Never fewer than before: the names come from the resources while they exist, then from the
     // spoke spec and this XR's status, either of which a reconcile may briefly not see.
-    let externalNames = { ...previous.adopted.get(env.name), ...previous.spokeSpecs.get(env.name)?.externalNames };
+    let externalNames = merged(previous.adopted.get(env.name), previous.spokeSpecs.get(env.name)?.externalNames);
     let step: HandoverStep = 'handing-over';
     if (legacy.size > 0) {
-      externalNames = { ...externalNames, ...externalNamesOf(observed, legacy) };
+      externalNames = merged(externalNames, externalNamesOf(observed, legacy));
       step = handoverStep(observed, legacy.values(), spokeToldEveryName(externalNames, previous.spokeSpecs.get(env.name)?.externalNames ?? {}));
       if (step !== 'handing-over') {
         for (const [key, manifest] of holdOrphaning(observed, legacy.values())) desired.set(key, manifest);

@@ -124,8 +124,8 @@ export function composeFirewall(
     return { firewall: true, waits: [egressGates.hubForFirewall(ownSubnet)] };
   }
   const firewallSpec: FirewallSpec = {
-    ...toldByNetwork(spec),
     tier: egress.tier,
+    ...toldByNetwork(spec),
     names: {
       firewall: azureNames.firewall(spec),
       policy: azureNames.firewallPolicy(spec),

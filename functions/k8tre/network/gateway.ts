@@ -64,7 +64,7 @@ export function composeGateways(
   observed: Observed,
   desired: DesiredResources,
 ): GatewayOutcome {
-  const common = { providerConfigRef: spec.providerConfigRef };
+  const { providerConfigRef } = spec;
   // Listener blocks are sets to Azure; a stable order keeps diffs quiet.
   const environments = spec.environments.filter((e) => e.exposed).sort((a, b) => a.name.localeCompare(b.name));
   const listeners = environments.map((env) => listenerFor(spec, env, priorities, onGateways, spokes.get(env.name), observed));
@@ -75,13 +75,13 @@ export function composeGateways(
       render(PublicIp, {
         metadata: meta(spec, keys.gatewayPublicIp(index), { azureName: azureNames.publicIp(spec, index) }),
         spec: {
-          ...common,
+          providerConfigRef,
           forProvider: {
-            ...placement(spec),
             allocationMethod: 'Static',
             sku: 'Standard',
             skuTier: 'Regional',
             zones: [...spec.gateway.zones],
+            ...placement(spec),
             // A DNS label is unique in its region: the first gateway takes it as given, the others numbered.
             ...(spec.gateway.domainNameLabel && {
               domainNameLabel: index === 0 ? spec.gateway.domainNameLabel : `${spec.gateway.domainNameLabel}-${index + 1}`,
@@ -97,7 +97,7 @@ export function composeGateways(
     keys.gatewayIdentity,
     render(UserAssignedIdentity, {
       metadata: meta(spec, keys.gatewayIdentity, { azureName: azureNames.gatewayIdentity(spec) }),
-      spec: { ...common, forProvider: { name: azureNames.gatewayIdentity(spec), ...placement(spec) } },
+      spec: { providerConfigRef, forProvider: { name: azureNames.gatewayIdentity(spec), ...placement(spec) } },
     }),
   );
 
@@ -145,7 +145,7 @@ export function composeGateways(
       keys.gateway(index),
       render(ApplicationGateway, {
         metadata: meta(spec, keys.gateway(index), { azureName: azureNames.gateway(spec, index) }),
-        spec: { ...common, forProvider: gatewayForProvider(spec, hub, index, identityId, waf.settings, served, environments) },
+        spec: { providerConfigRef, forProvider: gatewayForProvider(spec, hub, index, identityId, waf.settings, served, environments) },
       }),
     );
   }
@@ -174,8 +174,8 @@ function gatewayForProvider(
   const redirectTarget = listeners[0];
   const served = new Set(listeners.map((l) => l.environment));
   return {
-    ...placement(spec),
     sku: { name: spec.gateway.sku, tier: spec.gateway.sku },
+    ...placement(spec),
     autoscaleConfiguration: { minCapacity: spec.gateway.minCapacity, maxCapacity: spec.gateway.maxCapacity },
     zones: [...spec.gateway.zones],
     identity: { type: 'UserAssigned', identityIds: [identityId] },
@@ -307,8 +307,8 @@ function composeWafPolicy(spec: NetworkSpec, observed: Observed, desired: Desire
       spec: {
         providerConfigRef: spec.providerConfigRef,
         forProvider: {
-          ...placement(spec),
           policySettings: { enabled: true, mode: spec.gateway.wafMode, requestBodyCheck: true },
+          ...placement(spec),
           managedRules: {
             managedRuleSet: [
               { type: 'Microsoft_DefaultRuleSet', version: '2.2' },

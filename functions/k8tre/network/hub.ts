@@ -71,7 +71,7 @@ export function composeHub(spec: NetworkSpec, desired: DesiredResources, ownsFir
       metadata: meta(spec, keys.hubVnet, { azureName: azureNames.hubVnet(spec) }),
       spec: {
         providerConfigRef: spec.providerConfigRef,
-        forProvider: { ...placement(spec), addressSpace: [formatCidr(hub.addressSpace)] },
+        forProvider: { addressSpace: [formatCidr(hub.addressSpace)], ...placement(spec) },
       },
     }),
   );

@@ -41,9 +41,9 @@ export function parseMonitoring(spec: SpecReader): { monitoring?: NetworkMonitor
   const alerts = monitoring.object('alerts');
   return {
     monitoring: {
+      retentionInDays: monitoring.integer('retentionInDays', limits.retentionDays, defaults.retentionInDays),
       ...optional('logAnalyticsWorkspaceId', monitoring.string('logAnalyticsWorkspaceId', patterns.logAnalyticsWorkspaceId)),
       ...optional('monitorWorkspaceId', monitoring.string('monitorWorkspaceId', patterns.monitorWorkspaceId)),
-      retentionInDays: monitoring.integer('retentionInDays', limits.retentionDays, defaults.retentionInDays),
       ...optional('dailyQuotaGb', monitoring.has('dailyQuotaGb') ? monitoring.integer('dailyQuotaGb', limits.dailyQuotaGb, 0) : undefined),
       emails: alerts?.list('emails', limits.emailReceivers, stringItem(monitoringPatterns.email)) ?? [],
       webhooks: alerts?.list('webhooks', limits.webhookReceivers, stringItem(monitoringPatterns.webhook)) ?? [],
@@ -77,7 +77,6 @@ export function composeMonitoring(spec: NetworkSpec, observed: Observed, gateway
   const m = spec.monitoring;
   checkComposedWorkspacesKept(m, dig(observed.get(keys.monitoring), 'spec'));
   const monitoringSpec: MonitoringSpec = {
-    ...toldByNetwork(spec),
     logAnalytics: {
       name: azureNames.logAnalytics(spec),
       ...optional('existingId', m.logAnalyticsWorkspaceId),
@@ -95,6 +94,7 @@ export function composeMonitoring(spec: NetworkSpec, observed: Observed, gateway
       },
     }),
     gateways: gateways.flatMap((g) => (g.id ? [{ name: g.name, id: g.id }] : [])),
+    ...toldByNetwork(spec),
   };
   desired.set(keys.monitoring, networkChildXr(spec, keys.monitoring, KIND, monitoringSpec));
 }

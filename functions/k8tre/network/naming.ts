@@ -158,8 +158,8 @@ export function refTo(spec: NetworkSpec, key: string): { name: string } {
 
 export function meta(spec: NetworkSpec, key: string, options: { azureName?: string; environment?: string } = {}): ObjectMeta {
   return stampMeta(networkStamp(spec), key, {
-    ...(options.azureName && { azureName: options.azureName }),
-    ...(options.environment && { labels: { [LABEL_ENVIRONMENT]: options.environment } }),
+    azureName: options.azureName,
+    labels: options.environment ? { [LABEL_ENVIRONMENT]: options.environment } : undefined,
   });
 }
 

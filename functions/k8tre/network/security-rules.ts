@@ -28,7 +28,12 @@ export interface RuleSources {
 
 const DENY_PRIORITY = 4096;
 
-const inbound = (rule: Omit<Rule, 'direction' | 'sourcePortRange'>): Rule => ({ direction: 'Inbound', sourcePortRange: '*', ...rule });
+const inbound = (rule: Omit<Rule, 'direction' | 'sourcePortRange'>, source?: Pick<Rule, 'sourceAddressPrefix' | 'sourceAddressPrefixes'>): Rule => ({
+  direction: 'Inbound',
+  sourcePortRange: '*',
+  ...rule,
+  ...source,
+});
 const from = (prefixes: readonly string[]) => (prefixes.length === 1 ? { sourceAddressPrefix: prefixes[0] } : { sourceAddressPrefixes: [...prefixes] });
 const ports = (list: readonly string[]) => (list.length === 1 ? { destinationPortRange: list[0] } : { destinationPortRanges: [...list] });
 
@@ -64,7 +69,7 @@ function ingressAllow(plan: SpokePlan, sources: RuleSources): Rule[] {
 
 /** An allow from the management networks, when there are any: a rule needs a source. */
 function fromManagement(sources: RuleSources, rule: Omit<Rule, 'direction' | 'sourcePortRange'>): Rule[] {
-  return sources.management.length === 0 ? [] : [inbound({ ...rule, ...from(sources.management) })];
+  return sources.management.length === 0 ? [] : [inbound(rule, from(sources.management))];
 }
 
 export function securityRules(role: SubnetRole, plan: SpokePlan, sources: RuleSources): Rule[] {

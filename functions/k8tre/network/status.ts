@@ -155,6 +155,7 @@ export function networkStatus(
     id: id(keys.gateway(index)),
     publicIpAddress: observed.atProvider(keys.gatewayPublicIp(index), 'ipAddress'),
     publicIpId: id(keys.gatewayPublicIp(index)),
+    environments: listeners.filter((l) => l.gateway === index).map((l) => l.environment),
   }));
   const gatewayOf = (env: string) => {
     const index = onGateways.byEnvironment.get(env);
@@ -218,10 +219,7 @@ export function networkStatus(
     egress: egressStatus(spec, observed),
     monitoring,
     privateDnsZones: sharedZones(spec.region).map((zone) => ({ purpose: zone.key, name: zone.name, id: sharedZoneId(spec, zone.key, id) })),
-    gateways: gateways.map((gateway) => ({
-      ...gateway,
-      environments: listeners.filter((l) => l.gateway === gateway.index).map((l) => l.environment),
-    })),
+    gateways,
     gateway: {
       id: gateways[0]?.id,
       publicIpAddress: gateways[0]?.publicIpAddress,

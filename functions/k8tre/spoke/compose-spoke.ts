@@ -20,7 +20,7 @@ import * as contract from '../lib/contract.js';
 import type { ComposeInput, Composition, DesiredResources } from '../lib/composition.js';
 import { dig, digString, isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
-import { optional } from '../lib/spec-reader.js';
+import { definedFields } from '../lib/records.js';
 import type { OutboundType } from '../network/egress.js';
 import { ownSpec } from '../lib/own-spec.js';
 import { FieldError } from '../lib/field-error.js';
@@ -69,13 +69,15 @@ export function composeSpokeXr({ xr, observed }: ComposeInput): Composition {
   const subnetIds = Object.fromEntries(
     SUBNET_ROLES.flatMap((role) => Object.entries({ [role]: id(keys.subnet(role)) }).filter((e): e is [string, string] => e[1] !== undefined)),
   );
-  const status: SpokeStatus = {
-    ...(id(keys.vnet) && { virtualNetworkId: id(keys.vnet) }),
-    ...(Object.keys(subnetIds).length > 0 && { subnetIds }),
-    ...(id(keys.dnsZone) && { dnsZoneId: id(keys.dnsZone) }),
-    ...optional('outboundType', egressInPlace(spec, observed)),
-    ...(spec.certificate && certificateStatus(observed, keys.certificate(spec.certificate.name))),
-  };
+  const certificate = spec.certificate && certificateStatus(observed, keys.certificate(spec.certificate.name));
+  const status = definedFields<SpokeStatus>({
+    virtualNetworkId: id(keys.vnet) || undefined,
+    subnetIds: Object.keys(subnetIds).length > 0 ? subnetIds : undefined,
+    dnsZoneId: id(keys.dnsZone) || undefined,
+    outboundType: egressInPlace(spec, observed),
+    certificateSecretId: certificate?.certificateSecretId,
+    certificateExpires: certificate?.certificateExpires,
+  });
   return { resources: desired, status, conditions: [] };
 }
 
@@ -143,10 +145,10 @@ function composeCertificate(certificate: NonNullable<SpokeSpec['certificate']>, 
 
 /** The secret behind the certificate, and its expiry, once Key Vault has issued it. */
 function certificateStatus(observed: Observed, key: string): Pick<SpokeStatus, 'certificateSecretId' | 'certificateExpires'> {
-  return {
-    ...optional('certificateSecretId', observed.atProvider(key, 'versionlessSecretId')),
-    ...optional('certificateExpires', observed.atProviderPath(key, 'certificateAttribute', 0, 'expires')),
-  };
+  return definedFields({
+    certificateSecretId: observed.atProvider(key, 'versionlessSecretId'),
+    certificateExpires: observed.atProviderPath(key, 'certificateAttribute', 0, 'expires'),
+  });
 }
 
 /** The Azure name a resource had under its network, or none: what the spoke adopts. */
@@ -157,14 +159,13 @@ function adopted(spec: SpokeSpec, key: string): { azureName?: string } {
 
 export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredResources): void {
   const env = spec.environment;
-  const common = { providerConfigRef: spec.providerConfigRef };
-  const group = { resourceGroupName: spec.resourceGroupName };
-  const placed = { location: spec.region, ...group, tags: { ...stamp.tags } };
+  const { providerConfigRef, resourceGroupName } = spec;
+  const placed = { location: spec.region, resourceGroupName, tags: { ...stamp.tags } };
   const vnetName = names.vnet(spec.network, env);
   const set = (key: string, model: Parameters<typeof render>[0], azureName: string | undefined, spec_: unknown) =>
-    desired.set(key, render(model, { metadata: meta(stamp, key, { ...(azureName ? { azureName } : adopted(spec, key)) }), spec: spec_ as never }));
+    desired.set(key, render(model, { metadata: meta(stamp, key, azureName ? { azureName } : adopted(spec, key)), spec: spec_ as never }));
 
-  set(keys.vnet, VirtualNetwork, vnetName, { ...common, forProvider: { ...placed, addressSpace: [spec.addressSpace] } });
+  set(keys.vnet, VirtualNetwork, vnetName, { providerConfigRef, forProvider: { addressSpace: [spec.addressSpace], ...placed } });
 
   const plan = {
     addressSpace: parseCidr(spec.addressSpace),
@@ -172,9 +173,9 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
   };
   for (const role of SUBNET_ROLES) {
     set(keys.subnet(role), Subnet, spokeSubnetName[role], {
-      ...common,
+      providerConfigRef,
       forProvider: {
-        ...group,
+        resourceGroupName,
         virtualNetworkNameRef: refTo(stamp, keys.vnet),
         addressPrefixes: [spec.subnets[role]],
         // Egress goes through the cluster's load balancer or the hub firewall, never Azure's implicit path.
@@ -185,28 +186,28 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
       },
     });
     set(keys.nsg(role), SecurityGroup, names.nsg(spec.network, env, role), {
-      ...common,
-      forProvider: { ...placed, securityRule: securityRules(role, plan, spec.access) },
+      providerConfigRef,
+      forProvider: { securityRule: securityRules(role, plan, spec.access), ...placed },
     });
     set(keys.nsgAssociation(role), SubnetNetworkSecurityGroupAssociation, undefined, {
-      ...common,
+      providerConfigRef,
       forProvider: { subnetIdRef: refTo(stamp, keys.subnet(role)), networkSecurityGroupIdRef: refTo(stamp, keys.nsg(role)) },
     });
     set(keys.routeTable(role), RouteTable, names.routeTable(spec.network, env, role), {
-      ...common,
+      providerConfigRef,
       forProvider: {
-        ...placed,
         // With a hub firewall, learned routes must not bypass it.
         bgpRoutePropagationEnabled: spec.egressNextHopIp === undefined,
         route:
           role === 'nodes' && spec.egressNextHopIp
             ? [{ name: 'default-via-hub-firewall', addressPrefix: DEFAULT_ROUTE, nextHopType: 'VirtualAppliance', nextHopInIpAddress: spec.egressNextHopIp }]
             : [],
+        ...placed,
       },
     });
     // A route table applies only once associated; AKS's userDefinedRouting refuses a node subnet without one.
     set(keys.routeTableAssociation(role), SubnetRouteTableAssociation, undefined, {
-      ...common,
+      providerConfigRef,
       forProvider: { subnetIdRef: refTo(stamp, keys.subnet(role)), routeTableIdRef: refTo(stamp, keys.routeTable(role)) },
     });
   }
@@ -215,19 +216,19 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
   // the cluster's load balancer (https://learn.microsoft.com/azure/aks/nat-gateway#create-an-aks-cluster-with-a-user-assigned-nat-gateway).
   if (spec.egressNatGateway) {
     set(keys.natPublicIp, PublicIp, names.natPublicIp(spec.network, env), {
-      ...common,
-      forProvider: { ...placed, allocationMethod: 'Static', sku: 'Standard', skuTier: 'Regional' },
+      providerConfigRef,
+      forProvider: { allocationMethod: 'Static', sku: 'Standard', skuTier: 'Regional', ...placed },
     });
     set(keys.natGateway, NatGateway, names.natGateway(spec.network, env), {
-      ...common,
-      forProvider: { ...placed, skuName: 'Standard', idleTimeoutInMinutes: spec.egressNatGateway.idleTimeoutInMinutes },
+      providerConfigRef,
+      forProvider: { skuName: 'Standard', idleTimeoutInMinutes: spec.egressNatGateway.idleTimeoutInMinutes, ...placed },
     });
     set(keys.natPublicIpAssociation, NatGatewayPublicIpAssociation, undefined, {
-      ...common,
+      providerConfigRef,
       forProvider: { natGatewayIdRef: refTo(stamp, keys.natGateway), publicIpAddressIdRef: refTo(stamp, keys.natPublicIp) },
     });
     set(keys.natGatewayAssociation, SubnetNatGatewayAssociation, undefined, {
-      ...common,
+      providerConfigRef,
       forProvider: { subnetIdRef: refTo(stamp, keys.subnet('nodes')), natGatewayIdRef: refTo(stamp, keys.natGateway) },
     });
   }
@@ -236,10 +237,13 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
 
   // Peerings: from the spoke to each peer, and from each peer back, which lives in the peer's VNet.
   // The hub's accept forwarded traffic, which its firewall sends; the management networks' do not.
-  const own = { ...group, virtualNetworkNameRef: refTo(stamp, keys.vnet) };
+  const fromSpoke = (remote: object) => ({ resourceGroupName, virtualNetworkNameRef: refTo(stamp, keys.vnet), ...remote });
   const peering = (key: string, azureName: string, ends: object, forwarded: boolean) =>
-    set(key, VirtualNetworkPeering, azureName, { ...common, forProvider: { ...ends, allowVirtualNetworkAccess: true, allowForwardedTraffic: forwarded } });
-  peering(keys.peeringToHub, names.peeringToHub(env), { ...own, ...vnetIn('remoteVirtualNetworkId', spec.hub) }, true);
+    set(key, VirtualNetworkPeering, azureName, {
+      providerConfigRef,
+      forProvider: { allowVirtualNetworkAccess: true, allowForwardedTraffic: forwarded, ...ends },
+    });
+  peering(keys.peeringToHub, names.peeringToHub(env), fromSpoke(vnetIn('remoteVirtualNetworkId', spec.hub)), true);
   peering(
     keys.peeringFromHub,
     names.peeringFromHub(spec.network, env),
@@ -248,7 +252,7 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
   );
   if (spec.management) {
     const m = spec.management;
-    peering(keys.peeringToManagement, names.peeringToManagement(env), { ...own, ...vnetIn('remoteVirtualNetworkId', m) }, false);
+    peering(keys.peeringToManagement, names.peeringToManagement(env), fromSpoke(vnetIn('remoteVirtualNetworkId', m)), false);
     peering(
       keys.peeringFromManagement,
       names.peeringFromManagement(spec.network, env),
@@ -260,11 +264,11 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
   if (manager && manager !== env) {
     // The management spoke's VNet, by its Kubernetes name: both spokes are the network's, in its namespace.
     const managerVnet = { name: `${spokeXrName(spec.network, manager)}-${keys.vnet}` };
-    peering(keys.peeringToManagementSpoke, names.peeringBetweenSpokes(env, manager), { ...own, remoteVirtualNetworkIdRef: managerVnet }, false);
+    peering(keys.peeringToManagementSpoke, names.peeringBetweenSpokes(env, manager), fromSpoke({ remoteVirtualNetworkIdRef: managerVnet }), false);
     peering(
       keys.peeringFromManagementSpoke,
       names.peeringBetweenSpokes(manager, env),
-      { ...group, virtualNetworkName: names.vnet(spec.network, manager), remoteVirtualNetworkIdRef: refTo(stamp, keys.vnet) },
+      { resourceGroupName, virtualNetworkName: names.vnet(spec.network, manager), remoteVirtualNetworkIdRef: refTo(stamp, keys.vnet) },
       false,
     );
   }
@@ -274,19 +278,19 @@ export function composeSpoke(spec: SpokeSpec, stamp: Stamp, desired: DesiredReso
   // and private endpoints manage their records, never VM auto-registration.
   const withEnvironment = { tags: { ...stamp.tags } };
   const networkTags = { tags: Object.fromEntries(Object.entries(stamp.tags).filter(([tag]) => tag !== TAG.environment)) };
-  set(keys.dnsZone, PrivateDnsZone, spec.dnsZone, { ...common, forProvider: { ...group, ...withEnvironment } });
-  const inZone = { ...group, privateDnsZoneNameRef: refTo(stamp, keys.dnsZone) };
+  set(keys.dnsZone, PrivateDnsZone, spec.dnsZone, { providerConfigRef, forProvider: { resourceGroupName, ...withEnvironment } });
+  const inZone = { resourceGroupName, privateDnsZoneNameRef: refTo(stamp, keys.dnsZone) };
   set(keys.dnsZoneLinkHub, PrivateDnsZoneVirtualNetworkLink, names.dnsLink(spec.hub.virtualNetworkName), {
-    ...common,
-    forProvider: { ...inZone, ...vnetIn('virtualNetworkId', spec.hub), registrationEnabled: false, ...withEnvironment },
+    providerConfigRef,
+    forProvider: { registrationEnabled: false, ...inZone, ...vnetIn('virtualNetworkId', spec.hub), ...withEnvironment },
   });
   set(keys.dnsZoneLink, PrivateDnsZoneVirtualNetworkLink, names.dnsLink(vnetName), {
-    ...common,
-    forProvider: { ...inZone, virtualNetworkIdRef: refTo(stamp, keys.vnet), registrationEnabled: false, ...withEnvironment },
+    providerConfigRef,
+    forProvider: { registrationEnabled: false, ...inZone, virtualNetworkIdRef: refTo(stamp, keys.vnet), ...withEnvironment },
   });
   for (const zone of spec.privateLinkZones) {
     set(keys.privateLinkZoneLink(zone.purpose), PrivateDnsZoneVirtualNetworkLink, names.dnsLink(vnetName), {
-      ...common,
+      providerConfigRef,
       forProvider: {
         resourceGroupName: zone.resourceGroupName,
         privateDnsZoneName: zone.name,

@@ -3,6 +3,7 @@ import type { Stamp } from '../lib/stamp.js';
 import type { SubnetRole } from '../network/address-plan.js';
 import { roleSlug } from '../network/naming.js';
 import type { SpokeSpec } from './contract.js';
+import { merged } from '../lib/records.js';
 
 // Every name a spoke uses. Composition keys are the spoke's own; Azure names are the ones the
 // network gave these resources before spokes were XRs of their own (network/naming.ts), so that a
@@ -61,7 +62,7 @@ export function spokeStamp(spec: SpokeSpec, xrName: string, namespace: string): 
     region: spec.region,
     providerConfigRef: spec.providerConfigRef,
     labels: { [LABEL_NETWORK]: spec.network, [LABEL_ENVIRONMENT]: spec.environment },
-    tags: { ...spec.tags, [TAG.environment]: spec.environment },
+    tags: merged(spec.tags, { [TAG.environment]: spec.environment }),
     resourceGroupKey: '',
   };
 }

@@ -15,6 +15,7 @@ import { clusterChildStamp } from '../cluster/child-contract.js';
 import { keys, STORAGE_PURPOSES } from '../cluster/naming.js';
 import { STORAGE_SERVICES, storesSpecContract, type StoresSpec, type StoresStatus } from './contract.js';
 import { privateEndpoint } from './private-endpoint.js';
+import { definedFields, merged } from '../lib/records.js';
 
 // A cluster's Key Vault and storage accounts, with their private endpoints: research data, so
 // they outlive the XR unless the cluster's deletionPolicy says Delete, in a resource group of
@@ -49,14 +50,11 @@ export function composeDataStoresXr({ xr, observed }: ComposeInput): Composition
   const desired: DesiredResources = new Map();
   const ids = composeDataStores(spec, stamp, observed, desired);
   const status: StoresStatus = {
-    keyVault: {
-      ...(ids.keyVault && { id: ids.keyVault }),
-      ...(observed.atProvider(keys.keyVault, 'vaultUri') && { uri: observed.atProvider(keys.keyVault, 'vaultUri') }),
-    },
+    keyVault: definedFields({ id: ids.keyVault || undefined, uri: observed.atProvider(keys.keyVault, 'vaultUri') || undefined }),
     storage: Object.fromEntries(
       STORAGE_PURPOSES.map((purpose) => {
         const shared = dig(observed.get(keys.storage(purpose)), 'status', 'atProvider', 'sharedAccessKeyEnabled');
-        return [purpose, { ...(ids.storage[purpose] && { id: ids.storage[purpose] }), ...(typeof shared === 'boolean' && { sharedAccessKeyEnabled: shared }) }];
+        return [purpose, definedFields({ id: ids.storage[purpose] || undefined, sharedAccessKeyEnabled: typeof shared === 'boolean' ? shared : undefined })];
       }),
     ),
   };
@@ -73,13 +71,13 @@ function composeDataStores(
   observed: Observed,
   desired: DesiredResources,
 ): { keyVault?: string; storage: Partial<Record<(typeof STORAGE_PURPOSES)[number], string>> } {
-  const common = { providerConfigRef: spec.providerConfigRef };
+  const { providerConfigRef } = spec;
   const inDataGroup = (group: string) => group === spec.dataResourceGroupName;
   // The data group by reference, so a store waits for it; the cluster's, which exists, by name.
   const placeIn = (group: string, extraTags: Record<string, string> = {}) => ({
     location: spec.region,
     ...(inDataGroup(group) ? { resourceGroupNameRef: refTo(stamp, keys.dataResourceGroup) } : { resourceGroupName: group }),
-    tags: { ...stamp.tags, ...extraTags },
+    tags: merged(stamp.tags, extraTags),
   });
   // The ID a store has as soon as its group has one: endpoints need no wait for the store to report it.
   const storeId = (group: string, type: string, name: string) => {
@@ -98,9 +96,9 @@ function composeDataStores(
       render(ResourceGroup, {
         metadata: meta(stamp, keys.dataResourceGroup, { azureName: spec.dataResourceGroupName }),
         spec: {
-          ...common,
+          providerConfigRef,
           ...(spec.retain && { managementPolicies: retain.group }),
-          forProvider: { location: spec.region, tags: { ...stamp.tags, [TAG.data]: 'true' } },
+          forProvider: { location: spec.region, tags: merged(stamp.tags, { [TAG.data]: 'true' }) },
         },
       }),
     );
@@ -112,10 +110,9 @@ function composeDataStores(
     render(Vault, {
       metadata: meta(stamp, keys.keyVault, { azureName: vault.name }),
       spec: {
-        ...common,
+        providerConfigRef,
         ...(spec.retain && { managementPolicies: retain.vault }),
         forProvider: {
-          ...placeIn(vault.resourceGroupName),
           tenantId: vault.tenantId,
           skuName: 'standard',
           rbacAuthorizationEnabled: true,
@@ -123,6 +120,7 @@ function composeDataStores(
           softDeleteRetentionDays: vault.softDeleteRetentionDays,
           publicNetworkAccessEnabled: false,
           networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' },
+          ...placeIn(vault.resourceGroupName),
         },
       },
     }),
@@ -149,10 +147,9 @@ function composeDataStores(
       render(Account, {
         metadata: meta(stamp, key, { azureName: account.name }),
         spec: {
-          ...common,
+          providerConfigRef,
           ...(spec.retain && { managementPolicies: retain.account }),
           forProvider: {
-            ...placeIn(account.resourceGroupName, { [TAG.storage]: purpose }),
             accountKind: 'StorageV2',
             accountTier: 'Standard',
             accountReplicationType: account.replication,
@@ -166,6 +163,7 @@ function composeDataStores(
             sharedAccessKeyEnabled: account.sharedAccessKeyEnabled,
             networkRules: { defaultAction: 'Deny', bypass: ['AzureServices'] },
             identity: { type: 'SystemAssigned' },
+            ...placeIn(account.resourceGroupName, { [TAG.storage]: purpose }),
           },
         },
       }),
@@ -193,7 +191,7 @@ function composeDataStores(
       );
     }
   }
-  return { ...(keyVaultId && { keyVault: keyVaultId }), storage };
+  return { storage, ...(keyVaultId && { keyVault: keyVaultId }) };
 }
 
 /**

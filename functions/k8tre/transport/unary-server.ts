@@ -80,7 +80,6 @@ export class UnaryServer {
     const common = { settings, maxSessionMemory: 128 };
     this.server = options.tls
       ? http2.createSecureServer({
-          ...common,
           key: options.tls.key,
           cert: options.tls.cert,
           ca: options.tls.ca,
@@ -88,6 +87,7 @@ export class UnaryServer {
           rejectUnauthorized: true,
           minVersion: 'TLSv1.2',
           allowHTTP1: false,
+          ...common,
         })
       : http2.createServer(common);
     this.server.on('session', (session: http2.ServerHttp2Session) => {

@@ -29,6 +29,11 @@ const cases: [string, Json, string][] = [
     'spec.monitoring.logAnalyticsWorkspaceId',
   ],
   [
+    "two fields wrong at once: the error names the first in the spec's order",
+    withField(example, 'spec.monitoring', { logAnalyticsWorkspaceId: 'not-an-id', retentionInDays: 7 }),
+    'spec.monitoring.logAnalyticsWorkspaceId',
+  ],
+  [
     'overlapping explicit CIDRs',
     withField(example, 'spec.environments', [env('dev', { addressSpace: '10.1.0.0/16' }), env('stg', { addressSpace: '10.1.16.0/20' })]),
     'spec.environments[1].addressSpace',

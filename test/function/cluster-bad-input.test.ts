@@ -74,6 +74,12 @@ const cases: [string, Json, Record<string, Json[]>, string][] = [
   ['a service CIDR inside the network', withField(example, 'spec.networking', { serviceCidr: '10.110.0.0/16' }), required, 'spec.networking.serviceCidr'],
   ['a pod CIDR overlapping the service CIDR', withField(example, 'spec.networking', { podCidr: '100.64.0.0/14' }), required, 'spec.networking.podCidr'],
   ['a tenant that is not a GUID', withField(example, 'spec.tenantId', 'contoso'), required, 'spec.tenantId'],
+  [
+    "two of the ArgoCD server's fields wrong at once: the error names the one the reader checks first, its Entra provider config",
+    withField(loadExample('examples/cluster/mgmt.yaml'), 'spec.argocdServer', { hostname: 'Not_A_Host', entraProviderConfigRef: 'default' }),
+    required,
+    'spec.argocdServer.entraProviderConfigRef',
+  ],
   ['no cert-manager zone', withField(example, 'spec.certManager', undefined), required, 'spec.certManager'],
   // Values Azure refuses, which a schema alone would pass.
   ['a Key Vault name with two hyphens in a row', withField(example, 'spec.keyVault', { name: 'kv--research' }), required, 'spec.keyVault.name'],

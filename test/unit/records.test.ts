@@ -34,6 +34,10 @@ describe('merged, for tags and labels', () => {
     expect(JSON.stringify(tags)).toBe(JSON.stringify({ ...user, env: 'dev' }));
   });
 
+  it('takes a null or undefined map as empty, as a spread does', () => {
+    expect(merged(null, { team: 'a' }, undefined)).toEqual({ team: 'a' });
+  });
+
   it('copies: the maps it read are not changed', () => {
     const base = { team: 'a' };
     merged(base, { team: 'b' });

@@ -194,8 +194,8 @@ function parseRole(spec: SpecReader): Pick<ClusterSpec, 'role' | 'argocdServer'>
     return { role };
   }
   const reader = server ?? SpecReader.root({}, 'spec.argocdServer');
-  const hostname = reader.string('hostname', patterns.dnsName);
   const entra = reader.object('entraProviderConfigRef');
+  const hostname = reader.string('hostname', patterns.dnsName);
   return {
     role,
     argocdServer: {

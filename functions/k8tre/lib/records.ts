@@ -9,13 +9,14 @@
 // eslint.config.js refuses the first kind in functions/.
 
 /**
- * `{ ...a, ...b }` for maps of user data (tags, labels): later maps win. A key named
- * `__proto__` is defined as an own field, as a spread does, rather than set as the prototype.
+ * `{ ...a, ...b }` for maps of user data (tags, labels): later maps win, and a null or undefined
+ * map adds nothing. A key named `__proto__` is defined as an own field, as a spread does, rather
+ * than set as the prototype.
  */
-export function merged<V>(...maps: readonly (Readonly<Record<string, V>> | undefined)[]): Record<string, V> {
+export function merged<V>(...maps: readonly (Readonly<Record<string, V>> | null | undefined)[]): Record<string, V> {
   const out: Record<string, V> = {};
   for (const map of maps) {
-    if (map === undefined) continue;
+    if (map === undefined || map === null) continue;
     for (const key of Object.keys(map)) define(out, key, map[key] as V);
   }
   return out;

@@ -3,6 +3,7 @@ import { FieldError } from '../lib/field-error.js';
 import { compact, dig, digString, isObject } from '../lib/json.js';
 import type { Observed } from '../lib/observed.js';
 import { SpecReader, optional, stringItem } from '../lib/spec-reader.js';
+import { definedFields } from '../lib/records.js';
 import { KIND, defaults, limits, patterns as monitoringPatterns } from '../monitoring/api.js';
 import { MONITORING_IDS, type MonitoringSpec, type MonitoringStatus } from '../monitoring/contract.js';
 import { armId } from './api.js';
@@ -40,15 +41,16 @@ export function parseMonitoring(spec: SpecReader): { monitoring?: NetworkMonitor
   if (!monitoring.boolean('enabled', true)) return {};
   const alerts = monitoring.object('alerts');
   return {
-    monitoring: {
+    // In the spec's order, as the reader checks it: with two fields wrong, the error names the first.
+    monitoring: definedFields<NetworkMonitoring>({
+      logAnalyticsWorkspaceId: monitoring.string('logAnalyticsWorkspaceId', patterns.logAnalyticsWorkspaceId),
+      monitorWorkspaceId: monitoring.string('monitorWorkspaceId', patterns.monitorWorkspaceId),
       retentionInDays: monitoring.integer('retentionInDays', limits.retentionDays, defaults.retentionInDays),
-      ...optional('logAnalyticsWorkspaceId', monitoring.string('logAnalyticsWorkspaceId', patterns.logAnalyticsWorkspaceId)),
-      ...optional('monitorWorkspaceId', monitoring.string('monitorWorkspaceId', patterns.monitorWorkspaceId)),
-      ...optional('dailyQuotaGb', monitoring.has('dailyQuotaGb') ? monitoring.integer('dailyQuotaGb', limits.dailyQuotaGb, 0) : undefined),
+      dailyQuotaGb: monitoring.has('dailyQuotaGb') ? monitoring.integer('dailyQuotaGb', limits.dailyQuotaGb, 0) : undefined,
       emails: alerts?.list('emails', limits.emailReceivers, stringItem(monitoringPatterns.email)) ?? [],
       webhooks: alerts?.list('webhooks', limits.webhookReceivers, stringItem(monitoringPatterns.webhook)) ?? [],
-      ...parseGrafana(monitoring.object('grafana')),
-    },
+      grafana: parseGrafana(monitoring.object('grafana')).grafana,
+    }),
   };
 }
 
